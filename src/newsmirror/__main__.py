@@ -1,0 +1,3 @@
+from newsmirror.cli import cli
+
+cli()

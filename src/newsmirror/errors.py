@@ -1,0 +1,71 @@
+"""One exception tree for newsmirror; every message names the object and the next step.
+
+    NewsMirrorError
+     ├── ConfigError      bad home, sources file or option
+     ├── FetchError       network failure, HTTP error status, oversize response
+     ├── FeedError        a response that is not a usable feed (HTML, empty, malformed)
+     ├── ExtractError     an input that cannot be read as a page at all
+     ├── StoreError       the archive cannot be opened, migrated or written
+     ├── SearchError      the index cannot answer
+     │    └── QueryError  a query the user must fix (empty, malformed, too long)
+     └── PublishError     an output that cannot be written
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "NewsMirrorError",
+    "ConfigError",
+    "FetchError",
+    "FeedError",
+    "ExtractError",
+    "StoreError",
+    "SearchError",
+    "QueryError",
+    "PublishError",
+]
+
+
+class NewsMirrorError(Exception):
+    """Root of newsmirror's errors: str(error) is a one-line message for the user."""
+
+
+class ConfigError(NewsMirrorError):
+    """The home, the sources file or an option is missing or invalid."""
+
+
+class FetchError(NewsMirrorError):
+    """A URL could not be fetched: network error, timeout, HTTP error or oversize body."""
+
+    def __init__(self, message: str, *, url: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class FeedError(NewsMirrorError):
+    """A response was fetched but is not a usable feed."""
+
+    def __init__(self, message: str, *, url: str = "") -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class ExtractError(NewsMirrorError):
+    """An input cannot be read as a page at all (empty, binary, unreadable)."""
+
+
+class StoreError(NewsMirrorError):
+    """The archive cannot be opened, migrated or written."""
+
+
+class SearchError(NewsMirrorError):
+    """The search index cannot answer."""
+
+
+class QueryError(SearchError):
+    """A search query the user must fix: empty, malformed, too long, unknown source."""
+
+
+class PublishError(NewsMirrorError):
+    """A publishing target cannot be written."""

@@ -1,0 +1,210 @@
+"""The data that flows between stages, as small frozen dataclasses.
+
+sources -> fetch (FetchResult) -> feeds (FeedItem) -> extract (Article) -> store
+(StoredArticle, ArticleVersion) -> index (SearchHit) -> publish / serve.
+Stages exchange these values only, so each stage can be replaced (a PostgreSQL store,
+remote fetch workers) without touching the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = [
+    "FULL_TEXT_MODES",
+    "Source",
+    "FetchResult",
+    "FeedItem",
+    "ParsedFeed",
+    "RelatedLink",
+    "Article",
+    "StoredArticle",
+    "ArticleVersion",
+    "FeedState",
+    "SaveOutcome",
+    "SearchHit",
+]
+
+FULL_TEXT_MODES = ("auto", "always", "never")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One outlet: a display name (any Unicode), its feeds, timezone and tags."""
+
+    name: str
+    feeds: tuple[str, ...]
+    timezone: str = "Asia/Taipei"
+    tags: tuple[str, ...] = ()
+    full_text: str = "auto"  # fetch the article page: "always", "never" or "auto" (summary-only items)
+    homepage: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One HTTP exchange as the fetcher saw it (after redirects)."""
+
+    url: str  # what was asked for
+    final_url: str  # where the body came from, after redirects
+    status: int  # 200, 304 ...
+    headers: dict[str, str]  # response headers, lower-case names
+    content: bytes  # body, b"" for 304
+    fetched_at: datetime  # aware, UTC
+    elapsed: float = 0.0  # seconds, including retries
+    attempts: int = 1
+    raw_ref: str | None = None  # where the raw response sits in the WARC archive ("file.warc.gz:offset")
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry of a feed, normalised across RSS, Atom and JSON Feed."""
+
+    source: str  # Source.name
+    feed_url: str
+    title: str
+    link: str  # absolute URL as the feed gives it
+    guid: str | None = None
+    published: datetime | None = None  # aware; naive feed dates are read in the source's timezone
+    updated: datetime | None = None
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    summary_html: str = ""  # description / summary
+    content_html: str = ""  # content:encoded / atom content / content_html: the fullest HTML the feed has
+
+    @property
+    def html(self) -> str:
+        """The fullest HTML the feed carries for this item."""
+        return self.content_html or self.summary_html
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A parsed feed: its title and items, plus non-fatal problems (feedparser's bozo idea)."""
+
+    url: str
+    title: str
+    items: tuple[FeedItem, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RelatedLink:
+    """A link the page lists beside the article (延伸閱讀, 相關新聞 ...)."""
+
+    group: str
+    title: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """What extraction reads out of one page, feed item HTML or text capture."""
+
+    kind: str = "article"  # "article" or "not_article"
+    url: str | None = None
+    title: str = ""
+    authors: tuple[str, ...] = ()  # person names only
+    source: str | None = None  # outlet or agency credited for the text
+    editors: tuple[str, ...] = ()
+    published: datetime | None = None
+    updated: datetime | None = None
+    text: str = ""  # paragraphs separated by blank lines
+    html: str = ""  # sanitized body HTML
+    captions: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    related: tuple[RelatedLink, ...] = ()
+    images: tuple[str, ...] = ()
+    lang: str | None = None  # "zh-Hant", "zh-Hans", "en" ...
+    script: str | None = None  # "Hant" or "Hans" for Chinese
+    file: str | None = None  # base name of the input, for batch output
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as the archive holds it now (its newest version)."""
+
+    id: int
+    source: str
+    url: str  # canonical URL: the archive's key
+    link: str  # the URL as first seen
+    guid: str | None
+    title: str
+    published: datetime  # aware, UTC; clamped to first_seen when in the future
+    first_seen: datetime
+    last_seen: datetime
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]
+    feed_html: str  # the feed's own HTML, unsanitized, as received
+    html: str  # sanitized HTML used for publishing (extracted body when there is one)
+    text: str  # plain text of `html`
+    version: int  # number of the newest version, from 1
+    feed_url: str = ""
+    summary: str = ""  # the feed's own text when the body came from the page
+    extracted: Article | None = None
+
+
+@dataclass(frozen=True)
+class ArticleVersion:
+    """One stored state of an article; versions are never deleted."""
+
+    article_id: int
+    version: int
+    seen_at: datetime
+    title: str
+    feed_html: str
+    html: str
+    text: str
+    content_hash: str
+    raw_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """A feed's health and HTTP cache validators, as `sources list` shows them."""
+
+    source: str
+    url: str
+    last_fetch: datetime | None = None
+    last_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    items_seen: int = 0
+    consecutive_failures: int = 0
+    last_error: str | None = None
+    last_ok: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What saving one feed item did: "new", "updated" (new version), "unchanged" or "duplicate"."""
+
+    status: str
+    article_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result."""
+
+    id: int
+    title: str
+    source: str
+    published: datetime
+    url: str
+    snippet: str  # HTML-escaped text with <mark> around matches
+    score: float = 0.0
+    extra: dict = field(default_factory=dict)

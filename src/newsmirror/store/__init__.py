@@ -1,0 +1,114 @@
+"""The archive behind a small interface, so SQLite can later be joined by PostgreSQL.
+
+Every stage that reads or writes the archive goes through `Store`; `open_store` picks the
+implementation from the location (a path means SQLite).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from newsmirror.models import Article, ArticleVersion, FeedItem, FeedState, SaveOutcome, StoredArticle
+
+__all__ = ["Store", "open_store", "canonical_url"]
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What the pipeline, publishers and the web server need from an archive."""
+
+    # --- feeds: HTTP validators and health -------------------------------------------------
+    def get_feed_state(self, url: str) -> FeedState | None:
+        """The feed's last state, or None if never fetched."""
+
+    def record_feed_fetch(
+        self,
+        source: str,
+        url: str,
+        *,
+        fetched_at: datetime,
+        status: int | None,
+        error: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        items_seen: int = 0,
+    ) -> FeedState:
+        """Record one fetch of a feed: ok (error None) resets the failure count, else increments it.
+
+        A 304 keeps the stored validators; validators given replace them."""
+
+    def feed_states(self) -> list[FeedState]:
+        """Every feed's state, ordered by source then URL."""
+
+    # --- articles ---------------------------------------------------------------------------
+    def save_item(
+        self,
+        item: FeedItem,
+        *,
+        html: str,
+        text: str,
+        seen_at: datetime,
+        raw_ref: str | None = None,
+        extracted: Article | None = None,
+    ) -> SaveOutcome:
+        """Store one feed item, de-duplicated by canonical URL and by (source, GUID).
+
+        New article -> "new"; same content again -> "unchanged" (last_seen updated);
+        changed title/html -> "updated" with a new version (old ones kept);
+        "duplicate" when the same URL was already stored for another source or feed.
+        `html` is the sanitized HTML, `text` its plain text. Atomic: one transaction."""
+
+    def save_items(self, items: list[tuple[FeedItem, str, str]], *, seen_at: datetime,
+                   raw_ref: str | None = None) -> list[SaveOutcome]:
+        """save_item for (item, html, text) triples in one transaction (one feed's worth)."""
+
+    def set_extracted(self, article_id: int, extracted: Article, *, html: str, text: str,
+                      seen_at: datetime, raw_ref: str | None = None) -> SaveOutcome:
+        """Keep an extracted page body as the article's body (a new version if it changed)."""
+
+    def get_article(self, article_id: int) -> StoredArticle | None:
+        """One article with its newest content, or None."""
+
+    def get_article_by_url(self, url: str) -> StoredArticle | None:
+        """Look up by any URL form; it is canonicalised first."""
+
+    def article_versions(self, article_id: int) -> list[ArticleVersion]:
+        """Every version of an article, oldest first."""
+
+    def iter_articles(
+        self,
+        *,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Iterator[StoredArticle]:
+        """Stream articles ordered by (published, id); never loads the whole archive."""
+
+    def count_articles(self, *, source: str | None = None) -> int:
+        """How many articles there are (for one source)."""
+
+    def sources(self) -> list[tuple[str, int, datetime | None]]:
+        """(source name, article count, newest published) for every source with articles."""
+
+    def close(self) -> None:
+        """Commit and close."""
+
+
+def open_store(location: str | Path) -> Store:
+    """Open (creating and migrating) the archive at `location`."""
+    from newsmirror.store.sqlite import SQLiteStore
+
+    return SQLiteStore(Path(location))
+
+
+def canonical_url(url: str) -> str:
+    """The archive's key for a URL (see store.keys)."""
+    from newsmirror.store.keys import canonical_url as _canonical
+
+    return _canonical(url)

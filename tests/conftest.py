@@ -1,0 +1,57 @@
+"""Shared fixtures: a real HTTP server on 127.0.0.1, paths to ../shared data."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from httpserver import Reply, TestServer  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def _server():
+    server = TestServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def http_server(_server):
+    """A live HTTP server on 127.0.0.1 with no routes; register them with .add(path, Reply(...))."""
+    _server.reset()
+    yield _server
+    _server.reset()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """../shared beside the repository; tests that need it skip when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip(f"shared data not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture
+def seeds_dir(shared_dir) -> Path:
+    d = shared_dir / "seeds"
+    if not d.is_dir():
+        pytest.skip(f"seed documents not found at {d}")
+    return d
+
+
+@pytest.fixture
+def corpus_dir(shared_dir) -> Path:
+    d = shared_dir / "corpus"
+    if not (d / "pages").is_dir():
+        pytest.skip(f"labelled corpus not found at {d}")
+    return d
+
+
+__all__ = ["Reply", "TestServer"]
