@@ -90,6 +90,12 @@ class Store(Protocol):
     ) -> Iterator[StoredArticle]:
         """Stream articles ordered by (published, id); never loads the whole archive."""
 
+    def changes_since(self, seq: int, *, limit: int | None = None) -> Iterator[tuple[int, StoredArticle]]:
+        """Articles created or changed after change number `seq`, in change order, with their number.
+
+        Every save that creates an article or gives it a new version stamps it with a new, higher
+        change number; the search index (a separate file) uses this to catch up after a crash."""
+
     def count_articles(self, *, source: str | None = None) -> int:
         """How many articles there are (for one source)."""
 
