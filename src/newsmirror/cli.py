@@ -1,13 +1,452 @@
-"""The `newsmirror` command: thin over the library; errors become messages and exit codes."""
+"""The `newsmirror` command: thin over the library; errors become one-line messages and exit codes.
+
+Exit codes: 0 everything worked, 1 some items failed (or nothing could be done), 2 usage error.
+Data goes to stdout, progress and messages to stderr.
+"""
 
 from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
 
 import click
 
 from newsmirror import __version__
+from newsmirror.config import Settings, load_sources, merge_sources, read_import_file, save_sources
+from newsmirror.errors import ConfigError, NewsMirrorError
+from newsmirror.progress import Progress
+
+__all__ = ["cli"]
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="newsmirror")
-def cli() -> None:
+class Ctx:
+    """What every command gets: settings and verbosity."""
+
+    def __init__(self, home: str | None, quiet: bool, verbose: int) -> None:
+        self.settings = Settings.from_home(home)
+        self.quiet = quiet
+        self.verbose = verbose
+
+    def progress(self, label: str, total: int | None = None) -> Progress:
+        return Progress(label, total, quiet=self.quiet)
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print `message` as a one-line error and exit with `code`."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def load_sources_or_fail(ctx: Ctx):
+    try:
+        sources = load_sources(ctx.settings.sources_file)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    if not sources:
+        fail(f"sources file {ctx.settings.sources_file} lists no sources; add a [[source]] table", 2)
+    return sources
+
+
+@click.group(context_settings=CONTEXT, epilog="""\b
+Example:
+  newsmirror --home ~/news sources import subs.json
+  newsmirror --home ~/news fetch
+  newsmirror --home ~/news build jekyll ~/site""")
+@click.version_option(__version__, "--version", prog_name="newsmirror")
+@click.option("--home", type=click.Path(file_okay=False), envvar="NEWSMIRROR_HOME",
+              help="Folder holding sources.toml, the archive and raw files [env NEWSMIRROR_HOME; default ./newsmirror-data].")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.option("-v", "--verbose", count=True, help="More detail.")
+@click.pass_context
+def cli(ctx: click.Context, home: str | None, quiet: bool, verbose: int) -> None:
     """Mirror, archive, search and publish Chinese-language news."""
+    ctx.obj = Ctx(home, quiet, verbose)
+
+
+# --- sources ----------------------------------------------------------------------------------
+
+@cli.group(context_settings=CONTEXT, epilog="""\b
+Example:
+  newsmirror sources import subs.json
+  newsmirror sources list""")
+def sources() -> None:
+    """Manage the outlets and feeds in sources.toml."""
+
+
+@sources.command("import", context_settings=CONTEXT, epilog="""\b
+Example:
+  newsmirror sources import subs.json      # the precursor's [{"site": ..., "url": ...}]
+  newsmirror sources import feeds.opml""")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def sources_import(obj: Ctx, file: Path) -> None:
+    """Add the sources of a subs.json, OPML or sources.toml FILE to sources.toml."""
+    try:
+        incoming = read_import_file(file)
+        path = obj.settings.sources_file
+        existing = load_sources(path) if path.exists() else []
+        merged, added_sources, added_feeds = merge_sources(existing, incoming)
+        obj.settings.ensure_home()
+        save_sources(path, merged)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    click.echo(f"imported {added_sources} new sources and {added_feeds} new feeds into {path} "
+               f"({len(merged)} sources in all)", err=True)
+
+
+@sources.command("add", context_settings=CONTEXT, epilog="""\b
+Example:
+  newsmirror sources add "(臺)中央社CNA" https://feeds.example.tw/cna.xml --tag 台灣""")
+@click.argument("name")
+@click.argument("feeds", nargs=-1, required=True)
+@click.option("--timezone", default="Asia/Taipei", show_default=True, help="IANA zone for dates without one.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--full-text", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Fetch article pages: always, never, or when the feed has only a summary.")
+@click.pass_obj
+def sources_add(obj: Ctx, name: str, feeds: tuple[str, ...], timezone: str, tags: tuple[str, ...],
+                full_text: str) -> None:
+    """Add a source NAME with one or more FEEDS (or add feeds to an existing source)."""
+    from newsmirror.config import source_from_dict
+
+    try:
+        new = source_from_dict({"name": name, "feeds": list(feeds), "timezone": timezone,
+                                "tags": list(tags), "full_text": full_text}, "command line")
+        path = obj.settings.sources_file
+        existing = load_sources(path) if path.exists() else []
+        merged, added_sources, added_feeds = merge_sources(existing, [new])
+        obj.settings.ensure_home()
+        save_sources(path, merged)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    click.echo(f"{'added' if added_sources else 'updated'} source {name!r} ({added_feeds} new feeds)", err=True)
+
+
+@sources.command("list", context_settings=CONTEXT, epilog="""\b
+Example:
+  newsmirror sources list
+  newsmirror sources list --json""")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per feed.")
+@click.pass_obj
+def sources_list(obj: Ctx, as_json: bool) -> None:
+    """Show every source's feeds and their health: last fetch, status, items, failures, last error."""
+    from newsmirror.store import open_store
+
+    srcs = load_sources_or_fail(obj)
+    states = {}
+    if obj.settings.db_path.exists():
+        try:
+            store = open_store(obj.settings.db_path)
+            states = {s.url: s for s in store.feed_states()}
+            store.close()
+        except NewsMirrorError as exc:
+            fail(str(exc))
+    for s in srcs:
+        if not as_json:
+            click.echo(f"{s.name}  [{s.timezone}; full text {s.full_text}]" + (f"  tags: {', '.join(s.tags)}" if s.tags else ""))
+        for url in s.feeds:
+            st = states.get(url)
+            row = {
+                "source": s.name, "url": url,
+                "last_fetch": st.last_fetch.isoformat() if st and st.last_fetch else None,
+                "status": st.last_status if st else None,
+                "items_seen": st.items_seen if st else 0,
+                "consecutive_failures": st.consecutive_failures if st else 0,
+                "last_error": st.last_error if st else None,
+            }
+            if as_json:
+                click.echo(json.dumps(row, ensure_ascii=False))
+                continue
+            if st is None or st.last_fetch is None:
+                health = "never fetched"
+            else:
+                health = (f"last {st.last_fetch:%Y-%m-%d %H:%M}Z, HTTP {st.last_status or '-'}, "
+                          f"{st.items_seen} items, {st.consecutive_failures} failures in a row")
+                if st.last_error:
+                    health += f", last error: {st.last_error}"
+            mark = "FAIL" if st and st.consecutive_failures else ("ok  " if st else "    ")
+            click.echo(f"  {mark} {url}\n       {health}")
+
+
+# --- fetch ------------------------------------------------------------------------------------
+
+@cli.command(context_settings=CONTEXT, epilog="""\b
+Example:
+  newsmirror fetch
+  newsmirror fetch --source "(臺)中央社CNA" --timeout 10""")
+@click.option("--source", "only", multiple=True, help="Fetch only this source (repeatable).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True, help="Seconds per request.")
+@click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True, help="Retries on timeouts and 5xx.")
+@click.option("--per-host", type=click.IntRange(min=1), default=2, show_default=True, help="Concurrent requests per host.")
+@click.pass_obj
+def fetch(obj: Ctx, only: tuple[str, ...], timeout: float, retries: int, per_host: int) -> None:
+    """Fetch every source's feeds once and archive new and changed articles."""
+    from newsmirror.fetch.http import FetchPolicy
+    from newsmirror.pipeline import fetch_sources
+
+    srcs = load_sources_or_fail(obj)
+    if only:
+        unknown = set(only) - {s.name for s in srcs}
+        if unknown:
+            fail(f"unknown source(s) {', '.join(sorted(unknown))}; see 'newsmirror sources list'", 2)
+        srcs = [s for s in srcs if s.name in only]
+    policy = FetchPolicy(timeout=timeout, retries=retries, per_host=per_host)
+    try:
+        summary = fetch_sources(obj.settings, srcs, policy=policy, progress=obj.progress("fetch"))
+    except NewsMirrorError as exc:
+        fail(str(exc))
+    click.echo(summary.line(), err=True)
+    if summary.failures:
+        sys.exit(1)
+
+
+# --- build ------------------------------------------------------------------------------------
+
+@cli.group(context_settings=CONTEXT, epilog="""\b
+Example:
+  newsmirror build jekyll ./site""")
+def build() -> None:
+    """Publish the archive."""
+
+
+@build.command("jekyll", context_settings=CONTEXT, epilog="""\b
+Example:
+  newsmirror build jekyll ./site        # writes ./site/_posts/*.md and ./site/lists/*.md""")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def build_jekyll_cmd(obj: Ctx, out: Path) -> None:
+    """Write the archive as Jekyll posts into OUT/_posts and outlet lists into OUT/lists."""
+    from newsmirror.publish.jekyll import build_jekyll
+    from newsmirror.store import open_store
+
+    if not obj.settings.db_path.exists():
+        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    try:
+        store = open_store(obj.settings.db_path)
+        progress = obj.progress("build")
+        try:
+            summary = build_jekyll(store, out, progress=lambda n: progress.advance(n))
+        finally:
+            store.close()
+            progress.finish()
+    except NewsMirrorError as exc:
+        fail(str(exc))
+    click.echo(f"build done: {summary.written} posts written, {summary.unchanged} unchanged, "
+               f"{summary.removed} removed, {summary.lists} lists; {summary.seconds:.1f} s -> {out}", err=True)
+
+
+# --- extract ----------------------------------------------------------------------------------
+
+@cli.command(context_settings=CONTEXT, epilog="""\b
+Exit code 0 when every input was read (an input may be judged not an article),
+1 when some input could not be read or fetched.
+\b
+Example:
+  newsmirror extract page.html --url https://news.example.tw/a/1
+  newsmirror extract saved/*.html --format markdown
+  newsmirror extract capture.txt --format jekyll""")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown", "jekyll"]), default="json", show_default=True,
+              help="json: one JSON object per input (JSON Lines).")
+@click.option("--url", help="The page's URL, to resolve links and guess the outlet (one input only).")
+@click.option("--tz", help="The outlet's timezone for dates without one (default: guessed from the page).")
+@click.pass_obj
+def extract(obj: Ctx, inputs: tuple[str, ...], fmt: str, url: str | None, tz: str | None) -> None:
+    """Extract the article from each PATH_OR_URL (HTML page, feed HTML or a page's text capture)."""
+    from newsmirror.extract import extract_article
+    from newsmirror.extract.output import article_to_dict, article_to_markdown
+
+    if url and len(inputs) > 1:
+        fail("--url applies to one input only", 2)
+    failed = 0
+    for item in inputs:
+        try:
+            data, where = _read_input(item)
+            article = extract_article(data, url or where, tz=tz)
+        except NewsMirrorError as exc:
+            failed += 1
+            click.echo(f"error: {item}: {exc}", err=True)
+            continue
+        import dataclasses
+
+        article = dataclasses.replace(article, file=Path(item).name if where is None else item)
+        if fmt == "json":
+            click.echo(json.dumps(article_to_dict(article), ensure_ascii=False))
+        elif fmt == "markdown":
+            click.echo(article_to_markdown(article))
+        else:
+            click.echo(_article_as_post(article), nl=False)
+    if failed:
+        click.echo(f"extract: {len(inputs) - failed} read, {failed} failed", err=True)
+        sys.exit(1)
+
+
+def _read_input(item: str) -> tuple[bytes, str | None]:
+    """Bytes of a file, or of a URL fetched once; the URL is returned for http(s) inputs."""
+    from newsmirror.errors import ExtractError
+
+    if item.startswith(("http://", "https://")):
+        import asyncio
+
+        from newsmirror.fetch.http import Fetcher
+
+        async def get() -> bytes:
+            async with Fetcher() as fetcher:
+                return (await fetcher.get(item)).content
+
+        return asyncio.run(get()), item
+    path = Path(item)
+    try:
+        return path.read_bytes(), None
+    except FileNotFoundError:
+        raise ExtractError("no such file") from None
+    except IsADirectoryError:
+        raise ExtractError("is a directory, not a file") from None
+    except OSError as exc:
+        raise ExtractError(f"cannot read: {exc.strerror}") from None
+
+
+def _article_as_post(article) -> str:
+    """An extracted article as a Jekyll post in the mirror's format."""
+    from datetime import datetime, timezone
+
+    from newsmirror.models import StoredArticle
+    from newsmirror.publish.jekyll import render_post
+
+    when = article.published or datetime.now(timezone.utc)
+    stored = StoredArticle(
+        id=0, source=article.source or "", url=article.url or "", link=article.url or "", guid=None,
+        title=article.title, published=when, first_seen=when, last_seen=when, authors=article.authors,
+        categories=article.tags, feed_html="", html=article.html, text=article.text, version=1,
+    )
+    return render_post(stored)
+
+
+@cli.command(context_settings=CONTEXT, epilog="""\b
+Example:
+  newsmirror reextract          # after upgrading newsmirror, re-read every archived page""")
+@click.pass_obj
+def reextract(obj: Ctx) -> None:
+    """Re-run extraction over the archived raw pages, without fetching anything."""
+    from newsmirror.pipeline import reextract_archive
+
+    if not obj.settings.db_path.exists():
+        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    try:
+        summary = reextract_archive(obj.settings, progress=obj.progress("reextract"))
+    except NewsMirrorError as exc:
+        fail(str(exc))
+    click.echo(summary.line(), err=True)
+    if summary.failed:
+        sys.exit(1)
+
+
+# --- index and search -------------------------------------------------------------------------
+
+@cli.command(context_settings=CONTEXT, epilog="""\b
+Example:
+  newsmirror index              # catch up with articles stored since the last run
+  newsmirror index --rebuild    # rebuild from the archive (after editing aliases.tsv)""")
+@click.option("--rebuild", is_flag=True, help="Drop the index and rebuild it from the archive.")
+@click.pass_obj
+def index(obj: Ctx, rebuild: bool) -> None:
+    """Bring the full-text search index up to date with the archive."""
+    from newsmirror.pipeline import update_index
+
+    if not obj.settings.db_path.exists():
+        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    try:
+        n, seconds = update_index(obj.settings, rebuild=rebuild, progress=obj.progress("index"))
+    except NewsMirrorError as exc:
+        fail(str(exc))
+    click.echo(f"index done: {n} articles {'indexed' if rebuild else 'added or updated'}; {seconds:.1f} s", err=True)
+
+
+@cli.command(context_settings=CONTEXT, epilog="""\b
+Query syntax: terms, "phrases", -exclusions, OR, source:NAME, since:YYYY-MM-DD, until:YYYY-MM-DD.
+Spellings are folded: 普京 finds 普亭 and 蒲亭; 习近平 finds 習近平.
+\b
+Example:
+  newsmirror search 普京 金正恩
+  newsmirror search '"海參崴" source:"(臺)中央社CNA" since:2023-09-01' --json""")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit (JSON Lines).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.pass_obj
+def search(obj: Ctx, query: tuple[str, ...], as_json: bool, limit: int, offset: int) -> None:
+    """Search the archive."""
+    from newsmirror.errors import QueryError
+    from newsmirror.pipeline import open_index
+
+    if not obj.settings.db_path.exists():
+        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    try:
+        idx = open_index(obj.settings)
+        try:
+            results = idx.search(" ".join(query), limit=limit, offset=offset)
+        finally:
+            idx.close()
+    except QueryError as exc:
+        fail(f"bad query: {exc}", 2)
+    except NewsMirrorError as exc:
+        fail(str(exc))
+    for hit in results.hits:
+        if as_json:
+            click.echo(json.dumps({
+                "id": hit.id, "title": hit.title, "source": hit.source,
+                "published": hit.published.isoformat(), "url": hit.url, "snippet": hit.snippet,
+                "score": round(hit.score, 4),
+            }, ensure_ascii=False))
+        else:
+            click.echo(f"{hit.published:%Y-%m-%d} {hit.source}  {hit.title}\n    {hit.url}\n    {_plain(hit.snippet)}")
+    if not as_json:
+        click.echo(f"{results.total} results", err=True)
+
+
+def _plain(snippet: str) -> str:
+    import html
+
+    return html.unescape(snippet.replace("<mark>", "[").replace("</mark>", "]"))
+
+
+# --- serve ------------------------------------------------------------------------------------
+
+@cli.command(context_settings=CONTEXT, epilog="""\b
+Example:
+  newsmirror serve                       # http://127.0.0.1:8080/
+  newsmirror serve --host 0.0.0.0 --port 8000""")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1 keeps it local).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.pass_obj
+def serve(obj: Ctx, host: str, port: int) -> None:
+    """Serve the web archive (read-only): latest, outlets, days, articles with versions, search, JSON API."""
+    from newsmirror.web import serve as run_server
+
+    if not obj.settings.db_path.exists():
+        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    try:
+        run_server(obj.settings, host=host, port=port)
+    except NewsMirrorError as exc:
+        fail(str(exc))
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+@cli.command(context_settings=CONTEXT, epilog="""\b
+Example:
+  newsmirror --home demo-data demo""")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port for the demo site (default: any free one).")
+@click.pass_obj
+def demo(obj: Ctx, port: int) -> None:
+    """Mirror the built-in demo news site: start it on 127.0.0.1, fetch it, build the Jekyll mirror."""
+    from newsmirror.pipeline import run_demo
+
+    try:
+        report = run_demo(obj.settings, port=port, progress=obj.progress("fetch"))
+    except NewsMirrorError as exc:
+        fail(str(exc))
+    click.echo(report)

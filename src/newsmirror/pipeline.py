@@ -1,0 +1,392 @@
+"""The only module that wires the stages together: fetch -> feeds -> extract -> store -> index -> publish.
+
+Each stage is a library of plain functions; this module decides their order, the transaction
+boundaries that make a run crash-safe, and what a failure of one feed or page means for the
+others (nothing: it is recorded and the run goes on).
+
+Crash safety, in order: a response is written to the WARC archive (fsynced) before anything is
+stored; a feed's items are stored in one transaction; only then are the feed's HTTP validators
+(ETag/Last-Modified) recorded, so a run killed in between refetches that feed in full next time
+and the store's de-duplication makes that harmless. The search index lives in its own file and
+catches up from the store's change numbers, so it may lag but never loses an article.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from newsmirror.config import Settings
+from newsmirror.errors import FeedError, FetchError, NewsMirrorError
+from newsmirror.models import FeedItem, Source
+from newsmirror.progress import Progress
+
+__all__ = [
+    "FetchSummary",
+    "Failure",
+    "ReextractSummary",
+    "run_fetch",
+    "fetch_sources",
+    "needs_page",
+    "reextract_archive",
+    "update_index",
+    "open_index",
+    "index_path",
+    "run_demo",
+]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One thing that failed, with the one-line reason shown to the user."""
+
+    source: str
+    url: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+@dataclass
+class FetchSummary:
+    """What one fetch run did."""
+
+    sources_ok: int = 0
+    sources_failed: int = 0
+    feeds_ok: int = 0
+    feeds_not_modified: int = 0
+    feeds_failed: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    pages: int = 0
+    pages_failed: int = 0
+    indexed: int = 0
+    seconds: float = 0.0
+    failures: list[Failure] = field(default_factory=list)
+
+    def line(self) -> str:
+        """The one summary line a run ends with."""
+        return (
+            f"fetch done: {self.sources_ok} sources ok, {self.sources_failed} failed; "
+            f"{self.new} new, {self.updated} updated, {self.duplicates} duplicates, "
+            f"{self.unchanged} unchanged; {self.feeds_not_modified} feeds not modified; "
+            f"{self.pages} pages fetched, {self.pages_failed} failed; {self.seconds:.1f} s"
+        )
+
+
+def needs_page(source: Source, item: FeedItem) -> bool:
+    """Whether the article page must be fetched for the full text (per the source's full_text mode)."""
+    if source.full_text == "always":
+        return True
+    if source.full_text == "never":
+        return False
+    if item.content_html:
+        return False
+    from newsmirror.sanitize import html_to_text
+
+    return len(html_to_text(item.summary_html)) < 300
+
+
+def fetch_sources(settings: Settings, sources: list[Source], *, policy=None, progress: Progress | None = None,
+                  now: datetime | None = None) -> FetchSummary:
+    """Fetch every feed of `sources` once, store new and changed items; never raises for one bad feed."""
+    return asyncio.run(run_fetch(settings, sources, policy=policy, progress=progress, now=now))
+
+
+async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, progress: Progress | None = None,
+                    now: datetime | None = None) -> FetchSummary:
+    """The async body of `fetch_sources`: feeds fetched concurrently, stored as each arrives."""
+    from newsmirror.fetch.http import Fetcher, FetchPolicy
+    from newsmirror.fetch.warc import RawArchive
+    from newsmirror.store import open_store
+
+    settings.ensure_home()
+    summary = FetchSummary()
+    progress = progress or Progress("fetch", quiet=True)
+    feeds = [(s, url) for s in sources for url in s.feeds]
+    progress.total = len(feeds)
+    store = open_store(settings.db_path)
+    archive = RawArchive(settings.raw_dir)
+    failed_sources: set[str] = set()
+    try:
+        async with Fetcher(policy or FetchPolicy(), archive) as fetcher:
+            tasks = [asyncio.create_task(_fetch_one(fetcher, store, s, url)) for s, url in feeds]
+            pages: list[tuple[Source, int, str]] = []
+            for task in asyncio.as_completed(tasks):
+                source, url, result, error = await task
+                fetched_at = now or datetime.now(timezone.utc)
+                if error is not None:
+                    failed_sources.add(source.name)
+                    summary.feeds_failed += 1
+                    summary.failures.append(Failure(source.name, url, error))
+                    store.record_feed_fetch(source.name, url, fetched_at=fetched_at,
+                                            status=getattr(result, "status", None), error=error)
+                    progress.message(f"failed: {source.name}: {error}")
+                    progress.advance(failed=True)
+                    continue
+                if result.not_modified:
+                    summary.feeds_not_modified += 1
+                    store.record_feed_fetch(source.name, url, fetched_at=fetched_at, status=304)
+                    progress.advance(not_modified=1)
+                    continue
+                try:
+                    new_pages = _store_feed(store, source, url, result, summary)
+                except FeedError as exc:
+                    failed_sources.add(source.name)
+                    summary.feeds_failed += 1
+                    summary.failures.append(Failure(source.name, url, str(exc)))
+                    store.record_feed_fetch(source.name, url, fetched_at=fetched_at, status=result.status,
+                                            error=str(exc))
+                    progress.message(f"failed: {source.name}: {exc}")
+                    progress.advance(failed=True)
+                    continue
+                pages.extend(new_pages)
+                summary.feeds_ok += 1
+                progress.advance(new=0)
+            if pages:
+                await _fetch_pages(fetcher, store, pages, summary, progress)
+        summary.indexed = _sync_index(settings, store)
+    finally:
+        archive.close()
+        store.close()
+    summary.sources_failed = len(failed_sources)
+    summary.sources_ok = len({s.name for s in sources}) - len(failed_sources)
+    summary.seconds = progress.seconds
+    progress.finish()
+    return summary
+
+
+async def _fetch_one(fetcher, store, source: Source, url: str):
+    """Fetch one feed with its stored validators; return (source, url, result, error message)."""
+    state = store.get_feed_state(url)
+    try:
+        result = await fetcher.get(
+            url,
+            etag=state.etag if state else None,
+            last_modified=state.last_modified if state else None,
+        )
+    except FetchError as exc:
+        return source, url, None, str(exc)
+    except Exception as exc:  # a bug in one feed's handling must not stop the others
+        return source, url, None, f"{url}: unexpected {type(exc).__name__}: {exc}"
+    return source, url, result, None
+
+
+def _store_feed(store, source: Source, url: str, result, summary: FetchSummary) -> list[tuple[Source, int, str]]:
+    """Parse a fetched feed and store its items in one transaction; then record the feed's validators."""
+    from newsmirror.fetch.feeds import parse_feed
+    from newsmirror.sanitize import html_to_text, sanitize_html
+
+    parsed = parse_feed(result.content, url=result.final_url or url, source=source,
+                        content_type=result.headers.get("content-type"))
+    triples = []
+    for item in parsed.items:
+        html = sanitize_html(item.html, base_url=item.link or url)
+        triples.append((item, html, html_to_text(html)))
+    outcomes = store.save_items(triples, seen_at=result.fetched_at, raw_ref=result.raw_ref) if triples else []
+    pages = []
+    for (item, _, _), outcome in zip(triples, outcomes):
+        if outcome.status == "new":
+            summary.new += 1
+        elif outcome.status == "updated":
+            summary.updated += 1
+        elif outcome.status == "duplicate":
+            summary.duplicates += 1
+        else:
+            summary.unchanged += 1
+        if outcome.status in ("new", "updated") and item.link and needs_page(source, item):
+            pages.append((source, outcome.article_id, item.link))
+    store.record_feed_fetch(
+        source.name, url, fetched_at=result.fetched_at, status=result.status,
+        etag=result.etag, last_modified=result.last_modified, items_seen=len(parsed.items),
+    )
+    return pages
+
+
+async def _fetch_pages(fetcher, store, pages: list[tuple[Source, int, str]], summary: FetchSummary,
+                       progress: Progress) -> None:
+    """Fetch article pages for summary-only items, extract them and keep the body beside the feed text."""
+    try:
+        from newsmirror.extract import extract_article
+    except ImportError:  # extraction not installed in this build
+        return
+    from newsmirror.sanitize import html_to_text, sanitize_html
+
+    async def get(source: Source, article_id: int, link: str):
+        try:
+            return source, article_id, link, await fetcher.get(link), None
+        except FetchError as exc:
+            return source, article_id, link, None, str(exc)
+
+    tasks = [asyncio.create_task(get(*p)) for p in pages]
+    for task in asyncio.as_completed(tasks):
+        source, article_id, link, result, error = await task
+        if error is None:
+            try:
+                art = extract_article(result.content, result.final_url or link, tz=source.timezone,
+                                      reference=result.fetched_at)
+                if art.kind != "article" or not art.text.strip():
+                    error = f"page {link} has no article text"
+            except NewsMirrorError as exc:
+                error = str(exc)
+        if error is not None:
+            summary.pages_failed += 1
+            summary.failures.append(Failure(source.name, link, error))
+            progress.message(f"page failed: {source.name}: {error}")
+            continue
+        html = sanitize_html(art.html or "", base_url=result.final_url or link)
+        store.set_extracted(article_id, art, html=html, text=art.text or html_to_text(html),
+                            seen_at=result.fetched_at, raw_ref=result.raw_ref)
+        summary.pages += 1
+
+
+def _sync_index(settings: Settings, store) -> int:
+    """Bring the search index up to date with the store."""
+    index = open_index(settings, readonly=False)
+    try:
+        return index.sync(store)
+    finally:
+        index.close()
+
+
+def open_index(settings: Settings, *, readonly: bool = False):
+    """The search index of this home, with the shipped aliases plus the home's aliases.tsv."""
+    from newsmirror.index import SearchIndex, load_aliases
+
+    return SearchIndex(index_path(settings), aliases=load_aliases(settings.home / "aliases.tsv"), readonly=readonly)
+
+
+def update_index(settings: Settings, *, rebuild: bool = False, progress: Progress | None = None) -> tuple[int, float]:
+    """Catch the index up with the archive, or rebuild it from scratch; return (articles, seconds)."""
+    from newsmirror.store import open_store
+
+    progress = progress or Progress("index", quiet=True)
+    store = open_store(settings.db_path)
+    index = open_index(settings)
+    try:
+        if rebuild:
+            n = index.rebuild(store, progress=lambda k: progress.advance(k))
+        else:
+            n = index.sync(store)
+    finally:
+        index.close()
+        store.close()
+        progress.finish()
+    return n, progress.seconds
+
+
+@dataclass
+class ReextractSummary:
+    """What a re-extraction run did."""
+
+    pages: int = 0
+    changed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (f"reextract done: {self.pages} pages read, {self.changed} articles changed, "
+                f"{self.failed} failed, {self.skipped} records not articles; {self.seconds:.1f} s")
+
+
+def reextract_archive(settings: Settings, *, progress: Progress | None = None) -> ReextractSummary:
+    """Re-run extraction on every archived article page (WARC records), keeping changes as new versions."""
+    from newsmirror.extract import extract_article
+    from newsmirror.fetch.warc import RawArchive
+    from newsmirror.sanitize import html_to_text, sanitize_html
+    from newsmirror.store import open_store
+
+    progress = progress or Progress("reextract", quiet=True)
+    summary = ReextractSummary()
+    store = open_store(settings.db_path)
+    archive = RawArchive(settings.raw_dir)
+    tz_of = _source_timezones(settings)
+    try:
+        for ref, record in archive.iter_records():
+            if not (200 <= record.status < 300):
+                continue
+            article = store.get_article_by_url(record.url)
+            if article is None:
+                summary.skipped += 1
+                continue
+            try:
+                art = extract_article(record.body, record.url, tz=tz_of.get(article.source),
+                                      reference=record.fetched_at)
+            except NewsMirrorError as exc:
+                summary.failed += 1
+                progress.message(f"failed: {record.url}: {exc}")
+                progress.advance(failed=True)
+                continue
+            summary.pages += 1
+            if art.kind != "article" or not art.text.strip():
+                progress.advance()
+                continue
+            html = sanitize_html(art.html or "", base_url=record.url)
+            outcome = store.set_extracted(article.id, art, html=html, text=art.text or html_to_text(html),
+                                          seen_at=record.fetched_at, raw_ref=ref)
+            if outcome.status == "updated":
+                summary.changed += 1
+            progress.advance()
+        _sync_index(settings, store)
+    finally:
+        archive.close()
+        store.close()
+        progress.finish()
+    summary.seconds = progress.seconds
+    return summary
+
+
+def _source_timezones(settings: Settings) -> dict[str, str]:
+    from newsmirror.config import load_sources
+
+    try:
+        return {s.name: s.timezone for s in load_sources(settings.sources_file)}
+    except NewsMirrorError:
+        return {}
+
+
+def run_demo(settings: Settings, *, port: int = 0, progress: Progress | None = None) -> str:
+    """Start the demo site, mirror it into this home and build the Jekyll site; return the report."""
+    from newsmirror.config import save_sources
+    from newsmirror.demo.site import demo_sources, start_demo_site
+    from newsmirror.publish.jekyll import build_jekyll
+    from newsmirror.store import open_store
+
+    settings.ensure_home()
+    server = start_demo_site(port=port)
+    try:
+        sources = demo_sources(server.base_url)
+        save_sources(settings.sources_file, sources)
+        fetched = fetch_sources(settings, sources, progress=progress)
+    finally:
+        server.stop()
+    out = settings.home / "site"
+    store = open_store(settings.db_path)
+    try:
+        built = build_jekyll(store, out)
+        total = store.count_articles()
+    finally:
+        store.close()
+    lines = [
+        f"demo site served at {server.base_url} ({len(sources)} sources)",
+        fetched.line(),
+        f"archive: {settings.db_path} ({total} articles); raw responses: {settings.raw_dir}",
+        f"Jekyll mirror: {out / '_posts'} ({built.written} written, {built.unchanged} unchanged); "
+        f"outlet lists: {out / 'lists'}",
+    ]
+    if fetched.failures:
+        lines.append("what failed and why:")
+        lines += [f"  - {f}" for f in fetched.failures]
+    lines.append(f"next: newsmirror --home {settings.home} search 普京   |   newsmirror --home {settings.home} serve")
+    return "\n".join(lines)
+
+
+def index_path(settings: Settings) -> Path:
+    """Where the search index of this home lives."""
+    return settings.home / "index.sqlite"
