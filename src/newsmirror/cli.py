@@ -184,15 +184,15 @@ Example:
 @click.pass_obj
 def fetch(obj: Ctx, only: tuple[str, ...], timeout: float, retries: int, per_host: int) -> None:
     """Fetch every source's feeds once and archive new and changed articles."""
-    from newsmirror.fetch.http import FetchPolicy
-    from newsmirror.pipeline import fetch_sources
-
     srcs = load_sources_or_fail(obj)
     if only:
         unknown = set(only) - {s.name for s in srcs}
         if unknown:
             fail(f"unknown source(s) {', '.join(sorted(unknown))}; see 'newsmirror sources list'", 2)
         srcs = [s for s in srcs if s.name in only]
+    from newsmirror.fetch.http import FetchPolicy
+    from newsmirror.pipeline import fetch_sources
+
     policy = FetchPolicy(timeout=timeout, retries=retries, per_host=per_host)
     try:
         summary = fetch_sources(obj.settings, srcs, policy=policy, progress=obj.progress("fetch"))
@@ -219,11 +219,11 @@ Example:
 @click.pass_obj
 def build_jekyll_cmd(obj: Ctx, out: Path) -> None:
     """Write the archive as Jekyll posts into OUT/_posts and outlet lists into OUT/lists."""
+    if not obj.settings.db_path.exists():
+        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
     from newsmirror.publish.jekyll import build_jekyll
     from newsmirror.store import open_store
 
-    if not obj.settings.db_path.exists():
-        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
     try:
         store = open_store(obj.settings.db_path)
         progress = obj.progress("build")
