@@ -1,0 +1,304 @@
+"""Bylines, datelines and credit lines of Chinese newsrooms, read into authors, source and editors.
+
+Conventions read: `記者X／台北報導`, `【記者X／台中報導】`, `（中央社記者X首爾11日專電）`,
+`聯合報／ 記者X／即時報導`, `新华社北京9月4日电（记者X、Y）`, `文／X`, `作者：X`, `本报记者 X`,
+`X 報導`, `来源：X`, `责任编辑：X`, `（編輯：X）1120911`, `圖／路透`, `X，BBC中文記者`, `By X`.
+Outlets and agencies are sources, never authors; editors never leak into authors; photo
+credits (`圖／X`) credit nobody for the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Credits", "parse_credits", "find_credits", "KNOWN_OUTLETS", "is_outlet"]
+
+
+@dataclass(frozen=True)
+class Credits:
+    """Who is credited for a text: person authors, the outlet/agency, editors, the dateline place."""
+
+    authors: tuple[str, ...] = ()
+    source: str | None = None
+    editors: tuple[str, ...] = ()
+    place: str | None = None
+    is_byline_only: bool = False  # the line holds credits and nothing else
+
+
+# Outlets and agencies, in both scripts; longest first so `中央社` wins over `中央`.
+KNOWN_OUTLETS: tuple[str, ...] = tuple(
+    sorted(
+        set(
+            """
+中央社 中央通訊社 中央通讯社 聯合報 联合报 聯合新聞網 联合新闻网 udn 經濟日報 经济日报 自由時報 自由时报
+自由財經 中國時報 中国时报 中時新聞網 中时新闻网 工商時報 旺報 蘋果日報 苹果日报 蘋果新聞網 ETtoday 東森新聞
+东森新闻 三立新聞 三立 民視 民视 華視 华视 台視 台视 中視 中视 公視 公视 TVBS 年代新聞 壹電視 今日新聞 NOWnews
+風傳媒 风传媒 報導者 鏡週刊 鏡新聞 上報 新頭殼 匯流新聞網 中廣新聞網 中央廣播電臺 央廣 青年日報 太報 大紀元 新唐人
+新华社 新華社 新华网 新華網 中新社 中新網 中新网 中国新闻网 中國新聞網 人民日报 人民日報 人民网 人民網 澎湃新闻 澎湃新聞
+央视 央視 央视新闻 央視新聞 央视网 中央电视台 中央電視台 CCTV 中国日报 中國日報 光明日报 光明日報 经济参考报 环球时报
+環球時報 环球网 環球網 参考消息 參考消息 新京报 新京報 北京日报 北京日報 北京青年报 北京晚报 解放日报 文汇报 南方日报
+南方都市报 南方都市報 南都 南方周末 财新 財新 财新网 第一财经 界面新闻 每日经济新闻 21世纪经济报道 证券时报 證券時報
+证券时报网 中国青年报 中國青年報 中国青年网 新浪 新浪科技 新浪财经 网易 網易 腾讯 騰訊 腾讯新闻 搜狐 凤凰网 鳳凰網 凤凰卫视
+鳳凰衛視 观察者网 觀察者網 封面新闻 红星新闻 紅星新聞 九派新闻 极目新闻 上游新闻 潇湘晨报 华龙网 華龍網 中国网 中國網
+路透 路透社 路透中文網 法新社 美聯社 美联社 共同社 韓聯社 韩联社 彭博 彭博社 德新社 塔斯社 安莎社 埃菲社 時事通信社
+BBC BBC中文 BBC中文網 BBC中文网 美國之音 美国之音 自由亞洲電台 自由亚洲电台 法廣 法广 德國之聲 德国之声 紐約時報中文網
+纽约时报中文网 華爾街日報 华尔街日报 聯合早報 联合早报 8world 星島日報 星岛日报 明報 明报 東方日報 东方日报 香港01 端傳媒
+端传媒 信報 商業周刊 天下雜誌 CNA Reuters AFP AP Bloomberg Kyodo Yonhap Xinhua
+""".split()
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+_OUTLET_SET = frozenset(KNOWN_OUTLETS)
+_OUTLET_ENDINGS = (
+    "報", "报", "社", "網", "网", "新聞", "新闻", "電視", "电视", "電台", "电台", "週刊", "周刊", "雜誌", "杂志", "日報",
+    "日报", "晚報", "晚报", "衛視", "卫视", "傳媒", "传媒", "頻道", "频道", "通訊", "通讯", "中文",
+)
+
+_PLACES = tuple(
+    sorted(
+        set(
+            """
+台北 臺北 新北 桃園 桃园 台中 臺中 台南 臺南 高雄 基隆 新竹 苗栗 彰化 南投 雲林 云林 嘉義 嘉义 屏東 屏东 宜蘭 宜兰
+花蓮 花莲 台東 臺東 台东 澎湖 金門 金门 馬祖 马祖 連江 台灣 臺灣 台湾 大陸 大陆 綜合 综合 即時 即时 連線 连线 外電 外电
+北京 上海 天津 重慶 重庆 廣州 广州 深圳 香港 澳門 澳门 南京 武漢 武汉 杭州 成都 西安 長沙 长沙 瀋陽 沈阳 哈爾濱 哈尔滨
+長春 长春 濟南 济南 青島 青岛 鄭州 郑州 合肥 福州 廈門 厦门 南昌 昆明 貴陽 贵阳 南寧 南宁 海口 蘭州 兰州 西寧 西宁 銀川
+银川 拉薩 拉萨 烏魯木齊 乌鲁木齐 呼和浩特 太原 石家莊 石家庄 蘇州 苏州 無錫 无锡 寧波 宁波 溫州 温州 東莞 东莞 佛山 珠海
+首爾 首尔 東京 东京 大阪 平壤 華盛頓 华盛顿 紐約 纽约 洛杉磯 洛杉矶 舊金山 旧金山 芝加哥 休士頓 倫敦 伦敦 巴黎 柏林
+莫斯科 布魯塞爾 布鲁塞尔 日內瓦 日内瓦 維也納 维也纳 羅馬 罗马 馬德里 马德里 雪梨 悉尼 墨爾本 墨尔本 新加坡 曼谷 河內
+河内 胡志明市 雅加達 雅加达 馬尼拉 马尼拉 吉隆坡 新德里 孟買 杜拜 迪拜 耶路撒冷 特拉維夫 開羅 开罗 多倫多 多伦多
+溫哥華 温哥华 渥太華 海參崴 基輔 基辅 聯合國 联合国 華府 华府 梵蒂岡 斯德哥爾摩 哥本哈根 奧斯陸 赫爾辛基 布拉格 華沙
+""".split()
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+
+_SLASH = "／/"
+_ROLE = (
+    r"(?:本報|本报|本刊|本台|本網|本网|駐\w{1,4}|驻\w{1,4})?"
+    r"(?:實習|实习|見習|见习|特約|特约|資深|资深|首席|駐地|驻地|駐站|驻站|全媒體|全媒体|融媒體|融媒体)?"
+    r"(?:記者|记者|特派員|特派员|通訊員|通讯员|撰稿人|撰稿|撰文|主筆|主笔|採訪|采访)"
+)
+_NOT_AFTER_REPORTER = "會会們们節节證证站團团群協协"
+_NAME_STOP = r"\s／/|｜（）()【】\[\]「」《》<>。；;：:,，!！?？\"“”"
+_CJK_NAME = re.compile(r"[\u3400-\u9fff·・]{2,5}")
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z.'\- ]{1,40}[A-Za-z.]")
+_TRAILING_WORDS = re.compile(
+    r"(?:(?:綜合|综合|即時|即时|連線|连线|特稿|專題|专题)?(?:報導|报道|報道|报導)|攝影|摄影|撰文|撰稿|整理|編譯|编译|"
+    r"採訪|采访|拍攝|拍摄|專電|专电|電|电|特稿|文|圖|图)$"
+)
+_DATE_TAIL = re.compile(r"(?:\d{1,2}月)?\d{1,2}日.*$")
+_EDITOR = re.compile(
+    r"[（(\[【]?\s*(?:責任編輯|责任编辑|責編|责编|編輯|编辑|主編|主编|審核|审核|審校|审校|校對|校对|值班編輯|值班编辑|核稿)"
+    r"\s*[:：／/]\s*(?P<names>[^（）()\[\]【】\n]{1,40}?)\s*(?:[)）\]】]\s*\d{0,8}|\s\d{5,8}|$|(?=\s+\S+[:：]))"
+)
+_PHOTO = re.compile(
+    r"[（(\[【]?\s*(?:圖|图|圖片|图片|照片|圖文|影像|攝影|摄影|視頻|视频|影片|影音|資料照|资料照)\s*(?:來源|来源|提供)?\s*[／/:：]\s*"
+    r"[^\s（）()\[\]【】。]{1,30}\s*[)）\]】]?"
+)
+_SOURCE_LABEL = re.compile(
+    r"(?:來源|来源|稿源|出處|出处|消息來源|本文來源|本文来源|文章來源|文章来源|轉載自|转载自)\s*[:：]\s*"
+    r"(?P<source>[^\s（）()\[\]【】|｜,，。；;]{1,30})"
+)
+_AUTHOR_LABEL = re.compile(
+    r"(?:^|(?<=[\s（(【\[|｜]))(?:作者|撰文|文字|文|撰稿|記者|记者|主筆|主笔|編譯|编译|整理)\s*[:：／/]\s*"
+    r"(?:" + _ROLE + r")?\s*(?P<names>[^" + _NAME_STOP.replace("、", "") + r"]{1,30}(?:\s*[、,，]\s*[^" + _NAME_STOP + r"、]{1,12})*)"
+)
+_REPORTER = re.compile(
+    r"(?P<role>" + _ROLE + r")(?![" + _NOT_AFTER_REPORTER + r"])\s*"
+    r"(?P<names>[^" + _NAME_STOP + r"、\d]{2,14}(?:(?:\s*[、,，及和与與]\s*|[ \t\u3000]+)[^" + _NAME_STOP + r"、\d]{2,14})*)"
+    r"(?P<tail>(?:\s*[／/]?\s*[^\s／/（）()【】]{0,8}?(?:報導|报道|報道|电|電|攝影|摄影))?)"
+)
+_AGENCY_DATELINE = re.compile(
+    r"(?P<agency>{outlets})(?P<place>[^\d（）()，,。]{{0,8}}?)(?:\d{{1,2}}月)?\d{{1,2}}日(?:專|专|綜合|综合)?[電电]"
+    r"(?:\s*[（(]\s*(?:記者|记者)\s*(?P<names>[^（）()]{{2,40}}?)\s*[)）])?".format(
+        outlets="|".join(re.escape(o) for o in KNOWN_OUTLETS)
+    )
+)
+_BBC = re.compile(r"(?P<names>[^\s,，、（）()]{2,30})\s*[,，]\s*(?P<source>BBC\s*中文(?:網|网)?)(?:記者|记者|特約記者|特约记者)?")
+_BY = re.compile(r"(?:^|(?<=\s))[Bb]y\s+(?P<names>[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3})*)")
+_PLAIN_REPORT = re.compile(
+    r"^\s*(?P<names>[\u3400-\u9fff]{2,4}(?:\s*[、,，]\s*[\u3400-\u9fff]{2,4})*)\s*(?:[／/]\s*[^\s／/]{0,6})?\s*(?:報導|报道|報道)\s*$"
+)
+_OUTLET_NEWSFLASH = re.compile(r"^\s*(?P<outlet>[^\s（(【\[]{2,10}?)(?:讯|訊)\s*(?=[（(【\[])")
+_OUTLET_PREFIX = re.compile(r"^\s*[【\[（(]?\s*(?P<outlet>[^\s／/（）()【】\[\]]{2,12})\s*[／/｜|]")
+
+
+def is_outlet(name: str) -> bool:
+    """True when `name` is a known outlet or agency, or reads like one (ends in 報, 社, 新聞 ...)."""
+    n = name.strip()
+    if not n:
+        return False
+    if n in _OUTLET_SET or any(n.startswith(o) and len(o) >= 3 for o in KNOWN_OUTLETS):
+        return True
+    return len(n) >= 3 and n.endswith(_OUTLET_ENDINGS)
+
+
+def _clean_name(raw: str, *, dateline: bool = False) -> str | None:
+    """A person's name out of a credit fragment: strips roles, places, 報導-like suffixes; None if not a name."""
+    s = raw.strip(" \t\u3000:：／/、，,。)）】]")
+    s = re.sub(r"^(?:" + _ROLE + r")\s*", "", s)
+    s = _DATE_TAIL.sub("", s).strip()
+    s = re.sub(r"[_\-]?[A-Za-z]*\d+$", "", s).strip()
+    for _ in range(3):
+        before = s
+        s = _TRAILING_WORDS.sub("", s).strip()
+        for place in _PLACES:
+            if s.endswith(place) and len(s) - len(place) >= 2:
+                s = s[: -len(place)].strip()
+                break
+        if s == before:
+            break
+    if not s or is_outlet(s):
+        return None
+    if re.fullmatch(r"[\u3400-\u9fff·・]+", s):
+        if dateline and len(s) == 5:
+            s = s[:3]  # name + an unlisted two-character place before the date
+        return s if 2 <= len(s) <= 4 or ("·" in s or "・" in s) else None
+    if _LATIN_NAME.fullmatch(s) and len(s.split()) <= 4:
+        return s
+    return None
+
+
+def _split_names(run: str, *, dateline: bool = False) -> list[str]:
+    parts = re.split(r"\s*(?:[、,，;；&]|\s+and\s+|及|與|与)\s*", run.strip())
+    if len(parts) == 1 and re.fullmatch(r"[\u3400-\u9fff]{2,4}(?:\s+[\u3400-\u9fff]{2,4})+", run.strip()):
+        parts = run.split()
+    names = []
+    for p in parts:
+        name = _clean_name(p, dateline=dateline)
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def _credit_window(text: str) -> list[tuple[int, int]]:
+    """Spans of a long paragraph that may carry credits: its head (dateline) and tail (editor line)."""
+    if len(text) <= 80:
+        return [(0, len(text))]
+    spans = []
+    head = re.match(
+        r"\s*(?:[（(【\[][^）)】\]]{1,60}[）)】\]]|[^，。,；;！？]{0,50}?(?:[電电]|報導|报道)(?:\s*[（(][^）)]{1,40}[)）])?)",
+        text,
+    )
+    if head:
+        spans.append((0, head.end()))
+    for m in re.finditer(r"[（(][^（）()]{1,60}[)）]\s*\d{0,8}\s*$", text):
+        spans.append((m.start(), m.end()))
+    return spans
+
+
+def parse_credits(text: str) -> Credits:
+    """Credits in one short line or a paragraph's dateline: authors, outlet, editors, place."""
+    if not text or not text.strip():
+        return Credits()
+    authors: list[str] = []
+    editors: list[str] = []
+    source: str | None = None
+    place: str | None = None
+    consumed = text
+    for lo, hi in _credit_window(text):
+        seg = text[lo:hi]
+        work = seg
+
+        def take(m: re.Match[str]) -> None:
+            nonlocal work
+            work = _blank(work, m.start(), m.end())
+
+        for m in _EDITOR.finditer(seg):
+            editors.extend(n for n in _split_names(m.group("names")) if n not in editors)
+            take(m)
+        for m in _PHOTO.finditer(work):
+            take(m)
+        for m in _SOURCE_LABEL.finditer(work):
+            source = source or m.group("source").strip()
+            take(m)
+        for m in _AGENCY_DATELINE.finditer(work):
+            source = source or m.group("agency")
+            p = m.group("place").strip()
+            reporter = re.match(_ROLE + r"\s*(?P<rest>.*)$", p)
+            if reporter:
+                rest = reporter.group("rest")
+                name = _clean_name(rest, dateline=True)
+                if name:
+                    authors.append(name)
+                    p = rest[len(name) :]
+            place = place or (p.strip() or None)
+            if m.group("names"):
+                authors.extend(_split_names(m.group("names")))
+            take(m)
+        for m in _BBC.finditer(work):
+            authors.extend(_split_names(m.group("names")))
+            source = source or m.group("source").replace(" ", "")
+            take(m)
+        flash = _OUTLET_NEWSFLASH.match(work)
+        if flash and is_outlet(flash.group("outlet")):
+            source = source or flash.group("outlet")
+            work = _blank(work, flash.start(), flash.end())
+        prefix = _OUTLET_PREFIX.match(work)
+        if prefix and is_outlet(prefix.group("outlet")) and not re.match(_ROLE, prefix.group("outlet")):
+            source = source or prefix.group("outlet")
+            work = _blank(work, prefix.start("outlet"), prefix.end())
+        for m in _AUTHOR_LABEL.finditer(work):
+            authors.extend(_split_names(m.group("names")))
+            take(m)
+        for m in _REPORTER.finditer(work):
+            names = _split_names(m.group("names"), dateline=True)
+            if not names:
+                continue
+            authors.extend(names)
+            tail = m.group("tail")
+            if tail:
+                t = re.sub(r"[\s／/]|報導|报道|報道|電|电|攝影|摄影", "", tail)
+                if t and t in _PLACES and t not in {"綜合", "综合", "即時", "即时"}:
+                    place = place or t
+            take(m)
+        for m in _BY.finditer(work):
+            authors.extend(_split_names(m.group("names")))
+            take(m)
+        m = _PLAIN_REPORT.match(work)
+        if m:
+            authors.extend(_split_names(m.group("names")))
+            take(m)
+        if source is None:
+            bare = work.strip(" \t\u3000【】[]（）()|｜／/")
+            if bare in _OUTLET_SET or (len(bare) <= 12 and " " not in bare and is_outlet(bare)):
+                source = bare
+                work = " " * len(work)
+        consumed = consumed[:lo] + work + consumed[hi:]
+    authors = [a for a in dict.fromkeys(authors) if a not in editors]
+    found = bool(authors or editors or source)
+    leftover = re.sub(r"[\s\u3000【】\[\]（）()|｜／/:：、，,.。\-—–\d]+", "", consumed)
+    leftover = re.sub(r"(?:即時|即时|綜合|综合)?(?:報導|报道|報道)", "", leftover)
+    return Credits(
+        authors=tuple(authors),
+        source=source,
+        editors=tuple(dict.fromkeys(editors)),
+        place=place,
+        is_byline_only=found and not leftover,
+    )
+
+
+def find_credits(lines: list[str]) -> Credits:
+    """Credits merged over several lines (first/last paragraphs, short lines around the title)."""
+    authors: list[str] = []
+    editors: list[str] = []
+    source: str | None = None
+    place: str | None = None
+    for line in lines:
+        c = parse_credits(line)
+        authors.extend(c.authors)
+        editors.extend(c.editors)
+        source = source or c.source
+        place = place or c.place
+    editors = list(dict.fromkeys(editors))
+    authors = [a for a in dict.fromkeys(authors) if a not in editors]
+    return Credits(authors=tuple(authors), source=source, editors=tuple(editors), place=place)

@@ -1,0 +1,310 @@
+"""Dates and times as Chinese-language news pages print them, read into aware datetimes.
+
+Pages write dates many ways: `2019年9月5日 11:10`, `2016/03/19 10:48`, ROC years (`105年3月19日`,
+`民國105年`), relative stamps (`昨天 18:02`, `3小時前`, `剛剛`), month-day without a year, ISO-8601,
+RFC 2822, English (`Sep 4, 2025`), full-width digits and 上午/下午 clocks. `find_dates` scans free
+text with compiled regexes; `parse_date` reads one expression. Zone-less values are read in the
+source's timezone; explicit zones are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["DateMatch", "parse_date", "find_dates"]
+
+MIN_YEAR = 1990
+ROC_OFFSET = 1911
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    """One date expression found in text: its value and where it sits (offsets into the text)."""
+
+    value: datetime
+    start: int
+    end: int
+    has_time: bool
+
+
+# Full-width forms map one character to one character, so offsets stay valid.
+_WIDTH = str.maketrans(
+    "０１２３４５６７８９：／－．，＋　ＡＭＰＭＴＺ",
+    "0123456789:/-.,+ AMPMTZ",
+)
+
+_AMPM = r"(?P<ampm>上午|下午|早上|早晨|清晨|凌晨|中午|午後|傍晚|晚上|晚間|晚间|夜間|夜间)?"
+_ZONE = (
+    r"(?:(?P<zone>(?<=\d)Z(?![A-Za-z])|\s*[+-]\d{2}:?\d{2}(?!\d)"
+    r"|\s*(?:GMT|UTC|UT)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?(?![A-Za-z])"
+    r"|\s*[(]\s*(?:台北|臺北|北京|香港)(?:時間|时间)\s*[)]"
+    r"|\s*（\s*(?:台北|臺北|北京|香港)(?:時間|时间)\s*）))?"
+)
+_CLOCK = (
+    _AMPM + r"\s*"
+    r"(?P<hour>\d{1,2})\s*(?::|[時时点點])\s*(?P<minute>\d{1,2})(?!\d)\s*分?"
+    r"(?::(?P<second>\d{1,2})(?:[.,]\d+)?|\s*(?P<second2>\d{1,2})\s*秒)?"
+    r"(?:\s*(?P<ampm2>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?"
+    + _ZONE
+)
+_TIME = r"(?:(?:\s*|\s*T|\s*,\s*|\s+at\s+)" + _CLOCK + r")?"
+_WEEKDAY = (
+    r"(?:\s*[(（]\s*(?:星期|週|周|禮拜|礼拜)?[一二三四五六日天]\s*[)）]"
+    r"|\s*(?:星期|週|周|禮拜|礼拜)[一二三四五六日天])?"
+)
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MON = (
+    r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_ENGLISH_DAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s*)?"
+
+_CJK_DATE = re.compile(
+    r"(?P<roc>中華民國|中华民国|民國|民国)?\s*(?<!\d)(?P<year>\d{2,4})\s*年\s*"
+    r"(?:(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*[日號号])?)?" + _WEEKDAY + _TIME,
+    re.IGNORECASE,
+)
+_NUM_DATE = re.compile(
+    r"(?<![\d.])(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![\d])"
+    + _WEEKDAY + _TIME,
+    re.IGNORECASE,
+)
+_ROC_NUM_DATE = re.compile(
+    r"(?<![\d./])(?P<year>\d{2,3})/(?P<month>\d{2})/(?P<day>\d{2})(?![\d/])" + _WEEKDAY + _TIME,
+    re.IGNORECASE,
+)
+_MONTH_DAY = re.compile(
+    r"(?<![\d年])(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*[日號号]" + _WEEKDAY + _TIME,
+    re.IGNORECASE,
+)
+_EN_MDY = re.compile(
+    r"(?<![A-Za-z])" + _ENGLISH_DAY + _MON + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})(?!\d)"
+    + _TIME,
+    re.IGNORECASE,
+)
+_EN_DMY = re.compile(
+    r"(?<![A-Za-z\d])" + _ENGLISH_DAY + r"(?P<day>\d{1,2})\s+" + _MON + r",?\s+(?P<year>\d{4})(?!\d)" + _TIME,
+    re.IGNORECASE,
+)
+_RELATIVE_DAY = re.compile(r"(?P<word>今天|今日|昨天|昨日|前天|昨晚|今晨|今早)" + _TIME)
+_AGO = re.compile(
+    r"(?P<n>\d+|半|一|兩|两)\s*(?:個|个)?\s*(?P<unit>秒鐘|秒钟|秒|分鐘|分钟|小時|小时|天|日|週|周|星期)\s*(?:之)?前"
+)
+_TIME_ONLY = re.compile(r"(?<![\d:])" + _CLOCK, re.IGNORECASE)
+_JUST_NOW = re.compile(r"剛剛|刚刚|剛才|刚才|just now", re.IGNORECASE)
+
+_SMALL_NUMBERS = {"半": 0.5, "一": 1, "兩": 2, "两": 2}
+_UNIT_SECONDS = {
+    "秒": 1, "秒鐘": 1, "秒钟": 1, "分鐘": 60, "分钟": 60, "小時": 3600, "小时": 3600,
+    "天": 86400, "日": 86400, "週": 604800, "周": 604800, "星期": 604800,
+}
+_DAY_OFFSETS = {"今天": 0, "今日": 0, "今晨": 0, "今早": 0, "昨天": 1, "昨日": 1, "昨晚": 1, "前天": 2}
+_PM_WORDS = {"下午", "午後", "傍晚", "晚上", "晚間", "晚间", "夜間", "夜间"}
+_AM_WORDS = {"上午", "早上", "早晨", "清晨", "凌晨"}
+_NAMED_ZONES = {"台北": "Asia/Taipei", "臺北": "Asia/Taipei", "北京": "Asia/Shanghai", "香港": "Asia/Hong_Kong"}
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone(timedelta(hours=8))
+
+
+def _explicit_zone(text: str | None) -> tzinfo | None:
+    """The tzinfo an explicit zone marker names (`+08:00`, `Z`, `GMT+8`, `(台北時間)`), else None."""
+    if not text:
+        return None
+    z = text.strip().strip("()（）").strip()
+    for city, name in _NAMED_ZONES.items():
+        if z.startswith(city):
+            return ZoneInfo(name)
+    if z == "Z":
+        return timezone.utc
+    m = re.fullmatch(r"(?:GMT|UTC|UT)?\s*(?:([+-])\s*(\d{1,2}):?(\d{2})?)?", z, re.IGNORECASE)
+    if not m:
+        return None
+    if not m.group(1):
+        return timezone.utc
+    hours, minutes = int(m.group(2)), int(m.group(3) or 0)
+    if hours > 14 or minutes > 59:
+        return None
+    sign = -1 if m.group(1) == "-" else 1
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _clock(m: re.Match[str]) -> tuple[int, int, int] | None:
+    """Hour, minute, second of the time part of a match, or None when it has none or is invalid."""
+    if m.group("hour") is None:
+        return None
+    hour, minute = int(m.group("hour")), int(m.group("minute"))
+    second = int(m.group("second") or m.group("second2") or 0)
+    ampm = m.group("ampm")
+    ampm2 = (m.group("ampm2") or "").replace(".", "").lower()
+    if ampm in _PM_WORDS or ampm2 == "pm":
+        if hour < 12:
+            hour += 12
+    elif ampm == "中午":
+        if hour < 11:
+            hour += 12
+    elif (ampm in _AM_WORDS or ampm2 == "am") and hour == 12:
+        hour = 0
+    if hour == 24 and minute == 0:
+        hour = 23
+        minute, second = 59, 59
+    if hour > 23 or minute > 59 or second > 60:
+        return None
+    return hour, minute, min(second, 59)
+
+
+def _build(
+    year: int, month: int, day: int, m: re.Match[str], zone: tzinfo, reference: datetime
+) -> tuple[datetime, bool] | None:
+    if not (MIN_YEAR <= year <= reference.year + 1):
+        return None
+    try:
+        d = date(year, month, day)
+    except ValueError:
+        return None
+    clock = _clock(m)  # an impossible clock (25:10) leaves the date alone
+    explicit = _explicit_zone(m.group("zone")) if clock else None
+    h, mi, s = clock or (0, 0, 0)
+    value = datetime(d.year, d.month, d.day, h, mi, s, tzinfo=explicit or zone)
+    return value, clock is not None
+
+
+def _time_end(m: re.Match[str], has_time: bool = True) -> int:
+    """End of the match without trailing spaces the optional groups swallowed (or its time part)."""
+    end = m.end()
+    if not has_time and "hour" in m.re.groupindex and m.group("hour") is not None:
+        end = m.start("ampm") if m.group("ampm") else m.start("hour")
+    while end > m.start() and m.string[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _scan(text: str, zone: tzinfo, reference: datetime, loose: bool) -> list[DateMatch]:
+    s = text.translate(_WIDTH)
+    found: list[DateMatch] = []
+
+    def add(m: re.Match[str], built: tuple[datetime, bool] | None, start: int | None = None) -> None:
+        if built is not None:
+            found.append(
+                DateMatch(built[0], m.start() if start is None else start, _time_end(m, built[1]), built[1])
+            )
+
+    for m in _CJK_DATE.finditer(s):
+        year = int(m.group("year"))
+        roc = m.group("roc") is not None
+        if len(m.group("year")) < 4:
+            if not (roc or m.group("month")):
+                continue
+            year += ROC_OFFSET
+        elif roc:
+            continue
+        if m.group("month") is None or m.group("day") is None:
+            # `民國105年`, `2019年6月`: only whole-string reads, and only with a month or an ROC marker.
+            if not loose or not (roc or m.group("month")) or m.group("hour") is not None:
+                continue
+        month = int(m.group("month") or 1)
+        day = int(m.group("day") or 1)
+        start = m.start("roc") if roc else m.start("year")
+        add(m, _build(year, month, day, m, zone, reference), start)
+    for pattern in (_NUM_DATE, _EN_MDY, _EN_DMY):
+        for m in pattern.finditer(s):
+            month = _MONTHS[m.group("mon")[:3].lower()] if "mon" in m.re.groupindex else int(m.group("month"))
+            add(m, _build(int(m.group("year")), month, int(m.group("day")), m, zone, reference))
+    for m in _ROC_NUM_DATE.finditer(s):
+        year = int(m.group("year")) + ROC_OFFSET
+        add(m, _build(year, int(m.group("month")), int(m.group("day")), m, zone, reference))
+    local_ref = reference.astimezone(zone)
+    for m in _MONTH_DAY.finditer(s):
+        month, day = int(m.group("month")), int(m.group("day"))
+        year = local_ref.year
+        try:
+            if date(year, month, day) > local_ref.date():
+                year -= 1
+        except ValueError:
+            if not (month == 2 and day == 29):
+                continue
+            year -= 1
+        add(m, _build(year, month, day, m, zone, reference))
+    for m in _RELATIVE_DAY.finditer(s):
+        if m.group("hour") is None and not loose:
+            continue
+        d = local_ref.date() - timedelta(days=_DAY_OFFSETS[m.group("word")])
+        add(m, _build(d.year, d.month, d.day, m, zone, reference))
+    for m in _AGO.finditer(s):
+        n = _SMALL_NUMBERS.get(m.group("n")) or float(m.group("n"))
+        seconds = _UNIT_SECONDS[m.group("unit")]
+        value = local_ref - timedelta(seconds=n * seconds)
+        if seconds >= 86400:
+            value = value.replace(hour=0, minute=0, second=0, microsecond=0)
+        found.append(DateMatch(value.replace(microsecond=0), m.start(), m.end(), seconds < 86400))
+    if loose:
+        for m in _TIME_ONLY.finditer(s):
+            add(m, _build(local_ref.year, local_ref.month, local_ref.day, m, zone, reference))
+        for m in _JUST_NOW.finditer(s):
+            found.append(DateMatch(local_ref.replace(microsecond=0), m.start(), m.end(), True))
+
+    found.sort(key=lambda d: (d.start, -(d.end - d.start)))
+    chosen: list[DateMatch] = []
+    for d in found:
+        if chosen and d.start < chosen[-1].end:
+            continue
+        chosen.append(d)
+    return chosen
+
+
+def _reference(reference: datetime | None, zone: tzinfo) -> datetime:
+    if reference is None:
+        return datetime.now(zone)
+    if reference.tzinfo is None:
+        return reference.replace(tzinfo=zone)
+    return reference
+
+
+def find_dates(text: str, *, tz: str = "Asia/Taipei", reference: datetime | None = None) -> list[DateMatch]:
+    """Every date expression in free text, in order; bare words like 今天 count only with a time."""
+    zone = _zone(tz)
+    return _scan(text, zone, _reference(reference, zone), loose=False)
+
+
+def parse_date(text: str, *, tz: str = "Asia/Taipei", reference: datetime | None = None) -> datetime | None:
+    """One date/time expression as an aware datetime, or None when nothing plausible is there."""
+    if not text or not text.strip():
+        return None
+    zone = _zone(tz)
+    ref = _reference(reference, zone)
+    s = text.strip().translate(_WIDTH)
+    direct = _parse_standard(s, zone)
+    if direct is not None:
+        return direct if MIN_YEAR <= direct.year <= ref.year + 1 else None
+    found = _scan(s, zone, ref, loose=True)
+    return found[0].value if found else None
+
+
+def _parse_standard(s: str, zone: tzinfo) -> datetime | None:
+    """ISO-8601 and RFC 2822 strings, read by the standard library."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?", s):
+        try:
+            value = datetime.fromisoformat(s)
+        except ValueError:
+            return None
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+    if re.match(r"(?:[A-Z][a-z]{2},\s*)?\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d{1,2}:\d{2}", s):
+        try:
+            value = parsedate_to_datetime(s)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=zone)
+        return value
+    return None

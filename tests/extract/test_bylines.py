@@ -1,0 +1,60 @@
+"""Bylines, datelines and credit lines: data-driven cases in tests/data/bylines/cases.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from newsmirror.extract.bylines import Credits, find_credits, is_outlet, parse_credits
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "bylines"
+CASES = yaml.safe_load((DATA / "cases.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["text"][:24] for c in CASES])
+def test_parse_credits(case):
+    got = parse_credits(case["text"])
+    assert isinstance(got, Credits)
+    assert list(got.authors) == case.get("authors", [])
+    assert got.source == case.get("source")
+    assert list(got.editors) == case.get("editors", [])
+    assert got.place == case.get("place")
+    assert got.is_byline_only is case.get("byline_only", False)
+
+
+def test_find_credits_merges_and_keeps_editors_out_of_authors():
+    got = find_credits(
+        [
+            "聯合報／ 記者陳小明／即時報導",
+            "（中央社記者林小華台北11日電）行政院今天表示，明年度預算將增加。",
+            "記者陳小明、林小華／綜合報導",
+            "（編輯：高照芬）1120911",
+            "責任編輯：林小華",
+        ]
+    )
+    assert got.authors == ("陳小明",)
+    assert got.editors == ("高照芬", "林小華")
+    assert got.source == "聯合報"
+    assert got.place == "台北"
+
+
+def test_find_credits_of_nothing_is_empty():
+    assert find_credits([]) == Credits()
+    assert find_credits(["今天天氣晴朗，適合出遊。"]) == Credits()
+
+
+def test_outlets_are_never_authors():
+    for line in ("記者中央社／台北報導", "文／新華社", "作者：澎湃新闻"):
+        assert parse_credits(line).authors == (), line
+
+
+def test_photo_credit_names_nobody():
+    got = parse_credits("郭嘉昆4日下午表示將舉行會談。圖／路透")
+    assert got.authors == () and got.source is None
+
+
+def test_is_outlet():
+    assert is_outlet("中央社") and is_outlet("自由時報") and is_outlet("证券市场红周刊")
+    assert not is_outlet("陳宥菘")
