@@ -1,0 +1,289 @@
+"""HTTP client for feeds and pages: polite (per-host limits), patient (retries) and bounded (size, time).
+
+One `Fetcher` is shared by all tasks of a run: it holds one httpx.AsyncClient (connection
+reuse), a global connection cap and a semaphore per host so no outlet sees more than
+`per_host` requests at once. Conditional GET saves bandwidth; every response is written to the
+raw archive when one is given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from urllib.parse import urlsplit
+
+import httpx
+
+from newsmirror import __version__
+from newsmirror.errors import FetchError
+from newsmirror.fetch.warc import RawArchive
+from newsmirror.models import FetchResult
+
+__all__ = ["FetchPolicy", "Fetcher", "fetch_all", "DEFAULT_USER_AGENT"]
+
+DEFAULT_USER_AGENT = f"newsmirror/{__version__} (+https://github.com/newsmirror/newsmirror)"
+_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
+    "text/xml;q=0.9, application/json;q=0.8, text/html;q=0.8, */*;q=0.5"
+)
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """How hard and how politely to fetch: time and size limits, retries, concurrency."""
+
+    timeout: float = 20.0  # seconds per attempt, connect to last byte
+    retries: int = 2  # extra attempts after the first, on timeouts, connection errors, 5xx and 429
+    backoff: float = 0.5  # first retry delay in seconds; doubles each retry
+    max_bytes: int = 10 * 1024 * 1024
+    per_host: int = 2
+    max_connections: int = 16
+    max_redirects: int = 5
+    user_agent: str = DEFAULT_USER_AGENT
+    max_retry_after: float = 30.0  # a longer Retry-After is not waited for: the fetch fails instead
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024 and n % (1024 * 1024) == 0:
+        return f"{n // (1024 * 1024)} MiB"
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MiB"
+    if n >= 1024:
+        return f"{n / 1024:g} KiB"
+    return f"{n} bytes"
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds asked by a Retry-After header (delta or HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _connect_reason(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    low = text.lower()
+    if "refused" in low or "all connection attempts failed" in low:
+        return "connection refused"
+    if "name or service not known" in low or "nodename nor servname" in low or "getaddrinfo" in low:
+        return "host name not found"
+    if "certificate" in low or "ssl" in low:
+        return f"TLS error ({text})"
+    return text
+
+
+class _Retry(Exception):
+    """Internal: this attempt failed in a way worth retrying; carries the final error to raise."""
+
+    def __init__(self, error: FetchError, wait: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.wait = wait
+
+
+class Fetcher:
+    """An async HTTP client with per-host concurrency limits, retries and an optional raw archive."""
+
+    def __init__(self, policy: FetchPolicy = FetchPolicy(), archive: RawArchive | None = None) -> None:
+        self.policy = policy
+        self.archive = archive
+        self._client: httpx.AsyncClient | None = None
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._all: asyncio.Semaphore | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        p = self.policy
+        self._client = httpx.AsyncClient(
+            follow_redirects=True,
+            max_redirects=p.max_redirects,
+            timeout=httpx.Timeout(p.timeout),
+            limits=httpx.Limits(max_connections=p.max_connections, max_keepalive_connections=p.max_connections),
+            headers={"User-Agent": p.user_agent, "Accept": _ACCEPT, "Accept-Encoding": "gzip, deflate"},
+        )
+        self._all = asyncio.Semaphore(p.max_connections)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _host_slot(self, url: str) -> asyncio.Semaphore:
+        host = (urlsplit(url).hostname or "").lower()
+        slot = self._hosts.get(host)
+        if slot is None:
+            slot = self._hosts[host] = asyncio.Semaphore(self.policy.per_host)
+        return slot
+
+    async def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+        """GET `url` with conditional headers, retrying transient failures; raise FetchError otherwise."""
+        if self._client is None or self._all is None:
+            raise RuntimeError("use 'async with Fetcher(...) as fetcher' before calling get()")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(f"{url!r} is not an http(s) URL", url=url)
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        p = self.policy
+        started = time.monotonic()
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                async with self._host_slot(url), self._all:
+                    async with asyncio.timeout(p.timeout):
+                        result = await self._attempt(url, headers, attempts)
+                return FetchResult(
+                    url=result.url,
+                    final_url=result.final_url,
+                    status=result.status,
+                    headers=result.headers,
+                    content=result.content,
+                    fetched_at=result.fetched_at,
+                    elapsed=time.monotonic() - started,
+                    attempts=attempts,
+                    raw_ref=result.raw_ref,
+                )
+            except TimeoutError:
+                retry = _Retry(
+                    FetchError(
+                        f"{url} timed out after {attempts} attempt{'s' if attempts > 1 else ''} ({p.timeout:g} s each)",
+                        url=url,
+                    )
+                )
+            except _Retry as exc:
+                retry = exc
+            if attempts > p.retries:
+                raise retry.error
+            if retry.wait is not None and retry.wait > p.max_retry_after:
+                raise FetchError(
+                    f"{retry.error}; it asks to wait {retry.wait:.0f} s, try again later",
+                    url=url,
+                    status=retry.error.status,
+                )
+            delay = p.backoff * (2 ** (attempts - 1)) * (1 + random.random() * 0.25)
+            if retry.wait is not None:
+                delay = max(delay, retry.wait)
+            await asyncio.sleep(delay)
+
+    async def _attempt(self, url: str, headers: dict[str, str], attempts: int) -> FetchResult:
+        """One GET; raises _Retry for transient failures and FetchError for final ones."""
+        assert self._client is not None
+        p = self.policy
+        plural = f" after {attempts} attempts" if attempts > 1 else ""
+        try:
+            async with self._client.stream("GET", url, headers=headers) as resp:
+                declared = resp.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > p.max_bytes:
+                    raise FetchError(
+                        f"{url} is larger than {_size(p.max_bytes)}; raise max_bytes or check the URL",
+                        url=url,
+                        status=resp.status_code,
+                    )
+                body = bytearray()
+                async for chunk in resp.aiter_bytes():
+                    body += chunk
+                    if len(body) > p.max_bytes:
+                        raise FetchError(
+                            f"{url} is larger than {_size(p.max_bytes)}; raise max_bytes or check the URL",
+                            url=url,
+                            status=resp.status_code,
+                        )
+        except httpx.TooManyRedirects:
+            raise FetchError(
+                f"{url} redirected more than {p.max_redirects} times (a redirect loop?); check the URL", url=url
+            ) from None
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise FetchError(f"{url} cannot be fetched: {exc}", url=url) from None
+        except httpx.TimeoutException:
+            raise TimeoutError from None
+        except httpx.ConnectError as exc:
+            host = urlsplit(url).netloc
+            raise _Retry(FetchError(f"cannot connect to {host}: {_connect_reason(exc)}{plural}", url=url)) from None
+        except httpx.TransportError as exc:  # connection dropped mid-response, protocol errors
+            raise _Retry(FetchError(f"{url} failed: {exc or type(exc).__name__}{plural}", url=url)) from None
+
+        fetched_at = datetime.now(timezone.utc)
+        status = resp.status_code
+        resp_headers = {k.lower(): v for k, v in resp.headers.items()}
+        content = bytes(body) if status != 304 else b""
+        raw_ref = None
+        if self.archive is not None and status != 304:
+            raw_ref = await asyncio.to_thread(
+                self.archive.record,
+                str(resp.url),
+                status=status,
+                headers=resp_headers,
+                body=content,
+                fetched_at=fetched_at,
+                request_headers=dict(resp.request.headers.items()),
+            )
+        if status in _RETRY_STATUSES:
+            raise _Retry(
+                FetchError(f"{url} answered HTTP {status} {_reason(status)}{plural}".rstrip(), url=url, status=status),
+                wait=_retry_after(resp_headers.get("retry-after")),
+            )
+        if status >= 400:
+            raise FetchError(f"{url} answered HTTP {status} {_reason(status)}".rstrip(), url=url, status=status)
+        return FetchResult(
+            url=url,
+            final_url=str(resp.url),
+            status=status,
+            headers=resp_headers,
+            content=content,
+            fetched_at=fetched_at,
+            raw_ref=raw_ref,
+        )
+
+
+async def fetch_all(
+    requests: Iterable[tuple[str, str | None, str | None]],
+    policy: FetchPolicy = FetchPolicy(),
+    archive: RawArchive | None = None,
+) -> AsyncIterator[tuple[str, FetchResult | FetchError]]:
+    """Fetch (url, etag, last_modified) triples concurrently; yield (url, result or error) as each ends."""
+    async with Fetcher(policy, archive) as fetcher:
+
+        async def one(url: str, etag: str | None, last_modified: str | None) -> tuple[str, FetchResult | FetchError]:
+            try:
+                return url, await fetcher.get(url, etag=etag, last_modified=last_modified)
+            except FetchError as exc:
+                return url, exc
+
+        tasks = [asyncio.ensure_future(one(*req)) for req in requests]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                yield await next_done
+        finally:
+            for task in tasks:
+                task.cancel()
