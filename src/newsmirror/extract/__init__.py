@@ -1,0 +1,329 @@
+"""Extract stage: a page (HTML in any encoding, a feed's HTML fragment or a text capture) -> Article.
+
+`extract_article` never raises on bad input: empty, binary, truncated or unparseable data comes
+back as an Article of kind "not_article", so one bad page is data, not a crash.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from datetime import datetime
+
+from newsmirror.extract.meta import (
+    PageMeta,
+    choose_title,
+    detect_lang,
+    guess_timezone,
+    parse_iso_date,
+    read_meta,
+)
+from newsmirror.extract.page import (
+    Block,
+    clean_tree,
+    ends_sentence,
+    find_body,
+    is_end_marker,
+    is_tail_junk,
+    looks_like_html,
+    parse_html,
+    render_blocks,
+    squash,
+)
+from newsmirror.extract.related import find_related, find_tags
+from newsmirror.models import Article
+
+__all__ = ["extract_article", "decode_input"]
+
+_NOT_FOUND = re.compile(r"404|not found|page not found|页面不存在|頁面不存在|找不到|无法找到|無法找到|"
+                        r"不存在|已删除|已刪除|已下线|已下線|error|錯誤|错误", re.I)
+_BREADCRUMB = re.compile(r"[>›»→]|首页|首頁|当前位置|當前位置|您的位置")
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+_DATE_ONLY_LINE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}")
+
+
+def decode_input(data: bytes | str) -> str:
+    """Bytes in any encoding -> text (BOM, declared charset, then detection)."""
+    if isinstance(data, str):
+        return data
+    try:
+        from newsmirror.fetch.charset import decode_bytes
+    except ImportError:  # the fetch stage is optional here
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        return str(best) if best is not None else data.decode("utf-8", "replace")
+    return decode_bytes(data)[0]
+
+
+def _is_binary(text: str) -> bool:
+    sample = text[:4000]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if (ch < " " and ch not in "\t\r\n\f") or ch == "\ufffd")
+    return bad / len(sample) > 0.05
+
+
+def _not_article(url: str | None, title: str = "", **kw) -> Article:
+    return Article(kind="not_article", url=url, title=title, **kw)
+
+
+def extract_article(
+    data: bytes | str,
+    url: str | None = None,
+    *,
+    tz: str | None = None,
+    reference: datetime | None = None,
+) -> Article:
+    """Read one page into an Article: body text and HTML, title, dates, credits, links, kind."""
+    text = decode_input(data)
+    if not text.strip() or _is_binary(text):
+        return _not_article(url)
+    front: dict[str, str] = {}
+    m = _FRONT_MATTER.match(text)
+    if m:  # a Jekyll post (the precursor's mirror): front matter, then the feed's HTML
+        for line in m.group(1).splitlines():
+            key, _, value = line.partition(":")
+            if value.strip():
+                front[key.strip().lower()] = value.strip().strip('"')
+        text = text[m.end():]
+        url = url or front.get("from")
+    if not looks_like_html(text):
+        from newsmirror.extract.textcapture import extract_text_capture
+
+        zone = tz or guess_timezone(url, detect_lang(text)[0])
+        return extract_text_capture(text, url=url, tz=zone, reference=reference)
+    return _extract_html(text, url, tz=tz, reference=reference, front=front)
+
+
+def _extract_html(text: str, url: str | None, *, tz: str | None, reference: datetime | None,
+                  front: dict[str, str]) -> Article:
+    root = parse_html(text)
+    if root is None:
+        return _not_article(url)
+    meta = read_meta(root)
+    url = url or meta.canonical or None
+    related = find_related(root, url)
+    tags = find_tags(root) or list(meta.keywords)
+    page_has_video = any(True for _ in root.iter("video")) or any(
+        re.search(r"youtube|player|video|vimeo", v.get("src") or "", re.I) for v in root.iter("iframe"))
+    clean_tree(root)
+    body_el = next(root.iter("body"), None)
+    scope = body_el if body_el is not None else root
+    blocks = render_blocks(scope, url)
+    body = find_body(scope, blocks)
+
+    headings = tuple(b.text for b in blocks[: body.start + 2 if body else len(blocks)]
+                     if b.tag in ("h1", "h2", "h3") or "title" in (b.source.get("class") or "").lower())
+    title = choose_title(meta, headings) or front.get("title", "")
+    body_blocks: list[Block] = []
+    captions: list[str] = []
+    head_lines: list[str] = []
+    tail_lines: list[str] = []
+    if body is not None:
+        body_blocks, captions, head_lines = _trim(body.blocks, title)
+        # Lines between the headline and the body carry the byline and the date.
+        title_sq = squash(title)
+        start = body.start
+        lo = start
+        while lo > 0 and start - lo < 12:
+            lo -= 1
+            if title_sq and squash(blocks[lo].text) == title_sq:
+                break
+        head_lines = [b.text for b in blocks[lo:start] if b.text and b.chars <= 120] + head_lines
+        tail_lines = [b.text for b in blocks[body.end: body.end + 4] if b.text and b.chars <= 80]
+        in_body = {id(b) for b in body.blocks}
+        tail_lines = [b.text for b in body.blocks if id(b) in in_body and b not in body_blocks][-4:] + tail_lines
+    body_text = "\n\n".join(b.text for b in body_blocks if b.text)
+    lang, script = detect_lang(title + "\n" + (body_text or meta.description), meta.lang)
+    zone = tz or guess_timezone(url, lang, meta.lang)
+
+    published, updated = _dates(meta, head_lines, body_blocks, blocks, body, zone, reference, front)
+    authors, source, editors = _credits(meta, head_lines, body_blocks, tail_lines)
+    images = [i for b in body_blocks for i in b.images] or list(meta.images[:1])
+    images = list(dict.fromkeys(images))
+    kind = _kind(title, body_blocks, body_text, blocks, page_has_video, meta)
+    body_html = _body_html(body_blocks, url)
+    return Article(
+        kind=kind, url=url, title=title, authors=tuple(authors), source=source, editors=tuple(editors),
+        published=published, updated=updated, text=body_text if kind == "article" else body_text,
+        html=body_html, captions=tuple(captions), tags=tuple(tags), related=tuple(related),
+        images=tuple(images), lang=lang, script=script,
+    )
+
+
+def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list[str]]:
+    """Cut the body's edges: title repeats, bylines, captions, related headings, furniture."""
+    title_sq = squash(title)
+    captions: list[str] = []
+    kept: list[Block] = []
+    for b in blocks:
+        if b.caption and b.text:
+            if b.text not in captions:
+                captions.append(b.text)
+            continue
+        if not b.text and not b.images:
+            continue
+        kept.append(b)
+    cap_sq = {squash(c) for c in captions}
+    kept = [b for b in kept if not (b.text and squash(b.text) in cap_sq)]
+    # A paragraph printed twice in a row is a caption repeated or a layout echo: keep it once.
+    dedup: list[Block] = []
+    for b in kept:
+        if dedup and b.text and b.text == dedup[-1].text:
+            if b.chars < 200 and b.text not in captions:
+                captions.append(b.text)
+            continue
+        dedup.append(b)
+    kept = dedup
+    head: list[str] = []
+    from newsmirror.extract.bylines import parse_credits
+
+    i = 0
+    while i < len(kept):
+        b = kept[i]
+        t = b.text
+        if not t:
+            i += 1
+            continue
+        sq = squash(t)
+        leading = (
+            b.tag == "h1"
+            or (title_sq and (sq == title_sq or (title_sq in sq and b.chars < len(title) + 25 and not ends_sentence(t))))
+            or (b.chars <= 40 and _BREADCRUMB.search(t) and b.link_density > 0.2)
+            or (b.chars <= 80 and not re.search(r"[。！？]", t) and _DATE_ONLY_LINE.search(t))
+            or (b.chars <= 60 and b.link_density > 0.5)
+            or (b.chars <= 80 and parse_credits(t).is_byline_only)
+        )
+        if not leading:
+            break
+        head.append(t)
+        i += 1
+    kept = kept[i:]
+    out: list[Block] = []
+    for b in kept:
+        if out and b.text and is_end_marker(b.text):
+            break
+        if b.text and b.link_density > 0.6 and b.chars < 200:
+            continue
+        out.append(b)
+    while out and (not out[-1].text or is_tail_junk(out[-1])
+                   or (out[-1].chars <= 60 and parse_credits(out[-1].text).is_byline_only)):
+        out.pop()
+    return out, captions, head
+
+
+def _dates(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], blocks: list[Block], body,
+           zone: str, reference: datetime | None, front: dict[str, str]):
+    """Weigh structured dates (JSON-LD, meta, <time>) against the visible date near the headline."""
+    from newsmirror.extract.dates import find_dates
+
+    structured = None
+    for raw in list(meta.published) + list(meta.time_tags):
+        parsed = parse_iso_date(raw, zone)
+        if parsed:
+            structured = parsed
+            break
+    visible = None
+    regions = [head_lines]
+    if body is not None:
+        regions.append([b.text for b in blocks[max(0, body.start - 25): body.start] if b.chars <= 150])
+        regions.append([b.text for b in body_blocks[:1] if b.chars <= 150])
+        regions.append([b.text for b in blocks[body.end: body.end + 10] if b.chars <= 150])
+    for lines in regions:
+        found = []
+        for line in lines:
+            try:
+                found.extend(d for d in find_dates(line, tz=zone, reference=reference))
+            except Exception:  # noqa: BLE001 -- a date we cannot read is no date
+                continue
+        found = [d for d in found if d.value.year >= 1995]
+        if found:
+            timed = [d for d in found if d.has_time]
+            pick = timed[0] if timed else found[0]
+            visible = (pick.value, pick.has_time)
+            break
+    published = None
+    if structured and visible:
+        s, s_time = structured
+        v, v_time = visible
+        if v_time and (not s_time or abs((s - v).total_seconds()) <= 15 * 3600):
+            published = v if abs((s - v).total_seconds()) > 60 else s
+        elif s_time or not v_time:
+            published = s
+        else:
+            published = v
+    elif structured:
+        published = structured[0]
+    elif visible:
+        published = visible[0]
+    elif front.get("date"):
+        parsed = parse_iso_date(front["date"], zone)
+        published = parsed[0] if parsed else None
+    updated = None
+    for raw in meta.updated:
+        parsed = parse_iso_date(raw, zone)
+        if parsed:
+            updated = parsed[0]
+            break
+    return published, updated
+
+
+def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], tail_lines: list[str]):
+    """Authors (persons), source and editors from byline lines, JSON-LD and meta author."""
+    from newsmirror.extract.bylines import find_credits, is_outlet, parse_credits
+
+    texts = [b.text for b in body_blocks if b.text]
+    lines = head_lines + texts[:2] + texts[-2:] + tail_lines
+    credits = find_credits(lines)
+    authors = list(credits.authors)
+    source = credits.source
+    if not authors and meta.ld_authors:
+        authors = [a for a in meta.ld_authors if not is_outlet(a)]
+    if not authors and meta.meta_author and len(meta.meta_author) <= 30:
+        c = parse_credits(meta.meta_author)
+        authors = list(c.authors)
+    if not source:
+        source = meta.ld_publisher or meta.site_name or None
+    return authors, source, list(credits.editors)
+
+
+def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Block], video: bool,
+          meta: PageMeta) -> str:
+    """Judge article vs not_article from evidence: a dominant text block, 404 titles, link-list pages."""
+    chars = sum(b.chars for b in body_blocks)
+    if chars < 60:
+        return "not_article"
+    if title and len(title) <= 40 and _NOT_FOUND.search(title) and chars < 600:
+        return "not_article"
+    if video and chars < 150:
+        return "not_article"
+    longest = max((b.chars for b in body_blocks), default=0)
+    sentences = sum(1 for b in body_blocks if re.search(r"[。！？.!?]", b.text) and b.chars >= 30)
+    if longest < 50 and sentences < 2:
+        return "not_article"
+    page_links = sum(b.link_chars for b in blocks)
+    page_chars = sum(b.chars for b in blocks) or 1
+    if page_links / page_chars > 0.6 and chars < 400 and sentences < 3:
+        return "not_article"
+    return "article"
+
+
+def _body_html(blocks: list[Block], base_url: str | None) -> str:
+    """The body as simple HTML (paragraphs, headings, images), sanitized."""
+    parts: list[str] = []
+    for b in blocks:
+        for src in b.images:
+            parts.append(f'<figure><img src="{html_lib.escape(src)}"></figure>')
+        if not b.text:
+            continue
+        tag = b.tag if b.tag in ("h2", "h3", "h4", "h5", "h6", "blockquote", "pre") else "p"
+        parts.append(f"<{tag}>{html_lib.escape(b.text, quote=False)}</{tag}>")
+    raw = "\n".join(parts)
+    try:
+        from newsmirror.sanitize import sanitize_html
+    except ImportError:
+        import nh3
+
+        return nh3.clean(raw)
+    return sanitize_html(raw, base_url=base_url)

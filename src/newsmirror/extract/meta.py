@@ -1,0 +1,404 @@
+"""Page metadata: title, JSON-LD, meta tags, language, script and the outlet's timezone.
+
+These read the whole parsed page before boilerplate is dropped, because the evidence sits in
+<head> (meta, JSON-LD, <title>) as much as in the body; `page.py` weighs it against the body.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from lxml import etree
+
+__all__ = [
+    "PageMeta",
+    "read_meta",
+    "choose_title",
+    "strip_site_suffix",
+    "detect_lang",
+    "detect_script",
+    "guess_timezone",
+    "parse_iso_date",
+    "text_of",
+]
+
+# Separators sites put between the headline and their own name in <title>.
+_TITLE_SEP = re.compile(r"\s*(?:[|｜_–—]|\s-\s|\s·\s|-{2,}|_{2,})\s*")
+_WS = re.compile(r"\s+")
+_META_DATE_NAMES = (
+    "article:published_time", "og:published_time", "og:article:published_time",
+    "article:published", "datepublished", "pubdate", "publishdate", "publish-date",
+    "publish_date", "published_time", "ptime", "dc.date", "dc.date.issued", "dcterms.created",
+    "sailthru.date", "parsely-pub-date", "date", "article.published", "citation_date",
+    "weibo: article:create_at", "og:release_date", "bt:pubdate", "pubtime", "created",
+    "article:published_date",
+)
+_META_UPDATED_NAMES = (
+    "article:modified_time", "og:updated_time", "og:modified_time", "datemodified",
+    "lastmod", "last-modified", "dc.date.modified", "article:modified", "utime",
+)
+_PERSON_TYPES = {"person"}
+_ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
+                  "opinionnewsarticle", "backgroundnewsarticle", "webpage", "socialmediaposting",
+                  "liveblogposting", "report", "techarticle", "scholarlyarticle"}
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What the page's head and structured data say about the article."""
+
+    title_tag: str = ""
+    og_title: str = ""
+    h1s: tuple[str, ...] = ()
+    site_name: str = ""
+    lang: str = ""  # the <html lang> attribute as given
+    canonical: str = ""
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    meta_author: str = ""
+    ld_headline: str = ""
+    ld_authors: tuple[str, ...] = ()  # persons only
+    ld_publisher: str = ""
+    ld_body: str = ""
+    ld_type: str = ""
+    published: tuple[str, ...] = ()  # raw structured date strings, best first
+    updated: tuple[str, ...] = ()
+    time_tags: tuple[str, ...] = ()  # <time datetime> values
+    images: tuple[str, ...] = field(default_factory=tuple)
+
+
+def text_of(el: etree._Element) -> str:
+    """The element's text with whitespace runs collapsed."""
+    try:
+        return _WS.sub(" ", "".join(el.itertext())).strip()
+    except ValueError:
+        return ""
+
+
+def _attr(el: etree._Element, name: str) -> str:
+    return (el.get(name) or "").strip()
+
+
+def _ld_objects(data: object) -> list[dict]:
+    """Flatten JSON-LD (lists, @graph, nested mainEntity) into its objects."""
+    out: list[dict] = []
+    stack = [data]
+    while stack and len(out) < 200:
+        cur = stack.pop()
+        if isinstance(cur, list):
+            stack.extend(reversed(cur))
+        elif isinstance(cur, dict):
+            out.append(cur)
+            for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
+                if isinstance(cur.get(key), (list, dict)):
+                    stack.append(cur[key])
+    return out
+
+
+def _ld_type(obj: dict) -> set[str]:
+    t = obj.get("@type", "")
+    items = t if isinstance(t, list) else [t]
+    return {str(x).lower() for x in items}
+
+
+def _ld_names(value: object, *, persons_only: bool) -> list[str]:
+    names: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str):
+            if not persons_only:
+                names.append(item.strip())
+            elif item.strip() and not item.strip().startswith("http"):
+                names.append(item.strip())
+        elif isinstance(item, dict):
+            types = _ld_type(item)
+            name = item.get("name")
+            if isinstance(name, str) and name.strip():
+                if persons_only and types and not (types & _PERSON_TYPES):
+                    continue
+                names.append(name.strip())
+    return names
+
+
+def _parse_json_ld(text: str) -> object:
+    text = text.strip().rstrip(";")
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        # Control characters inside strings are common in hand-written JSON-LD.
+        try:
+            return json.loads(re.sub(r"[\x00-\x1f]", " ", text))
+        except ValueError:
+            return None
+
+
+def read_meta(root: etree._Element) -> PageMeta:
+    """Read title candidates, meta tags, JSON-LD and <time> values from a parsed page."""
+    title_tag = og_title = site_name = canonical = description = meta_author = ""
+    keywords: list[str] = []
+    published: list[str] = []
+    updated: list[str] = []
+    images: list[str] = []
+    meta_dates: dict[str, str] = {}
+    meta_upd: dict[str, str] = {}
+    for el in root.iter("title", "meta", "link"):
+        tag = el.tag
+        if tag == "title":
+            if not title_tag:
+                title_tag = text_of(el)
+            continue
+        if tag == "link":
+            if _attr(el, "rel").lower() == "canonical" and not canonical:
+                canonical = _attr(el, "href")
+            continue
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "").strip().lower()
+        content = _attr(el, "content")
+        if not key or not content:
+            continue
+        if key == "og:title" and not og_title:
+            og_title = _WS.sub(" ", content)
+        elif key in ("og:site_name", "application-name") and not site_name:
+            site_name = content
+        elif key in ("description", "og:description") and not description:
+            description = content
+        elif key in ("keywords", "news_keywords") and not keywords:
+            keywords = [k.strip() for k in re.split(r"[,，;；、]", content) if k.strip()]
+        elif key in ("author", "article:author", "byl", "dc.creator", "sailthru.author", "parsely-author") and not meta_author:
+            meta_author = content
+        elif key in ("og:image", "twitter:image") and content not in images:
+            images.append(content)
+        elif key == "og:url" and not canonical:
+            canonical = content
+        if key in _META_DATE_NAMES and key not in meta_dates:
+            meta_dates[key] = content
+        elif key in _META_UPDATED_NAMES and key not in meta_upd:
+            meta_upd[key] = content
+    for name in _META_DATE_NAMES:
+        if name in meta_dates:
+            published.append(meta_dates[name])
+    for name in _META_UPDATED_NAMES:
+        if name in meta_upd:
+            updated.append(meta_upd[name])
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.get("itemprop") in ("datePublished", "dateCreated") and el.tag != "meta":
+            v = _attr(el, "datetime") or _attr(el, "content") or text_of(el)
+            if v:
+                published.append(v)
+    time_tags = [v for v in (_attr(t, "datetime") for t in root.iter("time")) if v]
+
+    ld_headline = ld_publisher = ld_body = ld_type = ""
+    ld_authors: list[str] = []
+    ld_pub: list[str] = []
+    ld_upd: list[str] = []
+    for script in root.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
+        data = _parse_json_ld(script.text or "")
+        for obj in _ld_objects(data):
+            types = _ld_type(obj)
+            if not (types & _ARTICLE_TYPES) and not any("article" in t for t in types):
+                continue
+            if "webpage" in types and ld_type and ld_type != "webpage":
+                continue
+            if isinstance(obj.get("headline"), str) and not ld_headline:
+                ld_headline = _WS.sub(" ", obj["headline"]).strip()
+                ld_type = sorted(types)[0] if types else ""
+            if not ld_authors and obj.get("author"):
+                ld_authors = _ld_names(obj["author"], persons_only=True)
+            if not ld_publisher and obj.get("publisher"):
+                pubs = _ld_names(obj["publisher"], persons_only=False)
+                ld_publisher = pubs[0] if pubs else ""
+            if isinstance(obj.get("datePublished"), str):
+                ld_pub.append(obj["datePublished"])
+            if isinstance(obj.get("dateModified"), str):
+                ld_upd.append(obj["dateModified"])
+            if isinstance(obj.get("articleBody"), str) and not ld_body:
+                ld_body = obj["articleBody"]
+    h1s = tuple(t for t in (text_of(h) for h in root.iter("h1")) if t)
+    html_el = root if root.tag == "html" else next(root.iter("html"), None)
+    lang = _attr(html_el, "lang") if html_el is not None else ""
+    return PageMeta(
+        title_tag=title_tag, og_title=og_title, h1s=h1s, site_name=site_name, lang=lang,
+        canonical=canonical, description=description, keywords=tuple(keywords),
+        meta_author=meta_author, ld_headline=ld_headline, ld_authors=tuple(ld_authors),
+        ld_publisher=ld_publisher, ld_body=ld_body, ld_type=ld_type,
+        published=tuple(ld_pub + published), updated=tuple(ld_upd + updated),
+        time_tags=tuple(time_tags), images=tuple(images),
+    )
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"[\s\u3000\"'“”「」『』]+", "", s)
+
+
+def strip_site_suffix(title: str, site_name: str = "") -> str:
+    """Drop site names around a <title>: `標題 | 聯合新聞網`, `标题_网易新闻` -> the headline."""
+    title = title.strip()
+    if site_name and title.endswith(site_name) and len(title) > len(site_name) + 4:
+        title = title[: -len(site_name)].rstrip(" |｜_-–—·:：")
+    parts = [p for p in _TITLE_SEP.split(title) if p.strip()]
+    if len(parts) <= 1:
+        return title
+    # The headline is the longest part; site names and sections are short.
+    best = max(parts, key=len)
+    return best.strip()
+
+
+def choose_title(meta: PageMeta, headings: tuple[str, ...] = ()) -> str:
+    """Pick the headline: an <h1> the <title>/og:title confirm, else og:title, else the cleaned <title>."""
+    refs = [r for r in (meta.og_title, meta.title_tag, meta.ld_headline) if r]
+    ref_squashed = [_squash(r) for r in refs]
+    cands = list(meta.h1s) + [h for h in headings if h not in meta.h1s]
+    best = ""
+    for h in cands:
+        sq = _squash(h)
+        if len(sq) < 4 or len(h) > 200:
+            continue
+        if any(sq in r for r in ref_squashed) and len(h) > len(best):
+            best = h
+    if best:
+        return best
+    # Headline in a reference that starts with an h1-like candidate (title truncated in <title>).
+    for h in cands:
+        sq = _squash(h)
+        if len(sq) >= 8 and any(r and r[: len(sq) // 2] == sq[: len(sq) // 2] for r in ref_squashed):
+            return h
+    if meta.ld_headline:
+        return meta.ld_headline
+    if meta.og_title:
+        return strip_site_suffix(meta.og_title, meta.site_name)
+    if meta.title_tag:
+        return strip_site_suffix(meta.title_tag, meta.site_name)
+    for h in meta.h1s:
+        if len(h) >= 4:
+            return h
+    return ""
+
+
+def _script_counts(text: str) -> tuple[int, int]:
+    """Count characters that change under t2s (Traditional) and s2t (Simplified)."""
+    sample = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")[:3000]
+    if not sample:
+        return 0, 0
+    t2s = _converter("t2s").convert(sample)
+    s2t = _converter("s2t").convert(sample)
+    hant = sum(1 for a, b in zip(sample, t2s) if a != b) if len(t2s) == len(sample) else 0
+    hans = sum(1 for a, b in zip(sample, s2t) if a != b) if len(s2t) == len(sample) else 0
+    return hant, hans
+
+
+_CONVERTERS: dict[str, object] = {}
+
+
+def _converter(name: str):
+    if name not in _CONVERTERS:
+        import opencc
+
+        _CONVERTERS[name] = opencc.OpenCC(name)
+    return _CONVERTERS[name]
+
+
+def detect_script(text: str) -> str | None:
+    """Return "Hant" or "Hans" by which characters differ under OpenCC, None when not Chinese."""
+    hant, hans = _script_counts(text)
+    if hant == hans == 0:
+        cjk = sum(1 for ch in text[:3000] if "\u4e00" <= ch <= "\u9fff")
+        return "Hans" if cjk >= 20 else None  # shared characters only: call it the common default
+    return "Hant" if hant > hans else "Hans"
+
+
+def detect_lang(text: str, lang_attr: str = "") -> tuple[str | None, str | None]:
+    """Return (lang, script): zh-Hant/zh-Hans by the characters themselves, else the page's lang."""
+    sample = text[:4000]
+    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    kana = sum(1 for ch in sample if "\u3040" <= ch <= "\u30ff")
+    hangul = sum(1 for ch in sample if "\uac00" <= ch <= "\ud7af")
+    letters = sum(1 for ch in sample if ch.isascii() and ch.isalpha())
+    if kana > 20 and kana * 5 > cjk:
+        return "ja", None
+    if hangul > 20 and hangul > cjk:
+        return "ko", None
+    if cjk >= 10 and cjk * 3 >= letters / 4:
+        script = detect_script(sample)
+        if script is None:
+            script = "Hant" if lang_attr.lower() in ("zh-tw", "zh-hk", "zh-hant", "zh-mo") else "Hans"
+        return f"zh-{script}", script
+    attr = lang_attr.strip()
+    if attr:
+        base = attr.split("-")[0].lower()
+        return (base if base != "zh" else "zh"), None
+    if letters > 50:
+        return "en", None
+    return None, None
+
+
+_TLD_TZ = {"tw": "Asia/Taipei", "hk": "Asia/Hong_Kong", "mo": "Asia/Macau", "sg": "Asia/Singapore",
+           "my": "Asia/Kuala_Lumpur", "cn": "Asia/Shanghai", "jp": "Asia/Tokyo", "kr": "Asia/Seoul",
+           "uk": "Europe/London"}
+
+
+def guess_timezone(url: str | None, lang: str | None, lang_attr: str = "") -> str:
+    """The outlet's timezone from its domain or language: .tw/zh-Hant -> Taipei, .hk, .sg, else Shanghai."""
+    host = urlsplit(url or "").hostname or ""
+    tld = host.rsplit(".", 1)[-1] if host else ""
+    if tld in _TLD_TZ:
+        return _TLD_TZ[tld]
+    attr = lang_attr.lower()
+    if attr in ("zh-hk", "zh-mo"):
+        return "Asia/Hong_Kong"
+    if attr == "zh-sg":
+        return "Asia/Singapore"
+    if attr in ("zh-tw", "zh-hant") or lang == "zh-Hant":
+        return "Asia/Taipei"
+    if lang and lang.startswith("zh") or attr.startswith("zh"):
+        return "Asia/Shanghai"
+    if lang == "en":
+        return "UTC"
+    return "Asia/Shanghai"
+
+
+_ISO = re.compile(
+    r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T\s]+(\d{1,2})[:：时時](\d{2})(?:[:：分](\d{2}))?(?:\.\d+)?)?\s*"
+    r"(Z|[+-]\d{2}:?\d{2}|GMT|UTC)?"
+)
+_EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
+
+
+def parse_iso_date(value: str, tz: str) -> tuple[datetime, bool] | None:
+    """Read a structured date (ISO 8601, `2019-09-07 13:43:45`, epoch) as aware local time; (value, has_time)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    zone = ZoneInfo(tz)
+    if _EPOCH.match(value):
+        secs = int(value[:10])
+        if secs < 100000000:
+            return None
+        return datetime.fromtimestamp(secs, timezone.utc).astimezone(zone), True
+    m = _ISO.search(value)
+    if not m:
+        return None
+    y, mo, d, hh, mm, ss, off = m.groups()
+    try:
+        base = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+    except ValueError:
+        return None
+    if not 1990 <= base.year <= 2100:
+        return None
+    if off is None:
+        return base.replace(tzinfo=zone), hh is not None
+    if off in ("Z", "GMT", "UTC"):
+        aware = base.replace(tzinfo=timezone.utc)
+    else:
+        sign = 1 if off[0] == "+" else -1
+        digits = off[1:].replace(":", "")
+        aware = base.replace(tzinfo=timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))))
+    return aware.astimezone(zone), hh is not None

@@ -1,0 +1,85 @@
+"""Article rendering for people and programs: JSON fields, Markdown, Jekyll-like posts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from newsmirror.models import Article
+
+__all__ = ["FIELDS", "article_to_dict", "article_to_markdown", "format_date"]
+
+FIELDS = ("file", "url", "kind", "title", "authors", "source", "published", "updated", "text", "html",
+          "captions", "tags", "related", "images", "lang", "script")
+
+
+def format_date(value: datetime | None) -> str | None:
+    """ISO 8601 to the second with the UTC offset, e.g. 2025-09-04T15:10:00+08:00."""
+    if value is None:
+        return None
+    return value.isoformat(timespec="seconds")
+
+
+def article_to_dict(a: Article) -> dict:
+    """The article as a JSON-ready dict with exactly FIELDS, dates in ISO 8601 with offset."""
+    return {
+        "file": a.file,
+        "url": a.url,
+        "kind": a.kind,
+        "title": a.title,
+        "authors": list(a.authors),
+        "source": a.source,
+        "published": format_date(a.published),
+        "updated": format_date(a.updated),
+        "text": a.text,
+        "html": a.html,
+        "captions": list(a.captions),
+        "tags": list(a.tags),
+        "related": [{"group": r.group, "title": r.title, "url": r.url} for r in a.related],
+        "images": list(a.images),
+        "lang": a.lang,
+        "script": a.script,
+    }
+
+
+def _yaml_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def article_to_markdown(a: Article) -> str:
+    """A Jekyll-like Markdown post: front matter (title, date, authors, source, url, tags), then the text."""
+    lines = ["---", f"title: {_yaml_str(a.title)}"]
+    if a.published:
+        lines.append(f"date: {format_date(a.published)}")
+    if a.updated:
+        lines.append(f"updated: {format_date(a.updated)}")
+    if a.authors:
+        lines.append("authors: [" + ", ".join(_yaml_str(x) for x in a.authors) + "]")
+    if a.source:
+        lines.append(f"source: {_yaml_str(a.source)}")
+    if a.url:
+        lines.append(f"from: {a.url}")
+    if a.tags:
+        lines.append("tags: [" + ", ".join(_yaml_str(t) for t in a.tags) + "]")
+    if a.lang:
+        lines.append(f"lang: {a.lang}")
+    lines += ["---", "", f"# {a.title}" if a.title else ""]
+    body = [p.strip() for p in a.text.split("\n\n") if p.strip()]
+    lines += ["", *[x for p in body for x in (_escape_md(p), "")]]
+    if a.captions:
+        lines += ["**圖說 / Captions**", ""] + [f"- {_escape_md(c)}" for c in a.captions] + [""]
+    groups: dict[str, list] = {}
+    for r in a.related:
+        groups.setdefault(r.group, []).append(r)
+    for group, links in groups.items():
+        lines += [f"## {group}", ""]
+        lines += [f"- [{_escape_md(r.title)}]({r.url})" if r.url else f"- {_escape_md(r.title)}" for r in links]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _escape_md(s: str) -> str:
+    """Escape characters Markdown would read as markup at the start of a line or in links."""
+    s = s.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    if s[:1] in "#>-+*" or s[:2].rstrip(".").isdigit() and s[1:2] == ".":
+        s = "\\" + s
+    return s

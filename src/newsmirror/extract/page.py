@@ -1,0 +1,438 @@
+"""HTML page -> main content: blocks of text, the container that holds the article, and its edges.
+
+The article is found by general evidence, not per-site rules: every text-bearing block credits
+its ancestors with a score from its length and sentence punctuation (Chinese 。，！？ or Latin
+.,!?), the way readability credits paragraphs, weighted by link density and class/id hints
+(content/article/post-body vs comment/related/share/footer) and markup semantics (article,
+itemprop=articleBody, role=main). Then siblings that read like body text join the winner, and
+boilerplate at the body's edges (title repeats, bylines, related-link headings, editor and
+copyright lines) is trimmed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree, html as lxml_html
+
+__all__ = [
+    "Block",
+    "Body",
+    "parse_html",
+    "clean_tree",
+    "render_blocks",
+    "find_body",
+    "looks_like_html",
+]
+
+# Elements that never hold article text.
+_JUNK_TAGS = ("script", "style", "noscript", "iframe", "svg", "canvas", "object", "embed", "button",
+              "input", "select", "textarea", "option", "link", "meta", "template", "dialog", "map",
+              "head", "audio", "source", "track", "math")
+# Page furniture: dropped unless it holds most of the page's sentences.
+_FURNITURE_TAGS = ("nav", "footer", "aside", "form", "menu")
+BLOCK_TAGS = frozenset((
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "ul", "ol", "li",
+    "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "h1", "h2", "h3", "h4",
+    "h5", "h6", "blockquote", "pre", "figure", "figcaption", "address", "hr", "br", "center", "form",
+    "fieldset", "details", "summary", "caption", "body", "html", "video", "picture", "img", "time-block",
+))
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_CANDIDATE_TAGS = frozenset(("div", "article", "section", "main", "td", "body", "span", "center", "font",
+                             "blockquote", "dd", "li", "form"))
+
+_NEG_HINT = re.compile(
+    r"comment|related|relate|recommend|share|sharing|footer|foot|sidebar|side-bar|aside|"
+    r"\bnav|navbar|menu|breadcrumb|crumb|banner|\bad\b|ads|advert|adsense|promo|sponsor|social|widget|"
+    r"\bhot|rank|popular|copyright|login|subscribe|newsletter|pagination|pager|tags?\b|keyword|"
+    r"more-?news|morenews|morearticle|tuijian|xiangguan|recom|extend|outbrain|taboola|disqus|"
+    r"toolbar|tool-bar|print|reply|feedback|zan|dianzan|qrcode|follow|guess|you-?may|scroll|"
+    r"header|masthead|topbar|top-bar|bottom|sitemap|modal|popup|cookie|skip|hidden|author-?info|"
+    r"combx|contact|shoutbox|pop\b",
+    re.I,
+)
+_POS_HINT = re.compile(
+    r"article|content|post-?body|entry|main|story|text|detail|artic|\bcont|zhengwen|\bzw\b|txt|"
+    r"body|news_?con|articlebody|post|blog|page-?content|rich",
+    re.I,
+)
+_STRONG_NEG = re.compile(
+    r"comment|related|recommend|share|sharing|footer|sidebar|breadcrumb|copyright|morearticle|"
+    r"more-?news|tuijian|xiangguan|outbrain|taboola|disqus|qrcode|guess|you-?may|advert|\bads?\b|"
+    r"author-?info|\btags?\b|keyword|subscribe|newsletter|toolbar|popup|modal|cookie",
+    re.I,
+)
+
+# Sentence punctuation, Chinese and Latin; commas count too (readability's evidence).
+_PUNCT = re.compile(r"[，。！？；：、,.!?;:「」“”]")
+_SENTENCE_END = re.compile(r"[。！？!?…」”』）)\]】.]$")
+_WS = re.compile(r"\s+")
+_NONSPACE_LEN = re.compile(r"\S")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+_END_MARKER = re.compile(
+    r"^[\s【\[（(<《「]*(?:相关阅读|相關閱讀|延伸阅读|延伸閱讀|相关新闻|相關新聞|相关推荐|相關推薦|推荐阅读|推薦閱讀|"
+    r"热门推荐|熱門推薦|猜你喜欢|猜你喜歡|相关文章|相關文章|看更多|更多新闻|更多新聞|更多相关|更多相關|"
+    r"更多精彩|热点推荐|熱點推薦|今日推荐|精彩推荐|精彩推薦|往期回顾|往期回顧|推荐阅读|相关链接|相關連結|"
+    r"相关报道|相關報導|热门文章|熱門文章|大家都在看|你可能感兴趣|你可能會感興趣|网友评论|網友評論|"
+    r"分享到|分享至|责任编辑|責任編輯|免责声明|免責聲明|版权声明|版權聲明|声明：|聲明：|"
+    r"Related|Read more|More from|Recommended|Share this|Comments)",
+    re.I,
+)
+_TAIL_JUNK = re.compile(
+    r"版权|版權|copyright|©|分享|举报|舉報|点赞|點讚|评论|評論|关注|關注|扫码|掃碼|扫描|下载|下載|app\b|APP|"
+    r"订阅|訂閱|收藏|转载|轉載|打开|打開|返回|上一篇|下一篇|阅读原文|閱讀原文|本文来源|文章来源|来源：|來源：|"
+    r"编辑：|編輯：|责编|責編|点击|點擊|微信|weibo|微博|广告|廣告",
+    re.I,
+)
+_CAPTION_HINT = re.compile(r"caption|pic-?info|pictext|imgtxt|img-?desc|image-?desc|photo-?desc|pic-?desc|"
+                           r"picture-?text|img_?text|pic_?txt|figure-?text|photo-?text|tuzhu", re.I)
+
+
+@dataclass
+class Block:
+    """One paragraph of rendered page text with the evidence about it."""
+
+    text: str
+    source: etree._Element  # the element whose direct text this is
+    tag: str  # the nearest block-level tag ("p", "li", "h2" ...)
+    link_chars: int = 0
+    chars: int = 0
+    images: list[str] = field(default_factory=list)
+    caption: bool = False
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / self.chars if self.chars else 0.0
+
+
+@dataclass
+class Body:
+    """The chosen article region: its blocks (in order) and where they sit among all page blocks."""
+
+    blocks: list[Block]
+    start: int  # index of the first body block among all blocks
+    end: int  # index after the last body block
+    container: etree._Element | None
+    score: float = 0.0
+    captions: list[str] = field(default_factory=list)
+
+
+def looks_like_html(text: str) -> bool:
+    """True when the text is markup (tags of HTML), False for a plain text capture."""
+    head = text[:5000].lower()
+    if re.search(r"<!doctype html|<html|<head|<body|<meta\s", head):
+        return True
+    tags = re.findall(r"</?(?:p|div|span|a|br|img|h[1-6]|li|ul|table|article|section|strong|figure)\b[^>]*>", text[:20000], re.I)
+    return len(tags) >= 2
+
+
+def parse_html(text: str) -> etree._Element | None:
+    """Parse HTML text into an lxml tree; None when nothing parseable is there."""
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    text = text.replace("\x00", "")
+    if not text.strip():
+        return None
+    parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+    try:
+        root = etree.fromstring(text, parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+    return root
+
+
+def _hint(el: etree._Element) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def _is_hidden(el: etree._Element) -> bool:
+    style = el.get("style")
+    if style and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style, re.I):
+        return True
+    return el.get("hidden") is not None or el.get("aria-hidden") == "true" and el.tag not in ("span", "i")
+
+
+def clean_tree(root: etree._Element) -> None:
+    """Drop what never holds article text: scripts, styles, hidden parts, forms' controls."""
+    drop = [el for el in root.iter(*_JUNK_TAGS)]
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag not in ("html", "body") and _is_hidden(el):
+            drop.append(el)
+    for el in drop:
+        _drop(el)
+    # Non-element nodes (entities, comments the parser kept) only get in the way.
+    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity)):
+        _drop(el)
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove an element but keep its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _count(s: str | None) -> int:
+    return len(_NONSPACE_LEN.findall(s)) if s else 0
+
+
+def render_blocks(root: etree._Element, base_url: str | None = None) -> list[Block]:
+    """Render the tree into paragraph blocks: block tags and <br> end paragraphs."""
+    from urllib.parse import urljoin
+
+    blocks: list[Block] = []
+    buf: list[str] = []
+    link_chars = 0
+    imgs: list[str] = []
+    bstack: list[etree._Element] = [root]  # open block-level ancestors
+    links = 0  # open <a> ancestors
+    caps = 0  # open caption ancestors
+
+    def flush() -> None:
+        nonlocal link_chars, imgs
+        text = _WS.sub(" ", "".join(buf)).strip()
+        if text or imgs:
+            chars = _count(text)
+            src = bstack[-1]
+            blocks.append(Block(text=text, source=src, tag=src.tag, link_chars=min(link_chars, chars),
+                                chars=chars, images=imgs, caption=caps > 0))
+        buf.clear()
+        link_chars = 0
+        imgs = []
+
+    def add(s: str | None) -> None:
+        nonlocal link_chars
+        if s:
+            buf.append(s)
+            if links:
+                link_chars += _count(s)
+
+    stack: list[tuple[etree._Element, bool]] = [(root, False)]
+    while stack:
+        el, leaving = stack.pop()
+        tag = el.tag
+        if leaving:
+            if tag in BLOCK_TAGS:
+                flush()
+                if tag != "br":
+                    bstack.pop()
+            if tag == "a":
+                links -= 1
+            if tag in ("figcaption", "caption") or el.get("_cap"):
+                caps -= 1
+            add(el.tail)
+            continue
+        if not isinstance(tag, str):
+            add(el.tail)
+            continue
+        if tag in BLOCK_TAGS:
+            flush()
+            if tag != "br":
+                bstack.append(el)
+        if tag == "a":
+            links += 1
+        if tag in ("figcaption", "caption"):
+            caps += 1
+        elif tag in BLOCK_TAGS and _CAPTION_HINT.search(_hint(el)):
+            el.set("_cap", "1")
+            caps += 1
+        if tag == "img":
+            src = el.get("data-src") or el.get("data-original") or el.get("src") or ""
+            if src and not src.startswith("data:"):
+                imgs.append(urljoin(base_url, src) if base_url else src)
+        add(el.text)
+        stack.append((el, True))
+        for child in reversed(el):
+            stack.append((child, False))
+    flush()
+    return blocks
+
+
+@dataclass
+class _Stats:
+    chars: int = 0
+    links: int = 0
+    punct: int = 0
+
+
+def _element_stats(root: etree._Element) -> dict[etree._Element, _Stats]:
+    """Text, link-text and punctuation counts for every element's subtree, in one pass."""
+    stats: dict[etree._Element, _Stats] = {}
+    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+    in_link: set[etree._Element] = set()
+    for el in elements:
+        st = _Stats()
+        stats[el] = st
+        parent = el.getparent()
+        if el.tag == "a" or (parent is not None and parent in in_link):
+            in_link.add(el)
+    for el in reversed(elements):
+        st = stats[el]
+        own = el.text or ""
+        n = _count(own)
+        st.chars += n
+        st.punct += len(_PUNCT.findall(own)) if n else 0
+        if el in in_link:
+            st.links += n
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            cs = stats[child]
+            st.chars += cs.chars
+            st.links += cs.links
+            st.punct += cs.punct
+            tail = child.tail
+            if tail:
+                tn = _count(tail)
+                st.chars += tn
+                if tn:
+                    st.punct += len(_PUNCT.findall(tail))
+                if el in in_link:
+                    st.links += tn
+    return stats
+
+
+def _class_weight(el: etree._Element) -> float:
+    hint = _hint(el)
+    weight = 0.0
+    if el.tag in ("article", "main") or el.get("itemprop") in ("articleBody", "text") or el.get("role") == "main":
+        weight += 30
+    if hint.strip():
+        if _NEG_HINT.search(hint):
+            weight -= 25
+        if _POS_HINT.search(hint):
+            weight += 25
+    return weight
+
+
+def find_body(root: etree._Element, blocks: list[Block]) -> Body | None:
+    """Choose the element that holds the article and return its blocks."""
+    stats = _element_stats(root)
+    scores: dict[etree._Element, float] = {}
+    # Each paragraph-like block credits its ancestors, nearest most (readability's scheme).
+    for b in blocks:
+        if b.chars < 10 or b.caption or b.link_density > 0.5 or b.tag in ("h1", "li", "dt", "th"):
+            continue
+        punct = len(_PUNCT.findall(b.text))
+        cjk = bool(_CJK.search(b.text))
+        unit = 1 + punct + min(b.chars / (50 if cjk else 100), 3)
+        el = b.source
+        # A block whose source is a text-holding div is its own container level.
+        level = 0 if b.source.tag in _CANDIDATE_TAGS and b.source.tag not in ("span", "font") else 1
+        if level == 1:
+            el = b.source.getparent()
+        divider = 1.0
+        depth = 0
+        while el is not None and depth < 4:
+            if isinstance(el.tag, str):
+                scores[el] = scores.get(el, 0.0) + unit / divider
+            depth += 1
+            divider = 2.0 if depth == 1 else depth * 1.5
+            el = el.getparent()
+    if not scores:
+        return None
+    best = None
+    best_score = 0.0
+    final: dict[etree._Element, float] = {}
+    for el, s in scores.items():
+        if el.tag not in _CANDIDATE_TAGS and el.tag not in ("p", "article", "main", "section"):
+            continue
+        st = stats.get(el)
+        if st is None or st.chars == 0:
+            continue
+        ld = st.links / st.chars
+        f = (s + _class_weight(el)) * (1 - ld)
+        final[el] = f
+        if f > best_score:
+            best, best_score = el, f
+    if best is None:
+        return None
+    if best.tag == "p" and best.getparent() is not None:
+        best = best.getparent()
+        best_score = final.get(best, best_score)
+    # Climb when the parent scores nearly as well: the article is split over siblings.
+    parent = best.getparent()
+    while parent is not None and parent.tag not in ("body", "html"):
+        ps = final.get(parent, 0.0)
+        if ps >= best_score * 0.9 and stats[parent].chars < stats[best].chars * 1.35:
+            best, best_score = parent, max(ps, best_score)
+            parent = best.getparent()
+        else:
+            break
+    members = {best}
+    parent = best.getparent()
+    threshold = max(10.0, best_score * 0.2)
+    if parent is not None:
+        for sib in parent:
+            if sib is best or not isinstance(sib.tag, str):
+                continue
+            st = stats.get(sib)
+            if st is None or st.chars == 0:
+                continue
+            ld = st.links / st.chars
+            ok = final.get(sib, 0.0) >= threshold and not _STRONG_NEG.search(_hint(sib))
+            if not ok and sib.tag == "p":
+                ok = (st.chars > 60 and ld < 0.25) or (0 < st.chars <= 60 and ld == 0 and st.punct > 0)
+            if ok:
+                members.add(sib)
+    inside: set[etree._Element] = set()
+    excluded: set[etree._Element] = set()
+    for m in members:
+        for el in m.iter():
+            inside.add(el)
+    # Boilerplate nested inside the winner: link lists and comment/share/related boxes.
+    best_chars = max(1, sum(stats[m].chars for m in members))
+    for m in members:
+        for el in m.iter():
+            if el is m or el in excluded or not isinstance(el.tag, str):
+                continue
+            st = stats.get(el)
+            if st is None:
+                continue
+            hint = _hint(el)
+            drop = False
+            if el.tag in _FURNITURE_TAGS and st.chars < best_chars * 0.5:
+                drop = True
+            elif hint.strip() and _STRONG_NEG.search(hint) and not _POS_HINT.search(hint) and st.chars < best_chars * 0.3:
+                drop = True
+            elif el.tag in ("ul", "ol", "dl", "table", "div", "section") and st.chars >= 20 \
+                    and st.links / max(1, st.chars) > 0.55 and st.chars < best_chars * 0.5:
+                drop = True
+            if drop:
+                for d in el.iter():
+                    excluded.add(d)
+    chosen = [i for i, b in enumerate(blocks) if b.source in inside and b.source not in excluded]
+    if not chosen:
+        return None
+    body_blocks = [blocks[i] for i in chosen]
+    return Body(blocks=body_blocks, start=chosen[0], end=chosen[-1] + 1, container=best, score=best_score)
+
+
+def squash(s: str) -> str:
+    """Text without whitespace and quotes, for comparing headlines and captions."""
+    return re.sub(r"[\s\u3000\"'“”「」]+", "", s or "")
+
+
+def is_end_marker(text: str) -> bool:
+    """True for a line that opens the related-links/editor/copyright area after a body."""
+    return len(text) <= 40 and bool(_END_MARKER.match(text))
+
+
+def is_tail_junk(b: Block) -> bool:
+    """A short closing line that is site furniture: share, copyright, app and source notices."""
+    if b.chars > 40:
+        return False
+    return b.link_density > 0.3 or bool(_TAIL_JUNK.search(b.text))
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(_SENTENCE_END.search(text.strip()))

@@ -1,0 +1,154 @@
+"""Link lists beside an article: related-reading groups (延伸閱讀, 相關新聞 ...) and tag lists.
+
+A group is a short heading that says "related" (or a box whose class says so, such as
+`<div class="moreArticle"><div class="moreArticle-title">金正恩</div><a>..</a></div>`) followed by
+links whose text reads like headlines. These are kept as data (RelatedLink), never as body text.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from newsmirror.models import RelatedLink
+
+__all__ = ["find_related", "find_tags"]
+
+_RELATED_HEAD = re.compile(
+    r"^[\s【\[（(<《「■▌|｜:：]*(?:延伸閱讀|延伸阅读|相關新聞|相关新闻|相關閱讀|相关阅读|推薦閱讀|推荐阅读|相關文章|相关文章|"
+    r"相關報導|相关报道|相關推薦|相关推荐|熱門推薦|热门推荐|精彩推薦|精彩推荐|猜你喜歡|猜你喜欢|看更多|更多\S{0,10}|"
+    r"大家都在看|熱門新聞|热门新闻|熱門文章|热门文章|編輯推薦|编辑推荐|今日推薦|今日推荐|"
+    r"Related(?: \w+)?|Read more|More (?:on|from|stories)\b.*|Recommended(?: \w+)?)[\s】\]）)>》」:：]*$",
+    re.I,
+)
+_BOX_HINT = re.compile(r"more-?article|morearticle|related|relate|recommend|tuijian|xiangguan|extend|"
+                       r"further|see-?also|morenews|more-?news|read-?more", re.I)
+_TAG_HINT = re.compile(r"(?:^|[\s_-])(?:tags?|keywords?|labels?|topics?|hashtags?|article-?tags?|news-?tags?)(?:$|[\s_-])", re.I)
+_TAG_HEAD = re.compile(r"^[\s【\[]*(?:標籤|标签|關鍵字|关键字|關鍵詞|关键词|Tags?|話題|话题)[\s】\]:：]*$", re.I)
+_WS = re.compile(r"\s+")
+
+
+def _text(el: etree._Element) -> str:
+    return _WS.sub(" ", "".join(el.itertext())).strip()
+
+
+def _hint(el: etree._Element) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def _links(scope: list[etree._Element], base_url: str | None, skip: etree._Element | None) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for root in scope:
+        for a in root.iter("a"):
+            if skip is not None and (a is skip or skip in a.iterancestors()):
+                continue
+            href = (a.get("href") or "").strip()
+            title = _text(a)
+            if not href or href.startswith(("#", "javascript:", "mailto:")) or len(title) < 4:
+                continue
+            url = urljoin(base_url, href) if base_url else href
+            out.append((title, url))
+    return out
+
+
+def _short_heading(el: etree._Element) -> etree._Element | None:
+    """The first non-link element with short text inside a box: the box's heading."""
+    for child in el.iter():
+        if child is el or not isinstance(child.tag, str):
+            continue
+        if child.tag == "a" or any(p.tag == "a" for p in child.iterancestors()):
+            continue
+        text = _text(child)
+        if not text:
+            continue
+        if len(text) <= 24 and not list(child.iter("a")):
+            return child
+        return None
+    return None
+
+
+def _group_name(text: str) -> str:
+    return text.strip(" 【】[]（）()<>《》「」■▌|｜:：")
+
+
+def find_related(root: etree._Element, base_url: str | None = None) -> list[RelatedLink]:
+    """Related-link groups on the page, in page order, each link once."""
+    found: list[RelatedLink] = []
+    seen: set[str] = set()
+    done: set[etree._Element] = set()
+
+    def add(group: str, links: list[tuple[str, str]]) -> None:
+        for title, url in links:
+            if url in seen:
+                continue
+            seen.add(url)
+            found.append(RelatedLink(group=group, title=title, url=url))
+
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el in done:
+            continue
+        hint = _hint(el)
+        text = None
+        # A box whose class says related, headed by a short line.
+        if hint.strip() and _BOX_HINT.search(hint) and el.tag not in ("a", "span"):
+            head = _short_heading(el)
+            links = _links([el], base_url, head)
+            if head is not None and links and len(links) <= 30:
+                add(_group_name(_text(head)), links)
+                done.update(el.iter())
+                continue
+        # A heading that says related, followed by links.
+        if el.tag in ("a",) or len(el) > 3:
+            continue
+        text = _text(el)
+        if not text or len(text) > 24 or not _RELATED_HEAD.match(text):
+            continue
+        if any(_RELATED_HEAD.match(_text(c) or "-") for c in el if isinstance(c.tag, str)):
+            continue  # a child is the heading itself
+        scope: list[etree._Element] = []
+        sib = el.getnext()
+        while sib is not None and len(scope) < 4:
+            if isinstance(sib.tag, str):
+                st = _text(sib)
+                if st and len(st) <= 24 and _RELATED_HEAD.match(st):
+                    break
+                scope.append(sib)
+            sib = sib.getnext()
+        links = _links(scope, base_url, None)
+        if not links:
+            parent = el.getparent()
+            if parent is not None:
+                links = _links([parent], base_url, el)
+        if links and len(links) <= 40:
+            add(_group_name(text), links)
+            for s in scope:
+                done.update(s.iter())
+    return found
+
+
+def find_tags(root: etree._Element) -> list[str]:
+    """Keyword/tag link lists: boxes whose class says tags, or links after a 標籤/关键词 label."""
+    tags: list[str] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag == "a":
+            continue
+        hint = _hint(el)
+        scope = None
+        if hint.strip() and _TAG_HINT.search(hint):
+            scope = el
+        elif len(el) == 0 and el.text and _TAG_HEAD.match(el.text):
+            scope = el.getparent()
+        if scope is None:
+            continue
+        anchors = list(scope.iter("a"))
+        words = [_text(a).lstrip("#＃") for a in anchors]
+        words = [w for w in words if 0 < len(w) <= 20]
+        if anchors and len(words) == len(anchors) and len(words) <= 30:
+            for w in words:
+                if w not in tags:
+                    tags.append(w)
+            if tags:
+                break
+    return tags
