@@ -1,0 +1,76 @@
+"""Read-only handles on one home's archive and search index, one per worker thread.
+
+SQLite connections belong to the thread that opened them, and Starlette runs the views in a
+thread pool, so each thread opens its own read-only store the first time it needs one.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from typing import Any
+
+from newsmirror.config import Settings
+from newsmirror.errors import SearchError, StoreError
+from newsmirror.store import Store
+
+__all__ = ["Archive"]
+
+log = logging.getLogger(__name__)
+
+
+class Archive:
+    """The archive and index of `settings.home`, opened read-only on first use in each thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.index_path = settings.home / "index.sqlite"
+        self._local = threading.local()
+        self._opened: list[Any] = []
+        self._lock = threading.Lock()
+
+    def store(self) -> Store:
+        """This thread's read-only store; StoreError when the archive does not exist."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            path = self.settings.db_path
+            if not path.is_file():
+                raise StoreError(f"archive {path} not found; run 'newsmirror fetch' to create it")
+            from newsmirror.store.sqlite import SQLiteStore
+
+            store = SQLiteStore(path, readonly=True)
+            self._local.store = store
+            with self._lock:
+                self._opened.append(store)
+        return store
+
+    def index(self) -> Any:
+        """This thread's search index; SearchError when it has not been built."""
+        index = getattr(self._local, "index", None)
+        if index is None:
+            if not self.index_path.is_file():
+                raise SearchError(f"search index {self.index_path} not found; run 'newsmirror index' to build it")
+            try:
+                from newsmirror.index import SearchIndex
+            except ImportError as exc:
+                raise SearchError(f"search is not available in this installation: {exc}") from None
+            index = SearchIndex(self.index_path, **self._index_options())
+            self._local.index = index
+            with self._lock:
+                self._opened.append(index)
+        return index
+
+    def _index_options(self) -> dict[str, Any]:
+        return {}
+
+    def close(self) -> None:
+        """Close every handle this archive opened (at server shutdown)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for handle in opened:
+            try:
+                handle.close()
+            except sqlite3.ProgrammingError:
+                # opened in another worker thread; SQLite frees it when the thread's objects go
+                log.debug("left %r to be closed by its own thread", handle)

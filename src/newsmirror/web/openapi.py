@@ -1,0 +1,191 @@
+"""The OpenAPI 3.1 description of the JSON API, written by hand so it says what the code promises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newsmirror import __version__
+
+__all__ = ["openapi_schema"]
+
+
+def _param(name: str, description: str, schema: dict[str, Any], *, where: str = "query",
+           required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
+
+
+_TZ = _param("tz", "IANA timezone for the offsets of returned times and for dates without one.",
+             {"type": "string", "default": "Asia/Taipei", "examples": ["Asia/Shanghai"]})
+_WHEN = {"type": "string", "description": "YYYY-MM-DD (a day in `tz`) or an ISO 8601 time",
+         "examples": ["2024-05-01", "2024-05-01T08:00:00+08:00"]}
+_ERRORS = {
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "429": {"$ref": "#/components/responses/TooManyRequests"},
+}
+
+
+def _ok(ref: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": ref}}}}
+
+
+def openapi_schema() -> dict[str, Any]:
+    """The schema served at /api/openapi.json."""
+    time_fmt = {"type": "string", "format": "date-time"}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "newsmirror archive API",
+            "version": __version__,
+            "description": "Read-only access to a newsmirror archive of Chinese-language news. "
+                           "Every answer has `ok`; failures carry a one-line `error`.",
+        },
+        "paths": {
+            "/api/articles": {"get": {
+                "summary": "Articles, newest first",
+                "operationId": "listArticles",
+                "parameters": [
+                    _param("source", "Only this outlet (a name from /api/sources).", {"type": "string"}),
+                    _param("since", "Published at or after this time.", _WHEN),
+                    _param("until", "Published before this time (a day includes the whole day).", _WHEN),
+                    _param("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}),
+                    _param("offset", "Articles to skip.", {"type": "integer", "minimum": 0, "maximum": 1000000,
+                                                           "default": 0}),
+                    _TZ,
+                ],
+                "responses": {"200": _ok("#/components/schemas/ArticleList", "A page of articles"), **_ERRORS},
+            }},
+            "/api/articles/{id}": {"get": {
+                "summary": "One article with every stored version",
+                "operationId": "getArticle",
+                "parameters": [
+                    _param("id", "Article id.", {"type": "integer", "minimum": 1}, where="path", required=True),
+                    _TZ,
+                ],
+                "responses": {
+                    "200": _ok("#/components/schemas/ArticleAnswer", "The article"),
+                    "404": {"$ref": "#/components/responses/NotFound"},
+                    **_ERRORS,
+                },
+            }},
+            "/api/search": {"get": {
+                "summary": "Full-text search",
+                "description": "Words are matched across spellings (Traditional and Simplified, name variants). "
+                               "The query may carry filters: `source:\"name\"`, `since:YYYY-MM-DD`, "
+                               "`until:YYYY-MM-DD`, and \"quoted phrases\".",
+                "operationId": "search",
+                "parameters": [
+                    _param("q", "The query, 1 to 200 characters.", {"type": "string", "minLength": 1,
+                                                                      "maxLength": 200}, required=True),
+                    _param("source", "Only this outlet.", {"type": "string"}),
+                    _param("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}),
+                    _param("offset", "Results to skip.", {"type": "integer", "minimum": 0, "maximum": 10000,
+                                                          "default": 0}),
+                    _TZ,
+                ],
+                "responses": {"200": _ok("#/components/schemas/SearchResults", "Matching articles, best first"),
+                              **_ERRORS},
+            }},
+            "/api/sources": {"get": {
+                "summary": "Outlets in the archive",
+                "operationId": "listSources",
+                "parameters": [_TZ],
+                "responses": {"200": _ok("#/components/schemas/SourceList", "Every outlet with articles"),
+                              **_ERRORS},
+            }},
+            "/api/openapi.json": {"get": {
+                "summary": "This description",
+                "operationId": "openapi",
+                "responses": {"200": {"description": "OpenAPI 3.1 document",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
+            }},
+        },
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object", "required": ["ok", "error"],
+                    "properties": {"ok": {"const": False}, "error": {"type": "string"}},
+                },
+                "ArticleSummary": {
+                    "type": "object",
+                    "required": ["id", "title", "source", "published", "url"],
+                    "properties": {
+                        "id": {"type": "integer"}, "title": {"type": "string"}, "source": {"type": "string"},
+                        "published": time_fmt, "url": {"type": "string", "format": "uri"},
+                        "link": {"type": "string"}, "authors": {"type": "array", "items": {"type": "string"}},
+                        "categories": {"type": "array", "items": {"type": "string"}},
+                        "version": {"type": "integer", "minimum": 1},
+                    },
+                },
+                "Version": {
+                    "type": "object",
+                    "required": ["version", "seen_at", "title", "text"],
+                    "properties": {
+                        "version": {"type": "integer", "minimum": 1}, "seen_at": time_fmt,
+                        "title": {"type": "string"}, "html": {"type": "string", "description": "sanitized HTML"},
+                        "text": {"type": "string"}, "content_hash": {"type": "string"},
+                    },
+                },
+                "Article": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/ArticleSummary"},
+                        {"type": "object", "properties": {
+                            "first_seen": time_fmt, "last_seen": time_fmt, "summary": {"type": "string"},
+                            "html": {"type": "string", "description": "sanitized HTML"}, "text": {"type": "string"},
+                            "versions": {"type": "array", "items": {"$ref": "#/components/schemas/Version"}},
+                        }},
+                    ],
+                },
+                "ArticleList": {
+                    "type": "object", "required": ["ok", "results"],
+                    "properties": {
+                        "ok": {"const": True},
+                        "results": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleSummary"}},
+                        "total": {"type": "integer", "description": "present when no time filter is given"},
+                        "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                        "next_offset": {"type": ["integer", "null"]},
+                    },
+                },
+                "ArticleAnswer": {
+                    "type": "object", "required": ["ok", "article"],
+                    "properties": {"ok": {"const": True}, "article": {"$ref": "#/components/schemas/Article"}},
+                },
+                "SearchHit": {
+                    "type": "object",
+                    "required": ["id", "title", "source", "published", "url", "snippet"],
+                    "properties": {
+                        "id": {"type": "integer"}, "title": {"type": "string"}, "source": {"type": "string"},
+                        "published": time_fmt, "url": {"type": "string"},
+                        "snippet": {"type": "string", "description": "HTML-escaped text with <mark> around matches"},
+                    },
+                },
+                "SearchResults": {
+                    "type": "object", "required": ["ok", "results", "total"],
+                    "properties": {
+                        "ok": {"const": True},
+                        "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},
+                        "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                    },
+                },
+                "SourceList": {
+                    "type": "object", "required": ["ok", "results"],
+                    "properties": {
+                        "ok": {"const": True},
+                        "results": {"type": "array", "items": {
+                            "type": "object", "required": ["name", "articles"],
+                            "properties": {"name": {"type": "string"}, "articles": {"type": "integer"},
+                                           "newest": {"type": ["string", "null"], "format": "date-time"}},
+                        }},
+                        "total": {"type": "integer"},
+                    },
+                },
+            },
+            "responses": {
+                "BadRequest": {"description": "A parameter is empty, malformed or out of range",
+                               "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "NotFound": {"description": "No such article or path",
+                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "TooManyRequests": {"description": "Rate limit reached; see Retry-After",
+                                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            },
+        },
+    }

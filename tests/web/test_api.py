@@ -1,0 +1,104 @@
+"""The JSON API: shapes, filters, errors as JSON with 400/404, and the OpenAPI document."""
+
+from __future__ import annotations
+
+from webarchive import TYPHOONS, UDN, XINHUA  # noqa: F401
+
+
+def test_articles_list_newest_first_with_total_and_offsets(client, ids):
+    r = client.get("/api/articles?limit=5")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/json")
+    data = r.json()
+    assert data["ok"] is True
+    assert data["total"] == TYPHOONS + 6
+    assert [a["id"] for a in data["results"]][0] == ids["law"]
+    assert data["next_offset"] == 5
+    first = data["results"][0]
+    assert set(first) >= {"id", "title", "source", "published", "url"}
+    assert first["published"] == "2024-05-04T08:00:00+08:00"
+    assert client.get("/api/articles?limit=5&tz=UTC").json()["results"][0]["published"] == "2024-05-04T00:00:00+00:00"
+
+
+def test_articles_filter_by_source_and_time(client, ids):
+    data = client.get(f"/api/articles?source={XINHUA}").json()
+    assert {a["source"] for a in data["results"]} == {XINHUA}
+    assert data["total"] == 3
+    day = client.get("/api/articles?since=2024-05-01&until=2024-05-01&limit=200").json()
+    got = {a["id"] for a in day["results"]}
+    assert ids["early"] in got  # 04:00 Taipei
+    assert ids["xinhua0"] not in got  # 2 May
+    assert "total" not in day
+    since = client.get("/api/articles?since=2024-05-03T00:00:00%2B00:00").json()
+    assert {a["id"] for a in since["results"]} == {ids["law"], ids["xss"]}
+
+
+def test_article_detail_has_versions(client, ids):
+    data = client.get(f"/api/articles/{ids['law']}").json()
+    assert data["ok"] is True
+    art = data["article"]
+    assert art["title"] == "立法院三讀通過修正案"
+    assert [v["version"] for v in art["versions"]] == [1, 2]
+    assert art["versions"][0]["title"] == "立法院三讀通過"
+    assert "新增一段說明" in art["text"]
+
+
+def test_sources(client):
+    data = client.get("/api/sources").json()
+    names = {s["name"]: s["articles"] for s in data["results"]}
+    assert names[UDN] == TYPHOONS + 2
+    assert names[XINHUA] == 3
+
+
+def test_bad_parameters_are_json_400(client):
+    for path in [
+        "/api/articles?limit=0",
+        "/api/articles?limit=201",
+        "/api/articles?limit=ten",
+        "/api/articles?offset=-1",
+        "/api/articles?since=yesterday",
+        "/api/articles?since=2024-02-30",
+        "/api/articles?until=2024-05-01T25:00",
+        "/api/articles?since=2024-05-02&until=2024-05-01",
+        "/api/articles?source=沒有這家",
+        "/api/articles?tz=Nowhere/City",
+        "/api/search?q=",
+        "/api/search?q=%20%20",
+        "/api/search",
+        "/api/search?q=" + "長" * 201,
+        "/api/search?q=a&limit=1000",
+        "/api/search?q=a&offset=x",
+        "/api/search?q=a&source=沒有這家",
+        "/api/search?q=a%00b",
+    ]:
+        r = client.get(path)
+        assert r.status_code == 400, (path, r.status_code, r.text)
+        data = r.json()
+        assert data["ok"] is False and data["error"], path
+
+
+def test_unknown_ids_and_paths_are_json_404(client):
+    for path in ["/api/articles/999999", "/api/articles/abc", "/api/articles/0", "/api/nothing", "/api/"]:
+        r = client.get(path)
+        assert r.status_code == 404, path
+        assert r.json() == {"ok": False, "error": r.json()["error"]} and r.json()["error"]
+
+
+def test_openapi_document_describes_every_route(client):
+    r = client.get("/api/openapi.json")
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["openapi"].startswith("3.1")
+    assert set(doc["paths"]) == {"/api/articles", "/api/articles/{id}", "/api/search", "/api/sources",
+                                 "/api/openapi.json"}
+    hit = doc["components"]["schemas"]["SearchHit"]
+    assert set(hit["required"]) == {"id", "title", "source", "published", "url", "snippet"}
+    # every $ref points at something that exists
+    import json
+    import re
+
+    for ref in set(re.findall(r'"\$ref": "#/([^"]+)"', json.dumps(doc))):
+        node = doc
+        for part in ref.split("/"):
+            node = node[part]
+        assert node, ref
