@@ -84,6 +84,10 @@ _ROLE = (
     r"(?:記者|记者|特派員|特派员|通訊員|通讯员|撰稿人|撰稿|撰文|主筆|主笔|採訪|采访)"
 )
 _NOT_AFTER_REPORTER = "會会們们節节證证站團团群協协"
+_NOT_A_NAME = re.compile(
+    r"了解|获悉|獲悉|注意|發現|发现|看到|觀察|观察|走訪|走访|致電|致电|聯繫|联系|表示|指出|透露|詢問|询问|提問|提问|"
+    r"現場|现场|實地|实地|第一時間|第一时间|日前|近日|採訪|采访|[了的是說说問问到從从向對对在為为也都就還还又再]$"
+)
 _NAME_STOP = r"\s／/|｜（）()【】\[\]「」《》<>。；;：:,，!！?？\"“”"
 _CJK_NAME = re.compile(r"[\u3400-\u9fff·・]{2,5}")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z.'\- ]{1,40}[A-Za-z.]")
@@ -122,8 +126,10 @@ _AGENCY_DATELINE = re.compile(
 _BBC = re.compile(r"(?P<names>[^\s,，、（）()]{2,30})\s*[,，]\s*(?P<source>BBC\s*中文(?:網|网)?)(?:記者|记者|特約記者|特约记者)?")
 _BY = re.compile(r"(?:^|(?<=\s))[Bb]y\s+(?P<names>[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3})*)")
 _PLAIN_REPORT = re.compile(
-    r"^\s*(?P<names>[\u3400-\u9fff]{2,4}(?:\s*[、,，]\s*[\u3400-\u9fff]{2,4})*)\s*(?:[／/]\s*[^\s／/]{0,6})?\s*(?:報導|报道|報道)\s*$"
+    r"^\s*(?P<names>[\u3400-\u9fff]{2,6}(?:\s*[、,，]\s*[\u3400-\u9fff]{2,4})*)\s*(?P<after>[／/]\s*[^\s／/]{0,8})?\s*"
+    r"(?:報導|报道|報道)\s*$"
 )
+_DESK = re.compile(r"[\u3400-\u9fff]{1,6}(?:中心|組|组|部|室|台|頻道|频道|新聞|新闻|網|网)")
 _OUTLET_NEWSFLASH = re.compile(r"^\s*(?P<outlet>[^\s（(【\[]{2,10}?)(?:讯|訊)\s*(?=[（(【\[])")
 _OUTLET_PREFIX = re.compile(r"^\s*[【\[（(]?\s*(?P<outlet>[^\s／/（）()【】\[\]]{2,12})\s*[／/｜|]")
 
@@ -153,7 +159,7 @@ def _clean_name(raw: str, *, dateline: bool = False) -> str | None:
                 break
         if s == before:
             break
-    if not s or is_outlet(s):
+    if not s or is_outlet(s) or _NOT_A_NAME.search(s):
         return None
     if re.fullmatch(r"[\u3400-\u9fff·・]+", s):
         if dateline and len(s) == 5:
@@ -164,7 +170,14 @@ def _clean_name(raw: str, *, dateline: bool = False) -> str | None:
     return None
 
 
+_RUN_ROLES = re.compile(
+    r"(?:^|(?<=[\s、，,]))(?:實習生|实习生|通訊員|通讯员|攝影記者|摄影记者|攝影|摄影|實習記者|实习记者|見習記者|见习记者|記者|记者)"
+    r"(?=[\s\u3400-\u9fff])"
+)
+
+
 def _split_names(run: str, *, dateline: bool = False) -> list[str]:
+    run = _RUN_ROLES.sub(" ", run)
     parts = re.split(r"\s*(?:[、,，;；&]|\s+and\s+|及|與|与)\s*", run.strip())
     if len(parts) == 1 and re.fullmatch(r"[\u3400-\u9fff]{2,4}(?:\s+[\u3400-\u9fff]{2,4})+", run.strip()):
         parts = run.split()
@@ -266,7 +279,14 @@ def parse_credits(text: str) -> Credits:
             take(m)
         m = _PLAIN_REPORT.match(work)
         if m:
-            authors.extend(_split_names(m.group("names")))
+            names = _split_names(m.group("names"))
+            after = re.sub(r"[\s／/]|(?:即時|即时|綜合|综合)?(?:報導|报道|報道)", "", m.group("after") or "")
+            desk = _DESK.fullmatch(m.group("names").strip())
+            if after and (desk or after not in _PLACES):
+                names = _split_names(after)  # `生活中心／張小芸報導`: a desk, then the reporter
+            elif after in _PLACES:
+                place = place or after
+            authors.extend(names)
             take(m)
         if source is None:
             bare = work.strip(" \t\u3000【】[]（）()|｜／/")

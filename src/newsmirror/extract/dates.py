@@ -84,6 +84,9 @@ _MONTH_DAY = re.compile(
     r"(?<![\d年])(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*[日號号]" + _WEEKDAY + _TIME,
     re.IGNORECASE,
 )
+_SLASH_MONTH_DAY = re.compile(
+    r"(?<![\d/.:])(?P<month>\d{1,2})/(?P<day>\d{1,2})(?![\d/])" + _WEEKDAY + _TIME, re.IGNORECASE
+)
 _EN_MDY = re.compile(
     r"(?<![A-Za-z])" + _ENGLISH_DAY + _MON + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})(?!\d)"
     + _TIME,
@@ -225,7 +228,10 @@ def _scan(text: str, zone: tzinfo, reference: datetime, loose: bool) -> list[Dat
         year = int(m.group("year")) + ROC_OFFSET
         add(m, _build(year, int(m.group("month")), int(m.group("day")), m, zone, reference))
     local_ref = reference.astimezone(zone)
-    for m in _MONTH_DAY.finditer(s):
+    yearless: set[int] = set()
+    month_days = [m for m in _MONTH_DAY.finditer(s)]
+    month_days += [m for m in _SLASH_MONTH_DAY.finditer(s) if m.group("hour") is not None]
+    for m in month_days:
         month, day = int(m.group("month")), int(m.group("day"))
         year = local_ref.year
         try:
@@ -235,7 +241,12 @@ def _scan(text: str, zone: tzinfo, reference: datetime, loose: bool) -> list[Dat
             if not (month == 2 and day == 29):
                 continue
             year -= 1
+        count = len(found)
         add(m, _build(year, month, day, m, zone, reference))
+        if len(found) > count and m.re is _SLASH_MONTH_DAY and not found[-1].has_time:
+            found.pop()  # `5/21` alone is a fraction as often as a date
+        elif len(found) > count:
+            yearless.add(id(found[-1]))
     for m in _RELATIVE_DAY.finditer(s):
         if m.group("hour") is None and not loose:
             continue
@@ -256,9 +267,20 @@ def _scan(text: str, zone: tzinfo, reference: datetime, loose: bool) -> list[Dat
 
     found.sort(key=lambda d: (d.start, -(d.end - d.start)))
     chosen: list[DateMatch] = []
+    context: datetime | None = None  # the last date with a year: `2024/05/21 18:36（5/21 19:05 更新）`
     for d in found:
         if chosen and d.start < chosen[-1].end:
             continue
+        if id(d) in yearless and context is not None and d.value.year != context.year:
+            try:
+                value = d.value.replace(year=context.year)
+            except ValueError:
+                value = d.value
+            if value < context - timedelta(days=180):
+                value = value.replace(year=context.year + 1) if value.month != 2 or value.day != 29 else value
+            d = DateMatch(value, d.start, d.end, d.has_time)
+        elif id(d) not in yearless:
+            context = d.value
         chosen.append(d)
     return chosen
 

@@ -1,0 +1,312 @@
+"""Article extraction from a page's visible text, as a crawler or a browser's text dump saw it.
+
+A capture has no markup, so the structure comes from the lines themselves: the body is the
+longest run of long paragraphs ending in sentence punctuation; the title is the line above the
+byline (or above the date and credit lines) that precedes the body; a line printed twice that
+ends in a photo credit is a caption; short lines of space-separated words right after the body
+are tags; a short heading followed by headline-like lines is a related-links group. Everything
+else (tickers, audio widgets, shop and comment boxes) is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from newsmirror.extract.bylines import Credits, find_credits, parse_credits
+from newsmirror.extract.dates import DateMatch, find_dates
+from newsmirror.models import Article, RelatedLink
+
+__all__ = ["extract_text_capture"]
+
+MIN_PARAGRAPH = 30  # characters a body paragraph has at least
+MIN_BODY = 120  # characters a body run has at least
+MAX_HEADING = 8  # characters of a related-links heading at most
+MIN_HEADLINE = 9  # characters of a related headline at least
+
+_SENTENCE_END = re.compile(r"[。！？!?；;：:」』”\"’）)】]\s*$")
+_ENDS_IN_STOP = re.compile(r"[。！？!?]\s*[」』”\"’）)】]*\s*$")
+_TRUNCATED = re.compile(r"(?:\.{2,}|…+|⋯+)\s*$")
+_PHOTO_CREDIT = re.compile(
+    r"[（(]?\s*(?:圖|图|圖片|图片|照片|攝影|摄影|資料照|资料照|圖片來源|图片来源|Photo|photo|Image|image)\s*"
+    r"(?:來源|来源|提供)?\s*[／/:：]\s*[^\s／/（）()。，]{1,24}\s*[)）]?\s*$"
+)
+_CLOCK_WIDGET = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?\s*/\s*\d{1,2}:\d{2}(?::\d{2})?$")
+_WIDGET_WORDS = re.compile(
+    r"^(?:聽新聞|听新闻|播放|暫停|暂停|分享到?[:：]?|收藏|列印|打印|字級|字级|字體|字体|[Aa][+-]|留言|評論|评论|"
+    r"加入好友|追蹤|追踪|訂閱|订阅|看更多|更多|上一則|下一則|上一篇|下一篇|返回|回到頂部|回到顶部|举报|舉報|"
+    r"\d+\s*則留言|\d+\s*条评论|\d+\s*條評論)$"
+)
+_TAG_PREFIX = re.compile(r"^(?:標籤|标签|關鍵字|关键字|關鍵詞|关键词|Tags?|TAG)\s*[:：]\s*(?P<tags>.+)$", re.I)
+_UPDATED = re.compile(r"更新|updated|Updated|修改")
+_SPACE = re.compile(r"[ \t\u3000\xa0]+")
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    blank_before: bool
+
+
+def _lines(text: str) -> list[_Line]:
+    out: list[_Line] = []
+    blank = True
+    for raw in text.splitlines():
+        s = _SPACE.sub(" ", raw).strip()
+        s = re.sub(r"^[•●·▪■◆\-*]\s+", "", s) if len(s) > 2 else s
+        if not s:
+            blank = True
+            continue
+        out.append(_Line(s, blank))
+        blank = False
+    return out
+
+
+_TRAILING_NOTE = re.compile(r"[（(][^（）()]{1,30}[)）]\s*\d{0,8}\s*$")
+
+
+def _is_paragraph(s: str) -> bool:
+    """A body-like paragraph: long enough and ending a sentence (teasers ending in ... are not)."""
+    s = _TRAILING_NOTE.sub("", s) or s
+    if _TRUNCATED.search(s) or _PHOTO_CREDIT.search(s) or _WIDGET_WORDS.match(s):
+        return False
+    if len(s) >= MIN_PARAGRAPH and _SENTENCE_END.search(s):
+        return True
+    return len(s) >= 80 and " " not in s[-3:]
+
+
+def _is_widget(s: str) -> bool:
+    return bool(_CLOCK_WIDGET.match(s) or _WIDGET_WORDS.match(s))
+
+
+def _is_headline(s: str) -> bool:
+    return MIN_HEADLINE <= len(s) <= 80 and not _ENDS_IN_STOP.search(s) and not _TRUNCATED.search(s) \
+        and not _is_widget(s)
+
+
+def _body_run(texts: list[str], skip: set[int]) -> tuple[int, int] | None:
+    """(first, last) indices of the longest run of paragraphs; one short line (subheading) may sit inside."""
+    best: tuple[int, int] | None = None
+    best_size = 0
+    i = 0
+    n = len(texts)
+    while i < n:
+        if i in skip or not _is_paragraph(texts[i]):
+            i += 1
+            continue
+        start = end = i
+        size = len(texts[i])
+        j = i + 1
+        while j < n:
+            if j in skip:
+                j += 1
+                continue
+            if _is_paragraph(texts[j]):
+                end = j
+                size += len(texts[j])
+                j += 1
+                continue
+            # a subheading: one short line followed by another paragraph
+            k = j + 1
+            while k < n and k in skip:
+                k += 1
+            if (
+                len(texts[j]) <= 40
+                and not _is_widget(texts[j])
+                and not _PHOTO_CREDIT.search(texts[j])
+                and k < n
+                and _is_paragraph(texts[k])
+                and not parse_credits(texts[j]).is_byline_only
+            ):
+                j = k
+                continue
+            break
+        if size > best_size:
+            best, best_size = (start, end), size
+        i = max(j, i + 1)
+    if best is None:
+        return None
+    paragraphs = [t for idx, t in enumerate(texts[best[0] : best[1] + 1], best[0]) if idx not in skip]
+    if best_size < MIN_BODY and len(paragraphs) < 2:
+        return None
+    return best
+
+
+def _captions(texts: list[str]) -> tuple[set[int], list[str]]:
+    """Indices of caption lines (a line printed twice, or one ending in a photo credit) and the captions."""
+    skip: set[int] = set()
+    captions: list[str] = []
+    for i, s in enumerate(texts):
+        if i in skip:
+            continue
+        doubled = i + 1 < len(texts) and texts[i + 1] == s and len(s) >= 10
+        if doubled and (_PHOTO_CREDIT.search(s) or not _ENDS_IN_STOP.search(s)):
+            skip.update((i, i + 1))
+            captions.append(s)
+        elif _PHOTO_CREDIT.search(s) and len(s) >= 10:
+            skip.add(i)
+            captions.append(s)
+    return skip, captions
+
+
+def _is_meta(s: str, reference: datetime | None, tz: str) -> bool:
+    """A short line holding a byline, a credit or a date: never a title, never body."""
+    if len(s) > 80:
+        return False
+    c = parse_credits(s)
+    if c.is_byline_only or ((c.authors or c.source or c.editors) and len(s) <= 50):
+        return True
+    return bool(find_dates(s, tz=tz, reference=reference)) and len(s) <= 60
+
+
+def _title(texts: list[str], body_start: int, skip: set[int], reference: datetime | None, tz: str) -> tuple[str, int]:
+    """The headline: the nearest line above the body that is not a byline, date, caption or widget."""
+    for i in range(body_start - 1, max(-1, body_start - 10), -1):
+        s = texts[i]
+        if i in skip or len(s) < 6 or _is_widget(s) or _is_meta(s, reference, tz):
+            continue
+        if 6 <= len(s) <= 100 and not _ENDS_IN_STOP.search(s):
+            return s, i
+        break
+    return "", body_start
+
+
+def _tags(texts: list[str], start: int, skip: set[int]) -> tuple[list[str], int]:
+    """Tags right after the body: a line of short space-separated words, or `標籤：a、b`."""
+    i = start
+    while i < len(texts) and (i in skip or parse_credits(texts[i]).is_byline_only):
+        i += 1
+    if i >= len(texts):
+        return [], start
+    s = texts[i]
+    m = _TAG_PREFIX.match(s)
+    if m:
+        words = [w for w in re.split(r"[\s、,，;；#]+", m.group("tags")) if w]
+        return list(dict.fromkeys(words)), i + 1
+    words = s.replace("#", " ").split()
+    if (
+        len(words) >= 2
+        and all(1 <= len(w) <= 10 for w in words)
+        and not re.search(r"[。，,！？!?：:；;、「」]", s)
+        and len(s) <= 80
+    ):
+        return list(dict.fromkeys(words)), i + 1
+    return [], start
+
+
+def _related(texts: list[str], start: int) -> list[RelatedLink]:
+    """Headed lists of headlines after the body: a short heading, then headline lines (teasers skipped)."""
+    related: list[RelatedLink] = []
+    i = start
+    n = len(texts)
+    while i < n:
+        heading = texts[i]
+        if len(heading) > MAX_HEADING or _is_widget(heading) or _ENDS_IN_STOP.search(heading):
+            i += 1
+            continue
+        items: list[str] = []
+        j = i + 1
+        while j < n:
+            s = texts[j]
+            if _TRUNCATED.search(s) and items:
+                j += 1  # a teaser under the headline before it
+                continue
+            if not _is_headline(s):
+                break
+            items.append(s)
+            j += 1
+        if len(items) >= 2:
+            related.extend(RelatedLink(group=heading, title=t) for t in dict.fromkeys(items))
+            i = j
+        else:
+            i += 1
+    return related
+
+
+def _pick_dates(
+    texts: list[str], zone: list[int], tz: str, reference: datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    """Published and updated from the lines around the title: a stamp with a time beats a bare day."""
+    published: list[DateMatch] = []
+    updated: list[DateMatch] = []
+    for i in zone:
+        s = texts[i]
+        if len(s) > 120:
+            continue
+        for d in find_dates(s, tz=tz, reference=reference):
+            before = s[max(0, d.start - 8) : d.start]
+            after = s[d.end : d.end + 4]
+            (updated if _UPDATED.search(before) or _UPDATED.search(after) else published).append(d)
+    def best(found: list[DateMatch]) -> datetime | None:
+        timed = [d for d in found if d.has_time]
+        return (timed or found)[0].value if found else None
+
+    return best(published), best(updated)
+
+
+def _script(text: str) -> tuple[str | None, str | None]:
+    try:
+        from newsmirror.extract.meta import detect_lang
+    except ImportError:  # the page extractor is optional here
+        return None, None
+    return detect_lang(text)
+
+
+def extract_text_capture(
+    text: str,
+    *,
+    url: str | None = None,
+    tz: str = "Asia/Taipei",
+    reference: datetime | None = None,
+) -> Article:
+    """Read a page's visible text (no markup) into an Article; "not_article" when it has no body."""
+    lines = _lines(text or "")
+    texts = [ln.text for ln in lines]
+    skip, captions = _captions(texts)
+    run = _body_run(texts, skip)
+    if run is None:
+        title = next((s for s in texts if _is_headline(s) and not _is_meta(s, reference, tz)), "")
+        return Article(kind="not_article", url=url, title=title)
+    first, last = run
+    # credit lines that open the body run belong to the credits, not the text
+    while first < last and parse_credits(texts[first]).is_byline_only:
+        first += 1
+    body = [texts[i] for i in range(first, last + 1) if i not in skip]
+    title, title_at = _title(texts, first, skip, reference, tz)
+
+    head_zone = [i for i in range(title_at + 1, first) if i not in skip]
+    tail = last + 1
+    while tail < len(texts) and (tail in skip or _is_meta(texts[tail], reference, tz)):
+        tail += 1
+    tail_zone = [i for i in range(last + 1, tail) if i not in skip]
+    credit_lines = [texts[i] for i in head_zone] + body[:1] + body[-1:] + [texts[i] for i in tail_zone]
+    credits: Credits = find_credits(credit_lines)
+
+    tags, after_tags = _tags(texts, tail, skip)
+    related = _related(texts, after_tags)
+
+    date_zone = head_zone + list(range(0, title_at)) + tail_zone
+    published, updated = _pick_dates(texts, date_zone, tz, reference)
+
+    note = _TRAILING_NOTE.search(body[-1])
+    if note and note.start() > 0 and parse_credits(note.group()).editors:
+        body[-1] = body[-1][: note.start()].rstrip()  # `（編輯：X）1130521` credits the desk, it is not text
+    body_text = "\n\n".join(body)
+    lang, script = _script(title + "\n" + body_text)
+    return Article(
+        kind="article",
+        url=url,
+        title=title,
+        authors=credits.authors,
+        source=credits.source,
+        editors=credits.editors,
+        published=published,
+        updated=updated,
+        text=body_text,
+        captions=tuple(dict.fromkeys(captions)),
+        tags=tuple(tags),
+        related=tuple(related),
+        lang=lang,
+        script=script,
+    )
