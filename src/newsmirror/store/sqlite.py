@@ -1,0 +1,703 @@
+"""The archive in one SQLite file: de-duplicated articles, every version, feed health.
+
+Durability: WAL journal, ``synchronous=NORMAL`` (a power cut may lose the last commits, never
+corrupt the file), foreign keys on, a busy timeout so a reader and a writer in two processes
+wait for each other instead of failing. Every write is one ``BEGIN IMMEDIATE`` transaction;
+`save_items` writes one feed's items in one transaction, so a crash leaves all or none of them.
+
+Schema: ``store/migrations/NNN_name.sql`` files applied in order, each in its own transaction,
+the number kept in ``PRAGMA user_version``. Opening a file newer than this code raises StoreError.
+
+Layout: `articles` holds the key, metadata and the number of the current version; the content
+(feed HTML, sanitized HTML, text, extracted record) lives only in `versions`, joined on read by
+primary key, so each version's text is stored once. `change_seq` numbers every creation and new
+version for `changes_since`; `article_urls` keeps other URLs an article was seen under.
+
+Keys and versions: an item is matched by canonical URL (also the URLs an article was seen under
+before), then by (source, GUID) when that GUID names exactly one article. A hash of the item's
+(title, sanitized HTML) decides "unchanged" versus "updated" (a new version row; versions are
+never rewritten). A match owned by another source or another feed is a "duplicate" and is left
+as the first feed stored it. Naive datetimes are read as UTC; a missing or future `published`
+becomes the time the item was first seen.
+
+Threads: one connection per store object, shared by threads under a lock (each call, and each
+page of a streamed iteration, holds it briefly). For parallel reads open one
+``SQLiteStore(path, readonly=True)`` per thread or per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import fields
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from newsmirror.errors import StoreError
+from newsmirror.models import (
+    Article,
+    ArticleVersion,
+    FeedItem,
+    FeedState,
+    RelatedLink,
+    SaveOutcome,
+    StoredArticle,
+)
+from newsmirror.store.keys import canonical_url
+
+__all__ = ["SQLiteStore", "SCHEMA_VERSION", "load_migrations", "content_hash"]
+
+BUSY_TIMEOUT_MS = 15_000
+PAGE_SIZE = 256  # rows per query when streaming: memory stays bounded, the lock is held briefly
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def load_migrations() -> list[tuple[int, str, str]]:
+    """The packaged migrations as (number, file name, SQL), in order."""
+    found = []
+    for entry in resources.files("newsmirror.store").joinpath("migrations").iterdir():
+        m = _MIGRATION_NAME.match(entry.name)
+        if m:
+            found.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise StoreError(f"store migrations are not numbered 1..n without gaps: {numbers}")
+    return found
+
+
+SCHEMA_VERSION = len(load_migrations())
+
+_UTC = timezone.utc
+_ARTICLE_SELECT = (
+    "SELECT a.id, a.source, a.url, a.link, a.guid, a.title, a.published, a.first_seen, a.last_seen,"
+    " a.authors, a.categories, v.feed_html, v.html, v.text, a.current_version, a.feed_url, v.summary,"
+    " v.extracted, a.change_seq"
+    " FROM articles a JOIN versions v ON v.article_id = a.id AND v.version = a.current_version"
+)
+
+
+def _split_statements(script: str) -> list[str]:
+    """Split a migration into statements (sqlite3.complete_statement keeps triggers whole)."""
+    statements, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                statements.append(buf.strip())
+            buf = ""
+    if buf.strip() and not all(ln.strip().startswith("--") or not ln.strip() for ln in buf.splitlines()):
+        raise StoreError(f"migration has an unterminated statement: {buf.strip()[:60]!r}")
+    return statements
+
+
+def _ts(value: datetime) -> str:
+    """Fixed-width UTC ISO text, so stored times sort as strings; naive values are read as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_UTC)
+    return value.astimezone(_UTC).isoformat(timespec="microseconds")
+
+
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def content_hash(title: str, html: str) -> str:
+    """The hash that decides whether an article changed: SHA-256 of its title and HTML."""
+    return hashlib.sha256(f"{title}\x00{html}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _article_to_json(article: Article) -> str:
+    data: dict[str, Any] = {}
+    for f in fields(Article):
+        value = getattr(article, f.name)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif f.name == "related":
+            value = [{"group": r.group, "title": r.title, "url": r.url} for r in value]
+        elif isinstance(value, tuple):
+            value = list(value)
+        data[f.name] = value
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _article_from_json(text: str | None) -> Article | None:
+    if text is None:
+        return None
+    data = json.loads(text)
+    known = {f.name for f in fields(Article)}
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in known:
+            continue  # written by a newer newsmirror; ignore rather than fail
+        if name in ("published", "updated") and value is not None:
+            value = datetime.fromisoformat(value)
+        elif name == "related":
+            value = tuple(RelatedLink(r.get("group", ""), r.get("title", ""), r.get("url")) for r in value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        kwargs[name] = value
+    return Article(**kwargs)
+
+
+def _json_list(values: tuple[str, ...]) -> str:
+    return json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
+
+
+def _item_key(item: FeedItem) -> str:
+    """The canonical URL of an item; items without a link are keyed by GUID or title."""
+    if item.link.strip():
+        return canonical_url(item.link)
+    if item.guid and item.guid.strip().lower().startswith(("http://", "https://")):
+        return canonical_url(item.guid)
+    basis = f"{item.source}\x00{item.feed_url}\x00{item.guid or item.title}"
+    return "urn:newsmirror:" + hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _row_to_article(row: tuple) -> StoredArticle:
+    (aid, source, url, link, guid, title, published, first_seen, last_seen, authors, categories,
+     feed_html, html, text, version, feed_url, summary, extracted, _seq) = row
+    article = _article_from_json(extracted)
+    return StoredArticle(
+        id=aid,
+        source=source,
+        url=url,
+        link=link,
+        guid=guid,
+        title=title,
+        published=datetime.fromisoformat(published),
+        first_seen=datetime.fromisoformat(first_seen),
+        last_seen=datetime.fromisoformat(last_seen),
+        authors=tuple(json.loads(authors)),
+        categories=tuple(json.loads(categories)),
+        feed_html=feed_html,
+        html=html,
+        text=text,
+        version=version,
+        feed_url=feed_url,
+        summary=summary or "",
+        extracted=article,
+    )
+
+
+def _row_to_feed(row: tuple) -> FeedState:
+    (url, source, last_fetch, last_status, etag, last_modified, items_seen, failures,
+     last_error, last_ok) = row
+    return FeedState(
+        source=source,
+        url=url,
+        last_fetch=_dt(last_fetch),
+        last_status=last_status,
+        etag=etag,
+        last_modified=last_modified,
+        items_seen=items_seen,
+        consecutive_failures=failures,
+        last_error=last_error,
+        last_ok=_dt(last_ok),
+    )
+
+
+_FEED_COLUMNS = ("url, source, last_fetch, last_status, etag, last_modified, items_seen,"
+                 " consecutive_failures, last_error, last_ok")
+_NEXT_SEQ = "(SELECT coalesce(max(change_seq), 0) + 1 FROM articles)"
+
+
+class SQLiteStore:
+    """The `Store` protocol over one SQLite file (see the module docstring for the rules)."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._conn: sqlite3.Connection | None = None
+        try:
+            self._conn = self._connect()
+            self._configure()
+            if not readonly:
+                self._migrate()
+            self._check_version()
+        except sqlite3.Error as exc:
+            self._close_quietly()
+            raise StoreError(f"cannot open archive {self.path}: {exc}") from exc
+        except StoreError:
+            self._close_quietly()
+            raise
+
+    # --- opening ---------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        if self.readonly:
+            if not self.path.is_file():
+                raise StoreError(f"archive {self.path} does not exist; fetch some feeds first")
+            uri = self.path.resolve().as_uri() + "?mode=ro"
+            return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+        if self.path.is_dir():
+            raise StoreError(f"archive {self.path} is a folder, not a file")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder for archive {self.path}: {exc.strerror}") from exc
+        return sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                               timeout=BUSY_TIMEOUT_MS / 1000)
+
+    def _configure(self) -> None:
+        conn = self._db
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if not self.readonly:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreError(f"archive {self.path} cannot use WAL journaling (got {mode!r})")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        else:
+            conn.execute("PRAGMA query_only = ON")
+
+    def _user_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _check_version(self) -> None:
+        version = self._user_version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"archive {self.path} has schema version {version}, newer than this newsmirror knows"
+                f" ({SCHEMA_VERSION}); upgrade newsmirror to open it"
+            )
+        if version < SCHEMA_VERSION:
+            raise StoreError(
+                f"archive {self.path} has schema version {version}, older than this newsmirror"
+                f" ({SCHEMA_VERSION}); open it once read-write (e.g. `newsmirror fetch`) to migrate it"
+            )
+
+    def _migrate(self) -> None:
+        conn = self._db
+        current = self._user_version()
+        if current > SCHEMA_VERSION:
+            return  # _check_version explains
+        for number, name, sql in load_migrations():
+            if number <= current:
+                continue
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if self._user_version() >= number:  # another process migrated meanwhile
+                    conn.execute("COMMIT")
+                    continue
+                for statement in _split_statements(sql):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                conn.execute("ROLLBACK")
+                raise StoreError(f"archive {self.path}: migration {name} failed: {exc}") from exc
+            current = number
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open file (PRAGMA user_version)."""
+        with self._lock:
+            return self._user_version()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"archive {self.path} is closed")
+        return self._conn
+
+    def _close_quietly(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def close(self) -> None:
+        """Close the connection (every write is already committed); safe to call twice."""
+        with self._lock:
+            if self._conn is None:
+                return
+            if not self.readonly:
+                try:
+                    self._conn.execute("PRAGMA optimize")
+                except sqlite3.Error:
+                    pass  # only a planner hint; closing must not fail because of it
+            self._close_quietly()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r}{', readonly=True' if self.readonly else ''})"
+
+    def integrity_check(self) -> str:
+        """SQLite's full integrity check: "ok" when healthy, else the problems found."""
+        with self._lock:
+            rows = self._db.execute("PRAGMA integrity_check").fetchall()
+            fk = self._db.execute("PRAGMA foreign_key_check").fetchall()
+        problems = [r[0] for r in rows if r[0] != "ok"]
+        problems += [f"foreign key: {r[0]} row {r[1]} -> {r[2]}" for r in fk]
+        return "; ".join(problems) if problems else "ok"
+
+    @contextmanager
+    def _write(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction (nested calls join the outer one); sqlite errors become StoreError."""
+        with self._lock:
+            conn = self._db
+            if self.readonly:
+                raise StoreError(f"archive {self.path} is open read-only; cannot {what}")
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield conn
+                finally:
+                    self._depth -= 1
+                return
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"archive {self.path}: cannot {what}: {exc}") from exc
+            self._depth = 1
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"archive {self.path}: cannot {what}: {exc}") from exc
+                raise
+            finally:
+                self._depth = 0
+
+    def _read(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"archive {self.path}: read failed: {exc}") from exc
+
+    # --- feeds -----------------------------------------------------------------------------
+    def get_feed_state(self, url: str) -> FeedState | None:
+        """The feed's last state, or None if never fetched."""
+        rows = self._read(f"SELECT {_FEED_COLUMNS} FROM feeds WHERE url = ?", (url,))
+        return _row_to_feed(rows[0]) if rows else None
+
+    def record_feed_fetch(
+        self,
+        source: str,
+        url: str,
+        *,
+        fetched_at: datetime,
+        status: int | None,
+        error: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        items_seen: int = 0,
+    ) -> FeedState:
+        """Record one fetch: ok resets the failure count, an error increments it.
+
+        A 200 replaces the validators with those given (None clears them); a 304 keeps the stored
+        ones unless new ones are given; an error keeps them. items_seen is kept on 304 and errors."""
+        when = _ts(fetched_at)
+        with self._write(f"record a fetch of feed {url}") as conn:
+            row = conn.execute(f"SELECT {_FEED_COLUMNS} FROM feeds WHERE url = ?", (url,)).fetchone()
+            old = _row_to_feed(row) if row else FeedState(source=source, url=url)
+            if error is None:
+                if status == 304:
+                    new_etag = etag if etag is not None else old.etag
+                    new_lm = last_modified if last_modified is not None else old.last_modified
+                    seen = old.items_seen
+                else:
+                    new_etag, new_lm, seen = etag, last_modified, items_seen
+                failures, last_error, last_ok = 0, None, when
+            else:
+                new_etag, new_lm, seen = old.etag, old.last_modified, old.items_seen
+                failures, last_error = old.consecutive_failures + 1, error
+                last_ok = _ts(old.last_ok) if old.last_ok else None
+            conn.execute(
+                "INSERT INTO feeds (url, source, last_fetch, last_status, etag, last_modified,"
+                " items_seen, consecutive_failures, last_error, last_ok)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (url) DO UPDATE SET source = excluded.source,"
+                " last_fetch = excluded.last_fetch, last_status = excluded.last_status,"
+                " etag = excluded.etag, last_modified = excluded.last_modified,"
+                " items_seen = excluded.items_seen, consecutive_failures = excluded.consecutive_failures,"
+                " last_error = excluded.last_error, last_ok = excluded.last_ok",
+                (url, source, when, status, new_etag, new_lm, seen, failures, last_error, last_ok),
+            )
+            row = conn.execute(f"SELECT {_FEED_COLUMNS} FROM feeds WHERE url = ?", (url,)).fetchone()
+        return _row_to_feed(row)
+
+    def feed_states(self) -> list[FeedState]:
+        """Every feed's state, ordered by source then URL."""
+        return [_row_to_feed(r) for r in self._read(f"SELECT {_FEED_COLUMNS} FROM feeds ORDER BY source, url")]
+
+    # --- articles: writing -----------------------------------------------------------------
+    def save_item(
+        self,
+        item: FeedItem,
+        *,
+        html: str,
+        text: str,
+        seen_at: datetime,
+        raw_ref: str | None = None,
+        extracted: Article | None = None,
+    ) -> SaveOutcome:
+        """Store one feed item, de-duplicated by canonical URL and by (source, GUID); one transaction."""
+        with self._write(f"save item {item.link or item.guid or item.title!r}") as conn:
+            return self._save(conn, item, html, text, _ts(seen_at), raw_ref, extracted, frozenset())
+
+    def save_items(self, items: list[tuple[FeedItem, str, str]], *, seen_at: datetime,
+                   raw_ref: str | None = None) -> list[SaveOutcome]:
+        """save_item for (item, html, text) triples in one transaction (one feed's worth).
+
+        A GUID that the batch gives to several different URLs is a feed bug, not an edit: those
+        items are matched by URL only."""
+        by_guid: dict[tuple[str, str], set[str]] = {}
+        for item, _, _ in items:
+            if item.guid:
+                by_guid.setdefault((item.source, item.guid), set()).add(_item_key(item))
+        shared = frozenset(k for k, urls in by_guid.items() if len(urls) > 1)
+        seen = _ts(seen_at)
+        feed = items[0][0].feed_url if items else ""
+        with self._write(f"save {len(items)} items of feed {feed}") as conn:
+            return [self._save(conn, item, html, text, seen, raw_ref, None, shared)
+                    for item, html, text in items]
+
+    def _find(self, conn: sqlite3.Connection, item: FeedItem, key: str,
+              shared: frozenset[tuple[str, str]]) -> tuple[tuple | None, bool]:
+        """The matching article row and whether it was found by GUID alone."""
+        sel = "SELECT id, source, feed_url, url, feed_hash, current_version FROM articles"
+        row = conn.execute(f"{sel} WHERE url = ?", (key,)).fetchone()
+        if row is None:
+            row = conn.execute(
+                f"{sel} WHERE id = (SELECT article_id FROM article_urls WHERE url = ?)", (key,)
+            ).fetchone()
+        if row is not None or not item.guid or (item.source, item.guid) in shared:
+            return row, False
+        rows = conn.execute(f"{sel} WHERE source = ? AND guid = ? LIMIT 2", (item.source, item.guid)).fetchall()
+        return (rows[0], True) if len(rows) == 1 else (None, False)
+
+    def _save(self, conn: sqlite3.Connection, item: FeedItem, html: str, text: str, seen: str,
+              raw_ref: str | None, extracted: Article | None,
+              shared: frozenset[tuple[str, str]]) -> SaveOutcome:
+        key = _item_key(item)
+        row, by_guid = self._find(conn, item, key, shared)
+        feed_hash = content_hash(item.title, html)
+        extracted_json = _article_to_json(extracted) if extracted is not None else None
+        if row is None:
+            published = _ts(item.published) if item.published is not None else seen
+            published = min(published, seen)
+            cur = conn.execute(
+                "INSERT INTO articles (source, url, link, guid, feed_url, title, published, first_seen,"
+                " last_seen, authors, categories, current_version, feed_hash, change_seq) VALUES"
+                f" (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, {_NEXT_SEQ})",
+                (item.source, key, item.link.strip() or key, item.guid, item.feed_url, item.title,
+                 published, seen, seen, _json_list(item.authors), _json_list(item.categories), feed_hash),
+            )
+            article_id = int(cur.lastrowid)  # type: ignore[arg-type]
+            self._add_version(conn, article_id, 1, seen, item.title, item.html, html, text,
+                              text if extracted is not None else None, feed_hash, raw_ref, extracted_json)
+            return SaveOutcome("new", article_id, 1)
+
+        article_id, source, feed_url, url, old_hash, version = row
+        if by_guid and key != url:
+            conn.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", (key, article_id))
+        if source != item.source or feed_url != item.feed_url:
+            conn.execute("UPDATE articles SET last_seen = max(last_seen, ?) WHERE id = ?", (seen, article_id))
+            return SaveOutcome("duplicate", article_id, version)
+        if old_hash == feed_hash:
+            conn.execute("UPDATE articles SET last_seen = max(last_seen, ?) WHERE id = ?", (seen, article_id))
+            return SaveOutcome("unchanged", article_id, version)
+
+        version += 1
+        conn.execute(
+            "UPDATE articles SET title = ?, last_seen = max(last_seen, ?),"
+            " authors = CASE WHEN ? = '[]' THEN authors ELSE ? END,"
+            " categories = CASE WHEN ? = '[]' THEN categories ELSE ? END,"
+            f" current_version = ?, feed_hash = ?, change_seq = {_NEXT_SEQ} WHERE id = ?",
+            (item.title, seen, *([_json_list(item.authors)] * 2), *([_json_list(item.categories)] * 2),
+             version, feed_hash, article_id),
+        )
+        self._add_version(conn, article_id, version, seen, item.title, item.html, html, text,
+                          text if extracted is not None else None, feed_hash, raw_ref, extracted_json)
+        return SaveOutcome("updated", article_id, version)
+
+    @staticmethod
+    def _add_version(conn: sqlite3.Connection, article_id: int, version: int, seen: str, title: str,
+                     feed_html: str, html: str, text: str, summary: str | None, chash: str,
+                     raw_ref: str | None, extracted_json: str | None) -> None:
+        conn.execute(
+            "INSERT INTO versions (article_id, version, seen_at, title, feed_html, html, text, summary,"
+            " content_hash, raw_ref, extracted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (article_id, version, seen, title, feed_html, html, text, summary, chash, raw_ref, extracted_json),
+        )
+
+    def set_extracted(self, article_id: int, extracted: Article, *, html: str, text: str,
+                      seen_at: datetime, raw_ref: str | None = None) -> SaveOutcome:
+        """Keep an extracted page body as the article's body: a new version if it changed.
+
+        The feed's own HTML and text stay in feed_html / summary. The same body with no extracted
+        record yet fills it in ("unchanged"); the same body with a different record is a new version."""
+        seen = _ts(seen_at)
+        extracted_json = _article_to_json(extracted)
+        with self._write(f"save the extracted body of article {article_id}") as conn:
+            row = conn.execute(
+                "SELECT a.title, a.current_version, v.content_hash, v.feed_html, v.text, v.summary,"
+                " v.extracted FROM articles a JOIN versions v"
+                " ON v.article_id = a.id AND v.version = a.current_version WHERE a.id = ?",
+                (article_id,),
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"article {article_id} is not in archive {self.path}; save its feed item first")
+            title, version, old_hash, feed_html, old_text, old_summary, old_json = row
+            chash = content_hash(title, html)
+            if chash == old_hash and old_json in (None, extracted_json):
+                if old_json is None:
+                    conn.execute(
+                        "UPDATE versions SET extracted = ?, summary = coalesce(summary, text)"
+                        " WHERE article_id = ? AND version = ?",
+                        (extracted_json, article_id, version),
+                    )
+                    conn.execute(f"UPDATE articles SET change_seq = {_NEXT_SEQ} WHERE id = ?", (article_id,))
+                return SaveOutcome("unchanged", article_id, version)
+            version += 1
+            summary = old_summary if old_json is not None or old_summary is not None else old_text
+            conn.execute(
+                f"UPDATE articles SET current_version = ?, last_seen = max(last_seen, ?), change_seq = {_NEXT_SEQ}"
+                " WHERE id = ?",
+                (version, seen, article_id),
+            )
+            self._add_version(conn, article_id, version, seen, title, feed_html, html, text, summary, chash,
+                              raw_ref, extracted_json)
+        return SaveOutcome("updated", article_id, version)
+
+    # --- articles: reading -----------------------------------------------------------------
+    def get_article(self, article_id: int) -> StoredArticle | None:
+        """One article with its newest content, or None."""
+        rows = self._read(f"{_ARTICLE_SELECT} WHERE a.id = ?", (article_id,))
+        return _row_to_article(rows[0]) if rows else None
+
+    def get_article_by_url(self, url: str) -> StoredArticle | None:
+        """Look up by any URL form (and by URLs the article had before); canonicalised first."""
+        key = canonical_url(url)
+        rows = self._read(
+            f"{_ARTICLE_SELECT} WHERE a.url = ?1"
+            " OR a.id = (SELECT article_id FROM article_urls WHERE url = ?1) LIMIT 1",
+            (key,),
+        )
+        return _row_to_article(rows[0]) if rows else None
+
+    def article_versions(self, article_id: int) -> list[ArticleVersion]:
+        """Every version of an article, oldest first."""
+        rows = self._read(
+            "SELECT article_id, version, seen_at, title, feed_html, html, text, content_hash, raw_ref"
+            " FROM versions WHERE article_id = ? ORDER BY version",
+            (article_id,),
+        )
+        return [
+            ArticleVersion(article_id=r[0], version=r[1], seen_at=datetime.fromisoformat(r[2]), title=r[3],
+                           feed_html=r[4], html=r[5], text=r[6], content_hash=r[7], raw_ref=r[8])
+            for r in rows
+        ]
+
+    def version_extracted(self, article_id: int, version: int) -> Article | None:
+        """The extracted record kept with one version, or None."""
+        rows = self._read("SELECT extracted FROM versions WHERE article_id = ? AND version = ?",
+                          (article_id, version))
+        return _article_from_json(rows[0][0]) if rows else None
+
+    def iter_articles(
+        self,
+        *,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Iterator[StoredArticle]:
+        """Stream articles ordered by (published, id), `since` <= published < `until`.
+
+        Pages of PAGE_SIZE rows are read by keyset (never the whole table), so memory stays
+        constant and writes on the same store may interleave with the iteration."""
+        if limit is not None and limit <= 0:
+            return
+        where, params = [], []
+        if source is not None:
+            where.append("a.source = ?")
+            params.append(source)
+        if since is not None:
+            where.append("a.published >= ?")
+            params.append(_ts(since))
+        if until is not None:
+            where.append("a.published < ?")
+            params.append(_ts(until))
+        direction, cmp = ("DESC", "<") if newest_first else ("ASC", ">")
+        order = f" ORDER BY a.published {direction}, a.id {direction}"
+        remaining = limit
+        after: tuple[str, int] | None = None
+        skip = max(offset, 0)
+        while True:
+            conds, args = list(where), list(params)
+            if after is not None:
+                conds.append(f"(a.published, a.id) {cmp} (?, ?)")
+                args.extend(after)
+            page = PAGE_SIZE if remaining is None else min(PAGE_SIZE, remaining)
+            sql = _ARTICLE_SELECT
+            if conds:
+                sql += " WHERE " + " AND ".join(conds)
+            sql += order + f" LIMIT {page}" + (f" OFFSET {skip}" if skip else "")
+            rows = self._read(sql, args)
+            skip = 0
+            for row in rows:
+                yield _row_to_article(row)
+            if remaining is not None:
+                remaining -= len(rows)
+                if remaining <= 0:
+                    return
+            if len(rows) < page:
+                return
+            after = (rows[-1][6], rows[-1][0])
+            del rows
+
+    def changes_since(self, seq: int, *, limit: int | None = None) -> Iterator[tuple[int, StoredArticle]]:
+        """Articles created or changed after change number `seq`, in change order, with their number."""
+        remaining = limit
+        after = seq
+        while remaining is None or remaining > 0:
+            page = PAGE_SIZE if remaining is None else min(PAGE_SIZE, remaining)
+            rows = self._read(
+                f"{_ARTICLE_SELECT} WHERE a.change_seq > ? ORDER BY a.change_seq LIMIT {page}",
+                (after,),
+            )
+            for row in rows:
+                yield row[-1], _row_to_article(row)
+            if remaining is not None:
+                remaining -= len(rows)
+            if len(rows) < page:
+                return
+            after = rows[-1][-1]
+
+    def last_change(self) -> int:
+        """The highest change number so far (0 for an empty archive)."""
+        return int(self._read("SELECT coalesce(max(change_seq), 0) FROM articles")[0][0])
+
+    def count_articles(self, *, source: str | None = None) -> int:
+        """How many articles there are (for one source)."""
+        if source is None:
+            return int(self._read("SELECT count(*) FROM articles")[0][0])
+        return int(self._read("SELECT count(*) FROM articles WHERE source = ?", (source,))[0][0])
+
+    def sources(self) -> list[tuple[str, int, datetime | None]]:
+        """(source name, article count, newest published) for every source with articles."""
+        rows = self._read("SELECT source, count(*), max(published) FROM articles GROUP BY source ORDER BY source")
+        return [(r[0], int(r[1]), _dt(r[2])) for r in rows]

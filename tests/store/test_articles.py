@@ -1,0 +1,309 @@
+"""Saving feed items: new / unchanged / updated / duplicate, versions, dates, extraction."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from newsmirror.errors import StoreError
+from newsmirror.models import Article, RelatedLink
+from newsmirror.store import Store
+from newsmirror.store.sqlite import SQLiteStore, content_hash
+
+T0 = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
+TAIPEI = timezone(timedelta(hours=8))
+
+
+def save(store, item, html=None, text=None, seen_at=T0, **kw):
+    html = item.html if html is None else html
+    return store.save_item(item, html=html, text=text if text is not None else f"text of {html}",
+                           seen_at=seen_at, **kw)
+
+
+def test_sqlite_store_satisfies_the_protocol(store):
+    assert isinstance(store, Store)
+
+
+def test_new_then_unchanged_updates_last_seen(store, make_item):
+    item = make_item(1, link="https://news.example/a/1?utm_source=rss")
+    first = save(store, item)
+    assert (first.status, first.version) == ("new", 1)
+    again = save(store, item, seen_at=T0 + timedelta(hours=1))
+    assert again == type(first)("unchanged", first.article_id, 1)
+    art = store.get_article(first.article_id)
+    assert art.url == "https://news.example/a/1"
+    assert art.link == "https://news.example/a/1?utm_source=rss"
+    assert art.first_seen == T0
+    assert art.last_seen == T0 + timedelta(hours=1)
+    assert art.source == "聯合報" and art.guid == "guid-1" and art.feed_url == "https://news.example/rss"
+    assert len(store.article_versions(first.article_id)) == 1
+
+
+def test_edited_item_keeps_both_versions_with_their_content(store, make_item):
+    v1 = save(store, make_item(1, title="初稿"), html="<p>第一版</p>", text="第一版", raw_ref="r.warc.gz:0")
+    v2 = save(store, make_item(1, title="更正"), html="<p>第二版</p>", text="第二版",
+              seen_at=T0 + timedelta(hours=2), raw_ref="r.warc.gz:900")
+    assert (v2.status, v2.article_id, v2.version) == ("updated", v1.article_id, 2)
+    versions = store.article_versions(v1.article_id)
+    assert [(v.version, v.title, v.html, v.text, v.raw_ref) for v in versions] == [
+        (1, "初稿", "<p>第一版</p>", "第一版", "r.warc.gz:0"),
+        (2, "更正", "<p>第二版</p>", "第二版", "r.warc.gz:900"),
+    ]
+    assert versions[0].content_hash == content_hash("初稿", "<p>第一版</p>")
+    assert versions[0].content_hash != versions[1].content_hash
+    assert versions[1].seen_at == T0 + timedelta(hours=2)
+    art = store.get_article(v1.article_id)
+    assert (art.title, art.html, art.text, art.version) == ("更正", "<p>第二版</p>", "第二版", 2)
+    # going back to the first text is another edit, not a return to version 1
+    v3 = save(store, make_item(1, title="初稿"), html="<p>第一版</p>", text="第一版")
+    assert (v3.status, v3.version) == ("updated", 3)
+    assert len(store.article_versions(v1.article_id)) == 3
+
+
+def test_title_change_alone_is_an_update(store, make_item):
+    a = save(store, make_item(1, title="A"))
+    b = save(store, make_item(1, title="B"))
+    assert (b.status, b.version) == ("updated", 2)
+    assert a.article_id == b.article_id
+
+
+def test_same_url_from_another_source_is_a_duplicate(store, make_item):
+    first = save(store, make_item(1, source="聯合報"))
+    dup = save(store, make_item(1, source="中央社", guid="cna-1", title="轉載", feed_url="https://cna.example/rss"))
+    assert (dup.status, dup.article_id, dup.version) == ("duplicate", first.article_id, 1)
+    art = store.get_article(first.article_id)
+    assert art.source == "聯合報" and art.title == "標題 1"
+    assert store.count_articles() == 1
+    assert store.count_articles(source="中央社") == 0
+
+
+def test_same_article_in_two_feeds_of_one_source(store, make_item):
+    a = save(store, make_item(1, feed_url="https://news.example/rss/politics"))
+    b = save(store, make_item(1, feed_url="https://news.example/rss/top",
+                              link="HTTPS://NEWS.example/a/1#main", summary_html="<p>較短</p>"))
+    assert (b.status, b.article_id) == ("duplicate", a.article_id)
+    art = store.get_article(a.article_id)
+    assert art.feed_url == "https://news.example/rss/politics"
+    assert art.html == "<p>內容 1</p>"
+    assert len(store.article_versions(a.article_id)) == 1
+
+
+def test_guid_match_with_changed_url_is_the_same_article(store, make_item):
+    first = save(store, make_item(1, link="https://news.example/a/old-slug", guid="story-77"))
+    moved = save(store, make_item(1, link="https://news.example/a/new-slug", guid="story-77"))
+    assert moved.article_id == first.article_id
+    assert moved.status == "unchanged"
+    edited = save(store, make_item(1, link="https://news.example/a/new-slug", guid="story-77", title="改"))
+    assert (edited.status, edited.article_id) == ("updated", first.article_id)
+    assert store.count_articles() == 1
+    # both URLs find it; the key stays the first URL
+    assert store.get_article_by_url("https://news.example/a/new-slug?utm_medium=x").id == first.article_id
+    assert store.get_article_by_url("https://news.example/a/old-slug").url == "https://news.example/a/old-slug"
+
+
+def test_guid_is_matched_within_one_source_only(store, make_item):
+    a = save(store, make_item(1, source="A", guid="1"))
+    b = save(store, make_item(2, source="B", guid="1"))
+    assert b.status == "new" and b.article_id != a.article_id
+
+
+def test_guid_shared_by_different_urls_in_one_batch_is_not_trusted(store, make_item):
+    # a broken feed giving every item the same GUID must not collapse them into one article
+    items = [(make_item(n, guid="same"), f"<p>{n}</p>", str(n)) for n in range(3)]
+    outcomes = store.save_items(items, seen_at=T0)
+    assert [o.status for o in outcomes] == ["new", "new", "new"]
+    assert len({o.article_id for o in outcomes}) == 3
+    # and a later item with that GUID and a new URL matches no single article: it is new
+    later = save(store, make_item(9, guid="same"))
+    assert later.status == "new"
+    assert store.count_articles() == 4
+
+
+def test_item_without_link_is_keyed_by_guid_or_title(store, make_item):
+    a = save(store, make_item(1, link="", guid="https://news.example/p?id=5&utm_source=x"))
+    assert store.get_article(a.article_id).url == "https://news.example/p?id=5"
+    b = save(store, make_item(2, link="", guid=None, title="快訊"))
+    c = save(store, make_item(2, link="", guid=None, title="快訊"))
+    assert (b.status, c.status, c.article_id) == ("new", "unchanged", b.article_id)
+    assert store.get_article(b.article_id).url.startswith("urn:newsmirror:")
+
+
+def test_published_is_stored_in_utc(store, make_item):
+    local = datetime(2024, 5, 1, 9, 30, tzinfo=TAIPEI)  # 01:30 UTC
+    out = save(store, make_item(1, published=local))
+    art = store.get_article(out.article_id)
+    assert art.published == datetime(2024, 5, 1, 1, 30, tzinfo=timezone.utc)
+    assert art.published.utcoffset() == timedelta(0)
+    assert art.first_seen.tzinfo is not None and art.last_seen.tzinfo is not None
+
+
+def test_future_published_is_clamped_to_seen_at(store, make_item):
+    out = save(store, make_item(1, published=T0 + timedelta(days=3)), seen_at=T0)
+    assert store.get_article(out.article_id).published == T0
+
+
+def test_missing_published_becomes_seen_at(store, make_item):
+    out = save(store, make_item(1, published=None), seen_at=T0 + timedelta(minutes=5))
+    assert store.get_article(out.article_id).published == T0 + timedelta(minutes=5)
+
+
+def test_naive_datetimes_are_read_as_utc(store, make_item):
+    out = save(store, make_item(1, published=datetime(2024, 4, 1, 12, 0)), seen_at=datetime(2024, 5, 1, 8, 0))
+    art = store.get_article(out.article_id)
+    assert art.published == datetime(2024, 4, 1, 12, 0, tzinfo=timezone.utc)
+    assert art.first_seen == T0
+
+
+def test_published_is_kept_when_the_item_is_edited(store, make_item):
+    out = save(store, make_item(1, published=T0 - timedelta(days=1)))
+    save(store, make_item(1, published=T0 - timedelta(hours=1), title="改"))
+    assert store.get_article(out.article_id).published == T0 - timedelta(days=1)
+
+
+def test_authors_and_categories_round_trip_and_refresh(store, make_item):
+    out = save(store, make_item(1, authors=("王小明",), categories=("政治", "國際")))
+    art = store.get_article(out.article_id)
+    assert art.authors == ("王小明",) and art.categories == ("政治", "國際")
+    save(store, make_item(1, authors=("李大華",), categories=(), title="改"))
+    art = store.get_article(out.article_id)
+    assert art.authors == ("李大華",) and art.categories == ("政治", "國際")
+
+
+def test_feed_html_is_kept_as_received(store, make_item):
+    item = make_item(1, content_html='<p onclick="x()">全文</p><script>1</script>', summary_html="<p>摘要</p>")
+    out = save(store, item, html="<p>全文</p>", text="全文")
+    art = store.get_article(out.article_id)
+    assert art.feed_html == '<p onclick="x()">全文</p><script>1</script>'
+    assert art.html == "<p>全文</p>" and art.text == "全文"
+    assert art.summary == "" and art.extracted is None
+
+
+def test_save_items_returns_outcomes_in_order(store, make_item):
+    save(store, make_item(1))
+    items = [(make_item(n), make_item(n).html, "t") for n in (1, 2, 3)]
+    outcomes = store.save_items(items, seen_at=T0)
+    assert [o.status for o in outcomes] == ["unchanged", "new", "new"]
+    assert store.save_items([], seen_at=T0) == []
+
+
+def test_save_items_is_all_or_nothing(store, make_item):
+    save(store, make_item(0))
+    bad = (make_item(2), None, "t")  # html None violates NOT NULL in the middle of the batch
+    with pytest.raises(StoreError, match="archive .*cannot save 3 items"):
+        store.save_items([(make_item(1), "<p>1</p>", "1"), bad, (make_item(3), "<p>3</p>", "3")], seen_at=T0)
+    assert store.count_articles() == 1
+    assert store.get_article_by_url("https://news.example/a/1") is None
+    # the store is still usable afterwards
+    assert store.save_items([(make_item(1), "<p>1</p>", "1")], seen_at=T0)[0].status == "new"
+
+
+def test_set_extracted_replaces_the_body_and_keeps_the_feed_text(store, make_item):
+    out = save(store, make_item(1, summary_html="<p>摘要</p>"), html="<p>摘要</p>", text="摘要")
+    body = Article(
+        url="https://news.example/a/1",
+        title="標題 1",
+        authors=("王小明",),
+        published=datetime(2024, 5, 1, 7, 0, tzinfo=TAIPEI),
+        text="第一段\n\n第二段",
+        html="<p>第一段</p><p>第二段</p>",
+        related=(RelatedLink("延伸閱讀", "另一則", "https://news.example/a/2"),),
+        tags=("選舉",),
+        lang="zh-Hant",
+    )
+    res = store.set_extracted(out.article_id, body, html=body.html, text=body.text,
+                              seen_at=T0 + timedelta(minutes=1), raw_ref="p.warc.gz:10")
+    assert (res.status, res.version) == ("updated", 2)
+    art = store.get_article(out.article_id)
+    assert art.html == "<p>第一段</p><p>第二段</p>" and art.text == "第一段\n\n第二段"
+    assert art.summary == "摘要" and art.feed_html == "<p>摘要</p>"
+    assert art.extracted == body
+    versions = store.article_versions(out.article_id)
+    assert [(v.version, v.html, v.raw_ref) for v in versions] == [
+        (1, "<p>摘要</p>", None), (2, "<p>第一段</p><p>第二段</p>", "p.warc.gz:10")]
+    assert store.version_extracted(out.article_id, 2) == body
+    assert store.version_extracted(out.article_id, 1) is None
+    # the same body again changes nothing; the same feed item again is unchanged
+    again = store.set_extracted(out.article_id, body, html=body.html, text=body.text, seen_at=T0)
+    assert (again.status, again.version) == ("unchanged", 2)
+    assert save(store, make_item(1, summary_html="<p>摘要</p>"), html="<p>摘要</p>", text="摘要").status == "unchanged"
+    assert store.get_article(out.article_id).html == "<p>第一段</p><p>第二段</p>"
+
+
+def test_set_extracted_with_same_body_keeps_new_metadata(store, make_item):
+    out = save(store, make_item(1), html="<p>全文</p>", text="全文")
+    body = Article(title="標題 1", authors=("記者甲",), html="<p>全文</p>", text="全文")
+    res = store.set_extracted(out.article_id, body, html="<p>全文</p>", text="全文", seen_at=T0)
+    assert (res.status, res.version) == ("unchanged", 1)
+    assert store.get_article(out.article_id).extracted.authors == ("記者甲",)
+    assert store.version_extracted(out.article_id, 1) == body
+
+
+def test_set_extracted_unknown_article(store):
+    with pytest.raises(StoreError, match="article 42 is not in archive"):
+        store.set_extracted(42, Article(), html="", text="", seen_at=T0)
+
+
+def test_save_item_with_extracted(store, make_item):
+    body = Article(title="T", text="全文", html="<p>全文</p>")
+    out = store.save_item(make_item(1), html="<p>全文</p>", text="全文", seen_at=T0, extracted=body)
+    art = store.get_article(out.article_id)
+    assert art.extracted == body and art.summary == "全文"
+
+
+def test_get_article_missing(store):
+    assert store.get_article(1) is None
+    assert store.get_article_by_url("https://nowhere.example/") is None
+    assert store.article_versions(1) == []
+
+
+def test_sources_and_counts(store, make_item):
+    save(store, make_item(1, source="B", published=T0 - timedelta(days=2)))
+    save(store, make_item(2, source="B", published=T0 - timedelta(days=1)))
+    save(store, make_item(3, source="A"))
+    assert store.sources() == [("A", 1, T0), ("B", 2, T0 - timedelta(days=1))]
+    assert store.count_articles() == 3 and store.count_articles(source="B") == 2
+    assert store.count_articles(source="C") == 0
+
+
+def test_store_shared_by_threads(store, make_item):
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            for n in range(40):
+                store.save_item(make_item(f"{k}-{n}"), html="<p>x</p>", text="x", seen_at=T0)
+                store.count_articles()
+                sum(1 for _ in store.iter_articles(limit=5))
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.count_articles() == 160
+    assert store.integrity_check() == "ok"
+
+
+def test_closed_store_says_so(tmp_path, make_item):
+    s = SQLiteStore(tmp_path / "a.sqlite")
+    s.close()
+    s.close()
+    with pytest.raises(StoreError, match="is closed"):
+        s.count_articles()
+
+
+def test_set_extracted_with_same_body_and_a_different_record_is_a_new_version(store, make_item):
+    out = save(store, make_item(1), html="<p>摘要</p>", text="摘要")
+    first = Article(title="標題 1", authors=("記者甲",), html="<p>全文</p>", text="全文")
+    store.set_extracted(out.article_id, first, html="<p>全文</p>", text="全文", seen_at=T0)
+    second = Article(title="標題 1", authors=("記者乙",), html="<p>全文</p>", text="全文")
+    res = store.set_extracted(out.article_id, second, html="<p>全文</p>", text="全文", seen_at=T0)
+    assert (res.status, res.version) == ("updated", 3)
+    assert store.version_extracted(out.article_id, 2) == first  # never rewritten
+    art = store.get_article(out.article_id)
+    assert art.extracted == second and art.summary == "摘要" and art.feed_html == "<p>內容 1</p>"
