@@ -47,3 +47,38 @@ def client(settings):
     c.close()
 
 
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that was free a moment ago."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_server(archive):
+    """The app served by a real uvicorn in a thread on a free port of 127.0.0.1; yields its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from newsmirror.web import create_app
+
+    port = free_port()
+    config = uvicorn.Config(create_app(archive[0], rate_limit=None), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start within 15 s")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)

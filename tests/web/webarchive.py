@@ -134,4 +134,4 @@ def make_client(settings: Settings, rate_limit: RateLimit | None = None) -> Clie
     return Client(create_app(settings, rate_limit=rate_limit))
 
 
-__all__ = ["Client", "make_client", "fill_archive", "build_index", "UDN", "XINHUA", "TYPHOONS"]
+__all__ = ["Client", "make_client", "fill_archive", "build_index", "UDN", "XINHUA", "TYPHOONS", "XSS_SOURCE"]

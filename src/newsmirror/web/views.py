@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from newsmirror.errors import QueryError
+from newsmirror.errors import QueryError, SearchError
 from newsmirror.web.archive import Archive
 from newsmirror.web.params import day_bounds, parse_day, parse_int, parse_query, read_reader
 from newsmirror.web.render import render_page
@@ -189,6 +189,9 @@ def search_page(request: Request) -> Response:
     except QueryError as exc:
         context["error"] = str(exc)
         return render_page(request, reader, "search.html", context, status=400)
+    except SearchError as exc:
+        context["error"] = str(exc)
+        return render_page(request, reader, "search.html", context, status=503)
     context["title"] = f"搜尋：{q}"
     context["results"] = [(hit, clean_snippet(hit.snippet)) for hit in results.hits]
     context["paging"] = _paging(page, results.total, len(results.hits), False)
