@@ -1,0 +1,245 @@
+"""Make feed and page HTML safe to publish, and read its plain text.
+
+Feeds and pages are untrusted: the precursor mirror copied their scripts into its posts.
+`sanitize_html` keeps what an article needs (text, links, images, lists, tables, figures,
+headings, quotes, code) and drops everything that runs code, loads frames or restyles the page.
+
+Decisions worth knowing:
+- Links keep http, https and mailto targets only; relative ones are made absolute against
+  `base_url` (dropped when there is none, except in-page `#fragment` links). Every link gets
+  rel="noopener noreferrer".
+- `class` is kept (sanitized to plain tokens): it cannot run code, and outlets' related-link
+  blocks such as CNA's `<div class="paragraph moreArticle flexhalf">` depend on it. `style`
+  and `id` are dropped: they could restyle or clobber the host page.
+- `<svg><use href="#svg-dot">`: nh3 keeps SVG elements when they are allowed, so the only SVG
+  kept is `svg` (width, height, viewBox) with `use` children whose href is an in-document
+  fragment; external or `data:` references (old XSS vectors) are removed. The CNA seed's
+  markup therefore round-trips unchanged apart from the rel on its links.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+from selectolax.lexbor import LexborHTMLParser
+
+__all__ = ["ALLOWED_TAGS", "sanitize_html", "html_to_text"]
+
+ALLOWED_TAGS = frozenset({
+    "a", "img", "p", "br", "hr", "div", "span", "small", "strong", "em", "b", "i", "u", "s",
+    "sub", "sup", "mark", "q", "cite", "abbr", "time", "del", "ins", "pre", "code", "blockquote",
+    "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
+    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "colgroup", "col",
+    "figure", "figcaption", "svg", "use",
+})
+
+# Tags removed together with their content (the rest are unwrapped, keeping their text).
+_DROP_CONTENT = frozenset({
+    "script", "style", "iframe", "object", "embed", "noscript", "template", "textarea",
+    "select", "button", "math", "title", "frameset", "frame", "applet", "noembed", "noframes",
+    "xmp", "plaintext",
+})
+
+_ATTRIBUTES = {
+    "*": {"class", "lang", "dir"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "time": {"datetime"},
+    "ol": {"start", "reversed"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "svg": {"width", "height", "viewbox"},
+    "use": {"href"},
+}
+
+_URL_SCHEMES = {"http", "https", "mailto"}
+_CLASS_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}\Z")
+_FRAGMENT = re.compile(r"#[A-Za-z_][A-Za-z0-9_.:-]{0,63}\Z")
+_NUMBER = re.compile(r"\d{1,5}(?:\.\d{1,3})?%?\Z")
+_VIEWBOX = re.compile(r"-?\d{1,5}(?:\.\d+)?(?:[ ,]+-?\d{1,5}(?:\.\d+)?){3}\Z")
+_LINK_REL = "noopener noreferrer"
+
+
+def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
+    """Second pass over attributes nh3 allowed: tighten URLs, classes and sizes.
+
+    nh3 calls this after its scheme check and before resolving relative URLs (`_resolver`)."""
+    if attr == "class":
+        tokens = [t for t in value.split() if _CLASS_TOKEN.match(t)][:16]
+        return " ".join(tokens) or None
+    if attr == "href":
+        value = value.strip()
+        if tag == "use":
+            return value if _FRAGMENT.match(value) else None
+        if value.startswith("#"):
+            return value if _FRAGMENT.match(value) else None
+        scheme = _scheme(value)
+        return value if scheme in _URL_SCHEMES or not scheme else None  # relative: see _resolver
+    if attr == "src":
+        value = value.strip()
+        scheme = _scheme(value)
+        return value if scheme in {"http", "https"} or not scheme else None
+    if attr in {"width", "height"}:
+        return value.strip() if _NUMBER.match(value.strip()) else None
+    if attr == "viewbox":
+        return value.strip() if _VIEWBOX.match(value.strip()) else None
+    if attr in {"colspan", "rowspan", "span", "start"}:
+        return value.strip() if value.strip().isdigit() and len(value.strip()) <= 4 else None
+    return value
+
+
+def _scheme(url: str) -> str:
+    """Lower-case scheme of an absolute URL, '' when it has none or cannot be parsed."""
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""
+
+
+def _resolver(base_url: str | None):
+    """nh3 callback for relative URLs: absolute against base_url, or dropped without one."""
+
+    def resolve(url: str) -> str | None:
+        url = url.strip()
+        if not url:
+            return None
+        if url.startswith("#"):
+            return url
+        if base_url is None:
+            return "https:" + url if url.startswith("//") else None
+        try:
+            absolute = urljoin(base_url, url)
+        except ValueError:
+            return None
+        return absolute if _scheme(absolute) in _URL_SCHEMES else None
+
+    return resolve
+
+
+def _cleaner(base_url: str | None, link_rel: str | None) -> nh3.Cleaner:
+    attributes = {tag: set(names) for tag, names in _ATTRIBUTES.items()}
+    if link_rel is None:
+        attributes["a"].add("rel")
+    return nh3.Cleaner(
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(_DROP_CONTENT),
+        attributes=attributes,
+        attribute_filter=_filter_attribute,
+        strip_comments=True,
+        link_rel=link_rel,
+        url_schemes=set(_URL_SCHEMES),
+        url_relative=_resolver(base_url),
+    )
+
+
+_DEFAULT = _cleaner(None, _LINK_REL)
+_KEEP_REL = _cleaner(None, None)
+
+
+def sanitize_html(html: str, *, base_url: str | None = None, link_rel: str | None = _LINK_REL) -> str:
+    """HTML safe to publish: allowed tags and attributes only, absolute http(s)/mailto URLs.
+
+    `link_rel` is the rel given to every link; None keeps the links' own (already sanitized)
+    rel instead, which lets the publisher re-check stored HTML without changing its bytes.
+    """
+    if not html:
+        return ""
+    html = _without_surrogates(html)
+    if base_url is None:
+        cleaner = _DEFAULT if link_rel == _LINK_REL else _KEEP_REL if link_rel is None else _cleaner(None, link_rel)
+    else:
+        cleaner = _cleaner(base_url, link_rel)
+    return cleaner.clean(html)
+
+
+def _without_surrogates(text: str) -> str:
+    """Text with surrogate pairs joined and lone surrogates replaced by U+FFFD (they cannot be encoded)."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# --- plain text -------------------------------------------------------------------------------
+
+_SKIP_TEXT = frozenset({
+    "script", "style", "noscript", "template", "head", "title", "iframe", "object", "embed",
+    "textarea", "select", "button", "svg", "math", "-comment", "_comment",
+})
+_BLOCK = frozenset({
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "address",
+    "blockquote", "figure", "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl",
+    "table", "caption", "pre", "hr", "form", "fieldset", "details", "summary", "center", "body",
+})
+_LINE = frozenset({"li", "dt", "dd", "tr"})
+_CELL = frozenset({"td", "th"})
+_PARAGRAPH_BREAK = "\x00P"
+_LINE_BREAK = "\x00L"
+_LINE_BREAKS = re.compile(r"\s*(?:\x00L\s*)+")
+_SPACES = re.compile(r"[^\S\n]+")
+_PARAGRAPHS = re.compile(r"(?:\s*\x00P\s*)+|\n\s*\n\s*")
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of HTML: paragraphs separated by blank lines, entities decoded, whitespace collapsed."""
+    if not html or not html.strip():
+        return ""
+    tree = LexborHTMLParser(_without_surrogates(html))
+    root = tree.root
+    if root is None:
+        return ""
+    out: list[str] = []
+    pre_depth = 0
+    # Iterative walk (deeply nested markup must not hit the recursion limit); None marks "leave".
+    stack: list = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            tag = node[1]
+            if tag == "pre":
+                pre_depth -= 1
+            out.append(_PARAGRAPH_BREAK if tag in _BLOCK else _LINE_BREAK if tag in _LINE else " " if tag in _CELL else "")
+            continue
+        tag = node.tag
+        if tag == "-text":
+            text = node.text_content or ""
+            out.append(text if pre_depth else _collapse(text))
+            continue
+        if tag in _SKIP_TEXT:
+            if tag == "svg":
+                out.append(" ")  # an icon between two links (CNA's related-link dots) separates words
+            continue
+        if tag == "br":
+            out.append("\n")
+            continue
+        if tag in _BLOCK:
+            out.append(_PARAGRAPH_BREAK)
+        elif tag in _LINE:
+            out.append(_LINE_BREAK)
+        if tag == "pre":
+            pre_depth += 1
+        stack.append((None, tag))
+        children = []
+        child = node.child
+        while child is not None:
+            children.append(child)
+            child = child.next
+        stack.extend(reversed(children))
+    paragraphs = []
+    for block in _PARAGRAPHS.split(_LINE_BREAKS.sub("\n", "".join(out))):
+        lines = [_SPACES.sub(" ", line).strip() for line in block.split("\n")]
+        paragraph = "\n".join(line for line in lines if line)
+        if paragraph:
+            paragraphs.append(paragraph)
+    return "\n\n".join(paragraphs)
+
+
+def _collapse(text: str) -> str:
+    """HTML whitespace rules outside <pre>: every run of whitespace, newlines included, is one space."""
+    return re.sub(r"\s+", " ", text)
