@@ -111,17 +111,23 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     body_el = next(root.iter("body"), None)
     scope = body_el if body_el is not None else root
     blocks = render_blocks(scope, url)
-    body = find_body(scope, blocks)
-
-    headings = tuple(b.text for b in blocks[: body.start + 2 if body else len(blocks)]
+    headings = tuple(b.text for b in blocks
                      if b.tag in ("h1", "h2", "h3") or "title" in (b.source.get("class") or "").lower())
     title = choose_title(meta, headings) or front.get("title", "")
+    title_sq = squash(title)
+    title_index = next((i for i, b in enumerate(blocks) if title_sq and squash(b.text) == title_sq), None)
+    body = find_body(scope, blocks, title_index)
     body_blocks: list[Block] = []
+    lead_images: list[str] = []
     captions: list[str] = []
     head_lines: list[str] = []
     tail_lines: list[str] = []
     if body is not None:
-        body_blocks, captions, head_lines = _trim(body.blocks, title)
+        body_blocks, captions, head_lines, lead_images = _trim(body.blocks, title)
+        if title_index is not None and title_index < body.start:  # a lead photo between headline and body
+            for b in blocks[title_index + 1: body.start]:
+                if b.caption and b.text and b.text not in captions:
+                    captions.insert(0, b.text)
         # Lines between the headline and the body carry the byline and the date.
         title_sq = squash(title)
         start = body.start
@@ -140,7 +146,9 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
 
     published, updated = _dates(meta, head_lines, body_blocks, blocks, body, zone, reference, front)
     authors, source, editors = _credits(meta, head_lines, body_blocks, tail_lines)
-    images = [i for b in body_blocks for i in b.images] or list(meta.images[:1])
+    lead = blocks[title_index + 1: body.start] if body is not None and title_index is not None and title_index < body.start else []
+    images = [i for b in lead for i in b.images] + lead_images + [i for b in body_blocks for i in b.images]
+    images = images or list(meta.images[:1])
     images = list(dict.fromkeys(images))
     kind = _kind(title, body_blocks, body_text, blocks, page_has_video, meta)
     body_html = _body_html(body_blocks, url)
@@ -152,7 +160,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     )
 
 
-def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list[str]]:
+def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list[str], list[str]]:
     """Cut the body's edges: title repeats, bylines, captions, related headings, furniture."""
     title_sq = squash(title)
     captions: list[str] = []
@@ -177,6 +185,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
         dedup.append(b)
     kept = dedup
     head: list[str] = []
+    lead_images: list[str] = []
     from newsmirror.extract.bylines import parse_credits
 
     i = 0
@@ -184,6 +193,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
         b = kept[i]
         t = b.text
         if not t:
+            lead_images.extend(b.images)
             i += 1
             continue
         sq = squash(t)
@@ -201,16 +211,21 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
         i += 1
     kept = kept[i:]
     out: list[Block] = []
+    total = sum(b.chars for b in kept) or 1
     for b in kept:
         if out and b.text and is_end_marker(b.text):
-            break
+            done = sum(x.chars for x in out)
+            if done >= total * 0.3:
+                break
+            out = []  # a related box before the body: what came before it was furniture too
+            continue
         if b.text and b.link_density > 0.6 and b.chars < 200:
             continue
         out.append(b)
     while out and (not out[-1].text or is_tail_junk(out[-1])
                    or (out[-1].chars <= 60 and parse_credits(out[-1].text).is_byline_only)):
         out.pop()
-    return out, captions, head
+    return out, captions, head, lead_images
 
 
 def _dates(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], blocks: list[Block], body,

@@ -70,6 +70,9 @@ _SENTENCE_END = re.compile(r"[。！？!?…」”』）)\]】.]$")
 _WS = re.compile(r"\s+")
 _NONSPACE_LEN = re.compile(r"\S")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_CLOSERS = re.compile(r"</(?:html|body)\s*>", re.I)
+_FOOTER_TEXT = re.compile(r"copyright|©|版权所有|版權所有|ICP[备備证證]|举报电话|舉報電話|all rights reserved|"
+                          r"违法和不良信息|客服电话|联系我们|聯絡我們|关于我们|關於我們|免责声明|免責聲明", re.I)
 
 _END_MARKER = re.compile(
     r"^[\s【\[（(<《「]*(?:相关阅读|相關閱讀|延伸阅读|延伸閱讀|相关新闻|相關新聞|相关推荐|相關推薦|推荐阅读|推薦閱讀|"
@@ -132,6 +135,9 @@ def parse_html(text: str) -> etree._Element | None:
     """Parse HTML text into an lxml tree; None when nothing parseable is there."""
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
     text = text.replace("\x00", "")
+    # libxml2 stops at an early </html> or </body> (pages that include a whole header document);
+    # browsers read on, so drop the closers and let the parser close at the end.
+    text = _CLOSERS.sub("", text)
     if not text.strip():
         return None
     parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
@@ -314,13 +320,16 @@ def _class_weight(el: etree._Element) -> float:
     return weight
 
 
-def find_body(root: etree._Element, blocks: list[Block]) -> Body | None:
+def find_body(root: etree._Element, blocks: list[Block], title_index: int | None = None) -> Body | None:
     """Choose the element that holds the article and return its blocks."""
     stats = _element_stats(root)
     scores: dict[etree._Element, float] = {}
+    first_block: dict[etree._Element, int] = {}
     # Each paragraph-like block credits its ancestors, nearest most (readability's scheme).
-    for b in blocks:
+    for i, b in enumerate(blocks):
         if b.chars < 10 or b.caption or b.link_density > 0.5 or b.tag in ("h1", "li", "dt", "th"):
+            continue
+        if b.chars < 150 and _FOOTER_TEXT.search(b.text):
             continue
         punct = len(_PUNCT.findall(b.text))
         cjk = bool(_CJK.search(b.text))
@@ -335,11 +344,18 @@ def find_body(root: etree._Element, blocks: list[Block]) -> Body | None:
         while el is not None and depth < 4:
             if isinstance(el.tag, str):
                 scores[el] = scores.get(el, 0.0) + unit / divider
+                if el not in first_block:
+                    first_block[el] = i
             depth += 1
             divider = 2.0 if depth == 1 else depth * 1.5
             el = el.getparent()
     if not scores:
         return None
+    if title_index is not None:
+        # The body starts soon after the headline: a newsroom convention worth a bonus.
+        for el, fi in first_block.items():
+            if title_index < fi <= title_index + 15:
+                scores[el] += 15
     best = None
     best_score = 0.0
     final: dict[etree._Element, float] = {}

@@ -1,0 +1,113 @@
+"""Data-driven extraction tests: each tests/data/pages/X.html has its expectation X.json beside it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from httpserver import Reply
+
+from newsmirror.extract import extract_article
+from newsmirror.extract.output import article_to_dict
+
+PAGES = Path(__file__).resolve().parent.parent / "data" / "pages"
+CASES = sorted(p.stem for p in PAGES.glob("*.html"))
+
+
+def squash(s: str) -> str:
+    return re.sub(r"\s+", "", s or "")
+
+
+def load(name: str):
+    expect = json.loads((PAGES / f"{name}.json").read_text(encoding="utf-8"))
+    html = (PAGES / f"{name}.html").read_text(encoding="utf-8")
+    data = html.encode(expect.get("encoding", "utf-8"))
+    return data, expect
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_page_case(name):
+    data, expect = load(name)
+    art = extract_article(data, expect.get("url"))
+    got = article_to_dict(art)
+    assert got["kind"] == expect["kind"], name
+    if expect["kind"] != "article":
+        return
+    body = squash(got["text"])
+    for key in ("title", "lang", "script", "authors", "published"):
+        if key in expect:
+            assert got[key] == expect[key], f"{name}: {key}"
+    assert body.startswith(squash(expect["body_first"])), got["text"][:80]
+    assert body.endswith(squash(expect["body_last"])), got["text"][-80:]
+    for s in expect.get("with", []):
+        assert squash(s) in body, f"{name}: missing {s!r}"
+    for s in expect.get("without", []):
+        assert squash(s) not in body, f"{name}: boilerplate {s!r} in body"
+    for key in ("captions", "tags", "images"):
+        if key in expect:
+            assert got[key] == expect[key], f"{name}: {key}"
+    if "related" in expect:
+        assert [[r["group"], r["title"], r["url"]] for r in got["related"]] == expect["related"]
+
+
+def test_paragraphs_are_separated_by_blank_lines():
+    data, _ = load("tw-udn-like")
+    art = extract_article(data)
+    paras = art.text.split("\n\n")
+    assert len(paras) == 5  # four paragraphs and one subheading
+    assert paras[2] == "居民意見分歧"
+
+
+def test_html_is_sanitized_body_markup():
+    data, _ = load("tw-udn-like")
+    html = extract_article(data, "https://news.example.com.tw/story/123").html
+    assert "<h2>居民意見分歧</h2>" in html
+    assert "<script" not in html and "分享到" not in html
+    assert html.count("<p>") == 4
+
+
+def test_caption_printed_twice_is_kept_once_and_not_in_body():
+    page = (
+        "<html><body><h1>港口擴建工程動土 預計三年完成</h1><div class='content'>"
+        "<p>港務公司今天舉行擴建工程動土典禮，預計三年後完工，貨櫃吞吐量可望提升三成。</p>"
+        "<div class='pic'><img src='a.jpg'><p class='pic-info'>動土典禮現場。圖／港務公司提供</p></div>"
+        "<p>動土典禮現場。圖／港務公司提供</p>"
+        "<p>董事長表示，擴建後將新增四座深水碼頭，可停靠最新一代大型貨櫃船，強化區域競爭力。</p>"
+        "<p>地方人士期待工程帶動就業，也希望施工期間做好環境保護與交通維持措施，減少衝擊。</p>"
+        "</div></body></html>"
+    )
+    art = extract_article(page)
+    assert art.captions == ("動土典禮現場。圖／港務公司提供",)
+    assert "動土典禮現場" not in art.text
+    assert art.text.startswith("港務公司今天舉行")
+
+
+def test_timezone_follows_the_outlets_domain():
+    page = (
+        "<html><head><meta property='article:published_time' content='2025-01-02T02:00:00Z'></head><body>"
+        "<h1>市場開紅盤 股匯雙漲</h1><div class='article'>"
+        + "".join(f"<p>第{i}段，新年第一個交易日，投資人信心回溫，成交量明顯放大，市場氣氛熱絡。</p>" for i in range(4))
+        + "</div></body></html>"
+    )
+    hk = extract_article(page, "https://news.example.hk/a/1")
+    sg = extract_article(page, "https://news.example.sg/a/1")
+    assert article_to_dict(hk)["published"] == "2025-01-02T10:00:00+08:00"
+    assert str(hk.published.tzinfo) == "Asia/Hong_Kong"
+    assert str(sg.published.tzinfo) == "Asia/Singapore"
+    forced = extract_article(page, "https://news.example.hk/a/1", tz="Asia/Tokyo")
+    assert article_to_dict(forced)["published"] == "2025-01-02T11:00:00+09:00"
+
+
+def test_page_fetched_over_http_in_big5(http_server):
+    import httpx
+
+    data, expect = load("tw-udn-like")
+    page = data.decode("utf-8").replace('<meta charset="utf-8">', '<meta charset="big5">')
+    http_server.add("/story/123", Reply(page.encode("big5", "xmlcharrefreplace"), content_type="text/html; charset=big5"))
+    resp = httpx.get(http_server.url("/story/123"))
+    art = extract_article(resp.content, str(resp.url))
+    assert art.title == expect["title"]
+    assert "河濱公園將進行全面改建" in art.text
