@@ -107,3 +107,24 @@ def test_normalize_encoding():
     assert normalize_encoding("Big5") == "big5hkscs"
     assert normalize_encoding("UTF8") == "utf-8"
     assert normalize_encoding("klingon") is None
+
+
+def test_corpus_pages_decode_and_survive_transcoding(corpus_dir):
+    """Real pages (read from ../shared): declared labels, and the same text re-encoded as GB18030/Big5."""
+    import json
+
+    pages = sorted((corpus_dir / "pages").glob("*.html"))
+    assert pages
+    for page in pages:
+        data = page.read_bytes()
+        label = json.loads((corpus_dir / "labels" / f"{page.stem}.json").read_text("utf-8"))
+        text, used = decode_bytes(data)
+        assert "\ufffd" not in text, page.name
+        if label.get("kind") == "article":  # the labelled title or first sentence is readable text
+            snippets = [label.get("title", "")[:6], label.get("body_first", "")[:8]]
+            assert any(s and s in text for s in snippets), page.name
+        for codec in ("gb18030", "big5hkscs"):
+            legacy = text.encode(codec, "ignore")  # Big5 lacks some Simplified characters: dropped
+            for content_type in (None, "text/html; charset=utf-8"):
+                out, got = decode_bytes(legacy, content_type=content_type)
+                assert (out, got) == (legacy.decode(codec), codec), (page.name, codec, content_type)

@@ -328,3 +328,28 @@ def test_plain_text_is_not_a_feed():
 def test_valid_feed_with_no_items_is_not_an_error():
     feed = parse_feed(rss(""), url="https://x.example/rss", source=TAIPEI)
     assert feed.title == "頻道" and feed.items == () and feed.warnings == ()
+
+
+# ---------------------------------------------------------------- over HTTP
+
+
+def test_fetch_and_parse_big5_feed_over_http(http_server):
+    import asyncio
+
+    from httpserver import Reply
+    from newsmirror.fetch.http import Fetcher
+
+    items = f"<item><title>{TRAD_TITLE}</title><link>/news/1</link><pubDate>2024-07-24 16:30</pubDate></item>"
+    url = http_server.add("/big5.xml", Reply(rss(items, encoding="big5", declared="big5"),
+                                             content_type="text/xml; charset=utf-8"))  # a lying header
+
+    async def run():
+        async with Fetcher() as fetcher:
+            return await fetcher.get(url)
+
+    result = asyncio.run(run())
+    feed = parse_feed(result.content, url=result.final_url, source=TAIPEI, content_type=result.headers["content-type"])
+    (item,) = feed.items
+    assert item.title == "颱風來襲 臺北市停班停課"
+    assert item.link == http_server.url("/news/1")
+    assert item.published == datetime(2024, 7, 24, 16, 30, tzinfo=UTC8)
