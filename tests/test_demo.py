@@ -267,3 +267,43 @@ def test_module_runs_in_foreground_and_prints_url():
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+def load_generator():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
+    spec = importlib.util.spec_from_file_location("bench_generate", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_generator_feeds_are_unique_deterministic_and_served():
+    gen = load_generator()
+    files = gen.make_feeds(n_items=503, n_feeds=5, seed=7)
+    assert files == gen.make_feeds(n_items=503, n_feeds=5, seed=7)
+    assert files != gen.make_feeds(n_items=503, n_feeds=5, seed=8)
+    assert len(files) == 5
+    server, base = gen.serve_files(files)
+    try:
+        entries = []
+        with httpx.Client() as c:
+            for path in files:
+                response = c.get(base + path)
+                parsed = parse(response)
+                assert not parsed.bozo, (path, parsed.get("bozo_exception"))
+                entries += parsed.entries
+                assert c.get(base + path, headers={"If-None-Match": response.headers["etag"]}).status_code == 304
+    finally:
+        server.shutdown()
+    assert len(entries) == 503
+    assert len({e.link for e in entries}) == 503 and len({e.id for e in entries}) == 503
+    assert all(e.link.startswith(base + "/") for e in entries)
+    body = entries[0].content[0].value
+    assert 150 <= len(re.sub(r"<[^>]+>", "", body)) <= 1500
+    text = " ".join(e.title + e.content[0].value for e in entries)
+    assert re.search(r"[颱關電]", text) and re.search(r"[台关电]", text) and re.search(r"[A-Z]{2}", text)
+    sources = gen.bench_sources(base, files)
+    assert [s.feeds[0] for s in sources] == [base + p for p in sorted(files)]

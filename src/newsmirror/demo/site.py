@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
 from urllib.parse import urlsplit
 
 from newsmirror.demo.articles import ARTICLES, OUTLETS, REFERENCE_DATE, DemoArticle, Outlet, articles_of
@@ -535,13 +536,15 @@ class _Handler(BaseHTTPRequestHandler):
 class DemoServer:
     """The demo site on a threaded HTTP server in a daemon thread; `.stop()` ends it."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False,
+                 build: Callable[[str], DemoSite] = build_demo_site) -> None:
+        """Bind, build the site for the bound base URL (`build`: another site, e.g. benchmark feeds), serve."""
         self.httpd = ThreadingHTTPServer((host, port), _Handler)
         self.httpd.daemon_threads = True
         self.host, self.port = self.httpd.server_address[0], self.httpd.server_address[1]
         shown = f"[{self.host}]" if ":" in str(self.host) else self.host
         self.base_url = f"http://{shown}:{self.port}"
-        self.site = build_demo_site(self.base_url)
+        self.site = build(self.base_url)
         self.httpd.site = self.site  # type: ignore[attr-defined]
         self.httpd.verbose = verbose  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="demo-site", daemon=True)
@@ -560,6 +563,8 @@ class DemoServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self._thread.join(timeout=5)
+
+    shutdown = stop  # the name http.server users reach for
 
     def __enter__(self) -> DemoServer:
         return self
