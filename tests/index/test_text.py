@@ -1,0 +1,50 @@
+"""Folding and tokens: both scripts meet, full-width and case fold, bigrams cover every substring."""
+
+from __future__ import annotations
+
+from newsmirror.index.text import fold, fold_aligned, grams, query_grams, tokenize
+
+
+def test_fold_maps_traditional_to_simplified():
+    assert fold("習近平") == fold("习近平") == "习近平"
+    assert fold("澤倫斯基在紐西蘭") == "泽伦斯基在纽西兰"
+    assert fold("臺灣") == fold("台灣") == "台湾"
+
+
+def test_fold_full_width_and_case():
+    assert fold("ＡＢＣ１２３") == "abc123"
+    assert fold("Putin　Trump") == "putin trump"
+
+
+def test_fold_keeps_length_for_article_text():
+    text = "國家主席習近平今天抵達巴黎，與馬克宏會談。Ｔｅｓｔ"
+    folded, origin = fold_aligned(text)
+    assert origin is None and len(folded) == len(text)
+
+
+def test_fold_aligned_maps_back_when_length_changes():
+    text = "İstanbul 伊斯坦堡"  # 'İ'.lower() is two characters
+    folded, origin = fold_aligned(text)
+    assert origin is not None and len(origin) == len(folded)
+    i = folded.index("伊")
+    assert text[origin[i]] == "伊"
+
+
+def test_grams_bigrams_and_run_end():
+    assert grams("习近平访问") == ["习近", "近平", "平访", "访问", "问"]
+    assert grams("普京说putin 2024年") == ["普京", "京说", "说", "putin", "2024", "年"]
+
+
+def test_query_grams():
+    assert query_grams("习近平") == (["习近", "近平"], False)
+    assert query_grams("台") == (["台"], True)
+    assert query_grams("访华putin") == (["访华", "华", "putin"], False)
+
+
+def test_tokenize_has_jieba_words_and_every_bigram():
+    toks = tokenize("國家主席習近平在北京會見澤倫斯基")
+    assert "国家主席" in toks or "习近平" in toks  # jieba's longer words
+    folded = fold("國家主席習近平在北京會見澤倫斯基")
+    for i in range(len(folded) - 1):
+        assert folded[i : i + 2] in toks
+    assert tokenize("Hello World 2024") == ["hello", "world", "2024"]
