@@ -162,7 +162,7 @@ def _item_key(item: FeedItem) -> str:
     return "urn:newsmirror:" + hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _row_to_article(row: tuple) -> StoredArticle:
+def _row_to_article(row: tuple[Any, ...]) -> StoredArticle:
     (aid, source, url, link, guid, title, published, first_seen, last_seen, authors, categories,
      feed_html, html, text, version, feed_url, summary, extracted, _seq) = row
     article = _article_from_json(extracted)
@@ -188,7 +188,7 @@ def _row_to_article(row: tuple) -> StoredArticle:
     )
 
 
-def _row_to_feed(row: tuple) -> FeedState:
+def _row_to_feed(row: tuple[Any, ...]) -> FeedState:
     (url, source, last_fetch, last_status, etag, last_modified, items_seen, failures,
      last_error, last_ok) = row
     return FeedState(
@@ -294,7 +294,7 @@ class SQLiteStore:
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number}")
                 conn.execute("COMMIT")
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, StoreError) as exc:
                 conn.execute("ROLLBACK")
                 raise StoreError(f"archive {self.path}: migration {name} failed: {exc}") from exc
             current = number
@@ -377,7 +377,7 @@ class SQLiteStore:
             finally:
                 self._depth = 0
 
-    def _read(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+    def _read(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
                 return self._db.execute(sql, params).fetchall()
@@ -410,6 +410,7 @@ class SQLiteStore:
         with self._write(f"record a fetch of feed {url}") as conn:
             row = conn.execute(f"SELECT {_FEED_COLUMNS} FROM feeds WHERE url = ?", (url,)).fetchone()
             old = _row_to_feed(row) if row else FeedState(source=source, url=url)
+            last_ok: str | None
             if error is None:
                 if status == 304:
                     new_etag = etag if etag is not None else old.etag
@@ -473,7 +474,7 @@ class SQLiteStore:
                     for item, html, text in items]
 
     def _find(self, conn: sqlite3.Connection, item: FeedItem, key: str,
-              shared: frozenset[tuple[str, str]]) -> tuple[tuple | None, bool]:
+              shared: frozenset[tuple[str, str]]) -> tuple[tuple[Any, ...] | None, bool]:
         """The matching article row and whether it was found by GUID alone."""
         sel = "SELECT id, source, feed_url, url, feed_hash, current_version FROM articles"
         row = conn.execute(f"{sel} WHERE url = ?", (key,)).fetchone()
@@ -631,7 +632,8 @@ class SQLiteStore:
         constant and writes on the same store may interleave with the iteration."""
         if limit is not None and limit <= 0:
             return
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if source is not None:
             where.append("a.source = ?")
             params.append(source)
@@ -647,7 +649,7 @@ class SQLiteStore:
         after: tuple[str, int] | None = None
         skip = max(offset, 0)
         while True:
-            conds, args = list(where), list(params)
+            conds, args = list(where), list(params)  # fresh lists per page
             if after is not None:
                 conds.append(f"(a.published, a.id) {cmp} (?, ?)")
                 args.extend(after)
