@@ -1,0 +1,74 @@
+"""Bad input never crashes extraction: it comes back as kind "not_article"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsmirror.extract import extract_article
+
+PAGES = Path(__file__).resolve().parent.parent / "data" / "pages"
+GOOD = (PAGES / "tw-udn-like.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        "",
+        "   \n\t  ",
+        b"\x00\x01\x02\x03" * 200,
+        bytes(range(256)) * 40,
+        b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8,
+        b"<<<>>>",
+        "<html><body>" + "<div>" * 4000 + "深" + "</div>" * 10,
+        "<html><head><title>x</title></head><body></body></html>",
+        '<?xml version="1.0" encoding="utf-8"?><html><body><p>短</p></body></html>',
+    ],
+    ids=["empty-bytes", "empty-str", "blank", "nul-bytes", "binary", "png", "brackets", "deep-nesting",
+         "empty-body", "xml-declaration"],
+)
+def test_junk_is_not_article(data):
+    art = extract_article(data)
+    assert art.kind == "not_article"
+    assert art.text == "" or len(art.text) < 40
+
+
+def test_truncated_page_keeps_what_arrived():
+    cut = GOOD[: GOOD.index("市府強調")]
+    art = extract_article(cut)
+    assert art.kind == "article"
+    assert "工務局長表示" in art.text
+    assert art.title == "市府宣布河濱公園改建 明年春天完工"
+
+
+def test_truncated_to_the_head_is_not_article():
+    art = extract_article(GOOD[: GOOD.index("<body>") + 40])
+    assert art.kind == "not_article"
+
+
+@pytest.mark.parametrize("name", ["list-page", "video-page", "not-found"])
+def test_pages_that_are_not_one_article(name):
+    art = extract_article((PAGES / f"{name}.html").read_bytes())
+    assert art.kind == "not_article", name
+
+
+def test_malformed_markup_still_extracts():
+    page = GOOD.replace("</p>", "").replace("</section>", "").replace("</article>", "<div><span>")
+    art = extract_article(page)
+    assert art.kind == "article"
+    assert "河濱公園將進行全面改建" in art.text
+    assert "Copyright" not in art.text
+
+
+def test_text_capture_goes_to_the_text_reader():
+    capture = (
+        "時隔6年！習近平與金正恩將舉行會談\n\n聯合報／ 記者陳宥菘／即時報導\n\n"
+        "大陸外交部發言人郭嘉昆4日下午表示，大陸與北韓「兩黨兩國領導人將舉行會談」，就中朝關係深入交換意見。\n\n"
+        "金正恩正在中國大陸進行訪問，3日上午出席九三閱兵，並於當日與俄羅斯總統普亭舉行會談。\n"
+    )
+    art = extract_article(capture.encode("utf-8"))
+    assert art.kind == "article"
+    assert "郭嘉昆" in art.text
+    assert "<" not in art.text

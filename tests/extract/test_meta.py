@@ -1,0 +1,118 @@
+"""Metadata readers: titles, JSON-LD, script detection, timezone guesses, structured dates."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from newsmirror.extract.meta import (
+    choose_title,
+    detect_lang,
+    detect_script,
+    guess_timezone,
+    parse_iso_date,
+    read_meta,
+    strip_site_suffix,
+)
+from newsmirror.extract.page import parse_html
+
+
+@pytest.mark.parametrize(
+    "raw, site, want",
+    [
+        ("習近平與金正恩將舉行會談 | 聯合新聞網", "", "習近平與金正恩將舉行會談"),
+        ("多地项目连环爆雷_网易新闻", "", "多地项目连环爆雷"),
+        ("标题在这里 - 示例网 - 新闻频道", "", "标题在这里"),
+        ("只有標題沒有網站名", "", "只有標題沒有網站名"),
+        ("Headline here | Example", "Example", "Headline here"),
+    ],
+)
+def test_strip_site_suffix(raw, site, want):
+    assert strip_site_suffix(raw, site) == want
+
+
+def test_h1_confirmed_by_title_tag_wins():
+    root = parse_html("<html><head><title>港口擴建動土 | 範例網</title></head><body>"
+                      "<h1>範例網</h1><h1>港口擴建動土</h1></body></html>")
+    meta = read_meta(root)
+    assert choose_title(meta) == "港口擴建動土"
+
+
+def test_og_title_when_no_h1():
+    root = parse_html("<html><head><title>x</title><meta property='og:title' content='新聞標題在此 | 範例網'>"
+                      "</head><body><p>text</p></body></html>")
+    assert choose_title(read_meta(root)) == "新聞標題在此"
+
+
+def test_json_ld_persons_not_organizations_and_graph():
+    root = parse_html(
+        """<html><head><script type="application/ld+json">
+        {"@graph": [{"@type": "WebSite", "name": "S"},
+          {"@type": "NewsArticle", "headline": "H1 標題", "datePublished": "2024-03-05T09:30:00+08:00",
+           "dateModified": "2024-03-05T10:00:00+08:00",
+           "author": [{"@type": "Person", "name": "王晓东"}, {"@type": "Organization", "name": "示例新闻"}],
+           "publisher": {"@type": "Organization", "name": "示例新闻"}}]}
+        </script><script type="application/ld+json">{broken</script></head><body></body></html>"""
+    )
+    meta = read_meta(root)
+    assert meta.ld_authors == ("王晓东",)
+    assert meta.ld_publisher == "示例新闻"
+    assert meta.ld_headline == "H1 標題"
+    assert meta.published[0] == "2024-03-05T09:30:00+08:00"
+    assert meta.updated[0] == "2024-03-05T10:00:00+08:00"
+
+
+def test_meta_tags_and_time():
+    root = parse_html(
+        "<html lang='zh-TW'><head><meta property='article:published_time' content='2025-09-04T07:10:00Z'>"
+        "<meta name='keywords' content='金正恩, 習近平，北韓'><link rel='canonical' href='https://a.example.tw/n/1'>"
+        "</head><body><time datetime='2025-09-04T15:10:00+08:00'>9/4</time></body></html>"
+    )
+    meta = read_meta(root)
+    assert meta.published == ("2025-09-04T07:10:00Z",)
+    assert meta.keywords == ("金正恩", "習近平", "北韓")
+    assert meta.canonical == "https://a.example.tw/n/1"
+    assert meta.time_tags == ("2025-09-04T15:10:00+08:00",)
+    assert meta.lang == "zh-TW"
+
+
+def test_detect_script():
+    assert detect_script("金正恩與習近平上一次的公開會面是在北京，雙方討論了經濟問題。") == "Hant"
+    assert detect_script("金正恩与习近平上一次的公开会面是在北京，双方讨论了经济问题。") == "Hans"
+    assert detect_script("no chinese here at all") is None
+
+
+def test_detect_lang():
+    assert detect_lang("大陸外交部發言人表示，兩國領導人將舉行會談，就雙邊關係交換意見。")[0] == "zh-Hant"
+    assert detect_lang("The council approved a plan to rebuild the river park next spring.", "en-GB")[0] == "en"
+    assert detect_lang("東京で記者会見が行われました。ありがとうございます。よろしくお願いします。")[0] == "ja"
+
+
+@pytest.mark.parametrize(
+    "url, lang, attr, want",
+    [
+        ("https://udn.com.tw/news/1", None, "", "Asia/Taipei"),
+        ("https://news.example.hk/1", "zh-Hant", "", "Asia/Hong_Kong"),
+        ("https://www.8world.sg/1", "zh-Hans", "", "Asia/Singapore"),
+        (None, "zh-Hant", "", "Asia/Taipei"),
+        (None, "zh-Hans", "", "Asia/Shanghai"),
+        ("https://news.163.com/a", "zh-Hans", "zh-CN", "Asia/Shanghai"),
+        (None, None, "zh-HK", "Asia/Hong_Kong"),
+    ],
+)
+def test_guess_timezone(url, lang, attr, want):
+    assert guess_timezone(url, lang, attr) == want
+
+
+def test_parse_iso_date_forms():
+    v, has_time = parse_iso_date("2025-09-04T07:10:00Z", "Asia/Taipei")
+    assert v.isoformat() == "2025-09-04T15:10:00+08:00" and has_time
+    v, has_time = parse_iso_date("2019-09-07 13:43:45", "Asia/Shanghai")
+    assert (v.hour, v.minute, str(v.tzinfo)) == (13, 43, "Asia/Shanghai")
+    v, has_time = parse_iso_date("2019-05-17", "Asia/Shanghai")
+    assert not has_time and v.day == 17
+    v, _ = parse_iso_date("1581511020", "Asia/Shanghai")
+    assert v.astimezone(timezone.utc) == datetime(2020, 2, 12, 12, 37, tzinfo=timezone.utc)
+    assert parse_iso_date("not a date", "Asia/Taipei") is None
+    assert parse_iso_date("2019-13-45", "Asia/Taipei") is None
