@@ -140,3 +140,37 @@ def test_bad_refs_raise(tmp_path, ref):
 def test_missing_file_ref_names_the_file(tmp_path):
     with pytest.raises(FetchError, match=r"gone\.warc\.gz not found"):
         RawArchive(tmp_path).read("gone.warc.gz:0")
+
+
+def test_kill_9_mid_run_loses_at_most_the_record_being_written(tmp_path):
+    """A writer process killed with SIGKILL: every record it reported as written reads back."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from datetime import datetime, timezone\n"
+        "from newsmirror.fetch.warc import RawArchive\n"
+        "a = RawArchive(sys.argv[1])\n"
+        "n = 0\n"
+        "while True:\n"
+        "    ref = a.record(f'https://x.example/{n}', status=200, headers={'Content-Type': 'text/html'},\n"
+        "                   body=('新聞內文' * 5000).encode(), fetched_at=datetime.now(timezone.utc))\n"
+        "    print(ref, flush=True)\n"
+        "    n += 1\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        refs = [proc.stdout.readline().strip() for _ in range(20)]
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+    archive = RawArchive(tmp_path)
+    listed = dict(archive.iter_records())
+    assert len(listed) >= 20
+    for n, ref in enumerate(refs):
+        assert listed[ref].url == f"https://x.example/{n}"
+        assert archive.read(ref).body == ("新聞內文" * 5000).encode()

@@ -175,12 +175,11 @@ class Fetcher:
                     raw_ref=result.raw_ref,
                 )
             except TimeoutError:
-                retry = _Retry(
-                    FetchError(
-                        f"{url} timed out after {attempts} attempt{'s' if attempts > 1 else ''} ({p.timeout:g} s each)",
-                        url=url,
-                    )
-                )
+                if attempts > 1:
+                    message = f"{url} timed out after {attempts} attempts ({p.timeout:g} s each)"
+                else:
+                    message = f"{url} timed out after {p.timeout:g} s"
+                retry = _Retry(FetchError(message, url=url))
             except _Retry as exc:
                 retry = exc
             if attempts > p.retries:
