@@ -53,7 +53,19 @@ def save(store):
     return _save
 
 
-def article(i: int, title: str, text: str, *, source: str = "中央社", days_ago: float = 1.0) -> StoredArticle:
+@pytest.fixture
+def now() -> datetime:
+    """The reference time the articles' ages count from."""
+    return NOW
+
+
+@pytest.fixture
+def make_article():
+    """make_article(id, title, text, source=..., days_ago=...): a StoredArticle value."""
+    return _article
+
+
+def _article(i: int, title: str, text: str, *, source: str = "中央社", days_ago: float = 1.0) -> StoredArticle:
     """A StoredArticle value for tests that bypass the store."""
     t = NOW - timedelta(days=days_ago)
     return StoredArticle(

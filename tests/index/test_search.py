@@ -1,0 +1,219 @@
+"""Search over a real archive: scripts, aliases, phrases, filters, ranking, snippets, sync."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from newsmirror.errors import QueryError, SearchError
+from newsmirror.index import Aliases, SearchIndex
+from newsmirror.index.text import fold
+
+
+def ids(results) -> set[int]:
+    return {h.id for h in results.hits}
+
+
+@pytest.fixture
+def corpus(store, save, index):
+    """A small mixed-script archive, indexed through sync."""
+    a = {
+        "xi_hant": save("習近平訪問歐洲", "國家主席習近平今天抵達巴黎，與馬克宏會談。"),
+        "xi_hans": save("习近平会见外宾", "国家主席习近平在北京会见了来访的客人。", source="新华社"),
+        "putin_udn": save("普亭發表談話", "俄羅斯總統普亭今天說，戰事仍在持續。", source="聯合報"),
+        "putin_cna": save("蒲亭與川普通話", "俄國總統蒲亭與美國總統川普通電話。"),
+        "putin_en": save("Putin speaks on Ukraine", "Russian president Vladimir Putin said talks would go on."),
+        "trump": save("特朗普宣布加征关税", "美国总统特朗普宣布新的关税措施。", source="新华社"),
+        "taipei": save("臺北市長出席活動", "台北市今天舉行活動，市長致詞。"),
+        "korea": save("北韓試射飛彈", "北韓今天試射飛彈，韓國軍方表示關切。", source="聯合報"),
+        "stage": save("舞台劇上演", "這齣舞台劇講述一個家庭的故事。"),
+        "xss": save("網頁安全", "有人在留言貼上<script>alert('x')</script>試圖攻擊。"),
+    }
+    assert index.sync(store) == len(a)
+    return a
+
+
+def test_both_scripts_find_each_other(corpus, index):
+    assert ids(index.search("习近平")) == {corpus["xi_hant"], corpus["xi_hans"]}
+    assert ids(index.search("習近平")) == {corpus["xi_hant"], corpus["xi_hans"]}
+
+
+def test_aliases_find_every_spelling(corpus, index):
+    putin = {corpus["putin_udn"], corpus["putin_cna"], corpus["putin_en"]}
+    assert ids(index.search("普京")) == putin
+    assert ids(index.search("Putin")) == putin
+    assert ids(index.search("川普")) == {corpus["trump"], corpus["putin_cna"]}
+    assert ids(index.search("马克龙")) == {corpus["xi_hant"]}
+
+
+def test_without_aliases_only_the_spelling(corpus, tmp_path, store):
+    plain = SearchIndex(tmp_path / "plain.sqlite", aliases=Aliases())
+    plain.sync(store)
+    assert ids(plain.search("普京")) == set()
+    assert ids(plain.search("普亭")) == {corpus["putin_udn"]}
+    plain.close()
+
+
+def test_phrase_versus_terms(corpus, index):
+    assert ids(index.search("總統 今天")) == {corpus["putin_udn"]}
+    assert ids(index.search('"總統普亭今天"')) == {corpus["putin_udn"]}
+    assert ids(index.search('"今天總統"')) == set()
+    assert ids(index.search('"Putin said"')) == {corpus["putin_en"]}
+    assert ids(index.search('"said Putin"')) == set()
+
+
+def test_exclusions_and_or(corpus, index):
+    assert ids(index.search("普京 -普亭")) == {corpus["putin_cna"], corpus["putin_en"]}
+    assert ids(index.search('總統 -"美國總統"')) == {corpus["putin_udn"]}
+    assert ids(index.search("巴黎 OR 北京")) == {corpus["xi_hant"], corpus["xi_hans"]}
+    assert ids(index.search("巴黎 OR 北京 會見")) == {corpus["xi_hans"]}
+
+
+def test_unspaced_long_query_is_split_into_words(corpus, index):
+    assert ids(index.search("习近平在北京会见")) == {corpus["xi_hans"]}
+    assert ids(index.search("俄羅斯總統普亭")) == {corpus["putin_udn"]}
+
+
+@pytest.mark.parametrize("q", ["台", "台北", "韓", "北韓", "市長", "劇"])
+def test_short_queries_find_what_substring_search_finds(corpus, store, tmp_path, q):
+    plain = SearchIndex(tmp_path / "plain.sqlite", aliases=Aliases())
+    plain.sync(store)
+    expected = {
+        a.id for a in store.iter_articles() if fold(q) in fold(a.title) or fold(q) in fold(a.text)
+    }
+    assert expected, q
+    assert ids(plain.search(q, limit=100)) == expected
+    plain.close()
+
+
+def test_source_filter_exact_folded_and_partial(corpus, index):
+    assert ids(index.search("總統 source:聯合報")) == {corpus["putin_udn"]}
+    assert ids(index.search("总统 source:联合报")) == {corpus["putin_udn"]}
+    assert ids(index.search("习近平 source:新华")) == {corpus["xi_hans"]}
+
+
+def test_unknown_source_names_the_known_ones(corpus, index):
+    with pytest.raises(QueryError, match="unknown source '人民日報'.*中央社.*聯合報"):
+        index.search("普京 source:人民日報")
+
+
+def test_since_until_filters(store, save, index, now):
+    old = save("颱風過境", "颱風昨天過境。", days_ago=400)
+    new = save("颱風來襲", "颱風今天來襲。", days_ago=2)
+    index.sync(store)
+    day = (now - timedelta(days=10)).date()
+    assert ids(index.search(f"颱風 since:{day}")) == {new}
+    assert ids(index.search(f"颱風 until:{day}")) == {old}
+    new_day = (now - timedelta(days=2)).date()
+    assert ids(index.search(f"颱風 since:{new_day} until:{new_day}")) == {new}
+
+
+def test_title_matches_rank_first(store, save, index):
+    body_only = save("今日要聞", "地震。其他消息。")
+    in_title = save("地震", "今日要聞。其他消息。")
+    index.sync(store)
+    assert [h.id for h in index.search("地震").hits] == [in_title, body_only]
+
+
+def test_fresher_article_wins_a_tie(store, save, index):
+    older = save("颱風消息", "颱風接近本島。", days_ago=90)
+    newer = save("颱風消息", "颱風接近本島。", days_ago=1)
+    index.sync(store)
+    hits = index.search("颱風").hits
+    assert [h.id for h in hits] == [newer, older]
+    assert hits[0].score > hits[1].score > 0
+
+
+def test_snippet_highlights_in_the_articles_script(corpus, index):
+    hit = next(h for h in index.search("习近平").hits if h.id == corpus["xi_hant"])
+    assert "<mark>習近平</mark>" in hit.snippet
+    assert hit.title == "習近平訪問歐洲"
+    assert hit.extra["title_html"] == "<mark>習近平</mark>訪問歐洲"
+    hit = next(h for h in index.search("普京").hits if h.id == corpus["putin_udn"])
+    assert "<mark>普亭</mark>" in hit.snippet
+
+
+def test_snippet_escapes_html(corpus, index):
+    hit = index.search("留言").hits[0]
+    assert hit.id == corpus["xss"]
+    assert "<script>" not in hit.snippet
+    assert "&lt;script&gt;" in hit.snippet and "<mark>留言</mark>" in hit.snippet
+
+
+def test_snippet_is_a_window_around_the_first_match(index, make_article):
+    text = "甲" * 300 + "關鍵詞" + "乙" * 300
+    index.add(make_article(1, "長文", text))
+    snippet = index.search("關鍵詞").hits[0].snippet
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "<mark>關鍵詞</mark>" in snippet
+    assert 100 <= len(snippet.replace("<mark>", "").replace("</mark>", "")) <= 130
+
+
+def test_paging_and_total(index, make_article):
+    index.add_many(make_article(i, f"颱風 第{i}報", "颱風消息。", days_ago=i) for i in range(1, 26))
+    page1 = index.search("颱風", limit=10)
+    page3 = index.search("颱風", limit=10, offset=20)
+    assert page1.total == page3.total == 25
+    assert len(page1.hits) == 10 and len(page3.hits) == 5
+    assert not ids(page1) & ids(page3)
+
+
+def test_add_is_an_upsert(index, make_article):
+    index.add(make_article(7, "舊標題", "舊內容"))
+    index.add(make_article(7, "新標題", "新內容"))
+    assert index.count() == 1
+    assert ids(index.search("舊內容")) == set()
+    assert ids(index.search("新內容")) == {7}
+
+
+def test_sync_catches_up_after_a_crash(store, save, index):
+    first = save("地震快訊", "花蓮發生地震。")
+    assert index.sync(store) == 1
+    # articles stored while the indexer was down are picked up by the next sync
+    second = save("地震後續", "餘震不斷。")
+    third = save("颱風快訊", "颱風接近。")
+    assert ids(index.search("地震")) == {first}
+    assert index.sync(store) == 2
+    assert ids(index.search("地震")) == {first, second}
+    assert ids(index.search("颱風")) == {third}
+    assert index.sync(store) == 0
+    assert index.last_seq >= 3
+
+
+def test_sync_indexes_a_new_version(store, save, index, now):
+    from newsmirror.models import FeedItem
+
+    aid = save("原標題", "原來的內容。")
+    index.sync(store)
+    item = FeedItem(source="中央社", feed_url="https://news.example/1/rss", title="更正標題",
+                    link="https://news.example/a/1", guid="g1", published=now - timedelta(days=1),
+                    summary_html="<p>更正後的內容。</p>")
+    store.save_item(item, html="<p>更正後的內容。</p>", text="更正後的內容。", seen_at=now)
+    assert index.sync(store) == 1
+    assert ids(index.search("更正")) == {aid}
+    assert ids(index.search("原來")) == set()
+    assert index.count() == 1
+
+
+def test_rebuild_from_scratch_with_progress(corpus, store, index):
+    calls = []
+    n = index.rebuild(store, progress=lambda done, total: calls.append((done, total)))
+    assert n == len(corpus) == index.count()
+    assert calls[-1] == (len(corpus), len(corpus))
+    assert ids(index.search("习近平")) == {corpus["xi_hant"], corpus["xi_hans"]}
+
+
+def test_readonly_index_searches_but_refuses_writes(corpus, tmp_path, make_article):
+    ro = SearchIndex(tmp_path / "index.sqlite", readonly=True)
+    assert ids(ro.search("北韓")) == {corpus["korea"]}
+    with pytest.raises(SearchError, match="read-only"):
+        ro.add(make_article(99, "x", "y"))
+    ro.close()
+    with pytest.raises(SearchError, match="not found"):
+        SearchIndex(tmp_path / "missing.sqlite", readonly=True)
+
+
+@pytest.mark.parametrize("q, reason", [("", "empty"), ("-普京", "only exclusions"), ("!!!", "no letters")])
+def test_bad_queries_raise_query_error(index, q, reason):
+    with pytest.raises(QueryError, match=reason):
+        index.search(q)
