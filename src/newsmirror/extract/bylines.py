@@ -77,6 +77,27 @@ _PLACES = tuple(
     )
 )
 
+# Common surnames (both scripts): a CJK run only reads as a person's name when it starts with one.
+_SURNAMES = frozenset(
+    "".join(
+        """
+王李張张劉刘陳陈楊杨黃黄趙赵吳吴周徐孫孙馬马朱胡郭何高林羅罗鄭郑梁謝谢宋唐許许韓韩馮冯鄧邓曹彭曾蕭萧田董袁潘於于蔣蒋蔡余杜葉叶
+程蘇苏魏呂吕丁任沈姚盧卢姜崔鍾钟譚谭陸陆汪范金石廖賈贾夏韋韦付傅方白鄒邹孟熊秦邱江尹薛閆闫段雷侯龍龙史陶黎賀贺顧顾毛郝龔龚
+邵萬万錢钱嚴严覃武戴莫孔向湯汤常溫温康施文牛樊葛邢安齊齐易喬乔伍龐庞顏颜倪莊庄聶聂章魯鲁岳翟殷詹申歐欧耿關关蘭兰焦俞左柳甘祝
+包寧宁尚符舒阮柯紀纪梅童凌畢毕單单季裴霍塗涂成苗谷盛曲翁冉駱骆藍蓝路游辛靳管柴蒙鮑鲍華华喻祁蒲房滕屈饒饶解牟艾尤陽阳時时穆農农
+司卓古吉繆缪簡简車车項项連连蘆芦麥麦褚婁娄竇窦戚岑景黨党宮宫費费卜冷晏席衛卫米柏宗瞿桂全佟應应臧閔闵茍苟鄔邬邊边卞姬師师和仇
+欒栾隋商刁沙榮荣巫寇桑郎甄叢丛仲虞敖鞏巩明佘池查麻苑遲迟鄺邝官封談谈匡鞠惠荊荆樂乐冀郁胥南班儲储原栗燕楚鄢勞劳諶谌奚皮粟冼
+藺蔺樓楼盤盘滿满聞闻位厲厉伊仝區区郜海闞阚花權权強强帥帅屠豆朴蓋盖練练廉禹井祖漆巴豐丰支卿國国狄平計计索宣晉晋相初門门雲云
+容敬來来扈晁芮都普闕阙浦戈伏鹿薄邸雍辜羊阿烏乌母裘亓修邰赫杭況况那宿鮮鲜印逯隆茹諸诸戰战慕危玉銀银亢嵇公哈湛賴赖温鐘呂巩詹
+""".split()
+    )
+)
+_COMPOUND_SURNAMES = ("歐陽", "欧阳", "司馬", "司马", "上官", "諸葛", "诸葛", "東方", "东方", "皇甫", "尉遲", "尉迟", "公孫", "公孙",
+                      "令狐", "慕容", "司徒", "夏侯", "長孫", "长孙", "宇文", "端木", "申屠", "澹臺", "澹台", "范姜", "張簡", "张简")
+_NOT_PEOPLE = frozenset(
+    "未知 佚名 匿名 網路 网络 網絡 互联网 本站 小編 小编 編輯部 编辑部 本報 本报 綜合 综合 整理 原創 原创 轉載 转载 admin 管理員 管理员".split()
+)
+
 _SLASH = "／/"
 _ROLE = (
     r"(?:本報|本报|本刊|本台|本網|本网|駐\w{1,4}|驻\w{1,4})?"
@@ -97,8 +118,8 @@ _TRAILING_WORDS = re.compile(
 )
 _DATE_TAIL = re.compile(r"(?:\d{1,2}月)?\d{1,2}日.*$")
 _EDITOR = re.compile(
-    r"[（(\[【]?\s*(?:責任編輯|责任编辑|責編|责编|編輯|编辑|主編|主编|審核|审核|審校|审校|校對|校对|值班編輯|值班编辑|核稿)"
-    r"\s*[:：／/]\s*(?P<names>[^（）()\[\]【】\n]{1,40}?)\s*(?:[)）\]】]\s*\d{0,8}|\s\d{5,8}|$|(?=\s+\S+[:：]))"
+    r"[（(\[【]?\s*(?:責任編輯|责任编辑|責編|责编|編輯|编辑|主編|主编|審核|审核|審校|审校|校對|校对|值班編輯|值班编辑|核稿|美編|美编)"
+    r"(?:\s*[:：／/]\s*|[ \t\u3000]+(?=[\u3400-\u9fff]{2,4}(?:\s|$)))(?P<names>[^（）()\[\]【】\n]{1,40}?)\s*(?:[)）\]】]\s*\d{0,8}|\s\d{5,8}|$|(?=\s+\S+[:：]))"
 )
 _PHOTO = re.compile(
     r"[（(\[【]?\s*(?:圖|图|圖片|图片|照片|圖文|影像|攝影|摄影|視頻|视频|影片|影音|資料照|资料照)\s*(?:來源|来源|提供)?\s*[／/:：]\s*"
@@ -109,12 +130,13 @@ _SOURCE_LABEL = re.compile(
     r"(?P<source>[^\s（）()\[\]【】|｜,，。；;]{1,30})"
 )
 _AUTHOR_LABEL = re.compile(
-    r"(?:^|(?<=[\s（(【\[|｜]))(?:作者|撰文|文字|文|撰稿|記者|记者|主筆|主笔|編譯|编译|整理)\s*[:：／/]\s*"
+    r"(?:^|(?<=[\s（(【\[|｜]))(?:作者|撰文|文字|文|撰稿|記者|记者|主筆|主笔|編譯|编译|整理|采写|採寫|采访|採訪|Author)"
+    r"(?:\s*[:：／/,]\s*|[ \t\u3000]+(?=\S))"
     r"(?:" + _ROLE + r")?\s*(?P<names>[^" + _NAME_STOP.replace("、", "") + r"]{1,30}(?:\s*[、,，]\s*[^" + _NAME_STOP + r"、]{1,12})*)"
 )
 _REPORTER = re.compile(
     r"(?P<role>" + _ROLE + r")(?![" + _NOT_AFTER_REPORTER + r"])\s*"
-    r"(?P<names>[^" + _NAME_STOP + r"、\d]{2,14}(?:(?:\s*[、,，及和与與]\s*|[ \t\u3000]+)[^" + _NAME_STOP + r"、\d]{2,14})*)"
+    r"(?P<names>[^" + _NAME_STOP + r"、\d]{2,14}(?:(?:\s*[、及和与與]\s*|[ \t\u3000]+)[^" + _NAME_STOP + r"、\d]{2,14})*)"
     r"(?P<tail>(?:\s*[／/]?\s*[^\s／/（）()【】]{0,8}?(?:報導|报道|報道|电|電|攝影|摄影))?)"
 )
 _AGENCY_DATELINE = re.compile(
@@ -126,25 +148,29 @@ _AGENCY_DATELINE = re.compile(
 _BBC = re.compile(r"(?P<names>[^\s,，、（）()]{2,30})\s*[,，]\s*(?P<source>BBC\s*中文(?:網|网)?)(?:記者|记者|特約記者|特约记者)?")
 _BY = re.compile(r"(?:^|(?<=\s))[Bb]y\s+(?P<names>[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3})*)")
 _PLAIN_REPORT = re.compile(
-    r"^\s*(?P<names>[\u3400-\u9fff]{2,6}(?:\s*[、,，]\s*[\u3400-\u9fff]{2,4})*)\s*(?P<after>[／/]\s*[^\s／/]{0,8})?\s*"
-    r"(?:報導|报道|報道)\s*$"
+    r"^\s*(?P<names>[\u3400-\u9fff]{2,6}(?:(?:\s*[、,，]\s*|[ \t\u3000]+)[\u3400-\u9fff]{2,4})*)\s*"
+    r"(?P<after>[／/]\s*[^\s／/]{0,8})?\s*(?:報導|报道|報道)(?=\s|$)"
 )
 _DESK = re.compile(r"[\u3400-\u9fff]{1,6}(?:中心|組|组|部|室|台|頻道|频道|新聞|新闻|網|网)")
-_OUTLET_NEWSFLASH = re.compile(r"^\s*(?P<outlet>[^\s（(【\[]{2,10}?)(?:讯|訊)\s*(?=[（(【\[])")
+_OUTLET_NEWSFLASH = re.compile(r"^\s*(?P<outlet>[^\s（(【\[]{2,10}?)(?:快)?(?:讯|訊)\s*(?=[（(【\[])")
+_QUOTED_OUTLET = re.compile(r"《(?P<outlet>[^《》]{2,12})》\s*(?=作者|記者|记者|特約|特约)")
+_LEADING_DATE = re.compile(r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")
+_GENERIC_SOURCES = frozenset("网络 網路 網絡 互联网 互聯網 本站 未知 综合 綜合 其他 网友 網友 整理".split())
+_GENERIC_PREFIXES = ("相关", "相關", "最新", "更多", "热门", "熱門", "推荐", "推薦", "延伸", "精选", "精選", "即時", "即时", "其他", "本站")
 _OUTLET_PREFIX = re.compile(r"^\s*[【\[（(]?\s*(?P<outlet>[^\s／/（）()【】\[\]]{2,12})\s*[／/｜|]")
 
 
 def is_outlet(name: str) -> bool:
     """True when `name` is a known outlet or agency, or reads like one (ends in 報, 社, 新聞 ...)."""
     n = name.strip()
-    if not n:
+    if not n or n.startswith(_GENERIC_PREFIXES) and n not in _OUTLET_SET:
         return False
     if n in _OUTLET_SET or any(n.startswith(o) and len(o) >= 3 for o in KNOWN_OUTLETS):
         return True
     return len(n) >= 3 and n.endswith(_OUTLET_ENDINGS)
 
 
-def _clean_name(raw: str, *, dateline: bool = False) -> str | None:
+def _clean_name(raw: str, *, dateline: bool = False, person: bool = True) -> str | None:
     """A person's name out of a credit fragment: strips roles, places, 報導-like suffixes; None if not a name."""
     s = raw.strip(" \t\u3000:：／/、，,。)）】]")
     s = re.sub(r"^(?:" + _ROLE + r")\s*", "", s)
@@ -159,9 +185,13 @@ def _clean_name(raw: str, *, dateline: bool = False) -> str | None:
                 break
         if s == before:
             break
-    if not s or is_outlet(s) or _NOT_A_NAME.search(s):
+    if not s or s in _NOT_PEOPLE or is_outlet(s) or _NOT_A_NAME.search(s):
         return None
     if re.fullmatch(r"[\u3400-\u9fff·・]+", s):
+        if person and s[0] not in _SURNAMES and not s.startswith(_COMPOUND_SURNAMES) and "·" not in s and "・" not in s:
+            return None
+        if not person:
+            return s if 2 <= len(s) <= 8 else None
         if dateline and len(s) == 5:
             s = s[:3]  # name + an unlisted two-character place before the date
         return s if 2 <= len(s) <= 4 or ("·" in s or "・" in s) else None
@@ -176,14 +206,14 @@ _RUN_ROLES = re.compile(
 )
 
 
-def _split_names(run: str, *, dateline: bool = False) -> list[str]:
+def _split_names(run: str, *, dateline: bool = False, person: bool = True) -> list[str]:
     run = _RUN_ROLES.sub(" ", run)
     parts = re.split(r"\s*(?:[、,，;；&]|\s+and\s+|及|與|与)\s*", run.strip())
     if len(parts) == 1 and re.fullmatch(r"[\u3400-\u9fff]{2,4}(?:\s+[\u3400-\u9fff]{2,4})+", run.strip()):
         parts = run.split()
     names = []
     for p in parts:
-        name = _clean_name(p, dateline=dateline)
+        name = _clean_name(p, dateline=dateline, person=person)
         if name and name not in names:
             names.append(name)
     return names
@@ -227,12 +257,13 @@ def parse_credits(text: str) -> Credits:
             work = _blank(work, m.start(), m.end())
 
         for m in _EDITOR.finditer(seg):
-            editors.extend(n for n in _split_names(m.group("names")) if n not in editors)
+            editors.extend(n for n in _split_names(m.group("names"), person=False) if n not in editors)
             take(m)
         for m in _PHOTO.finditer(work):
             take(m)
         for m in _SOURCE_LABEL.finditer(work):
-            source = source or m.group("source").strip()
+            if m.group("source").strip() not in _GENERIC_SOURCES:
+                source = source or m.group("source").strip()
             take(m)
         for m in _AGENCY_DATELINE.finditer(work):
             source = source or m.group("agency")
@@ -252,6 +283,17 @@ def parse_credits(text: str) -> Credits:
             authors.extend(_split_names(m.group("names")))
             source = source or m.group("source").replace(" ", "")
             take(m)
+        lead = _LEADING_DATE.match(work)
+        if lead:
+            work = _blank(work, lead.start(), lead.end())
+        lead = re.match(r"\s*(?P<outlet>[^\s／/（）()【】]{2,12})[ \t\u3000]+(?=" + _ROLE + ")", work)
+        if lead and is_outlet(lead.group("outlet")):
+            source = source or lead.group("outlet")
+            work = _blank(work, lead.start(), lead.end())
+        quoted = _QUOTED_OUTLET.search(work)
+        if quoted:
+            source = source or quoted.group("outlet")
+            work = _blank(work, quoted.start(), quoted.end())
         flash = _OUTLET_NEWSFLASH.match(work)
         if flash and is_outlet(flash.group("outlet")):
             source = source or flash.group("outlet")
@@ -261,11 +303,18 @@ def parse_credits(text: str) -> Credits:
             source = source or prefix.group("outlet")
             work = _blank(work, prefix.start("outlet"), prefix.end())
         for m in _AUTHOR_LABEL.finditer(work):
-            authors.extend(_split_names(m.group("names")))
-            take(m)
+            names = _split_names(m.group("names"))
+            if names or m.group("names").strip() in _NOT_PEOPLE or _clean_name(m.group("names")) is None \
+                    and not re.search(_ROLE, m.group("names")):
+                authors.extend(names)
+                take(m)
         for m in _REPORTER.finditer(work):
-            names = _split_names(m.group("names"), dateline=True)
+            dateline = bool(re.match(r"(?:\d{1,2}月)?\d{1,2}日", work[m.end("names") :]))
+            names = _split_names(m.group("names"), dateline=dateline)
             if not names:
+                continue
+            if re.match(r"\s*[摄攝](?!影)", work[m.end("names") :]) or m.group("names").rstrip().endswith((" 摄", " 攝")):
+                take(m)  # `中新社记者 X 摄`: the photographer of a picture, not an author of the text
                 continue
             authors.extend(names)
             tail = m.group("tail")
@@ -286,10 +335,12 @@ def parse_credits(text: str) -> Credits:
                 names = _split_names(after)  # `生活中心／張小芸報導`: a desk, then the reporter
             elif after in _PLACES:
                 place = place or after
-            authors.extend(names)
-            take(m)
+            if names:
+                authors.extend(names)
+                take(m)
         if source is None:
             bare = work.strip(" \t\u3000【】[]（）()|｜／/")
+            bare = re.sub(r"^(?:采写|採寫|作者|撰文|文字|文)\s*[:：／/]?\s*", "", bare)
             if bare in _OUTLET_SET or (len(bare) <= 12 and " " not in bare and is_outlet(bare)):
                 source = bare
                 work = " " * len(work)
