@@ -84,12 +84,10 @@ def declared_encoding(data: bytes, content_type: str | None = None) -> tuple[str
         if data.startswith(bom):
             return codec, "bom"
     head = data[:_SNIFF]
-    match = _XML_DECL.match(head)
-    if match and (codec := normalize_encoding(match.group(1).decode("ascii", "ignore"))):
-        return codec, "xml"
-    match = _META_CHARSET.search(head)
-    if match and (codec := normalize_encoding(match.group(1).decode("ascii", "ignore"))):
-        return codec, "meta"
+    for pattern, where in ((_XML_DECL.match, "xml"), (_META_CHARSET.search, "meta")):
+        found = pattern(head)
+        if found and (codec := normalize_encoding(found.group(1).decode("ascii", "ignore"))):
+            return codec, where
     return None, ""
 
 
@@ -139,28 +137,28 @@ def decode_bytes(data: bytes, *, content_type: str | None = None) -> tuple[str, 
 
     declared: list[str] = []
     for source in (content_type, None):
-        codec, _where = declared_encoding(data, source)
-        if codec and codec not in declared:
-            declared.append(codec)
+        label, _where = declared_encoding(data, source)
+        if label and label not in declared:
+            declared.append(label)
     declared = [c for c in declared if _codec_key(c) != "utf-8"]
 
     for codec in declared:
-        text = _strict(data, codec)
-        if text is None:
+        decoded = _strict(data, codec)
+        if decoded is None:
             continue
         # Legacy double-byte codecs decode each other's bytes: check no other candidate fits as well.
         rivals = [c for c in ("gb18030", "big5hkscs") if _codec_key(c) != _codec_key(codec) and _strict(data, c) is not None]
         if not rivals:
-            return text, codec
-        if codec == "cp1252" and rivals:  # a single-byte label on double-byte text: trust the bytes
-            chosen = _detect(data, rivals) or rivals[0]
+            return decoded, codec
+        if codec == "cp1252":  # a single-byte label on double-byte text: trust the bytes
+            pick = _detect(data, rivals) or rivals[0]
         else:
-            chosen = _detect(data, [codec, *rivals], prefer=codec) or codec
-        return data.decode(chosen), chosen
+            pick = _detect(data, [codec, *rivals], prefer=codec) or codec
+        return data.decode(pick), pick
 
     # No usable declaration: detect among the usual encodings.
     fits = [c for c in CANDIDATES[1:] if _strict(data, c) is not None]
-    chosen = None
+    chosen: str | None = None
     if len(fits) == 1:
         chosen = fits[0]
     elif fits:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import feedparser
+import feedparser  # type: ignore[import-untyped]
 
 from newsmirror.errors import FeedError
 from newsmirror.fetch.charset import decode_bytes
@@ -118,7 +118,8 @@ def parse_feed_date(raw: str | None, tz: tzinfo) -> datetime | None:
         return None
     if parsed is None:
         return None
-    return datetime(*parsed[:6], tzinfo=timezone.utc)
+    year, month, day, hour, minute, second = parsed[:6]
+    return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
 
 
 # ---------------------------------------------------------------- text helpers
@@ -322,7 +323,8 @@ def _parse_json_feed(text: str, *, url: str, source: Source) -> ParsedFeed:
         title = clean_title(_str(entry.get("title"))) or _fallback_title(summary or content)
         published = parse_feed_date(_str(entry.get("date_published")), tz)
         updated = parse_feed_date(_str(entry.get("date_modified")), tz)
-        tags = entry.get("tags") if isinstance(entry.get("tags"), list) else []
+        raw_tags = entry.get("tags")
+        tags = raw_tags if isinstance(raw_tags, list) else []
         items.append(
             FeedItem(
                 source=source.name,
