@@ -170,6 +170,14 @@ def test_every_item_link_serves_its_page(client):
         assert ("商品推薦" in text or "商品推荐" in text) and "<figcaption>" in text
 
 
+def test_atom_links_carry_tracking_parameters_the_page_does_not(client):
+    entries = parse(client.get("/harbour/atom.xml")).entries
+    assert all(e.link.endswith("?utm_source=rss&utm_medium=feed") for e in entries)
+    page = client.get(entries[0].link).text
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)">', page).group(1)
+    assert canonical == entries[0].link.split("?")[0]
+
+
 def test_structured_data_on_some_outlets_only(client):
     dna = client.get(articles_of("dna")[0].path).content.decode("big5")
     blob = re.search(r'<script type="application/ld\+json">(.*?)</script>', dna, re.S)

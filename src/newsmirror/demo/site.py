@@ -188,7 +188,7 @@ def _rss(o: Outlet, base: str, *, full: bool) -> str:
 def _atom(o: Outlet, base: str) -> str:
     entries = []
     for a in articles_of(o.key):
-        link = base + a.path
+        link = base + a.path + "?utm_source=rss&utm_medium=feed"  # tracking tags, as many outlets add
         cats = "".join(f'<category term="{_e(t)}"/>' for t in (a.section, *a.tags))
         authors = "".join(f"<author><name>{_e(n)}</name></author>" for n in a.authors)
         entries.append(
@@ -348,7 +348,8 @@ def _page(o: Outlet, a: DemoArticle, base: str) -> str:
         byline = f'<div class="byline">{"文" if o.key == "harbour" else "作者"}：{_e("、".join(a.authors))}</div>'
     editor = f'<div class="editor">【责任编辑：{_e(a.editor)}】</div>' if a.editor else ""
     if o.key == "dna":
-        editor = f'<div class="editor">（編輯：{_e(a.authors[0])}）1140{a.published:%m%d}</div>'
+        desk = ("陳政宏", "張淑芬", "林克倫")[sum(map(ord, a.slug)) % 3]  # fixed per article
+        editor = f'<div class="editor">（編輯：{desk}）{a.published.year - 1911}{a.published:%m%d}</div>'
     comments = ("跟帖评论自律管理承诺书：请遵守法律法规，文明发言，理性表达。" if hans
                 else "留言規則：請勿人身攻擊、散布不實訊息或張貼廣告，違者將刪除留言並停權。")
     share = ("分享到：微博 微信 QQ空间 复制链接" if hans else "分享：Facebook LINE X 複製連結")
