@@ -152,7 +152,11 @@ _PLAIN_REPORT = re.compile(
     r"(?P<after>[／/]\s*[^\s／/]{0,8})?\s*(?:報導|报道|報道)(?=\s|$)"
 )
 _DESK = re.compile(r"[\u3400-\u9fff]{1,6}(?:中心|組|组|部|室|台|頻道|频道|新聞|新闻|網|网)")
-_OUTLET_NEWSFLASH = re.compile(r"^\s*(?P<outlet>[^\s（(【\[]{2,10}?)(?:快)?(?:讯|訊)\s*(?=[（(【\[])")
+_OUTLET_NEWSFLASH = re.compile(r"^\s*(?P<outlet>[^\s（(【\[]{2,10}?)(?:快)?(?:讯|訊)(?=\s|[（(【\[])")
+_GLUED_LABEL = re.compile(
+    r"^\s*(?:(?P<author>作者|撰文|记者|記者)(?P<names>[\u3400-\u9fff]{2,4}|[A-Za-z][\w.\- ]{1,30})"
+    r"|(?:来源|來源)(?P<source>[^\s:：]{2,20}))\s*$"
+)
 _QUOTED_OUTLET = re.compile(r"《(?P<outlet>[^《》]{2,12})》\s*(?=作者|記者|记者|特約|特约)")
 _LEADING_DATE = re.compile(r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")
 _GENERIC_SOURCES = frozenset("网络 網路 網絡 互联网 互聯網 本站 未知 综合 綜合 其他 网友 網友 整理".split())
@@ -226,7 +230,13 @@ def _blank(text: str, start: int, end: int) -> str:
 def _credit_window(text: str) -> list[tuple[int, int]]:
     """Spans of a long paragraph that may carry credits: its head (dateline) and tail (editor line)."""
     if len(text) <= 80:
-        return [(0, len(text))]
+        # `发表于… | 来源CSDN | 作者魏星`: each part of a piped meta line is read alone
+        spans, start = [], 0
+        for m in re.finditer(r"\s*[|｜]\s*", text):
+            spans.append((start, m.start()))
+            start = m.end()
+        spans.append((start, len(text)))
+        return [(lo, hi) for lo, hi in spans if hi > lo]
     spans = []
     head = re.match(
         r"\s*(?:[（(【\[][^）)】\]]{1,60}[）)】\]]|[^，。,；;！？]{0,50}?(?:[電电]|報導|报道)(?:\s*[（(][^）)]{1,40}[)）])?)",
@@ -302,6 +312,15 @@ def parse_credits(text: str) -> Credits:
         if prefix and is_outlet(prefix.group("outlet")) and not re.match(_ROLE, prefix.group("outlet")):
             source = source or prefix.group("outlet")
             work = _blank(work, prefix.start("outlet"), prefix.end())
+        glued = _GLUED_LABEL.match(work)
+        if glued and glued.group("author"):
+            names = _split_names(glued.group("names"))
+            if names:
+                authors.extend(names)
+                take(glued)
+        elif glued and glued.group("source") not in _GENERIC_SOURCES:
+            source = source or glued.group("source")
+            take(glued)
         for m in _AUTHOR_LABEL.finditer(work):
             names = _split_names(m.group("names"))
             if names or m.group("names").strip() in _NOT_PEOPLE or _clean_name(m.group("names")) is None \
