@@ -223,6 +223,14 @@ def test_broken_feed_and_html_instead_of_feed(client):
     assert parse(page).entries == []
 
 
+def test_figures_and_section_pages_are_served(client):
+    a = articles_of("harbour")[0]
+    image = client.get(a.image_path)
+    assert image.headers["content-type"] == "image/png" and image.content.startswith(b"\x89PNG\r\n\x1a\n")
+    section = client.get("/dna/").content.decode("big5")
+    assert all(b.path in section for b in articles_of("dna"))
+
+
 def test_head_and_404(client):
     head = client.head("/dna/rss.xml")
     assert head.status_code == 200 and head.content == b"" and int(head.headers["content-length"]) > 1000

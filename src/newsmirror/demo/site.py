@@ -15,14 +15,14 @@ import json
 import struct
 import threading
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import urlsplit
 
-from newsmirror.demo.articles import ARTICLES, OUTLETS, REFERENCE_DATE, DemoArticle, Outlet, articles_of
+from newsmirror.demo.articles import OUTLETS, REFERENCE_DATE, DemoArticle, Outlet, articles_of
 from newsmirror.models import Source
 
 __all__ = [
@@ -487,7 +487,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "DemoNews/1.0"
     disable_nagle_algorithm = True  # headers and body go out as separate writes
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         if self.server.verbose:  # type: ignore[attr-defined]
             super().log_message(format, *args)
 
@@ -542,8 +542,10 @@ class DemoServer:
         """Bind, build the site for the bound base URL (`build`: another site, e.g. benchmark feeds), serve."""
         self.httpd = ThreadingHTTPServer((host, port), _Handler)
         self.httpd.daemon_threads = True
-        self.host, self.port = self.httpd.server_address[0], self.httpd.server_address[1]
-        shown = f"[{self.host}]" if ":" in str(self.host) else self.host
+        bound = self.httpd.server_address
+        self.host: str = bound[0].decode() if isinstance(bound[0], bytes) else str(bound[0])
+        self.port: int = int(bound[1])
+        shown = f"[{self.host}]" if ":" in self.host else self.host
         self.base_url = f"http://{shown}:{self.port}"
         self.site = build(self.base_url)
         self.httpd.site = self.site  # type: ignore[attr-defined]
