@@ -353,3 +353,10 @@ def test_fetch_and_parse_big5_feed_over_http(http_server):
     assert item.title == "颱風來襲 臺北市停班停課"
     assert item.link == http_server.url("/news/1")
     assert item.published == datetime(2024, 7, 24, 16, 30, tzinfo=UTC8)
+
+
+def test_control_characters_are_removed_with_a_warning():
+    items = "<item><title>標題\x0b含控制字元\x1f</title><link>https://x.example/1</link></item>"
+    feed = parse_feed(rss(items), url="https://x.example/rss", source=TAIPEI)
+    assert feed.items[0].title == "標題含控制字元"
+    assert feed.warnings == ("https://x.example/rss: removed 2 control characters not allowed in XML",)

@@ -37,6 +37,7 @@ _ALTERNATE = re.compile(
     r"""<link\b(?=[^>]*\brel=["']?alternate)(?=[^>]*\btype=["']?application/(?:rss|atom)\+xml)[^>]*\bhref=["']([^"'>\s]+)""",
     re.I,
 )
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed anywhere in XML 1.0
 _ROOT = re.compile(r"<([A-Za-z_][\w:.-]*)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -217,6 +218,10 @@ def _html_error(text: str, url: str) -> FeedError:
 def _parse_xml_feed(text: str, *, url: str, source: Source) -> ParsedFeed:
     # Hand feedparser UTF-8 with a matching declaration on the first line (without adding a
     # line, so its error line numbers are the document's).
+    warnings: list[str] = []
+    text, removed = _CONTROL.subn("", text)
+    if removed:  # a stray control character would send feedparser to its loose parser
+        warnings.append(f"{url}: removed {removed} control character{'s' if removed > 1 else ''} not allowed in XML")
     decl = '<?xml version="1.0" encoding="utf-8"?>'
     text = _XML_DECL.sub(decl, text, count=1) if text.startswith("<?xml") else decl + text
     parsed = feedparser.parse(
@@ -225,7 +230,6 @@ def _parse_xml_feed(text: str, *, url: str, source: Source) -> ParsedFeed:
         sanitize_html=False,  # the publish stage sanitizes; the store keeps the feed's HTML as received
         resolve_relative_uris=False,  # no base given: links are resolved against the feed URL below
     )
-    warnings: list[str] = []
     problem = ""
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
