@@ -217,3 +217,10 @@ def test_readonly_index_searches_but_refuses_writes(corpus, tmp_path, make_artic
 def test_bad_queries_raise_query_error(index, q, reason):
     with pytest.raises(QueryError, match=reason):
         index.search(q)
+
+
+def test_a_burst_in_one_minute_keeps_every_article(index, make_article):
+    index.add_many(make_article(i, f"快訊{i}", "同一分鐘發布的快訊。", days_ago=3) for i in range(1, 151))
+    assert index.count() == 150
+    assert index.search("快訊", limit=200).total == 150
+    assert len({h.published for h in index.search("快訊", limit=200).hits}) == 1

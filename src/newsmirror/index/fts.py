@@ -9,9 +9,11 @@ Layout of `<home>/index.sqlite`:
            zlib-compressed original body text (for snippets in the article's own script).
   sources  source name <-> number;  meta  last change number synced from the store, format.
 
-The FTS rowid is `published_seconds << 20 | (article id mod 2^20)` (moved on in the rare
-collision), so since/until become a rowid range FTS5 answers directly, and freshness is computed
-from the rowid without a join.
+The FTS rowid is `published_minute * 64 + slot`: articles sort by time, so since/until become a
+rowid range FTS5 answers directly and freshness is computed from the rowid without a join. The
+slot separates articles of the same minute; past 64 in one minute an article takes the next free
+rowid (a later minute), so a since/until edge can be off by those minutes under such a burst.
+Close rowids keep the doclists' rowid deltas to one or two bytes (seconds << 20 cost five).
 
 Ranking:  score = -bm25(title x3, body x1) * (1 + H / (H + age_days)),  H = 30 days.
 bm25 decides; freshness multiplies it by up to 2 (published now) down towards 1 (long ago), so
@@ -47,13 +49,12 @@ from newsmirror.models import SearchHit, StoredArticle
 
 __all__ = ["SearchIndex", "SearchResults", "FRESHNESS_HALF_DAYS", "TITLE_WEIGHT", "SNIPPET_WIDTH"]
 
-FORMAT = "newsmirror-fts-1"
+FORMAT = "newsmirror-fts-2"
 FRESHNESS_HALF_DAYS = 30.0
 TITLE_WEIGHT = 3.0
 SNIPPET_WIDTH = 120
 BATCH = 2000
-_LOW_BITS = 20
-_LOW_MASK = (1 << _LOW_BITS) - 1
+_LOW_BITS = 6  # rowid = published minute << 6 | slot
 # Function characters dropped when an unspaced query is split into words.
 _FUNCTION_CHARS = set("的了在和与及是对向将被把从于为等也而或就都")
 _CJK_SPACE = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
@@ -65,6 +66,7 @@ CREATE TABLE IF NOT EXISTS docs(
     rid INTEGER PRIMARY KEY,
     id INTEGER NOT NULL UNIQUE,
     sid INTEGER NOT NULL,
+    published INTEGER NOT NULL,
     title TEXT NOT NULL,
     url TEXT NOT NULL,
     body BLOB NOT NULL
@@ -86,8 +88,8 @@ class SearchResults:
     notes: tuple[str, ...] = field(default=())
 
 
-def _epoch(d: date) -> int:
-    return int(datetime(d.year, d.month, d.day, tzinfo=timezone.utc).timestamp())
+def _epoch_minute(d: date) -> int:
+    return int(datetime(d.year, d.month, d.day, tzinfo=timezone.utc).timestamp()) // 60
 
 
 def _published_seconds(article: StoredArticle) -> int:
@@ -170,15 +172,14 @@ class SearchIndex:
         return sid
 
     def _free_rid(self, seconds: int, article_id: int) -> int:
-        base = seconds << _LOW_BITS
-        low = article_id & _LOW_MASK
-        for _ in range(_LOW_MASK + 1):
-            rid = base | low
-            row = self._db.execute("SELECT id FROM docs WHERE rid=?", (rid,)).fetchone()
-            if row is None or row[0] == article_id:
-                return rid
-            low = (low + 1) & _LOW_MASK
-        raise SearchError(f"search index {self.path}: more than {_LOW_MASK + 1} articles in one second")
+        """The rowid for an article published at `seconds`: its minute's first free slot."""
+        base = (seconds // 60) << _LOW_BITS
+        rid = base + article_id % (1 << _LOW_BITS)
+        while self._db.execute("SELECT 1 FROM docs WHERE rid=?", (rid,)).fetchone():
+            rid = self._db.execute(
+                "SELECT max(rid) + 1 FROM docs WHERE rid BETWEEN ? AND ?", (base, base + (1 << 30))
+            ).fetchone()[0]
+        return rid
 
     def _write(self, article: StoredArticle, *, fresh: bool = False) -> bool:
         """Insert or replace one article inside the caller's transaction; False when unchanged."""
@@ -186,14 +187,13 @@ class SearchIndex:
         sid = self._source_id(article.source)
         if not fresh:
             old = self._db.execute(
-                "SELECT rid, sid, title, url, body FROM docs WHERE id=?", (article.id,)
+                "SELECT rid, sid, title, url, body, published FROM docs WHERE id=?", (article.id,)
             ).fetchone()
             if old is not None:
-                old_rid, old_sid, old_title, old_url, old_blob = old
+                old_rid, old_sid, old_title, old_url, old_blob, old_published = old
                 old_body = zlib.decompress(old_blob).decode("utf-8")
-                if (
-                    (old_sid, old_title, old_url, old_body) == (sid, title, article.url, body)
-                    and old_rid >> _LOW_BITS == _published_seconds(article)
+                if (old_sid, old_title, old_url, old_body, old_published) == (
+                    sid, title, article.url, body, _published_seconds(article)
                 ):
                     return False
                 self._db.execute(
@@ -201,14 +201,15 @@ class SearchIndex:
                     (old_rid, " ".join(grams(fold(old_title))), " ".join(grams(fold(old_body))), f"s{old_sid}"),
                 )
                 self._db.execute("DELETE FROM docs WHERE rid=?", (old_rid,))
-        rid = self._free_rid(_published_seconds(article), article.id)
+        published = _published_seconds(article)
+        rid = self._free_rid(published, article.id)
         self._db.execute(
             "INSERT INTO fts(rowid, title, body, src) VALUES (?, ?, ?, ?)",
             (rid, " ".join(grams(fold(title))), " ".join(grams(fold(body))), f"s{sid}"),
         )
         self._db.execute(
-            "INSERT INTO docs(rid, id, sid, title, url, body) VALUES (?, ?, ?, ?, ?, ?)",
-            (rid, article.id, sid, title, article.url, zlib.compress(body.encode("utf-8"), 6)),
+            "INSERT INTO docs(rid, id, sid, published, title, url, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (rid, article.id, sid, published, title, article.url, zlib.compress(body.encode("utf-8"), 6)),
         )
         return True
 
@@ -409,12 +410,12 @@ class SearchIndex:
         limit = max(0, min(int(limit), 1000))
         offset = max(0, int(offset))
         expr, patterns = self.compile(q)
-        lo = (_epoch(q.since) << _LOW_BITS) if q.since else 0
-        hi = ((_epoch(q.until + timedelta(days=1)) << _LOW_BITS) - 1) if q.until else (1 << 62)
-        now = int(time.time())
+        lo = (_epoch_minute(q.since) << _LOW_BITS) if q.since else 0
+        hi = ((_epoch_minute(q.until + timedelta(days=1)) << _LOW_BITS) - 1) if q.until else (1 << 62)
+        now = int(time.time()) // 60
         rank = (
             f"bm25(fts, {TITLE_WEIGHT}, 1.0, 0.0) * (1.0 + {FRESHNESS_HALF_DAYS} / ({FRESHNESS_HALF_DAYS}"
-            f" + max(0.0, (? - (rowid >> {_LOW_BITS})) / 86400.0)))"
+            f" + max(0.0, (? - (rowid >> {_LOW_BITS})) / 1440.0)))"
         )
         try:
             with self._lock:
@@ -434,7 +435,7 @@ class SearchIndex:
                     docs = {
                         r[0]: r
                         for r in self._db.execute(
-                            f"SELECT rid, id, sid, title, url, body FROM docs WHERE rid IN ({marks})",
+                            f"SELECT rid, id, sid, published, title, url, body FROM docs WHERE rid IN ({marks})",
                             [r[0] for r in rows],
                         )
                     }
@@ -447,14 +448,14 @@ class SearchIndex:
             doc = docs.get(rid)
             if doc is None:
                 continue
-            _, article_id, sid, title, url, blob = doc
+            _, article_id, sid, published, title, url, blob = doc
             body = zlib.decompress(blob).decode("utf-8")
             hits.append(
                 SearchHit(
                     id=article_id,
                     title=title,
                     source=names.get(sid, ""),
-                    published=datetime.fromtimestamp(rid >> _LOW_BITS, tz=timezone.utc),
+                    published=datetime.fromtimestamp(published, tz=timezone.utc),
                     url=url,
                     snippet=make_snippet(body, regex),
                     score=-score,
