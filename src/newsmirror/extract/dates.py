@@ -51,7 +51,7 @@ _CLOCK = (
     r"(?:\s*(?P<ampm2>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?"
     + _ZONE
 )
-_TIME = r"(?:(?:\s*|\s*T|\s*,\s*|\s+at\s+)" + _CLOCK + r")?"
+_TIME = r"(?:(?:\s*|\s*T|\s*,\s*|\s+at\s+|-(?=\d{1,2}:\d{2}))" + _CLOCK + r")?"
 _WEEKDAY = (
     r"(?:\s*[(（]\s*(?:星期|週|周|禮拜|礼拜)?[一二三四五六日天]\s*[)）]"
     r"|\s*(?:星期|週|周|禮拜|礼拜)[一二三四五六日天])?"
@@ -85,7 +85,13 @@ _MONTH_DAY = re.compile(
     re.IGNORECASE,
 )
 _SLASH_MONTH_DAY = re.compile(
-    r"(?<![\d/.:])(?P<month>\d{1,2})/(?P<day>\d{1,2})(?![\d/])" + _WEEKDAY + _TIME, re.IGNORECASE
+    r"(?<![\d/.-])(?<!\d:)(?P<month>\d{1,2})[/-](?P<day>\d{1,2})(?![\d/-])" + _WEEKDAY + _TIME, re.IGNORECASE
+)
+_SHORT_YEAR_DATE = re.compile(
+    r"(?<![\d/.-])(?<!\d:)(?P<year>\d{2})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d-])" + _WEEKDAY + _TIME, re.IGNORECASE
+)
+_DAY_FIRST_DATE = re.compile(
+    r"(?<![\d/.-])(?<!\d:)(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})(?![\d/])" + _WEEKDAY + _TIME, re.IGNORECASE
 )
 _EN_MDY = re.compile(
     r"(?<![A-Za-z])" + _ENGLISH_DAY + _MON + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})(?!\d)"
@@ -224,6 +230,14 @@ def _scan(text: str, zone: tzinfo, reference: datetime, loose: bool) -> list[Dat
         for m in pattern.finditer(s):
             month = _MONTHS[m.group("mon")[:3].lower()] if "mon" in m.re.groupindex else int(m.group("month"))
             add(m, _build(int(m.group("year")), month, int(m.group("day")), m, zone, reference))
+    for m in _SHORT_YEAR_DATE.finditer(s):
+        if m.group("hour") is not None or loose:  # `18-03-08 23:16`: a two-digit year only beside a clock
+            add(m, _build(2000 + int(m.group("year")), int(m.group("month")), int(m.group("day")), m, zone, reference))
+    month_first = str(getattr(zone, "key", "")).startswith("America/")
+    for m in _DAY_FIRST_DATE.finditer(s):
+        a, b = int(m.group("day")), int(m.group("month"))  # `01/12/2025`: day first unless impossible (or in America)
+        day, month = (b, a) if (month_first and a <= 12) or b > 12 else (a, b)
+        add(m, _build(int(m.group("year")), month, day, m, zone, reference))
     for m in _ROC_NUM_DATE.finditer(s):
         year = int(m.group("year")) + ROC_OFFSET
         add(m, _build(year, int(m.group("month")), int(m.group("day")), m, zone, reference))
