@@ -71,3 +71,8 @@ def test_token_bucket_refills_over_time():
     assert buckets.take("b") == 0.0  # clients are separate
     now[0] += 0.5
     assert buckets.take("a") == 0.0
+
+
+def test_keep_markers_protect_the_script_switch_labels():
+    out = convert_html("<p>发展</p><!--keep--><a>简体</a><a>繁體</a><!--/keep--><p>发展</p>", "hant")
+    assert out == "<p>發展</p><!--keep--><a>简体</a><a>繁體</a><!--/keep--><p>發展</p>"

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import opencc
 
-__all__ = ["SCRIPTS", "convert_text", "convert_html", "detect_script", "lang_for"]
+__all__ = ["SCRIPTS", "KEEP", "END_KEEP", "convert_text", "convert_html", "detect_script", "lang_for"]
 
 SCRIPTS = ("hant", "hans")  # what ?script= and the cookie accept
 
@@ -40,6 +40,9 @@ def convert_text(text: str, script: str) -> str:
         return conv.convert(text)
 
 
+KEEP, END_KEEP = "<!--keep-->", "<!--/keep-->"  # text between these stays as written (the switch's labels)
+
+
 def convert_html(html: str, script: str) -> str:
     """Convert the text nodes of an HTML document into `script`; tags and attributes stay as they are."""
     out: list[str] = []
@@ -53,6 +56,8 @@ def convert_html(html: str, script: str) -> str:
         if skip_until:
             if tag.lower().startswith(skip_until):
                 skip_until = None
+        elif tag == KEEP:
+            skip_until = END_KEEP
         else:
             raw = _RAW_TEXT.match(tag)
             if raw and not tag.endswith("/>"):
