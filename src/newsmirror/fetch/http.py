@@ -12,7 +12,7 @@ import asyncio
 import random
 import time
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -163,17 +163,7 @@ class Fetcher:
                 async with self._host_slot(url), self._all:
                     async with asyncio.timeout(p.timeout):
                         result = await self._attempt(url, headers, attempts)
-                return FetchResult(
-                    url=result.url,
-                    final_url=result.final_url,
-                    status=result.status,
-                    headers=result.headers,
-                    content=result.content,
-                    fetched_at=result.fetched_at,
-                    elapsed=time.monotonic() - started,
-                    attempts=attempts,
-                    raw_ref=result.raw_ref,
-                )
+                return replace(result, elapsed=time.monotonic() - started, attempts=attempts)
             except TimeoutError:
                 if attempts > 1:
                     message = f"{url} timed out after {attempts} attempts ({p.timeout:g} s each)"
