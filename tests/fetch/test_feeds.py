@@ -360,3 +360,11 @@ def test_control_characters_are_removed_with_a_warning():
     feed = parse_feed(rss(items), url="https://x.example/rss", source=TAIPEI)
     assert feed.items[0].title == "標題含控制字元"
     assert feed.warnings == ("https://x.example/rss: removed 2 control characters not allowed in XML",)
+
+
+def test_xhtml_page_with_xml_declaration_is_html():
+    page = ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml">'
+            "<head><title>首頁</title></head><body><p>你好</p></body></html>")
+    with pytest.raises(FeedError, match=r"^https://x\.example/ is an HTML page, not a feed; find the RSS link"):
+        parse_feed(page.encode(), url="https://x.example/", source=TAIPEI)

@@ -195,7 +195,7 @@ def parse_feed(content: bytes, *, url: str, source: Source, content_type: str | 
     text = text.lstrip("\ufeff \t\r\n")
     if not text:
         raise FeedError(f"{url} is empty", url=url)
-    if text.startswith(("{", "[")) or "json" in (content_type or "").lower() and not text.startswith("<"):
+    if text.startswith(("{", "[")) or ("json" in (content_type or "").lower() and not text.startswith("<")):
         return _parse_json_feed(text, url=url, source=source)
     if _HTML_START.match(text):
         raise _html_error(text, url)
