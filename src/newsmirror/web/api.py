@@ -17,7 +17,7 @@ from newsmirror.errors import QueryError
 from newsmirror.models import ArticleVersion, StoredArticle
 from newsmirror.web.archive import Archive
 from newsmirror.web.openapi import openapi_schema
-from newsmirror.web.params import Reader, parse_int, parse_query, parse_when, read_reader
+from newsmirror.web.params import Reader, parse_day, parse_int, parse_query, parse_when, read_reader
 from newsmirror.web.views import build_query, parse_article_id
 
 __all__ = [
@@ -149,7 +149,12 @@ def api_search(request: Request) -> Response:
     offset = parse_int(request, "offset", 0, 0, 10_000)
     source = request.query_params.get("source") or None
     _check_source(request, source)
-    results = _archive(request).index().search(build_query(q, source=source), limit=limit, offset=offset)
+    days = {}
+    for name in ("since", "until"):
+        raw = (request.query_params.get(name) or "").strip()
+        days[name] = parse_day(raw) if raw else None
+    query = build_query(q, source=source, since=days["since"], until=days["until"])
+    results = _archive(request).index().search(query, limit=limit, offset=offset)
     return json_ok({
         "results": [
             {

@@ -51,18 +51,14 @@ class Archive:
         if index is None:
             if not self.index_path.is_file():
                 raise SearchError(f"search index {self.index_path} not found; run 'newsmirror index' to build it")
-            try:
-                from newsmirror.index import SearchIndex
-            except ImportError as exc:
-                raise SearchError(f"search is not available in this installation: {exc}") from None
-            index = SearchIndex(self.index_path, **self._index_options())
+            from newsmirror.index import SearchIndex, load_aliases
+
+            aliases = load_aliases(self.settings.home / "aliases.tsv")
+            index = SearchIndex(self.index_path, aliases=aliases, readonly=True)
             self._local.index = index
             with self._lock:
                 self._opened.append(index)
         return index
-
-    def _index_options(self) -> dict[str, Any]:
-        return {}
 
     def close(self) -> None:
         """Close every handle this archive opened (at server shutdown)."""

@@ -77,6 +77,8 @@ def openapi_schema() -> dict[str, Any]:
                     _param("q", "The query, 1 to 200 characters.", {"type": "string", "minLength": 1,
                                                                       "maxLength": 200}, required=True),
                     _param("source", "Only this outlet.", {"type": "string"}),
+                    _param("since", "Published on or after this UTC day.", {"type": "string", "format": "date"}),
+                    _param("until", "Published on or before this UTC day.", {"type": "string", "format": "date"}),
                     _param("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}),
                     _param("offset", "Results to skip.", {"type": "integer", "minimum": 0, "maximum": 10000,
                                                           "default": 0}),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import nh3
@@ -143,20 +143,23 @@ def clean_snippet(snippet: str) -> Markup:
     return Markup(nh3.clean(snippet or "", tags={"mark"}, attributes={}))
 
 
-def _quote_term(value: str) -> str:
-    return '"' + value.replace('"', " ") + '"'
+def build_query(q: str, *, source: str | None = None, since: date | None = None, until: date | None = None):
+    """The index query for the search box text, with the form's filters replacing any typed ones."""
+    from dataclasses import replace
 
+    from newsmirror.index import parse_query as parse_index_query
 
-def build_query(q: str, *, source: str | None = None, since: str | None = None, until: str | None = None) -> str:
-    """The index query for the search form: the words plus source:/since:/until: filters."""
-    parts = [q]
+    query = parse_index_query(q)
+    changes: dict[str, Any] = {}
     if source:
-        parts.append("source:" + _quote_term(source))
+        changes["sources"] = (source,)
     if since:
-        parts.append("since:" + since)
+        changes["since"] = since
     if until:
-        parts.append("until:" + until)
-    return " ".join(parts)
+        changes["until"] = until
+    if since and until and since > until:
+        raise QueryError(f"since {since} is after until {until}; swap the dates")
+    return replace(query, **changes) if changes else query
 
 
 def search_page(request: Request) -> Response:
@@ -179,13 +182,9 @@ def search_page(request: Request) -> Response:
         page = parse_int(request, "page", 1, 1, MAX_PAGE)
         if form["source"] and form["source"] not in sources:
             raise QueryError(f"no source named {form['source'][:80]!r} in this archive")
-        for name in ("since", "until"):
-            if form[name]:
-                form[name] = parse_day(form[name].strip()).isoformat()
-        results = archive.index().search(
-            build_query(q, source=form["source"] or None, since=form["since"] or None, until=form["until"] or None),
-            limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
-        )
+        days = {name: parse_day(form[name].strip()) if form[name].strip() else None for name in ("since", "until")}
+        query = build_query(q, source=form["source"] or None, since=days["since"], until=days["until"])
+        results = archive.index().search(query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     except QueryError as exc:
         context["error"] = str(exc)
         return render_page(request, reader, "search.html", context, status=400)
