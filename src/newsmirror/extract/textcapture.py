@@ -34,9 +34,9 @@ _PHOTO_CREDIT = re.compile(
 )
 _CLOCK_WIDGET = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?\s*/\s*\d{1,2}:\d{2}(?::\d{2})?$")
 _WIDGET_WORDS = re.compile(
-    r"^(?:聽新聞|听新闻|播放|暫停|暂停|分享到?[:：]?|收藏|列印|打印|字級|字级|字體|字体|[Aa][+-]|留言|評論|评论|"
+    r"^(?:聽新聞|听新闻|播放|暫停|暂停|分享(?:到|至)?[:：]?\S{0,8}|(?:用微信)?扫[描码碼]\S{0,8}|掃描\S{0,8}|收藏|列印|打印|字級|字级|字體|字体|[Aa][+-]|留言|評論|评论|"
     r"加入好友|追蹤|追踪|訂閱|订阅|看更多|更多|上一則|下一則|上一篇|下一篇|返回|回到頂部|回到顶部|举报|舉報|"
-    r"\d+\s*則留言|\d+\s*条评论|\d+\s*條評論)$"
+    r"\d+\s*則留言|\d+\s*条评论|\d+\s*條評論)\s*[|｜]?$"
 )
 _TAG_PREFIX = re.compile(r"^(?:標籤|标签|關鍵字|关键字|關鍵詞|关键词|Tags?|TAG)\s*[:：]\s*(?P<tags>.+)$", re.I)
 _UPDATED = re.compile(r"更新|updated|Updated|修改")
@@ -85,40 +85,46 @@ def _is_headline(s: str) -> bool:
         and not _is_widget(s)
 
 
+_IMAGE_NOTE = re.compile(r"(?:截图|截圖|供图|供圖|配图|配圖|资料图|資料圖|資料照|资料照|图片|圖片|摄|攝|翻攝|翻摄|视频截图|影片截圖)\s*[)）]?$")
+
+
+def _is_gap(s: str) -> bool:
+    """A short line that may sit between body paragraphs: a subheading or an image note."""
+    return len(s) <= 50 and not _is_widget(s) and not _TRUNCATED.search(s) and not parse_credits(s).is_byline_only
+
+
+def _is_sentence(s: str) -> bool:
+    """A short paragraph that still ends a sentence: a body's short lead or closing line."""
+    return len(s) >= 8 and bool(_ENDS_IN_STOP.search(s)) and not _is_widget(s) and not _PHOTO_CREDIT.search(s)
+
+
 def _body_run(texts: list[str], skip: set[int]) -> tuple[int, int] | None:
-    """(first, last) indices of the longest run of paragraphs; one short line (subheading) may sit inside."""
+    """(first, last) indices of the largest run of paragraphs; up to two short lines may sit inside."""
     best: tuple[int, int] | None = None
     best_size = 0
-    i = 0
     n = len(texts)
+    i = 0
     while i < n:
         if i in skip or not _is_paragraph(texts[i]):
             i += 1
             continue
         start = end = i
         size = len(texts[i])
+        count = 1
         j = i + 1
         while j < n:
             if j in skip:
                 j += 1
                 continue
             if _is_paragraph(texts[j]):
-                end = j
-                size += len(texts[j])
+                end, size, count = j, size + len(texts[j]), count + 1
                 j += 1
                 continue
-            # a subheading: one short line followed by another paragraph
-            k = j + 1
-            while k < n and k in skip:
+            k, gaps = j, 0
+            while k < n and (k in skip or (_is_gap(texts[k]) and not _is_paragraph(texts[k]))) and gaps < 3:
+                gaps += k not in skip
                 k += 1
-            if (
-                len(texts[j]) <= 40
-                and not _is_widget(texts[j])
-                and not _PHOTO_CREDIT.search(texts[j])
-                and k < n
-                and _is_paragraph(texts[k])
-                and not parse_credits(texts[j]).is_byline_only
-            ):
+            if gaps <= 2 and k < n and k > j and _is_paragraph(texts[k]):
                 j = k
                 continue
             break
@@ -127,10 +133,16 @@ def _body_run(texts: list[str], skip: set[int]) -> tuple[int, int] | None:
         i = max(j, i + 1)
     if best is None:
         return None
-    paragraphs = [t for idx, t in enumerate(texts[best[0] : best[1] + 1], best[0]) if idx not in skip]
+    first, last = best
+    # a short lead (`2019年，X即將迎來上市10周年。`) or closing line still belongs to the run
+    while first - 1 >= 0 and first - 1 not in skip and _is_sentence(texts[first - 1]):
+        first -= 1
+    while last + 1 < n and last + 1 not in skip and _is_sentence(texts[last + 1]):
+        last += 1
+    paragraphs = [idx for idx in range(first, last + 1) if idx not in skip and _is_paragraph(texts[idx])]
     if best_size < MIN_BODY and len(paragraphs) < 2:
         return None
-    return best
+    return first, last
 
 
 def _captions(texts: list[str]) -> tuple[set[int], list[str]]:
@@ -160,16 +172,51 @@ def _is_meta(s: str, reference: datetime | None, tz: str) -> bool:
     return bool(find_dates(s, tz=tz, reference=reference)) and len(s) <= 60
 
 
+_BREADCRUMB = re.compile(r"\s[>›»]\s|^(?:首页|首頁|Home)\s*[-|>›»]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_ORIGINAL_TITLE = re.compile(r"^[（(]?\s*(?:原标题|原標題|原題|原题)\s*[:：]")
+
+
 def _title(texts: list[str], body_start: int, skip: set[int], reference: datetime | None, tz: str) -> tuple[str, int]:
-    """The headline: the nearest line above the body that is not a byline, date, caption or widget."""
-    for i in range(body_start - 1, max(-1, body_start - 10), -1):
+    """The headline: a headline-like line above the body, best one followed by a byline or date line.
+
+    Evidence, weighed: a byline/date line right below it, the same line again elsewhere (a related
+    list, the page title `X_site`), a headline's length, nearness to the body.
+    """
+    best: tuple[float, str, int] = (float("-inf"), "", body_start)
+    seen = 0
+    cjk = body_start < len(texts) and len(_CJK.findall(texts[body_start])) >= 10
+    for i in range(body_start - 1, -1, -1):
+        if seen >= 25:
+            break
         s = texts[i]
-        if i in skip or len(s) < 6 or _is_widget(s) or _is_meta(s, reference, tz):
+        if i in skip or len(s) < 6 or _is_widget(s):
             continue
-        if 6 <= len(s) <= 100 and not _ENDS_IN_STOP.search(s):
-            return s, i
-        break
-    return "", body_start
+        seen += 1
+        if (
+            len(s) > 100
+            or _ENDS_IN_STOP.search(s)
+            or _TRUNCATED.search(s)
+            or _ORIGINAL_TITLE.match(s)
+            or _IMAGE_NOTE.search(s)
+            or _BREADCRUMB.search(s)
+            or (cjk and len(_CJK.findall(s)) < 4)
+            or _is_meta(s, reference, tz)
+        ):
+            continue
+        score = -0.25 * seen
+        below = [texts[k] for k in range(i + 1, min(body_start, i + 5)) if k not in skip and not _is_widget(texts[k])]
+        if any(_is_meta(b, reference, tz) for b in below[:3]):
+            score += 4
+        if 10 <= len(s) <= 64:
+            score += 1
+        for k, other in enumerate(texts):
+            if k != i and (other == s or (other.startswith(s) and re.match(r"\s*[_|｜\-–—]", other[len(s):]))):
+                score += 3
+                break
+        if score > best[0]:
+            best = (score, s, i)
+    return best[1], best[2]
 
 
 def _tags(texts: list[str], start: int, skip: set[int]) -> tuple[list[str], int]:
@@ -272,7 +319,14 @@ def extract_text_capture(
     # credit lines that open the body run belong to the credits, not the text
     while first < last and parse_credits(texts[first]).is_byline_only:
         first += 1
-    body = [texts[i] for i in range(first, last + 1) if i not in skip]
+    body: list[str] = []
+    for i in range(first, last + 1):
+        if i in skip:
+            continue
+        if not _is_paragraph(texts[i]) and not _is_sentence(texts[i]) and _IMAGE_NOTE.search(texts[i]):
+            captions.append(texts[i])  # `姚明場邊支招。視頻截圖`: a picture's note between paragraphs
+            continue
+        body.append(texts[i])
     title, title_at = _title(texts, first, skip, reference, tz)
 
     head_zone = [i for i in range(title_at + 1, first) if i not in skip]
