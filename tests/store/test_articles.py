@@ -190,8 +190,8 @@ def test_save_items_returns_outcomes_in_order(store, make_item):
 
 def test_save_items_is_all_or_nothing(store, make_item):
     save(store, make_item(0))
-    bad = (make_item(2), None, "t")  # html None violates NOT NULL in the middle of the batch
-    with pytest.raises(StoreError, match="archive .*cannot save 3 items"):
+    bad = (make_item(2), None, "t")  # a caller's bug in the middle of the batch
+    with pytest.raises(TypeError):
         store.save_items([(make_item(1), "<p>1</p>", "1"), bad, (make_item(3), "<p>3</p>", "3")], seen_at=T0)
     assert store.count_articles() == 1
     assert store.get_article_by_url("https://news.example/a/1") is None
@@ -307,3 +307,38 @@ def test_set_extracted_with_same_body_and_a_different_record_is_a_new_version(st
     assert store.version_extracted(out.article_id, 2) == first  # never rewritten
     art = store.get_article(out.article_id)
     assert art.extracted == second and art.summary == "摘要" and art.feed_html == "<p>內容 1</p>"
+
+
+def test_lone_surrogates_are_stored_as_replacement_characters(store, make_item):
+    # json.loads('"\\ud83d"') gives a lone surrogate; a JSON Feed with a bad escape must not abort the batch
+    bad = make_item(1, title="破\ud83d字", summary_html="<p>\udc00</p>", authors=("王\ud800",))
+    outcomes = store.save_items([(bad, "<p>\udc00</p>", "\udc00"), (make_item(2), "<p>2</p>", "2")], seen_at=T0)
+    assert [o.status for o in outcomes] == ["new", "new"]
+    art = store.get_article(outcomes[0].article_id)
+    assert art.title == "破\ufffd字" and art.text == "\ufffd" and art.authors == ("王\ufffd",)
+    assert art.feed_html == "<p>\ufffd</p>"
+    # the same bad item again is recognised as unchanged
+    assert store.save_item(bad, html="<p>\udc00</p>", text="\udc00", seen_at=T0).status == "unchanged"
+    res = store.set_extracted(art.id, Article(title="x\ud800"), html="<p>全\ud800</p>", text="全\ud800", seen_at=T0)
+    assert res.status == "updated"
+    art = store.get_article(art.id)
+    assert art.extracted.title == "x\ufffd" and art.html == "<p>全\ufffd</p>"
+
+
+def test_guid_is_filled_in_when_the_feed_starts_giving_one(store, make_item):
+    out = save(store, make_item(1, guid=None))
+    save(store, make_item(1, guid="g-late"))
+    assert store.get_article(out.article_id).guid == "g-late"
+    moved = save(store, make_item(1, guid="g-late", link="https://news.example/a/renamed"))
+    assert moved.article_id == out.article_id
+
+
+def test_backup_is_a_consistent_copy(store, make_item, tmp_path):
+    for n in range(5):
+        save(store, make_item(n))
+    dest = store.backup(tmp_path / "copy.sqlite")
+    with SQLiteStore(dest, readonly=True) as copy:
+        assert copy.count_articles() == 5 and copy.integrity_check() == "ok"
+        assert [a.url for a in copy.iter_articles()] == [a.url for a in store.iter_articles()]
+    with pytest.raises(StoreError, match="already exists"):
+        store.backup(dest)

@@ -289,3 +289,18 @@ def test_extracted_json_is_plain_json(tmp_path, make_item):
     conn.close()
     assert json.loads(raw)["authors"] == ["王"] and "標題" in raw
     assert published == "2024-05-01T08:00:00.000000+00:00"
+
+
+def test_write_blocked_by_another_writer_fails_with_a_clear_message(tmp_path, make_item):
+    path = tmp_path / "a.sqlite"
+    SQLiteStore(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+    try:
+        with SQLiteStore(path, busy_timeout=0.05) as s:
+            with pytest.raises(StoreError, match=r"archive .*a\.sqlite: cannot save 1 items of feed .*database is locked"):
+                s.save_items([(make_item(1), "<p>1</p>", "1")], seen_at=T0)
+            other.execute("ROLLBACK")
+            assert s.save_items([(make_item(1), "<p>1</p>", "1")], seen_at=T0)[0].status == "new"
+    finally:
+        other.close()

@@ -194,3 +194,10 @@ def test_changes_are_numbered_across_processes_and_reopening(tmp_path, make_item
     with SQLiteStore(path) as s:
         s.save_item(make_item(2), html="b", text="b", seen_at=T0)
         assert [seq for seq, _ in s.changes_since(0)] == [1, 2]
+
+
+def test_long_errors_are_cut(store):
+    from newsmirror.store.sqlite import MAX_ERROR_CHARS
+
+    st = store.record_feed_fetch("聯合報", FEED, fetched_at=T0, status=500, error="x" * 10_000)
+    assert len(st.last_error) == MAX_ERROR_CHARS

@@ -34,7 +34,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -54,7 +54,8 @@ from newsmirror.store.keys import canonical_url
 
 __all__ = ["SQLiteStore", "SCHEMA_VERSION", "load_migrations", "content_hash"]
 
-BUSY_TIMEOUT_MS = 15_000
+BUSY_TIMEOUT = 15.0  # seconds a write waits for another process's transaction before failing
+MAX_ERROR_CHARS = 2000  # a feed's last error is a message, not a log
 PAGE_SIZE = 256  # rows per query when streaming: memory stays bounded, the lock is held briefly
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -126,7 +127,7 @@ def _article_to_json(article: Article) -> str:
         elif isinstance(value, tuple):
             value = list(value)
         data[f.name] = value
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _clean(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
 def _article_from_json(text: str | None) -> Article | None:
@@ -150,6 +151,29 @@ def _article_from_json(text: str | None) -> Article | None:
 
 def _json_list(values: tuple[str, ...]) -> str:
     return json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(value: str) -> str:
+    """Replace lone surrogates (from a JSON feed's bad escapes) so the text can be stored as UTF-8."""
+    return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+
+
+def _clean_item(item: FeedItem) -> FeedItem:
+    """The item with its text fields made storable; the same object when nothing needed it."""
+    texts = (item.title, item.link, item.guid or "", item.summary_html, item.content_html,
+             item.source, item.feed_url, *item.authors, *item.categories)
+    if not any(_SURROGATE.search(t) for t in texts):
+        return item
+    return replace(
+        item,
+        source=_clean(item.source), feed_url=_clean(item.feed_url), title=_clean(item.title),
+        link=_clean(item.link), guid=None if item.guid is None else _clean(item.guid),
+        summary_html=_clean(item.summary_html), content_html=_clean(item.content_html),
+        authors=tuple(_clean(a) for a in item.authors), categories=tuple(_clean(c) for c in item.categories),
+    )
 
 
 def _item_key(item: FeedItem) -> str:
@@ -213,9 +237,10 @@ _NEXT_SEQ = "(SELECT coalesce(max(change_seq), 0) + 1 FROM articles)"
 class SQLiteStore:
     """The `Store` protocol over one SQLite file (see the module docstring for the rules)."""
 
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: str | Path, *, readonly: bool = False, busy_timeout: float = BUSY_TIMEOUT) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
         self._depth = 0
         self._conn: sqlite3.Connection | None = None
@@ -239,7 +264,7 @@ class SQLiteStore:
                 raise StoreError(f"archive {self.path} does not exist; fetch some feeds first")
             uri = self.path.resolve().as_uri() + "?mode=ro"
             return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
-                                   timeout=BUSY_TIMEOUT_MS / 1000)
+                                   timeout=self.busy_timeout)
         if self.path.is_dir():
             raise StoreError(f"archive {self.path} is a folder, not a file")
         try:
@@ -247,11 +272,11 @@ class SQLiteStore:
         except OSError as exc:
             raise StoreError(f"cannot create the folder for archive {self.path}: {exc.strerror}") from exc
         return sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                               timeout=BUSY_TIMEOUT_MS / 1000)
+                               timeout=self.busy_timeout)
 
     def _configure(self) -> None:
         conn = self._db
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         if not self.readonly:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -346,6 +371,25 @@ class SQLiteStore:
         problems += [f"foreign key: {r[0]} row {r[1]} -> {r[2]}" for r in fk]
         return "; ".join(problems) if problems else "ok"
 
+    def backup(self, dest: str | Path) -> Path:
+        """Copy the archive to a new file `dest`, consistently, while it stays in use (online backup)."""
+        dest = Path(dest)
+        if dest.exists():
+            raise StoreError(f"backup target {dest} already exists; choose a new file name")
+        with self._lock:
+            conn = self._db
+            try:
+                target = sqlite3.connect(dest)
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot create backup {dest}: {exc}") from exc
+            try:
+                conn.backup(target)
+            except sqlite3.Error as exc:
+                raise StoreError(f"archive {self.path}: backup to {dest} failed: {exc}") from exc
+            finally:
+                target.close()
+        return dest
+
     @contextmanager
     def _write(self, what: str) -> Iterator[sqlite3.Connection]:
         """One write transaction (nested calls join the outer one); sqlite errors become StoreError."""
@@ -421,7 +465,7 @@ class SQLiteStore:
                 failures, last_error, last_ok = 0, None, when
             else:
                 new_etag, new_lm, seen = old.etag, old.last_modified, old.items_seen
-                failures, last_error = old.consecutive_failures + 1, error
+                failures, last_error = old.consecutive_failures + 1, _clean(error)[:MAX_ERROR_CHARS]
                 last_ok = _ts(old.last_ok) if old.last_ok else None
             conn.execute(
                 "INSERT INTO feeds (url, source, last_fetch, last_status, etag, last_modified,"
@@ -490,6 +534,7 @@ class SQLiteStore:
     def _save(self, conn: sqlite3.Connection, item: FeedItem, html: str, text: str, seen: str,
               raw_ref: str | None, extracted: Article | None,
               shared: frozenset[tuple[str, str]]) -> SaveOutcome:
+        item, html, text = _clean_item(item), _clean(html), _clean(text)
         key = _item_key(item)
         row, by_guid = self._find(conn, item, key, shared)
         feed_hash = content_hash(item.title, html)
@@ -515,6 +560,8 @@ class SQLiteStore:
         if source != item.source or feed_url != item.feed_url:
             conn.execute("UPDATE articles SET last_seen = max(last_seen, ?) WHERE id = ?", (seen, article_id))
             return SaveOutcome("duplicate", article_id, version)
+        if item.guid and (item.source, item.guid) not in shared:
+            conn.execute("UPDATE articles SET guid = ? WHERE id = ? AND guid IS NULL", (item.guid, article_id))
         if old_hash == feed_hash:
             conn.execute("UPDATE articles SET last_seen = max(last_seen, ?) WHERE id = ?", (seen, article_id))
             return SaveOutcome("unchanged", article_id, version)
@@ -550,6 +597,7 @@ class SQLiteStore:
         record yet fills it in ("unchanged"); the same body with a different record is a new version."""
         seen = _ts(seen_at)
         extracted_json = _article_to_json(extracted)
+        html, text = _clean(html), _clean(text)
         with self._write(f"save the extracted body of article {article_id}") as conn:
             row = conn.execute(
                 "SELECT a.title, a.current_version, v.content_hash, v.feed_html, v.text, v.summary,"
