@@ -24,6 +24,7 @@ MIN_PARAGRAPH = 30  # characters a body paragraph has at least
 MIN_BODY = 120  # characters a body run has at least
 MAX_HEADING = 8  # characters of a related-links heading at most
 MIN_HEADLINE = 9  # characters of a related headline at least
+MAX_GAP = 4  # short lines (subheadings, image notes) a body run may bridge
 
 _SENTENCE_END = re.compile(r"[。！？!?；;：:」』”\"’）)】]\s*$")
 _ENDS_IN_STOP = re.compile(r"[。！？!?]\s*[」』”\"’）)】]*\s*$")
@@ -99,7 +100,7 @@ def _is_sentence(s: str) -> bool:
 
 
 def _body_run(texts: list[str], skip: set[int]) -> tuple[int, int] | None:
-    """(first, last) indices of the largest run of paragraphs; up to two short lines may sit inside."""
+    """(first, last) indices of the largest run of paragraphs; up to MAX_GAP short lines may sit inside."""
     best: tuple[int, int] | None = None
     best_size = 0
     n = len(texts)
@@ -121,10 +122,10 @@ def _body_run(texts: list[str], skip: set[int]) -> tuple[int, int] | None:
                 j += 1
                 continue
             k, gaps = j, 0
-            while k < n and (k in skip or (_is_gap(texts[k]) and not _is_paragraph(texts[k]))) and gaps < 3:
+            while k < n and (k in skip or (_is_gap(texts[k]) and not _is_paragraph(texts[k]))) and gaps < MAX_GAP + 1:
                 gaps += k not in skip
                 k += 1
-            if gaps <= 2 and k < n and k > j and _is_paragraph(texts[k]):
+            if gaps <= MAX_GAP and k < n and k > j and _is_paragraph(texts[k]):
                 j = k
                 continue
             break
