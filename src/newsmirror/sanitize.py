@@ -20,12 +20,14 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import nh3
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["ALLOWED_TAGS", "sanitize_html", "html_to_text"]
+__all__ = ["ALLOWED_TAGS", "html_to_text", "sanitize_html"]
 
 ALLOWED_TAGS = frozenset({
     "a", "img", "p", "br", "hr", "div", "span", "small", "strong", "em", "b", "i", "u", "s",
@@ -101,7 +103,7 @@ def _scheme(url: str) -> str:
         return ""
 
 
-def _resolver(base_url: str | None):
+def _resolver(base_url: str | None) -> Callable[[str], str | None]:
     """nh3 callback for relative URLs: absolute against base_url, or dropped without one."""
 
     def resolve(url: str) -> str | None:
@@ -197,7 +199,7 @@ def html_to_text(html: str) -> str:
     out: list[str] = []
     pre_depth = 0
     # Iterative walk (deeply nested markup must not hit the recursion limit); None marks "leave".
-    stack: list = [root]
+    stack: list[Any] = [root]
     while stack:
         node = stack.pop()
         if isinstance(node, tuple):

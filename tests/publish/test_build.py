@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from newsmirror.store import open_store
 
 CNA = "(臺)中央社CNA"
 FEED = "https://www.cna.com.tw/rss/aopl.xml"
-T0 = datetime(2023, 9, 11, 10, 19, tzinfo=timezone.utc)
+T0 = datetime(2023, 9, 11, 10, 19, tzinfo=UTC)
 OLD = 1_000_000_000  # an mtime (2001) no build would set
 
 

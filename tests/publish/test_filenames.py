@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from newsmirror.models import StoredArticle
-from newsmirror.publish.jekyll import outlet_filename, post_filename, post_url, render_list
+from newsmirror.publish.jekyll import (
+    outlet_filename,
+    post_filename,
+    post_url,
+    render_list,
+)
 
-T0 = datetime(2023, 9, 11, 10, 19, tzinfo=timezone.utc)
+T0 = datetime(2023, 9, 11, 10, 19, tzinfo=UTC)
 RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in "123456789¹²³"}
 
 
@@ -125,7 +130,7 @@ def test_post_url_follows_jekyll_default_permalink():
     article = make_article("傳金正恩已搭專車赴海參崴 將與蒲亭會面")
     name = post_filename(article, set())
     assert post_url(article, name) == "/(臺)中央社cna/2023/09/11/傳金正恩已搭專車赴海參崴-將與蒲亭會面.html"
-    late = make_article("晚", published=datetime(2023, 9, 11, 20, 0, tzinfo=timezone.utc))
+    late = make_article("晚", published=datetime(2023, 9, 11, 20, 0, tzinfo=UTC))
     assert post_url(late, post_filename(late, set()), tz="Asia/Taipei") == "/(臺)中央社cna/2023/09/12/晚.html"
 
 
@@ -139,7 +144,7 @@ def test_outlet_filename_portable(source):
 
 
 def test_render_list_format():
-    taipei_late = datetime(2023, 9, 11, 16, 30, tzinfo=timezone.utc)  # 9-12 00:30 in UTC+8
+    taipei_late = datetime(2023, 9, 11, 16, 30, tzinfo=UTC)  # 9-12 00:30 in UTC+8
     text = render_list("(臺)中央社CNA", [
         (taipei_late, "新 [快訊]", "/(臺)中央社cna/2023/09/11/新-快訊.html"),
         (T0, "傳金正恩已搭專車赴海參崴 將與蒲亭會面", "/(臺)中央社cna/2023/09/11/傳金正恩已搭專車赴海參崴-將與蒲亭會面.html"),
@@ -149,3 +154,9 @@ def test_render_list_format():
         "9-11 [傳金正恩已搭專車赴海參崴 將與蒲亭會面](/%28臺%29中央社cna/2023/09/11/傳金正恩已搭專車赴海參崴-將與蒲亭會面.html)\n\n"
         "[查看更多](/%28臺%29中央社cna/)\n"
     )
+
+
+def test_early_years_keep_four_digits():
+    article = make_article("古", published=datetime(999, 1, 2, 3, 4, tzinfo=UTC))
+    assert post_filename(article, set()) == "0999-01-02-古.md"
+    assert post_url(article, "0999-01-02-古.md") == "/(臺)中央社cna/0999/01/02/古.html"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import yaml
@@ -12,18 +13,17 @@ from newsmirror.publish.jekyll import post_date, render_post, yaml_quote, yaml_s
 
 SEED = "000_2e124f6b3491d5a3.txt"
 CNA = "(臺)中央社CNA"
-T0 = datetime(2023, 9, 11, 10, 19, tzinfo=timezone.utc)
+T0 = datetime(2023, 9, 11, 10, 19, tzinfo=UTC)
 
 
 def make_article(**changes) -> StoredArticle:
-    values = dict(
+    base = StoredArticle(
         id=1, source=CNA, url="https://www.cna.com.tw/news/aopl/202309110257.aspx",
         link="https://www.cna.com.tw/news/aopl/202309110257.aspx", guid=None,
         title="傳金正恩已搭專車赴海參崴 將與蒲亭會面", published=T0, first_seen=T0, last_seen=T0,
         authors=(), categories=(), feed_html="", html="<p>內文</p>", text="內文", version=1,
     )
-    values.update(changes)
-    return StoredArticle(**values)
+    return replace(base, **changes)
 
 
 def front_matter(post: str) -> dict:

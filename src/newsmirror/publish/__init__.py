@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from newsmirror.publish.jekyll import BuildSummary, build_jekyll, post_filename, post_url, render_post
+from newsmirror.publish.jekyll import (
+    BuildSummary,
+    build_jekyll,
+    post_filename,
+    post_url,
+    render_post,
+)
 
 __all__ = ["BuildSummary", "build_jekyll", "post_filename", "post_url", "render_post"]

@@ -28,27 +28,31 @@ import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from newsmirror.errors import PublishError
 from newsmirror.models import StoredArticle
 from newsmirror.sanitize import sanitize_html
 
+if TYPE_CHECKING:  # the Store protocol only; the pipeline hands us the store
+    from newsmirror.store import Store
+
 __all__ = [
-    "BuildSummary",
-    "render_post",
-    "post_filename",
-    "post_date",
-    "post_url",
-    "outlet_filename",
-    "render_list",
-    "build_jekyll",
-    "yaml_scalar",
-    "yaml_quote",
-    "MANIFEST",
     "LIST_SIZE",
+    "MANIFEST",
+    "BuildSummary",
+    "build_jekyll",
+    "outlet_filename",
+    "post_date",
+    "post_filename",
+    "post_url",
+    "render_list",
+    "render_post",
+    "yaml_quote",
+    "yaml_scalar",
 ]
 
 MANIFEST = ".newsmirror-manifest"
@@ -56,7 +60,7 @@ _MANIFEST_HEADER = "# newsmirror jekyll manifest v1: files this build wrote (pos
 LIST_SIZE = 100
 LIST_TZ = timezone(timedelta(hours=8))  # list dates are shown in Taiwan / China time
 _MAX_NAME_BYTES = 255
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -192,16 +196,21 @@ def post_date(article: StoredArticle) -> datetime:
     return when.replace(microsecond=when.microsecond // 1000 * 1000)
 
 
+def _day(when: datetime) -> str:
+    """YYYY-MM-DD with a four-digit year whatever the platform's strftime does with years < 1000."""
+    return f"{when.year:04d}-{when.month:02d}-{when.day:02d}"
+
+
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def render_post(article: StoredArticle) -> str:
     """The article as a post of the existing mirror: front matter, epoch comment, title link, body."""
     when = post_date(article)
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    stamp = f"{_day(when)}T{when:%H:%M:%S}.{when.microsecond // 1000:03d}Z"
     epoch_ms = (when - _EPOCH) // timedelta(milliseconds=1)
     source = yaml_scalar(_without_surrogates(article.source))
     link = _without_surrogates(article.link or article.url)
@@ -263,7 +272,7 @@ def post_filename(article: StoredArticle, taken: set[str]) -> str:
     case-folded names already used for the day; a clash gets `-2`, `-3` ... in the order names
     are asked for (the build asks in (published, id) order, so names are deterministic).
     """
-    day = post_date(article).strftime("%Y-%m-%d")
+    day = _day(post_date(article))
     slug = _slug(article.title) or "post-" + hashlib.sha1(article.url.encode("utf-8", "replace")).hexdigest()[:8]
     n = 1
     while True:
@@ -283,8 +292,7 @@ def post_url(article: StoredArticle, filename: str, *, tz: str = "UTC") -> str:
     when = post_date(article).astimezone(ZoneInfo(tz))
     category = _without_surrogates(article.source).lower()
     title = filename[len("YYYY-MM-DD-"):].rsplit(".", 1)[0]
-    path = re.sub("/{2,}", "/", f"/{category}/{when:%Y/%m/%d}/{title}.html")
-    return path
+    return re.sub("/{2,}", "/", f"/{category}/{when.year:04d}/{when.month:02d}/{when.day:02d}/{title}.html")
 
 
 def outlet_filename(source: str) -> str:
@@ -343,11 +351,9 @@ _POST_DAY = re.compile(r"_posts/(\d{4}-\d{2}-\d{2})-")
 
 def _read_manifest(path: Path) -> Iterator[str]:
     """Entries of an old manifest, skipping anything that is not a post or list file name."""
-    try:
-        fh = open(path, encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         return
-    with fh:
+    with open(path, encoding="utf-8", errors="replace") as fh:
         for line in fh:
             entry = line.rstrip("\n")
             if _MANIFEST_ENTRY.fullmatch(entry) and ".." not in entry:
@@ -428,7 +434,7 @@ def _remove_by_set(out_dir: Path, old_manifest: Iterator[str], new_manifest: Pat
 
 
 def build_jekyll(
-    store,
+    store: Store,
     out_dir: Path,
     *,
     progress: Callable[[int], object] | None = None,
@@ -462,7 +468,7 @@ def build_jekyll(
         with open(new_manifest, "w", encoding="utf-8", newline="\n") as mf:
             mf.write(_MANIFEST_HEADER + "\n")
             for article in store.iter_articles():
-                this_day = post_date(article).strftime("%Y-%m-%d")
+                this_day = _day(post_date(article))
                 if this_day != day:
                     if day and in_order:
                         if this_day < day:
