@@ -198,6 +198,8 @@ def fetch(obj: Ctx, only: tuple[str, ...], timeout: float, retries: int, per_hos
         summary = fetch_sources(obj.settings, srcs, policy=policy, progress=obj.progress("fetch"))
     except NewsMirrorError as exc:
         fail(str(exc))
+    for failure in summary.failures:
+        click.echo(f"failed: {failure}", err=True)
     click.echo(summary.line(), err=True)
     if summary.failures:
         sys.exit(1)

@@ -126,7 +126,6 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
                     summary.failures.append(Failure(source.name, url, error))
                     store.record_feed_fetch(source.name, url, fetched_at=fetched_at,
                                             status=getattr(result, "status", None), error=error)
-                    progress.message(f"failed: {source.name}: {error}")
                     progress.advance(failed=True)
                     continue
                 if result.not_modified:
@@ -142,7 +141,6 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
                     summary.failures.append(Failure(source.name, url, str(exc)))
                     store.record_feed_fetch(source.name, url, fetched_at=fetched_at, status=result.status,
                                             error=str(exc))
-                    progress.message(f"failed: {source.name}: {exc}")
                     progress.advance(failed=True)
                     continue
                 pages.extend(new_pages)
@@ -237,7 +235,6 @@ async def _fetch_pages(fetcher, store, pages: list[tuple[Source, int, str]], sum
         if error is not None:
             summary.pages_failed += 1
             summary.failures.append(Failure(source.name, link, error))
-            progress.message(f"page failed: {source.name}: {error}")
             continue
         html = sanitize_html(art.html or "", base_url=result.final_url or link)
         store.set_extracted(article_id, art, html=html, text=art.text or html_to_text(html),
