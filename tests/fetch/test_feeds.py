@@ -368,3 +368,12 @@ def test_xhtml_page_with_xml_declaration_is_html():
             "<head><title>首頁</title></head><body><p>你好</p></body></html>")
     with pytest.raises(FeedError, match=r"^https://x\.example/ is an HTML page, not a feed; find the RSS link"):
         parse_feed(page.encode(), url="https://x.example/", source=TAIPEI)
+
+
+def test_unparseable_link_counts_as_missing():
+    items = ("<item><title>壞連結</title><link>http://[::1/oops</link><guid>k-1</guid></item>"
+             "<item><title>壞連結無識別碼</title><link>http://[::1/oops</link></item>")
+    feed = parse_feed(rss(items), url="https://x.example/rss", source=TAIPEI)
+    assert [(i.title, i.link, i.guid) for i in feed.items] == [("壞連結", "", "k-1")]
+    assert feed.warnings == ("https://x.example/rss: item 1 has no link (guid k-1)",
+                             "https://x.example/rss: item 2 has neither link nor guid; skipped")

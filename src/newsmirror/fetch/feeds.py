@@ -177,7 +177,10 @@ def _resolve(base: str, link: str | None) -> str:
     if not link:
         return ""
     link = link.strip()
-    return urljoin(base, link) if link else ""
+    try:
+        return urljoin(base, link) if link else ""
+    except ValueError:  # "http://[broken" and such: treated as no link
+        return ""
 
 
 def _is_url(value: str | None) -> bool:
@@ -207,11 +210,8 @@ def parse_feed(content: bytes, *, url: str, source: Source, content_type: str | 
 
 def _html_error(text: str, url: str) -> FeedError:
     match = _ALTERNATE.search(text[:200_000])
-    hint = (
-        f"; the page names a feed at {urljoin(url, html.unescape(match.group(1)))}"
-        if match
-        else "; find the RSS link on that page"
-    )
+    found = _resolve(url, html.unescape(match.group(1))) if match else ""
+    hint = f"; the page names a feed at {found}" if found else "; find the RSS link on that page"
     return FeedError(f"{url} is an HTML page, not a feed{hint}", url=url)
 
 
@@ -224,12 +224,15 @@ def _parse_xml_feed(text: str, *, url: str, source: Source) -> ParsedFeed:
         warnings.append(f"{url}: removed {removed} control character{'s' if removed > 1 else ''} not allowed in XML")
     decl = '<?xml version="1.0" encoding="utf-8"?>'
     text = _XML_DECL.sub(decl, text, count=1) if text.startswith("<?xml") else decl + text
-    parsed = feedparser.parse(
-        text.encode("utf-8"),
-        response_headers={"content-type": "application/xml; charset=utf-8"},
-        sanitize_html=False,  # the publish stage sanitizes; the store keeps the feed's HTML as received
-        resolve_relative_uris=False,  # no base given: links are resolved against the feed URL below
-    )
+    try:
+        parsed = feedparser.parse(
+            text.encode("utf-8", "surrogatepass"),
+            response_headers={"content-type": "application/xml; charset=utf-8"},
+            sanitize_html=False,  # the publish stage sanitizes; the store keeps the feed's HTML as received
+            resolve_relative_uris=False,  # no base given: links are resolved against the feed URL below
+        )
+    except Exception as exc:  # feedparser's own bugs on odd input (e.g. names with two namespace colons)
+        raise FeedError(f"{url} could not be parsed as a feed ({type(exc).__name__}: {exc})", url=url) from exc
     problem = ""
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
