@@ -129,3 +129,12 @@ def test_missing_archive_is_a_503_not_a_500(tmp_path):
         assert page.status_code == 503 and "newsmirror fetch" in page.text
     finally:
         c.close()
+
+
+def test_odd_inputs_never_give_500(client):
+    for path in ["/?page=%ff", "/search?q=%ff%fe", "/search?q=%ED%A0%80", "/source/%ff", "/day/%ff", "/article/%ff",
+                 "/api/articles?since=%ff", "/api/search?q=%E2%80%8B", "/api/articles/%20", "/source/", "/day/",
+                 "/api/search?q=" + "%22" * 3, "/api/search?q=-", "/api/search?q=OR", "/?tz=../../etc/passwd",
+                 "/api/articles?limit=99999999999999999999", "/api/articles?offset=1e9", "/%2e%2e/%2e%2e/etc/passwd"]:
+        r = client.get(path)
+        assert r.status_code in (200, 400, 404), (path, r.status_code, r.text[:200])
