@@ -231,8 +231,8 @@ def _parse_xml_feed(text: str, *, url: str, source: Source) -> ParsedFeed:
             sanitize_html=False,  # the publish stage sanitizes; the store keeps the feed's HTML as received
             resolve_relative_uris=False,  # no base given: links are resolved against the feed URL below
         )
-    except Exception as exc:  # feedparser's own bugs on odd input (e.g. names with two namespace colons)
-        raise FeedError(f"{url} could not be parsed as a feed ({type(exc).__name__}: {exc})", url=url) from exc
+    except Exception as crash:  # feedparser's own bugs on odd input (seen by fuzzing: namespace unpacking)
+        raise FeedError(f"{url} could not be parsed as a feed ({type(crash).__name__}: {crash})", url=url) from crash
     problem = ""
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
