@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,7 +39,7 @@ def test_find_dates(case):
 
 def test_explicit_zone_is_kept_not_converted():
     got = parse_date("2025-09-04T10:19:00Z", reference=REFERENCE)
-    assert got is not None and got.utcoffset() == timezone.utc.utcoffset(None)
+    assert got is not None and got.utcoffset() == UTC.utcoffset(None)
 
 
 def test_month_day_is_never_in_the_future():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Credits", "parse_credits", "find_credits", "KNOWN_OUTLETS", "is_outlet"]
+__all__ = ["KNOWN_OUTLETS", "Credits", "find_credits", "is_outlet", "parse_credits"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ KNOWN_OUTLETS: tuple[str, ...] = tuple(
 BBC BBC中文 BBC中文網 BBC中文网 美國之音 美国之音 自由亞洲電台 自由亚洲电台 法廣 法广 德國之聲 德国之声 紐約時報中文網
 纽约时报中文网 華爾街日報 华尔街日报 聯合早報 联合早报 8world 星島日報 星岛日报 明報 明报 東方日報 东方日报 香港01 端傳媒
 端传媒 信報 商業周刊 天下雜誌 CNA Reuters AFP AP Bloomberg Kyodo Yonhap Xinhua
-""".split()
+""".split()  # noqa: SIM905 (a word list reads best as words)
         ),
         key=len,
         reverse=True,
@@ -70,7 +70,7 @@ _PLACES = tuple(
 莫斯科 布魯塞爾 布鲁塞尔 日內瓦 日内瓦 維也納 维也纳 羅馬 罗马 馬德里 马德里 雪梨 悉尼 墨爾本 墨尔本 新加坡 曼谷 河內
 河内 胡志明市 雅加達 雅加达 馬尼拉 马尼拉 吉隆坡 新德里 孟買 杜拜 迪拜 耶路撒冷 特拉維夫 開羅 开罗 多倫多 多伦多
 溫哥華 温哥华 渥太華 海參崴 基輔 基辅 聯合國 联合国 華府 华府 梵蒂岡 斯德哥爾摩 哥本哈根 奧斯陸 赫爾辛基 布拉格 華沙
-""".split()
+""".split()  # noqa: SIM905 (a word list reads best as words)
         ),
         key=len,
         reverse=True,
@@ -89,13 +89,13 @@ _SURNAMES = frozenset(
 欒栾隋商刁沙榮荣巫寇桑郎甄叢丛仲虞敖鞏巩明佘池查麻苑遲迟鄺邝官封談谈匡鞠惠荊荆樂乐冀郁胥南班儲储原栗燕楚鄢勞劳諶谌奚皮粟冼
 藺蔺樓楼盤盘滿满聞闻位厲厉伊仝區区郜海闞阚花權权強强帥帅屠豆朴蓋盖練练廉禹井祖漆巴豐丰支卿國国狄平計计索宣晉晋相初門门雲云
 容敬來来扈晁芮都普闕阙浦戈伏鹿薄邸雍辜羊阿烏乌母裘亓修邰赫杭況况那宿鮮鲜印逯隆茹諸诸戰战慕危玉銀银亢嵇公哈湛賴赖温鐘呂巩詹
-""".split()
+""".split()  # noqa: SIM905 (a word list reads best as words)
     )
 )
 _COMPOUND_SURNAMES = ("歐陽", "欧阳", "司馬", "司马", "上官", "諸葛", "诸葛", "東方", "东方", "皇甫", "尉遲", "尉迟", "公孫", "公孙",
                       "令狐", "慕容", "司徒", "夏侯", "長孫", "长孙", "宇文", "端木", "申屠", "澹臺", "澹台", "范姜", "張簡", "张简")
 _NOT_PEOPLE = frozenset(
-    "未知 佚名 匿名 網路 网络 網絡 互联网 本站 小編 小编 編輯部 编辑部 本報 本报 綜合 综合 整理 原創 原创 轉載 转载 admin 管理員 管理员".split()
+    "未知 佚名 匿名 網路 网络 網絡 互联网 本站 小編 小编 編輯部 编辑部 本報 本报 綜合 综合 整理 原創 原创 轉載 转载 admin 管理員 管理员".split()  # noqa: SIM905
 )
 
 _SLASH = "／/"
@@ -159,7 +159,7 @@ _GLUED_LABEL = re.compile(
 )
 _QUOTED_OUTLET = re.compile(r"《(?P<outlet>[^《》]{2,12})》\s*(?=作者|記者|记者|特約|特约)")
 _LEADING_DATE = re.compile(r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")
-_GENERIC_SOURCES = frozenset("网络 網路 網絡 互联网 互聯網 本站 未知 综合 綜合 其他 网友 網友 整理".split())
+_GENERIC_SOURCES = frozenset("网络 網路 網絡 互联网 互聯網 本站 未知 综合 綜合 其他 网友 網友 整理".split())  # noqa: SIM905
 _GENERIC_PREFIXES = ("相关", "相關", "最新", "更多", "热门", "熱門", "推荐", "推薦", "延伸", "精选", "精選", "即時", "即时", "其他", "本站")
 _OUTLET_PREFIX = re.compile(r"^\s*[【\[（(]?\s*(?P<outlet>[^\s／/（）()【】\[\]]{2,12})\s*[／/｜|]")
 
@@ -345,18 +345,18 @@ def parse_credits(text: str) -> Credits:
         for m in _BY.finditer(work):
             authors.extend(_split_names(m.group("names")))
             take(m)
-        m = _PLAIN_REPORT.match(work)
-        if m:
-            names = _split_names(m.group("names"))
-            after = re.sub(r"[\s／/]|(?:即時|即时|綜合|综合)?(?:報導|报道|報道)", "", m.group("after") or "")
-            desk = _DESK.fullmatch(m.group("names").strip())
+        plain = _PLAIN_REPORT.match(work)
+        if plain:
+            names = _split_names(plain.group("names"))
+            after = re.sub(r"[\s／/]|(?:即時|即时|綜合|综合)?(?:報導|报道|報道)", "", plain.group("after") or "")
+            desk = _DESK.fullmatch(plain.group("names").strip())
             if after and (desk or after not in _PLACES):
                 names = _split_names(after)  # `生活中心／張小芸報導`: a desk, then the reporter
             elif after in _PLACES:
                 place = place or after
             if names:
                 authors.extend(names)
-                take(m)
+                take(plain)
         if source is None:
             bare = work.strip(" \t\u3000【】[]（）()|｜／/")
             bare = re.sub(r"^(?:采写|採寫|作者|撰文|文字|文)\s*[:：／/]?\s*", "", bare)

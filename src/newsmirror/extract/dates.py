@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["DateMatch", "parse_date", "find_dates"]
+__all__ = ["DateMatch", "find_dates", "parse_date"]
 
 MIN_YEAR = 1990
 ROC_OFFSET = 1911
@@ -136,12 +136,12 @@ def _explicit_zone(text: str | None) -> tzinfo | None:
         if z.startswith(city):
             return ZoneInfo(name)
     if z == "Z":
-        return timezone.utc
+        return UTC
     m = re.fullmatch(r"(?:GMT|UTC|UT)?\s*(?:([+-])\s*(\d{1,2}):?(\d{2})?)?", z, re.IGNORECASE)
     if not m:
         return None
     if not m.group(1):
-        return timezone.utc
+        return UTC
     hours, minutes = int(m.group(2)), int(m.group(3) or 0)
     if hours > 14 or minutes > 59:
         return None
@@ -218,10 +218,10 @@ def _scan(text: str, zone: tzinfo, reference: datetime, loose: bool) -> list[Dat
             year += ROC_OFFSET
         elif roc:
             continue
-        if m.group("month") is None or m.group("day") is None:
-            # `民國105年`, `2019年6月`: only whole-string reads, and only with a month or an ROC marker.
-            if not loose or not (roc or m.group("month")) or m.group("hour") is not None:
-                continue
+        partial = m.group("month") is None or m.group("day") is None
+        # `民國105年`, `2019年6月`: only whole-string reads, and only with a month or an ROC marker.
+        if partial and (not loose or not (roc or m.group("month")) or m.group("hour") is not None):
+            continue
         month = int(m.group("month") or 1)
         day = int(m.group("day") or 1)
         start = m.start("roc") if roc else m.start("year")
@@ -264,8 +264,8 @@ def _scan(text: str, zone: tzinfo, reference: datetime, loose: bool) -> list[Dat
     for m in _RELATIVE_DAY.finditer(s):
         if m.group("hour") is None and not loose:
             continue
-        d = local_ref.date() - timedelta(days=_DAY_OFFSETS[m.group("word")])
-        add(m, _build(d.year, d.month, d.day, m, zone, reference))
+        rel = local_ref.date() - timedelta(days=_DAY_OFFSETS[m.group("word")])
+        add(m, _build(rel.year, rel.month, rel.day, m, zone, reference))
     for m in _AGO.finditer(s):
         n = _SMALL_NUMBERS.get(m.group("n")) or float(m.group("n"))
         seconds = _UNIT_SECONDS[m.group("unit")]
@@ -279,23 +279,23 @@ def _scan(text: str, zone: tzinfo, reference: datetime, loose: bool) -> list[Dat
         for m in _JUST_NOW.finditer(s):
             found.append(DateMatch(local_ref.replace(microsecond=0), m.start(), m.end(), True))
 
-    found.sort(key=lambda d: (d.start, -(d.end - d.start)))
+    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
     chosen: list[DateMatch] = []
     context: datetime | None = None  # the last date with a year: `2024/05/21 18:36（5/21 19:05 更新）`
-    for d in found:
-        if chosen and d.start < chosen[-1].end:
+    for dm in found:
+        if chosen and dm.start < chosen[-1].end:
             continue
-        if id(d) in yearless and context is not None and d.value.year != context.year:
+        if id(dm) in yearless and context is not None and dm.value.year != context.year:
             try:
-                value = d.value.replace(year=context.year)
+                value = dm.value.replace(year=context.year)
             except ValueError:
-                value = d.value
+                value = dm.value
             if value < context - timedelta(days=180):
                 value = value.replace(year=context.year + 1) if value.month != 2 or value.day != 29 else value
-            d = DateMatch(value, d.start, d.end, d.has_time)
-        elif id(d) not in yearless:
-            context = d.value
-        chosen.append(d)
+            dm = DateMatch(value, dm.start, dm.end, dm.has_time)
+        elif id(dm) not in yearless:
+            context = dm.value
+        chosen.append(dm)
     return chosen
 
 

@@ -39,7 +39,7 @@ _WIDGET_WORDS = re.compile(
     r"加入好友|追蹤|追踪|訂閱|订阅|看更多|更多|上一則|下一則|上一篇|下一篇|返回|回到頂部|回到顶部|举报|舉報|"
     r"\d+\s*則留言|\d+\s*条评论|\d+\s*條評論)\s*[|｜]?$"
 )
-_TAG_PREFIX = re.compile(r"^(?:標籤|标签|關鍵字|关键字|關鍵詞|关键词|Tags?|TAG)\s*[:：]\s*(?P<tags>.+)$", re.I)
+_TAG_PREFIX = re.compile(r"^(?:標籤|标签|關鍵字|关键字|關鍵詞|关键词|Tags?|TAG)\s*[:：]\s*(?P<tags>.+)$", re.IGNORECASE)
 _UPDATED = re.compile(r"更新|updated|Updated|修改")
 _SPACE = re.compile(r"[ \t\u3000\xa0]+")
 
@@ -341,7 +341,7 @@ def extract_text_capture(
     tags, after_tags = _tags(texts, tail, skip)
     related = _related(texts, after_tags)
 
-    date_zone = head_zone + list(range(0, title_at)) + tail_zone
+    date_zone = head_zone + list(range(title_at)) + tail_zone
     published, updated = _pick_dates(texts, date_zone, tz, reference)
 
     note = _TRAILING_NOTE.search(body[-1])
