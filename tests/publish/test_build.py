@@ -208,3 +208,33 @@ def test_unwritable_output_is_a_publish_error(store, tmp_path):
     blocker.write_text("not a directory", encoding="utf-8")
     with pytest.raises(PublishError, match="cannot create"):
         build_jekyll(store, blocker)
+
+
+def test_unclamped_dates_out_of_order_still_give_distinct_names(tmp_path):
+    """A store that left published after first_seen: dates go back in build order."""
+    import sqlite3
+
+    out = tmp_path / "site"
+    db = tmp_path / "raw.sqlite"
+    s = open_store(db)
+    try:
+        ids = [save(s, "快訊", n).article_id for n in range(3)]
+        save(s, "次日", 9, when=T0 + timedelta(days=1))
+    finally:
+        s.close()
+    with sqlite3.connect(db) as conn:  # published two days after first_seen: iterated last
+        (stamp,) = conn.execute("SELECT published FROM articles WHERE id = ?", (ids[0],)).fetchone()
+        later = stamp.replace("2023-09-11", "2023-09-13")
+        conn.execute("UPDATE articles SET published = ? WHERE id = ?", (later, ids[0]))
+    s = open_store(db)
+    try:
+        first = build_jekyll(s, out)
+        assert (first.written, first.removed) == (4, 0)
+        names = sorted(posts(out))
+        assert names == ["2023-09-11-快訊-2.md", "2023-09-11-快訊-3.md", "2023-09-11-快訊.md", "2023-09-12-次日.md"]
+        assert "第0則" in (out / "_posts" / "2023-09-11-快訊-3.md").read_text(encoding="utf-8")
+        again = build_jekyll(s, out)
+        assert (again.written, again.unchanged, again.removed) == (0, 4, 0)
+        assert sorted(posts(out)) == names
+    finally:
+        s.close()

@@ -462,6 +462,7 @@ def build_jekyll(
     recent: dict[str, deque[tuple[datetime, str, str]]] = {}
     day = ""
     taken: set[str] = set()
+    days: dict[str, set[str]] = {}
     in_order = True
     pending_progress = 0
     try:
@@ -470,12 +471,25 @@ def build_jekyll(
             for article in store.iter_articles():
                 this_day = _day(post_date(article))
                 if this_day != day:
-                    if day and in_order:
-                        if this_day < day:
-                            in_order = False  # store did not clamp a date: finish by set at the end
-                        else:
+                    if in_order and this_day < day:
+                        # A date earlier than one already built (a store that did not clamp
+                        # published to first_seen): stop the streaming removal (finish by set at
+                        # the end) and remember every day's names from now on, starting with
+                        # what this build already wrote. Memory then grows; a clamping store
+                        # never gets here.
+                        in_order = False
+                        mf.flush()
+                        days[day] = taken
+                        for entry in _read_manifest(new_manifest):
+                            days.setdefault(entry[len("_posts/"):len("_posts/YYYY-MM-DD")], set()).add(
+                                entry[len("_posts/"):].casefold())
+                    if in_order:
+                        if day:
                             remover.finish_day(day, taken)
-                    day, taken = this_day, set()
+                        taken = set()
+                    else:
+                        taken = days.setdefault(this_day, set())
+                    day = this_day
                 name = post_filename(article, taken)
                 data = render_post(article).encode("utf-8")
                 if _write_if_changed(posts_dir / name, data):
