@@ -145,6 +145,7 @@ _AGENCY_DATELINE = re.compile(
         outlets="|".join(re.escape(o) for o in KNOWN_OUTLETS)
     )
 )
+_CLOSING_NAME = re.compile(r"[（(]\s*(?P<names>[\u3400-\u9fff]{2,4}(?:[、 ][\u3400-\u9fff]{2,4})?)\s*[)）]\s*$")
 _BBC = re.compile(r"(?P<names>[^\s,，、（）()]{2,30})\s*[,，]\s*(?P<source>BBC\s*中文(?:網|网)?)(?:記者|记者|特約記者|特约记者)?")
 _BY = re.compile(r"(?:^|(?<=\s))[Bb]y\s+(?P<names>[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3})*)")
 _PLAIN_REPORT = re.compile(
@@ -342,6 +343,13 @@ def parse_credits(text: str) -> Credits:
                 if t and t in _PLACES and t not in {"綜合", "综合", "即時", "即时"}:
                     place = place or t
             take(m)
+        closing = _CLOSING_NAME.search(work)
+        if closing and hi == len(text):
+            # `…實現輕鬆換新。(李小楠)`: the writer's name closing the last paragraph
+            names = _split_names(closing.group("names"))
+            if names:
+                authors.extend(names)
+                work = _blank(work, closing.start(), closing.end())
         for m in _BY.finditer(work):
             authors.extend(_split_names(m.group("names")))
             take(m)
