@@ -11,6 +11,13 @@ timezone and `:title` is the slug after the date in the file name. `post_url` co
 URL with the date parts in UTC (`timezone="UTC"`): set `timezone: UTC` in the site's
 _config.yml, or pass the site's zone to `build_jekyll`.
 
+Lists. `OUT/lists/<outlet>.md` holds the outlet's newest 100 posts, newest first, one
+`M-D [title](post URL)` per line (date in UTC+8), entries separated by a blank line so every
+Markdown renderer keeps one per line, then `[查看更多](/<category>/)`: the outlet's category
+directory, the URL prefix all its posts share, where a category index page (jekyll-archives
+or a hand-written index) lists the rest. URLs keep Chinese as written and percent-encode
+only what Markdown could misread (parentheses, spaces, brackets, braces).
+
 Incremental builds. Each post is rendered and compared with the file on disk; only changed
 bytes are written (temp file + rename), so unchanged posts keep their mtime. The manifest
 `OUT/.newsmirror-manifest` lists every file the build wrote, posts in date order; the next
