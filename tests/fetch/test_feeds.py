@@ -377,3 +377,13 @@ def test_unparseable_link_counts_as_missing():
     assert [(i.title, i.link, i.guid) for i in feed.items] == [("壞連結", "", "k-1")]
     assert feed.warnings == ("https://x.example/rss: item 1 has no link (guid k-1)",
                              "https://x.example/rss: item 2 has neither link nor guid; skipped")
+
+
+def test_malformed_xml_whose_recovered_items_are_unusable_is_an_error():
+    from newsmirror.errors import FeedError
+    from newsmirror.fetch.feeds import parse_feed
+    from newsmirror.models import Source
+
+    body = b"<?xml version='1.0'?><rss><channel><item><title>x</tit"
+    with pytest.raises(FeedError, match="is not well-formed XML .* and has no readable items"):
+        parse_feed(body, url="http://127.0.0.1/f.xml", source=Source(name="s", feeds=("http://127.0.0.1/f.xml",)))

@@ -291,6 +291,8 @@ def _parse_xml_feed(text: str, *, url: str, source: Source) -> ParsedFeed:
                 content_html=content,
             )
         )
+    if problem and not items:  # what feedparser recovered from the broken XML is not usable either
+        raise FeedError(f"{url} is not well-formed XML ({problem}) and has no readable items", url=url)
     feed = parsed.get("feed", {})
     return ParsedFeed(url=url, title=clean_title(feed.get("title")), items=tuple(items), warnings=tuple(warnings))
 

@@ -1,0 +1,221 @@
+"""End to end through the real stages: a local HTTP server, fetch, a real SQLite archive, Jekyll build."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from feedgen import item, rss
+from httpserver import Reply
+from newsmirror.cli import cli
+from newsmirror.config import Settings, save_sources
+from newsmirror.models import Source
+from newsmirror.pipeline import fetch_sources
+from newsmirror.store import open_store
+
+RSS = "application/rss+xml; charset=utf-8"
+
+
+def run(home: Path, *args: str):
+    return CliRunner().invoke(cli, ["--home", str(home), "-q", *args])
+
+
+def write_sources(home: Path, sources: list[Source]) -> Settings:
+    settings = Settings.from_home(home)
+    save_sources(settings.sources_file, sources)
+    return settings
+
+
+def articles(home: Path):
+    store = open_store(home / "archive.sqlite")
+    try:
+        return list(store.iter_articles())
+    finally:
+        store.close()
+
+
+def test_fetch_store_build_and_refetch_costs_nothing(http_server, tmp_path):
+    base = http_server.url("")
+    http_server.add("/a.xml", Reply(rss([item(i, base) for i in range(5)]), content_type=RSS, etag='"v1"'))
+    big5 = rss([{"title": "臺灣新聞：颱風來襲", "link": f"{base}/b/1", "guid": "b1",
+                 "date": "Mon, 11 Sep 2023 10:00:00 +0800", "description": "<p>颱風今天登陸臺灣東部。</p>"}],
+               encoding="big5")
+    http_server.add("/b.xml", Reply(big5, content_type="application/rss+xml; charset=big5"))
+    http_server.add("/broken.xml", Reply(b"<?xml version='1.0'?><rss><channel><item><title>x</tit", content_type=RSS))
+    home = tmp_path / "home"
+    write_sources(home, [
+        Source(name="(臺)示範社", feeds=(http_server.url("/a.xml"),), full_text="never"),
+        Source(name="示範報", feeds=(http_server.url("/b.xml"),), full_text="never"),
+        Source(name="壞掉的", feeds=(http_server.url("/broken.xml"),)),
+    ])
+    first = run(home, "fetch")
+    assert first.exit_code == 1  # one source failed
+    summary = first.stderr.strip().splitlines()[-1]
+    assert summary.startswith("fetch done: 2 sources ok, 1 failed; 6 new, 0 updated, 0 duplicates")
+    assert "壞掉的" in first.stderr and "broken.xml" in first.stderr
+    stored = articles(home)
+    assert len(stored) == 6
+    assert any(a.title == "臺灣新聞：颱風來襲" and a.source == "示範報" for a in stored)
+
+    second = run(home, "fetch", "--source", "(臺)示範社")
+    assert second.exit_code == 0
+    assert "0 new" in second.stderr and "1 feeds not modified" in second.stderr
+    assert http_server.requests[-1].headers.get("if-none-match") == '"v1"'
+
+    listed = run(home, "sources", "list", "--json")
+    rows = {r["source"]: r for r in map(__import__("json").loads, listed.output.splitlines())}
+    assert rows["壞掉的"]["consecutive_failures"] == 1 and rows["壞掉的"]["last_error"]
+    assert rows["(臺)示範社"]["status"] == 304 and rows["(臺)示範社"]["consecutive_failures"] == 0
+
+    out = tmp_path / "site"
+    built = run(home, "build", "jekyll", str(out))
+    assert built.exit_code == 0, built.output
+    posts = sorted((out / "_posts").glob("*.md"))
+    assert len(posts) == 6
+    for post in posts:
+        front = post.read_text(encoding="utf-8").split("---\n")[1]
+        assert yaml.safe_load(front)["layout"] == "post"
+    assert (out / "lists").is_dir()
+
+
+def test_same_article_in_two_feeds_and_duplicate_guids_are_stored_once(http_server, tmp_path):
+    base = http_server.url("")
+    shared = item(1, base)
+    http_server.add("/one.xml", Reply(rss([shared, item(2, base)]), content_type=RSS))
+    dup_guid = dict(item(3, base), link=f"{base}/news/3.html?utm_source=rss#top")
+    http_server.add("/two.xml", Reply(rss([shared, item(3, base), dup_guid]), content_type=RSS))
+    home = tmp_path / "home"
+    settings = write_sources(home, [Source(name="示範", feeds=(http_server.url("/one.xml"), http_server.url("/two.xml")),
+                                           full_text="never")])
+    summary = fetch_sources(settings, [Source(name="示範", feeds=(http_server.url("/one.xml"), http_server.url("/two.xml")),
+                                              full_text="never")])
+    assert summary.new == 3
+    assert len(articles(home)) == 3
+    assert sorted(a.url for a in articles(home)) == sorted({f"{base}/news/{i}.html" for i in (1, 2, 3)})
+
+
+def test_edited_item_keeps_every_version(http_server, tmp_path):
+    base = http_server.url("")
+    v1 = item(7, base, body="<p>初版內文：市府宣布明天停班停課。</p>")
+    v2 = item(7, base, body="<p>更新內文：市府宣布明天照常上班上課。</p>")
+    http_server.add("/f.xml", [Reply(rss([v1]), content_type=RSS), Reply(rss([v2]), content_type=RSS)])
+    home = tmp_path / "home"
+    sources = [Source(name="示範", feeds=(http_server.url("/f.xml"),), full_text="never")]
+    settings = write_sources(home, sources)
+    assert fetch_sources(settings, sources).new == 1
+    assert fetch_sources(settings, sources).updated == 1
+    store = open_store(settings.db_path)
+    try:
+        (art,) = list(store.iter_articles())
+        versions = store.article_versions(art.id)
+    finally:
+        store.close()
+    assert [v.version for v in versions] == [1, 2]
+    assert "停班停課" in versions[0].text and "照常上班" in versions[1].text
+    assert art.version == 2 and "照常上班" in art.text
+
+
+def test_xss_from_feeds_never_reaches_a_post(http_server, tmp_path):
+    base = http_server.url("")
+    evil = item(1, base, title='他說："快跑" <script>alert(1)</script>',
+                body='<p onclick="alert(1)">正文</p><script>alert(2)</script><img src=x onerror=alert(3)>'
+                     '<a href="javascript:alert(4)">連結</a><iframe src="https://evil.example"></iframe>')
+    http_server.add("/x.xml", Reply(rss([evil]), content_type=RSS))
+    home = tmp_path / "home"
+    sources = [Source(name="示範", feeds=(http_server.url("/x.xml"),), full_text="never")]
+    settings = write_sources(home, sources)
+    fetch_sources(settings, sources)
+    out = tmp_path / "site"
+    assert run(home, "build", "jekyll", str(out)).exit_code == 0
+    (post,) = (out / "_posts").glob("*.md")
+    text = post.read_text(encoding="utf-8")
+    body = text.split("------\n", 1)[1]
+    for bad in ("<script", "onclick", "onerror", "javascript:", "<iframe"):
+        assert bad not in body.lower()
+    assert "正文" in body and "連結" in body
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert front["title"] == '他說："快跑" <script>alert(1)</script>' or "alert" in front["title"]
+
+
+@pytest.mark.parametrize("reply, reason", [
+    (Reply(b"<html><head><title>x</title></head><body><p>hello</p></body></html>"), "HTML page"),
+    (Reply(b"", content_type=RSS), "empty"),
+])
+def test_html_or_empty_feed_is_a_one_line_failure_and_loses_nothing(http_server, tmp_path, reply, reason):
+    base = http_server.url("")
+    http_server.add("/good.xml", Reply(rss([item(1, base)]), content_type=RSS))
+    home = tmp_path / "home"
+    sources = [Source(name="好", feeds=(http_server.url("/good.xml"),), full_text="never")]
+    write_sources(home, sources)
+    assert run(home, "fetch").exit_code == 0
+    before = [(a.id, a.title, a.version) for a in articles(home)]
+    http_server.add("/good.xml", reply)
+    result = run(home, "fetch")
+    assert result.exit_code == 1
+    failure_lines = [line for line in result.stderr.splitlines() if reason in line]
+    assert failure_lines, result.stderr
+    assert [(a.id, a.title, a.version) for a in articles(home)] == before
+
+
+def test_unreachable_host_fails_cleanly(tmp_path):
+    home = tmp_path / "home"
+    write_sources(home, [Source(name="不在", feeds=("http://127.0.0.1:9/rss.xml",))])
+    result = run(home, "fetch", "--retries", "0", "--timeout", "2")
+    assert result.exit_code == 1
+    assert "不在" in result.stderr and "127.0.0.1" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("fetch done: 0 sources ok, 1 failed")
+
+
+def test_kill_during_fetch_then_next_fetch_completes(http_server, tmp_path):
+    """kill -9 in the middle of a fetch; the next fetch finishes with nothing lost or doubled."""
+    base = http_server.url("")
+    n_feeds, per_feed = 30, 40
+    for f in range(n_feeds):
+        items = [item(f * 1000 + i, base) for i in range(per_feed)]
+        # slow feeds so the kill lands mid-run; the second run gets the same feeds fast
+        http_server.add(f"/slow/{f}.xml", [Reply(rss(items), content_type=RSS, delay=0.15),
+                                           Reply(rss(items), content_type=RSS)])
+    home = tmp_path / "home"
+    write_sources(home, [Source(name=f"源{f}", feeds=(http_server.url(f"/slow/{f}.xml"),), full_text="never")
+                         for f in range(n_feeds)])
+    env = dict(os.environ, NEWSMIRROR_HOME=str(home))
+    proc = subprocess.Popen([sys.executable, "-m", "newsmirror", "-q", "fetch", "--per-host", "1"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = home / "archive.sqlite"
+    deadline = time.monotonic() + 60
+    stored = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.exists():
+            try:
+                con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+                stored = con.execute("select count(*) from articles").fetchone()[0]
+                con.close()
+            except sqlite3.Error:
+                stored = 0
+            if stored >= per_feed * 3:
+                break
+        time.sleep(0.02)
+    assert proc.poll() is None, "fetch finished before it could be killed; make the feeds slower"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 0 < stored < n_feeds * per_feed
+
+    result = run(home, "fetch")
+    assert result.exit_code == 0, result.stderr
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert con.execute("select count(*) from articles").fetchone()[0] == n_feeds * per_feed
+        assert con.execute("select count(distinct url) from articles").fetchone()[0] == n_feeds * per_feed
+        assert con.execute("select max(c) from (select count(*) c from versions group by article_id)").fetchone()[0] == 1
+    finally:
+        con.close()
