@@ -23,6 +23,7 @@ _RELATED_HEAD = re.compile(
     r"Related(?: \w+)?|Read more|More (?:on|from|stories)\b.*|Recommended(?: \w+)?)[\s】\]）)>》」:：]*$",
     re.I,
 )
+_HEAD_KEY = re.compile(r"延伸|相關|相关|推薦|推荐|更多|編輯|编辑|精彩|related|read more|more|recommended", re.I)
 _BOX_HINT = re.compile(r"more-?article|morearticle|related|relate|recommend|tuijian|xiangguan|extend|"
                        r"further|see-?also|morenews|more-?news|read-?more", re.I)
 _TAG_HINT = re.compile(r"(?:^|[\s_-])(?:tags?|keywords?|labels?|topics?|hashtags?|article-?tags?|news-?tags?)(?:$|[\s_-])", re.I)
@@ -101,6 +102,9 @@ def find_related(root: etree._Element, base_url: str | None = None) -> list[Rela
                 continue
         # A heading that says related, followed by links.
         if el.tag in ("a",) or len(el) > 3:
+            continue
+        own = (el.text or "") + "".join((c.text or "") for c in el if isinstance(c.tag, str))
+        if not own.strip() or not _HEAD_KEY.search(own):
             continue
         text = _text(el)
         if not text or len(text) > 24 or not _RELATED_HEAD.match(text):

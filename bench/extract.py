@@ -1,0 +1,173 @@
+"""Benchmark article extraction: newsmirror vs trafilatura vs readability-lxml, in one run.
+
+Usage: .venv/bin/python bench/extract.py [--shared ../shared] [--only newsmirror,trafilatura]
+
+Runs each extractor over ../shared/corpus/pages (scored by ../shared/tools/score_extract.py)
+and ../shared/aeb/html/*.html.gz (scored by ../shared/tools/score_aeb.py), then prints one table:
+corpus clean, body_f1, title, date, authors_named, kind; AEB F1/precision/recall; pages/s over
+both sets (one timing pass, interleaved page by page) and peak Python memory (a second pass under
+tracemalloc). Peers get their own metadata too: trafilatura's bare_extraction title/author/date,
+readability's title(). Needs `pip install trafilatura readability-lxml` for the peers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import gzip
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+from typing import Callable
+
+REPO = Path(__file__).resolve().parent.parent
+WS = re.compile(r"\s+")
+
+
+def run_newsmirror(html: bytes, url: str | None) -> dict:
+    from newsmirror.extract import extract_article
+    from newsmirror.extract.output import article_to_dict
+
+    d = article_to_dict(extract_article(html, url))
+    return {k: d[k] for k in ("title", "authors", "published", "text", "kind")}
+
+
+def run_trafilatura(html: bytes, url: str | None) -> dict:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+    if doc is None:
+        return {"title": "", "authors": [], "published": None, "text": "", "kind": "not_article"}
+    get = (lambda k: getattr(doc, k, None)) if not isinstance(doc, dict) else doc.get
+    author = get("author") or ""
+    authors = [a.strip() for a in re.split(r"[;,、]", author) if a.strip()]
+    return {"title": get("title") or "", "authors": authors, "published": get("date"), "text": get("text") or ""}
+
+
+def run_readability(html: bytes, url: str | None) -> dict:
+    from lxml import html as lxml_html
+    from readability import Document
+
+    doc = Document(html, url=url)
+    summary = doc.summary(html_partial=True)
+    try:
+        root = lxml_html.fragment_fromstring(summary, create_parent="div")
+        paras = []
+        for el in root.iter("p", "h1", "h2", "h3", "h4", "li", "pre", "blockquote", "td"):
+            t = WS.sub(" ", el.text_content()).strip()
+            if t:
+                paras.append(t)
+        text = "\n\n".join(paras) or WS.sub(" ", root.text_content()).strip()
+    except Exception:  # noqa: BLE001 -- an empty summary is just no text
+        text = ""
+    return {"title": doc.short_title() or doc.title() or "", "authors": [], "published": None, "text": text}
+
+
+EXTRACTORS: dict[str, Callable[[bytes, str | None], dict]] = {
+    "newsmirror": run_newsmirror,
+    "trafilatura": run_trafilatura,
+    "readability": run_readability,
+}
+
+
+def load_module(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def safe(fn, html: bytes, url: str | None) -> dict:
+    try:
+        return fn(html, url)
+    except Exception as exc:  # noqa: BLE001 -- a peer's crash scores as an empty answer
+        return {"title": "", "authors": [], "published": None, "text": "", "error": repr(exc)[:200]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", default=str(REPO.parent / "shared"))
+    ap.add_argument("--only", default=",".join(EXTRACTORS))
+    ap.add_argument("--keep", help="folder to keep the outputs in")
+    args = ap.parse_args(argv)
+    shared = Path(args.shared)
+    corpus_pages = sorted((shared / "corpus" / "pages").glob("*.html"))
+    aeb_truth = json.loads((shared / "aeb" / "ground-truth.json").read_text(encoding="utf-8"))
+    aeb_pages = sorted((shared / "aeb" / "html").glob("*.html.gz"))
+    corpus = [(p.name, p.read_bytes(), None) for p in corpus_pages]
+    aeb = []
+    for p in aeb_pages:
+        key = p.name[: -len(".html.gz")]
+        aeb.append((key, gzip.decompress(p.read_bytes()), (aeb_truth.get(key) or {}).get("url")))
+    score_extract = load_module(shared / "tools" / "score_extract.py", "score_extract")
+    out_dir = Path(args.keep or tempfile.mkdtemp(prefix="bench-extract-"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    warnings.simplefilter("ignore")
+    names = []
+    for name in args.only.split(","):
+        try:
+            EXTRACTORS[name](corpus[0][1], None)  # warm-up: imports, lazy tables
+        except ImportError as exc:
+            print(f"{name}: skipped ({exc})", file=sys.stderr)
+            continue
+        names.append(name)
+    # Timing pass, interleaved page by page so that load from other processes hits every extractor alike.
+    outs: dict[str, list[tuple[str, dict]]] = {n: [] for n in names}
+    spent = dict.fromkeys(names, 0.0)
+    gc.collect()
+    for key, html, url in corpus + aeb:
+        for name in names:
+            t0 = time.perf_counter()
+            r = safe(EXTRACTORS[name], html, url)
+            spent[name] += time.perf_counter() - t0
+            outs[name].append((key, r))
+    rows = []
+    n = len(corpus) + len(aeb)
+    for name in names:
+        fn = EXTRACTORS[name]
+        gc.collect()
+        tracemalloc.start()
+        for _f, html, url in corpus + aeb:
+            safe(fn, html, url)
+        _cur, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        corpus_out = outs[name][: len(corpus)]
+        aeb_out = outs[name][len(corpus):]
+        jsonl = out_dir / f"{name}.corpus.jsonl"
+        with jsonl.open("w", encoding="utf-8") as fh:
+            for f, r in corpus_out:
+                fh.write(json.dumps({"file": f, **r}, ensure_ascii=False, default=str) + "\n")
+        pred = out_dir / f"{name}.aeb.json"
+        pred.write_text(json.dumps({k: {"articleBody": r.get("text") or ""} for k, r in aeb_out}, ensure_ascii=False),
+                        encoding="utf-8")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = score_extract.score(str(shared / "corpus" / "labels"), str(jsonl))
+        line = subprocess.run([sys.executable, str(shared / "tools" / "score_aeb.py"), str(pred)],
+                              capture_output=True, text=True, check=True).stdout
+        aebres = dict(kv.split("=") for kv in line.split())
+        errors = sum(1 for _f, r in corpus_out + aeb_out if "error" in r)
+        rows.append((name, res, aebres, n / spent[name], peak / 2**20, errors))
+        print(f"{name}: {spent[name]:.1f}s for {n} pages", file=sys.stderr)
+
+    head = ("extractor", "clean", "body_f1", "title", "date", "authors_named", "kind",
+            "aeb_f1", "aeb_p", "aeb_r", "pages/s", "peak_MiB", "errors")
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for name, res, a, speed, mem, errors in rows:
+        cells = [name] + [f"{res[k]:.3f}" for k in ("clean", "body_f1", "title", "date", "authors_named", "kind")]
+        cells += [a["f1"], a["precision"], a["recall"], f"{speed:.1f}", f"{mem:.1f}", str(errors)]
+        print("| " + " | ".join(cells) + " |")
+    print(f"\ncorpus: {len(corpus)} pages, AEB: {len(aeb)} pages; outputs in {out_dir}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
