@@ -224,3 +224,11 @@ def test_a_burst_in_one_minute_keeps_every_article(index, make_article):
     assert index.count() == 150
     assert index.search("快訊", limit=200).total == 150
     assert len({h.published for h in index.search("快訊", limit=200).hits}) == 1
+
+
+def test_a_burst_does_not_jump_past_newer_articles(index, make_article, now):
+    index.add(make_article(1, "新聞", "最新的新聞。", days_ago=1))
+    index.add_many(make_article(i, "舊聞", "舊的新聞。", days_ago=300) for i in range(2, 80))
+    day = (now - timedelta(days=300)).date()
+    assert index.search(f"舊聞 until:{day + timedelta(days=1)}", limit=100).total == 78
+    assert ids(index.search(f"新聞 since:{day + timedelta(days=2)}")) == {1}

@@ -1,7 +1,8 @@
 """The search index: a separate SQLite file with an FTS5 table over folded, bigrammed text.
 
 Layout of `<home>/index.sqlite`:
-  fts      FTS5, contentless, detail=full, columns (title, body, src). Title and body hold the
+  fts      FTS5, contentless, detail=full, columns (body, title, src); body first because
+           column 0 needs no column marker in the position lists. Body and title hold the
            gram stream of the folded text (see `text.grams`); src holds one token `s<n>` naming
            the source. A query term is the phrase of its bigrams, so a match is exactly a
            substring match on folded text (both scripts, any spelling the aliases list).
@@ -49,7 +50,7 @@ from newsmirror.models import SearchHit, StoredArticle
 
 __all__ = ["SearchIndex", "SearchResults", "FRESHNESS_HALF_DAYS", "TITLE_WEIGHT", "SNIPPET_WIDTH"]
 
-FORMAT = "newsmirror-fts-2"
+FORMAT = "newsmirror-fts-3"
 FRESHNESS_HALF_DAYS = 30.0
 TITLE_WEIGHT = 3.0
 SNIPPET_WIDTH = 120
@@ -72,7 +73,7 @@ CREATE TABLE IF NOT EXISTS docs(
     body BLOB NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-    title, body, src, content='', detail=full, tokenize='unicode61 remove_diacritics 2'
+    body, title, src, content='', detail=full, tokenize='unicode61 remove_diacritics 2'
 );
 """
 
@@ -172,14 +173,21 @@ class SearchIndex:
         return sid
 
     def _free_rid(self, seconds: int, article_id: int) -> int:
-        """The rowid for an article published at `seconds`: its minute's first free slot."""
+        """The rowid for an article published at `seconds`: a free slot of its minute, else the next gap."""
         base = (seconds // 60) << _LOW_BITS
         rid = base + article_id % (1 << _LOW_BITS)
-        while self._db.execute("SELECT 1 FROM docs WHERE rid=?", (rid,)).fetchone():
-            rid = self._db.execute(
-                "SELECT max(rid) + 1 FROM docs WHERE rid BETWEEN ? AND ?", (base, base + (1 << 30))
-            ).fetchone()[0]
-        return rid
+        if not self._db.execute("SELECT 1 FROM docs WHERE rid=?", (rid,)).fetchone():
+            return rid
+        candidate = base
+        while True:
+            taken = [r for (r,) in self._db.execute(
+                "SELECT rid FROM docs WHERE rid >= ? ORDER BY rid LIMIT 256", (candidate,))]
+            for r in taken:
+                if r > candidate:
+                    return candidate
+                candidate = r + 1
+            if len(taken) < 256:
+                return candidate
 
     def _write(self, article: StoredArticle, *, fresh: bool = False) -> bool:
         """Insert or replace one article inside the caller's transaction; False when unchanged."""
@@ -414,7 +422,7 @@ class SearchIndex:
         hi = ((_epoch_minute(q.until + timedelta(days=1)) << _LOW_BITS) - 1) if q.until else (1 << 62)
         now = int(time.time()) // 60
         rank = (
-            f"bm25(fts, {TITLE_WEIGHT}, 1.0, 0.0) * (1.0 + {FRESHNESS_HALF_DAYS} / ({FRESHNESS_HALF_DAYS}"
+            f"bm25(fts, 1.0, {TITLE_WEIGHT}, 0.0) * (1.0 + {FRESHNESS_HALF_DAYS} / ({FRESHNESS_HALF_DAYS}"
             f" + max(0.0, (? - (rowid >> {_LOW_BITS})) / 1440.0)))"
         )
         try:

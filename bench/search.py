@@ -1,0 +1,296 @@
+"""Search benchmark: newsmirror's folded-bigram FTS5 index beside SQLite's plain trigram index.
+
+Generates N synthetic articles (Zipf-distributed words from jieba's dictionary, half the articles
+converted to Traditional script, alias spellings such as 普京/普亭/蒲亭/Putin mixed in), builds both
+indexes on the same data in the same run, and prints build rate, size against text size, query
+latency p50/p99 per query kind, and a recall check: every article the trigram index finds for a
+3+ character same-script query must also be found by ours.
+
+    .venv/bin/python bench/search.py --n 100000
+    .venv/bin/python bench/search.py            # 1,000,000 articles; takes a while
+
+Run by hand; not part of the tests. Nothing is downloaded; the work files go to a temporary folder
+(or --dir) and are deleted unless --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import math
+import os
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import jieba
+import opencc
+
+from newsmirror.index import SearchIndex, load_aliases, parse_query
+from newsmirror.index.text import segment
+from newsmirror.models import StoredArticle
+
+SOURCES = ["(臺)中央社CNA", "聯合報", "自由時報", "新华社", "人民网", "明報", "香港01", "BBC中文", "端傳媒", "澎湃新闻",
+           "联合早报", "RFI華語", "德國之聲", "經濟日報", "工商時報", "公視新聞", "大紀元", "星島日報", "观察者网", "财新"]
+END = datetime(2026, 1, 1, tzinfo=timezone.utc)
+SPAN_DAYS = 3 * 365
+
+
+def load_vocab(size: int) -> tuple[list[str], list[float]]:
+    """The `size` most frequent words of jieba's dictionary and Zipf cumulative weights."""
+    path = Path(jieba.__file__).with_name("dict.txt")
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in parts[0]):
+                rows.append((int(parts[1]), parts[0]))
+    rows.sort(reverse=True)
+    words = [w for _, w in rows[:size]]
+    cum, total = [], 0.0
+    for rank in range(1, len(words) + 1):
+        total += 1.0 / rank
+        cum.append(total)
+    return words, cum
+
+
+class Generator:
+    """Deterministic synthetic articles over both scripts."""
+
+    def __init__(self, seed: int, vocab_size: int = 40000) -> None:
+        self.rng = random.Random(seed)
+        self.words, self.cum = load_vocab(vocab_size)
+        self.s2t = opencc.OpenCC("s2t")
+        groups = {g for g in load_aliases().groups.values()}
+        self.names = sorted(sorted(g) for g in groups)  # sorted: set order varies by process
+
+    def words_(self, k: int) -> list[str]:
+        return self.rng.choices(self.words, cum_weights=self.cum, k=k)
+
+    def article(self, i: int) -> StoredArticle:
+        rng = self.rng
+        title = self.words_(rng.randint(4, 8))
+        body = self.words_(rng.randint(60, 140))
+        for _ in range(rng.choice((0, 0, 1, 1, 2, 3))):  # alias names, in any listed spelling
+            name = rng.choice(rng.choice(self.names))
+            (title if rng.random() < 0.3 else body).insert(rng.randrange(0, 4), name)
+        sentences = []
+        for j in range(0, len(body), 12):
+            sentences.append("".join(body[j : j + 12]) + "。")
+        title_s, body_s = "".join(title), "".join(sentences)
+        if rng.random() < 0.5:
+            title_s, body_s = self.s2t.convert(title_s), self.s2t.convert(body_s)
+        published = END - timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))
+        url = f"https://news.example/{i}"
+        return StoredArticle(
+            id=i, source=SOURCES[min(int(rng.paretovariate(1.2)) - 1, len(SOURCES) - 1)], url=url, link=url,
+            guid=None, title=title_s, published=published, first_seen=published, last_seen=published,
+            authors=(), categories=(), feed_html="", html="", text=body_s, version=1,
+        )
+
+
+def build_trigram(path: Path, articles) -> None:
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE VIRTUAL TABLE tri USING fts5(title, body, source UNINDEXED, published UNINDEXED,"
+               " tokenize='trigram')")
+    batch = []
+    for a in articles:
+        batch.append((a.id, a.title, a.text, a.source, int(a.published.timestamp())))
+        if len(batch) >= 5000:
+            db.executemany("INSERT INTO tri(rowid, title, body, source, published) VALUES (?,?,?,?,?)", batch)
+            db.commit()
+            batch.clear()
+    db.executemany("INSERT INTO tri(rowid, title, body, source, published) VALUES (?,?,?,?,?)", batch)
+    db.commit()
+    db.execute("INSERT INTO tri(tri) VALUES ('optimize')")
+    db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, math.ceil(p / 100 * len(values)) - 1)]
+
+
+def make_queries(gen: Generator, rng: random.Random, n: int) -> dict[str, list[str]]:
+    """Query sets by kind; terms drawn log-uniformly by frequency rank (heads and tails)."""
+    words = gen.words
+    long_words = [w for w in words if len(w) >= 3]
+
+    def term(pool: list[str]) -> str:
+        w = pool[min(len(pool) - 1, int(math.exp(rng.uniform(math.log(5), math.log(len(pool))))))]
+        return gen.s2t.convert(w) if rng.random() < 0.5 else w
+
+    def name() -> str:
+        return rng.choice(rng.choice(gen.names))
+
+    day = lambda: (END - timedelta(days=rng.randrange(30, SPAN_DAYS))).date()  # noqa: E731
+    q: dict[str, list[str]] = {
+        "1 char": [rng.choice(rng.choice(words[:3000])) for _ in range(n)],
+        "1 term": [term(words) for _ in range(n)],
+        "2 terms": [f"{term(words)} {term(words)}" for _ in range(n)],
+        "3 terms": [f"{term(words)} {term(words)} {term(words)}" for _ in range(n)],
+        "alias name": [name() for _ in range(n)],
+        "phrase": [],
+        "filtered": [],
+        "1 term 3+": [term(long_words) for _ in range(n)],
+        "2 terms 3+": [f"{term(long_words)} {term(long_words)}" for _ in range(n)],
+        "phrase 3+": [],
+    }
+    cjk_only = re.compile("^[\u4e00-\u9fff]+$")
+    while len(q["phrase"]) < n:  # slices of one article's CJK text (Latin is matched by whole words)
+        body = gen.article(0).text.replace("。", "")
+        start = rng.randrange(0, max(1, len(body) - 8))
+        short, long_ = body[start : start + rng.randint(3, 6)], body[start : start + rng.randint(4, 8)]
+        if cjk_only.match(long_):
+            q["phrase"].append(f'"{short}"')
+            q["phrase 3+"].append(f'"{long_}"')
+        since = day()
+        q["filtered"].append(f"{term(words)} source:{rng.choice(SOURCES[:8])} since:{since} "
+                             f"until:{since + timedelta(days=180)}")
+    return q
+
+
+def trigram_sql(q: str) -> str:
+    """The trigram MATCH for a query of 3+ character terms (phrases as strings)."""
+    parts = []
+    for tok in q.split():
+        parts.append('"' + tok.strip('"').replace('"', '""') + '"')
+    return " AND ".join(parts)
+
+
+def run(args) -> None:
+    work = Path(args.dir or tempfile.mkdtemp(prefix="search-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    ours_path, tri_path = work / "index.sqlite", work / "trigram.sqlite"
+    for p in (ours_path, tri_path):
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(p) + suffix).unlink(missing_ok=True)
+    gen = Generator(args.seed)
+    print(f"# {args.n:,} articles, vocabulary {len(gen.words):,} words, {len(gen.names)} alias groups; work dir {work}",
+          file=sys.stderr)
+
+    t = time.perf_counter()
+    text_bytes = 0
+
+    def articles():
+        nonlocal text_bytes
+        g = Generator(args.seed)
+        for i in range(1, args.n + 1):
+            a = g.article(i)
+            text_bytes += len(a.title.encode()) + len(a.text.encode())
+            if i % 100_000 == 0:
+                print(f"  {i:,} generated/indexed  {time.perf_counter() - t:.0f}s", file=sys.stderr)
+            yield a
+
+    t = time.perf_counter()
+    for _ in articles():
+        pass
+    gen_s = time.perf_counter() - t
+    text_mb = text_bytes / 1e6
+
+    t = time.perf_counter()
+    ix = SearchIndex(ours_path)
+    ix.add_many(articles())
+    ours_insert = time.perf_counter() - t
+    ix.optimize()
+    ours_build = time.perf_counter() - t - gen_s
+    text_bytes = 0
+    t = time.perf_counter()
+    build_trigram(tri_path, articles())
+    tri_build = time.perf_counter() - t - gen_s
+    ours_size = ours_path.stat().st_size / 1e6
+    tri_size = tri_path.stat().st_size / 1e6
+    fts_pages = sqlite3.connect(ours_path).execute(
+        "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'fts%'").fetchone()[0] if _has_dbstat() else None
+
+    rng = random.Random(args.seed + 1)
+    queries = make_queries(gen, rng, args.queries)
+    tri = sqlite3.connect(tri_path)
+    segment("预热")  # load jieba before timing (the first long unspaced query would pay ~1 s once)
+    lat: dict[str, dict[str, list[float]]] = {}
+    counts: dict[str, list[int]] = {}
+    for kind, qs in queries.items():
+        lat[kind] = {"ours": [], "trigram": []}
+        counts[kind] = []
+        for q in qs:
+            t = time.perf_counter()
+            res = ix.search(q, limit=20)
+            lat[kind]["ours"].append((time.perf_counter() - t) * 1000)
+            counts[kind].append(res.total)
+            if kind.endswith("3+"):
+                m = trigram_sql(q)
+                t = time.perf_counter()
+                tri.execute("SELECT count(*) FROM tri WHERE tri MATCH ?", (m,)).fetchone()
+                tri.execute("SELECT rowid, title, snippet(tri, 1, '<mark>', '</mark>', '…', 40) FROM tri "
+                            "WHERE tri MATCH ? ORDER BY rank LIMIT 20", (m,)).fetchall()
+                lat[kind]["trigram"].append((time.perf_counter() - t) * 1000)
+
+    # recall: every article trigram finds must be in ours (same script, 3+ characters)
+    missed = checked = found_tri = found_ours = 0
+    for q in queries["1 term 3+"][: args.recall] + queries["phrase 3+"][: args.recall]:
+        m = trigram_sql(q)
+        tri_ids = {r[0] for r in tri.execute("SELECT rowid FROM tri WHERE tri MATCH ?", (m,))}
+        expr, _ = ix.compile(parse_query(q))
+        ours_ids = {r[0] for r in ix._db.execute(
+            "SELECT d.id FROM fts JOIN docs d ON d.rid = fts.rowid WHERE fts MATCH ?", (expr,))}
+        checked += 1
+        found_tri += len(tri_ids)
+        found_ours += len(ours_ids)
+        missed += len(tri_ids - ours_ids)
+
+    print(f"\n## Search benchmark: {args.n:,} articles (seed {args.seed}), {text_mb:,.1f} MB of text (UTF-8)\n")
+    print(f"generation alone: {gen_s:.0f} s (subtracted from build times)\n")
+    print("| | newsmirror (folded bigrams, FTS5) | SQLite trigram (FTS5) |")
+    print("|---|---|---|")
+    print(f"| build | {ours_build:,.0f} s = {args.n / ours_build:,.0f} articles/s "
+          f"(insert {ours_insert - gen_s:,.0f} s + optimize) | {tri_build:,.0f} s = {args.n / tri_build:,.0f} articles/s |")
+    print(f"| file size | {ours_size:,.0f} MB = {ours_size / text_mb:.2f}x text"
+          + (f" (FTS part {fts_pages / 1e6:,.0f} MB)" if fts_pages else "")
+          + f" | {tri_size:,.0f} MB = {tri_size / text_mb:.2f}x text |")
+    for kind in queries:
+        o = lat[kind]["ours"]
+        tr = lat[kind]["trigram"]
+        med = statistics.median(counts[kind])
+        tri_cell = f"p50 {pct(tr, 50):.1f} ms, p99 {pct(tr, 99):.1f} ms" if tr else "n/a (terms < 3 chars)"
+        print(f"| {kind} ({len(o)} queries, median {med:,.0f} hits) | p50 {pct(o, 50):.1f} ms, "
+              f"p99 {pct(o, 99):.1f} ms, max {max(o):.0f} ms | {tri_cell} |")
+    print(f"\nrecall check: {checked} queries of 3+ characters; trigram found {found_tri:,} (query, article) pairs,"
+          f" ours {found_ours:,} (other script and alias spellings included); missed by ours: {missed}")
+    ix.close()
+    tri.close()
+    if not args.keep and not args.dir:
+        shutil.rmtree(work)
+
+
+def _has_dbstat() -> bool:
+    try:
+        sqlite3.connect(":memory:").execute("SELECT * FROM dbstat LIMIT 1")
+        return True
+    except sqlite3.OperationalError:
+        return False
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--n", type=int, default=1_000_000, help="articles to generate (default 1,000,000)")
+    p.add_argument("--queries", type=int, default=200, help="queries per kind (default 200)")
+    p.add_argument("--recall", type=int, default=100, help="queries per kind in the recall check")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--dir", help="work folder (kept); default a temporary one")
+    p.add_argument("--keep", action="store_true", help="keep the temporary work folder")
+    run(p.parse_args())
+
+
+if __name__ == "__main__":
+    main()
