@@ -29,7 +29,7 @@ from newsmirror.models import Source  # noqa: E402
 from newsmirror.pipeline import fetch_sources  # noqa: E402
 
 BUILD_CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from newsmirror.store import open_store
 from newsmirror.publish.jekyll import build_jekyll
@@ -38,8 +38,9 @@ t = time.perf_counter()
 s = build_jekyll(store, Path(sys.argv[2]))
 secs = time.perf_counter() - t
 n = store.count_articles()
-print(json.dumps({"articles": n, "seconds": secs, "written": s.written,
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# VmHWM, not ru_maxrss: ru_maxrss survives exec and would report the forking parent's size
+hwm = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
+print(json.dumps({"articles": n, "seconds": secs, "written": s.written, "maxrss_mb": hwm / 1024}))
 """
 
 
