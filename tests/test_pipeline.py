@@ -219,3 +219,43 @@ def test_kill_during_fetch_then_next_fetch_completes(http_server, tmp_path):
         assert con.execute("select max(c) from (select count(*) c from versions group by article_id)").fetchone()[0] == 1
     finally:
         con.close()
+
+
+PAGE = """<!DOCTYPE html><html lang="zh-Hant"><head><meta charset="utf-8"><title>{title} - 示範新聞網</title></head>
+<body><nav><a href="/">首頁</a> <a href="/politics">政治</a> <a href="/world">國際</a></nav>
+<div class="ticker"><a href="/x/1">其他新聞標題一則</a> <a href="/x/2">其他新聞標題二則</a></div>
+<article><h1>{title}</h1><div class="byline">記者王大明／台北報導</div><time datetime="2023-09-11T10:19:00+08:00">2023/09/11 10:19</time>
+<p>{first}</p>
+<p>交通部表示，今年連假期間的國道車流預估將比去年增加一成，呼籲民眾提早規劃行程，避開尖峰時段出門。</p>
+<p>高公局也提醒，連假期間將實施高乘載管制與匝道儀控，相關措施可上網查詢，以免受罰或延誤行程。</p>
+</article>
+<div class="related"><h2>延伸閱讀</h2><ul><li><a href="/x/3">連假疏運措施一次看</a></li><li><a href="/x/4">國道收費時段調整</a></li></ul></div>
+<footer>版權所有 示範新聞網 © 2023</footer></body></html>"""
+
+
+def test_summary_only_items_get_their_page_body_and_keep_the_feed_text(http_server, tmp_path):
+    base = http_server.url("")
+    title = "連假國道車流預估增一成"
+    first = "中秋連假即將到來，交通部今天召開記者會說明疏運計畫，預估國道車流將明顯增加。"
+    summary = "交通部說明中秋連假疏運計畫。"
+    http_server.add("/s.xml", Reply(rss([{"title": title, "link": f"{base}/p/1.html", "guid": "p1",
+                                          "date": "Mon, 11 Sep 2023 10:19:00 +0800", "description": summary}]),
+                                    content_type=RSS))
+    # the page fails the first time (run 1), then answers (run 2 retries it although the feed is unchanged)
+    http_server.add("/p/1.html", [Reply(b"busy", status=503), Reply(b"busy", status=503), Reply(b"busy", status=503),
+                                  Reply(PAGE.format(title=title, first=first))])
+    home = tmp_path / "home"
+    sources = [Source(name="示範網", feeds=(http_server.url("/s.xml"),), full_text="auto")]
+    settings = write_sources(home, sources)
+    first_run = fetch_sources(settings, sources)
+    assert first_run.new == 1 and first_run.pages_failed == 1 and first_run.pages == 0
+    (art,) = articles(home)
+    assert art.extracted is None and art.text.strip() == summary
+
+    second_run = fetch_sources(settings, sources)
+    assert second_run.new == 0 and second_run.pages == 1
+    (art,) = articles(home)
+    assert art.extracted is not None
+    assert art.text.startswith(first)
+    assert "延伸閱讀" not in art.text and "版權所有" not in art.text and "其他新聞標題" not in art.text
+    assert summary in art.summary or summary in art.feed_html

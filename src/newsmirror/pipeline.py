@@ -79,6 +79,9 @@ class FetchSummary:
         )
 
 
+SUMMARY_CHARS = 300  # feed text shorter than this (and no full content) is a summary: fetch the page
+
+
 def needs_page(source: Source, item: FeedItem) -> bool:
     """Whether the article page must be fetched for the full text (per the source's full_text mode)."""
     if source.full_text == "always":
@@ -89,7 +92,7 @@ def needs_page(source: Source, item: FeedItem) -> bool:
         return False
     from newsmirror.sanitize import html_to_text
 
-    return len(html_to_text(item.summary_html)) < 300
+    return len(html_to_text(item.summary_html)) < SUMMARY_CHARS
 
 
 def fetch_sources(settings: Settings, sources: list[Source], *, policy=None, progress: Progress | None = None,
@@ -113,41 +116,44 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
     store = open_store(settings.db_path)
     archive = RawArchive(settings.raw_dir)
     failed_sources: set[str] = set()
+
+    def failed(source: Source, url: str, status: int | None, reason: str) -> None:
+        failed_sources.add(source.name)
+        summary.feeds_failed += 1
+        summary.failures.append(Failure(source.name, url, reason))
+        store.record_feed_fetch(source.name, url, fetched_at=now or datetime.now(timezone.utc),
+                                status=status, error=reason)
+        progress.advance(failed=True)
+
     try:
         async with Fetcher(policy or FetchPolicy(), archive) as fetcher:
             tasks = [asyncio.create_task(_fetch_one(fetcher, store, s, url)) for s, url in feeds]
-            pages: list[tuple[Source, int, str]] = []
+            pages: dict[int, tuple[Source, int, str]] = {}
             for task in asyncio.as_completed(tasks):
                 source, url, result, error = await task
-                fetched_at = now or datetime.now(timezone.utc)
                 if error is not None:
-                    failed_sources.add(source.name)
-                    summary.feeds_failed += 1
-                    summary.failures.append(Failure(source.name, url, error))
-                    store.record_feed_fetch(source.name, url, fetched_at=fetched_at,
-                                            status=getattr(result, "status", None), error=error)
-                    progress.advance(failed=True)
+                    failed(source, url, None, error)
                     continue
                 if result.not_modified:
                     summary.feeds_not_modified += 1
-                    store.record_feed_fetch(source.name, url, fetched_at=fetched_at, status=304)
+                    store.record_feed_fetch(source.name, url, fetched_at=result.fetched_at, status=304)
                     progress.advance(not_modified=1)
                     continue
                 try:
-                    new_pages = _store_feed(store, source, url, result, summary)
+                    parsed = _parse(source, url, result)
                 except FeedError as exc:
-                    failed_sources.add(source.name)
-                    summary.feeds_failed += 1
-                    summary.failures.append(Failure(source.name, url, str(exc)))
-                    store.record_feed_fetch(source.name, url, fetched_at=fetched_at, status=result.status,
-                                            error=str(exc))
-                    progress.advance(failed=True)
+                    failed(source, url, result.status, str(exc))
                     continue
-                pages.extend(new_pages)
+                before = summary.new
+                for article_id, link in _store_feed(store, source, url, result, parsed, summary):
+                    pages[article_id] = (source, article_id, link)
                 summary.feeds_ok += 1
-                progress.advance(new=0)
+                progress.advance(new=summary.new - before)
+            # pages that a killed run never reached, or that failed lately, are tried again
+            for article_id, link, source in _pending_pages(store, sources, now or datetime.now(timezone.utc)):
+                pages.setdefault(article_id, (source, article_id, link))
             if pages:
-                await _fetch_pages(fetcher, store, pages, summary, progress)
+                await _fetch_pages(fetcher, store, list(pages.values()), summary, progress)
         summary.indexed = _sync_index(settings, store)
     finally:
         archive.close()
@@ -175,13 +181,23 @@ async def _fetch_one(fetcher, store, source: Source, url: str):
     return source, url, result, None
 
 
-def _store_feed(store, source: Source, url: str, result, summary: FetchSummary) -> list[tuple[Source, int, str]]:
-    """Parse a fetched feed and store its items in one transaction; then record the feed's validators."""
+def _parse(source: Source, url: str, result):
+    """Parse a fetched feed; anything unexpected in one feed is that feed's failure, not the run's."""
     from newsmirror.fetch.feeds import parse_feed
+
+    try:
+        return parse_feed(result.content, url=result.final_url or url, source=source,
+                          content_type=result.headers.get("content-type"))
+    except FeedError:
+        raise
+    except Exception as exc:  # a parser bug on odd input must not stop the other feeds
+        raise FeedError(f"{url} could not be parsed ({type(exc).__name__}: {exc})", url=url) from exc
+
+
+def _store_feed(store, source: Source, url: str, result, parsed, summary: FetchSummary) -> list[tuple[int, str]]:
+    """Store a feed's items in one transaction, then record its validators; return pages to fetch."""
     from newsmirror.sanitize import html_to_text, sanitize_html
 
-    parsed = parse_feed(result.content, url=result.final_url or url, source=source,
-                        content_type=result.headers.get("content-type"))
     triples = []
     for item in parsed.items:
         html = sanitize_html(item.html, base_url=item.link or url)
@@ -198,12 +214,40 @@ def _store_feed(store, source: Source, url: str, result, summary: FetchSummary) 
         else:
             summary.unchanged += 1
         if outcome.status in ("new", "updated") and item.link and needs_page(source, item):
-            pages.append((source, outcome.article_id, item.link))
+            pages.append((outcome.article_id, item.link))
     store.record_feed_fetch(
         source.name, url, fetched_at=result.fetched_at, status=result.status,
         etag=result.etag, last_modified=result.last_modified, items_seen=len(parsed.items),
     )
     return pages
+
+
+PAGE_RETRY_DAYS = 3  # articles first seen this recently get their missing page body retried
+PAGE_RETRY_CHANGES = 5000  # ... among this many latest changes, which bounds the cost of a run
+
+
+def _pending_pages(store, sources: list[Source], now: datetime):
+    """Recent articles that should have a page body and have none (a killed run, a failed page)."""
+    from datetime import timedelta
+
+    by_name = {s.name: s for s in sources if s.full_text != "never"}
+    if not by_name:
+        return
+    since = now - timedelta(days=PAGE_RETRY_DAYS)
+    start = max(store.last_change() - PAGE_RETRY_CHANGES, 0)
+    for _, article in store.changes_since(start):
+        source = by_name.get(article.source)
+        if (source is not None and article.extracted is None and article.link and article.first_seen >= since
+                and _feed_text_is_short(source, article.feed_html)):
+            yield article.id, article.link, source
+
+
+def _feed_text_is_short(source: Source, feed_html: str) -> bool:
+    if source.full_text == "always":
+        return True
+    from newsmirror.sanitize import html_to_text
+
+    return len(html_to_text(feed_html)) < SUMMARY_CHARS
 
 
 async def _fetch_pages(fetcher, store, pages: list[tuple[Source, int, str]], summary: FetchSummary,

@@ -96,6 +96,9 @@ class Store(Protocol):
         Every save that creates an article or gives it a new version stamps it with a new, higher
         change number; the search index (a separate file) uses this to catch up after a crash."""
 
+    def last_change(self) -> int:
+        """The newest change number (0 for an empty archive)."""
+
     def count_articles(self, *, source: str | None = None) -> int:
         """How many articles there are (for one source)."""
 
