@@ -39,6 +39,7 @@ _NOT_FOUND = re.compile(r"404|not found|page not found|页面不存在|頁面不
                         r"不存在|已删除|已刪除|已下线|已下線|error|錯誤|错误", re.I)
 _BREADCRUMB = re.compile(r"[>›»→]|首页|首頁|当前位置|當前位置|您的位置")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _DATE_ONLY_LINE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}")
 
 
@@ -144,7 +145,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     lang, script = detect_lang(title + "\n" + (body_text or meta.description), meta.lang)
     zone = tz or guess_timezone(url, lang, meta.lang)
 
-    published, updated = _dates(meta, head_lines, body_blocks, blocks, body, zone, reference, front)
+    published, updated = _dates(meta, title, head_lines, body_blocks, blocks, body, zone, reference, front)
     authors, source, editors = _credits(meta, head_lines, body_blocks, tail_lines)
     lead = blocks[title_index + 1: body.start] if body is not None and title_index is not None and title_index < body.start else []
     images = [i for b in lead for i in b.images] + lead_images + [i for b in body_blocks for i in b.images]
@@ -228,7 +229,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
     return out, captions, head, lead_images
 
 
-def _dates(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], blocks: list[Block], body,
+def _dates(meta: PageMeta, title: str, head_lines: list[str], body_blocks: list[Block], blocks: list[Block], body,
            zone: str, reference: datetime | None, front: dict[str, str]):
     """Weigh structured dates (JSON-LD, meta, <time>) against the visible date near the headline."""
     from newsmirror.extract.dates import find_dates
@@ -245,13 +246,18 @@ def _dates(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], bloc
         regions.append([b.text for b in blocks[max(0, body.start - 25): body.start] if b.chars <= 150])
         regions.append([b.text for b in body_blocks[:1] if b.chars <= 150])
         regions.append([b.text for b in blocks[body.end: body.end + 10] if b.chars <= 150])
+    title_sq = squash(title)
     for lines in regions:
         found = []
         for line in lines:
+            if title_sq and squash(line) == title_sq:
+                continue  # a headline's "5月20日" is news, not the dateline
             try:
-                found.extend(d for d in find_dates(line, tz=zone, reference=reference))
+                matches = find_dates(line, tz=zone, reference=reference)
             except Exception:  # noqa: BLE001 -- a date we cannot read is no date
                 continue
+            # Only full dates (with a year) count as the page's own date.
+            found.extend(d for d in matches if _YEAR.search(line[d.start:d.end]))
         found = [d for d in found if d.value.year >= 1995]
         if found:
             timed = [d for d in found if d.has_time]

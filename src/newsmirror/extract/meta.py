@@ -30,6 +30,10 @@ __all__ = [
 # Separators sites put between the headline and their own name in <title>.
 _TITLE_SEP = re.compile(r"\s*(?:[|｜_–—]|\s-\s|\s·\s|-{2,}|_{2,})\s*")
 _WS = re.compile(r"\s+")
+_CJK_CHARS = re.compile(r"[\u4e00-\u9fff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_LATIN = re.compile(r"[A-Za-z]")
 _META_DATE_NAMES = (
     "article:published_time", "og:published_time", "og:article:published_time",
     "article:published", "datepublished", "pubdate", "publishdate", "publish-date",
@@ -285,7 +289,7 @@ def choose_title(meta: PageMeta, headings: tuple[str, ...] = ()) -> str:
 
 def _script_counts(text: str) -> tuple[int, int]:
     """Count characters that change under t2s (Traditional) and s2t (Simplified)."""
-    sample = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")[:3000]
+    sample = "".join(_CJK_CHARS.findall(text[:6000]))[:3000]
     if not sample:
         return 0, 0
     t2s = _converter("t2s").convert(sample)
@@ -310,7 +314,7 @@ def detect_script(text: str) -> str | None:
     """Return "Hant" or "Hans" by which characters differ under OpenCC, None when not Chinese."""
     hant, hans = _script_counts(text)
     if hant == hans == 0:
-        cjk = sum(1 for ch in text[:3000] if "\u4e00" <= ch <= "\u9fff")
+        cjk = len(_CJK_CHARS.findall(text[:3000]))
         return "Hans" if cjk >= 20 else None  # shared characters only: call it the common default
     return "Hant" if hant > hans else "Hans"
 
@@ -318,10 +322,10 @@ def detect_script(text: str) -> str | None:
 def detect_lang(text: str, lang_attr: str = "") -> tuple[str | None, str | None]:
     """Return (lang, script): zh-Hant/zh-Hans by the characters themselves, else the page's lang."""
     sample = text[:4000]
-    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
-    kana = sum(1 for ch in sample if "\u3040" <= ch <= "\u30ff")
-    hangul = sum(1 for ch in sample if "\uac00" <= ch <= "\ud7af")
-    letters = sum(1 for ch in sample if ch.isascii() and ch.isalpha())
+    cjk = len(_CJK_CHARS.findall(sample))
+    kana = len(_KANA.findall(sample))
+    hangul = len(_HANGUL.findall(sample))
+    letters = len(_LATIN.findall(sample))
     if kana > 20 and kana * 5 > cjk:
         return "ja", None
     if hangul > 20 and hangul > cjk:

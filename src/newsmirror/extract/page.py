@@ -249,7 +249,7 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> list[Blo
             links += 1
         if tag in ("figcaption", "caption"):
             caps += 1
-        elif tag in BLOCK_TAGS and _CAPTION_HINT.search(_hint(el)):
+        elif tag in BLOCK_TAGS and (el.get("class") or el.get("id")) and _CAPTION_HINT.search(_hint(el)):
             el.set("_cap", "1")
             caps += 1
         if tag == "img":

@@ -23,9 +23,9 @@ _RELATED_HEAD = re.compile(
     r"Related(?: \w+)?|Read more|More (?:on|from|stories)\b.*|Recommended(?: \w+)?)[\s】\]）)>》」:：]*$",
     re.I,
 )
-_HEAD_KEY = re.compile(r"延伸|相關|相关|推薦|推荐|更多|編輯|编辑|精彩|related|read more|more|recommended", re.I)
+_HEAD_KEY = re.compile(r"延伸|相關|相关|推薦|推荐|更多|編輯|编辑|精彩|[Rr]elated|[Rr]ead [Mm]ore|[Mm]ore|[Rr]ecommended|RELATED|MORE")
 _BOX_HINT = re.compile(r"more-?article|morearticle|related|relate|recommend|tuijian|xiangguan|extend|"
-                       r"further|see-?also|morenews|more-?news|read-?more", re.I)
+                       r"further|see-?also|morenews|more-?news|read-?more")
 _TAG_HINT = re.compile(r"(?:^|[\s_-])(?:tags?|keywords?|labels?|topics?|hashtags?|article-?tags?|news-?tags?)(?:$|[\s_-])", re.I)
 _TAG_HEAD = re.compile(r"^[\s【\[]*(?:標籤|标签|關鍵字|关键字|關鍵詞|关键词|Tags?|話題|话题)[\s】\]:：]*$", re.I)
 _WS = re.compile(r"\s+")
@@ -90,10 +90,9 @@ def find_related(root: etree._Element, base_url: str | None = None) -> list[Rela
     for el in root.iter():
         if not isinstance(el.tag, str) or el in done:
             continue
-        hint = _hint(el)
-        text = None
+        cls, ident = el.get("class"), el.get("id")
         # A box whose class says related, headed by a short line.
-        if hint.strip() and _BOX_HINT.search(hint) and el.tag not in ("a", "span"):
+        if (cls or ident) and el.tag not in ("a", "span") and _BOX_HINT.search(f"{cls} {ident}".lower()):
             head = _short_heading(el)
             links = _links([el], base_url, head)
             if head is not None and links and len(links) <= 30:
@@ -104,7 +103,8 @@ def find_related(root: etree._Element, base_url: str | None = None) -> list[Rela
         if el.tag in ("a",) or len(el) > 3:
             continue
         own = (el.text or "") + "".join((c.text or "") for c in el if isinstance(c.tag, str))
-        if not own.strip() or not _HEAD_KEY.search(own):
+        own = own.strip()
+        if not own or len(own) > 30 or not _HEAD_KEY.search(own):
             continue
         text = _text(el)
         if not text or len(text) > 24 or not _RELATED_HEAD.match(text):
@@ -138,9 +138,9 @@ def find_tags(root: etree._Element) -> list[str]:
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag == "a":
             continue
-        hint = _hint(el)
+        cls, ident = el.get("class"), el.get("id")
         scope = None
-        if hint.strip() and _TAG_HINT.search(hint):
+        if (cls or ident) and _TAG_HINT.search(f"{cls or ''} {ident or ''}"):
             scope = el
         elif len(el) == 0 and el.text and _TAG_HEAD.match(el.text):
             scope = el.getparent()
