@@ -155,6 +155,7 @@ def make_queries(gen: Generator, rng: random.Random, n: int) -> dict[str, list[s
         if cjk_only.match(long_):
             q["phrase"].append(f'"{short}"')
             q["phrase 3+"].append(f'"{long_}"')
+    for _ in range(n):
         since = day()
         q["filtered"].append(f"{term(words)} source:{rng.choice(SOURCES[:8])} since:{since} "
                              f"until:{since + timedelta(days=180)}")

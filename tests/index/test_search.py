@@ -232,3 +232,16 @@ def test_a_burst_does_not_jump_past_newer_articles(index, make_article, now):
     day = (now - timedelta(days=300)).date()
     assert index.search(f"舊聞 until:{day + timedelta(days=1)}", limit=100).total == 78
     assert ids(index.search(f"新聞 since:{day + timedelta(days=2)}")) == {1}
+
+
+def test_broad_queries_rank_the_newest_window_and_cap_the_total(index, make_article, monkeypatch):
+    from newsmirror.index import fts
+
+    monkeypatch.setattr(fts, "RANK_WINDOW", 10)
+    monkeypatch.setattr(fts, "COUNT_CAP", 20)
+    index.add_many(make_article(i, "颱風" * (1 + i % 3), "颱風消息。", days_ago=i) for i in range(1, 31))
+    res = index.search("颱風", limit=5)
+    assert (res.total, res.exact) == (20, False)
+    assert {h.id for h in res.hits} <= set(range(1, 11))  # among the 10 newest matches
+    deep = index.search("颱風", limit=5, offset=15)  # the window grows to cover the page
+    assert len(deep.hits) == 5 and index.search("颱風", limit=20).exact is False

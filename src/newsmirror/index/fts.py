@@ -19,7 +19,10 @@ Close rowids keep the doclists' rowid deltas to one or two bytes (seconds << 20 
 Ranking:  score = -bm25(title x3, body x1) * (1 + H / (H + age_days)),  H = 30 days.
 bm25 decides; freshness multiplies it by up to 2 (published now) down towards 1 (long ago), so
 on equal text relevance the fresher article wins and a recent, slightly weaker match can pass
-an old one.
+an old one. A broad query matching more than RANK_WINDOW (5,000) articles is ranked among its
+5,000 newest matches (or offset+limit, when paging further): scoring every match of a common word
+in a million articles would cost a second, and for news the newest matches are the ones wanted.
+Totals are exact up to COUNT_CAP (10,000), then reported as 10,000 with `exact=False`.
 
 Terms are expanded through the aliases (普京 also finds 普亭, 蒲亭, Putin); exclusions are not:
 `普京 -普亭` finds Putin articles except those spelling him 普亭. An unspaced CJK term of five or
@@ -38,7 +41,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -48,12 +51,15 @@ from newsmirror.index.query import Query, Term, parse_query
 from newsmirror.index.text import _CJK, _WORD, fold, fold_aligned, grams, is_cjk, query_grams, segment, split_runs
 from newsmirror.models import SearchHit, StoredArticle
 
-__all__ = ["SearchIndex", "SearchResults", "FRESHNESS_HALF_DAYS", "TITLE_WEIGHT", "SNIPPET_WIDTH"]
+__all__ = ["SearchIndex", "SearchResults", "FRESHNESS_HALF_DAYS", "TITLE_WEIGHT", "SNIPPET_WIDTH", "COUNT_CAP",
+           "RANK_WINDOW"]
 
 FORMAT = "newsmirror-fts-3"
 FRESHNESS_HALF_DAYS = 30.0
 TITLE_WEIGHT = 3.0
 SNIPPET_WIDTH = 120
+COUNT_CAP = 10_000  # totals are counted exactly up to here, then reported as this (exact=False)
+RANK_WINDOW = 5_000  # a query matching more is ranked among its newest RANK_WINDOW (or offset+limit) matches
 BATCH = 2000
 _LOW_BITS = 6  # rowid = published minute << 6 | slot
 # Function characters dropped when an unspaced query is split into words.
@@ -86,7 +92,7 @@ class SearchResults:
     total: int
     query: Query
     elapsed: float = 0.0  # seconds
-    notes: tuple[str, ...] = field(default=())
+    exact: bool = True  # False: more than COUNT_CAP articles match and `total` is COUNT_CAP
 
 
 def _epoch_minute(d: date) -> int:
@@ -425,13 +431,24 @@ class SearchIndex:
             f"bm25(fts, 1.0, {TITLE_WEIGHT}, 0.0) * (1.0 + {FRESHNESS_HALF_DAYS} / ({FRESHNESS_HALF_DAYS}"
             f" + max(0.0, (? - (rowid >> {_LOW_BITS})) / 1440.0)))"
         )
+        window = max(RANK_WINDOW, offset + limit)
         try:
             with self._lock:
                 total = self._db.execute(
-                    "SELECT count(*) FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?", (expr, lo, hi)
+                    "SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)",
+                    (expr, lo, hi, COUNT_CAP + 1),
                 ).fetchone()[0]
+                exact = total <= COUNT_CAP
+                total = min(total, COUNT_CAP)
                 rows = []
                 if total > offset and limit:
+                    if total > window:  # rank the `window` newest matches only (see module docstring)
+                        cutoff = self._db.execute(
+                            "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ? "
+                            "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                            (expr, lo, hi, window - 1),
+                        ).fetchone()
+                        lo = max(lo, cutoff[0]) if cutoff else lo
                     rows = self._db.execute(
                         f"SELECT rowid, {rank} AS r FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ? "
                         "ORDER BY r LIMIT ? OFFSET ?",
@@ -470,7 +487,7 @@ class SearchIndex:
                     extra={"title_html": highlight(title, regex)},
                 )
             )
-        return SearchResults(hits=hits, total=total, query=q, elapsed=time.perf_counter() - started)
+        return SearchResults(hits=hits, total=total, query=q, elapsed=time.perf_counter() - started, exact=exact)
 
     def close(self) -> None:
         """Close the index file."""
