@@ -38,6 +38,7 @@ BLOCK_TAGS = frozenset((
     "h5", "h6", "blockquote", "pre", "figure", "figcaption", "address", "hr", "br", "center", "form",
     "fieldset", "details", "summary", "caption", "body", "html", "video", "picture", "img", "time-block",
 ))
+_CAPTION_TAGS = frozenset(("div", "p", "span", "figcaption", "dd", "dt", "li", "em", "small", "td"))
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _CANDIDATE_TAGS = frozenset(("div", "article", "section", "main", "td", "body", "span", "center", "font",
                              "blockquote", "dd", "li", "form"))
@@ -234,7 +235,7 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> list[Blo
                     bstack.pop()
             if tag == "a":
                 links -= 1
-            if tag in ("figcaption", "caption") or el.get("_cap"):
+            if tag in ("figcaption", "caption") or (el.get("_cap") and tag in _CAPTION_TAGS):
                 caps -= 1
             add(el.tail)
             continue
@@ -249,7 +250,8 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> list[Blo
             links += 1
         if tag in ("figcaption", "caption"):
             caps += 1
-        elif tag in BLOCK_TAGS and (el.get("class") or el.get("id")) and _CAPTION_HINT.search(_hint(el)):
+        elif (tag in _CAPTION_TAGS and len(el) <= 6 and (el.get("class") or el.get("id"))
+              and _CAPTION_HINT.search(_hint(el))):
             el.set("_cap", "1")
             caps += 1
         if tag == "img":
@@ -358,7 +360,7 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
             if title_index < fi <= title_index + 15:
                 scores[el] += 15
     best = None
-    best_score = 0.0
+    best_score = float("-inf")
     final: dict[etree._Element, float] = {}
     for el, s in scores.items():
         if el.tag not in _CANDIDATE_TAGS and el.tag not in ("p", "article", "main", "section"):
@@ -368,6 +370,8 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
             continue
         ld = st.links / st.chars
         f = (s + _class_weight(el)) * (1 - ld)
+        if f > 0 and _under_comments(el):
+            f *= 0.3  # text inside a comment/related area is not the article however long
         final[el] = f
         if f > best_score:
             best, best_score = el, f
@@ -385,6 +389,18 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
             parent = best.getparent()
         else:
             break
+    # Several strong candidates under one ancestor: the article is split into sections.
+    rivals = [el for el, f in final.items() if f >= best_score * 0.3 and el is not best]
+    anc = best.getparent()
+    for _ in range(3):
+        if anc is None or anc.tag in ("body", "html"):
+            break
+        inside_anc = [el for el in rivals if anc in el.iterancestors() and best not in el.iterancestors()
+                      and el not in best.iterancestors()]
+        st = stats[anc]
+        if len(inside_anc) >= 2 and st.links / max(1, st.chars) < 0.3:
+            best, best_score = anc, max(best_score, final.get(anc, 0.0))
+        anc = anc.getparent()
     members = {best}
     parent = best.getparent()
     threshold = max(10.0, best_score * 0.2)
@@ -432,6 +448,19 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
         return None
     body_blocks = [blocks[i] for i in chosen]
     return Body(blocks=body_blocks, start=chosen[0], end=chosen[-1] + 1, container=best, score=best_score)
+
+
+def _under_comments(el: etree._Element) -> bool:
+    for anc in el.iterancestors():
+        if anc.tag in ("body", "html"):
+            return False
+        cls, ident = anc.get("class"), anc.get("id")
+        if (cls or ident) and _COMMENTS.search(f"{cls or ''} {ident or ''}"):
+            return True
+    return False
+
+
+_COMMENTS = re.compile(r"comment|disqus|reply|replies|discussion|respond", re.I)
 
 
 def squash(s: str) -> str:
