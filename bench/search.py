@@ -124,7 +124,7 @@ def pct(values: list[float], p: float) -> float:
 
 def make_queries(gen: Generator, rng: random.Random, n: int) -> dict[str, list[str]]:
     """Query sets by kind; terms drawn log-uniformly by frequency rank (heads and tails)."""
-    words = gen.words
+    words = [w for w in gen.words if len(w) >= 2]  # one-character words are the "1 char" kind
     long_words = [w for w in words if len(w) >= 3]
 
     def term(pool: list[str]) -> str:
@@ -136,7 +136,7 @@ def make_queries(gen: Generator, rng: random.Random, n: int) -> dict[str, list[s
 
     day = lambda: (END - timedelta(days=rng.randrange(30, SPAN_DAYS))).date()  # noqa: E731
     q: dict[str, list[str]] = {
-        "1 char": [rng.choice(rng.choice(words[:3000])) for _ in range(n)],
+        "1 char": [rng.choice(rng.choice(gen.words[:3000])) for _ in range(n)],
         "1 term": [term(words) for _ in range(n)],
         "2 terms": [f"{term(words)} {term(words)}" for _ in range(n)],
         "3 terms": [f"{term(words)} {term(words)} {term(words)}" for _ in range(n)],
