@@ -113,11 +113,18 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     scope = body_el if body_el is not None else root
     blocks = render_blocks(scope, url)
     headings = tuple(b.text for b in blocks
-                     if b.tag in ("h1", "h2", "h3") or "title" in (b.source.get("class") or "").lower())
+                     if b.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or "title" in (b.source.get("class") or "").lower())
     title = choose_title(meta, headings) or front.get("title", "")
     title_sq = squash(title)
     title_index = next((i for i, b in enumerate(blocks) if title_sq and squash(b.text) == title_sq), None)
     body = find_body(scope, blocks, title_index)
+    near = blocks[max(0, body.start - 8): body.start + 1] if body is not None else []
+    if near and not any(b.text == title for b in near) and not (meta.og_title or meta.ld_headline):
+        # Only the <title> spoke and no heading confirms it: take the heading just above the body.
+        for b in reversed(blocks[max(0, body.start - 6): body.start + 1]):
+            if b.text in headings and 6 <= b.chars <= 80 and b.link_density < 0.3:
+                title = b.text
+                break
     body_blocks: list[Block] = []
     lead_images: list[str] = []
     captions: list[str] = []
@@ -224,6 +231,8 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
             continue
         out.append(b)
     while out and (not out[-1].text or is_tail_junk(out[-1])
+                   or (out[-1].chars <= 40 and not re.search(r"[。！？]", out[-1].text)
+                       and _DATE_ONLY_LINE.search(out[-1].text) and _YEAR.search(out[-1].text))
                    or (out[-1].chars <= 60 and parse_credits(out[-1].text).is_byline_only)):
         out.pop()
     return out, captions, head, lead_images
