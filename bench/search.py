@@ -16,9 +16,7 @@ Run by hand; not part of the tests. Nothing is downloaded; the work files go to 
 from __future__ import annotations
 
 import argparse
-import bisect
 import math
-import os
 import random
 import re
 import shutil
@@ -27,7 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jieba
@@ -39,7 +37,7 @@ from newsmirror.models import StoredArticle
 
 SOURCES = ["(臺)中央社CNA", "聯合報", "自由時報", "新华社", "人民网", "明報", "香港01", "BBC中文", "端傳媒", "澎湃新闻",
            "联合早报", "RFI華語", "德國之聲", "經濟日報", "工商時報", "公視新聞", "大紀元", "星島日報", "观察者网", "财新"]
-END = datetime(2026, 1, 1, tzinfo=timezone.utc)
+END = datetime(2026, 1, 1, tzinfo=UTC)
 SPAN_DAYS = 3 * 365
 
 
@@ -134,7 +132,7 @@ def make_queries(gen: Generator, rng: random.Random, n: int) -> dict[str, list[s
     def name() -> str:
         return rng.choice(rng.choice(gen.names))
 
-    day = lambda: (END - timedelta(days=rng.randrange(30, SPAN_DAYS))).date()  # noqa: E731
+    day = lambda: (END - timedelta(days=rng.randrange(30, SPAN_DAYS))).date()
     q: dict[str, list[str]] = {
         "1 char": [rng.choice(rng.choice(gen.words[:3000])) for _ in range(n)],
         "1 term": [term(words) for _ in range(n)],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from newsmirror.errors import QueryError, SearchError
 from newsmirror.index import Aliases, SearchIndex
 from newsmirror.index.text import fold

@@ -15,12 +15,12 @@ from newsmirror.index.text import fold, tokenize
 
 __all__ = [
     "Aliases",
-    "load_aliases",
+    "Query",
     "SearchIndex",
     "SearchResults",
-    "Query",
     "Term",
-    "parse_query",
     "fold",
+    "load_aliases",
+    "parse_query",
     "tokenize",
 ]

@@ -17,7 +17,7 @@ from pathlib import Path
 from newsmirror.errors import ConfigError
 from newsmirror.index.text import fold, split_runs
 
-__all__ = ["Aliases", "load_aliases", "alias_key", "SHIPPED_ALIASES"]
+__all__ = ["SHIPPED_ALIASES", "Aliases", "alias_key", "load_aliases"]
 
 SHIPPED_ALIASES = Path(__file__).with_name("aliases.tsv")
 _SEPARATORS = re.compile(r"\t+|\s*=\s*")
@@ -130,10 +130,10 @@ def build_aliases(groups: Iterable[Iterable[str]]) -> Aliases:
     for n in parent:
         members.setdefault(find(n), set()).add(n)
     table: dict[str, frozenset[str]] = {}
-    for names in members.values():
-        if len(names) < 2:
+    for group_names in members.values():
+        if len(group_names) < 2:
             continue
-        frozen = frozenset(names)
-        for n in names:
+        frozen = frozenset(group_names)
+        for n in group_names:
             table[n] = frozen
     return Aliases(table)

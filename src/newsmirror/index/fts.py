@@ -42,17 +42,35 @@ import time
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Self
 
 from newsmirror.errors import QueryError, SearchError
 from newsmirror.index.aliases import Aliases, alias_key, load_aliases
 from newsmirror.index.query import Query, Term, parse_query
-from newsmirror.index.text import _CJK, _WORD, fold, fold_aligned, grams, is_cjk, query_grams, segment, split_runs
+from newsmirror.index.text import (
+    _CJK,
+    _WORD,
+    fold,
+    fold_aligned,
+    grams,
+    is_cjk,
+    query_grams,
+    segment,
+    split_runs,
+)
 from newsmirror.models import SearchHit, StoredArticle
 
-__all__ = ["SearchIndex", "SearchResults", "FRESHNESS_HALF_DAYS", "TITLE_WEIGHT", "SNIPPET_WIDTH", "COUNT_CAP",
-           "RANK_WINDOW"]
+__all__ = [
+    "COUNT_CAP",
+    "FRESHNESS_HALF_DAYS",
+    "RANK_WINDOW",
+    "SNIPPET_WIDTH",
+    "TITLE_WEIGHT",
+    "SearchIndex",
+    "SearchResults",
+]
 
 FORMAT = "newsmirror-fts-3"
 FRESHNESS_HALF_DAYS = 30.0
@@ -96,13 +114,13 @@ class SearchResults:
 
 
 def _epoch_minute(d: date) -> int:
-    return int(datetime(d.year, d.month, d.day, tzinfo=timezone.utc).timestamp()) // 60
+    return int(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp()) // 60
 
 
 def _published_seconds(article: StoredArticle) -> int:
     ts = article.published or article.first_seen
     if ts.tzinfo is None:
-        ts = ts.replace(tzinfo=timezone.utc)
+        ts = ts.replace(tzinfo=UTC)
     return max(0, int(ts.timestamp()))
 
 
@@ -175,7 +193,7 @@ class SearchIndex:
         sid = self._sources.get(name)
         if sid is None:
             cur = self._db.execute("INSERT INTO sources(name) VALUES (?)", (name,))
-            sid = self._sources[name] = int(cur.lastrowid)
+            sid = self._sources[name] = int(cur.lastrowid or 0)
         return sid
 
     def _free_rid(self, seconds: int, article_id: int) -> int:
@@ -480,7 +498,7 @@ class SearchIndex:
                     id=article_id,
                     title=title,
                     source=names.get(sid, ""),
-                    published=datetime.fromtimestamp(published, tz=timezone.utc),
+                    published=datetime.fromtimestamp(published, tz=UTC),
                     url=url,
                     snippet=make_snippet(body, regex),
                     score=-score,
@@ -494,7 +512,7 @@ class SearchIndex:
         with self._lock:
             self._db.close()
 
-    def __enter__(self) -> "SearchIndex":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -505,10 +523,10 @@ def _spans(text: str, regex: re.Pattern | None) -> tuple[list[tuple[int, int]], 
     """Match spans of `regex` on the folded text, and maps from folded to original positions."""
     folded, origin = fold_aligned(text)
     if origin is None:
-        start_of = end_of = lambda i: i  # noqa: E731
+        start_of = end_of = lambda i: i
     else:
-        start_of = lambda i: origin[i] if i < len(origin) else len(text)  # noqa: E731
-        end_of = lambda j: origin[j - 1] + 1 if j > 0 else 0  # noqa: E731
+        start_of = lambda i: origin[i] if i < len(origin) else len(text)
+        end_of = lambda j: origin[j - 1] + 1 if j > 0 else 0
     spans = [(m.start(), m.end()) for m in regex.finditer(folded) if m.end() > m.start()] if regex else []
     return [(start_of(a), end_of(b)) for a, b in spans], start_of, end_of
 

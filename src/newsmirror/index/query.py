@@ -18,7 +18,7 @@ from datetime import date
 
 from newsmirror.errors import QueryError
 
-__all__ = ["Term", "Query", "parse_query", "MAX_QUERY_LENGTH"]
+__all__ = ["MAX_QUERY_LENGTH", "Query", "Term", "parse_query"]
 
 MAX_QUERY_LENGTH = 500
 _QUOTES = {'"': '"', "\u201c": "\u201d", "\u300c": "\u300d", "\u300e": "\u300f"}

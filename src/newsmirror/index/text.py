@@ -20,11 +20,11 @@ __all__ = [
     "fold",
     "fold_aligned",
     "grams",
-    "query_grams",
-    "tokenize",
-    "segment",
     "is_cjk",
+    "query_grams",
+    "segment",
     "split_runs",
+    "tokenize",
 ]
 
 # Han (incl. extensions and compatibility), kana and Hangul are indexed as character runs.
@@ -49,7 +49,7 @@ def _opencc():
     if _converter is None:
         with _lock:
             if _converter is None:
-                import opencc
+                import opencc  # type: ignore[import-untyped]
 
                 _converter = opencc.OpenCC("t2s")
     return _converter
@@ -61,7 +61,7 @@ def _jieba_module():
     if _jieba is None:
         with _lock:
             if _jieba is None:
-                import jieba
+                import jieba  # type: ignore[import-untyped]
 
                 jieba.setLogLevel(logging.WARNING)
                 logging.getLogger("jieba").setLevel(logging.WARNING)
