@@ -18,12 +18,12 @@ from newsmirror.models import RelatedLink
 
 # Measured on ../shared/corpus (see bench/README.md); thresholds sit just under the measurement.
 THRESHOLDS = {
-    "clean": 0.83,
-    "body_f1": 0.96,
-    "title": 0.95,
-    "date": 0.65,
-    "authors_named": 0.45,
-    "kind": 0.97,
+    "clean": 0.90,  # measured 0.930
+    "body_f1": 0.98,  # 0.991
+    "title": 0.95,  # 0.977
+    "date": 0.70,  # 0.721
+    "authors_named": 0.60,  # 0.667 (bylines.py, another module, is still moving)
+    "kind": 0.97,  # 0.977
 }
 
 
