@@ -311,7 +311,11 @@ def update_index(settings: Settings, *, rebuild: bool = False, progress: Progres
     index = open_index(settings)
     try:
         if rebuild:
-            n = index.rebuild(store, progress=lambda k: progress.advance(k))
+            def report(done: int, total: int) -> None:
+                progress.total = total
+                progress.advance(done - progress.done)
+
+            n = index.rebuild(store, progress=report)
         else:
             n = index.sync(store)
     finally:
