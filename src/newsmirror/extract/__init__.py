@@ -146,8 +146,8 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
                 break
         head_lines = [b.text for b in blocks[lo:start] if b.text and b.chars <= 120] + head_lines
         tail_lines = [b.text for b in blocks[body.end: body.end + 4] if b.text and b.chars <= 80]
-        in_body = {id(b) for b in body.blocks}
-        tail_lines = [b.text for b in body.blocks if id(b) in in_body and b not in body_blocks][-4:] + tail_lines
+        kept_ids = {id(b) for b in body_blocks}
+        tail_lines = [b.text for b in body.blocks if id(b) not in kept_ids and b.text][-4:] + tail_lines
     body_text = "\n\n".join(b.text for b in body_blocks if b.text)
     lang, script = detect_lang(title + "\n" + (body_text or meta.description), meta.lang)
     zone = tz or guess_timezone(url, lang, meta.lang)

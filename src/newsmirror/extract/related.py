@@ -24,6 +24,12 @@ _RELATED_HEAD = re.compile(
     re.I,
 )
 _HEAD_KEY = re.compile(r"延伸|相關|相关|推薦|推荐|更多|編輯|编辑|精彩|[Rr]elated|[Rr]ead [Mm]ore|[Mm]ore|[Rr]ecommended|RELATED|MORE")
+_HEAD_WORDS = ("延伸", "相關", "相关", "推薦", "推荐", "更多", "編輯", "编辑", "精彩", "Related", "RELATED", "related",
+               "Read", "More", "MORE", "more", "Recommended")
+# Elements worth a look, found in C: those with a class or id, and those whose own text has a heading word.
+_CANDIDATES = etree.XPath(
+    ".//*[@class or @id] | .//*[text()[" + " or ".join(f"contains(., '{w}')" for w in _HEAD_WORDS) + "]]"
+)
 _BOX_HINT = re.compile(r"more-?article|morearticle|related|relate|recommend|tuijian|xiangguan|extend|"
                        r"further|see-?also|morenews|more-?news|read-?more")
 _TAG_HINT = re.compile(r"(?:^|[\s_-])(?:tags?|keywords?|labels?|topics?|hashtags?|article-?tags?|news-?tags?)(?:$|[\s_-])", re.I)
@@ -87,7 +93,7 @@ def find_related(root: etree._Element, base_url: str | None = None) -> list[Rela
             seen.add(url)
             found.append(RelatedLink(group=group, title=title, url=url))
 
-    for el in root.iter():
+    for el in _CANDIDATES(root):
         if not isinstance(el.tag, str) or el in done:
             continue
         cls, ident = el.get("class"), el.get("id")
