@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from newsmirror.config import Settings
-from newsmirror.errors import FeedError, FetchError, NewsMirrorError
+from newsmirror.errors import FeedError, FetchError, NewsMirrorError, SearchError
 from newsmirror.models import FeedItem, Source
 from newsmirror.progress import Progress
 
@@ -154,7 +154,11 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
                 pages.setdefault(article_id, (source, article_id, link))
             if pages:
                 await _fetch_pages(fetcher, store, list(pages.values()), summary, progress)
-        summary.indexed = _sync_index(settings, store)
+        try:
+            summary.indexed = _sync_index(settings, store)
+        except SearchError as exc:  # the articles are stored; the index is derived and rebuilt on demand
+            summary.failures.append(Failure("search index", str(index_path(settings)),
+                                            f"{exc} (run 'newsmirror index --rebuild')"))
     finally:
         archive.close()
         store.close()
@@ -308,6 +312,9 @@ def update_index(settings: Settings, *, rebuild: bool = False, progress: Progres
 
     progress = progress or Progress("index", quiet=True)
     store = open_store(settings.db_path)
+    if rebuild:  # derived data: start from an empty file, whatever format or state the old one had
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{index_path(settings)}{suffix}").unlink(missing_ok=True)
     index = open_index(settings)
     try:
         if rebuild:
