@@ -8,6 +8,14 @@ corpus clean, body_f1, title, date, authors_named, kind; AEB F1/precision/recall
 both sets (one timing pass, interleaved page by page) and peak Python memory (a second pass under
 tracemalloc). Peers get their own metadata too: trafilatura's bare_extraction title/author/date,
 readability's title(). Needs `pip install trafilatura readability-lxml` for the peers.
+
+Measured 2026-11-23 (trafilatura 2.3.1, readability-lxml 0.9; shared machine, other jobs running):
+
+| extractor | clean | body_f1 | title | date | authors_named | kind | aeb_f1 | aeb_p | aeb_r | pages/s | peak_MiB |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+| newsmirror | 0.930 | 0.991 | 0.977 | 0.721 | 0.667 | 0.977 | 0.957 | 0.947 | 0.968 | 66.2 | 8.7 |
+| trafilatura | 0.581 | 0.900 | 0.628 | 0.093 | 0.083 | 0.977 | 0.958 | 0.939 | 0.978 | 29.4 | 6.7 |
+| readability | 0.767 | 0.947 | 0.721 | 0.000 | 0.000 | 0.977 | 0.942 | 0.921 | 0.963 | 19.4 | 7.4 |
 """
 
 from __future__ import annotations
