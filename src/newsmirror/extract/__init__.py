@@ -162,7 +162,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     body_html = _body_html(body_blocks, url)
     return Article(
         kind=kind, url=url, title=title, authors=tuple(authors), source=source, editors=tuple(editors),
-        published=published, updated=updated, text=body_text if kind == "article" else body_text,
+        published=published, updated=updated, text=body_text,
         html=body_html, captions=tuple(captions), tags=tuple(tags), related=tuple(related),
         images=tuple(images), lang=lang, script=script,
     )

@@ -66,7 +66,6 @@ _STRONG_NEG = re.compile(
 _PUNCT = re.compile(r"[，。！？；：、,.!?;:「」“”]")
 _SENTENCE_END = re.compile(r"[。！？!?…」”』）)\]】.]$")
 _WS = re.compile(r"\s+")
-_NONSPACE_LEN = re.compile(r"\S")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLOSERS = re.compile(r"</(?:html|body)\s*>", re.I)
 _FOOTER_TEXT = re.compile(r"copyright|©|版权所有|版權所有|ICP[备備证證]|举报电话|舉報電話|all rights reserved|"
