@@ -50,7 +50,7 @@ def search(home, *args):
 def test_search_sees_through_script_and_spelling(home):
     result = search(home, "普亭", "--json")
     assert result.exit_code == 0, result.stderr
-    hits = [json.loads(line) for line in result.output.splitlines()]
+    hits = [json.loads(line) for line in result.stdout.splitlines()]
     assert {h["title"] for h in hits} == {"蒲亭與金正恩會面", "普京会见金正恩"}
     for h in hits:
         assert set(h) >= {"id", "title", "source", "published", "url", "snippet"}
@@ -58,15 +58,15 @@ def test_search_sees_through_script_and_spelling(home):
 
 
 def test_traditional_query_finds_simplified_article(home):
-    hits = [json.loads(line) for line in search(home, "習近平", "--json").output.splitlines()]
+    hits = [json.loads(line) for line in search(home, "習近平", "--json").stdout.splitlines()]
     assert [h["title"] for h in hits] == ["习近平出席峰会"]
     assert "<mark>" in hits[0]["snippet"]
 
 
 def test_filters_and_limit(home):
-    hits = [json.loads(line) for line in search(home, "金正恩", "source:示范网", "--json").output.splitlines()]
+    hits = [json.loads(line) for line in search(home, "金正恩", "source:示范网", "--json").stdout.splitlines()]
     assert [h["title"] for h in hits] == ["普京会见金正恩"]
-    assert len(search(home, "金正恩", "--json", "--limit", "1").output.splitlines()) == 1
+    assert len(search(home, "金正恩", "--json", "--limit", "1").stdout.splitlines()) == 1
 
 
 def test_plain_output_counts_results(home):
@@ -87,4 +87,4 @@ def test_index_rebuild(home):
     result = CliRunner().invoke(cli, ["--home", str(home), "-q", "index", "--rebuild"])
     assert result.exit_code == 0, result.stderr
     assert "index done: 4 articles indexed" in result.stderr
-    assert len(search(home, "普京", "--json").output.splitlines()) == 2
+    assert len(search(home, "普京", "--json").stdout.splitlines()) == 2

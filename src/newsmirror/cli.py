@@ -319,10 +319,15 @@ def _article_as_post(article) -> str:
     from newsmirror.publish.jekyll import render_post
 
     when = article.published or datetime.now(timezone.utc)
+    html = article.html
+    if not html.strip() and article.text.strip():  # a text capture has paragraphs, not markup
+        from html import escape
+
+        html = "".join(f"<p>{escape(p)}</p>" for p in article.text.split("\n\n") if p.strip())
     stored = StoredArticle(
         id=0, source=article.source or "", url=article.url or "", link=article.url or "", guid=None,
         title=article.title, published=when, first_seen=when, last_seen=when, authors=article.authors,
-        categories=article.tags, feed_html="", html=article.html, text=article.text, version=1,
+        categories=article.tags, feed_html="", html=html, text=article.text, version=1,
     )
     return render_post(stored)
 
