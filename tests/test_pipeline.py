@@ -259,3 +259,16 @@ def test_summary_only_items_get_their_page_body_and_keep_the_feed_text(http_serv
     assert art.text.startswith(first)
     assert "延伸閱讀" not in art.text and "版權所有" not in art.text and "其他新聞標題" not in art.text
     assert summary in art.summary or summary in art.feed_html
+
+
+@pytest.mark.parametrize("mode, html, expected", [
+    ("always", "<p>" + "長" * 500 + "</p>", True),
+    ("never", "<p>短</p>", False),
+    ("auto", "<p>交通部說明中秋連假疏運計畫。</p>", True),
+    ("auto", "<p>" + "長文內容，" * 60 + "</p>", False),
+    ("auto", "<p>" + "長文內容，" * 60 + "…</p>", True),
+])
+def test_needs_page_follows_the_source_mode(mode, html, expected):
+    from newsmirror.pipeline import needs_page
+
+    assert needs_page(Source(name="s", feeds=("http://127.0.0.1/f",), full_text=mode), html) is expected

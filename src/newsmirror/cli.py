@@ -446,7 +446,8 @@ def serve(obj: Ctx, host: str, port: int) -> None:
 @cli.command(context_settings=CONTEXT, epilog="""\b
 Example:
   newsmirror --home demo-data demo""")
-@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port for the demo site (default: any free one).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8431, show_default=True,
+              help="Port for the demo site; keep it fixed so a second run updates the same archive (0: any free port).")
 @click.pass_obj
 def demo(obj: Ctx, port: int) -> None:
     """Mirror the built-in demo news site: start it on 127.0.0.1, fetch it, build the Jekyll mirror."""

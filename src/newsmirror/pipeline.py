@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from newsmirror.config import Settings
-from newsmirror.errors import FeedError, FetchError, NewsMirrorError, SearchError
+from newsmirror.errors import ConfigError, FeedError, FetchError, NewsMirrorError, SearchError
 from newsmirror.models import FeedItem, Source
 from newsmirror.progress import Progress
 
@@ -79,20 +79,21 @@ class FetchSummary:
         )
 
 
-SUMMARY_CHARS = 300  # feed text shorter than this (and no full content) is a summary: fetch the page
+SUMMARY_CHARS = 200  # feed text shorter than this is a summary (Chinese feed summaries run 50-150 characters)
 
 
-def needs_page(source: Source, item: FeedItem) -> bool:
-    """Whether the article page must be fetched for the full text (per the source's full_text mode)."""
+def needs_page(source: Source, feed_html: str) -> bool:
+    """Whether an item's page must be fetched for the full text, per the source's full_text mode.
+
+    "auto" fetches the page when the feed's text looks like a summary: short, or cut off with an ellipsis."""
     if source.full_text == "always":
         return True
     if source.full_text == "never":
         return False
-    if item.content_html:
-        return False
     from newsmirror.sanitize import html_to_text
 
-    return len(html_to_text(item.summary_html)) < SUMMARY_CHARS
+    text = html_to_text(feed_html).rstrip()
+    return len(text) < SUMMARY_CHARS or text.endswith(("...", "…", "[…]", "（略）"))
 
 
 def fetch_sources(settings: Settings, sources: list[Source], *, policy=None, progress: Progress | None = None,
@@ -217,7 +218,7 @@ def _store_feed(store, source: Source, url: str, result, parsed, summary: FetchS
             summary.duplicates += 1
         else:
             summary.unchanged += 1
-        if outcome.status in ("new", "updated") and item.link and needs_page(source, item):
+        if outcome.status in ("new", "updated") and item.link and needs_page(source, item.html):
             pages.append((outcome.article_id, item.link))
     store.record_feed_fetch(
         source.name, url, fetched_at=result.fetched_at, status=result.status,
@@ -242,16 +243,8 @@ def _pending_pages(store, sources: list[Source], now: datetime):
     for _, article in store.changes_since(start):
         source = by_name.get(article.source)
         if (source is not None and article.extracted is None and article.link and article.first_seen >= since
-                and _feed_text_is_short(source, article.feed_html)):
+                and needs_page(source, article.feed_html)):
             yield article.id, article.link, source
-
-
-def _feed_text_is_short(source: Source, feed_html: str) -> bool:
-    if source.full_text == "always":
-        return True
-    from newsmirror.sanitize import html_to_text
-
-    return len(html_to_text(feed_html)) < SUMMARY_CHARS
 
 
 async def _fetch_pages(fetcher, store, pages: list[tuple[Source, int, str]], summary: FetchSummary,
@@ -411,7 +404,11 @@ def run_demo(settings: Settings, *, port: int = 0, progress: Progress | None = N
     from newsmirror.store import open_store
 
     settings.ensure_home()
-    server = start_demo_site(port=port)
+    try:
+        server = start_demo_site(port=port)
+    except OSError as exc:
+        raise ConfigError(f"cannot start the demo site on 127.0.0.1:{port}: {exc.strerror}; "
+                          f"pass another --port") from None
     try:
         sources = demo_sources(server.base_url)
         save_sources(settings.sources_file, sources)
