@@ -9,6 +9,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from newsmirror.extract.meta import (
     PageMeta,
@@ -41,6 +42,9 @@ _BREADCRUMB = re.compile(r"[>›»→]|首页|首頁|当前位置|當前位置|�
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _DATE_ONLY_LINE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}")
+# A label just before a date: `更新時間：` marks a revision, not the first publication.
+_UPDATE_LABEL = re.compile(r"(?:更新|修改|修訂|修订|最後編輯|最后编辑|updated?|modified|last\s*updated?)\s*"
+                           r"(?:時間|时间|日期|於|于|on|at)?\s*[:：]?\s*$", re.I)
 
 
 def decode_input(data: bytes | str) -> str:
@@ -145,6 +149,11 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
             if title_sq and squash(blocks[lo].text) == title_sq:
                 break
         head_lines = [b.text for b in blocks[lo:start] if b.text and b.chars <= 120] + head_lines
+        # The byline and dateline sit right under the headline, however much furniture follows it.
+        near: list[str] = []
+        for i in (i for i, b in enumerate(blocks[:start]) if title_sq and squash(b.text) == title_sq):
+            near.extend(b.text for b in blocks[i + 1: min(i + 8, start)] if b.text and b.chars <= 120)
+        head_lines = list(dict.fromkeys(near + head_lines))
         tail_lines = [b.text for b in blocks[body.end: body.end + 4] if b.text and b.chars <= 80]
         kept_ids = {id(b) for b in body_blocks}
         tail_lines = [b.text for b in body.blocks if id(b) not in kept_ids and b.text][-4:] + tail_lines
@@ -152,7 +161,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     lang, script = detect_lang(title + "\n" + (body_text or meta.description), meta.lang)
     zone = tz or guess_timezone(url, lang, meta.lang)
 
-    published, updated = _dates(meta, title, head_lines, body_blocks, blocks, body, zone, reference, front)
+    published, updated = _dates(meta, title, head_lines, body_blocks, blocks, body, zone, reference, front, url)
     authors, source, editors = _credits(meta, head_lines, body_blocks, tail_lines)
     lead = blocks[title_index + 1: body.start] if body is not None and title_index is not None and title_index < body.start else []
     images = [i for b in lead for i in b.images] + lead_images + [i for b in body_blocks for i in b.images]
@@ -239,40 +248,27 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
 
 
 def _dates(meta: PageMeta, title: str, head_lines: list[str], body_blocks: list[Block], blocks: list[Block], body,
-           zone: str, reference: datetime | None, front: dict[str, str]):
-    """Weigh structured dates (JSON-LD, meta, <time>) against the visible date near the headline."""
-    from newsmirror.extract.dates import find_dates
+           zone: str, reference: datetime | None, front: dict[str, str], url: str | None):
+    """Weigh structured dates (JSON-LD, meta, <time>) against the visible date near the headline.
 
-    structured = None
-    for raw in list(meta.published) + list(meta.time_tags):
-        parsed = parse_iso_date(raw, zone)
-        if parsed:
-            structured = parsed
-            break
-    visible = None
-    regions = [head_lines]
-    if body is not None:
-        regions.append([b.text for b in blocks[max(0, body.start - 25): body.start] if b.chars <= 150])
-        regions.append([b.text for b in body_blocks[:1] if b.chars <= 150])
-        regions.append([b.text for b in blocks[body.end: body.end + 10] if b.chars <= 150])
-    title_sq = squash(title)
-    for lines in regions:
-        found = []
-        for line in lines:
-            if title_sq and squash(line) == title_sq:
-                continue  # a headline's "5月20日" is news, not the dateline
-            try:
-                matches = find_dates(line, tz=zone, reference=reference)
-            except Exception:  # noqa: BLE001 -- a date we cannot read is no date
-                continue
-            # Only full dates (with a year) count as the page's own date.
-            found.extend(d for d in matches if _YEAR.search(line[d.start:d.end]))
-        found = [d for d in found if d.value.year >= 1995]
-        if found:
-            timed = [d for d in found if d.has_time]
-            pick = timed[0] if timed else found[0]
-            visible = (pick.value, pick.has_time)
-            break
+    Weaker evidence fills gaps: publication stamps in inline scripts, days in the page's own URL,
+    and these anchors give a visible date printed without its year (`10-08 12:00`) its year.
+    """
+    from newsmirror.extract.dates import find_url_dates
+
+    def first(raws) -> tuple[datetime, bool] | None:
+        for raw in raws:
+            parsed = parse_iso_date(raw, zone)
+            if parsed:
+                return parsed
+        return None
+
+    structured = first(list(meta.published) + list(meta.time_tags))
+    scripted = first(meta.script_dates)
+    upd = first(meta.updated)
+    url_days = list(dict.fromkeys(find_url_dates(url) + find_url_dates(meta.canonical)))
+    anchors: list = [x[0] for x in (structured, upd, scripted) if x] + url_days
+    visible = _visible_date(title, head_lines, body_blocks, blocks, body, zone, reference, anchors)
     published = None
     if structured and visible:
         s, s_time = structured
@@ -287,16 +283,64 @@ def _dates(meta: PageMeta, title: str, head_lines: list[str], body_blocks: list[
         published = structured[0]
     elif visible:
         published = visible[0]
+        if not visible[1] and scripted and scripted[1] and scripted[0].date() == published.date():
+            published = scripted[0]  # the script knows the clock of the day the page shows
+    elif scripted:
+        published = scripted[0]
     elif front.get("date"):
         parsed = parse_iso_date(front["date"], zone)
         published = parsed[0] if parsed else None
-    updated = None
-    for raw in meta.updated:
-        parsed = parse_iso_date(raw, zone)
-        if parsed:
-            updated = parsed[0]
-            break
-    return published, updated
+    elif url_days:
+        d = url_days[0]
+        published = datetime(d.year, d.month, d.day, tzinfo=ZoneInfo(zone))
+    if published is not None and visible is not None and visible[0].tzinfo is not None \
+            and not isinstance(visible[0].tzinfo, ZoneInfo) and published.tzinfo != visible[0].tzinfo:
+        published = published.astimezone(visible[0].tzinfo)  # the page prints its clock in this zone
+    return published, (upd[0] if upd else None)
+
+
+def _visible_date(title: str, head_lines: list[str], body_blocks: list[Block], blocks: list[Block], body,
+                  zone: str, reference: datetime | None, anchors: list) -> tuple[datetime, bool] | None:
+    """The publication date printed near the headline, byline or end of the body: (value, has_time)."""
+    from newsmirror.extract.dates import find_dates, place_yearless
+
+    regions = [head_lines]
+    if body is not None:
+        regions.append([b.text for b in blocks[max(0, body.start - 25): body.start] if b.chars <= 150])
+        regions.append([b.text for b in body_blocks[:1] if b.chars <= 150])
+        regions.append([b.text for b in blocks[body.end: body.end + 10] if b.chars <= 150])
+    title_sq = squash(title)
+    for n, lines in enumerate(regions):
+        found = []
+        yearless = []
+        for line in lines:
+            if title_sq and squash(line) == title_sq:
+                continue  # a headline's "5月20日" is news, not the dateline
+            try:
+                matches = find_dates(line, tz=zone, reference=reference)
+            except Exception:  # noqa: BLE001 -- a date we cannot read is no date
+                continue
+            for d in matches:
+                if _UPDATE_LABEL.search(line[max(0, d.start - 16): d.start]):
+                    continue
+                if d.has_year:
+                    if d.value.year >= 1995:
+                        found.append(d)
+                elif n == 0:
+                    yearless.append((d, line[d.start].isdigit()))
+        if found:
+            timed = [d for d in found if d.has_time]
+            pick = timed[0] if timed else found[0]
+            return pick.value, pick.has_time
+        for d, month_day in sorted(yearless, key=lambda x: not x[0].has_time):
+            # `10-08 12:00` takes its year from the page's dated evidence; `昨天` only means something
+            # against the reference time the caller gave.
+            value = place_yearless(d.value, anchors) if month_day and anchors else None
+            if value is None and reference is not None:
+                value = d.value
+            if value is not None:
+                return value, d.has_time
+    return None
 
 
 def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], tail_lines: list[str]):
@@ -304,7 +348,9 @@ def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], ta
     from newsmirror.extract.bylines import find_credits, is_outlet, parse_credits
 
     texts = [b.text for b in body_blocks if b.text]
-    lines = head_lines + texts[:2] + texts[-2:] + tail_lines
+    # A short line made only of credits among the opening paragraphs (after a summary box) is the byline.
+    early = [t for t in texts[2:10] if len(t) <= 40 and parse_credits(t).is_byline_only]
+    lines = head_lines + texts[:2] + early + texts[-2:] + tail_lines
     credits = find_credits(lines)
     authors = list(credits.authors)
     source = credits.source

@@ -146,7 +146,7 @@ _AGENCY_DATELINE = re.compile(
     )
 )
 _CLOSING_NAME = re.compile(r"[（(]\s*(?P<names>[\u3400-\u9fff]{2,4}(?:[、 ][\u3400-\u9fff]{2,4})?)\s*[)）]\s*$")
-_BBC = re.compile(r"(?P<names>[^\s,，、（）()]{2,30})\s*[,，]\s*(?P<source>BBC\s*中文(?:網|网)?)(?:記者|记者|特約記者|特约记者)?")
+_BBC = re.compile(r"(?<![A-Za-z])(?!(?:Role|Title|Position|Job)\b)(?P<names>[^\s,，、（）()]{2,30})\s*[,，]\s*(?P<source>BBC\s*中文(?:網|网)?)(?:記者|记者|特約記者|特约记者)?")
 _BY = re.compile(r"(?:^|(?<=\s))[Bb]y\s+(?P<names>[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3})*)")
 _PLAIN_REPORT = re.compile(
     r"^\s*(?P<names>[\u3400-\u9fff]{2,6}(?:(?:\s*[、,，]\s*|[ \t\u3000]+)[\u3400-\u9fff]{2,4})*)\s*"
@@ -157,6 +157,12 @@ _OUTLET_NEWSFLASH = re.compile(r"^\s*(?P<outlet>[^\s（(【\[]{2,10}?)(?:快)?(?
 _GLUED_LABEL = re.compile(
     r"^\s*(?:(?P<author>作者|撰文|记者|記者)(?P<names>[\u3400-\u9fff]{2,4}|[A-Za-z][\w.\- ]{1,30})"
     r"|(?:来源|來源)(?P<source>[^\s:：]{2,20}))\s*$"
+)
+# `原创 kingname 未闻Code 前天`, `原创： X编译 某公众号`: the self-media header of WeChat, Sina and CSDN posts,
+# "original" then the writer, then the account that published it, then perhaps the date.
+_ORIGINAL = re.compile(
+    r"^\s*(?:原创|原創)\s*[:：]?\s+(?P<author>[^\s:：|｜]{2,30})(?:\s+(?P<account>[^\s\d:：|｜][^\s:：|｜]{1,29}))?"
+    r"(?P<rest>(?:\s+[\d\-/:年月日.]+|\s+(?:今天|昨天|前天|刚刚|剛剛|\d+\s*(?:分钟|分鐘|小时|小時|天)前))*)\s*$"
 )
 _QUOTED_OUTLET = re.compile(r"《(?P<outlet>[^《》]{2,12})》\s*(?=作者|記者|记者|特約|特约)")
 _LEADING_DATE = re.compile(r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")
@@ -313,6 +319,16 @@ def parse_credits(text: str) -> Credits:
         if prefix and is_outlet(prefix.group("outlet")) and not re.match(_ROLE, prefix.group("outlet")):
             source = source or prefix.group("outlet")
             work = _blank(work, prefix.start("outlet"), prefix.end())
+        original = _ORIGINAL.match(work)
+        if original:
+            account = original.group("account")
+            names = _split_names(original.group("author")) if account else []
+            if account is None and len(original.group("author")) <= 20:
+                account = original.group("author")  # `原创 南方都市报 2019-09-09`: one name is the account
+            if names or account:
+                authors.extend(names)
+                source = source or account
+                take(original)
         glued = _GLUED_LABEL.match(work)
         if glued and glued.group("author"):
             names = _split_names(glued.group("names"))

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["DateMatch", "find_dates", "parse_date"]
+__all__ = ["DateMatch", "find_dates", "find_url_dates", "parse_date", "place_yearless"]
 
 MIN_YEAR = 1990
 ROC_OFFSET = 1911
@@ -29,6 +29,7 @@ class DateMatch:
     start: int
     end: int
     has_time: bool
+    has_year: bool = True  # False for `10-08 12:00`, `9月4日`, `昨天`: the year came from the reference
 
 
 # Full-width forms map one character to one character, so offsets stay valid.
@@ -37,6 +38,10 @@ _WIDTH = str.maketrans(
     "0123456789:/-.,+ AMPMTZ",
 )
 
+# `格林尼治标准时间10:41` (BBC), `北京时间 15:10`: a zone named before the clock.
+_ZONE_BEFORE = (
+    r"(?P<zone0>(?:格林尼治|格林威治)(?:標準|标准)?(?:時間|时间)|(?:台北|臺北|北京|香港)(?:時間|时间)|GMT|UTC)?\s*"
+)
 _AMPM = r"(?P<ampm>上午|下午|早上|早晨|清晨|凌晨|中午|午後|傍晚|晚上|晚間|晚间|夜間|夜间)?"
 _ZONE = (
     r"(?:(?P<zone>(?<=\d)Z(?![A-Za-z])|\s*[+-]\d{2}:?\d{2}(?!\d)"
@@ -45,7 +50,7 @@ _ZONE = (
     r"|\s*（\s*(?:台北|臺北|北京|香港)(?:時間|时间)\s*）))?"
 )
 _CLOCK = (
-    _AMPM + r"\s*"
+    _ZONE_BEFORE + _AMPM + r"\s*"
     r"(?P<hour>\d{1,2})\s*(?::|[時时点點])\s*(?P<minute>\d{1,2})(?!\d)\s*分?"
     r"(?::(?P<second>\d{1,2})(?:[.,]\d+)?|\s*(?P<second2>\d{1,2})\s*秒)?"
     r"(?:\s*(?P<ampm2>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?"
@@ -66,13 +71,15 @@ _MON = (
 )
 _ENGLISH_DAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s*)?"
 
+# A day ends at a non-digit, or runs straight into a two-digit clock (`2019-10-0812:00`).
+_DAY_END = r"(?:(?!\d)|(?<=\d\d)(?=\d\d:\d\d))"
 _CJK_DATE = re.compile(
     r"(?P<roc>中華民國|中华民国|民國|民国)?\s*(?<!\d)(?P<year>\d{2,4})\s*年\s*"
     r"(?:(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*[日號号])?)?" + _WEEKDAY + _TIME,
     re.IGNORECASE,
 )
 _NUM_DATE = re.compile(
-    r"(?<![\d.])(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![\d])"
+    r"(?<![\d.])(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})" + _DAY_END
     + _WEEKDAY + _TIME,
     re.IGNORECASE,
 )
@@ -85,10 +92,10 @@ _MONTH_DAY = re.compile(
     re.IGNORECASE,
 )
 _SLASH_MONTH_DAY = re.compile(
-    r"(?<![\d/.-])(?<!\d:)(?P<month>\d{1,2})[/-](?P<day>\d{1,2})(?![\d/-])" + _WEEKDAY + _TIME, re.IGNORECASE
+    r"(?<![\d/.-])(?<!\d:)(?P<month>\d{1,2})[/-](?P<day>\d{1,2})(?:(?![\d/-])|(?<=[-/]\d\d)(?=\d\d:\d\d))" + _WEEKDAY + _TIME, re.IGNORECASE
 )
 _SHORT_YEAR_DATE = re.compile(
-    r"(?<![\d/.-])(?<!\d:)(?P<year>\d{2})-(?P<month>\d{2})-(?P<day>\d{2})(?![\d-])" + _WEEKDAY + _TIME, re.IGNORECASE
+    r"(?<![\d/.-])(?<!\d:)(?P<year>\d{2})-(?P<month>\d{2})-(?P<day>\d{2})(?:(?![\d-])|(?=\d\d:\d\d))" + _WEEKDAY + _TIME, re.IGNORECASE
 )
 _DAY_FIRST_DATE = re.compile(
     r"(?<![\d/.-])(?<!\d:)(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})(?![\d/])" + _WEEKDAY + _TIME, re.IGNORECASE
@@ -135,6 +142,8 @@ def _explicit_zone(text: str | None) -> tzinfo | None:
     for city, name in _NAMED_ZONES.items():
         if z.startswith(city):
             return ZoneInfo(name)
+    if z.startswith(("格林尼治", "格林威治")):
+        return UTC
     if z == "Z":
         return UTC
     m = re.fullmatch(r"(?:GMT|UTC|UT)?\s*(?:([+-])\s*(\d{1,2}):?(\d{2})?)?", z, re.IGNORECASE)
@@ -183,7 +192,7 @@ def _build(
     except ValueError:
         return None
     clock = _clock(m)  # an impossible clock (25:10) leaves the date alone
-    explicit = _explicit_zone(m.group("zone")) if clock else None
+    explicit = _explicit_zone(m.group("zone") or m.group("zone0")) if clock else None
     h, mi, s = clock or (0, 0, 0)
     value = datetime(d.year, d.month, d.day, h, mi, s, tzinfo=explicit or zone)
     return value, clock is not None
@@ -193,7 +202,7 @@ def _time_end(m: re.Match[str], has_time: bool = True) -> int:
     """End of the match without trailing spaces the optional groups swallowed (or its time part)."""
     end = m.end()
     if not has_time and "hour" in m.re.groupindex and m.group("hour") is not None:
-        end = m.start("ampm") if m.group("ampm") else m.start("hour")
+        end = next(m.start(g) for g in ("zone0", "ampm", "hour") if m.group(g))
     while end > m.start() and m.string[end - 1].isspace():
         end -= 1
     return end
@@ -203,11 +212,11 @@ def _scan(text: str, zone: tzinfo, reference: datetime, loose: bool) -> list[Dat
     s = text.translate(_WIDTH)
     found: list[DateMatch] = []
 
-    def add(m: re.Match[str], built: tuple[datetime, bool] | None, start: int | None = None) -> None:
+    def add(m: re.Match[str], built: tuple[datetime, bool] | None, start: int | None = None,
+            has_year: bool = True) -> None:
         if built is not None:
-            found.append(
-                DateMatch(built[0], m.start() if start is None else start, _time_end(m, built[1]), built[1])
-            )
+            found.append(DateMatch(built[0], m.start() if start is None else start, _time_end(m, built[1]),
+                                   built[1], has_year))
 
     for m in _CJK_DATE.finditer(s):
         year = int(m.group("year"))
@@ -256,7 +265,7 @@ def _scan(text: str, zone: tzinfo, reference: datetime, loose: bool) -> list[Dat
                 continue
             year -= 1
         count = len(found)
-        add(m, _build(year, month, day, m, zone, reference))
+        add(m, _build(year, month, day, m, zone, reference), has_year=False)
         if len(found) > count and m.re is _SLASH_MONTH_DAY and not found[-1].has_time:
             found.pop()  # `5/21` alone is a fraction as often as a date
         elif len(found) > count:
@@ -265,19 +274,19 @@ def _scan(text: str, zone: tzinfo, reference: datetime, loose: bool) -> list[Dat
         if m.group("hour") is None and not loose:
             continue
         rel = local_ref.date() - timedelta(days=_DAY_OFFSETS[m.group("word")])
-        add(m, _build(rel.year, rel.month, rel.day, m, zone, reference))
+        add(m, _build(rel.year, rel.month, rel.day, m, zone, reference), has_year=False)
     for m in _AGO.finditer(s):
         n = _SMALL_NUMBERS.get(m.group("n")) or float(m.group("n"))
         seconds = _UNIT_SECONDS[m.group("unit")]
         value = local_ref - timedelta(seconds=n * seconds)
         if seconds >= 86400:
             value = value.replace(hour=0, minute=0, second=0, microsecond=0)
-        found.append(DateMatch(value.replace(microsecond=0), m.start(), m.end(), seconds < 86400))
+        found.append(DateMatch(value.replace(microsecond=0), m.start(), m.end(), seconds < 86400, False))
     if loose:
         for m in _TIME_ONLY.finditer(s):
-            add(m, _build(local_ref.year, local_ref.month, local_ref.day, m, zone, reference))
+            add(m, _build(local_ref.year, local_ref.month, local_ref.day, m, zone, reference), has_year=False)
         for m in _JUST_NOW.finditer(s):
-            found.append(DateMatch(local_ref.replace(microsecond=0), m.start(), m.end(), True))
+            found.append(DateMatch(local_ref.replace(microsecond=0), m.start(), m.end(), True, False))
 
     found.sort(key=lambda m: (m.start, -(m.end - m.start)))
     chosen: list[DateMatch] = []
@@ -292,7 +301,7 @@ def _scan(text: str, zone: tzinfo, reference: datetime, loose: bool) -> list[Dat
                 value = dm.value
             if value < context - timedelta(days=180):
                 value = value.replace(year=context.year + 1) if value.month != 2 or value.day != 29 else value
-            dm = DateMatch(value, dm.start, dm.end, dm.has_time)
+            dm = DateMatch(value, dm.start, dm.end, dm.has_time, False)
         elif id(dm) not in yearless:
             context = dm.value
         chosen.append(dm)
@@ -343,4 +352,55 @@ def _parse_standard(s: str, zone: tzinfo) -> datetime | None:
         if value.tzinfo is None:
             value = value.replace(tzinfo=zone)
         return value
+    return None
+
+
+_URL_DATE = re.compile(
+    r"(?<![0-9])(?P<year>(?:19|20)\d\d)[/_-]?(?P<month>0[1-9]|1[0-2])[/_-]?(?P<day>0[1-9]|[12]\d|3[01])(?![0-9])"
+)
+# `/201403/201403191393958.html`: a year-month folder, then a file name opening with the same day
+_URL_FOLDER_DATE = re.compile(r"/(?P<year>(?:19|20)\d\d)(?P<month>0[1-9]|1[0-2])/(?P=year)(?P=month)(?P<day>0[1-9]|[12]\d|3[01])")
+
+
+def find_url_dates(url: str | None) -> list[date]:
+    """Days a URL's path spells (`/2019/10/08/`, `20191008`, `201910/08`, `/201403/20140319…`), in order."""
+    if not url:
+        return []
+    path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/?#]*", "", url.strip(), flags=re.I)
+    out: list[date] = []
+    for m in list(_URL_DATE.finditer(path)) + list(_URL_FOLDER_DATE.finditer(path)):
+        try:
+            d = date(int(m.group("year")), int(m.group("month")), int(m.group("day")))
+        except ValueError:
+            continue
+        if d not in out:
+            out.append(d)
+    return out
+
+
+def place_yearless(value: datetime, anchors: list[datetime | date]) -> datetime | None:
+    """Give a date printed without its year (`10-08 12:00`) the year that dated evidence on the page implies.
+
+    An anchor on the same month and day decides; otherwise the first anchor's year, or the year
+    beside it, that puts the date nearest to it (within half a year). None without usable anchors.
+    """
+    for a in anchors:
+        if (a.month, a.day) == (value.month, value.day):
+            try:
+                return value.replace(year=a.year)
+            except ValueError:
+                return None
+    for a in anchors:
+        day = a if not isinstance(a, datetime) else a.date()
+        best: tuple[int, datetime] | None = None
+        for year in (day.year - 1, day.year, day.year + 1):
+            try:
+                cand = value.replace(year=year)
+            except ValueError:
+                continue
+            gap = abs((cand.date() - day).days)
+            if gap <= 183 and (best is None or gap < best[0]):
+                best = (gap, cand)
+        if best is not None:
+            return best[1]
     return None

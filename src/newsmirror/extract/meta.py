@@ -24,6 +24,7 @@ __all__ = [
     "detect_script",
     "guess_timezone",
     "parse_iso_date",
+    "read_script_dates",
     "text_of",
 ]
 
@@ -46,6 +47,10 @@ _META_UPDATED_NAMES = (
     "article:modified_time", "og:updated_time", "og:modified_time", "datemodified",
     "lastmod", "last-modified", "dc.date.modified", "article:modified", "utime",
 )
+# Meta names not listed above still count when they read like a first-publication or update stamp
+# (`firstpublishedtime`, `dateUpdate`, `og:pubdate`...).
+_META_DATE_LIKE = re.compile(r"publish|pubdate|pubtime|releasedate|createdate|creationdate|createtime")
+_META_UPDATED_LIKE = re.compile(r"modif|updat")
 _PERSON_TYPES = {"person"}
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
                   "opinionnewsarticle", "backgroundnewsarticle", "webpage", "socialmediaposting",
@@ -73,6 +78,7 @@ class PageMeta:
     published: tuple[str, ...] = ()  # raw structured date strings, best first
     updated: tuple[str, ...] = ()
     time_tags: tuple[str, ...] = ()  # <time datetime> values
+    script_dates: tuple[str, ...] = ()  # publication stamps in inline scripts (`var ct = "1570500000"`)
     images: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -177,18 +183,20 @@ def read_meta(root: etree._Element) -> PageMeta:
             meta_author = content
         elif key in ("og:image", "twitter:image") and content not in images:
             images.append(content)
-        elif key == "og:url" and not canonical:
+        elif key in ("og:url", "dc.identifier") and not canonical and content.startswith(("http://", "https://")):
             canonical = content
         if key in _META_DATE_NAMES and key not in meta_dates:
             meta_dates[key] = content
         elif key in _META_UPDATED_NAMES and key not in meta_upd:
             meta_upd[key] = content
-    for name in _META_DATE_NAMES:
-        if name in meta_dates:
-            published.append(meta_dates[name])
-    for name in _META_UPDATED_NAMES:
-        if name in meta_upd:
-            updated.append(meta_upd[name])
+        elif key not in meta_dates and key not in meta_upd and ("date" in key or "time" in key or "pub" in key):
+            if _META_UPDATED_LIKE.search(key):
+                meta_upd[key] = content
+            elif _META_DATE_LIKE.search(key):
+                meta_dates[key] = content
+    rank = {name: i for i, name in enumerate(_META_DATE_NAMES + _META_UPDATED_NAMES)}
+    published.extend(v for _k, v in sorted(meta_dates.items(), key=lambda kv: rank.get(kv[0], len(rank))))
+    updated.extend(v for _k, v in sorted(meta_upd.items(), key=lambda kv: rank.get(kv[0], len(rank))))
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
@@ -202,8 +210,11 @@ def read_meta(root: etree._Element) -> PageMeta:
     ld_authors: list[str] = []
     ld_pub: list[str] = []
     ld_upd: list[str] = []
+    script_texts: list[str] = []
     for script in root.iter("script"):
         if "ld+json" not in (script.get("type") or "").lower():
+            if script.text and not script.get("src"):
+                script_texts.append(script.text)
             continue
         data = _parse_json_ld(script.text or "")
         for obj in _ld_objects(data):
@@ -235,8 +246,46 @@ def read_meta(root: etree._Element) -> PageMeta:
         meta_author=meta_author, ld_headline=ld_headline, ld_authors=tuple(ld_authors),
         ld_publisher=ld_publisher, ld_body=ld_body, ld_type=ld_type,
         published=tuple(ld_pub + published), updated=tuple(ld_upd + updated),
-        time_tags=tuple(time_tags), images=tuple(images),
+        time_tags=tuple(time_tags), images=tuple(images), script_dates=tuple(read_script_dates(script_texts)),
     )
+
+
+# `var ct = "1581418070"`, `"pubtime": "2019-09-07 19:02:26"`, `publish_time: '2019-10-08 12:00'`,
+# `createdAt:"2019-09-07T08:29:41Z"`: a publication-like name, then epoch seconds/ms or a date string.
+_SCRIPT_DATE = re.compile(
+    r"""(?<![\w$.])["']?(?P<key>[A-Za-z_$][\w$]{0,30})["']?\s*[:=]\s*["']?"""
+    r"(?P<value>\d{10}(?:\d{3})?(?!\d)|(?:19|20)\d\d[-/]\d{1,2}[-/]\d{1,2}"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?)(?![\d-])"
+)
+_SCRIPT_DATE_KEY = re.compile(
+    r"^(?:(?:first_?)?pub(?:lish(?:ed)?)?|creat(?:e|ed|ion)|post(?:ed)?|releas(?:e|ed)|issued?|ct)"
+    r"_?(?:time|date|at|on|ts|timestamp|stamp)?$|^(?:date|time)_?(?:published|publish|created|create|posted)$|^p_?(?:time|date)$",
+    re.I,
+)
+_SCRIPT_SCAN_LIMIT = 400_000  # characters of inline script read for dates: stamps sit near the top
+
+
+def read_script_dates(scripts: list[str]) -> list[str]:
+    """Publication stamps that inline scripts assign (epoch seconds/ms or date strings), in page order.
+
+    Pages that draw their date with JavaScript (WeChat's `var ct`, app-rendered news) leave the
+    stamp only there. Keys must read like publication/creation (`ct`, `pubtime`, `publish_time`,
+    `createdAt`, `datePublished`); bare `time` or update stamps are someone else's clock.
+    """
+    out: list[str] = []
+    budget = _SCRIPT_SCAN_LIMIT
+    for text in scripts:
+        if budget <= 0:
+            break
+        chunk = text[:budget]
+        budget -= len(chunk)
+        if not re.search(r"\d{10}|\d{4}[-/]\d", chunk):
+            continue
+        for m in _SCRIPT_DATE.finditer(chunk):
+            key = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", m.group("key").lstrip("$"))
+            if _SCRIPT_DATE_KEY.match(key) and m.group("value") not in out:
+                out.append(m.group("value"))
+    return out
 
 
 def _squash(s: str) -> str:
@@ -344,6 +393,9 @@ def detect_lang(text: str, lang_attr: str = "") -> tuple[str | None, str | None]
     return None, None
 
 
+# Outlets whose Chinese services print their home clock, by registered domain.
+_HOST_TZ = {"bbc.com": "Europe/London", "bbc.co.uk": "Europe/London", "bbci.co.uk": "Europe/London",
+            "dw.com": "Europe/Berlin", "rfi.fr": "Europe/Paris"}
 _TLD_TZ = {"tw": "Asia/Taipei", "hk": "Asia/Hong_Kong", "mo": "Asia/Macau", "sg": "Asia/Singapore",
            "my": "Asia/Kuala_Lumpur", "cn": "Asia/Shanghai", "jp": "Asia/Tokyo", "kr": "Asia/Seoul",
            "uk": "Europe/London"}
@@ -353,6 +405,9 @@ def guess_timezone(url: str | None, lang: str | None, lang_attr: str = "") -> st
     """The outlet's timezone from its domain or language: .tw/zh-Hant -> Taipei, .hk, .sg, else Shanghai."""
     host = urlsplit(url or "").hostname or ""
     tld = host.rsplit(".", 1)[-1] if host else ""
+    for domain, zone in _HOST_TZ.items():
+        if host == domain or host.endswith("." + domain):
+            return zone
     if tld in _TLD_TZ:
         return _TLD_TZ[tld]
     attr = lang_attr.lower()
@@ -397,7 +452,7 @@ def parse_iso_date(value: str, tz: str) -> tuple[datetime, bool] | None:
         return None
     if not 1990 <= base.year <= 2100:
         return None
-    if off is None:
+    if off is None or hh is None:  # `2007-08-20-23:59:59`: an offset needs a clock before it
         return base.replace(tzinfo=zone), hh is not None
     if off in ("Z", "GMT", "UTC"):
         aware = base.replace(tzinfo=timezone.utc)
