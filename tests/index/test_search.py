@@ -125,29 +125,50 @@ def test_fresher_article_wins_a_tie(store, save, index):
     assert hits[0].score > hits[1].score > 0
 
 
-def test_snippet_highlights_in_the_articles_script(corpus, index):
-    hit = next(h for h in index.search("习近平").hits if h.id == corpus["xi_hant"])
+def test_snippet_highlights_in_the_articles_script(corpus, index, store):
+    hit = next(h for h in index.search("习近平", store=store).hits if h.id == corpus["xi_hant"])
     assert "<mark>習近平</mark>" in hit.snippet
     assert hit.title == "習近平訪問歐洲"
     assert hit.extra["title_html"] == "<mark>習近平</mark>訪問歐洲"
-    hit = next(h for h in index.search("普京").hits if h.id == corpus["putin_udn"])
+    hit = next(h for h in index.search("普京", store=store).hits if h.id == corpus["putin_udn"])
     assert "<mark>普亭</mark>" in hit.snippet
 
 
-def test_snippet_escapes_html(corpus, index):
-    hit = index.search("留言").hits[0]
+def test_snippet_escapes_html(corpus, index, store):
+    hit = index.search("留言", store=store).hits[0]
     assert hit.id == corpus["xss"]
     assert "<script>" not in hit.snippet
     assert "&lt;script&gt;" in hit.snippet and "<mark>留言</mark>" in hit.snippet
 
 
-def test_snippet_is_a_window_around_the_first_match(index, make_article):
+def test_snippet_is_a_window_around_the_first_match(index, store, save):
     text = "甲" * 300 + "關鍵詞" + "乙" * 300
-    index.add(make_article(1, "長文", text))
-    snippet = index.search("關鍵詞").hits[0].snippet
+    save("長文", text)
+    index.sync(store)
+    snippet = index.search("關鍵詞", store=store).hits[0].snippet
     assert snippet.startswith("…") and snippet.endswith("…")
     assert "<mark>關鍵詞</mark>" in snippet
     assert 100 <= len(snippet.replace("<mark>", "").replace("</mark>", "")) <= 130
+
+
+def test_snippets_come_from_the_store_given_at_open_or_else_the_title(corpus, store, tmp_path):
+    with SearchIndex(tmp_path / "index.sqlite", store=store) as ix:
+        hit = ix.search("巴黎").hits[0]
+        assert hit.id == corpus["xi_hant"] and "與馬克宏會談" in hit.snippet
+        assert "<mark>巴黎</mark>" in hit.snippet
+    with SearchIndex(tmp_path / "index.sqlite", readonly=True) as ix:
+        hit = ix.search("習近平 巴黎").hits[0]
+        assert hit.snippet == "<mark>習近平</mark>訪問歐洲" == hit.extra["title_html"]
+
+
+def test_the_index_keeps_no_article_text(corpus, tmp_path):
+    import sqlite3
+
+    raw = (tmp_path / "index.sqlite").read_bytes()
+    assert "與馬克宏會談".encode() not in raw
+    with sqlite3.connect(tmp_path / "index.sqlite") as db:
+        columns = {r[1] for r in db.execute("PRAGMA table_info(docs)")}
+    assert "body" not in columns
 
 
 def test_paging_and_total(index, make_article):
@@ -193,6 +214,8 @@ def test_sync_indexes_a_new_version(store, save, index, now):
     assert index.sync(store) == 1
     assert ids(index.search("更正")) == {aid}
     assert ids(index.search("原來")) == set()
+    assert index.search("內容").total == 1  # the replaced version's entries are stale, not counted
+    assert index.search("內").total == 1
     assert index.count() == 1
 
 

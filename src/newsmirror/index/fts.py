@@ -1,20 +1,32 @@
 """The search index: a separate SQLite file with an FTS5 table over folded, bigrammed text.
 
-Layout of `<home>/index.sqlite`:
-  fts      FTS5, contentless, detail=full, columns (body, title, src); body first because
-           column 0 needs no column marker in the position lists. Body and title hold the
-           gram stream of the folded text (see `text.grams`); src holds one token `s<n>` naming
-           the source. A query term is the phrase of its bigrams, so a match is exactly a
-           substring match on folded text (both scripts, any spelling the aliases list).
-  docs     per article: rowid key `rid`, article id, source number, original title, URL and
-           zlib-compressed original body text (for snippets in the article's own script).
-  sources  source name <-> number;  meta  last change number synced from the store, format.
+Layout of `<home>/index.sqlite` (auto_vacuum=incremental, so `optimize` gives space back):
+  fts      FTS5, contentless, detail=full, columnsize=0, columns (body, title, src); body first
+           because column 0 needs no column marker in the position lists. Body and title hold
+           the gram stream of the folded text (see `text.grams`); src holds one token `s<n>`
+           naming the source. A query term is the phrase of its bigrams, so a match is exactly
+           a substring match on folded text (both scripts, any spelling the aliases list).
+  docs     per live article: rowid key `rid`, article id, source number, publication time,
+           original title, URL and a digest of the indexed text (to skip unchanged versions).
+           The article text itself is not kept: the archive holds it, and `search(store=...)`
+           reads it for the page of hits only, to cut snippets (without a store the snippet is
+           the title). Keeping zlib'd bodies here made the file 3.35x the text; now ~1.9x.
+  stale    rowids whose FTS entries belong to an article since replaced or removed. A
+           contentless table can only delete an entry given the original tokens, which are no
+           longer kept, so replaced versions stay in `fts` and are filtered out of every query
+           (`NOT IN stale`) until the next `rebuild`.
+  chars_<epoch>  FTS5, contentless, detail=none: the distinct CJK characters (and `s<n>`) of
+           every article of the newest RECENT_EPOCHS epochs of EPOCH_DAYS days; `char_epochs`
+           lists them with their article counts. These answer one-character queries (below).
+  sources  source name <-> number;  meta  format, last change number synced, article count.
 
-The FTS rowid is `published_minute * 64 + slot`: articles sort by time, so since/until become a
-rowid range FTS5 answers directly and freshness is computed from the rowid without a join. The
-slot separates articles of the same minute; past 64 in one minute an article takes the next free
-rowid (a later minute), so a since/until edge can be off by those minutes under such a burst.
-Close rowids keep the doclists' rowid deltas to one or two bytes (seconds << 20 cost five).
+The FTS rowid is `published_seconds // RID_SECONDS` (16 s): articles sort by time, so
+since/until become a rowid range FTS5 answers directly and freshness is computed from the rowid
+without a join. Articles of the same 16 seconds take the next free rowid, so under a burst an
+article's rowid time runs a little late (150 articles in one second: 40 minutes); since/until
+edges can be off by that much. Coarser than seconds because rowid gaps are stored as varints
+in every doclist: the previous `minute << 6` rowids (about 100 rowids per article) cost 0.5x
+the text size more than 16-second ones.
 
 Ranking:  score = -bm25(title x3, body x1) * (1 + H / (H + age_days)),  H = 30 days.
 bm25 decides; freshness multiplies it by up to 2 (published now) down towards 1 (long ago), so
@@ -23,6 +35,16 @@ an old one. A broad query matching more than RANK_WINDOW (5,000) articles is ran
 5,000 newest matches (or offset+limit, when paging further): scoring every match of a common word
 in a million articles would cost a second, and for news the newest matches are the ones wanted.
 Totals are exact up to COUNT_CAP (10,000), then reported as 10,000 with `exact=False`.
+
+One-character queries (不, 台, with source:/since:/until: but no other term) list their matches
+newest first: relevance means little for one character, freshness is what a reader wants. In the
+bigram index such a query is the prefix `不*`, which FTS5 answers by merging the doclists of every
+bigram starting with 不, over the whole archive, whatever the rowid range: 70 ms at 100k
+articles and growing with the archive. So a character that matches more than about COUNT_CAP
+articles in the archive (estimated from its count among the newest epochs) is answered from the
+`chars_*` tables, newest first, with the total reported as COUNT_CAP (`exact=False`); so is any
+one-character query whose since:/until: range lies within those epochs (exact totals). Rarer
+characters (cheap prefix merges) and deep pages take the prefix query.
 
 Terms are expanded through the aliases (普京 also finds 普亭, 蒲亭, Putin); exclusions are not:
 `普京 -普亭` finds Putin articles except those spelling him 普亭. An unspaced CJK term of five or
@@ -34,26 +56,26 @@ the known ones.
 
 from __future__ import annotations
 
-import html
+import hashlib
 import re
 import sqlite3
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from newsmirror.errors import QueryError, SearchError
 from newsmirror.index.aliases import Aliases, alias_key, load_aliases
 from newsmirror.index.query import Query, Term, parse_query
+from newsmirror.index.snippet import SNIPPET_WIDTH, highlight, make_snippet
 from newsmirror.index.text import (
     _CJK,
+    _CJK_CHAR,
     _WORD,
     fold,
-    fold_aligned,
     grams,
     is_cjk,
     query_grams,
@@ -64,27 +86,35 @@ from newsmirror.models import SearchHit, StoredArticle
 
 __all__ = [
     "COUNT_CAP",
+    "EPOCH_DAYS",
     "FRESHNESS_HALF_DAYS",
     "RANK_WINDOW",
+    "RECENT_EPOCHS",
+    "RID_SECONDS",
     "SNIPPET_WIDTH",
     "TITLE_WEIGHT",
     "SearchIndex",
     "SearchResults",
+    "highlight",
+    "make_snippet",
 ]
 
-FORMAT = "newsmirror-fts-3"
+FORMAT = "newsmirror-fts-4"
 FRESHNESS_HALF_DAYS = 30.0
 TITLE_WEIGHT = 3.0
-SNIPPET_WIDTH = 120
 COUNT_CAP = 10_000  # totals are counted exactly up to here, then reported as this (exact=False)
 RANK_WINDOW = 5_000  # a query matching more is ranked among its newest RANK_WINDOW (or offset+limit) matches
+RID_SECONDS = 16  # rowid = published seconds // RID_SECONDS (next free one under a burst)
+EPOCH_DAYS = 30  # one-character tables cover the articles of the newest RECENT_EPOCHS epochs
+RECENT_EPOCHS = 2
 BATCH = 2000
-_LOW_BITS = 6  # rowid = published minute << 6 | slot
+_EPOCH_RIDS = EPOCH_DAYS * 86400 // RID_SECONDS
 # Function characters dropped when an unspaced query is split into words.
 _FUNCTION_CHARS = set("的了在和与及是对向将被把从于为等也而或就都")
 _CJK_SPACE = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+_TOKENIZER = "tokenize='unicode61 remove_diacritics 2'"
 
-_SCHEMA = """
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sources(sid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS docs(
@@ -94,10 +124,12 @@ CREATE TABLE IF NOT EXISTS docs(
     published INTEGER NOT NULL,
     title TEXT NOT NULL,
     url TEXT NOT NULL,
-    body BLOB NOT NULL
+    digest INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS stale(rid INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS char_epochs(epoch INTEGER PRIMARY KEY, docs INTEGER NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-    body, title, src, content='', detail=full, tokenize='unicode61 remove_diacritics 2'
+    body, title, src, content='', columnsize=0, detail=full, {_TOKENIZER}
 );
 """
 
@@ -113,8 +145,8 @@ class SearchResults:
     exact: bool = True  # False: more than COUNT_CAP articles match and `total` is COUNT_CAP
 
 
-def _epoch_minute(d: date) -> int:
-    return int(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp()) // 60
+def _epoch_rid(d: date) -> int:
+    return int(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp()) // RID_SECONDS
 
 
 def _published_seconds(article: StoredArticle) -> int:
@@ -124,8 +156,19 @@ def _published_seconds(article: StoredArticle) -> int:
     return max(0, int(ts.timestamp()))
 
 
-def _body_of(article: StoredArticle) -> str:
+def _body_of(article: Any) -> str:
     return article.text or article.summary or ""
+
+
+def _digest(*parts: str) -> int:
+    """A 63-bit digest of the indexed text, to recognise an unchanged version."""
+    h = hashlib.blake2b("\x00".join(parts).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(h, "big") >> 1
+
+
+def _freshness(now_rid: int, rid: int) -> float:
+    age_days = max(0.0, (now_rid - rid) * RID_SECONDS / 86400)
+    return 1.0 + FRESHNESS_HALF_DAYS / (FRESHNESS_HALF_DAYS + age_days)
 
 
 def _fts_phrase(spelling: str) -> str | None:
@@ -154,13 +197,16 @@ def _highlight_pattern(spelling: str) -> str | None:
 class SearchIndex:
     """Full-text search over the archive, in its own SQLite file beside it.
 
-    `aliases` defaults to the shipped alias list; pass `Aliases()` for none. The index is safe to
-    share between threads (one connection, one lock)."""
+    `aliases` defaults to the shipped alias list; pass `Aliases()` for none. `store` (the
+    archive) is where `search` reads article text for snippets; it can also be passed per call.
+    The index is safe to share between threads (one connection, one lock)."""
 
-    def __init__(self, path: Path, *, aliases: Aliases | None = None, readonly: bool = False) -> None:
+    def __init__(self, path: Path, *, aliases: Aliases | None = None, readonly: bool = False,
+                 store: Any = None) -> None:
         self.path = Path(path)
         self.aliases = aliases if aliases is not None else load_aliases()
         self.readonly = readonly
+        self.store = store
         self._lock = threading.RLock()
         try:
             if readonly:
@@ -172,17 +218,34 @@ class SearchIndex:
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+                self._db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # takes effect in a new file only
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
-                self._db.executescript(_SCHEMA)
-                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
+                fmt = self._db.execute(
+                    "SELECT value FROM meta WHERE key='format'").fetchone() if self._has_meta() else None
+                if fmt is None:
+                    self._db.executescript(_SCHEMA)
+                    self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
             self._db.execute("PRAGMA cache_size=-65536")
             fmt = self._db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
         except sqlite3.DatabaseError as exc:
             raise SearchError(f"cannot open search index {self.path}: {exc}") from exc
         if not fmt or fmt[0] != FORMAT:
             raise SearchError(f"search index {self.path} has another format; delete it and rebuild")
+        self._load_caches()
+
+    def _has_meta(self) -> bool:
+        return self._db.execute("SELECT 1 FROM sqlite_schema WHERE name='meta'").fetchone() is not None
+
+    def _load_caches(self) -> None:
+        """Read the source numbers and one-character epochs (again after a rollback)."""
         self._sources: dict[str, int] = dict(self._db.execute("SELECT name, sid FROM sources"))
+        self._epochs: dict[int, int] = dict(self._db.execute("SELECT epoch, docs FROM char_epochs"))
+        self._docs = self._meta_int("docs")
+
+    def _meta_int(self, key: str) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return int(row[0]) if row else 0
 
     # --- writing ----------------------------------------------------------------------------
     def _check_writable(self) -> None:
@@ -196,53 +259,83 @@ class SearchIndex:
             sid = self._sources[name] = int(cur.lastrowid or 0)
         return sid
 
-    def _free_rid(self, seconds: int, article_id: int) -> int:
-        """The rowid for an article published at `seconds`: a free slot of its minute, else the next gap."""
-        base = (seconds // 60) << _LOW_BITS
-        rid = base + article_id % (1 << _LOW_BITS)
-        if not self._db.execute("SELECT 1 FROM docs WHERE rid=?", (rid,)).fetchone():
-            return rid
-        candidate = base
+    def _free_rid(self, seconds: int) -> int:
+        """The rowid for an article published at `seconds`: its own, else the next one free.
+
+        Free means neither a live article's nor a stale one's (stale rowids keep FTS entries)."""
+        candidate = seconds // RID_SECONDS
         while True:
             taken = [r for (r,) in self._db.execute(
                 "SELECT rid FROM docs WHERE rid >= ? ORDER BY rid LIMIT 256", (candidate,))]
             for r in taken:
-                if r > candidate:
-                    return candidate
-                candidate = r + 1
-            if len(taken) < 256:
-                return candidate
+                if r != candidate:
+                    break
+                candidate += 1
+            else:
+                if len(taken) == 256:
+                    continue
+            if self._db.execute("SELECT 1 FROM stale WHERE rid=?", (candidate,)).fetchone():
+                candidate += 1
+                continue
+            return candidate
+
+    def _retire(self, rid: int) -> None:
+        """Drop an article's row and mark its rowid stale (its FTS entries stay until rebuild)."""
+        self._db.execute("DELETE FROM docs WHERE rid=?", (rid,))
+        self._db.execute("INSERT OR IGNORE INTO stale(rid) VALUES (?)", (rid,))
+        self._docs -= 1
+        epoch = rid // _EPOCH_RIDS
+        if epoch in self._epochs:
+            self._epochs[epoch] -= 1
+            self._db.execute("UPDATE char_epochs SET docs=docs-1 WHERE epoch=?", (epoch,))
+
+    def _add_chars(self, rid: int, sid: int, folded: str) -> None:
+        """Index the distinct CJK characters of an article of the newest epochs (see docstring)."""
+        epoch = rid // _EPOCH_RIDS
+        newest = max(self._epochs, default=None)
+        if newest is not None and epoch <= newest - RECENT_EPOCHS:
+            return
+        if epoch not in self._epochs:
+            self._db.execute(
+                f"CREATE VIRTUAL TABLE chars_{epoch} USING fts5(c, content='', columnsize=0, detail=none, {_TOKENIZER})"
+            )
+            self._db.execute("INSERT INTO char_epochs VALUES (?, 0)", (epoch,))
+            self._epochs[epoch] = 0
+            for old in [e for e in self._epochs if e <= epoch - RECENT_EPOCHS]:
+                self._db.execute(f"DROP TABLE chars_{old}")
+                self._db.execute("DELETE FROM char_epochs WHERE epoch=?", (old,))
+                del self._epochs[old]
+        chars = " ".join(set(_CJK_CHAR.findall(folded)))
+        self._db.execute(f"INSERT INTO chars_{epoch}(rowid, c) VALUES (?, ?)", (rid, f"{chars} s{sid}"))
+        self._epochs[epoch] += 1
+        self._db.execute("UPDATE char_epochs SET docs=docs+1 WHERE epoch=?", (epoch,))
 
     def _write(self, article: StoredArticle, *, fresh: bool = False) -> bool:
         """Insert or replace one article inside the caller's transaction; False when unchanged."""
         title, body = article.title or "", _body_of(article)
         sid = self._source_id(article.source)
+        published = _published_seconds(article)
+        digest = _digest(title, body)
         if not fresh:
             old = self._db.execute(
-                "SELECT rid, sid, title, url, body, published FROM docs WHERE id=?", (article.id,)
+                "SELECT rid, sid, title, url, published, digest FROM docs WHERE id=?", (article.id,)
             ).fetchone()
             if old is not None:
-                old_rid, old_sid, old_title, old_url, old_blob, old_published = old
-                old_body = zlib.decompress(old_blob).decode("utf-8")
-                if (old_sid, old_title, old_url, old_body, old_published) == (
-                    sid, title, article.url, body, _published_seconds(article)
-                ):
+                if old[1:] == (sid, title, article.url, published, digest):
                     return False
-                self._db.execute(
-                    "INSERT INTO fts(fts, rowid, title, body, src) VALUES ('delete', ?, ?, ?, ?)",
-                    (old_rid, " ".join(grams(fold(old_title))), " ".join(grams(fold(old_body))), f"s{old_sid}"),
-                )
-                self._db.execute("DELETE FROM docs WHERE rid=?", (old_rid,))
-        published = _published_seconds(article)
-        rid = self._free_rid(published, article.id)
+                self._retire(old[0])
+        rid = self._free_rid(published)
+        folded_title, folded_body = fold(title), fold(body)
         self._db.execute(
             "INSERT INTO fts(rowid, title, body, src) VALUES (?, ?, ?, ?)",
-            (rid, " ".join(grams(fold(title))), " ".join(grams(fold(body))), f"s{sid}"),
+            (rid, " ".join(grams(folded_title)), " ".join(grams(folded_body)), f"s{sid}"),
         )
         self._db.execute(
-            "INSERT INTO docs(rid, id, sid, published, title, url, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (rid, article.id, sid, published, title, article.url, zlib.compress(body.encode("utf-8"), 6)),
+            "INSERT INTO docs(rid, id, sid, published, title, url, digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (rid, article.id, sid, published, title, article.url, digest),
         )
+        self._docs += 1
+        self._add_chars(rid, sid, folded_title + " " + folded_body)
         return True
 
     def _write_batch(self, articles: Iterable[StoredArticle], *, last_seq: int | None = None,
@@ -255,9 +348,11 @@ class SearchIndex:
                     n += self._write(article, fresh=fresh)
                 if last_seq is not None:
                     self._db.execute("INSERT OR REPLACE INTO meta VALUES ('last_seq', ?)", (str(last_seq),))
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('docs', ?)", (str(self._docs),))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
+                self._load_caches()
                 raise
         return n
 
@@ -284,25 +379,24 @@ class SearchIndex:
         """Drop one article from the index; False when it was not there."""
         self._check_writable()
         with self._lock:
-            row = self._db.execute("SELECT rid, sid, title, body FROM docs WHERE id=?", (article_id,)).fetchone()
+            row = self._db.execute("SELECT rid FROM docs WHERE id=?", (article_id,)).fetchone()
             if row is None:
                 return False
-            rid, sid, title, blob = row
-            body = zlib.decompress(blob).decode("utf-8")
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute(
-                "INSERT INTO fts(fts, rowid, title, body, src) VALUES ('delete', ?, ?, ?, ?)",
-                (rid, " ".join(grams(fold(title))), " ".join(grams(fold(body))), f"s{sid}"),
-            )
-            self._db.execute("DELETE FROM docs WHERE rid=?", (rid,))
-            self._db.execute("COMMIT")
+            try:
+                self._retire(row[0])
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('docs', ?)", (str(self._docs),))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                self._load_caches()
+                raise
         return True
 
     @property
     def last_seq(self) -> int:
         """The store change number the index has caught up to."""
-        row = self._db.execute("SELECT value FROM meta WHERE key='last_seq'").fetchone()
-        return int(row[0]) if row else 0
+        return self._meta_int("last_seq")
 
     def sync(self, store, *, progress: Callable[[int], None] | None = None) -> int:
         """Index what the store changed since the last sync; return the number of articles seen.
@@ -331,16 +425,19 @@ class SearchIndex:
     def rebuild(self, store, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild the index from scratch from the store, streaming; return articles indexed.
 
-        `progress(done, total)` is called after each batch."""
+        Also the way to drop the entries of replaced versions (`stale`). `progress(done, total)`
+        is called after each batch."""
         self._check_writable()
         total = store.count_articles()
         with self._lock:
+            drops = "".join(f"DROP TABLE IF EXISTS chars_{e};" for e in self._epochs)
             self._db.executescript(
-                "DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS sources;"
-                "DELETE FROM meta WHERE key='last_seq';"
+                drops + "DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS sources;"
+                "DROP TABLE IF EXISTS stale; DROP TABLE IF EXISTS char_epochs;"
+                "DELETE FROM meta WHERE key IN ('last_seq', 'docs');"
             )
             self._db.executescript(_SCHEMA)
-            self._sources.clear()
+            self._load_caches()
         done = 0
         batch: list[StoredArticle] = []
         seq = 0
@@ -358,10 +455,15 @@ class SearchIndex:
         return done
 
     def optimize(self) -> None:
-        """Merge the FTS5 segments into one (smaller file, faster queries); run after bulk loads."""
+        """Merge the FTS5 segments into one and give the freed pages back (smaller file, faster queries).
+
+        Run after bulk loads; `rebuild` runs it."""
         self._check_writable()
         with self._lock:
             self._db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+            for epoch in self._epochs:
+                self._db.execute(f"INSERT INTO chars_{epoch}(chars_{epoch}) VALUES ('optimize')")
+            self._db.executescript("PRAGMA incremental_vacuum;")  # executescript steps it to the end
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def count(self) -> int:
@@ -435,64 +537,155 @@ class SearchIndex:
             expr = "(" + expr + ") NOT {title body} : (" + " OR ".join(excluded) + ")"
         return expr, patterns
 
-    def search(self, query: str | Query, *, limit: int = 20, offset: int = 0) -> SearchResults:
-        """Run a query: the best `limit` hits from `offset`, with the total number of matches."""
+    def _one_char(self, q: Query) -> str | None:
+        """The folded CJK character when the query is that one character alone (filters allowed)."""
+        if q.exclude or len(q.groups) != 1 or len(q.groups[0]) != 1:
+            return None
+        key = alias_key(q.groups[0][0].text)
+        if len(key) != 1 or not is_cjk(key) or self.aliases.expand(key) != {key}:
+            return None
+        return key
+
+    def _newest_from_chars(self, char: str, sids: list[int], lo: int, hi: int, limit: int, offset: int,
+                           stale: str) -> tuple[list[tuple[int, float]], int, bool] | None:
+        """A one-character query answered from the newest epochs, or None when they cannot answer it."""
+        epochs = dict(self._db.execute("SELECT epoch, docs FROM char_epochs"))
+        if not epochs:
+            return None
+        window_lo = min(epochs) * _EPOCH_RIDS
+        if hi < window_lo:
+            return None
+        expr = f'"{char}"' + (" AND (" + " OR ".join(f'"s{s}"' for s in sids) + ")" if sids else "")
+        in_window = sum(epochs.values())
+        everything = self._meta_int("docs")
+        covered = lo >= window_lo or in_window >= everything
+        matches = 0
+        for epoch in sorted(epochs, reverse=True):
+            matches += self._db.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM chars_{epoch} WHERE chars_{epoch} MATCH ? "
+                f"AND rowid BETWEEN ? AND ?{stale} LIMIT ?)",
+                (expr, max(lo, window_lo), hi, COUNT_CAP + 1 - matches),
+            ).fetchone()[0]
+            if matches > COUNT_CAP:
+                break
+        if covered:
+            total, exact = min(matches, COUNT_CAP), matches <= COUNT_CAP
+        elif matches * everything >= COUNT_CAP * max(1, in_window) and matches >= offset + limit:
+            total, exact = COUNT_CAP, False  # common in the archive: more than COUNT_CAP (estimated)
+        else:
+            return None
+        rids: list[int] = []
+        skip, want = offset, limit
+        for epoch in sorted(epochs, reverse=True):
+            if want <= 0:
+                break
+            got = [r for (r,) in self._db.execute(
+                f"SELECT rowid FROM chars_{epoch} WHERE chars_{epoch} MATCH ? AND rowid BETWEEN ? AND ?{stale} "
+                "ORDER BY rowid DESC LIMIT ? OFFSET ?",
+                (expr, max(lo, window_lo), hi, want + skip, 0),
+            )]
+            rids.extend(got[skip:])
+            skip = max(0, skip - len(got))
+            want = limit - len(rids)
+        now = int(time.time()) // RID_SECONDS
+        return [(r, _freshness(now, r)) for r in rids[:limit]], total, exact
+
+    def _newest_from_fts(self, expr: str, lo: int, hi: int, limit: int, offset: int,
+                         stale: str) -> tuple[list[tuple[int, float]], int, bool]:
+        """A one-character query answered by the prefix query over the whole index, newest first."""
+        total = self._db.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} LIMIT ?)",
+            (expr, lo, hi, COUNT_CAP + 1),
+        ).fetchone()[0]
+        rows = self._db.execute(
+            f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} "
+            "ORDER BY rowid DESC LIMIT ? OFFSET ?",
+            (expr, lo, hi, limit, offset),
+        ).fetchall() if total > offset and limit else []
+        now = int(time.time()) // RID_SECONDS
+        return [(r, _freshness(now, r)) for (r,) in rows], min(total, COUNT_CAP), total <= COUNT_CAP
+
+    def _ranked(self, expr: str, lo: int, hi: int, limit: int, offset: int,
+                stale: str) -> tuple[list[tuple[int, float]], int, bool]:
+        """Hits ranked by bm25 x freshness among the newest RANK_WINDOW matches (module docstring)."""
+        total = self._db.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} LIMIT ?)",
+            (expr, lo, hi, COUNT_CAP + 1),
+        ).fetchone()[0]
+        exact = total <= COUNT_CAP
+        total = min(total, COUNT_CAP)
+        if total <= offset or not limit:
+            return [], total, exact
+        window = max(RANK_WINDOW, offset + limit)
+        if total > window:  # rank the `window` newest matches only
+            cutoff = self._db.execute(
+                f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} "
+                "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                (expr, lo, hi, window - 1),
+            ).fetchone()
+            lo = max(lo, cutoff[0]) if cutoff else lo
+        rank = (
+            f"bm25(fts, 1.0, {TITLE_WEIGHT}, 0.0) * (1.0 + {FRESHNESS_HALF_DAYS} / ({FRESHNESS_HALF_DAYS}"
+            f" + max(0.0, (? - rowid) * {RID_SECONDS / 86400!r})))"
+        )
+        rows = self._db.execute(
+            f"SELECT rowid, {rank} AS r FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} "
+            "ORDER BY r LIMIT ? OFFSET ?",
+            (int(time.time()) // RID_SECONDS, expr, lo, hi, limit, offset),
+        ).fetchall()
+        return [(rid, -score) for rid, score in rows], total, exact
+
+    def search(self, query: str | Query, *, limit: int = 20, offset: int = 0, store: Any = None) -> SearchResults:
+        """Run a query: the best `limit` hits from `offset`, with the total number of matches.
+
+        Snippets are cut from the article text read from `store` (or the index's own `store`)
+        for the hits of this page only; without a store they are the highlighted title."""
         started = time.perf_counter()
         q = parse_query(query) if isinstance(query, str) else query
         limit = max(0, min(int(limit), 1000))
         offset = max(0, int(offset))
         expr, patterns = self.compile(q)
-        lo = (_epoch_minute(q.since) << _LOW_BITS) if q.since else 0
-        hi = ((_epoch_minute(q.until + timedelta(days=1)) << _LOW_BITS) - 1) if q.until else (1 << 62)
-        now = int(time.time()) // 60
-        rank = (
-            f"bm25(fts, 1.0, {TITLE_WEIGHT}, 0.0) * (1.0 + {FRESHNESS_HALF_DAYS} / ({FRESHNESS_HALF_DAYS}"
-            f" + max(0.0, (? - (rowid >> {_LOW_BITS})) / 1440.0)))"
-        )
-        window = max(RANK_WINDOW, offset + limit)
+        lo = _epoch_rid(q.since) if q.since else 0
+        hi = (_epoch_rid(q.until + timedelta(days=1)) - 1) if q.until else (1 << 62)
+        char = self._one_char(q)
         try:
             with self._lock:
-                total = self._db.execute(
-                    "SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)",
-                    (expr, lo, hi, COUNT_CAP + 1),
-                ).fetchone()[0]
-                exact = total <= COUNT_CAP
-                total = min(total, COUNT_CAP)
-                rows = []
-                if total > offset and limit:
-                    if total > window:  # rank the `window` newest matches only (see module docstring)
-                        cutoff = self._db.execute(
-                            "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ? "
-                            "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                            (expr, lo, hi, window - 1),
-                        ).fetchone()
-                        lo = max(lo, cutoff[0]) if cutoff else lo
-                    rows = self._db.execute(
-                        f"SELECT rowid, {rank} AS r FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ? "
-                        "ORDER BY r LIMIT ? OFFSET ?",
-                        (now, expr, lo, hi, limit, offset),
-                    ).fetchall()
+                stale = " AND rowid NOT IN (SELECT rid FROM stale)" if self._db.execute(
+                    "SELECT 1 FROM stale LIMIT 1").fetchone() else ""
+                answer = None
+                if char is not None:
+                    sids = self._resolve_sources(q.sources) if q.sources else []
+                    answer = self._newest_from_chars(char, sids, lo, hi, limit, offset, stale)
+                    if answer is None:
+                        answer = self._newest_from_fts(expr, lo, hi, limit, offset, stale)
+                else:
+                    answer = self._ranked(expr, lo, hi, limit, offset, stale)
+                rows, total, exact = answer
                 docs = {}
                 if rows:
                     marks = ",".join("?" * len(rows))
                     docs = {
                         r[0]: r
                         for r in self._db.execute(
-                            f"SELECT rid, id, sid, published, title, url, body FROM docs WHERE rid IN ({marks})",
+                            f"SELECT rid, id, sid, published, title, url FROM docs WHERE rid IN ({marks})",
                             [r[0] for r in rows],
                         )
                     }
         except sqlite3.OperationalError as exc:
             raise SearchError(f"search index {self.path} cannot answer {q.text!r}: {exc}") from exc
         names = {sid: n for n, sid in self._sources.items()}
+        if any(d[2] not in names for d in docs.values()):  # a source added by a writer since we opened
+            self._sources = dict(self._db.execute("SELECT name, sid FROM sources"))
+            names = {sid: n for n, sid in self._sources.items()}
         regex = re.compile("|".join(f"(?:{p})" for p in sorted(set(patterns), key=len, reverse=True))) if patterns else None
+        texts = self._texts(store if store is not None else self.store, [d[1] for d in docs.values()])
         hits = []
         for rid, score in rows:
             doc = docs.get(rid)
             if doc is None:
                 continue
-            _, article_id, sid, published, title, url, blob = doc
-            body = zlib.decompress(blob).decode("utf-8")
+            _, article_id, sid, published, title, url = doc
+            body = texts.get(article_id)
             hits.append(
                 SearchHit(
                     id=article_id,
@@ -500,12 +693,24 @@ class SearchIndex:
                     source=names.get(sid, ""),
                     published=datetime.fromtimestamp(published, tz=UTC),
                     url=url,
-                    snippet=make_snippet(body, regex),
-                    score=-score,
+                    snippet=make_snippet(body if body is not None else title, regex),
+                    score=score,
                     extra={"title_html": highlight(title, regex)},
                 )
             )
         return SearchResults(hits=hits, total=total, query=q, elapsed=time.perf_counter() - started, exact=exact)
+
+    @staticmethod
+    def _texts(store: Any, article_ids: list[int]) -> dict[int, str]:
+        """The text of each article the store still has, for snippets."""
+        if store is None:
+            return {}
+        out = {}
+        for article_id in article_ids:
+            article = store.get_article(article_id)
+            if article is not None:
+                out[article_id] = _body_of(article)
+        return out
 
     def close(self) -> None:
         """Close the index file."""
@@ -517,48 +722,3 @@ class SearchIndex:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def _spans(text: str, regex: re.Pattern | None) -> tuple[list[tuple[int, int]], Callable[[int], int], Callable[[int], int]]:
-    """Match spans of `regex` on the folded text, and maps from folded to original positions."""
-    folded, origin = fold_aligned(text)
-    if origin is None:
-        start_of = end_of = lambda i: i
-    else:
-        start_of = lambda i: origin[i] if i < len(origin) else len(text)
-        end_of = lambda j: origin[j - 1] + 1 if j > 0 else 0
-    spans = [(m.start(), m.end()) for m in regex.finditer(folded) if m.end() > m.start()] if regex else []
-    return [(start_of(a), end_of(b)) for a, b in spans], start_of, end_of
-
-
-def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
-    out: list[str] = []
-    pos = start
-    for a, b in spans:
-        if b <= pos or a >= end:
-            continue
-        a, b = max(a, pos), min(b, end)
-        out.append(html.escape(text[pos:a]))
-        out.append("<mark>" + html.escape(text[a:b]) + "</mark>")
-        pos = b
-    out.append(html.escape(text[pos:end]))
-    return "".join(out)
-
-
-def highlight(text: str, regex: re.Pattern | None) -> str:
-    """`text` HTML-escaped, with <mark> around every match of the query's spellings."""
-    spans, _, _ = _spans(text, regex)
-    return _marked(text, spans, 0, len(text))
-
-
-def make_snippet(text: str, regex: re.Pattern | None, width: int = SNIPPET_WIDTH) -> str:
-    """About `width` characters of `text` around its first match, escaped, matches in <mark>."""
-    text = " ".join(text.split())
-    spans, _, _ = _spans(text, regex)
-    if not spans:
-        return html.escape(text[:width]) + ("…" if len(text) > width else "")
-    first = spans[0][0]
-    start = max(0, first - width // 3)
-    end = min(len(text), start + width)
-    start = max(0, end - width)
-    return ("…" if start > 0 else "") + _marked(text, spans, start, end) + ("…" if end < len(text) else "")

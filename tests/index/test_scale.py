@@ -1,0 +1,119 @@
+"""What keeps the index small and one-character queries fast: character epochs, stale rowids, vacuum."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from newsmirror.index import fts
+
+
+def char_tables(index) -> list[str]:
+    names = index._db.execute("SELECT name FROM sqlite_schema WHERE name GLOB 'chars_[0-9]*'")
+    return sorted(n for (n,) in names if n.count('_') == 1)
+
+
+def traced(index, q, **kw):
+    """Run a search and return (results, the SQL statements it ran)."""
+    statements: list[str] = []
+    index._db.set_trace_callback(statements.append)
+    try:
+        return index.search(q, **kw), statements
+    finally:
+        index._db.set_trace_callback(None)
+
+
+@pytest.fixture
+def spread(index, make_article):
+    """40 articles with 台, one every 5 days over 200 days; one old article with a rare 鷹."""
+    index.add_many(make_article(i, f"台灣新聞{i}", "今日消息。", days_ago=i * 5 - 4.5) for i in range(1, 41))
+    index.add(make_article(99, "老鷹", "山上的鷹。", days_ago=150))
+    return index
+
+
+def test_one_character_queries_list_the_newest_first(spread):
+    res = spread.search("臺", limit=50)
+    assert res.total == 40 and res.exact
+    assert [h.id for h in res.hits] == list(range(1, 41))
+    assert res.hits[0].score > res.hits[-1].score > 1.0
+
+
+def test_only_the_newest_epochs_keep_character_tables(spread, now):
+    tables = char_tables(spread)
+    assert len(tables) == fts.RECENT_EPOCHS
+    newest = int(now.timestamp()) // fts.RID_SECONDS // (fts.EPOCH_DAYS * 86400 // fts.RID_SECONDS)
+    assert tables[-1] == f"chars_{newest}"
+
+
+def test_a_common_character_is_answered_from_the_newest_epochs(spread, monkeypatch):
+    monkeypatch.setattr(fts, "COUNT_CAP", 5)
+    res, sql = traced(spread, "台", limit=3)
+    assert (res.total, res.exact) == (5, False)
+    assert [h.id for h in res.hits] == [1, 2, 3]
+    assert any("chars_" in s for s in sql) and not any("FROM fts WHERE" in s for s in sql)
+    page = spread.search("台", limit=3, offset=3)
+    assert [h.id for h in page.hits] == [4, 5, 6]
+
+
+def test_a_rare_character_takes_the_prefix_query_over_the_whole_archive(spread):
+    res, sql = traced(spread, "鷹")
+    assert [h.id for h in res.hits] == [99] and res.exact
+    assert any("FROM fts WHERE" in s for s in sql)
+
+
+def test_a_date_range_inside_the_newest_epochs_counts_exactly_there(spread, now):
+    since = (now - timedelta(days=20)).date()
+    res, sql = traced(spread, f"台 since:{since}")
+    expected = {i for i in range(1, 41) if (now - timedelta(days=i * 5 - 4.5)).date() >= since}
+    assert {h.id for h in res.hits} == expected and res.total == len(expected) and res.exact
+    assert not any("FROM fts WHERE" in s for s in sql)
+
+
+def test_one_character_with_a_source_filter(index, make_article):
+    index.add(make_article(1, "台北", "市政新聞。", source="中央社"))
+    index.add(make_article(2, "台中", "市政新聞。", source="聯合報", days_ago=2))
+    assert [h.id for h in index.search("台 source:聯合報").hits] == [2]
+    assert [h.id for h in index.search("台").hits] == [1, 2]
+
+
+def test_a_replaced_version_never_matches_and_its_rowid_is_not_reused(index, make_article):
+    index.add(make_article(1, "初版", "地震消息。", days_ago=3))
+    index.add(make_article(1, "修訂版", "颱風消息。", days_ago=3))  # same time: the old rowid is stale
+    index.add(make_article(2, "另一則", "山崩消息。", days_ago=3))  # same time again: a third rowid
+    assert index.search("地震").total == 0
+    assert [h.id for h in index.search("颱風").hits] == [1]
+    assert [h.id for h in index.search("山崩").hits] == [2]
+    assert index.search("消息").total == 2 and index.search("震").total == 0
+    assert index.remove(2) and index.search("山崩").total == 0 and index.search("消").total == 1
+
+
+def test_rebuild_drops_stale_entries(store, save, index):
+    save("初版標題", "地震消息。")
+    index.sync(store)
+    index.add(index_article := _with_text(store, 1, "颱風消息。"))
+    assert index._db.execute("SELECT count(*) FROM stale").fetchone()[0] == 1
+    index.rebuild(store)
+    assert index._db.execute("SELECT count(*) FROM stale").fetchone()[0] == 0
+    assert index.search("地震").total == 1 and index_article.id == 1
+
+
+def _with_text(store, article_id: int, text: str):
+    from dataclasses import replace
+
+    return replace(store.get_article(article_id), text=text)
+
+
+def test_optimize_gives_freed_pages_back(tmp_path, make_article):
+    from newsmirror.index import SearchIndex
+
+    path = tmp_path / "ix.sqlite"
+    with SearchIndex(path) as ix:
+        for start in range(0, 600, 100):  # many small segments, merged away by optimize
+            ix.add_many(make_article(i, f"標題{i}", "內容" * 50 + str(i), days_ago=i / 10) for i in range(start, start + 100))
+        ix.optimize()
+        assert ix.search("內容").total == 600
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2
+        assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
