@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
-from newsmirror.extract.dates import DateMatch, find_dates, parse_date
+from newsmirror.extract import extract_article
+from newsmirror.extract.dates import DateMatch, find_dates, find_url_dates, parse_date, place_yearless
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "dates"
 REFERENCE = datetime(2025, 9, 5, 12, 0, tzinfo=ZoneInfo("Asia/Taipei"))
@@ -68,3 +69,68 @@ def test_bare_day_words_in_prose_are_not_dates():
 def test_unknown_timezone_falls_back_to_utc_plus_8():
     got = parse_date("2025-09-04 10:00", tz="Not/AZone", reference=REFERENCE)
     assert got is not None and got.utcoffset().total_seconds() == 8 * 3600
+
+
+def test_has_year_tells_printed_years_from_inferred_ones():
+    text = "2024/05/21 18:36 发布，10-08 12:00 更新，昨天 09:00 转载"
+    found = find_dates(text, reference=REFERENCE)
+    assert [(text[d.start : d.end], d.has_year) for d in found] == [
+        ("2024/05/21 18:36", True), ("10-08 12:00", False), ("昨天 09:00", False)]
+
+
+@pytest.mark.parametrize(
+    ("url", "want"),
+    [
+        ("https://news.example.cn/2019/10/08/a.html", [date(2019, 10, 8)]),
+        ("https://news.example.cn/omn/20191008/20191008A0B1.html", [date(2019, 10, 8)]),
+        ("https://news.example.cn/201910/08/c_1.htm", [date(2019, 10, 8)]),
+        ("https://news.example.com.tw/politics/201403/201403191393958.html", [date(2014, 3, 19)]),
+        ("https://finance.example.cn/c/2019-09-09/doc-abc.shtml", [date(2019, 9, 9)]),
+        ("https://example.cn/s?id=1646796218135408573", []),
+        ("https://example.cn/2019/13/40/a.html", []),
+        ("https://20191008.example.cn/a", []),  # the host is not the path
+        (None, []),
+    ],
+)
+def test_find_url_dates(url, want):
+    assert find_url_dates(url) == want
+
+
+def test_place_yearless_prefers_the_same_day_then_the_nearest_year():
+    tz = ZoneInfo("Asia/Shanghai")
+    shown = datetime(2025, 10, 8, 12, 0, tzinfo=tz)  # `10-08 12:00` read against some later reference
+    assert place_yearless(shown, [datetime(2019, 10, 8, 12, 0, 57, tzinfo=tz)]).year == 2019
+    assert place_yearless(shown, [date(2020, 1, 3)]) == datetime(2019, 10, 8, 12, 0, tzinfo=tz)  # across new year
+    assert place_yearless(shown, [date(2019, 10, 20)]) == datetime(2019, 10, 8, 12, 0, tzinfo=tz)
+    assert place_yearless(datetime(2025, 2, 28, tzinfo=tz), [date(2020, 2, 29)]).year == 2020
+    assert place_yearless(shown, []) is None
+
+
+PAGES = yaml.safe_load((DATA / "pages.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", PAGES, ids=[c["file"] for c in PAGES])
+def test_page_published(case):
+    art = extract_article((DATA / "pages" / case["file"]).read_bytes())
+    assert art.kind == "article"
+    got = art.published.isoformat() if art.published else None
+    assert got == case["published"]
+
+
+def test_yearless_date_without_evidence_needs_a_reference():
+    html = (DATA / "pages" / "yearless-url.html").read_text(encoding="utf-8")
+    html = html.replace('<link rel="canonical" href="https://news.example.cn/2019/10/08/tree.html">', "")
+    assert extract_article(html).published is None  # no year anywhere: no guess from the clock of the run
+    fetched = datetime(2024, 1, 5, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    got = extract_article(html, reference=fetched).published
+    assert got == datetime(2023, 10, 8, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # the last 10-08 before the fetch
+
+
+def test_relative_visible_date_is_not_moved_by_page_anchors():
+    html = (DATA / "pages" / "script-epoch.html").read_text(encoding="utf-8")
+    html = html.replace('var ct = "1581418070";', "").replace('n="1581418070"', 'n="x"')
+    html = html.replace("前天", "前天 18:47").replace("</title>", '</title><meta name="lastmod" content="2019-05-01">')
+    assert extract_article(html).published is None  # 前天 means nothing without a reference
+    fetched = datetime(2020, 2, 13, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert extract_article(html, reference=fetched).published == datetime(2020, 2, 11, 18, 47,
+                                                                          tzinfo=ZoneInfo("Asia/Shanghai"))
