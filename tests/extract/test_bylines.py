@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from newsmirror.extract import extract_article
 from newsmirror.extract.bylines import Credits, find_credits, is_outlet, parse_credits
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bylines"
@@ -58,3 +59,22 @@ def test_photo_credit_names_nobody():
 def test_is_outlet():
     assert is_outlet("中央社") and is_outlet("自由時報") and is_outlet("证券市场红周刊")
     assert not is_outlet("陳宥菘")
+
+
+PAGES = yaml.safe_load((DATA / "pages.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", PAGES, ids=[c["file"] for c in PAGES])
+def test_page_credits(case):
+    art = extract_article((DATA / "pages" / case["file"]).read_bytes())
+    assert art.kind == "article"
+    assert list(art.authors) == case["authors"]
+    if "source" in case:
+        assert art.source == case["source"]
+
+
+def test_byline_among_opening_paragraphs_must_be_a_bare_credit():
+    html = (DATA / "pages" / "byline-after-key-points.html").read_text(encoding="utf-8")
+    # the same name inside a sentence is not a byline
+    html = html.replace("<p>《城市观察》作者 周小纯</p>", "<p>周小纯说，她明年还会再来参加植树。</p>")
+    assert extract_article(html).authors == ()
