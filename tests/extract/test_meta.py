@@ -13,6 +13,7 @@ from newsmirror.extract.meta import (
     guess_timezone,
     parse_iso_date,
     read_meta,
+    read_script_dates,
     strip_site_suffix,
 )
 from newsmirror.extract.page import parse_html
@@ -99,6 +100,10 @@ def test_detect_lang():
         (None, "zh-Hans", "", "Asia/Shanghai"),
         ("https://news.163.com/a", "zh-Hans", "zh-CN", "Asia/Shanghai"),
         (None, None, "zh-HK", "Asia/Hong_Kong"),
+        ("https://www.bbc.com/zhongwen/articles/abc/simp", "zh-Hans", "zh-hans", "Europe/London"),
+        ("http://www.bbc.co.uk/zhongwen/trad/a.shtml", "zh-Hant", "", "Europe/London"),
+        ("https://news.example.co.uk/a", "zh-Hans", "", "Europe/London"),
+        ("https://notbbc.com/a", "zh-Hans", "", "Asia/Shanghai"),
     ],
 )
 def test_guess_timezone(url, lang, attr, want):
@@ -116,3 +121,38 @@ def test_parse_iso_date_forms():
     assert v.astimezone(timezone.utc) == datetime(2020, 2, 12, 12, 37, tzinfo=timezone.utc)
     assert parse_iso_date("not a date", "Asia/Taipei") is None
     assert parse_iso_date("2019-13-45", "Asia/Taipei") is None
+
+
+def test_parse_iso_date_offset_needs_a_clock():
+    v, has_time = parse_iso_date("2007-08-20-23:59:59", "Asia/Shanghai")  # `-23:59` is no UTC offset
+    assert (v.year, v.month, v.day, has_time) == (2007, 8, 20, False)
+    v, _ = parse_iso_date("2007-08-20 23:59:59-05:00", "Asia/Shanghai")
+    assert v.isoformat() == "2007-08-21T12:59:59+08:00"
+
+
+def test_read_script_dates_takes_publication_keys_only():
+    scripts = [
+        'var t="1581605093",n="1581418070",s="2020-02-11";\n var ct = "1581418070";',
+        '{"time": "2019-12-29 22:31:02", "dtime": "1577629862", "pubtime": "2019-09-07 19:02:26",'
+        ' "updateTime": "2019-09-08 10:00:00", publishDate: "2019-09-07T05:51:23.000Z", createdAt: 1567843781000,'
+        " publish_time: '2019-10-08 12:00', other.ct = 1234567890}",
+    ]
+    assert read_script_dates(scripts) == [
+        "1581418070", "2019-09-07 19:02:26", "2019-09-07T05:51:23.000Z", "1567843781000", "2019-10-08 12:00"]
+    assert read_script_dates(["var x = 1; // no dates"]) == []
+
+
+def test_read_meta_finds_script_stamps_identifier_and_unlisted_date_names():
+    root = parse_html(
+        '<html><head><meta name="dc.identifier" content="http://www.example.co.uk/news/2012/12/a.shtml">'
+        '<meta name="firstpublishedtime" content="2007-08-20-23:59:59">'
+        '<meta itemprop="dateUpdate" content="2019-10-08 12:00:57">'
+        '<script src="/x.js"></script><script>var ct = "1581418070";</script>'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "H", "dateCreated": "1"}</script>'
+        "</head><body><p>x</p></body></html>"
+    )
+    meta = read_meta(root)
+    assert meta.canonical == "http://www.example.co.uk/news/2012/12/a.shtml"
+    assert meta.published == ("2007-08-20-23:59:59",)
+    assert meta.updated == ("2019-10-08 12:00:57",)
+    assert meta.script_dates == ("1581418070",)
