@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from newsmirror.extract.meta import (
@@ -43,6 +43,7 @@ _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _DATE_ONLY_LINE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}")
 # A label just before a date: `更新時間：` marks a revision, not the first publication.
+_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*([+-])(\d{2}):?(\d{2})\s*$")
 _UPDATE_LABEL = re.compile(r"(?:更新|修改|修訂|修订|最後編輯|最后编辑|updated?|modified|last\s*updated?)\s*"
                            r"(?:時間|时间|日期|於|于|on|at)?\s*[:：]?\s*$", re.I)
 
@@ -161,7 +162,8 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     lang, script = detect_lang(title + "\n" + (body_text or meta.description), meta.lang)
     zone = tz or guess_timezone(url, lang, meta.lang)
 
-    published, updated = _dates(meta, title, head_lines, body_blocks, blocks, body, zone, reference, front, url)
+    published, updated = _dates(meta, title, head_lines, body_blocks, blocks, body, zone, reference, front, url,
+                                zone_given=tz is not None)
     authors, source, editors = _credits(meta, head_lines, body_blocks, tail_lines)
     lead = blocks[title_index + 1: body.start] if body is not None and title_index is not None and title_index < body.start else []
     images = [i for b in lead for i in b.images] + lead_images + [i for b in body_blocks for i in b.images]
@@ -248,7 +250,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
 
 
 def _dates(meta: PageMeta, title: str, head_lines: list[str], body_blocks: list[Block], blocks: list[Block], body,
-           zone: str, reference: datetime | None, front: dict[str, str], url: str | None):
+           zone: str, reference: datetime | None, front: dict[str, str], url: str | None, *, zone_given: bool = False):
     """Weigh structured dates (JSON-LD, meta, <time>) against the visible date near the headline.
 
     Weaker evidence fills gaps: publication stamps in inline scripts, days in the page's own URL,
@@ -264,11 +266,25 @@ def _dates(meta: PageMeta, title: str, head_lines: list[str], body_blocks: list[
         return None
 
     structured = first(list(meta.published) + list(meta.time_tags))
+    # A structured stamp written with the outlet's own offset (`13:42:06+08:00`) tells the page's clock
+    # better than a guess from the language; visible dates are read on that clock.
+    page_tz = None
+    if structured and not zone_given:
+        raw = next(r for r in list(meta.published) + list(meta.time_tags) if parse_iso_date(r, zone))
+        m = _OFFSET.search(raw)
+        if m:
+            offset = timedelta(hours=int(m.group(2)), minutes=int(m.group(3))) * (-1 if m.group(1) == "-" else 1)
+            if offset and offset != structured[0].utcoffset():
+                page_tz = timezone(offset)
     scripted = first(meta.script_dates)
     upd = first(meta.updated)
     url_days = list(dict.fromkeys(find_url_dates(url) + find_url_dates(meta.canonical)))
     anchors: list = [x[0] for x in (structured, upd, scripted) if x] + url_days
     visible = _visible_date(title, head_lines, body_blocks, blocks, body, zone, reference, anchors)
+    if page_tz is not None:
+        structured = (structured[0].astimezone(page_tz), structured[1])
+        if visible is not None and isinstance(visible[0].tzinfo, ZoneInfo):
+            visible = (visible[0].replace(tzinfo=page_tz), visible[1])
     published = None
     if structured and visible:
         s, s_time = structured
@@ -354,6 +370,11 @@ def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], ta
     credits = find_credits(lines)
     authors = list(credits.authors)
     source = credits.source
+    # Spans printed without a space glue a title onto a name (`Michael HiltzikBusiness`): the
+    # structured name it starts with is the name.
+    known = [a for a in meta.ld_authors if a] + ([meta.meta_author] if 0 < len(meta.meta_author) <= 30 else [])
+    authors = list(dict.fromkeys(
+        next((k for k in known if a != k and a.startswith(k) and not a[len(k)].islower()), a) for a in authors))
     if not authors and meta.ld_authors:
         authors = [a for a in meta.ld_authors if not is_outlet(a)]
     if not authors and meta.meta_author and len(meta.meta_author) <= 30:

@@ -44,7 +44,7 @@ KNOWN_OUTLETS: tuple[str, ...] = tuple(
 路透 路透社 路透中文網 法新社 美聯社 美联社 共同社 韓聯社 韩联社 彭博 彭博社 德新社 塔斯社 安莎社 埃菲社 時事通信社
 BBC BBC中文 BBC中文網 BBC中文网 美國之音 美国之音 自由亞洲電台 自由亚洲电台 法廣 法广 德國之聲 德国之声 紐約時報中文網
 纽约时报中文网 華爾街日報 华尔街日报 聯合早報 联合早报 8world 星島日報 星岛日报 明報 明报 東方日報 东方日报 香港01 端傳媒
-端传媒 信報 商業周刊 天下雜誌 CNA Reuters AFP AP Bloomberg Kyodo Yonhap Xinhua
+端传媒 信報 商業周刊 天下雜誌 CNA Reuters AFP AP Bloomberg Kyodo Yonhap Xinhua CNN NBC CBS ABC NPR Fox
 """.split()  # noqa: SIM905 (a word list reads best as words)
         ),
         key=len,
@@ -171,6 +171,13 @@ _GENERIC_PREFIXES = ("相关", "相關", "最新", "更多", "热门", "熱門",
 _OUTLET_PREFIX = re.compile(r"^\s*[【\[（(]?\s*(?P<outlet>[^\s／/（）()【】\[\]]{2,12})\s*[／/｜|]")
 
 
+# `By X, CNN Editor-at-large`: job titles and desks after a name are not names.
+_LATIN_ROLE = re.compile(
+    r"\b(?:[Ee]ditor|[Ww]riter|[Cc]orrespondent|[Rr]eporter|[Ss]taff|[Cc]olumnist|[Cc]ontributor|[Bb]ureau|"
+    r"[Dd]esk|Updated|Published|News|Business)s?\b"
+)
+
+
 def is_outlet(name: str) -> bool:
     """True when `name` is a known outlet or agency, or reads like one (ends in 報, 社, 新聞 ...)."""
     n = name.strip()
@@ -206,7 +213,7 @@ def _clean_name(raw: str, *, dateline: bool = False, person: bool = True) -> str
         if dateline and len(s) == 5:
             s = s[:3]  # name + an unlisted two-character place before the date
         return s if 2 <= len(s) <= 4 or ("·" in s or "・" in s) else None
-    if _LATIN_NAME.fullmatch(s) and len(s.split()) <= 4:
+    if _LATIN_NAME.fullmatch(s) and len(s.split()) <= 4 and not _LATIN_ROLE.search(s):
         return s
     return None
 
