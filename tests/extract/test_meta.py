@@ -104,6 +104,7 @@ def test_detect_lang():
         ("http://www.bbc.co.uk/zhongwen/trad/a.shtml", "zh-Hant", "", "Europe/London"),
         ("https://news.example.co.uk/a", "zh-Hans", "", "Europe/London"),
         ("https://notbbc.com/a", "zh-Hans", "", "Asia/Shanghai"),
+        ("https://www.example.net.au/chinese/a", "zh-Hans", "", "Australia/Sydney"),
     ],
 )
 def test_guess_timezone(url, lang, attr, want):

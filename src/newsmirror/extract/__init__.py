@@ -326,6 +326,7 @@ def _visible_date(title: str, head_lines: list[str], body_blocks: list[Block], b
         regions.append([b.text for b in body_blocks[:1] if b.chars <= 150])
         regions.append([b.text for b in blocks[body.end: body.end + 10] if b.chars <= 150])
     title_sq = squash(title)
+    held: datetime | None = None
     for n, lines in enumerate(regions):
         found = []
         yearless = []
@@ -347,6 +348,11 @@ def _visible_date(title: str, head_lines: list[str], body_blocks: list[Block], b
         if found:
             timed = [d for d in found if d.has_time]
             pick = timed[0] if timed else found[0]
+            if held is not None and not pick.has_time and (held.month, held.day) == (pick.value.month, pick.value.day):
+                # `10-08 12:00` under the headline, `2019年10月8日` further down: one date, now whole
+                placed = place_yearless(held, [pick.value])
+                if placed is not None:
+                    return placed, True
             return pick.value, pick.has_time
         for d, month_day in sorted(yearless, key=lambda x: not x[0].has_time):
             # `10-08 12:00` takes its year from the page's dated evidence; `昨天` only means something
@@ -356,6 +362,8 @@ def _visible_date(title: str, head_lines: list[str], body_blocks: list[Block], b
                 value = d.value
             if value is not None:
                 return value, d.has_time
+            if month_day and d.has_time and held is None:
+                held = d.value  # no year yet: a dated line further down may supply it
     return None
 
 

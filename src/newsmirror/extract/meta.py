@@ -398,7 +398,9 @@ _HOST_TZ = {"bbc.com": "Europe/London", "bbc.co.uk": "Europe/London", "bbci.co.u
             "dw.com": "Europe/Berlin", "rfi.fr": "Europe/Paris"}
 _TLD_TZ = {"tw": "Asia/Taipei", "hk": "Asia/Hong_Kong", "mo": "Asia/Macau", "sg": "Asia/Singapore",
            "my": "Asia/Kuala_Lumpur", "cn": "Asia/Shanghai", "jp": "Asia/Tokyo", "kr": "Asia/Seoul",
-           "uk": "Europe/London"}
+           "uk": "Europe/London", "au": "Australia/Sydney", "nz": "Pacific/Auckland", "de": "Europe/Berlin",
+           "fr": "Europe/Paris", "in": "Asia/Kolkata", "ph": "Asia/Manila", "th": "Asia/Bangkok",
+           "vn": "Asia/Ho_Chi_Minh", "id": "Asia/Jakarta"}
 
 
 def guess_timezone(url: str | None, lang: str | None, lang_attr: str = "") -> str:
