@@ -94,6 +94,22 @@ class Generator:
         )
 
 
+class Texts:
+    """The articles' text by id, as the archive would give it to `search(store=...)` for snippets."""
+
+    def __init__(self) -> None:
+        self.texts: dict[int, str] = {}
+
+    def get_article(self, article_id: int) -> StoredArticle | None:
+        text = self.texts.get(article_id)
+        if text is None:
+            return None
+        t = END
+        return StoredArticle(id=article_id, source="", url="", link="", guid=None, title="", published=t,
+                             first_seen=t, last_seen=t, authors=(), categories=(), feed_html="", html="",
+                             text=text, version=1)
+
+
 def build_trigram(path: Path, articles) -> None:
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
@@ -181,6 +197,7 @@ def run(args) -> None:
 
     t = time.perf_counter()
     text_bytes = 0
+    texts = Texts()
 
     def articles():
         nonlocal text_bytes
@@ -188,6 +205,7 @@ def run(args) -> None:
         for i in range(1, args.n + 1):
             a = g.article(i)
             text_bytes += len(a.title.encode()) + len(a.text.encode())
+            texts.texts[i] = a.text
             if i % 100_000 == 0:
                 print(f"  {i:,} generated/indexed  {time.perf_counter() - t:.0f}s", file=sys.stderr)
             yield a
@@ -204,18 +222,22 @@ def run(args) -> None:
     ours_insert = time.perf_counter() - t
     ix.optimize()
     ours_build = time.perf_counter() - t - gen_s
-    text_bytes = 0
-    t = time.perf_counter()
-    build_trigram(tri_path, articles())
-    tri_build = time.perf_counter() - t - gen_s
+    tri_build = tri_size = 0.0
+    if not args.no_trigram:
+        text_bytes = 0
+        t = time.perf_counter()
+        build_trigram(tri_path, articles())
+        tri_build = time.perf_counter() - t - gen_s
+        tri_size = tri_path.stat().st_size / 1e6
     ours_size = ours_path.stat().st_size / 1e6
-    tri_size = tri_path.stat().st_size / 1e6
-    fts_pages = sqlite3.connect(ours_path).execute(
-        "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'fts%'").fetchone()[0] if _has_dbstat() else None
+    parts = dict(sqlite3.connect(ours_path).execute(
+        "SELECT CASE WHEN name LIKE 'fts%' THEN 'fts' WHEN name LIKE 'chars%' THEN 'chars' WHEN name LIKE 'docs%' "
+        "OR name LIKE 'sqlite_autoindex_docs%' THEN 'docs' ELSE 'other' END, sum(pgsize) FROM dbstat GROUP BY 1"
+    ).fetchall()) if _has_dbstat() else {}
 
     rng = random.Random(args.seed + 1)
     queries = make_queries(gen, rng, args.queries)
-    tri = sqlite3.connect(tri_path)
+    tri = None if args.no_trigram else sqlite3.connect(tri_path)
     segment("预热")  # load jieba before timing (the first long unspaced query would pay ~1 s once)
     lat: dict[str, dict[str, list[float]]] = {}
     counts: dict[str, list[int]] = {}
@@ -224,10 +246,10 @@ def run(args) -> None:
         counts[kind] = []
         for q in qs:
             t = time.perf_counter()
-            res = ix.search(q, limit=20)
+            res = ix.search(q, limit=20, store=texts)
             lat[kind]["ours"].append((time.perf_counter() - t) * 1000)
             counts[kind].append(res.total)
-            if kind.endswith("3+"):
+            if kind.endswith("3+") and tri is not None:
                 m = trigram_sql(q)
                 t = time.perf_counter()
                 tri.execute("SELECT count(*) FROM tri WHERE tri MATCH ?", (m,)).fetchone()
@@ -237,7 +259,7 @@ def run(args) -> None:
 
     # recall: every article trigram finds must be in ours (same script, 3+ characters)
     missed = checked = found_tri = found_ours = 0
-    for q in queries["1 term 3+"][: args.recall] + queries["phrase 3+"][: args.recall]:
+    for q in [] if tri is None else queries["1 term 3+"][: args.recall] + queries["phrase 3+"][: args.recall]:
         m = trigram_sql(q)
         tri_ids = {r[0] for r in tri.execute("SELECT rowid FROM tri WHERE tri MATCH ?", (m,))}
         expr, _ = ix.compile(parse_query(q))
@@ -253,21 +275,24 @@ def run(args) -> None:
     print("| | newsmirror (folded bigrams, FTS5) | SQLite trigram (FTS5) |")
     print("|---|---|---|")
     print(f"| build | {ours_build:,.0f} s = {args.n / ours_build:,.0f} articles/s "
-          f"(insert {ours_insert - gen_s:,.0f} s + optimize) | {tri_build:,.0f} s = {args.n / tri_build:,.0f} articles/s |")
+          f"(insert {ours_insert - gen_s:,.0f} s + optimize) | "
+          + (f"{tri_build:,.0f} s = {args.n / tri_build:,.0f} articles/s |" if tri_build else "not built |"))
     print(f"| file size | {ours_size:,.0f} MB = {ours_size / text_mb:.2f}x text"
-          + (f" (FTS part {fts_pages / 1e6:,.0f} MB)" if fts_pages else "")
-          + f" | {tri_size:,.0f} MB = {tri_size / text_mb:.2f}x text |")
+          + (" (" + ", ".join(f"{k} {v / 1e6:,.1f} MB" for k, v in sorted(parts.items())) + ")" if parts else "")
+          + (f" | {tri_size:,.0f} MB = {tri_size / text_mb:.2f}x text |" if tri_size else " | |"))
     for kind in queries:
         o = lat[kind]["ours"]
         tr = lat[kind]["trigram"]
         med = statistics.median(counts[kind])
-        tri_cell = f"p50 {pct(tr, 50):.1f} ms, p99 {pct(tr, 99):.1f} ms" if tr else "n/a (terms < 3 chars)"
+        tri_cell = (f"p50 {pct(tr, 50):.1f} ms, p99 {pct(tr, 99):.1f} ms" if tr else
+                    "n/a (terms < 3 chars)" if not kind.endswith("3+") else "not built")
         print(f"| {kind} ({len(o)} queries, median {med:,.0f} hits) | p50 {pct(o, 50):.1f} ms, "
               f"p99 {pct(o, 99):.1f} ms, max {max(o):.0f} ms | {tri_cell} |")
     print(f"\nrecall check: {checked} queries of 3+ characters; trigram found {found_tri:,} (query, article) pairs,"
           f" ours {found_ours:,} (other script and alias spellings included); missed by ours: {missed}")
     ix.close()
-    tri.close()
+    if tri is not None:
+        tri.close()
     if not args.keep and not args.dir:
         shutil.rmtree(work)
 
@@ -288,6 +313,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--dir", help="work folder (kept); default a temporary one")
     p.add_argument("--keep", action="store_true", help="keep the temporary work folder")
+    p.add_argument("--no-trigram", action="store_true", help="skip the trigram index (faster)")
     run(p.parse_args())
 
 

@@ -264,6 +264,10 @@ class SearchIndex:
 
         Free means neither a live article's nor a stale one's (stale rowids keep FTS entries)."""
         candidate = seconds // RID_SECONDS
+        if not self._db.execute(
+            "SELECT 1 FROM docs WHERE rid=?1 UNION ALL SELECT 1 FROM stale WHERE rid=?1", (candidate,)
+        ).fetchone():
+            return candidate
         while True:
             taken = [r for (r,) in self._db.execute(
                 "SELECT rid FROM docs WHERE rid >= ? ORDER BY rid LIMIT 256", (candidate,))]
