@@ -391,12 +391,16 @@ def search(obj: Ctx, query: tuple[str, ...], as_json: bool, limit: int, offset: 
 
     if not obj.settings.db_path.exists():
         fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    from newsmirror.store.sqlite import SQLiteStore
+
     try:
         idx = open_index(obj.settings)
+        store = SQLiteStore(obj.settings.db_path, readonly=True)  # snippets come from the archive's text
         try:
-            results = idx.search(" ".join(query), limit=limit, offset=offset)
+            results = idx.search(" ".join(query), limit=limit, offset=offset, store=store)
         finally:
             idx.close()
+            store.close()
     except QueryError as exc:
         fail(f"bad query: {exc}", 2)
     except NewsMirrorError as exc:

@@ -154,7 +154,8 @@ def api_search(request: Request) -> Response:
         raw = (request.query_params.get(name) or "").strip()
         days[name] = parse_day(raw) if raw else None
     query = build_query(q, source=source, since=days["since"], until=days["until"])
-    results = _archive(request).index().search(query, limit=limit, offset=offset)
+    archive = _archive(request)
+    results = archive.index().search(query, limit=limit, offset=offset, store=archive.store())
     return json_ok({
         "results": [
             {
