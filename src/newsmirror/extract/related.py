@@ -25,11 +25,6 @@ _RELATED_HEAD = re.compile(
 )
 _HEAD_KEY = re.compile(r"延伸|相關|相关|推薦|推荐|更多|編輯|编辑|精彩|[Rr]elated|[Rr]ead [Mm]ore|[Mm]ore|[Rr]ecommended|RELATED|MORE")
 _HEAD_WORDS = re.compile("延伸|相關|相关|推薦|推荐|更多|編輯|编辑|精彩|Related|RELATED|related|Read|More|MORE|more|Recommended")
-# Candidates are found from two cheap XPath lists (every text node, every class/id value) filtered by
-# regexes in Python: an XPath predicate with many contains() calls costs several times more.
-_TEXTS = etree.XPath(".//text()")
-_CLASS_IDS = etree.XPath(".//@class | .//@id")
-_LEAVES = etree.XPath(".//*[not(*)][text()]")
 _BOX_HINT = re.compile(r"more-?article|morearticle|related|relate|recommend|tuijian|xiangguan|extend|"
                        r"further|see-?also|morenews|more-?news|read-?more")
 _TAG_HINT = re.compile(r"(?:^|[\s_-])(?:tags?|keywords?|labels?|topics?|hashtags?|article-?tags?|news-?tags?)(?:$|[\s_-])", re.I)
@@ -95,25 +90,25 @@ def _candidates(root: etree._Element) -> list[etree._Element]:
     """Elements worth a look, in page order: boxes whose class/id says related, and elements whose
     own text (or a child's text, when they carry a class or id) holds a heading word."""
     picked: dict[etree._Element, None] = {}
-    for value in _CLASS_IDS(root):
-        el = value.getparent()
-        if el.tag not in ("a", "span") and _BOX_HINT.search(value.lower()):
-            picked[el] = None
-    search = _HEAD_WORDS.search
-    for t in _TEXTS(root):
-        if not search(t):
-            continue
-        el = t.getparent()
-        if t.is_tail:
-            el = el.getparent()
-            if el is None:
-                continue
-        elif isinstance(el.tag, str):
-            parent = el.getparent()  # a heading word in a child's text: the parent reads it as its own
-            if parent is not None and (parent.get("class") is not None or parent.get("id") is not None):
+    search, box = _HEAD_WORDS.search, _BOX_HINT.search
+    # One plain walk with regexes in Python: an XPath with many contains() calls costs several times more.
+    for el in root.iter():
+        if el.tag.__class__ is str:
+            if el.tag not in ("a", "span"):
+                cls, ident = el.get("class"), el.get("id")
+                if (cls and box(cls.lower())) or (ident and box(ident.lower())):
+                    picked[el] = None
+            t = el.text
+            if t and search(t):
+                picked[el] = None
+                parent = el.getparent()  # a heading word in a child's text: the parent reads it as its own
+                if parent is not None and (parent.get("class") is not None or parent.get("id") is not None):
+                    picked[parent] = None
+        t = el.tail
+        if t and el is not root and search(t):
+            parent = el.getparent()
+            if parent is not None:
                 picked[parent] = None
-        if isinstance(el.tag, str):
-            picked[el] = None
     if len(picked) < 2:
         return list(picked)
     return sorted(picked, key=_doc_order)
@@ -179,20 +174,20 @@ def find_related(root: etree._Element, base_url: str | None = None) -> list[Rela
 
 def find_tags(root: etree._Element) -> list[str]:
     """Keyword/tag link lists: boxes whose class says tags, or links after a 標籤/关键词 label."""
-    scopes: dict[etree._Element, etree._Element] = {}  # candidate element -> the scope it names
-    for value in _CLASS_IDS(root):
-        el = value.getparent()
-        if el.tag != "a" and _TAG_HINT.search(value):
-            scopes.setdefault(el, el)
-    for el in _LEAVES(root):
-        if el.tag != "a" and el not in scopes and _TAG_HEAD.match(el.text):
-            parent = el.getparent()
-            if parent is not None:
-                scopes[el] = parent
-    order = sorted(scopes, key=_doc_order) if len(scopes) > 1 else list(scopes)
     tags: list[str] = []
-    for el in order:
-        scope = scopes[el]
+    hint, head = _TAG_HINT.search, _TAG_HEAD.match
+    for el in root.iter():
+        tag = el.tag
+        if tag.__class__ is not str or tag == "a":
+            continue
+        cls, ident = el.get("class"), el.get("id")
+        scope = None
+        if (cls and hint(cls)) or (ident and hint(ident)):
+            scope = el
+        elif len(el) == 0 and el.text and head(el.text):
+            scope = el.getparent()
+        if scope is None:
+            continue
         anchors = list(scope.iter("a"))
         words = [_text(a).lstrip("#＃") for a in anchors]
         words = [w for w in words if 0 < len(w) <= 20]
