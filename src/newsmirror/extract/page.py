@@ -92,7 +92,7 @@ _CAPTION_HINT = re.compile(r"caption|pic-?info|pictext|imgtxt|img-?desc|image-?d
                            r"picture-?text|img_?text|pic_?txt|figure-?text|photo-?text|tuzhu")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Block:
     """One paragraph of rendered page text with the evidence about it."""
 
@@ -229,12 +229,13 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
     caps = 0  # open caption ancestors
     chars = link_chars = punct = 0  # running totals over the text so far
     block_chars = block_links = 0  # totals when the current block began
-    split, findall, isspace = str.split, _PUNCT.findall, str.isspace
+    split, findall, isspace, caption_hint = str.split, _PUNCT.findall, str.isspace, _CAPTION_HINT.search
 
     def flush() -> None:
         nonlocal imgs, has_text, block_chars, block_links
         if has_text or imgs:
-            text = _WS.sub(" ", "".join(buf)).strip() if has_text else ""
+            # str.split() and the \s of _WS agree on what whitespace is; split/join is the faster of the two.
+            text = " ".join("".join(buf).split()) if has_text else ""
             src = bstack[-1]
             append_block(Block(text=text, source=src, tag=src.tag, link_chars=link_chars - block_links,
                                chars=chars - block_chars, images=imgs, caption=caps > 0))
@@ -249,8 +250,10 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
         if event == "start":
             tag = el.tag
             if tag in BLOCK_TAGS:
-                if has_text or imgs or buf:
+                if has_text or imgs:
                     flush()
+                elif buf:
+                    buf.clear()  # whitespace only: no block, counts unchanged
                 if tag != "br":
                     bstack.append(el)
             if tag == "a":
@@ -259,7 +262,7 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
                 caps += 1
             elif tag in _CAPTION_TAGS and len(el) <= 6:
                 cls, ident = el.get("class"), el.get("id")
-                if (cls or ident) and _CAPTION_HINT.search(f"{cls or ''} {ident or ''}".lower()):
+                if (cls and caption_hint(cls.lower())) or (ident and caption_hint(ident.lower())):
                     el.set("_cap", "1")
                     caps += 1
             elif tag == "img":
@@ -271,8 +274,10 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
         elif event == "end":
             tag = el.tag
             if tag in BLOCK_TAGS:
-                if has_text or imgs or buf:
+                if has_text or imgs:
                     flush()
+                elif buf:
+                    buf.clear()
                 if tag != "br":
                     bstack.pop()
             if tag == "a":
