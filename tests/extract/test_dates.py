@@ -10,7 +10,13 @@ import pytest
 import yaml
 
 from newsmirror.extract import extract_article
-from newsmirror.extract.dates import DateMatch, find_dates, find_url_dates, parse_date, place_yearless
+from newsmirror.extract.dates import (
+    DateMatch,
+    find_dates,
+    find_url_dates,
+    parse_date,
+    place_yearless,
+)
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "dates"
 REFERENCE = datetime(2025, 9, 5, 12, 0, tzinfo=ZoneInfo("Asia/Taipei"))

@@ -134,9 +134,11 @@ def test_parse_iso_date_offset_needs_a_clock():
 def test_read_script_dates_takes_publication_keys_only():
     scripts = [
         'var t="1581605093",n="1581418070",s="2020-02-11";\n var ct = "1581418070";',
-        '{"time": "2019-12-29 22:31:02", "dtime": "1577629862", "pubtime": "2019-09-07 19:02:26",'
-        ' "updateTime": "2019-09-08 10:00:00", publishDate: "2019-09-07T05:51:23.000Z", createdAt: 1567843781000,'
-        " publish_time: '2019-10-08 12:00', other.ct = 1234567890}",
+        (
+            '{"time": "2019-12-29 22:31:02", "dtime": "1577629862", "pubtime": "2019-09-07 19:02:26",'
+            ' "updateTime": "2019-09-08 10:00:00", publishDate: "2019-09-07T05:51:23.000Z", createdAt: 1567843781000,'
+            " publish_time: '2019-10-08 12:00', other.ct = 1234567890}"
+        ),
     ]
     assert read_script_dates(scripts) == [
         "1581418070", "2019-09-07 19:02:26", "2019-09-07T05:51:23.000Z", "1567843781000", "2019-10-08 12:00"]

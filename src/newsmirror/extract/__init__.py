@@ -151,10 +151,10 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
                 break
         head_lines = [b.text for b in blocks[lo:start] if b.text and b.chars <= 120] + head_lines
         # The byline and dateline sit right under the headline, however much furniture follows it.
-        near: list[str] = []
+        under_title: list[str] = []
         for i in (i for i, b in enumerate(blocks[:start]) if title_sq and squash(b.text) == title_sq):
-            near.extend(b.text for b in blocks[i + 1: min(i + 8, start)] if b.text and b.chars <= 120)
-        head_lines = list(dict.fromkeys(near + head_lines))
+            under_title.extend(b.text for b in blocks[i + 1: min(i + 8, start)] if b.text and b.chars <= 120)
+        head_lines = list(dict.fromkeys(under_title + head_lines))
         tail_lines = [b.text for b in blocks[body.end: body.end + 4] if b.text and b.chars <= 80]
         kept_ids = {id(b) for b in body_blocks}
         tail_lines = [b.text for b in body.blocks if id(b) not in kept_ids and b.text][-4:] + tail_lines
@@ -281,7 +281,7 @@ def _dates(meta: PageMeta, title: str, head_lines: list[str], body_blocks: list[
     url_days = list(dict.fromkeys(find_url_dates(url) + find_url_dates(meta.canonical)))
     anchors: list = [x[0] for x in (structured, upd, scripted) if x] + url_days
     visible = _visible_date(title, head_lines, body_blocks, blocks, body, zone, reference, anchors)
-    if page_tz is not None:
+    if page_tz is not None and structured is not None:
         structured = (structured[0].astimezone(page_tz), structured[1])
         if visible is not None and isinstance(visible[0].tzinfo, ZoneInfo):
             visible = (visible[0].replace(tzinfo=page_tz), visible[1])

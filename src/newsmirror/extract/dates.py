@@ -366,7 +366,7 @@ def find_url_dates(url: str | None) -> list[date]:
     """Days a URL's path spells (`/2019/10/08/`, `20191008`, `201910/08`, `/201403/20140319…`), in order."""
     if not url:
         return []
-    path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/?#]*", "", url.strip(), flags=re.I)
+    path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/?#]*", "", url.strip(), flags=re.IGNORECASE)
     out: list[date] = []
     for m in list(_URL_DATE.finditer(path)) + list(_URL_FOLDER_DATE.finditer(path)):
         try:

@@ -260,7 +260,7 @@ _SCRIPT_DATE = re.compile(
 _SCRIPT_DATE_KEY = re.compile(
     r"^(?:(?:first_?)?pub(?:lish(?:ed)?)?|creat(?:e|ed|ion)|post(?:ed)?|releas(?:e|ed)|issued?|ct)"
     r"_?(?:time|date|at|on|ts|timestamp|stamp)?$|^(?:date|time)_?(?:published|publish|created|create|posted)$|^p_?(?:time|date)$",
-    re.I,
+    re.IGNORECASE,
 )
 _SCRIPT_SCAN_LIMIT = 400_000  # characters of inline script read for dates: stamps sit near the top
 
