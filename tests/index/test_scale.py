@@ -117,3 +117,33 @@ def test_optimize_gives_freed_pages_back(tmp_path, make_article):
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2
         assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+
+
+def test_an_older_index_file_is_started_over_by_a_writer(tmp_path, store, save):
+    from newsmirror.errors import SearchError
+    from newsmirror.index import SearchIndex
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT INTO meta VALUES ('format', 'newsmirror-fts-3')")
+        db.execute("CREATE TABLE docs(rid INTEGER PRIMARY KEY, body BLOB)")
+    with pytest.raises(SearchError, match="older format; rebuild"):
+        SearchIndex(path, readonly=True)
+    aid = save("地震快訊", "花蓮發生地震。")
+    with SearchIndex(path) as ix:
+        assert ix.last_seq == 0 and ix.sync(store) == 1
+        assert [h.id for h in ix.search("地震").hits] == [aid]
+
+
+def test_a_file_that_is_not_an_index_is_left_alone(tmp_path):
+    from newsmirror.errors import SearchError
+    from newsmirror.index import SearchIndex
+
+    path = tmp_path / "archive.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE articles(id INTEGER PRIMARY KEY)")
+    with pytest.raises(SearchError, match="is not a search index"):
+        SearchIndex(path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT name FROM sqlite_schema").fetchall() == [("articles",)]

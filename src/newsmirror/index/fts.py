@@ -217,25 +217,42 @@ class SearchIndex:
                 )
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-                self._db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # takes effect in a new file only
-                self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute("PRAGMA synchronous=NORMAL")
-                fmt = self._db.execute(
-                    "SELECT value FROM meta WHERE key='format'").fetchone() if self._has_meta() else None
+                self._db = self._open_writable()
+                fmt = self._format()
+                if fmt is None and self._db.execute("SELECT 1 FROM sqlite_schema").fetchone():
+                    raise SearchError(f"{self.path} is not a search index; give the index file's path")
+                if fmt is not None and not fmt.startswith("newsmirror-fts-"):
+                    raise SearchError(f"{self.path} is not a search index (format {fmt!r}); give the index file's path")
+                if fmt is not None and fmt != FORMAT:  # an older layout: the index is derived data, start over
+                    self._db.close()
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                    self._db = self._open_writable()
+                    fmt = None
                 if fmt is None:
                     self._db.executescript(_SCHEMA)
                     self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
             self._db.execute("PRAGMA cache_size=-65536")
-            fmt = self._db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
+            fmt = self._format()
         except sqlite3.DatabaseError as exc:
             raise SearchError(f"cannot open search index {self.path}: {exc}") from exc
-        if not fmt or fmt[0] != FORMAT:
-            raise SearchError(f"search index {self.path} has another format; delete it and rebuild")
+        if fmt != FORMAT:
+            raise SearchError(f"search index {self.path} has an older format; rebuild it ('newsmirror index')")
         self._load_caches()
 
-    def _has_meta(self) -> bool:
-        return self._db.execute("SELECT 1 FROM sqlite_schema WHERE name='meta'").fetchone() is not None
+    def _open_writable(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # takes effect in a new file only
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    def _format(self) -> str | None:
+        """The layout named in the file, None for a new file."""
+        if self._db.execute("SELECT 1 FROM sqlite_schema WHERE name='meta'").fetchone() is None:
+            return None
+        row = self._db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
+        return str(row[0]) if row else ""
 
     def _load_caches(self) -> None:
         """Read the source numbers and one-character epochs (again after a rollback)."""
