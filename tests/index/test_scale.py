@@ -147,3 +147,17 @@ def test_a_file_that_is_not_an_index_is_left_alone(tmp_path):
         SearchIndex(path)
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT name FROM sqlite_schema").fetchall() == [("articles",)]
+
+
+def test_a_reader_sees_sources_and_epochs_a_writer_added_after_it_opened(tmp_path, make_article):
+    from newsmirror.index import SearchIndex
+
+    path = tmp_path / "ix.sqlite"
+    with SearchIndex(path) as writer:
+        writer.add(make_article(1, "台北新聞", "市政。", source="中央社", days_ago=400))
+        with SearchIndex(path, readonly=True) as reader:
+            assert [h.id for h in reader.search("台").hits] == [1]
+            writer.add(make_article(2, "台中新聞", "市政。", source="聯合報", days_ago=1))  # new source, new epochs
+            assert [h.id for h in reader.search("台 source:聯合報").hits] == [2]
+            assert [h.id for h in reader.search("台").hits] == [2, 1]
+            assert [h.source for h in reader.search("台中").hits] == ["聯合報"]

@@ -524,6 +524,8 @@ class SearchIndex:
         return ands[0] if len(ands) == 1 else "(" + " AND ".join(ands) + ")"
 
     def _resolve_sources(self, names: tuple[str, ...]) -> list[int]:
+        if any(name not in self._sources for name in names):  # a writer may have added it since we opened
+            self._sources = dict(self._db.execute("SELECT name, sid FROM sources"))
         sids: set[int] = set()
         for name in names:
             if name in self._sources:
@@ -671,27 +673,11 @@ class SearchIndex:
         char = self._one_char(q)
         try:
             with self._lock:
-                stale = " AND rowid NOT IN (SELECT rid FROM stale)" if self._db.execute(
-                    "SELECT 1 FROM stale LIMIT 1").fetchone() else ""
-                answer = None
-                if char is not None:
-                    sids = self._resolve_sources(q.sources) if q.sources else []
-                    answer = self._newest_from_chars(char, sids, lo, hi, limit, offset, stale)
-                    if answer is None:
-                        answer = self._newest_from_fts(expr, lo, hi, limit, offset, stale)
-                else:
-                    answer = self._ranked(expr, lo, hi, limit, offset, stale)
-                rows, total, exact = answer
-                docs = {}
-                if rows:
-                    marks = ",".join("?" * len(rows))
-                    docs = {
-                        r[0]: r
-                        for r in self._db.execute(
-                            f"SELECT rid, id, sid, published, title, url FROM docs WHERE rid IN ({marks})",
-                            [r[0] for r in rows],
-                        )
-                    }
+                self._db.execute("BEGIN")  # one snapshot: a writer may drop an epoch's table meanwhile
+                try:
+                    rows, total, exact, docs = self._answer(q, expr, char, lo, hi, limit, offset)
+                finally:
+                    self._db.execute("COMMIT")
         except sqlite3.OperationalError as exc:
             raise SearchError(f"search index {self.path} cannot answer {q.text!r}: {exc}") from exc
         names = {sid: n for n, sid in self._sources.items()}
@@ -720,6 +706,32 @@ class SearchIndex:
                 )
             )
         return SearchResults(hits=hits, total=total, query=q, elapsed=time.perf_counter() - started, exact=exact)
+
+    def _answer(self, q: Query, expr: str, char: str | None, lo: int, hi: int, limit: int,
+                offset: int) -> tuple[list[tuple[int, float]], int, bool, dict[int, tuple]]:
+        """Hits (rowid, score), total, exactness and the hits' docs rows, inside one read transaction."""
+        stale = " AND rowid NOT IN (SELECT rid FROM stale)" if self._db.execute(
+            "SELECT 1 FROM stale LIMIT 1").fetchone() else ""
+        answer = None
+        if char is not None:
+            sids = self._resolve_sources(q.sources) if q.sources else []
+            answer = self._newest_from_chars(char, sids, lo, hi, limit, offset, stale)
+            if answer is None:
+                answer = self._newest_from_fts(expr, lo, hi, limit, offset, stale)
+        else:
+            answer = self._ranked(expr, lo, hi, limit, offset, stale)
+        rows, total, exact = answer
+        docs: dict[int, tuple] = {}
+        if rows:
+            marks = ",".join("?" * len(rows))
+            docs = {
+                r[0]: r
+                for r in self._db.execute(
+                    f"SELECT rid, id, sid, published, title, url FROM docs WHERE rid IN ({marks})",
+                    [r[0] for r in rows],
+                )
+            }
+        return rows, total, exact, docs
 
     @staticmethod
     def _texts(store: Any, article_ids: list[int]) -> dict[int, str]:
