@@ -1,13 +1,22 @@
 """Benchmark article extraction: newsmirror vs trafilatura vs readability-lxml, in one run.
 
-Usage: .venv/bin/python bench/extract.py [--shared ../shared] [--only newsmirror,trafilatura]
+Usage: .venv/bin/python bench/extract.py [--shared ../shared] [--only newsmirror,trafilatura] [--rounds 3]
 
 Runs each extractor over ../shared/corpus/pages (scored by ../shared/tools/score_extract.py)
 and ../shared/aeb/html/*.html.gz (scored by ../shared/tools/score_aeb.py), then prints one table:
 corpus clean, body_f1, title, date, authors_named, kind; AEB F1/precision/recall; pages/s over
-both sets (one timing pass, interleaved page by page) and peak Python memory (a second pass under
-tracemalloc). Peers get their own metadata too: trafilatura's bare_extraction title/author/date,
-readability's title(). Needs `pip install trafilatura readability-lxml` for the peers.
+both sets and peak Python memory (a last pass per extractor under tracemalloc). Peers get their
+own metadata too: trafilatura's bare_extraction title/author/date, readability's title().
+Needs `pip install trafilatura readability-lxml` for the peers.
+
+Speed on a shared 2-core machine: every round runs all extractors over all pages, interleaved in
+chunks of --chunk pages (ABBA order, so a burst of load from other processes hits each extractor
+alike), after a warm-up and a full garbage collection. Before each round trafilatura's LRU caches
+are reset (trafilatura.meta.reset_caches) and every extractor is warmed on a small page outside the
+set: without that, rounds 2 and 3 would measure trafilatura on lines and dates it memoized from
+round 1 (about 5% faster than a first sight of the pages; newsmirror keeps no such caches). pages/s is the median of the rounds; the
+"speed vs trafilatura" line is the median of the per-round ratios (paired, so steadier than a ratio
+of medians). Scores come from the first round's outputs.
 
 Measured 2026-11-23 (trafilatura 2.3.1, readability-lxml 0.9; shared machine, other jobs running):
 
@@ -85,6 +94,21 @@ EXTRACTORS: dict[str, Callable[[bytes, str | None], dict]] = {
 }
 
 
+def reset_trafilatura() -> None:
+    """Forget what trafilatura memoized about earlier pages (its LRU caches of lines, dates, URLs)."""
+    from trafilatura.meta import reset_caches
+
+    reset_caches()
+
+
+# Called before every round: a later round must not be faster only because it saw the same pages before.
+RESETS: dict[str, Callable[[], None]] = {"trafilatura": reset_trafilatura}
+# Warms what resets drop that does not depend on the pages (stop lists, lazy tables).
+WARM_PAGE = ("<html><head><title>暖身頁面 | 範例</title></head><body><article><h1>暖身頁面</h1>"
+             "<p>這是一段暖身用的文字，不屬於測試頁面。This paragraph only warms lazy tables.</p>"
+             "</article></body></html>").encode("utf-8")
+
+
 def load_module(path: Path, name: str):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
@@ -99,10 +123,57 @@ def safe(fn, html: bytes, url: str | None) -> dict:
         return {"title": "", "authors": [], "published": None, "text": "", "error": repr(exc)[:200]}
 
 
+def _median(xs: list[float]) -> float:
+    xs = sorted(xs)
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+
+
+def time_rounds(names: list[str], pages: list[tuple[str, bytes, str | None]], rounds: int, chunk: int,
+                ) -> tuple[dict[str, list[float]], dict[str, list[tuple[str, dict]]]]:
+    """Seconds per extractor per round, interleaved in chunks; the first round's outputs for scoring."""
+    spent = {n: [] for n in names}
+    outs: dict[str, list[tuple[str, dict]]] = {n: [] for n in names}
+    for r in range(rounds):
+        for name in names:
+            if name in RESETS:
+                RESETS[name]()
+            safe(EXTRACTORS[name], WARM_PAGE, None)
+        gc.collect()
+        total = dict.fromkeys(names, 0.0)
+        for c, lo in enumerate(range(0, len(pages), chunk)):
+            part = pages[lo: lo + chunk]
+            order = names if (c + r) % 2 == 0 else names[::-1]
+            for name in order:
+                fn = EXTRACTORS[name]
+                t0 = time.perf_counter()
+                results = [safe(fn, html, url) for _key, html, url in part]
+                total[name] += time.perf_counter() - t0
+                if r == 0:
+                    outs[name].extend((key, res) for (key, _h, _u), res in zip(part, results))
+        for name in names:
+            spent[name].append(total[name])
+        print(f"round {r + 1}: " + ", ".join(f"{n} {total[n]:.2f}s" for n in names), file=sys.stderr)
+    return spent, outs
+
+
+def peak_memory(fn: Callable[[bytes, str | None], dict], pages: list[tuple[str, bytes, str | None]]) -> float:
+    """Peak Python heap (MiB, tracemalloc) over one pass of the pages."""
+    gc.collect()
+    tracemalloc.start()
+    for _key, html, url in pages:
+        safe(fn, html, url)
+    _cur, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", default=str(REPO.parent / "shared"))
     ap.add_argument("--only", default=",".join(EXTRACTORS))
+    ap.add_argument("--rounds", type=int, default=3, help="timing rounds; the median is reported")
+    ap.add_argument("--chunk", type=int, default=25, help="pages per extractor turn within a round")
     ap.add_argument("--keep", help="folder to keep the outputs in")
     args = ap.parse_args(argv)
     shared = Path(args.shared)
@@ -121,31 +192,18 @@ def main(argv: list[str] | None = None) -> int:
     names = []
     for name in args.only.split(","):
         try:
-            EXTRACTORS[name](corpus[0][1], None)  # warm-up: imports, lazy tables
+            for _key, html, url in corpus[:3] + aeb[:3]:  # warm-up: imports, lazy tables, caches
+                EXTRACTORS[name](html, url)
         except ImportError as exc:
             print(f"{name}: skipped ({exc})", file=sys.stderr)
             continue
         names.append(name)
-    # Timing pass, interleaved page by page so that load from other processes hits every extractor alike.
-    outs: dict[str, list[tuple[str, dict]]] = {n: [] for n in names}
-    spent = dict.fromkeys(names, 0.0)
-    gc.collect()
-    for key, html, url in corpus + aeb:
-        for name in names:
-            t0 = time.perf_counter()
-            r = safe(EXTRACTORS[name], html, url)
-            spent[name] += time.perf_counter() - t0
-            outs[name].append((key, r))
+    pages = corpus + aeb
+    n = len(pages)
+    spent, outs = time_rounds(names, pages, max(1, args.rounds), max(1, args.chunk))
     rows = []
-    n = len(corpus) + len(aeb)
     for name in names:
-        fn = EXTRACTORS[name]
-        gc.collect()
-        tracemalloc.start()
-        for _f, html, url in corpus + aeb:
-            safe(fn, html, url)
-        _cur, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+        mem = peak_memory(EXTRACTORS[name], pages)
         corpus_out = outs[name][: len(corpus)]
         aeb_out = outs[name][len(corpus):]
         jsonl = out_dir / f"{name}.corpus.jsonl"
@@ -162,8 +220,8 @@ def main(argv: list[str] | None = None) -> int:
                               capture_output=True, text=True, check=True).stdout
         aebres = dict(kv.split("=") for kv in line.split())
         errors = sum(1 for _f, r in corpus_out + aeb_out if "error" in r)
-        rows.append((name, res, aebres, n / spent[name], peak / 2**20, errors))
-        print(f"{name}: {spent[name]:.1f}s for {n} pages", file=sys.stderr)
+        speed = _median([n / s for s in spent[name]])
+        rows.append((name, res, aebres, speed, mem, errors))
 
     head = ("extractor", "clean", "body_f1", "title", "date", "authors_named", "kind",
             "aeb_f1", "aeb_p", "aeb_r", "pages/s", "peak_MiB", "errors")
@@ -173,7 +231,12 @@ def main(argv: list[str] | None = None) -> int:
         cells = [name] + [f"{res[k]:.3f}" for k in ("clean", "body_f1", "title", "date", "authors_named", "kind")]
         cells += [a["f1"], a["precision"], a["recall"], f"{speed:.1f}", f"{mem:.1f}", str(errors)]
         print("| " + " | ".join(cells) + " |")
-    print(f"\ncorpus: {len(corpus)} pages, AEB: {len(aeb)} pages; outputs in {out_dir}", file=sys.stderr)
+    if "newsmirror" in spent and "trafilatura" in spent:
+        ratios = [t / m for m, t in zip(spent["newsmirror"], spent["trafilatura"])]
+        print(f"\nspeed vs trafilatura: {_median(ratios):.2f}x (median of {len(ratios)} rounds: "
+              + ", ".join(f"{r:.2f}x" for r in ratios) + ")")
+    print(f"\n{n} pages per round (corpus {len(corpus)}, AEB {len(aeb)}), {len(next(iter(spent.values()), []))} rounds; "
+          f"outputs in {out_dir}", file=sys.stderr)
     return 0
 
 

@@ -111,3 +111,39 @@ def test_page_fetched_over_http_in_big5(http_server):
     art = extract_article(resp.content, str(resp.url))
     assert art.title == expect["title"]
     assert "河濱公園將進行全面改建" in art.text
+
+
+@pytest.mark.parametrize("name", ["tw-udn-like", "cn-portal-like"])
+def test_find_links_is_find_related_and_find_tags_in_one_walk(name):
+    from newsmirror.extract import decode_input
+    from newsmirror.extract.page import parse_html
+    from newsmirror.extract.related import find_links, find_related, find_tags
+
+    data, expect = load(name)
+    root = parse_html(decode_input(data))
+    related, tags = find_links(root, expect.get("url"))
+    assert related and related == find_related(root, expect.get("url"))
+    assert tags == find_tags(root)
+    assert [[r.group, r.title] for r in related] == [[g, t] for g, t, _u in expect["related"]]
+    assert all(want.endswith(r.url.lstrip(".")) for r, (_g, _t, want) in zip(related, expect["related"]))
+    if "tags" in expect:
+        assert tags == expect["tags"]
+
+
+def test_render_blocks_counts_match_the_text():
+    from newsmirror.extract.page import Blocks, clean_tree, parse_html, render_blocks
+
+    root = parse_html("<html><body><div id='a'><p>第一段，有<a href='/x'>連結文字</a>。</p>"
+                      "<!-- note --><p>Second, plain.</p>\n<span>尾巴</span></div></body></html>")
+    clean_tree(root)
+    body = next(root.iter("body"))
+    blocks = render_blocks(body)
+    assert isinstance(blocks, Blocks) and blocks.root is body
+    assert [b.text for b in blocks] == ["第一段，有連結文字。", "Second, plain.", "尾巴"]
+    assert [(b.chars, b.link_chars) for b in blocks] == [(10, 4), (13, 0), (2, 0)]
+    div = next(body.iter("div"))
+    chars, links, punct = blocks.stats[div]
+    assert chars == sum(b.chars for b in blocks) and links == 4
+    assert punct == 4  # ，。 and , .
+    a = next(body.iter("a"))
+    assert blocks.stats[a] == (4, 4, 0)

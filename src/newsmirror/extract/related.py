@@ -14,7 +14,7 @@ from lxml import etree
 
 from newsmirror.models import RelatedLink
 
-__all__ = ["find_related", "find_tags"]
+__all__ = ["find_links", "find_related", "find_tags"]
 
 _RELATED_HEAD = re.compile(
     r"^[\s【\[（(<《「■▌|｜:：]*(?:延伸閱讀|延伸阅读|相關新聞|相关新闻|相關閱讀|相关阅读|推薦閱讀|推荐阅读|相關文章|相关文章|"
@@ -86,38 +86,65 @@ def _doc_order(el: etree._Element) -> list[int]:
     return path
 
 
-def _candidates(root: etree._Element) -> list[etree._Element]:
-    """Elements worth a look, in page order: boxes whose class/id says related, and elements whose
-    own text (or a child's text, when they carry a class or id) holds a heading word."""
+def _scan(root: etree._Element, *, related: bool = True, tags: bool = True,
+          ) -> tuple[list[etree._Element], list[tuple[etree._Element, etree._Element]]]:
+    """One plain walk over the page for both finders (an XPath with many contains() calls costs
+    several times more). Returns, in page order, the related candidates (boxes whose class/id says
+    related; elements whose own text, or a child's text when they carry a class or id, holds a
+    heading word) and the tag candidates as (element, the scope whose links are the tags)."""
     picked: dict[etree._Element, None] = {}
+    tag_scopes: list[tuple[etree._Element, etree._Element]] = []
     search, box = _HEAD_WORDS.search, _BOX_HINT.search
+    tag_hint, tag_head = _TAG_HINT.search, _TAG_HEAD.match
     # A heading is at most 24 characters once spaces are squeezed, and so is every text inside it:
     # longer texts are skipped before the regex.
-    # One plain walk with regexes in Python: an XPath with many contains() calls costs several times more.
     for el in root.iter():
-        if el.tag.__class__ is str:
-            if el.tag not in ("a", "span"):
-                cls, ident = el.get("class"), el.get("id")
-                if (cls and box(cls.lower())) or (ident and box(ident.lower())):
-                    picked[el] = None
+        tag = el.tag
+        if tag.__class__ is str:
+            cls, ident = el.get("class"), el.get("id")
+            if related and tag != "a" and tag != "span" and ((cls and box(cls.lower())) or (ident and box(ident.lower()))):
+                picked[el] = None
             t = el.text
-            if t and (len(t) <= 24 or len(" ".join(t.split())) <= 24) and search(t):
+            if tags and tag != "a":
+                if (cls and tag_hint(cls)) or (ident and tag_hint(ident)):
+                    tag_scopes.append((el, el))
+                elif t and len(el) == 0 and tag_head(t):
+                    parent = el.getparent()
+                    if parent is not None:
+                        tag_scopes.append((el, parent))
+            if related and t and (len(t) <= 24 or len(" ".join(t.split())) <= 24) and search(t):
                 picked[el] = None
                 parent = el.getparent()  # a heading word in a child's text: the parent reads it as its own
                 if parent is not None and (parent.get("class") is not None or parent.get("id") is not None):
                     picked[parent] = None
-        t = el.tail
-        if t and (len(t) <= 24 or len(" ".join(t.split())) <= 24) and el is not root and search(t):
-            parent = el.getparent()
-            if parent is not None:
-                picked[parent] = None
-    if len(picked) < 2:
-        return list(picked)
-    return sorted(picked, key=_doc_order)
+        if related:
+            t = el.tail
+            if t and (len(t) <= 24 or len(" ".join(t.split())) <= 24) and el is not root and search(t):
+                parent = el.getparent()
+                if parent is not None:
+                    picked[parent] = None
+    candidates = sorted(picked, key=_doc_order) if len(picked) > 1 else list(picked)
+    return candidates, tag_scopes
+
+
+def find_links(root: etree._Element, base_url: str | None = None) -> tuple[list[RelatedLink], list[str]]:
+    """find_related and find_tags in one walk over the page: (related links, tags)."""
+    candidates, tag_scopes = _scan(root)
+    return _related_groups(candidates, base_url), _tag_words(tag_scopes)
 
 
 def find_related(root: etree._Element, base_url: str | None = None) -> list[RelatedLink]:
     """Related-link groups on the page, in page order, each link once."""
+    return _related_groups(_scan(root, tags=False)[0], base_url)
+
+
+def find_tags(root: etree._Element) -> list[str]:
+    """Keyword/tag link lists: boxes whose class says tags, or links after a 標籤/关键词 label."""
+    return _tag_words(_scan(root, related=False)[1])
+
+
+def _related_groups(candidates: list[etree._Element], base_url: str | None) -> list[RelatedLink]:
+    """The groups the candidates head or box, in page order, each link once."""
     found: list[RelatedLink] = []
     seen: set[str] = set()
     done: set[etree._Element] = set()
@@ -129,7 +156,7 @@ def find_related(root: etree._Element, base_url: str | None = None) -> list[Rela
             seen.add(url)
             found.append(RelatedLink(group=group, title=title, url=url))
 
-    for el in _candidates(root):
+    for el in candidates:
         if el in done:
             continue
         cls, ident = el.get("class"), el.get("id")
@@ -174,22 +201,10 @@ def find_related(root: etree._Element, base_url: str | None = None) -> list[Rela
     return found
 
 
-def find_tags(root: etree._Element) -> list[str]:
-    """Keyword/tag link lists: boxes whose class says tags, or links after a 標籤/关键词 label."""
+def _tag_words(tag_scopes: list[tuple[etree._Element, etree._Element]]) -> list[str]:
+    """The first candidate scope whose links all read like tags gives the page's tags."""
     tags: list[str] = []
-    hint, head = _TAG_HINT.search, _TAG_HEAD.match
-    for el in root.iter():
-        tag = el.tag
-        if tag.__class__ is not str or tag == "a":
-            continue
-        cls, ident = el.get("class"), el.get("id")
-        scope = None
-        if (cls and hint(cls)) or (ident and hint(ident)):
-            scope = el
-        elif len(el) == 0 and el.text and head(el.text):
-            scope = el.getparent()
-        if scope is None:
-            continue
+    for _el, scope in tag_scopes:
         anchors = list(scope.iter("a"))
         words = [_text(a).lstrip("#＃") for a in anchors]
         words = [w for w in words if 0 < len(w) <= 20]
