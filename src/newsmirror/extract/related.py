@@ -33,14 +33,30 @@ _WS = re.compile(r"\s+")
 
 
 def _text(el: etree._Element) -> str:
-    return _WS.sub(" ", "".join(el.itertext())).strip()
+    """The element's text with whitespace runs squeezed (split/join: the same as \\s+ -> " ", faster)."""
+    return " ".join("".join(el.itertext()).split())
+
+
+def _short_text(el: etree._Element, limit: int = 24) -> str | None:
+    """_text(el) when it is at most `limit` characters, else None (stops reading once it cannot be)."""
+    parts: list[str] = []
+    solid = 0  # non-space characters so far: the squeezed text is at least this long
+    for piece in el.itertext():
+        parts.append(piece)
+        solid += len("".join(piece.split()))
+        if solid > limit:
+            return None
+    text = " ".join("".join(parts).split())
+    return text if len(text) <= limit else None
 
 
 def _hint(el: etree._Element) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
-def _links(scope: list[etree._Element], base_url: str | None, skip: etree._Element | None) -> list[tuple[str, str]]:
+def _links(scope: list[etree._Element], skip: etree._Element | None) -> list[tuple[str, str]]:
+    """(title, href) of the links in scope worth keeping; hrefs are joined to the page URL only
+    for groups that are kept (urljoin is the dear part)."""
     out: list[tuple[str, str]] = []
     for root in scope:
         for a in root.iter("a"):
@@ -50,8 +66,7 @@ def _links(scope: list[etree._Element], base_url: str | None, skip: etree._Eleme
             title = _text(a)
             if not href or href.startswith(("#", "javascript:", "mailto:")) or len(title) < 4:
                 continue
-            url = urljoin(base_url, href) if base_url else href
-            out.append((title, url))
+            out.append((title, href))
     return out
 
 
@@ -97,29 +112,37 @@ def _scan(root: etree._Element, *, related: bool = True, tags: bool = True,
     search, box = _HEAD_WORDS.search, _BOX_HINT.search
     tag_hint, tag_head = _TAG_HINT.search, _TAG_HEAD.match
     # A heading is at most 24 characters once spaces are squeezed, and so is every text inside it:
-    # longer texts are skipped before the regex.
+    # longer texts are skipped before the regex, most of them on their first 100 characters.
     for el in root.iter():
         tag = el.tag
         if tag.__class__ is str:
             cls, ident = el.get("class"), el.get("id")
-            if related and tag != "a" and tag != "span" and ((cls and box(cls.lower())) or (ident and box(ident.lower()))):
-                picked[el] = None
-            t = el.text
-            if tags and tag != "a":
-                if (cls and tag_hint(cls)) or (ident and tag_hint(ident)):
+            is_tag_box = False
+            if cls or ident:
+                hint = f"{cls or ''} {ident or ''}"
+                low = hint.lower()
+                if related and tag != "a" and tag != "span" and box(low):
+                    picked[el] = None
+                # Every tag-hint word holds one of these four: a substring test spares most regex calls.
+                if tags and tag != "a" and ("tag" in low or "keyword" in low or "label" in low or "topic" in low) \
+                        and tag_hint(hint):
                     tag_scopes.append((el, el))
-                elif t and len(el) == 0 and tag_head(t):
-                    parent = el.getparent()
-                    if parent is not None:
-                        tag_scopes.append((el, parent))
-            if related and t and (len(t) <= 24 or len(" ".join(t.split())) <= 24) and search(t):
+                    is_tag_box = True
+            t = el.text
+            if t and tags and not is_tag_box and tag != "a" and len(el) == 0 and tag_head(t):
+                parent = el.getparent()
+                if parent is not None:
+                    tag_scopes.append((el, parent))
+            if t and related and (len(t) <= 24 or (len("".join(t[:100].split())) <= 24 and len(" ".join(t.split())) <= 24)) \
+                    and search(t):
                 picked[el] = None
                 parent = el.getparent()  # a heading word in a child's text: the parent reads it as its own
                 if parent is not None and (parent.get("class") is not None or parent.get("id") is not None):
                     picked[parent] = None
         if related:
             t = el.tail
-            if t and (len(t) <= 24 or len(" ".join(t.split())) <= 24) and el is not root and search(t):
+            if t and (len(t) <= 24 or (len("".join(t[:100].split())) <= 24 and len(" ".join(t.split())) <= 24)) \
+                    and el is not root and search(t):
                 parent = el.getparent()
                 if parent is not None:
                     picked[parent] = None
@@ -150,7 +173,8 @@ def _related_groups(candidates: list[etree._Element], base_url: str | None) -> l
     done: set[etree._Element] = set()
 
     def add(group: str, links: list[tuple[str, str]]) -> None:
-        for title, url in links:
+        for title, href in links:
+            url = urljoin(base_url, href) if base_url else href
             if url in seen:
                 continue
             seen.add(url)
@@ -163,7 +187,7 @@ def _related_groups(candidates: list[etree._Element], base_url: str | None) -> l
         # A box whose class says related, headed by a short line.
         if (cls or ident) and el.tag not in ("a", "span") and _BOX_HINT.search(f"{cls} {ident}".lower()):
             head = _short_heading(el)
-            links = _links([el], base_url, head)
+            links = _links([el], head)
             if head is not None and links and len(links) <= 30:
                 add(_group_name(_text(head)), links)
                 done.update(el.iter())
@@ -184,16 +208,16 @@ def _related_groups(candidates: list[etree._Element], base_url: str | None) -> l
         sib = el.getnext()
         while sib is not None and len(scope) < 4:
             if isinstance(sib.tag, str):
-                st = _text(sib)
-                if st and len(st) <= 24 and _RELATED_HEAD.match(st):
+                st = _short_text(sib)
+                if st and _RELATED_HEAD.match(st):
                     break
                 scope.append(sib)
             sib = sib.getnext()
-        links = _links(scope, base_url, None)
+        links = _links(scope, None)
         if not links:
             parent = el.getparent()
             if parent is not None:
-                links = _links([parent], base_url, el)
+                links = _links([parent], el)
         if links and len(links) <= 40:
             add(_group_name(text), links)
             for s in scope:
