@@ -18,7 +18,7 @@ import argparse
 import hashlib
 import random
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 from email.utils import format_datetime
 from html import escape
 
@@ -130,7 +130,7 @@ def serve_files(files: dict[str, bytes], host: str = "127.0.0.1", port: int = 0)
             body = body.replace(placeholder, base)
             responses[path] = DemoResponse(body, _content_type(path, body),
                                            etag='"' + hashlib.sha1(body).hexdigest()[:20] + '"',
-                                           last_modified=format_datetime(REFERENCE.astimezone(timezone.utc),
+                                           last_modified=format_datetime(REFERENCE.astimezone(UTC),
                                                                          usegmt=True))
         return DemoSite(base_url=base_url, responses=responses)
 

@@ -16,6 +16,7 @@ from newsmirror import __version__
 from newsmirror.config import Settings, load_sources, merge_sources, read_import_file, save_sources
 from newsmirror.errors import ConfigError, NewsMirrorError
 from newsmirror.progress import Progress
+from datetime import UTC
 
 __all__ = ["cli"]
 
@@ -313,12 +314,12 @@ def _read_input(item: str) -> tuple[bytes, str | None]:
 
 def _article_as_post(article) -> str:
     """An extracted article as a Jekyll post in the mirror's format."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from newsmirror.models import StoredArticle
     from newsmirror.publish.jekyll import render_post
 
-    when = article.published or datetime.now(timezone.utc)
+    when = article.published or datetime.now(UTC)
     html = article.html
     if not html.strip() and article.text.strip():  # a text capture has paragraphs, not markup
         from html import escape

@@ -42,7 +42,7 @@ class Settings:
     home: Path
 
     @classmethod
-    def from_home(cls, home: str | os.PathLike[str] | None = None) -> "Settings":
+    def from_home(cls, home: str | os.PathLike[str] | None = None) -> Settings:
         """Settings for `home`, else $NEWSMIRROR_HOME, else ./newsmirror-data."""
         chosen = home or os.environ.get("NEWSMIRROR_HOME") or DEFAULT_HOME
         return cls(home=Path(chosen).expanduser())

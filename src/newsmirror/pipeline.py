@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from newsmirror.config import Settings
 from newsmirror.errors import ConfigError, FeedError, FetchError, NewsMirrorError, SearchError
-from newsmirror.models import FeedItem, Source
+from newsmirror.models import Source
 from newsmirror.progress import Progress
 
 __all__ = [
@@ -122,7 +122,7 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
         failed_sources.add(source.name)
         summary.feeds_failed += 1
         summary.failures.append(Failure(source.name, url, reason))
-        store.record_feed_fetch(source.name, url, fetched_at=now or datetime.now(timezone.utc),
+        store.record_feed_fetch(source.name, url, fetched_at=now or datetime.now(UTC),
                                 status=status, error=reason)
         progress.advance(failed=True)
 
@@ -151,7 +151,7 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
                 summary.feeds_ok += 1
                 progress.advance(new=summary.new - before)
             # pages that a killed run never reached, or that failed lately, are tried again
-            for article_id, link, source in _pending_pages(store, sources, now or datetime.now(timezone.utc)):
+            for article_id, link, source in _pending_pages(store, sources, now or datetime.now(UTC)):
                 pages.setdefault(article_id, (source, article_id, link))
             if pages:
                 await _fetch_pages(fetcher, store, list(pages.values()), summary, progress)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -119,7 +119,7 @@ def test_parse_iso_date_forms():
     v, has_time = parse_iso_date("2019-05-17", "Asia/Shanghai")
     assert not has_time and v.day == 17
     v, _ = parse_iso_date("1581511020", "Asia/Shanghai")
-    assert v.astimezone(timezone.utc) == datetime(2020, 2, 12, 12, 37, tzinfo=timezone.utc)
+    assert v.astimezone(UTC) == datetime(2020, 2, 12, 12, 37, tzinfo=UTC)
     assert parse_iso_date("not a date", "Asia/Taipei") is None
     assert parse_iso_date("2019-13-45", "Asia/Taipei") is None
 

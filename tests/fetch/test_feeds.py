@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -52,7 +52,7 @@ def test_rss20():
     assert second.title == "立法院三讀通過「數位中介法」"  # entities unescaped
     assert second.content_html == "" and second.html == "立法院今日院會三讀通過法案。"
     assert flash.link == "https://news.example.tw/flash/88"  # permalink GUID stands in for the link
-    assert flash.published == datetime(2024, 7, 24, 9, 0, tzinfo=timezone.utc)
+    assert flash.published == datetime(2024, 7, 24, 9, 0, tzinfo=UTC)
 
 
 def test_rss20_item_without_link_and_guid_is_skipped_with_warning():
@@ -98,7 +98,7 @@ def test_atom():
     assert first.summary_html == "会议要求各地做好防汛准备。"
     assert first.content_html == "<p>国务院总理主持召开常务会议，部署防汛抗旱工作。</p>"
     assert second.title == "央行宣布降准0.5个百分点"  # xhtml title: tags dropped without spaces
-    assert second.published == second.updated == datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
+    assert second.published == second.updated == datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 
 
 def test_json_feed():
@@ -178,9 +178,9 @@ def test_zoneless_date_read_in_source_timezone():
     taipei = dated("Wed, 24 Jul 2024 16:30:00", TAIPEI)
     shanghai = dated("Wed, 24 Jul 2024 16:30:00", SHANGHAI)
     new_york = dated("Wed, 24 Jul 2024 16:30:00", NEW_YORK)
-    assert taipei == shanghai == datetime(2024, 7, 24, 8, 30, tzinfo=timezone.utc)
+    assert taipei == shanghai == datetime(2024, 7, 24, 8, 30, tzinfo=UTC)
     assert taipei.tzinfo == ZoneInfo("Asia/Taipei") and shanghai.tzinfo == ZoneInfo("Asia/Shanghai")
-    assert new_york == datetime(2024, 7, 24, 20, 30, tzinfo=timezone.utc)  # EDT, UTC-4 in July
+    assert new_york == datetime(2024, 7, 24, 20, 30, tzinfo=UTC)  # EDT, UTC-4 in July
     # feedparser alone would have read it as UTC
     assert dated("2024-07-24T16:30:00", TAIPEI) == taipei
     parsed = feedparser.parse(rss("<item><title>t</title><pubDate>2024-07-24T16:30:00</pubDate></item>"))
@@ -188,8 +188,8 @@ def test_zoneless_date_read_in_source_timezone():
 
 
 def test_explicit_zone_is_kept():
-    assert dated("Wed, 24 Jul 2024 16:30:00 +0900", TAIPEI) == datetime(2024, 7, 24, 7, 30, tzinfo=timezone.utc)
-    assert dated("Wed, 24 Jul 2024 16:30:00 GMT", SHANGHAI) == datetime(2024, 7, 24, 16, 30, tzinfo=timezone.utc)
+    assert dated("Wed, 24 Jul 2024 16:30:00 +0900", TAIPEI) == datetime(2024, 7, 24, 7, 30, tzinfo=UTC)
+    assert dated("Wed, 24 Jul 2024 16:30:00 GMT", SHANGHAI) == datetime(2024, 7, 24, 16, 30, tzinfo=UTC)
     assert dated("2024-07-24T16:30:00Z", TAIPEI).utcoffset() == timedelta(0)
 
 
@@ -206,10 +206,10 @@ def test_cst_is_china_time_for_utc8_sources_only():
         ("2024年7月24日 16時30分", datetime(2024, 7, 24, 16, 30, tzinfo=UTC8)),
         ("2024年07月24日16:30", datetime(2024, 7, 24, 16, 30, tzinfo=UTC8)),
         ("2024-07-24", datetime(2024, 7, 24, 0, 0, tzinfo=UTC8)),
-        ("2024-07-24T16:30:00.5+05:30", datetime(2024, 7, 24, 11, 0, 0, 500000, tzinfo=timezone.utc)),
+        ("2024-07-24T16:30:00.5+05:30", datetime(2024, 7, 24, 11, 0, 0, 500000, tzinfo=UTC)),
         ("2024-07-24 16:30 北京时间", datetime(2024, 7, 24, 16, 30, tzinfo=UTC8)),
         ("24 Jul 2024 16:30 GMT+8", datetime(2024, 7, 24, 16, 30, tzinfo=UTC8)),
-        ("Wed, 24 Jul 24 16:30:00 -0000", datetime(2024, 7, 24, 16, 30, tzinfo=timezone.utc)),
+        ("Wed, 24 Jul 24 16:30:00 -0000", datetime(2024, 7, 24, 16, 30, tzinfo=UTC)),
         ("Wednesday, 24-Jul-24 16:30:00 HKT", datetime(2024, 7, 24, 16, 30, tzinfo=UTC8)),
         ("not a date", None),
         ("2024-13-45 10:00", None),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import gzip
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
 from newsmirror.errors import FetchError
 from newsmirror.fetch.warc import RawArchive
 
-WHEN = datetime(2024, 5, 1, 4, 30, 15, 123456, tzinfo=timezone.utc)
+WHEN = datetime(2024, 5, 1, 4, 30, 15, 123456, tzinfo=UTC)
 
 
 def put(archive: RawArchive, n: int, **kw) -> str:

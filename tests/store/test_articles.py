@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 
 import pytest
 
@@ -12,7 +12,7 @@ from newsmirror.models import Article, RelatedLink
 from newsmirror.store import Store
 from newsmirror.store.sqlite import SQLiteStore, content_hash
 
-T0 = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 TAIPEI = timezone(timedelta(hours=8))
 
 
@@ -134,7 +134,7 @@ def test_published_is_stored_in_utc(store, make_item):
     local = datetime(2024, 5, 1, 9, 30, tzinfo=TAIPEI)  # 01:30 UTC
     out = save(store, make_item(1, published=local))
     art = store.get_article(out.article_id)
-    assert art.published == datetime(2024, 5, 1, 1, 30, tzinfo=timezone.utc)
+    assert art.published == datetime(2024, 5, 1, 1, 30, tzinfo=UTC)
     assert art.published.utcoffset() == timedelta(0)
     assert art.first_seen.tzinfo is not None and art.last_seen.tzinfo is not None
 
@@ -152,7 +152,7 @@ def test_missing_published_becomes_seen_at(store, make_item):
 def test_naive_datetimes_are_read_as_utc(store, make_item):
     out = save(store, make_item(1, published=datetime(2024, 4, 1, 12, 0)), seen_at=datetime(2024, 5, 1, 8, 0))
     art = store.get_article(out.article_id)
-    assert art.published == datetime(2024, 4, 1, 12, 0, tzinfo=timezone.utc)
+    assert art.published == datetime(2024, 4, 1, 12, 0, tzinfo=UTC)
     assert art.first_seen == T0
 
 

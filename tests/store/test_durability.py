@@ -8,7 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from newsmirror.errors import StoreError
 from newsmirror.store import open_store
 from newsmirror.store.sqlite import SCHEMA_VERSION, SQLiteStore, load_migrations
 
-T0 = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 
 from newsmirror.store.sqlite import PAGE_SIZE, SQLiteStore
 
-T0 = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 FEED = "https://news.example/rss"
 
 
@@ -123,7 +123,7 @@ def test_iter_articles_limit_and_offset_across_pages(store, make_item):
 def test_iteration_survives_writes_in_between(store, make_item):
     fill(store, make_item, PAGE_SIZE + 10, source_of=lambda i: "A")
     seen = 0
-    for art in store.iter_articles(source="A"):
+    for _ in store.iter_articles(source="A"):
         if seen == 0:
             store.save_item(make_item("late", source="Z"), html="<p>z</p>", text="z", seen_at=T0)
         seen += 1

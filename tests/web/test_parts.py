@@ -6,6 +6,7 @@ from newsmirror.models import ArticleVersion
 from newsmirror.web.guard import RateLimit, TokenBuckets
 from newsmirror.web.script import convert_html, convert_text, detect_script
 from newsmirror.web.versions import diff_texts, diff_versions
+from datetime import UTC
 
 
 def test_convert_html_changes_text_but_not_tags_attributes_or_urls():
@@ -34,9 +35,9 @@ def test_detect_script():
 
 
 def _v(n: int, title: str, text: str) -> ArticleVersion:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return ArticleVersion(article_id=1, version=n, seen_at=datetime(2024, 1, n, tzinfo=timezone.utc),
+    return ArticleVersion(article_id=1, version=n, seen_at=datetime(2024, 1, n, tzinfo=UTC),
                           title=title, feed_html="", html="", text=text, content_hash=str(n))
 
 

@@ -6,7 +6,7 @@ a body, a link and an author, an article with two versions, and enough articles 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import asyncio
@@ -17,8 +17,8 @@ from newsmirror.config import Settings
 from newsmirror.models import FeedItem
 from newsmirror.web import RateLimit, create_app
 
-T0 = datetime(2024, 5, 1, 0, 0, tzinfo=timezone.utc)
-SEEN = datetime(2024, 6, 1, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 0, 0, tzinfo=UTC)
+SEEN = datetime(2024, 6, 1, tzinfo=UTC)
 UDN = "聯合報"
 XINHUA = "新华社"
 XSS_SOURCE = '<script>alert("src")</script>社'
@@ -65,7 +65,7 @@ def fill_archive(home: Path) -> dict[str, int]:
             ids["typhoon_last"] = out.article_id
         # 04:00 on 1 May in Taipei, still 30 April in UTC
         text = "清晨的新聞。"
-        ids["early"] = store.save_item(_item(UDN, "early", "清晨消息", datetime(2024, 4, 30, 20, tzinfo=timezone.utc)),
+        ids["early"] = store.save_item(_item(UDN, "early", "清晨消息", datetime(2024, 4, 30, 20, tzinfo=UTC)),
                                        html=_html(text), text=text, seen_at=SEEN).article_id
         for i, (title, text) in enumerate([
             ("国务院发布经济数据", "国家统计局发布数据，经济发展总体平稳。\n\n专家认为这个发展势头会继续。"),

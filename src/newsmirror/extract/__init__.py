@@ -124,7 +124,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     title_index = next((i for i, b in enumerate(blocks) if title_sq and squash(b.text) == title_sq), None)
     body = find_body(scope, blocks, title_index)
     near = blocks[max(0, body.start - 8): body.start + 1] if body is not None else []
-    if near and not any(b.text == title for b in near) and not (meta.og_title or meta.ld_headline):
+    if body is not None and near and not any(b.text == title for b in near) and not (meta.og_title or meta.ld_headline):
         # Only the <title> spoke and no heading confirms it: take the heading just above the body.
         for b in reversed(blocks[max(0, body.start - 6): body.start + 1]):
             if b.text in headings and 6 <= b.chars <= 80 and b.link_density < 0.3:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -443,7 +443,7 @@ def parse_iso_date(value: str, tz: str) -> tuple[datetime, bool] | None:
         secs = int(value[:10])
         if secs < 100000000:
             return None
-        return datetime.fromtimestamp(secs, timezone.utc).astimezone(zone), True
+        return datetime.fromtimestamp(secs, UTC).astimezone(zone), True
     m = _ISO.search(value)
     if not m:
         return None
@@ -457,7 +457,7 @@ def parse_iso_date(value: str, tz: str) -> tuple[datetime, bool] | None:
     if off is None or hh is None:  # `2007-08-20-23:59:59`: an offset needs a clock before it
         return base.replace(tzinfo=zone), hh is not None
     if off in ("Z", "GMT", "UTC"):
-        aware = base.replace(tzinfo=timezone.utc)
+        aware = base.replace(tzinfo=UTC)
     else:
         sign = 1 if off[0] == "+" else -1
         digits = off[1:].replace(":", "")

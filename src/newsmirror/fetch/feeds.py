@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo, UTC
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -69,7 +69,7 @@ def _zone(text: str, local: tzinfo, naive: datetime) -> tzinfo | None:
         return local
     low = text.lower()
     if low in ("-0000", "-00:00"):  # RFC 2822: UTC, local zone unknown
-        return timezone.utc
+        return UTC
     match = _OFFSET.match(text)
     if match:
         sign, hours, minutes = match.groups()
@@ -120,7 +120,7 @@ def parse_feed_date(raw: str | None, tz: tzinfo) -> datetime | None:
     if parsed is None:
         return None
     year, month, day, hour, minute, second = parsed[:6]
-    return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 # ---------------------------------------------------------------- text helpers
@@ -170,7 +170,7 @@ def _timezone(source: Source) -> tzinfo:
     try:
         return ZoneInfo(source.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+        return UTC
 
 
 def _resolve(base: str, link: str | None) -> str:

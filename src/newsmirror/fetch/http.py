@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from urllib.parse import urlsplit
@@ -79,8 +79,8 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _connect_reason(exc: Exception) -> str:
@@ -222,7 +222,7 @@ class Fetcher:
         except httpx.TransportError as exc:  # connection dropped mid-response, protocol errors
             raise _Retry(FetchError(f"{url} failed: {exc or type(exc).__name__}{plural}", url=url)) from None
 
-        fetched_at = datetime.now(timezone.utc)
+        fetched_at = datetime.now(UTC)
         status = resp.status_code
         resp_headers = {k.lower(): v for k, v in resp.headers.items()}
         content = bytes(body) if status != 304 else b""

@@ -19,7 +19,7 @@ import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -58,14 +58,14 @@ def _reason(status: int) -> str:
 
 def _warc_date(moment: datetime) -> str:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _parse_warc_date(value: str | None) -> datetime:
     if not value:
-        return datetime.fromtimestamp(0, timezone.utc)
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+        return datetime.fromtimestamp(0, UTC)
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
 class RawArchive:
@@ -85,7 +85,7 @@ class RawArchive:
 
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         for n in range(1000):  # two archives opened in the same microsecond get -1, -2 ...
             name = f"{stamp}-{os.getpid()}{'-' + str(n) if n else ''}.warc.gz"
             try:

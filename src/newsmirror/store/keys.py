@@ -85,7 +85,7 @@ def _normalise_escapes(part: str, safe: frozenset[int]) -> str:
         elif b in safe:
             out.append(chr(b))
         else:
-            out.append("%%%02X" % b)
+            out.append(f"%{b:02X}")
         i += 1
     return "".join(out)
 

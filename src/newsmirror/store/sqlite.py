@@ -35,7 +35,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields, replace
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -77,7 +77,7 @@ def load_migrations() -> list[tuple[int, str, str]]:
 
 SCHEMA_VERSION = len(load_migrations())
 
-_UTC = timezone.utc
+_UTC = UTC
 _ARTICLE_SELECT = (
     "SELECT a.id, a.source, a.url, a.link, a.guid, a.title, a.published, a.first_seen, a.last_seen,"
     " a.authors, a.categories, v.feed_html, v.html, v.text, a.current_version, a.feed_url, v.summary,"

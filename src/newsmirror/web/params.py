@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.requests import Request
@@ -108,7 +108,7 @@ def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """[start, end) of a local calendar day, in UTC."""
     start = datetime.combine(day, time(0), tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def parse_when(request: Request, name: str, tz: ZoneInfo, *, end_of_day: bool = False) -> datetime | None:
@@ -128,7 +128,7 @@ def parse_when(request: Request, name: str, tz: ZoneInfo, *, end_of_day: bool = 
         when = when.replace(tzinfo=tz)
     if not 1970 <= when.year <= 9998:
         raise QueryError(f"{name} {raw[:40]!r} is out of range")
-    return when.astimezone(timezone.utc)
+    return when.astimezone(UTC)
 
 
 def parse_query(request: Request, name: str = "q", *, required: bool = True) -> str:

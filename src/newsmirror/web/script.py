@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
+from functools import cache
 
 import opencc
 
@@ -26,7 +26,7 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _converter(script: str) -> opencc.OpenCC:
     return opencc.OpenCC(_CONFIG[script])
 
