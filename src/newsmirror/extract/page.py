@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -24,6 +25,7 @@ __all__ = [
     "clean_tree",
     "render_blocks",
     "find_body",
+    "join_url",
     "looks_like_html",
 ]
 
@@ -215,14 +217,31 @@ class Blocks(list):
         self.stats: dict[etree._Element, tuple[int, int, int]] = {}
 
 
+_PARSED_OUT = frozenset("?#;[]\t\r\n")  # characters urlparse would move, drop or check
+
+
+def join_url(base_url: str | None, url: str) -> str:
+    """urljoin(base_url, url), without parsing the common case urljoin hands back unchanged.
+
+    That is an ASCII http(s) URL with a host and no query, fragment, params, brackets or tabs and
+    newlines: urljoin returns it as given when its scheme differs from the base's, and re-assembles
+    it into the same string when the schemes agree. Everything else goes to urljoin.
+    """
+    if not base_url:
+        return url
+    if url.startswith(("https://", "http://")) and url.isascii():
+        rest = url[8:] if url[4] == "s" else url[7:]
+        if rest and rest[0] != "/" and _PARSED_OUT.isdisjoint(url):
+            return url
+    return urljoin(base_url, url)
+
+
 def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
     """Render the tree into paragraph blocks (block tags and <br> end paragraphs), counting as it goes.
 
     One walk does both jobs: the text, link-text and punctuation counts of every subtree that
     find_body weighs come from running totals taken when an element opens and closes.
     """
-    from urllib.parse import urljoin
-
     blocks = Blocks(root)
     stats = blocks.stats
     append_block = blocks.append
@@ -273,7 +292,7 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
             elif tag == "img":
                 src = el.get("data-src") or el.get("data-original") or el.get("src") or ""
                 if src and not src.startswith("data:"):
-                    imgs.append(urljoin(base_url, src) if base_url else src)
+                    imgs.append(join_url(base_url, src) if base_url else src)
             push((chars, link_chars, punct))
             s = el.text
         elif event == "end":

@@ -8,10 +8,9 @@ links whose text reads like headlines. These are kept as data (RelatedLink), nev
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
-
 from lxml import etree
 
+from newsmirror.extract.page import join_url
 from newsmirror.models import RelatedLink
 
 __all__ = ["find_links", "find_related", "find_tags"]
@@ -174,7 +173,7 @@ def _related_groups(candidates: list[etree._Element], base_url: str | None) -> l
 
     def add(group: str, links: list[tuple[str, str]]) -> None:
         for title, href in links:
-            url = urljoin(base_url, href) if base_url else href
+            url = join_url(base_url, href)
             if url in seen:
                 continue
             seen.add(url)
