@@ -268,7 +268,9 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
         has_text = False
         block_chars, block_links = chars, link_chars
 
-    opened: list[tuple[int, int, int]] = []  # running totals when each open element began
+    # For each open element: its tag, what it opened (0 nothing, 1 a link, 2 a caption) and the
+    # running totals when it began.
+    opened: list[tuple[str, int, int, int, int]] = []
     push, pop = opened.append, opened.pop
     for event, el in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
         if event == "start":
@@ -280,23 +282,26 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
                     buf.clear()  # whitespace only: no block, counts unchanged
                 if tag != "br":
                     bstack.append(el)
+            kind = 0
             if tag == "a":
                 links += 1
+                kind = 1
             elif tag in ("figcaption", "caption"):
                 caps += 1
+                kind = 2
             elif tag in _CAPTION_TAGS and len(el) <= 6:
                 cls, ident = el.get("class"), el.get("id")
                 if (cls and caption_hint(cls.lower())) or (ident and caption_hint(ident.lower())):
-                    el.set("_cap", "1")
                     caps += 1
+                    kind = 2
             elif tag == "img":
                 src = el.get("data-src") or el.get("data-original") or el.get("src") or ""
                 if src and not src.startswith("data:"):
                     imgs.append(join_url(base_url, src) if base_url else src)
-            push((chars, link_chars, punct))
+            push((tag, kind, chars, link_chars, punct))
             s = el.text
         elif event == "end":
-            tag = el.tag
+            tag, kind, c0, l0, p0 = pop()
             if tag in BLOCK_TAGS:
                 if has_text or imgs:
                     flush()
@@ -304,11 +309,10 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
                     buf.clear()
                 if tag != "br":
                     bstack.pop()
-            if tag == "a":
+            if kind == 1:
                 links -= 1
-            elif tag in ("figcaption", "caption") or (tag in _CAPTION_TAGS and el.get("_cap")):
+            elif kind == 2:
                 caps -= 1
-            c0, l0, p0 = pop()
             stats[el] = (chars - c0, link_chars - l0, punct - p0)
             s = el.tail
         else:  # a comment or processing instruction: only its tail is text
