@@ -9,14 +9,15 @@ both sets and peak Python memory (a last pass per extractor under tracemalloc). 
 own metadata too: trafilatura's bare_extraction title/author/date, readability's title().
 Needs `pip install trafilatura readability-lxml` for the peers.
 
-Speed on a shared 2-core machine: every round runs all extractors over all pages, interleaved in
-chunks of --chunk pages (ABBA order, so a burst of load from other processes hits each extractor
-alike), after a warm-up and a full garbage collection. Before each round trafilatura's LRU caches
-are reset (trafilatura.meta.reset_caches) and every extractor is warmed on a small page outside the
-set: without that, rounds 2 and 3 would measure trafilatura on lines and dates it memoized from
-round 1 (about 5% faster than a first sight of the pages; newsmirror keeps no such caches). pages/s is the median of the rounds; the
-"speed vs trafilatura" line is the median of the per-round ratios (paired, so steadier than a ratio
-of medians). Scores come from the first round's outputs.
+Speed on a shared 2-core machine: each round runs every extractor over all pages, interleaved in
+chunks of --chunk pages (ABBA order, so a burst of load from other processes hits each one alike).
+--warmup untimed rounds come first (default 1: a first pass pays one-time lazy loading; trafilatura's
+is ~25% slower than its next). Before every round, trafilatura's LRU caches are reset
+(trafilatura.meta.reset_caches) and each extractor is warmed on a small page outside the set, so
+no round measures lines and dates memoized from an earlier round (worth ~5% to trafilatura;
+newsmirror keeps no cache across pages); then a full garbage collection. pages/s is the median of
+the --rounds timed rounds (default 3); "speed vs trafilatura" is the median of the per-round
+ratios (paired, so steadier than a ratio of medians). Scores come from the first pass's outputs.
 
 Measured 2026-11-23 (trafilatura 2.3.1, readability-lxml 0.9; shared machine, other jobs running):
 
@@ -130,11 +131,12 @@ def _median(xs: list[float]) -> float:
 
 
 def time_rounds(names: list[str], pages: list[tuple[str, bytes, str | None]], rounds: int, chunk: int,
-                ) -> tuple[dict[str, list[float]], dict[str, list[tuple[str, dict]]]]:
-    """Seconds per extractor per round, interleaved in chunks; the first round's outputs for scoring."""
-    spent = {n: [] for n in names}
+                warmup: int = 1) -> tuple[dict[str, list[float]], dict[str, list[tuple[str, dict]]]]:
+    """Seconds per extractor per timed round, interleaved in chunks, after `warmup` untimed rounds;
+    the first round's outputs (warm-up or timed) for scoring."""
+    spent: dict[str, list[float]] = {n: [] for n in names}
     outs: dict[str, list[tuple[str, dict]]] = {n: [] for n in names}
-    for r in range(rounds):
+    for r in range(warmup + rounds):
         for name in names:
             if name in RESETS:
                 RESETS[name]()
@@ -151,9 +153,11 @@ def time_rounds(names: list[str], pages: list[tuple[str, bytes, str | None]], ro
                 total[name] += time.perf_counter() - t0
                 if r == 0:
                     outs[name].extend((key, res) for (key, _h, _u), res in zip(part, results))
-        for name in names:
-            spent[name].append(total[name])
-        print(f"round {r + 1}: " + ", ".join(f"{n} {total[n]:.2f}s" for n in names), file=sys.stderr)
+        label = f"warm-up {r + 1}" if r < warmup else f"round {r - warmup + 1}"
+        print(f"{label}: " + ", ".join(f"{n} {total[n]:.2f}s" for n in names), file=sys.stderr)
+        if r >= warmup:
+            for name in names:
+                spent[name].append(total[name])
     return spent, outs
 
 
@@ -174,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default=",".join(EXTRACTORS))
     ap.add_argument("--rounds", type=int, default=3, help="timing rounds; the median is reported")
     ap.add_argument("--chunk", type=int, default=25, help="pages per extractor turn within a round")
+    ap.add_argument("--warmup", type=int, default=1, help="untimed rounds first (one-time lazy loading)")
     ap.add_argument("--keep", help="folder to keep the outputs in")
     args = ap.parse_args(argv)
     shared = Path(args.shared)
@@ -200,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         names.append(name)
     pages = corpus + aeb
     n = len(pages)
-    spent, outs = time_rounds(names, pages, max(1, args.rounds), max(1, args.chunk))
+    spent, outs = time_rounds(names, pages, max(1, args.rounds), max(1, args.chunk), max(0, args.warmup))
     rows = []
     for name in names:
         mem = peak_memory(EXTRACTORS[name], pages)
