@@ -152,7 +152,10 @@ def parse_html(text: str) -> etree._Element | None:
 
 def _hint(el: etree._Element) -> str:
     """class and id, lower-cased, for the hint patterns (compiled without re.I: much faster)."""
-    return f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return ""
+    return f"{cls or ''} {ident or ''}".lower()
 
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
