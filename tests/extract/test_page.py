@@ -174,3 +174,17 @@ def test_join_url_agrees_with_urljoin():
         except ValueError:
             continue  # urljoin refuses it; join_url may answer, which is no worse
         assert join_url(base, url) == want, (base, url)
+
+
+def test_render_blocks_reads_only_the_tails_of_comments_pis_and_entities():
+    from lxml import etree
+
+    from newsmirror.extract.page import render_blocks
+
+    root = etree.fromstring("<div><p>甲<!--註解-->乙<?pi 指令?>丙</p></div>")
+    entity = etree.Entity("nbsp")
+    entity.tail = "丁"
+    root[0].append(entity)
+    blocks = render_blocks(root)
+    assert [b.text for b in blocks] == ["甲乙丙丁"]
+    assert blocks.stats[root] == (4, 0, 0)

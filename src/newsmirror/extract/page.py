@@ -302,7 +302,7 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
                 if src and not src.startswith("data:"):
                     imgs.append(join_url(base_url, src) if base_url else src)
             push((tag, kind, chars, link_chars, punct))
-            s = el.text
+            s = el.text if tag.__class__ is str else None  # an entity node: only its tail is text
         elif event == "end":
             tag, kind, c0, l0, p0 = pop()
             if tag in BLOCK_TAGS:
