@@ -43,7 +43,7 @@ import time
 import tracemalloc
 import warnings
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 WS = re.compile(r"\s+")
@@ -107,7 +107,7 @@ RESETS: dict[str, Callable[[], None]] = {"trafilatura": reset_trafilatura}
 # Warms what resets drop that does not depend on the pages (stop lists, lazy tables).
 WARM_PAGE = ("<html><head><title>暖身頁面 | 範例</title></head><body><article><h1>暖身頁面</h1>"
              "<p>這是一段暖身用的文字，不屬於測試頁面。This paragraph only warms lazy tables.</p>"
-             "</article></body></html>").encode("utf-8")
+             "</article></body></html>").encode()
 
 
 def load_module(path: Path, name: str):
