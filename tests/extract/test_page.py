@@ -188,3 +188,33 @@ def test_render_blocks_reads_only_the_tails_of_comments_pis_and_entities():
     blocks = render_blocks(root)
     assert [b.text for b in blocks] == ["甲乙丙丁"]
     assert blocks.stats[root] == (4, 0, 0)
+
+
+def test_clean_tree_drops_junk_hidden_and_comments_but_keeps_tails():
+    from newsmirror.extract.page import clean_tree, parse_html
+
+    root = parse_html(
+        "<html><body><div>一<script>x()</script>二<span style='display: none'>藏</span>三"
+        "<p hidden>不見</p>四<div aria-hidden='true'>選單</div>五<i aria-hidden='true'>★</i>"
+        "<div style='color: red'>紅</div></div></body></html>")
+    clean_tree(root)
+    div = next(root.iter("div"))
+    assert "".join(div.itertext()) == "一二三四五★紅"  # aria-hidden drops blocks, not inline icons
+    assert not list(root.iter("script")) and not list(root.iter("p"))
+
+
+def test_find_body_without_render_stats_gives_the_same_body():
+    from newsmirror.extract.page import clean_tree, find_body, parse_html, render_blocks
+
+    data, _ = load("tw-udn-like")
+    from newsmirror.extract import decode_input
+
+    root = parse_html(decode_input(data))
+    clean_tree(root)
+    body = next(root.iter("body"))
+    blocks = render_blocks(body)
+    with_stats = find_body(body, blocks)
+    without = find_body(body, list(blocks))  # a plain list: find_body counts for itself
+    assert with_stats is not None and without is not None
+    assert [b.text for b in with_stats.blocks] == [b.text for b in without.blocks]
+    assert (with_stats.start, with_stats.end, with_stats.container) == (without.start, without.end, without.container)
