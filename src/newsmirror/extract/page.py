@@ -68,7 +68,6 @@ _STRONG_NEG = re.compile(
 # Sentence punctuation, Chinese and Latin; commas count too (readability's evidence).
 _PUNCT = re.compile(r"[，。！？；：、,.!?;:「」“”]")
 _SENTENCE_END = re.compile(r"[。！？!?…」”』）)\]】.]$")
-_WS = re.compile(r"\s+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLOSERS = re.compile(r"</(?:[hH][tT][mM][lL]|[bB][oO][dD][yY])\s*>")  # no re.I: the "</" prefix scan stays fast
 _FOOTER_TEXT = re.compile(r"copyright|©|版权所有|版權所有|ICP[备備证證]|举报电话|舉報電話|all rights reserved|"
@@ -101,8 +100,8 @@ class Block:
     text: str
     source: etree._Element  # the element whose direct text this is
     tag: str  # the nearest block-level tag ("p", "li", "h2" ...)
-    link_chars: int = 0
-    chars: int = 0
+    link_chars: int = 0  # non-whitespace characters inside links
+    chars: int = 0  # non-whitespace characters: the length that matters for CJK and Latin alike
     images: list[str] = field(default_factory=list)
     caption: bool = False
 
@@ -203,15 +202,11 @@ def _drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def _count(s: str | None) -> int:
-    """Non-whitespace characters: the length that matters for CJK and Latin text alike."""
-    return len("".join(s.split())) if s else 0
-
-
 class Blocks(list):
     """render_blocks' answer: the blocks in page order, plus each element's text counts from the same walk.
 
-    `stats[el]` is (chars, link_chars, punctuation) over el's subtree, tails of its children included.
+    `stats[el]` is (chars, link_chars, punctuation) over el's subtree, tails of its children included
+    (non-whitespace characters, as in Block), for every element under `root` and root itself.
     """
 
     def __init__(self, root: etree._Element) -> None:
@@ -261,7 +256,7 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
     def flush() -> None:
         nonlocal imgs, has_text, block_chars, block_links
         if has_text or imgs:
-            # str.split() and the \s of _WS agree on what whitespace is; split/join is the faster of the two.
+            # Whitespace runs squeezed to one space: str.split() and the regex \s agree on what whitespace is.
             text = " ".join("".join(buf).split()) if has_text else ""
             src = bstack[-1]
             append_block(Block(text=text, source=src, tag=src.tag, link_chars=link_chars - block_links,

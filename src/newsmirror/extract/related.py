@@ -28,7 +28,6 @@ _BOX_HINT = re.compile(r"more-?article|morearticle|related|relate|recommend|tuij
                        r"further|see-?also|morenews|more-?news|read-?more")
 _TAG_HINT = re.compile(r"(?:^|[\s_-])(?:tags?|keywords?|labels?|topics?|hashtags?|article-?tags?|news-?tags?)(?:$|[\s_-])", re.I)
 _TAG_HEAD = re.compile(r"^[\s【\[]*(?:標籤|标签|關鍵字|关键字|關鍵詞|关键词|Tags?|話題|话题)[\s】\]:：]*$", re.I)
-_WS = re.compile(r"\s+")
 
 
 def _text(el: etree._Element) -> str:
@@ -47,10 +46,6 @@ def _short_text(el: etree._Element, limit: int = 24) -> str | None:
             return None
     text = " ".join("".join(parts).split())
     return text if len(text) <= limit else None
-
-
-def _hint(el: etree._Element) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
 def _links(scope: list[etree._Element], skip: etree._Element | None) -> list[tuple[str, str]]:
