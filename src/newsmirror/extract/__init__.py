@@ -31,7 +31,7 @@ from newsmirror.extract.page import (
     render_blocks,
     squash,
 )
-from newsmirror.extract.related import find_related, find_tags
+from newsmirror.extract.related import find_links
 from newsmirror.models import Article
 
 __all__ = ["extract_article", "decode_input"]
@@ -41,6 +41,7 @@ _NOT_FOUND = re.compile(r"404|not found|page not found|页面不存在|頁面不
 _BREADCRUMB = re.compile(r"[>›»→]|首页|首頁|当前位置|當前位置|您的位置")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_BINARY_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 _DATE_ONLY_LINE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}")
 # A label just before a date: `更新時間：` marks a revision, not the first publication.
 _OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*([+-])(\d{2}):?(\d{2})\s*$")
@@ -66,7 +67,7 @@ def _is_binary(text: str) -> bool:
     sample = text[:4000]
     if not sample:
         return False
-    bad = sum(1 for ch in sample if (ch < " " and ch not in "\t\r\n\f") or ch == "\ufffd")
+    bad = len(_BINARY_CHARS.findall(sample))  # controls other than \t \n \r \f, and U+FFFD
     return bad / len(sample) > 0.05
 
 
@@ -109,8 +110,8 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
         return _not_article(url)
     meta = read_meta(root)
     url = url or meta.canonical or None
-    related = find_related(root, url)
-    tags = find_tags(root) or list(meta.keywords)
+    related, tags = find_links(root, url)
+    tags = tags or list(meta.keywords)
     page_has_video = any(True for _ in root.iter("video")) or any(
         re.search(r"youtube|player|video|vimeo", v.get("src") or "", re.I) for v in root.iter("iframe"))
     clean_tree(root)

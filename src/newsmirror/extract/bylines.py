@@ -52,6 +52,7 @@ BBC BBC中文 BBC中文網 BBC中文网 美國之音 美国之音 自由亞洲�
     )
 )
 _OUTLET_SET = frozenset(KNOWN_OUTLETS)
+_LONG_OUTLETS = tuple(o for o in KNOWN_OUTLETS if len(o) >= 3)  # prefixes is_outlet accepts
 _OUTLET_ENDINGS = (
     "報", "报", "社", "網", "网", "新聞", "新闻", "電視", "电视", "電台", "电台", "週刊", "周刊", "雜誌", "杂志", "日報",
     "日报", "晚報", "晚报", "衛視", "卫视", "傳媒", "传媒", "頻道", "频道", "通訊", "通讯", "中文",
@@ -183,7 +184,7 @@ def is_outlet(name: str) -> bool:
     n = name.strip()
     if not n or n.startswith(_GENERIC_PREFIXES) and n not in _OUTLET_SET:
         return False
-    if n in _OUTLET_SET or any(n.startswith(o) and len(o) >= 3 for o in KNOWN_OUTLETS):
+    if n in _OUTLET_SET or n.startswith(_LONG_OUTLETS):
         return True
     return len(n) >= 3 and n.endswith(_OUTLET_ENDINGS)
 

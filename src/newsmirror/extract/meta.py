@@ -262,6 +262,8 @@ _SCRIPT_DATE_KEY = re.compile(
     r"_?(?:time|date|at|on|ts|timestamp|stamp)?$|^(?:date|time)_?(?:published|publish|created|create|posted)$|^p_?(?:time|date)$",
     re.IGNORECASE,
 )
+# Where a match can end its key: a separator, then the start of a value.
+_SCRIPT_SEP = re.compile(r"""[:=]\s*["']?(?:\d{10}|(?:19|20)\d\d[-/])""")
 _SCRIPT_SCAN_LIMIT = 400_000  # characters of inline script read for dates: stamps sit near the top
 
 
@@ -271,6 +273,9 @@ def read_script_dates(scripts: list[str]) -> list[str]:
     Pages that draw their date with JavaScript (WeChat's `var ct`, app-rendered news) leave the
     stamp only there. Keys must read like publication/creation (`ct`, `pubtime`, `publish_time`,
     `createdAt`, `datePublished`); bare `time` or update stamps are someone else's clock.
+    Every match has a separator, then a value's start (`: 1581…`, `= "2019-`): those are found
+    first, the key is read backwards from each, and _SCRIPT_DATE is matched only there: the same
+    matches as finditer over the whole script, which tried a 31-character key at every position.
     """
     out: list[str] = []
     budget = _SCRIPT_SCAN_LIMIT
@@ -279,9 +284,26 @@ def read_script_dates(scripts: list[str]) -> list[str]:
             break
         chunk = text[:budget]
         budget -= len(chunk)
-        if not re.search(r"\d{10}|\d{4}[-/]\d", chunk):
-            continue
-        for m in _SCRIPT_DATE.finditer(chunk):
+        last_end = 0
+        for sep in _SCRIPT_SEP.finditer(chunk):
+            q = sep.start()
+            while q > last_end and chunk[q - 1].isspace():
+                q -= 1
+            if q > last_end and chunk[q - 1] in "\"'":
+                q -= 1
+            k = q
+            while k > last_end and q - k <= 32 and (chunk[k - 1].isalnum() or chunk[k - 1] in "_$"):
+                k -= 1
+            if k == q:
+                continue
+            starts = (k - 1, k) if k - 1 >= last_end and chunk[k - 1] in "\"'" else (k,)
+            for start in starts:
+                m = _SCRIPT_DATE.match(chunk, start)
+                if m:
+                    break
+            else:
+                continue
+            last_end = m.end()
             key = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", m.group("key").lstrip("$"))
             if _SCRIPT_DATE_KEY.match(key) and m.group("value") not in out:
                 out.append(m.group("value"))
