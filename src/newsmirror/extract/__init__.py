@@ -125,7 +125,8 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     title_index = next((i for i, b in enumerate(blocks) if title_sq and squash(b.text) == title_sq), None)
     body = find_body(scope, blocks, title_index)
     near = blocks[max(0, body.start - 8): body.start + 1] if body is not None else []
-    if body is not None and near and not any(b.text == title for b in near) and not (meta.og_title or meta.ld_headline):
+    confirmed = any(b.text == title or (title_sq and squash(b.text).endswith(title_sq)) for b in near)
+    if body is not None and near and not confirmed and not (meta.og_title or meta.ld_headline):
         # Only the <title> spoke and no heading confirms it: take the heading just above the body.
         for b in reversed(blocks[max(0, body.start - 6): body.start + 1]):
             if b.text in headings and 6 <= b.chars <= 80 and b.link_density < 0.3:
@@ -180,6 +181,9 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     )
 
 
+_SLIDE_COUNTER = re.compile(r"^\s*\d{1,3}\s*/\s*\d{1,3}\s*$")  # "1/8" above a gallery's first slide
+
+
 def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list[str], list[str]]:
     """Cut the body's edges: title repeats, bylines, captions, related headings, furniture."""
     title_sq = squash(title)
@@ -224,6 +228,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
             or (b.chars <= 80 and not re.search(r"[。！？]", t) and _DATE_ONLY_LINE.search(t))
             or (b.chars <= 60 and b.link_density > 0.5)
             or (b.chars <= 80 and parse_credits(t).is_byline_only)
+            or _SLIDE_COUNTER.match(t)
         )
         if not leading:
             break
@@ -410,7 +415,9 @@ def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Blo
         return "not_article"
     page_links = sum(b.link_chars for b in blocks)
     page_chars = sum(b.chars for b in blocks) or 1
-    if page_links / page_chars > 0.6 and chars < 400 and sentences < 3:
+    # A page that stamps its own publication time is one article even when links dominate (a gallery).
+    stamped = bool(meta.published or meta.script_dates) and "landing" not in meta.ld_type.lower()
+    if page_links / page_chars > 0.6 and chars < 400 and sentences < 3 and not stamped:
         return "not_article"
     return "article"
 

@@ -341,6 +341,12 @@ def choose_title(meta: PageMeta, headings: tuple[str, ...] = ()) -> str:
             best = h
     if best:
         return best
+    # A badge glued before the headline in the <h1> (原创, 独家, 快訊 ...): the reference without it.
+    for h in cands:
+        sq = _squash(h)
+        for r, rs in zip(refs, ref_squashed):
+            if len(rs) >= 8 and sq.endswith(rs) and 0 < len(sq) - len(rs) <= 4:
+                return r.strip()
     # Headline in a reference that starts with an h1-like candidate (title truncated in <title>).
     for h in cands:
         sq = _squash(h)
