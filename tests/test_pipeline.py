@@ -272,3 +272,14 @@ def test_needs_page_follows_the_source_mode(mode, html, expected):
     from newsmirror.pipeline import needs_page
 
     assert needs_page(Source(name="s", feeds=("http://127.0.0.1/f",), full_text=mode), html) is expected
+
+
+def test_http_error_status_is_recorded_for_sources_list(http_server, tmp_path):
+    http_server.add("/gone.xml", Reply(b"gone", status=404, content_type="text/plain"))
+    home = tmp_path / "home"
+    write_sources(home, [Source(name="失效", feeds=(http_server.url("/gone.xml"),))])
+    result = run(home, "fetch")
+    assert result.exit_code == 1 and "404" in result.stderr
+    listed = run(home, "sources", "list", "--json")
+    (row,) = [__import__("json").loads(line) for line in listed.stdout.splitlines()]
+    assert row["status"] == 404 and row["consecutive_failures"] == 1 and "404" in row["last_error"]

@@ -131,9 +131,9 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
             tasks = [asyncio.create_task(_fetch_one(fetcher, store, s, url)) for s, url in feeds]
             pages: dict[int, tuple[Source, int, str]] = {}
             for task in asyncio.as_completed(tasks):
-                source, url, result, error = await task
+                source, url, result, error, status = await task
                 if error is not None:
-                    failed(source, url, None, error)
+                    failed(source, url, status, error)
                     continue
                 if result.not_modified:
                     summary.feeds_not_modified += 1
@@ -171,7 +171,7 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
 
 
 async def _fetch_one(fetcher, store, source: Source, url: str):
-    """Fetch one feed with its stored validators; return (source, url, result, error message)."""
+    """Fetch one feed with its stored validators; return (source, url, result, error message, HTTP status)."""
     state = store.get_feed_state(url)
     try:
         result = await fetcher.get(
@@ -180,10 +180,10 @@ async def _fetch_one(fetcher, store, source: Source, url: str):
             last_modified=state.last_modified if state else None,
         )
     except FetchError as exc:
-        return source, url, None, str(exc)
+        return source, url, None, str(exc), exc.status
     except Exception as exc:  # a bug in one feed's handling must not stop the others
-        return source, url, None, f"{url}: unexpected {type(exc).__name__}: {exc}"
-    return source, url, result, None
+        return source, url, None, f"{url}: unexpected {type(exc).__name__}: {exc}", None
+    return source, url, result, None, result.status
 
 
 def _parse(source: Source, url: str, result):
