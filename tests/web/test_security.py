@@ -138,3 +138,12 @@ def test_odd_inputs_never_give_500(client):
                  "/api/articles?limit=99999999999999999999", "/api/articles?offset=1e9", "/%2e%2e/%2e%2e/etc/passwd"]:
         r = client.get(path)
         assert r.status_code in (200, 400, 404), (path, r.status_code, r.text[:200])
+
+
+def test_extreme_days_are_400_not_500(client):
+    for path in ["/day/9999-12-31", "/day/0001-01-01", "/day/9999-12-31?tz=Pacific/Kiritimati",
+                 "/api/articles?since=9999-12-31", "/api/articles?until=0001-01-01",
+                 "/api/search?q=a&until=9999-12-31", "/search?q=a&until=9999-12-31"]:
+        r = client.get(path)
+        assert r.status_code == 400, (path, r.status_code, r.text[:200])
+        assert "out of range" in r.text, path

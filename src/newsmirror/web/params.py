@@ -26,6 +26,7 @@ __all__ = [
 
 MAX_QUERY = 200  # characters in a search query
 MAX_PARAM = 400  # characters in any other parameter value
+MIN_YEAR, MAX_YEAR = 1970, 9998
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -99,9 +100,12 @@ def parse_day(text: str) -> date:
     if not _DAY.fullmatch(text):
         raise QueryError(f"day {text[:20]!r} is not a date; write it as YYYY-MM-DD")
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise QueryError(f"day {text!r} does not exist") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:  # a day's bounds in any timezone must stay representable
+        raise QueryError(f"day {text!r} is out of range; use a year from {MIN_YEAR} to {MAX_YEAR}")
+    return day
 
 
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -126,7 +130,7 @@ def parse_when(request: Request, name: str, tz: ZoneInfo, *, end_of_day: bool = 
         raise QueryError(f"{name} {raw[:40]!r} is not a date; use YYYY-MM-DD or an ISO 8601 time") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=tz)
-    if not 1970 <= when.year <= 9998:
+    if not MIN_YEAR <= when.year <= MAX_YEAR:
         raise QueryError(f"{name} {raw[:40]!r} is out of range")
     return when.astimezone(UTC)
 
