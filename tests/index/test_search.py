@@ -109,6 +109,16 @@ def test_since_until_filters(store, save, index, now):
     assert ids(index.search(f"颱風 since:{new_day} until:{new_day}")) == {new}
 
 
+def test_since_until_at_the_ends_of_the_calendar(store, save, index):
+    old = save("颱風過境", "颱風昨天過境。", days_ago=400)
+    index.sync(store)
+    assert ids(index.search("颱風 until:9999-12-31")) == {old}
+    assert ids(index.search("颱 until:9999-12-31")) == {old}
+    assert ids(index.search("颱風 since:0001-01-01")) == {old}
+    assert ids(index.search("颱風 since:9999-12-31")) == set()
+    assert ids(index.search("颱風 until:0001-01-01")) == set()
+
+
 def test_title_matches_rank_first(store, save, index):
     body_only = save("今日要聞", "地震。其他消息。")
     in_title = save("地震", "今日要聞。其他消息。")

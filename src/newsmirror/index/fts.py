@@ -669,7 +669,7 @@ class SearchIndex:
         offset = max(0, int(offset))
         expr, patterns = self.compile(q)
         lo = _epoch_rid(q.since) if q.since else 0
-        hi = (_epoch_rid(q.until + timedelta(days=1)) - 1) if q.until else (1 << 62)
+        hi = (_epoch_rid(q.until + timedelta(days=1)) - 1) if q.until and q.until < date.max else (1 << 62)
         char = self._one_char(q)
         try:
             with self._lock:
