@@ -387,3 +387,16 @@ def test_malformed_xml_whose_recovered_items_are_unusable_is_an_error():
     body = b"<?xml version='1.0'?><rss><channel><item><title>x</tit"
     with pytest.raises(FeedError, match="is not well-formed XML .* and has no readable items"):
         parse_feed(body, url="http://127.0.0.1/f.xml", source=Source(name="s", feeds=("http://127.0.0.1/f.xml",)))
+
+
+def test_script_and_data_links_count_as_missing():
+    # a feed's <link> becomes the href of the published post's title link: only http(s) may pass
+    items = ("<item><title>腳本連結</title><link>javascript:alert(1)</link><guid>k-1</guid></item>"
+             "<item><title>資料連結</title><link> data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;</link>"
+             "<guid>https://x.example/a/2</guid></item>")
+    feed = parse_feed(rss(items), url="https://x.example/rss", source=TAIPEI)
+    assert [(i.title, i.link) for i in feed.items] == [("腳本連結", ""), ("資料連結", "https://x.example/a/2")]
+    body = ('{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": ['
+            '{"id": "j-1", "url": "javascript:alert(1)", "content_text": "x"}]}')
+    feed = parse_feed(body.encode(), url="https://x.example/feed.json", source=TAIPEI)
+    assert [i.link for i in feed.items] == [""]

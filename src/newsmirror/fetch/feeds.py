@@ -16,7 +16,7 @@ import html
 import json
 import re
 from datetime import datetime, timedelta, timezone, tzinfo, UTC
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import feedparser  # type: ignore[import-untyped]
@@ -174,13 +174,19 @@ def _timezone(source: Source) -> tzinfo:
 
 
 def _resolve(base: str, link: str | None) -> str:
+    """`link` made absolute against `base`; "" when missing, unparseable or not http(s).
+
+    An item's link becomes the href of its published post, so javascript:, data: and the like
+    must never pass."""
     if not link:
         return ""
     link = link.strip()
     try:
-        return urljoin(base, link) if link else ""
+        absolute = urljoin(base, link) if link else ""
+        scheme = urlsplit(absolute).scheme.lower()
     except ValueError:  # "http://[broken" and such: treated as no link
         return ""
+    return absolute if scheme in ("http", "https") else ""
 
 
 def _is_url(value: str | None) -> bool:

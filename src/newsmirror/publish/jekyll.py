@@ -220,7 +220,7 @@ def render_post(article: StoredArticle) -> str:
     stamp = f"{_day(when)}T{when:%H:%M:%S}.{when.microsecond // 1000:03d}Z"
     epoch_ms = (when - _EPOCH) // timedelta(milliseconds=1)
     source = yaml_scalar(_without_surrogates(article.source))
-    link = _without_surrogates(article.link or article.url)
+    link = _post_link(article)
     return (
         "---\n"
         "layout: post\n"
@@ -240,6 +240,20 @@ def render_post(article: StoredArticle) -> str:
         f"{_publishable_html(article.html)}\n"
         "</div>\n"
     )
+
+
+_LINK_SCHEMES = ("http", "https", "urn")  # urn: the store's key of an item without a link
+
+
+def _post_link(article: StoredArticle) -> str:
+    """The post's source link: the article's link, else its URL, never a javascript:/data: URL.
+
+    The link becomes `from:` and the title's href; kramdown does not filter schemes."""
+    for candidate in (article.link, article.url):
+        candidate = _without_surrogates(candidate or "").strip()
+        if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", candidate) and candidate.split(":", 1)[0].lower() in _LINK_SCHEMES:
+            return candidate
+    return ""
 
 
 # Jekyll's slugify mode "pretty": runs of anything but marks, letters, decimal digits and
