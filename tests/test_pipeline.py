@@ -283,3 +283,19 @@ def test_http_error_status_is_recorded_for_sources_list(http_server, tmp_path):
     listed = run(home, "sources", "list", "--json")
     (row,) = [__import__("json").loads(line) for line in listed.stdout.splitlines()]
     assert row["status"] == 404 and row["consecutive_failures"] == 1 and "404" in row["last_error"]
+
+
+def test_page_with_broken_compression_is_one_failure_not_a_crash(http_server, tmp_path):
+    base = http_server.url("")
+    http_server.add("/s.xml", Reply(rss([{"title": "摘要新聞", "link": f"{base}/p/gz.html", "guid": "g1",
+                                          "date": "Mon, 11 Sep 2023 10:19:00 +0800", "description": "短摘要。"}]),
+                                    content_type=RSS))
+    http_server.add("/p/gz.html", Reply(b"not gzip", headers={"Content-Encoding": "gzip"}))
+    home = tmp_path / "home"
+    write_sources(home, [Source(name="示範網", feeds=(http_server.url("/s.xml"),), full_text="auto")])
+    result = run(home, "fetch")
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)  # exit 1, not an uncaught httpx.DecodingError
+    assert "1 new" in result.stderr and "1 failed;" in result.stderr.split("pages fetched")[-1]
+    assert "/p/gz.html" in result.stderr
+    assert len(articles(home)) == 1

@@ -235,3 +235,11 @@ def test_fetch_all_yields_results_and_errors(http_server):
     outcome = asyncio.run(run())
     assert outcome[ok].status == 200
     assert isinstance(outcome[missing], FetchError) and outcome[missing].status == 404
+
+
+def test_corrupt_gzip_body_is_a_fetch_error(http_server):
+    # httpx.DecodingError is neither a TransportError nor a timeout: it must not escape as a traceback
+    url = http_server.add("/bad-gzip", Reply(b"this is not gzip at all", headers={"Content-Encoding": "gzip"}))
+    with pytest.raises(FetchError, match=r"/bad-gzip .*(gzip|decod)") as info:
+        get(url)
+    assert "\n" not in str(info.value)

@@ -95,6 +95,11 @@ def _connect_reason(exc: Exception) -> str:
     return text
 
 
+def _one_line(exc: Exception) -> str:
+    """An exception's message on one line (zlib and h11 messages may span several)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 class _Retry(Exception):
     """Internal: this attempt failed in a way worth retrying; carries the final error to raise."""
 
@@ -221,6 +226,13 @@ class Fetcher:
             raise _Retry(FetchError(f"cannot connect to {host}: {_connect_reason(exc)}{plural}", url=url)) from None
         except httpx.TransportError as exc:  # connection dropped mid-response, protocol errors
             raise _Retry(FetchError(f"{url} failed: {exc or type(exc).__name__}{plural}", url=url)) from None
+        except httpx.DecodingError as exc:  # a body that is not what its Content-Encoding says
+            raise FetchError(
+                f"{url} sent a body that cannot be decoded ({_one_line(exc)}); the server's compression is broken",
+                url=url,
+            ) from None
+        except httpx.HTTPError as exc:  # anything else httpx raises is this URL's failure, not a crash
+            raise FetchError(f"{url} failed: {_one_line(exc)}", url=url) from None
 
         fetched_at = datetime.now(UTC)
         status = resp.status_code
