@@ -72,3 +72,35 @@ def test_text_capture_goes_to_the_text_reader():
     assert art.kind == "article"
     assert "郭嘉昆" in art.text
     assert "<" not in art.text
+
+
+_BODY = "<h1>河濱公園改建</h1><p>" + "市府今天宣布河濱公園將進行全面改建，工程預計明年春天完工。" * 4 + "</p>"
+
+
+@pytest.mark.parametrize(
+    "head, url",
+    [
+        ('<meta property="article:published_time" content="2024-05-01T10:00:00+25:00">', None),
+        ('<meta property="article:published_time" content="2024-05-01T10:00:00+23:99">', None),
+        ('<script type="application/ld+json">' + "[" * 5000 + "]" * 5000 + "</script>", None),
+        ("", "http://[::1"),
+        ('<base href="http://[bad">', "http://[bad/a.html"),
+    ],
+    ids=["offset-25h", "offset-99min", "json-ld-5000-deep", "bad-ipv6-url", "bad-ipv6-base"],
+)
+def test_hostile_metadata_and_urls_do_not_crash(head, url):
+    page = f'<html><head>{head}</head><body>{_BODY}<a href="/x">相關</a><img src="/i.jpg"></body></html>'
+    art = extract_article(page, url=url)
+    assert art.kind == "article"
+    assert "河濱公園將進行全面改建" in art.text
+    if "published_time" in head:
+        assert art.published is None or art.published.year == 2024
+
+
+def test_control_characters_beside_dropped_elements_do_not_crash():
+    # libxml2 keeps \x08 and \x0e in text, and lxml refuses them when a dropped <script>'s tail moves
+    page = GOOD.replace("<p>", "<script>x</script>\x08\x0e<p>\x0b\x0c\x1f", 2)
+    art = extract_article(page.encode("utf-8"))
+    assert art.kind == "article"
+    assert "工務局長表示" in art.text
+    assert not any(c in art.text for c in "\x08\x0b\x0e\x1f")

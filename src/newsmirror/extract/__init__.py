@@ -280,7 +280,7 @@ def _dates(meta: PageMeta, title: str, head_lines: list[str], body_blocks: list[
         m = _OFFSET.search(raw)
         if m:
             offset = timedelta(hours=int(m.group(2)), minutes=int(m.group(3))) * (-1 if m.group(1) == "-" else 1)
-            if offset and offset != structured[0].utcoffset():
+            if offset and abs(offset) < timedelta(hours=24) and offset != structured[0].utcoffset():
                 page_tz = timezone(offset)
     scripted = first(meta.script_dates)
     upd = first(meta.updated)

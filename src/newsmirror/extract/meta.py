@@ -140,11 +140,13 @@ def _parse_json_ld(text: str) -> object:
         return None
     try:
         return json.loads(text)
+    except RecursionError:  # absurdly deep nesting: no metadata worth reading
+        return None
     except ValueError:
         # Control characters inside strings are common in hand-written JSON-LD.
         try:
             return json.loads(re.sub(r"[\x00-\x1f]", " ", text))
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
 
@@ -433,7 +435,10 @@ _TLD_TZ = {"tw": "Asia/Taipei", "hk": "Asia/Hong_Kong", "mo": "Asia/Macau", "sg"
 
 def guess_timezone(url: str | None, lang: str | None, lang_attr: str = "") -> str:
     """The outlet's timezone from its domain or language: .tw/zh-Hant -> Taipei, .hk, .sg, else Shanghai."""
-    host = urlsplit(url or "").hostname or ""
+    try:
+        host = urlsplit(url or "").hostname or ""
+    except ValueError:  # `http://[bad`: an unparseable URL names no host
+        host = ""
     tld = host.rsplit(".", 1)[-1] if host else ""
     for domain, zone in _HOST_TZ.items():
         if host == domain or host.endswith("." + domain):
@@ -489,5 +494,8 @@ def parse_iso_date(value: str, tz: str) -> tuple[datetime, bool] | None:
     else:
         sign = 1 if off[0] == "+" else -1
         digits = off[1:].replace(":", "")
-        aware = base.replace(tzinfo=timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))))
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        if hours > 14 or minutes > 59:  # `+25:00` is no offset on Earth: distrust the whole value
+            return None
+        aware = base.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
     return aware.astimezone(zone), hh is not None

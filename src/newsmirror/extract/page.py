@@ -131,10 +131,15 @@ def looks_like_html(text: str) -> bool:
     return len(tags) >= 2
 
 
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def parse_html(text: str) -> etree._Element | None:
     """Parse HTML text into an lxml tree; None when nothing parseable is there."""
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
-    text = text.replace("\x00", "")
+    # Control characters libxml2 keeps in text but lxml refuses to set as text (the drops move tails).
+    if _XML_BAD.search(text):
+        text = _XML_BAD.sub(lambda m: " " if m.group() == "\x0c" else "", text)
     # libxml2 stops at an early </html> or </body> (pages that include a whole header document);
     # browsers read on, so drop the closers and let the parser close at the end.
     text = _CLOSERS.sub("", text)
@@ -231,7 +236,10 @@ def join_url(base_url: str | None, url: str) -> str:
         rest = url[8:] if url[4] == "s" else url[7:]
         if rest and rest[0] != "/" and _PARSED_OUT.isdisjoint(url):
             return url
-    return urljoin(base_url, url)
+    try:
+        return urljoin(base_url, url)
+    except ValueError:  # `http://[bad` in the link or the base: keep the link as written
+        return url
 
 
 def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
