@@ -71,8 +71,12 @@ def _check_url(url: object, where: str) -> str:
     if not isinstance(url, str) or not url.strip():
         raise ConfigError(f"{where}: feed URL must be a non-empty string")
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:  # "http://[::1/x", "http://a:99999/x"
+        raise ConfigError(f"{where}: {url!r} is not an http(s) URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{where}: {url!r} is not an http(s) URL")
     return url
 

@@ -243,3 +243,9 @@ def test_corrupt_gzip_body_is_a_fetch_error(http_server):
     with pytest.raises(FetchError, match=r"/bad-gzip .*(gzip|decod)") as info:
         get(url)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("url", ["http://[::1/feed", "http://127.0.0.1:99999/feed"])
+def test_unparseable_url_is_a_fetch_error(url):
+    with pytest.raises(FetchError, match="is not an http"):
+        get(url)

@@ -151,7 +151,11 @@ class Fetcher:
         """GET `url` with conditional headers, retrying transient failures; raise FetchError otherwise."""
         if self._client is None or self._all is None:
             raise RuntimeError("use 'async with Fetcher(...) as fetcher' before calling get()")
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError:
+            raise FetchError(f"{url!r} is not an http(s) URL", url=url) from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"{url!r} is not an http(s) URL", url=url)
         headers: dict[str, str] = {}
