@@ -47,3 +47,10 @@ def test_chinese_quotes_are_phrases():
 def test_bad_queries_raise_with_reason(text, reason):
     with pytest.raises(QueryError, match=reason):
         parse_query(text)
+
+
+def test_an_empty_phrase_does_not_turn_or_into_and():
+    q = parse_query('川普 OR "" 拜登')
+    assert q.groups == ((Term("川普"), Term("拜登")),)
+    with pytest.raises(QueryError, match="OR"):
+        parse_query('川普 OR ""')

@@ -123,8 +123,7 @@ def parse_query(q: str) -> Query:
                 pending_or = True
                 continue
             term = Term(text)
-        if not term.text:
-            pending_or = False
+        if not term.text:  # `""`: nothing to look for; an OR before it still waits for its term
             continue
         if negate:
             if pending_or:
