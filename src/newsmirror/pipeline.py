@@ -250,10 +250,6 @@ def _pending_pages(store, sources: list[Source], now: datetime):
 async def _fetch_pages(fetcher, store, pages: list[tuple[Source, int, str]], summary: FetchSummary,
                        progress: Progress) -> None:
     """Fetch article pages for summary-only items, extract them and keep the body beside the feed text."""
-    try:
-        from newsmirror.extract import extract_article
-    except ImportError:  # extraction not installed in this build
-        return
     from newsmirror.sanitize import html_to_text, sanitize_html
 
     async def get(source: Source, article_id: int, link: str):
@@ -266,13 +262,9 @@ async def _fetch_pages(fetcher, store, pages: list[tuple[Source, int, str]], sum
     for task in asyncio.as_completed(tasks):
         source, article_id, link, result, error = await task
         if error is None:
-            try:
-                art = extract_article(result.content, result.final_url or link, tz=source.timezone,
-                                      reference=result.fetched_at)
-                if art.kind != "article" or not art.text.strip():
-                    error = f"page {link} has no article text"
-            except NewsMirrorError as exc:
-                error = str(exc)
+            art, error = _extract(result.content, result.final_url or link, source.timezone, result.fetched_at)
+            if art is not None and (art.kind != "article" or not art.text.strip()):
+                error = f"page {link} has no article text"
         if error is not None:
             summary.pages_failed += 1
             summary.failures.append(Failure(source.name, link, error))
@@ -281,6 +273,18 @@ async def _fetch_pages(fetcher, store, pages: list[tuple[Source, int, str]], sum
         store.set_extracted(article_id, art, html=html, text=art.text or html_to_text(html),
                             seen_at=result.fetched_at, raw_ref=result.raw_ref)
         summary.pages += 1
+
+
+def _extract(data: bytes, url: str, tz: str | None, reference: datetime):
+    """Extract one page; (article, None) or (None, one-line reason). One odd page never stops a run."""
+    from newsmirror.extract import extract_article
+
+    try:
+        return extract_article(data, url, tz=tz, reference=reference), None
+    except NewsMirrorError as exc:
+        return None, f"{url}: {exc}"
+    except Exception as exc:  # an extractor bug on odd markup is this page's failure, not the run's
+        return None, f"{url}: extraction failed ({type(exc).__name__}: {exc})"
 
 
 def _sync_index(settings: Settings, store) -> int:
@@ -342,7 +346,6 @@ class ReextractSummary:
 
 def reextract_archive(settings: Settings, *, progress: Progress | None = None) -> ReextractSummary:
     """Re-run extraction on every archived article page (WARC records), keeping changes as new versions."""
-    from newsmirror.extract import extract_article
     from newsmirror.fetch.warc import RawArchive
     from newsmirror.sanitize import html_to_text, sanitize_html
     from newsmirror.store import open_store
@@ -360,12 +363,10 @@ def reextract_archive(settings: Settings, *, progress: Progress | None = None) -
             if article is None:
                 summary.skipped += 1
                 continue
-            try:
-                art = extract_article(record.body, record.url, tz=tz_of.get(article.source),
-                                      reference=record.fetched_at)
-            except NewsMirrorError as exc:
+            art, error = _extract(record.body, record.url, tz_of.get(article.source), record.fetched_at)
+            if art is None:
                 summary.failed += 1
-                progress.message(f"failed: {record.url}: {exc}")
+                progress.message(f"failed: {record.url}: {error}")
                 progress.advance(failed=True)
                 continue
             summary.pages += 1

@@ -174,3 +174,41 @@ def test_kill_9_mid_run_loses_at_most_the_record_being_written(tmp_path):
     for n, ref in enumerate(refs):
         assert listed[ref].url == f"https://x.example/{n}"
         assert archive.read(ref).body == ("新聞內文" * 5000).encode()
+
+
+FULL_DISK_WRITER = r"""
+import os, resource, signal, sys
+from datetime import datetime, timezone
+from pathlib import Path
+from newsmirror.errors import FetchError
+from newsmirror.fetch.warc import RawArchive
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG instead
+resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))
+archive = RawArchive(Path(sys.argv[1]))
+when = datetime(2025, 9, 4, tzinfo=timezone.utc)
+refs, failures = [], 0
+for i in range(40):
+    body = os.urandom(9_000 if i % 3 else 300)  # incompressible: some fit, the big ones stop fitting
+    try:
+        refs.append(archive.record(f"https://news.example/{i}", status=200, headers={}, body=body, fetched_at=when))
+    except FetchError:
+        failures += 1
+print(len(refs), failures)
+print("\n".join(refs))
+"""
+
+
+def test_a_failed_write_leaves_no_partial_record_behind(tmp_path):
+    """A write that fails half way (disk full) must not hide the records written after it."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", FULL_DISK_WRITER, str(tmp_path)], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    written, failures = map(int, out[0].split())
+    refs = [r for r in out[1:] if r]
+    assert failures > 0 and written == len(refs) and written > 6
+    archive = RawArchive(tmp_path)
+    stored = [ref for ref, _ in archive.iter_records()]
+    assert stored == refs  # every ref handed out is readable, in order, including those after a failure
+    assert all(archive.read(ref).url.startswith("https://news.example/") for ref in refs)

@@ -89,7 +89,8 @@ class RawArchive:
         for n in range(1000):  # two archives opened in the same microsecond get -1, -2 ...
             name = f"{stamp}-{os.getpid()}{'-' + str(n) if n else ''}.warc.gz"
             try:
-                handle = open(self.directory / name, "xb")  # noqa: SIM115 - kept open for appends
+                # unbuffered: a failed write leaves nothing pending, so the tail can be cut back cleanly
+                handle = open(self.directory / name, "xb", buffering=0)  # noqa: SIM115 - kept open for appends
             except FileExistsError:
                 continue
             break
@@ -105,9 +106,24 @@ class RawArchive:
     def _write(self, record) -> int:
         assert self._file is not None and self._writer is not None
         offset = self._file.tell()
-        self._writer.write_record(record)
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        try:
+            self._writer.write_record(record)
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except BaseException:
+            # A half-written gzip member would hide every later record of this file from readers:
+            # cut it off, or failing that start a new file for the next record.
+            try:
+                self._file.truncate(offset)
+                self._file.seek(offset)
+            except OSError:
+                try:
+                    self._file.close()
+                except OSError:
+                    pass  # the next record opens a new file whatever state this one is in
+                self._file = self._writer = None
+                self._name = None
+            raise
         return offset
 
     def record(
