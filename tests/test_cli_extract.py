@@ -123,3 +123,9 @@ def test_text_capture_formats(seeds_dir, fmt):
     result = extract(str(seeds_dir / "004_87285a9e95f1eb52.txt"), "--format", fmt)
     assert result.exit_code == 0
     assert "郭嘉昆" in result.output
+
+
+def test_unknown_timezone_is_a_usage_error():
+    result = extract(str(DATA / "tw-udn-like.html"), "--tz", "Mars/Base")
+    assert result.exit_code == 2
+    assert "unknown timezone 'Mars/Base'" in result.stderr

@@ -264,6 +264,13 @@ def extract(obj: Ctx, inputs: tuple[str, ...], fmt: str, url: str | None, tz: st
 
     if url and len(inputs) > 1:
         fail("--url applies to one input only", 2)
+    if tz:
+        from newsmirror.config import check_timezone
+
+        try:
+            check_timezone(tz, "--tz")
+        except ConfigError as exc:
+            fail(str(exc), 2)
     failed = 0
     for item in inputs:
         try:

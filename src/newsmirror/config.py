@@ -29,6 +29,7 @@ __all__ = [
     "save_sources",
     "read_import_file",
     "merge_sources",
+    "check_timezone",
 ]
 
 DEFAULT_HOME = "newsmirror-data"
@@ -81,7 +82,7 @@ def _check_url(url: object, where: str) -> str:
     return url
 
 
-def _check_timezone(tz: object, where: str) -> str:
+def check_timezone(tz: object, where: str) -> str:
     if not isinstance(tz, str):
         raise ConfigError(f"{where}: timezone must be a string such as 'Asia/Taipei'")
     try:
@@ -124,7 +125,7 @@ def source_from_dict(data: dict, where: str) -> Source:
     return Source(
         name=name,
         feeds=tuple(dict.fromkeys(_check_url(u, where) for u in feeds)),
-        timezone=_check_timezone(data.get("timezone", DEFAULT_TIMEZONE), where),
+        timezone=check_timezone(data.get("timezone", DEFAULT_TIMEZONE), where),
         tags=tuple(tags),
         full_text=full_text,
         homepage=homepage,
