@@ -74,7 +74,7 @@ class RawArchive:
     def __init__(self, directory: Path | str) -> None:
         self.directory = Path(directory)
         self._lock = threading.Lock()
-        self._file: io.BufferedWriter | None = None
+        self._file: io.FileIO | None = None
         self._writer: WARCWriter | None = None
         self._name: str | None = None
 
