@@ -61,7 +61,8 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -362,20 +363,25 @@ class SearchIndex:
     def _write_batch(self, articles: Iterable[StoredArticle], *, last_seq: int | None = None,
                      fresh: bool = False) -> int:
         n = 0
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for article in articles:
-                    n += self._write(article, fresh=fresh)
-                if last_seq is not None:
-                    self._db.execute("INSERT OR REPLACE INTO meta VALUES ('last_seq', ?)", (str(last_seq),))
-                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('docs', ?)", (str(self._docs),))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                self._load_caches()
-                raise
+        with self._lock, self._write_transaction():
+            for article in articles:
+                n += self._write(article, fresh=fresh)
+            if last_seq is not None:
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('last_seq', ?)", (str(last_seq),))
         return n
+
+    @contextmanager
+    def _write_transaction(self) -> Iterator[None]:
+        """One write transaction that also saves the document count; a failure reloads the caches."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('docs', ?)", (str(self._docs),))
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            self._load_caches()
+            raise
 
     def add(self, article: StoredArticle) -> None:
         """Index one article, replacing its previous entry (upsert by article id)."""
@@ -403,15 +409,8 @@ class SearchIndex:
             row = self._db.execute("SELECT rid FROM docs WHERE id=?", (article_id,)).fetchone()
             if row is None:
                 return False
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._write_transaction():
                 self._retire(row[0])
-                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('docs', ?)", (str(self._docs),))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                self._load_caches()
-                raise
         return True
 
     @property
