@@ -57,3 +57,18 @@ def test_serve_answers_pages_and_api_on_localhost(served, ids):
 def test_live_thread_server_is_usable(live_server):
     r = httpx.get(live_server + "/api/sources", timeout=10)
     assert r.status_code == 200 and r.json()["ok"] is True
+
+
+def test_serve_on_a_busy_port_is_a_one_line_error(settings):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        res = subprocess.run(
+            [sys.executable, "-m", "newsmirror", "--home", str(settings.home), "serve", "--port", str(port)],
+            capture_output=True, text=True, timeout=30,
+        )
+    assert res.returncode == 1
+    assert res.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: Address already in use; pass another --port"

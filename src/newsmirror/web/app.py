@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from newsmirror.config import Settings
-from newsmirror.errors import NewsMirrorError, QueryError, SearchError, StoreError
+from newsmirror.errors import ConfigError, NewsMirrorError, QueryError, SearchError, StoreError
 from newsmirror.web import api, views
 from newsmirror.web.archive import Archive
 from newsmirror.web.guard import GuardMiddleware, RateLimit
@@ -137,5 +137,23 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, *,
 
     if not settings.db_path.is_file():
         raise StoreError(f"archive {settings.db_path} not found; run 'newsmirror fetch' to create it")
+    _check_can_listen(host, port)
     uvicorn.run(create_app(settings, rate_limit=rate_limit), host=host, port=port, log_level="info",
                 server_header=False, proxy_headers=False)
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Fail with one line, before uvicorn starts, when host:port cannot be bound (busy, no such address)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}; pass another --port") from None
