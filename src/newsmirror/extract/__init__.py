@@ -125,7 +125,9 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     title_index = next((i for i, b in enumerate(blocks) if title_sq and squash(b.text) == title_sq), None)
     body = find_body(scope, blocks, title_index)
     near = blocks[max(0, body.start - 8): body.start + 1] if body is not None else []
-    confirmed = any(b.text == title or (title_sq and squash(b.text).endswith(title_sq)) for b in near)
+    # A line ending with the title confirms it only when what precedes is a badge, not a "来源：" line.
+    confirmed = any(b.text == title or (title_sq and squash(b.text).endswith(title_sq)
+                                        and len(squash(b.text)) - len(title_sq) <= 6) for b in near)
     if body is not None and near and not confirmed and not (meta.og_title or meta.ld_headline):
         # Only the <title> spoke and no heading confirms it: take the heading just above the body.
         for b in reversed(blocks[max(0, body.start - 6): body.start + 1]):
@@ -184,6 +186,20 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
 _SLIDE_COUNTER = re.compile(r"^\s*\d{1,3}\s*/\s*\d{1,3}\s*$")  # "1/8" above a gallery's first slide
 
 
+# A link that asks for an action (vote, download, subscribe): a promo above the body, not its lead.
+_CALL_TO_ACTION = re.compile(r"^[【\[(（]?\s*(?:点击|點擊|立即|马上|馬上|click|tap)|(?:投票|下载|下載|订阅|訂閱|报名|報名|"
+                             r"领取|領取|vote|subscribe|download|sign\s*up)\s*[】\])）]?$", re.I)
+
+
+def _is_promo(b: Block) -> bool:
+    """True for a short paragraph whose link is a call to action (【点击投票】, 立即下载 ...)."""
+    for a in b.source.iter("a"):
+        text = "".join(a.itertext()).strip()
+        if text and text in b.text and _CALL_TO_ACTION.search(text):
+            return True
+    return False
+
+
 def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list[str], list[str]]:
     """Cut the body's edges: title repeats, bylines, captions, related headings, furniture."""
     title_sq = squash(title)
@@ -229,6 +245,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
             or (b.chars <= 60 and b.link_density > 0.5)
             or (b.chars <= 80 and parse_credits(t).is_byline_only)
             or _SLIDE_COUNTER.match(t)
+            or (b.chars <= 120 and b.link_chars and _is_promo(b))
         )
         if not leading:
             break

@@ -74,7 +74,7 @@ _FOOTER_TEXT = re.compile(r"copyright|©|版权所有|版權所有|ICP[备備证
                           r"违法和不良信息|客服电话|联系我们|聯絡我們|关于我们|關於我們|免责声明|免責聲明", re.I)
 
 _END_MARKER = re.compile(
-    r"^[\s【\[（(<《「]*(?:相关阅读|相關閱讀|延伸阅读|延伸閱讀|相关新闻|相關新聞|相关推荐|相關推薦|推荐阅读|推薦閱讀|"
+    r"^[\s【\[（(<《「◆◇■□●○▲△▶►▸★☆※•·>»→＞-]*(?:相关阅读|相關閱讀|延伸阅读|延伸閱讀|相关新闻|相關新聞|相关推荐|相關推薦|推荐阅读|推薦閱讀|"
     r"热门推荐|熱門推薦|猜你喜欢|猜你喜歡|相关文章|相關文章|看更多|更多新闻|更多新聞|更多相关|更多相關|"
     r"更多精彩|热点推荐|熱點推薦|今日推荐|精彩推荐|精彩推薦|往期回顾|往期回顧|推荐阅读|相关链接|相關連結|"
     r"相关报道|相關報導|热门文章|熱門文章|大家都在看|你可能感兴趣|你可能會感興趣|网友评论|網友評論|"
@@ -474,11 +474,45 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
             if drop:
                 for d in el.iter():
                     excluded.add(d)
+    for m in members:
+        _exclude_skipped(m, excluded, best_chars)
     chosen = [i for i, b in enumerate(blocks) if b.source in inside and b.source not in excluded]
     if not chosen:
         return None
     body_blocks = [blocks[i] for i in chosen]
     return Body(blocks=body_blocks, start=chosen[0], end=chosen[-1] + 1, container=best, score=best_score)
+
+
+_SKIP_TEXT = re.compile(r"skip|跳过|跳過|略过|略過")
+
+
+def _exclude_skipped(container: etree._Element, excluded: set[etree._Element], body_chars: int) -> None:
+    """Drop what a "skip ..." link jumps over: an embed, consent box or headline box inside the text.
+
+    An in-page link that lets readers skip to a later anchor marks everything up to that anchor as
+    something other than the article (accessibility convention, not one site's layout).
+    """
+    for a in container.iter("a"):
+        href = a.get("href") or ""
+        if len(href) < 2 or href[0] != "#" or not _SKIP_TEXT.search("".join(a.itertext()).lower()):
+            continue
+        ident = href[1:]
+        order = {el: n for n, el in enumerate(container.iter())}
+        target = next((el for el in order if el.get("id") == ident), None) if isinstance(ident, str) else None
+        if target is None or order[target] <= order[a]:
+            continue
+        lo, hi = order[a], order[target]
+        ancestors = set(target.iterancestors())
+        span = [el for el, n in order.items() if lo < n <= hi and el not in ancestors]
+        span += [d for d in target.iterdescendants()]
+        skipped = "".join("".join(el.text.split()) for el in span if isinstance(el.tag, str) and el.text)
+        if len(skipped) >= body_chars * 0.5:
+            continue  # a "skip to content" link: what it jumps over is too big to be an embed
+        excluded.update(span)
+        excluded.add(a)
+        parent = a.getparent()
+        if parent is not None and "".join("".join(parent.itertext()).split()) == "".join("".join(a.itertext()).split()):
+            excluded.add(parent)
 
 
 def _under_comments(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
