@@ -1,0 +1,53 @@
+"""A common character beside a word (evaluated once, nothing missed) and since:/until: in a timezone."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+import pytest
+
+from newsmirror.errors import QueryError
+
+
+def ids(results) -> set[int]:
+    return {h.id for h in results.hits}
+
+
+def test_a_character_beside_a_word_finds_exactly_the_articles_with_both(index, make_article):
+    both = {1, 2, 3, 7}
+    index.add_many([
+        make_article(1, "中國經濟", "中國經濟不會放緩。", days_ago=1),
+        make_article(2, "不同意見", "學者談中国的未來。", days_ago=2),
+        make_article(3, "中国新闻", "市場並不平靜。", days_ago=400),
+        make_article(4, "中國外交", "中國代表出席會議。", days_ago=3),
+        make_article(5, "不要遲到", "今天不下雨。", days_ago=4),
+        make_article(6, "美國經濟", "美國經濟不會放緩。", days_ago=5),
+        make_article(7, "颱風消息", "中國氣象局說颱風不來了，不", days_ago=900),  # 不 ends the text: run-final token
+    ])
+    for q in ("不 中国", "中國 不", "不 中国 source:中央社"):
+        r = index.search(q)
+        assert ids(r) == both, q
+        assert (r.total, r.exact) == (4, True)
+    assert ids(index.search("不 中国 -颱風")) == both - {7}
+    assert ids(index.search("不 中国 since:2020-01-01", tz="UTC")) >= {1, 2}
+    pages = [h.id for off in range(4) for h in index.search("不 中国", limit=1, offset=off).hits]
+    assert sorted(pages) == sorted(both)  # paging neither repeats nor skips a hit
+    assert index.search("不 中国", offset=4).hits == []
+
+
+def test_since_and_until_are_days_in_the_readers_timezone(index, make_article):
+    late = make_article(1, "颱風消息", "颱風接近。")
+    # 17:00 UTC on 3 September is 01:00 on 4 September in Taipei.
+    index.add(dataclasses.replace(late, published=datetime(2025, 9, 3, 17, 0, tzinfo=UTC)))
+    assert ids(index.search("颱風 since:2025-09-04")) == {1}  # default Asia/Taipei
+    assert ids(index.search("颱風 until:2025-09-03")) == set()
+    assert ids(index.search("颱風 since:2025-09-04", tz="UTC")) == set()
+    assert ids(index.search("颱風 until:2025-09-03", tz="UTC")) == {1}
+    assert ids(index.search("颱風 since:2025-09-03 until:2025-09-03", tz="America/New_York")) == {1}
+    assert ids(index.search("颱 since:2025-09-04 until:2025-09-04", tz="Asia/Taipei")) == {1}
+
+
+def test_an_unknown_timezone_is_a_query_error(index):
+    with pytest.raises(QueryError, match="unknown timezone 'Mars/Olympus'"):
+        index.search("颱風 since:2025-09-04", tz="Mars/Olympus")
