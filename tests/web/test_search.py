@@ -72,3 +72,23 @@ def test_api_search_xss_query_is_not_reflected_as_html(client):
     assert r.headers["content-type"].startswith("application/json")
     for hit in r.json().get("results", []):
         assert "<script>" not in hit["snippet"]
+
+
+def test_search_days_follow_the_readers_timezone(client):
+    """since:/until: are the reader's days: an article early on a Taipei morning is on the UTC day before."""
+    import json as _json
+
+    def hits(q, tz):
+        r = client.get("/api/search", params={"q": q, "tz": tz, "limit": 200})
+        assert r.status_code == 200
+        return _json.loads(r.text)["results"]
+
+    in_taipei = {h["id"]: h["published"][:10] for h in hits("颱風 OR 习近平 OR 台北", "Asia/Taipei")}
+    in_utc = {h["id"]: h["published"][:10] for h in hits("颱風 OR 习近平 OR 台北", "UTC")}
+    shifted = [i for i in in_taipei if in_taipei[i] != in_utc[i]]
+    assert shifted, "the test archive needs an article whose Taipei and UTC days differ"
+    for article_id in shifted:
+        day = in_taipei[article_id]
+        q = f"颱風 OR 习近平 OR 台北 since:{day} until:{day}"
+        assert article_id in {h["id"] for h in hits(q, "Asia/Taipei")}
+        assert article_id not in {h["id"] for h in hits(q, "UTC")}

@@ -155,7 +155,7 @@ def api_search(request: Request) -> Response:
         days[name] = parse_day(raw) if raw else None
     query = build_query(q, source=source, since=days["since"], until=days["until"])
     archive = _archive(request)
-    results = archive.index().search(query, limit=limit, offset=offset, store=archive.store())
+    results = archive.index().search(query, limit=limit, offset=offset, store=archive.store(), tz=reader.tz_name)
     return json_ok({
         "results": [
             {

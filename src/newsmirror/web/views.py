@@ -185,7 +185,7 @@ def search_page(request: Request) -> Response:
         days = {name: parse_day(form[name].strip()) if form[name].strip() else None for name in ("since", "until")}
         query = build_query(q, source=form["source"] or None, since=days["since"], until=days["until"])
         results = archive.index().search(query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
-                                         store=archive.store())
+                                         store=archive.store(), tz=reader.tz_name)
     except QueryError as exc:
         context["error"] = str(exc)
         return render_page(request, reader, "search.html", context, status=400)
