@@ -88,3 +88,14 @@ def test_index_rebuild(home):
     assert result.exit_code == 0, result.stderr
     assert "index done: 4 articles indexed" in result.stderr
     assert len(search(home, "普京", "--json").stdout.splitlines()) == 2
+
+
+def test_day_filters_use_the_given_timezone(home):
+    # 习近平出席峰会 is published 2023-09-13 12:00 +08:00, i.e. 04:00 UTC; in New York it is still 9-13 00:00
+    assert [json.loads(x)["title"] for x in search(home, "峰会", "since:2023-09-13", "--json").stdout.splitlines()]
+    late = search(home, "峰会", "since:2023-09-14", "--json", "--tz", "Pacific/Kiritimati")  # UTC+14: 9-13 18:00
+    assert late.stdout.strip() == ""
+    early = search(home, "峰会", "until:2023-09-12", "--json", "--tz", "Pacific/Pago_Pago")  # UTC-11: 9-12 17:00
+    assert [json.loads(x)["title"] for x in early.stdout.splitlines()] == ["习近平出席峰会"]
+    bad = search(home, "峰会", "--tz", "Mars/Base")
+    assert bad.exit_code == 2 and "unknown timezone" in bad.stderr

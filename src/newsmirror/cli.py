@@ -391,8 +391,9 @@ Example:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit (JSON Lines).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--tz", default="Asia/Taipei", show_default=True, help="Timezone of the since:/until: days.")
 @click.pass_obj
-def search(obj: Ctx, query: tuple[str, ...], as_json: bool, limit: int, offset: int) -> None:
+def search(obj: Ctx, query: tuple[str, ...], as_json: bool, limit: int, offset: int, tz: str) -> None:
     """Search the archive."""
     from newsmirror.errors import QueryError
     from newsmirror.pipeline import open_index
@@ -405,7 +406,7 @@ def search(obj: Ctx, query: tuple[str, ...], as_json: bool, limit: int, offset: 
         idx = open_index(obj.settings)
         store = SQLiteStore(obj.settings.db_path, readonly=True)  # snippets come from the archive's text
         try:
-            results = idx.search(" ".join(query), limit=limit, offset=offset, store=store)
+            results = idx.search(" ".join(query), limit=limit, offset=offset, store=store, tz=tz)
         finally:
             idx.close()
             store.close()
