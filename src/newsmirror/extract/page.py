@@ -324,8 +324,11 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
         else:  # a comment or processing instruction: only its tail is text
             s = el.tail
         if s:
-            buf.append(s)
-            if not isspace(s):
+            if isspace(s):
+                if has_text:
+                    buf.append(s)  # whitespace before any text: the squeeze would drop it anyway
+            else:
+                buf.append(s)
                 has_text = True
                 n = len("".join(split(s)))
                 chars += n

@@ -105,6 +105,7 @@ def _scan(root: etree._Element, *, related: bool = True, tags: bool = True,
     tag_scopes: list[tuple[etree._Element, etree._Element]] = []
     search, box = _HEAD_WORDS.search, _BOX_HINT.search
     tag_hint, tag_head = _TAG_HINT.search, _TAG_HEAD.match
+    isspace = str.isspace
     # A heading is at most 24 characters once spaces are squeezed, and so is every text inside it:
     # longer texts are skipped before the regex, most of them on their first 100 characters.
     for el in root.iter():
@@ -123,6 +124,8 @@ def _scan(root: etree._Element, *, related: bool = True, tags: bool = True,
                     tag_scopes.append((el, el))
                     is_tag_box = True
             t = el.text
+            if t and isspace(t):
+                t = None  # whitespace between tags (most texts): neither pattern can match it
             if t and tags and not is_tag_box and tag != "a" and len(el) == 0 and tag_head(t):
                 parent = el.getparent()
                 if parent is not None:
@@ -135,7 +138,7 @@ def _scan(root: etree._Element, *, related: bool = True, tags: bool = True,
                     picked[parent] = None
         if related:
             t = el.tail
-            if t and (len(t) <= 24 or (len("".join(t[:100].split())) <= 24 and len(" ".join(t.split())) <= 24)) \
+            if t and not isspace(t) and (len(t) <= 24 or (len("".join(t[:100].split())) <= 24 and len(" ".join(t.split())) <= 24)) \
                     and el is not root and search(t):
                 parent = el.getparent()
                 if parent is not None:
