@@ -137,9 +137,8 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def parse_html(text: str) -> etree._Element | None:
     """Parse HTML text into an lxml tree; None when nothing parseable is there."""
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
-    # Control characters libxml2 keeps in text but lxml refuses to set as text (the drops move tails).
-    if _XML_BAD.search(text):
-        text = _XML_BAD.sub(lambda m: " " if m.group() == "\x0c" else "", text)
+    # Control characters libxml2 keeps in text are removed where they matter, not by a scan of the
+    # whole page: when a drop moves a tail (_drop) and in rendered block text (render_blocks).
     # libxml2 stops at an early </html> or </body> (pages that include a whole header document);
     # browsers read on, so drop the closers and let the parser close at the end.
     text = _CLOSERS.sub("", text)
@@ -200,11 +199,25 @@ def _drop(el: etree._Element) -> None:
     tail = el.tail
     if tail:
         prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
+        try:
+            _join_tail(parent, prev, tail)
+        except ValueError:  # lxml refuses control characters libxml2 kept: set the text without them
+            _join_tail(parent, prev, _XML_BAD.sub(_xml_bad_to, tail), clean=True)
     parent.remove(el)
+
+
+def _xml_bad_to(m: re.Match[str]) -> str:
+    return " " if m.group() == "\x0c" else ""
+
+
+def _join_tail(parent: etree._Element, prev: etree._Element | None, tail: str, clean: bool = False) -> None:
+    """Append a removed element's tail to its previous sibling's tail, or to the parent's text."""
+    if prev is not None:
+        before = prev.tail or ""
+        prev.tail = (_XML_BAD.sub(_xml_bad_to, before) if clean else before) + tail
+    else:
+        before = parent.text or ""
+        parent.text = (_XML_BAD.sub(_xml_bad_to, before) if clean else before) + tail
 
 
 class Blocks(list):
@@ -266,6 +279,8 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
         if has_text or imgs:
             # Whitespace runs squeezed to one space: str.split() and the regex \s agree on what whitespace is.
             text = " ".join("".join(buf).split()) if has_text else ""
+            if not text.isprintable():  # rare: control characters libxml2 kept in the page's text
+                text = _XML_BAD.sub("", text)
             src = bstack[-1]
             append_block(Block(text=text, source=src, tag=src.tag, link_chars=link_chars - block_links,
                                chars=chars - block_chars, images=imgs, caption=caps > 0))
