@@ -159,3 +159,18 @@ def test_read_meta_finds_script_stamps_identifier_and_unlisted_date_names():
     assert meta.published == ("2007-08-20-23:59:59",)
     assert meta.updated == ("2019-10-08 12:00:57",)
     assert meta.script_dates == ("1581418070",)
+
+
+@pytest.mark.parametrize("title", ['第一行\n- 第二行: "引號" #井號', "a: b", "- 開頭", "[括號]", "反斜線\\n", "tab\there"])
+def test_markdown_front_matter_parses_whatever_the_title_holds(title):
+    import yaml
+
+    from newsmirror.extract.output import article_to_markdown
+    from newsmirror.models import Article
+
+    md = article_to_markdown(Article(title=title, url="https://x.example/a?b=1#c d: e", authors=("王\n小明",),
+                                     source="來源: #1", tags=("a, b", "[c]"), text="正文。"))
+    front = yaml.safe_load(md.split("---\n")[1])
+    assert front["title"] == title
+    assert front["from"] == "https://x.example/a?b=1#c d: e"
+    assert front["authors"] == ["王\n小明"] and front["source"] == "來源: #1" and front["tags"] == ["a, b", "[c]"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from newsmirror.models import Article
+from newsmirror.publish.jekyll import yaml_quote, yaml_scalar  # one YAML writer for every front matter
 
 __all__ = ["FIELDS", "article_to_dict", "article_to_markdown", "format_date"]
 
@@ -41,25 +42,21 @@ def article_to_dict(a: Article) -> dict:
     }
 
 
-def _yaml_str(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def article_to_markdown(a: Article) -> str:
     """A Jekyll-like Markdown post: front matter (title, date, authors, source, url, tags), then the text."""
-    lines = ["---", f"title: {_yaml_str(a.title)}"]
+    lines = ["---", f"title: {yaml_quote(a.title)}"]
     if a.published:
         lines.append(f"date: {format_date(a.published)}")
     if a.updated:
         lines.append(f"updated: {format_date(a.updated)}")
     if a.authors:
-        lines.append("authors: [" + ", ".join(_yaml_str(x) for x in a.authors) + "]")
+        lines.append("authors: [" + ", ".join(yaml_quote(x) for x in a.authors) + "]")
     if a.source:
-        lines.append(f"source: {_yaml_str(a.source)}")
+        lines.append(f"source: {yaml_quote(a.source)}")
     if a.url:
-        lines.append(f"from: {a.url}")
+        lines.append(f"from: {yaml_scalar(a.url)}")
     if a.tags:
-        lines.append("tags: [" + ", ".join(_yaml_str(t) for t in a.tags) + "]")
+        lines.append("tags: [" + ", ".join(yaml_quote(t) for t in a.tags) + "]")
     if a.lang:
         lines.append(f"lang: {a.lang}")
     lines += ["---", "", f"# {a.title}" if a.title else ""]
