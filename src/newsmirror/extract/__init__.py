@@ -112,8 +112,6 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     url = url or meta.canonical or None
     related, tags = find_links(root, url)
     tags = tags or list(meta.keywords)
-    page_has_video = any(True for _ in root.iter("video")) or any(
-        re.search(r"youtube|player|video|vimeo", v.get("src") or "", re.I) for v in root.iter("iframe"))
     clean_tree(root)
     body_el = next(root.iter("body"), None)
     scope = body_el if body_el is not None else root
@@ -173,7 +171,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     images = [i for b in lead for i in b.images] + lead_images + [i for b in body_blocks for i in b.images]
     images = images or list(meta.images[:1])
     images = list(dict.fromkeys(images))
-    kind = _kind(title, body_blocks, body_text, blocks, page_has_video, meta)
+    kind = _kind(title, body_blocks, body_text, blocks, meta.video, meta)
     body_html = _body_html(body_blocks, url)
     return Article(
         kind=kind, url=url, title=title, authors=tuple(authors), source=source, editors=tuple(editors),

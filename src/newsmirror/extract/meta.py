@@ -80,6 +80,14 @@ class PageMeta:
     time_tags: tuple[str, ...] = ()  # <time datetime> values
     script_dates: tuple[str, ...] = ()  # publication stamps in inline scripts (`var ct = "1570500000"`)
     images: tuple[str, ...] = field(default_factory=tuple)
+    video: bool = False  # the page embeds a video: a <video>, or an iframe from a player
+
+
+# The elements read_meta reads, found in one walk; title/meta/link are read together in page order.
+_READ_TAGS = ("title", "meta", "link", "time", "script", "h1", "video", "iframe")
+_HEAD_TAGS = frozenset(_READ_TAGS[:3])
+_PLAYER_SRC = re.compile(r"youtube|player|video|vimeo", re.I)
+_ITEMPROP_DATES = etree.XPath(".//@itemprop[.='datePublished' or .='dateCreated']")
 
 
 def text_of(el: etree._Element) -> str:
@@ -159,7 +167,14 @@ def read_meta(root: etree._Element) -> PageMeta:
     images: list[str] = []
     meta_dates: dict[str, str] = {}
     meta_upd: dict[str, str] = {}
-    for el in root.iter("title", "meta", "link"):
+    # One walk lists every element read here (each walk of a big page costs as much as parsing a
+    # tenth of it); the buckets keep page order.
+    found: dict[str, list[etree._Element]] = {tag: [] for tag in ("head", *_READ_TAGS[3:])}
+    for el in root.iter(*_READ_TAGS):
+        tag = el.tag
+        found["head" if tag in _HEAD_TAGS else tag].append(el)
+    video = bool(found["video"]) or any(_PLAYER_SRC.search(v.get("src") or "") for v in found["iframe"])
+    for el in found["head"]:
         tag = el.tag
         if tag == "title":
             if not title_tag:
@@ -199,21 +214,20 @@ def read_meta(root: etree._Element) -> PageMeta:
     rank = {name: i for i, name in enumerate(_META_DATE_NAMES + _META_UPDATED_NAMES)}
     published.extend(v for _k, v in sorted(meta_dates.items(), key=lambda kv: rank.get(kv[0], len(rank))))
     updated.extend(v for _k, v in sorted(meta_upd.items(), key=lambda kv: rank.get(kv[0], len(rank))))
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        if el.get("itemprop") in ("datePublished", "dateCreated") and el.tag != "meta":
+    for attr in _ITEMPROP_DATES(root):
+        el = attr.getparent()
+        if el.tag != "meta":
             v = _attr(el, "datetime") or _attr(el, "content") or text_of(el)
             if v:
                 published.append(v)
-    time_tags = [v for v in (_attr(t, "datetime") for t in root.iter("time")) if v]
+    time_tags = [v for v in (_attr(t, "datetime") for t in found["time"]) if v]
 
     ld_headline = ld_publisher = ld_body = ld_type = ""
     ld_authors: list[str] = []
     ld_pub: list[str] = []
     ld_upd: list[str] = []
     script_texts: list[str] = []
-    for script in root.iter("script"):
+    for script in found["script"]:
         if "ld+json" not in (script.get("type") or "").lower():
             if script.text and not script.get("src"):
                 script_texts.append(script.text)
@@ -239,7 +253,7 @@ def read_meta(root: etree._Element) -> PageMeta:
                 ld_upd.append(obj["dateModified"])
             if isinstance(obj.get("articleBody"), str) and not ld_body:
                 ld_body = obj["articleBody"]
-    h1s = tuple(t for t in (text_of(h) for h in root.iter("h1")) if t)
+    h1s = tuple(t for t in (text_of(h) for h in found["h1"]) if t)
     html_el = root if root.tag == "html" else next(root.iter("html"), None)
     lang = _attr(html_el, "lang") if html_el is not None else ""
     return PageMeta(
@@ -249,6 +263,7 @@ def read_meta(root: etree._Element) -> PageMeta:
         ld_publisher=ld_publisher, ld_body=ld_body, ld_type=ld_type,
         published=tuple(ld_pub + published), updated=tuple(ld_upd + updated),
         time_tags=tuple(time_tags), images=tuple(images), script_dates=tuple(read_script_dates(script_texts)),
+        video=video,
     )
 
 
