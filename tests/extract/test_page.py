@@ -218,3 +218,17 @@ def test_find_body_without_render_stats_gives_the_same_body():
     assert with_stats is not None and without is not None
     assert [b.text for b in with_stats.blocks] == [b.text for b in without.blocks]
     assert (with_stats.start, with_stats.end, with_stats.container) == (without.start, without.end, without.container)
+
+
+def test_related_links_and_tags_come_from_what_a_reader_sees():
+    body = "".join(f"<p>第{i}段，市府今天說明新制的細節，民眾可以上網查詢，並在下月起適用新的規定。</p>" for i in range(6))
+    page = f"""<html><head><title>新制上路 市府說明細節</title></head><body>
+      <h1>新制上路 市府說明細節</h1><div class="article">{body}</div>
+      <div class="related"><h3>延伸閱讀</h3><a href="/a/1">看得見的相關新聞標題</a></div>
+      <div class="related" style="display:none"><h3>相關新聞</h3><a href="/a/2">藏起來的相關新聞標題</a></div>
+      <div class="tags" hidden><a href="/t/1">隱藏標籤</a></div>
+      <div class="tags"><a href="/t/2">市政</a><a href="/t/3">交通</a></div></body></html>"""
+    art = extract_article(page.encode(), "https://news.example.com.tw/story/9")
+    assert [(r.group, r.title, r.url) for r in art.related] == [
+        ("延伸閱讀", "看得見的相關新聞標題", "https://news.example.com.tw/a/1")]
+    assert art.tags == ("市政", "交通")

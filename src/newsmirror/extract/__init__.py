@@ -110,17 +110,18 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
         return _not_article(url)
     meta = read_meta(root)
     url = url or meta.canonical or None
-    related, tags = find_links(root, url)
-    tags = tags or list(meta.keywords)
     clean_tree(root)
     body_el = next(root.iter("body"), None)
     scope = body_el if body_el is not None else root
+    # Related links and tags are read from what a reader sees: hidden boxes and <head> do not count.
+    related, tags = find_links(scope, url)
+    tags = tags or list(meta.keywords)
     blocks = render_blocks(scope, url)
     headings = tuple(b.text for b in blocks
                      if b.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or "title" in (b.source.get("class") or "").lower())
     title = choose_title(meta, headings) or front.get("title", "")
     title_sq = squash(title)
-    title_index = next((i for i, b in enumerate(blocks) if title_sq and squash(b.text) == title_sq), None)
+    title_index = next((i for i, b in enumerate(blocks) if _is_title(b, title_sq)), None)
     body = find_body(scope, blocks, title_index)
     near = blocks[max(0, body.start - 8): body.start + 1] if body is not None else []
     # A line ending with the title confirms it only when what precedes is a badge, not a "来源：" line.
@@ -154,7 +155,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
         head_lines = [b.text for b in blocks[lo:start] if b.text and b.chars <= 120] + head_lines
         # The byline and dateline sit right under the headline, however much furniture follows it.
         under_title: list[str] = []
-        for i in (i for i, b in enumerate(blocks[:start]) if title_sq and squash(b.text) == title_sq):
+        for i in (i for i, b in enumerate(blocks[:start]) if _is_title(b, title_sq)):
             under_title.extend(b.text for b in blocks[i + 1: min(i + 8, start)] if b.text and b.chars <= 120)
         head_lines = list(dict.fromkeys(under_title + head_lines))
         tail_lines = [b.text for b in blocks[body.end: body.end + 4] if b.text and b.chars <= 80]
@@ -179,6 +180,12 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
         html=body_html, captions=tuple(captions), tags=tuple(tags), related=tuple(related),
         images=tuple(images), lang=lang, script=script,
     )
+
+
+def _is_title(b: Block, title_sq: str) -> bool:
+    """squash(b.text) == title_sq (non-empty), squashing only blocks long enough to be the title:
+    squash drops at least the whitespace b.chars leaves out, so a shorter block cannot match."""
+    return bool(title_sq) and b.chars >= len(title_sq) and squash(b.text) == title_sq
 
 
 _SLIDE_COUNTER = re.compile(r"^\s*\d{1,3}\s*/\s*\d{1,3}\s*$")  # "1/8" above a gallery's first slide

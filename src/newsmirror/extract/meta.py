@@ -31,10 +31,18 @@ __all__ = [
 # Separators sites put between the headline and their own name in <title>.
 _TITLE_SEP = re.compile(r"\s*(?:[|｜_–—]|\s-\s|\s·\s|-{2,}|_{2,})\s*")
 _WS = re.compile(r"\s+")
-_CJK_CHARS = re.compile(r"[\u4e00-\u9fff]")
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_HANGUL = re.compile(r"[\uac00-\ud7af]")
-_LATIN = re.compile(r"[A-Za-z]")
+# Runs, not single characters: counting by summing run lengths builds far fewer strings.
+_CJK_CHARS = re.compile(r"[\u4e00-\u9fff]+")
+_KANA = re.compile(r"[\u3040-\u30ff]+")
+_HANGUL = re.compile(r"[\uac00-\ud7af]+")
+_LATIN = re.compile(r"[A-Za-z]+")
+
+
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    """How many characters of text the run pattern matches."""
+    return sum(map(len, pattern.findall(text)))
+
+
 _META_DATE_NAMES = (
     "article:published_time", "og:published_time", "og:article:published_time",
     "article:published", "datepublished", "pubdate", "publishdate", "publish-date",
@@ -408,7 +416,7 @@ def detect_script(text: str) -> str | None:
     """Return "Hant" or "Hans" by which characters differ under OpenCC, None when not Chinese."""
     hant, hans = _script_counts(text)
     if hant == hans == 0:
-        cjk = len(_CJK_CHARS.findall(text[:3000]))
+        cjk = _count(_CJK_CHARS, text[:3000])
         return "Hans" if cjk >= 20 else None  # shared characters only: call it the common default
     return "Hant" if hant > hans else "Hans"
 
@@ -416,10 +424,10 @@ def detect_script(text: str) -> str | None:
 def detect_lang(text: str, lang_attr: str = "") -> tuple[str | None, str | None]:
     """Return (lang, script): zh-Hant/zh-Hans by the characters themselves, else the page's lang."""
     sample = text[:4000]
-    cjk = len(_CJK_CHARS.findall(sample))
-    kana = len(_KANA.findall(sample))
-    hangul = len(_HANGUL.findall(sample))
-    letters = len(_LATIN.findall(sample))
+    cjk = _count(_CJK_CHARS, sample)
+    kana = _count(_KANA, sample)
+    hangul = _count(_HANGUL, sample)
+    letters = _count(_LATIN, sample)
     if kana > 20 and kana * 5 > cjk:
         return "ja", None
     if hangul > 20 and hangul > cjk:
