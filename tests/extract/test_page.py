@@ -149,6 +149,18 @@ def test_render_blocks_counts_match_the_text():
     assert blocks.stats[a] == (4, 4, 0)
 
 
+def test_render_blocks_marks_hints_and_short_texts_for_the_link_finders():
+    from newsmirror.extract.page import Blocks, parse_html, render_blocks
+
+    root = parse_html("<html><body><div class='Related Box' id='R1'><h3>延伸閱讀</h3><a href='/x'>一則很長很長的"
+                      "相關新聞標題，超過了二十四個字的長度限制喔喔喔</a>尾 巴</div><p>  </p></body></html>")
+    body = next(root.iter("body"))
+    blocks = render_blocks(body)
+    div, h3 = next(body.iter("div")), next(body.iter("h3"))
+    assert blocks.marks == [(div, Blocks.HINT, "related box r1"), (h3, Blocks.TEXT, "延伸閱讀"),
+                            (next(body.iter("a")), Blocks.TAIL, "尾 巴")]
+
+
 def test_join_url_agrees_with_urljoin():
     import itertools
     import random

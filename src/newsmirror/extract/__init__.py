@@ -113,10 +113,10 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     clean_tree(root)
     body_el = next(root.iter("body"), None)
     scope = body_el if body_el is not None else root
-    # Related links and tags are read from what a reader sees: hidden boxes and <head> do not count.
-    related, tags = find_links(scope, url)
-    tags = tags or list(meta.keywords)
     blocks = render_blocks(scope, url)
+    # Related links and tags are read from what a reader sees: hidden boxes and <head> do not count.
+    related, tags = find_links(scope, url, blocks)
+    tags = tags or list(meta.keywords)
     headings = tuple(b.text for b in blocks
                      if b.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or "title" in (b.source.get("class") or "").lower())
     title = choose_title(meta, headings) or front.get("title", "")

@@ -221,16 +221,22 @@ def _join_tail(parent: etree._Element, prev: etree._Element | None, tail: str, c
 
 
 class Blocks(list):
-    """render_blocks' answer: the blocks in page order, plus each element's text counts from the same walk.
+    """render_blocks' answer: the blocks in page order, plus what the same walk saw of each element.
 
     `stats[el]` is (chars, link_chars, punctuation) over el's subtree, tails of its children included
     (non-whitespace characters, as in Block), for every element under `root` and root itself.
+    `marks` lists, in walk order, what the link finders (related.py) read: (el, HINT, "class id"
+    lower-cased) for every element with a class or id, and (el, TEXT, text) or (el, TAIL, tail) for
+    every text with at most 24 non-space characters (headings and labels are short).
     """
+
+    HINT, TEXT, TAIL = 0, 1, 2
 
     def __init__(self, root: etree._Element) -> None:
         super().__init__()
         self.root = root
         self.stats: dict[etree._Element, tuple[int, int, int]] = {}
+        self.marks: list[tuple[etree._Element, int, str]] = []
 
 
 _PARSED_OUT = frozenset("?#;[]\t\r\n")  # characters urlparse would move, drop or check
@@ -264,6 +270,8 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
     blocks = Blocks(root)
     stats = blocks.stats
     append_block = blocks.append
+    mark = blocks.marks.append
+    text_mark = Blocks.TEXT
     buf: list[str] = []
     has_text = False  # buf holds more than whitespace
     imgs: list[str] = []
@@ -310,17 +318,21 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
             elif tag in ("figcaption", "caption"):
                 caps += 1
                 kind = 2
-            elif tag in _CAPTION_TAGS and len(el) <= 6:
+            if tag.__class__ is str:
                 cls, ident = el.get("class"), el.get("id")
-                if (cls and caption_hint(cls.lower())) or (ident and caption_hint(ident.lower())):
-                    caps += 1
-                    kind = 2
-            elif tag == "img":
+                if cls or ident:
+                    mark((el, 0, f"{cls or ''} {ident or ''}".lower()))
+                    if kind == 0 and tag in _CAPTION_TAGS and len(el) <= 6 and \
+                            ((cls and caption_hint(cls.lower())) or (ident and caption_hint(ident.lower()))):
+                        caps += 1
+                        kind = 2
+            if tag == "img":
                 src = el.get("data-src") or el.get("data-original") or el.get("src") or ""
                 if src and not src.startswith("data:"):
                     imgs.append(join_url(base_url, src) if base_url else src)
             push((tag, kind, chars, link_chars, punct))
             s = el.text if tag.__class__ is str else None  # an entity node: only its tail is text
+            text_mark = 1
         elif event == "end":
             tag, kind, c0, l0, p0 = pop()
             if tag in BLOCK_TAGS:
@@ -336,8 +348,10 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
                 caps -= 1
             stats[el] = (chars - c0, link_chars - l0, punct - p0)
             s = el.tail
+            text_mark = 2 if el is not root else -1  # the root's tail is outside the scope
         else:  # a comment or processing instruction: only its tail is text
             s = el.tail
+            text_mark = 2
         if s:
             if isspace(s):
                 if has_text:
@@ -346,6 +360,8 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
                 buf.append(s)
                 has_text = True
                 n = len("".join(split(s)))
+                if n <= 24 and text_mark > 0:
+                    mark((el, text_mark, s))
                 chars += n
                 if links:
                     link_chars += n

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from lxml import etree
 
-from newsmirror.extract.page import join_url
+from newsmirror.extract.page import Blocks, join_url, render_blocks
 from newsmirror.models import RelatedLink
 
 __all__ = ["find_links", "find_related", "find_tags"]
@@ -95,72 +95,72 @@ def _doc_order(el: etree._Element) -> list[int]:
     return path
 
 
-def _scan(root: etree._Element, *, related: bool = True, tags: bool = True,
+def _scan(blocks: Blocks, *, related: bool = True, tags: bool = True,
           ) -> tuple[list[etree._Element], list[tuple[etree._Element, etree._Element]]]:
-    """One plain walk over the page for both finders (an XPath with many contains() calls costs
-    several times more). Returns, in page order, the related candidates (boxes whose class/id says
-    related; elements whose own text, or a child's text when they carry a class or id, holds a
-    heading word) and the tag candidates as (element, the scope whose links are the tags)."""
+    """Read the candidates off render_blocks' marks (class/id hints and short texts, in walk order):
+    the related candidates in page order (boxes whose class/id says related; elements whose own
+    text, or a child's text when they carry a class or id, holds a heading word) and the tag
+    candidates as (element, the scope whose links are the tags), in page order."""
     picked: dict[etree._Element, None] = {}
     tag_scopes: list[tuple[etree._Element, etree._Element]] = []
     search, box = _HEAD_WORDS.search, _BOX_HINT.search
     tag_hint, tag_head = _TAG_HINT.search, _TAG_HEAD.match
-    isspace = str.isspace
-    # A heading is at most 24 characters once spaces are squeezed, and so is every text inside it:
-    # longer texts are skipped before the regex, most of them on their first 100 characters.
-    for el in root.iter():
-        tag = el.tag
-        if tag.__class__ is str:
-            cls, ident = el.get("class"), el.get("id")
-            is_tag_box = False
-            if cls or ident:
-                hint = f"{cls or ''} {ident or ''}"
-                low = hint.lower()
-                if related and tag != "a" and tag != "span" and box(low):
-                    picked[el] = None
-                # Every tag-hint word holds one of these four: a substring test spares most regex calls.
-                if tags and tag != "a" and ("tag" in low or "keyword" in low or "label" in low or "topic" in low) \
-                        and tag_hint(hint):
-                    tag_scopes.append((el, el))
-                    is_tag_box = True
-            t = el.text
-            if t and isspace(t):
-                t = None  # whitespace between tags (most texts): neither pattern can match it
-            if t and tags and not is_tag_box and tag != "a" and len(el) == 0 and tag_head(t):
+    tag_box = None  # the last element whose class/id says tags: its own text is not a tag label
+    for el, what, value in blocks.marks:
+        if what == Blocks.HINT:
+            if el.tag == "a":
+                continue
+            if related and el.tag != "span" and box(value):
+                picked[el] = None
+            # Every tag-hint word holds one of these four: a substring test spares most regex calls.
+            if tags and ("tag" in value or "keyword" in value or "label" in value or "topic" in value) \
+                    and tag_hint(value):
+                tag_scopes.append((el, el))
+                tag_box = el
+            continue
+        # A heading is at most 24 characters once spaces are squeezed (marks hold texts of at most
+        # 24 non-space characters; the squeezed length adds the inner spaces).
+        if len(value) > 24 and len(" ".join(value.split())) > 24:
+            continue
+        if what == Blocks.TEXT:
+            if tags and el is not tag_box and el.tag != "a" and len(el) == 0 and tag_head(value):
                 parent = el.getparent()
                 if parent is not None:
                     tag_scopes.append((el, parent))
-            if t and related and (len(t) <= 24 or (len("".join(t[:100].split())) <= 24 and len(" ".join(t.split())) <= 24)) \
-                    and search(t):
+            if related and search(value):
                 picked[el] = None
                 parent = el.getparent()  # a heading word in a child's text: the parent reads it as its own
                 if parent is not None and (parent.get("class") is not None or parent.get("id") is not None):
                     picked[parent] = None
-        if related:
-            t = el.tail
-            if t and not isspace(t) and (len(t) <= 24 or (len("".join(t[:100].split())) <= 24 and len(" ".join(t.split())) <= 24)) \
-                    and el is not root and search(t):
-                parent = el.getparent()
-                if parent is not None:
-                    picked[parent] = None
+        elif related and search(value):
+            parent = el.getparent()
+            if parent is not None:
+                picked[parent] = None
     candidates = sorted(picked, key=_doc_order) if len(picked) > 1 else list(picked)
     return candidates, tag_scopes
 
 
-def find_links(root: etree._Element, base_url: str | None = None) -> tuple[list[RelatedLink], list[str]]:
-    """find_related and find_tags in one walk over the page: (related links, tags)."""
-    candidates, tag_scopes = _scan(root)
+def _marks(root: etree._Element, blocks: Blocks | None) -> Blocks:
+    """render_blocks(root) unless blocks already are its rendering."""
+    return blocks if blocks is not None and blocks.root is root else render_blocks(root)
+
+
+def find_links(root: etree._Element, base_url: str | None = None, blocks: Blocks | None = None,
+               ) -> tuple[list[RelatedLink], list[str]]:
+    """find_related and find_tags together: (related links, tags). Pass render_blocks(root) as
+    `blocks` when it is at hand: the finders read the marks its walk left instead of walking again."""
+    candidates, tag_scopes = _scan(_marks(root, blocks))
     return _related_groups(candidates, base_url), _tag_words(tag_scopes)
 
 
 def find_related(root: etree._Element, base_url: str | None = None) -> list[RelatedLink]:
     """Related-link groups on the page, in page order, each link once."""
-    return _related_groups(_scan(root, tags=False)[0], base_url)
+    return _related_groups(_scan(render_blocks(root), tags=False)[0], base_url)
 
 
 def find_tags(root: etree._Element) -> list[str]:
     """Keyword/tag link lists: boxes whose class says tags, or links after a 標籤/关键词 label."""
-    return _tag_words(_scan(root, related=False)[1])
+    return _tag_words(_scan(render_blocks(root), related=False)[1])
 
 
 def _related_groups(candidates: list[etree._Element], base_url: str | None) -> list[RelatedLink]:
