@@ -145,6 +145,30 @@ def test_read_script_dates_takes_publication_keys_only():
     assert read_script_dates(["var x = 1; // no dates"]) == []
 
 
+def test_read_script_dates_finds_what_a_scan_of_every_position_finds():
+    import random
+    import re
+
+    from newsmirror.extract.meta import _SCRIPT_DATE, _SCRIPT_DATE_KEY
+
+    def every_position(scripts):
+        out = []
+        for text in scripts:
+            for m in _SCRIPT_DATE.finditer(text):
+                key = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", m.group("key").lstrip("$"))
+                if _SCRIPT_DATE_KEY.match(key) and m.group("value") not in out:
+                    out.append(m.group("value"))
+        return out
+
+    rnd = random.Random(7)
+    pieces = ["ct", "pubtime", "publishDate", "$createdAt", "time", "x.ct", '"ct"', "'post_time'", ":", "=", ":=", "=:",
+              " ", "\n", '"', "'", "1581418070", "1581418070123", "2019-09-07", "2019/9/7 10:02", "20190907", ",", ";",
+              "{", "}", "-", "var ", "a"]
+    for _ in range(300):
+        scripts = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 40))) for _ in range(rnd.randint(1, 3))]
+        assert read_script_dates(scripts) == every_position(scripts), scripts
+
+
 def test_read_meta_finds_script_stamps_identifier_and_unlisted_date_names():
     root = parse_html(
         '<html><head><meta name="dc.identifier" content="http://www.example.co.uk/news/2012/12/a.shtml">'

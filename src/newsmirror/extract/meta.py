@@ -287,9 +287,14 @@ _SCRIPT_DATE_KEY = re.compile(
     r"_?(?:time|date|at|on|ts|timestamp|stamp)?$|^(?:date|time)_?(?:published|publish|created|create|posted)$|^p_?(?:time|date)$",
     re.IGNORECASE,
 )
-# Where a match can end its key: a separator, then the start of a value.
-_SCRIPT_SEP = re.compile(r"""[:=]\s*["']?(?:\d{10}|(?:19|20)\d\d[-/])""")
+# Where a match can end its key: a separator, then the start of a value. One pattern per separator:
+# a pattern that opens with a literal is scanned for far faster than one opening with [:=].
+_SCRIPT_SEPS = tuple(re.compile(sep + r"""\s*["']?(?:\d{10}|(?:19|20)\d\d[-/])""") for sep in (":", "="))
 _SCRIPT_SCAN_LIMIT = 400_000  # characters of inline script read for dates: stamps sit near the top
+
+
+def _start(m: re.Match[str]) -> int:
+    return m.start()
 
 
 def read_script_dates(scripts: list[str]) -> list[str]:
@@ -310,7 +315,11 @@ def read_script_dates(scripts: list[str]) -> list[str]:
         chunk = text[:budget]
         budget -= len(chunk)
         last_end = 0
-        for sep in _SCRIPT_SEP.finditer(chunk):
+        # The two scans' matches cannot overlap (neither holds the other's separator): in page order,
+        # they are the matches of one scan for either separator.
+        seps = [m for pattern in _SCRIPT_SEPS for m in pattern.finditer(chunk)]
+        seps.sort(key=_start)
+        for sep in seps:
             q = sep.start()
             while q > last_end and chunk[q - 1].isspace():
                 q -= 1
