@@ -48,19 +48,25 @@ def _short_text(el: etree._Element, limit: int = 24) -> str | None:
     return text if len(text) <= limit else None
 
 
-def _links(scope: list[etree._Element], skip: etree._Element | None) -> list[tuple[str, str]]:
-    """(title, href) of the links in scope worth keeping; hrefs are joined to the page URL only
-    for groups that are kept (urljoin is the dear part)."""
+def _links(scope: list[etree._Element], skip: etree._Element | None, limit: int) -> list[tuple[str, str]]:
+    """(title, href) of the links in scope worth keeping, outside `skip`; hrefs are joined to the
+    page URL only for groups that are kept (urljoin is the dear part). Stops after limit + 1 links:
+    a group with more than `limit` is not kept, however many more there are."""
     out: list[tuple[str, str]] = []
+    skipped = set(skip.iter("a")) if skip is not None else ()
     for root in scope:
         for a in root.iter("a"):
-            if skip is not None and (a is skip or skip in a.iterancestors()):
+            if a in skipped:
                 continue
             href = (a.get("href") or "").strip()
+            if not href or href.startswith(("#", "javascript:", "mailto:")):
+                continue
             title = _text(a)
-            if not href or href.startswith(("#", "javascript:", "mailto:")) or len(title) < 4:
+            if len(title) < 4:
                 continue
             out.append((title, href))
+            if len(out) > limit:
+                return out
     return out
 
 
@@ -184,8 +190,8 @@ def _related_groups(candidates: list[etree._Element], base_url: str | None) -> l
         # A box whose class says related, headed by a short line.
         if (cls or ident) and el.tag not in ("a", "span") and _BOX_HINT.search(f"{cls} {ident}".lower()):
             head = _short_heading(el)
-            links = _links([el], head)
-            if head is not None and links and len(links) <= 30:
+            links = _links([el], head, 30) if head is not None else []
+            if links and len(links) <= 30:
                 add(_group_name(_text(head)), links)
                 done.update(el.iter())
                 continue
@@ -210,11 +216,11 @@ def _related_groups(candidates: list[etree._Element], base_url: str | None) -> l
                     break
                 scope.append(sib)
             sib = sib.getnext()
-        links = _links(scope, None)
+        links = _links(scope, None, 40)
         if not links:
             parent = el.getparent()
             if parent is not None:
-                links = _links([parent], el)
+                links = _links([parent], el, 40)
         if links and len(links) <= 40:
             add(_group_name(text), links)
             for s in scope:
