@@ -19,24 +19,7 @@ newsmirror keeps no cache across pages); then a full garbage collection. pages/s
 the --rounds timed rounds (default 3); "speed vs trafilatura" is the median of the per-round
 ratios (paired, so steadier than a ratio of medians). Scores come from the first pass's outputs.
 
-Measured 2026-11-23 (trafilatura 2.3.1, readability-lxml 0.9; 2-core machine shared with other jobs,
-so absolute pages/s move with the load while the paired ratio stays within ~2% across rounds):
-
-| extractor | clean | body_f1 | title | date | authors_named | kind | aeb_f1 | aeb_p | aeb_r | pages/s | peak_MiB | errors |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|
-| newsmirror | 0.930 | 0.991 | 0.977 | 1.000 | 1.000 | 0.977 | 0.957 | 0.947 | 0.968 | 84.4 | 8.8 | 0 |
-| trafilatura | 0.581 | 0.900 | 0.628 | 0.093 | 0.083 | 0.977 | 0.958 | 0.939 | 0.978 | 35.0 | 6.7 | 0 |
-| readability | 0.767 | 0.947 | 0.721 | 0.000 | 0.000 | 0.977 | 0.942 | 0.921 | 0.963 | 19.0 | 7.4 | 0 |
-
-speed vs trafilatura: 2.43x (median of 3 rounds: 2.41x, 2.43x, 2.43x)
-
-The same harness on other trees (--only newsmirror,trafilatura). The speed work in page.py and
-related.py changed no output: every field of every page (corpus, AEB with its URLs, tests/data/pages)
-equals what the 7bde5df page.py/related.py give next to the same other modules.
-- extract/ as of 7bde5df (before the speed work): 1.77x (newsmirror 70.2 pages/s, trafilatura 39.4).
-  The old one-pass harness said 2.3x: its single round caught trafilatura's first, cold pass.
-- this tree plus four small changes proposed for meta.py (script dates anchored on the separator),
-  bylines.py (is_outlet), __init__.py (find_links, _is_binary): 3.10x (125.4 vs 40.6 pages/s).
+Measured figures, with the command and the machine, are kept in bench/README.md.
 """
 
 from __future__ import annotations

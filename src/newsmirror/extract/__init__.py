@@ -172,7 +172,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     images = [i for b in lead for i in b.images] + lead_images + [i for b in body_blocks for i in b.images]
     images = images or list(meta.images[:1])
     images = list(dict.fromkeys(images))
-    kind = _kind(title, body_blocks, body_text, blocks, meta.video, meta)
+    kind = _kind(title, body_blocks, body_text, blocks, meta)
     body_html = _body_html(body_blocks, url)
     return Article(
         kind=kind, url=url, title=title, authors=tuple(authors), source=source, editors=tuple(editors),
@@ -421,15 +421,14 @@ def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], ta
     return authors, source, list(credits.editors)
 
 
-def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Block], video: bool,
-          meta: PageMeta) -> str:
+def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Block], meta: PageMeta) -> str:
     """Judge article vs not_article from evidence: a dominant text block, 404 titles, link-list pages."""
     chars = sum(b.chars for b in body_blocks)
     if chars < 60:
         return "not_article"
     if title and len(title) <= 40 and _NOT_FOUND.search(title) and chars < 600:
         return "not_article"
-    if video and chars < 150:
+    if meta.video and chars < 150:
         return "not_article"
     longest = max((b.chars for b in body_blocks), default=0)
     sentences = sum(1 for b in body_blocks if re.search(r"[。！？.!?]", b.text) and b.chars >= 30)
