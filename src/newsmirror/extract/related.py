@@ -3,6 +3,8 @@
 A group is a short heading that says "related" (or a box whose class says so, such as
 `<div class="moreArticle"><div class="moreArticle-title">金正恩</div><a>..</a></div>`) followed by
 links whose text reads like headlines. These are kept as data (RelatedLink), never as body text.
+The finders read the page as render_blocks sees it after clean_tree: what a reader sees, so a
+hidden box or the <head> gives no related links, and the candidates come from the marks its walk left.
 """
 
 from __future__ import annotations
