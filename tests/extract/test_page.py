@@ -97,6 +97,8 @@ def test_timezone_follows_the_outlets_domain():
     assert article_to_dict(hk)["published"] == "2025-01-02T10:00:00+08:00"
     assert str(hk.published.tzinfo) == "Asia/Hong_Kong"
     assert str(sg.published.tzinfo) == "Asia/Singapore"
+    voa = extract_article(page, "https://www.voachinese.com/a/1.html")  # a Chinese service on its home clock
+    assert article_to_dict(voa)["published"] == "2025-01-01T21:00:00-05:00"
     forced = extract_article(page, "https://news.example.hk/a/1", tz="Asia/Tokyo")
     assert article_to_dict(forced)["published"] == "2025-01-02T11:00:00+09:00"
 

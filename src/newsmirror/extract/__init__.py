@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from newsmirror.extract.meta import (
@@ -297,8 +297,11 @@ def _dates(meta: PageMeta, title: str, head_lines: list[str], body_blocks: list[
     # A structured stamp written with the outlet's own offset (`13:42:06+08:00`) tells the page's clock
     # better than a guess from the language; visible dates are read on that clock.
     page_tz = None
-    if structured and not zone_given:
+    structured_offset = None  # the structured stamp states its offset (or Z)
+    if structured:
         raw = next(r for r in list(meta.published) + list(meta.time_tags) if parse_iso_date(r, zone))
+        structured_offset = _OFFSET.search(raw) or (re.search(r"\dZ$", raw.strip()) if raw else None)
+    if structured and not zone_given:
         m = _OFFSET.search(raw)
         if m:
             offset = timedelta(hours=int(m.group(2)), minutes=int(m.group(3))) * (-1 if m.group(1) == "-" else 1)
@@ -314,6 +317,15 @@ def _dates(meta: PageMeta, title: str, head_lines: list[str], body_blocks: list[
         if visible is not None and isinstance(visible[0].tzinfo, ZoneInfo):
             visible = (visible[0].replace(tzinfo=page_tz), visible[1])
     published = None
+    if structured and visible and structured_offset is not None and visible[1] and structured[1] \
+            and not zone_given and zone == "UTC" and getattr(visible[0].tzinfo, "key", None) == zone:
+        # An English page with no domain hint: UTC is only a guess. A visible clock whole quarter-hours
+        # away from a stamp that states its offset is local time somewhere: the stamp's instant, on
+        # the page's clock (`11.14.2019 09:00 AM` beside `2019-11-14T14:00:00Z`: 09:00-05:00).
+        gap = visible[0].replace(tzinfo=UTC, second=0) - structured[0].astimezone(UTC).replace(tzinfo=UTC, second=0,
+                                                                                            microsecond=0)
+        if gap and abs(gap) <= timedelta(hours=15) and gap % timedelta(minutes=15) == timedelta(0):
+            visible = (structured[0].astimezone(timezone(gap)), True)
     if structured and visible:
         s, s_time = structured
         v, v_time = visible

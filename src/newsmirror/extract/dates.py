@@ -46,6 +46,7 @@ _AMPM = r"(?P<ampm>上午|下午|早上|早晨|清晨|凌晨|中午|午後|傍�
 _ZONE = (
     r"(?:(?P<zone>(?<=\d)Z(?![A-Za-z])|\s*[+-]\d{2}:?\d{2}(?!\d)"
     r"|\s*(?:GMT|UTC|UT)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?(?![A-Za-z])"
+    r"|\s*(?:PST|PDT|PT|EST|EDT|ET|BST|CET|CEST|HKT|SGT|JST|KST)(?![A-Za-z])"
     r"|\s*[(]\s*(?:台北|臺北|北京|香港)(?:時間|时间)\s*[)]"
     r"|\s*（\s*(?:台北|臺北|北京|香港)(?:時間|时间)\s*）))?"
 )
@@ -56,7 +57,10 @@ _CLOCK = (
     r"(?:\s*(?P<ampm2>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?"
     + _ZONE
 )
-_TIME = r"(?:(?:\s*|\s*T|\s*,\s*|\s+at\s+|-(?=\d{1,2}:\d{2}))" + _CLOCK + r")?"
+# Between a date and its clock: nothing, spaces, T, a comma, "at", a dash (`23/11/2026 - 10:02`) or a
+# zone abbreviation (`2026-11-23 HKT 10:02`).
+_TIME = (r"(?:(?:\s*|\s*T|\s*,\s*|\s+at\s+|\s*[-–]\s*(?=\d{1,2}:\d{2})|\s*(?P<zone1>HKT|SGT|JST|KST)\s*(?=\d{1,2}:\d{2}))"
+         + _CLOCK + r")?")
 _WEEKDAY = (
     r"(?:\s*[(（]\s*(?:星期|週|周|禮拜|礼拜)?[一二三四五六日天]\s*[)）]"
     r"|\s*(?:星期|週|周|禮拜|礼拜)[一二三四五六日天])?"
@@ -97,8 +101,10 @@ _SLASH_MONTH_DAY = re.compile(
 _SHORT_YEAR_DATE = re.compile(
     r"(?<![\d/.-])(?<!\d:)(?P<year>\d{2})-(?P<month>\d{2})-(?P<day>\d{2})(?:(?![\d-])|(?=\d\d:\d\d))" + _WEEKDAY + _TIME, re.IGNORECASE
 )
+# `23/11/2026` and the European `23.11.2026` (DW, RFI): day first.
 _DAY_FIRST_DATE = re.compile(
-    r"(?<![\d/.-])(?<!\d:)(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})(?![\d/])" + _WEEKDAY + _TIME, re.IGNORECASE
+    r"(?<![\d/.-])(?<!\d:)(?P<day>\d{1,2})(?P<dsep>[/.])(?P<month>\d{1,2})(?P=dsep)(?P<year>\d{4})(?![\d/]|\.\d)"
+    + _WEEKDAY + _TIME, re.IGNORECASE
 )
 _EN_MDY = re.compile(
     r"(?<![A-Za-z])" + _ENGLISH_DAY + _MON + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})(?!\d)"
@@ -124,6 +130,13 @@ _UNIT_SECONDS = {
 _DAY_OFFSETS = {"今天": 0, "今日": 0, "今晨": 0, "今早": 0, "昨天": 1, "昨日": 1, "昨晚": 1, "前天": 2}
 _PM_WORDS = {"下午", "午後", "傍晚", "晚上", "晚間", "晚间", "夜間", "夜间"}
 _AM_WORDS = {"上午", "早上", "早晨", "清晨", "凌晨"}
+# Zone abbreviations news pages print beside a clock; the ambiguous CST (China or US Central) is left out.
+# A summer/winter abbreviation names the place's zone, which knows its own daylight saving.
+_ABBR_ZONES = {"HKT": ZoneInfo("Asia/Hong_Kong"), "SGT": ZoneInfo("Asia/Singapore"), "JST": ZoneInfo("Asia/Tokyo"),
+               "KST": ZoneInfo("Asia/Seoul"), "ET": ZoneInfo("America/New_York"), "EST": ZoneInfo("America/New_York"),
+               "EDT": ZoneInfo("America/New_York"), "PT": ZoneInfo("America/Los_Angeles"),
+               "PST": ZoneInfo("America/Los_Angeles"), "PDT": ZoneInfo("America/Los_Angeles"),
+               "BST": ZoneInfo("Europe/London"), "CET": ZoneInfo("Europe/Paris"), "CEST": ZoneInfo("Europe/Paris")}
 _NAMED_ZONES = {"台北": "Asia/Taipei", "臺北": "Asia/Taipei", "北京": "Asia/Shanghai", "香港": "Asia/Hong_Kong"}
 
 
@@ -139,6 +152,8 @@ def _explicit_zone(text: str | None) -> tzinfo | None:
     if not text:
         return None
     z = text.strip().strip("()（）").strip()
+    if z.upper() in _ABBR_ZONES:
+        return _ABBR_ZONES[z.upper()]
     for city, name in _NAMED_ZONES.items():
         if z.startswith(city):
             return ZoneInfo(name)
@@ -192,7 +207,8 @@ def _build(
     except ValueError:
         return None
     clock = _clock(m)  # an impossible clock (25:10) leaves the date alone
-    explicit = _explicit_zone(m.group("zone") or m.group("zone0")) if clock else None
+    abbr = m.groupdict().get("zone1")
+    explicit = (_ABBR_ZONES[abbr.upper()] if abbr else _explicit_zone(m.group("zone") or m.group("zone0"))) if clock else None
     h, mi, s = clock or (0, 0, 0)
     value = datetime(d.year, d.month, d.day, h, mi, s, tzinfo=explicit or zone)
     return value, clock is not None
@@ -202,7 +218,7 @@ def _time_end(m: re.Match[str], has_time: bool = True) -> int:
     """End of the match without trailing spaces the optional groups swallowed (or its time part)."""
     end = m.end()
     if not has_time and "hour" in m.re.groupindex and m.group("hour") is not None:
-        end = next(m.start(g) for g in ("zone0", "ampm", "hour") if m.group(g))
+        end = next(m.start(g) for g in ("zone1", "zone0", "ampm", "hour") if g in m.re.groupindex and m.group(g))
     while end > m.start() and m.string[end - 1].isspace():
         end -= 1
     return end

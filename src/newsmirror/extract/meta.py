@@ -457,7 +457,8 @@ def detect_lang(text: str, lang_attr: str = "") -> tuple[str | None, str | None]
 
 # Outlets whose Chinese services print their home clock, by registered domain.
 _HOST_TZ = {"bbc.com": "Europe/London", "bbc.co.uk": "Europe/London", "bbci.co.uk": "Europe/London",
-            "dw.com": "Europe/Berlin", "rfi.fr": "Europe/Paris"}
+            "dw.com": "Europe/Berlin", "rfi.fr": "Europe/Paris", "voachinese.com": "America/New_York",
+            "voacantonese.com": "America/New_York", "voanews.com": "America/New_York", "rfa.org": "America/New_York"}
 _TLD_TZ = {"tw": "Asia/Taipei", "hk": "Asia/Hong_Kong", "mo": "Asia/Macau", "sg": "Asia/Singapore",
            "my": "Asia/Kuala_Lumpur", "cn": "Asia/Shanghai", "jp": "Asia/Tokyo", "kr": "Asia/Seoul",
            "uk": "Europe/London", "au": "Australia/Sydney", "nz": "Pacific/Auckland", "de": "Europe/Berlin",
