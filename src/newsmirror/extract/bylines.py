@@ -96,7 +96,8 @@ _SURNAMES = frozenset(
 _COMPOUND_SURNAMES = ("歐陽", "欧阳", "司馬", "司马", "上官", "諸葛", "诸葛", "東方", "东方", "皇甫", "尉遲", "尉迟", "公孫", "公孙",
                       "令狐", "慕容", "司徒", "夏侯", "長孫", "长孙", "宇文", "端木", "申屠", "澹臺", "澹台", "范姜", "張簡", "张简")
 _NOT_PEOPLE = frozenset(
-    "未知 佚名 匿名 網路 网络 網絡 互联网 本站 小編 小编 編輯部 编辑部 本報 本报 綜合 综合 整理 原創 原创 轉載 转载 admin 管理員 管理员".split()  # noqa: SIM905
+    "未知 佚名 匿名 網路 网络 網絡 互联网 本站 小編 小编 編輯部 编辑部 本報 本报 綜合 综合 整理 原創 原创 轉載 转载 admin 管理員 管理员 "
+    "相關 相关 延伸 獨家 独家 特別 特别 深度 系列 追蹤 追踪 更多 最新 精彩".split()  # noqa: SIM905  (相關報導 is a heading)
 )
 
 _SLASH = "／/"
@@ -125,6 +126,10 @@ _EDITOR = re.compile(
 _PHOTO = re.compile(
     r"[（(\[【]?\s*(?:圖|图|圖片|图片|照片|圖文|影像|攝影|摄影|視頻|视频|影片|影音|資料照|资料照)\s*(?:來源|来源|提供)?\s*[／/:：]\s*"
     r"[^\s（）()\[\]【】。]{1,30}\s*[)）\]】]?"
+)
+# A photographer's credit: `中央社記者X攝`, `（記者X攝）`, `（X攝）`, `新华社记者 X 摄` (not `攝影報導`).
+_PHOTO_BY = re.compile(
+    r"[（(\[【]?[^\s（）()\[\]【】。，,；;：:／/]{0,12}?(?:記者|记者)?\s*[\u3400-\u9fff·]{2,5}\s*[攝摄](?![影像])\s*[)）\]】]?"
 )
 _SOURCE_LABEL = re.compile(
     r"(?:來源|来源|稿源|出處|出处|消息來源|本文來源|本文来源|文章來源|文章来源|轉載自|转载自)\s*[:：]\s*"
@@ -285,6 +290,8 @@ def parse_credits(text: str) -> Credits:
             editors.extend(n for n in _split_names(m.group("names"), person=False) if n not in editors)
             take(m)
         for m in _PHOTO.finditer(work):
+            take(m)
+        for m in _PHOTO_BY.finditer(work):
             take(m)
         for m in _SOURCE_LABEL.finditer(work):
             if m.group("source").strip() not in _GENERIC_SOURCES:
