@@ -205,18 +205,31 @@ def _is_promo(b: Block) -> bool:
     return False
 
 
+# A line right under a picture that reads as its caption: Taiwan's ▲ lead, or a photo credit at the end
+# (`（記者X攝）`, `（圖／X提供）`, `（资料图片）`, `新华社记者 X 摄`, `新华社发`).
+_PHOTO_CAPTION = re.compile(
+    r"^\s*[▲▼△]|"
+    r"[（(][^（）()]{0,40}(?:攝|摄|提供|資料照|资料照|資料圖|资料图|圖片|图片|翻攝|翻摄|截圖|截图|圖／|图／|圖/|图/)"
+    r"[^（）()]{0,30}[)）]\s*$|"
+    r"[\u3400-\u9fff·]{2,5}\s*[攝摄]\s*$|(?:新華社|新华社|中新社|中新網|中新网)[發发]\s*$"
+)
+
+
 def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list[str], list[str]]:
     """Cut the body's edges: title repeats, bylines, captions, related headings, furniture."""
     title_sq = squash(title)
     captions: list[str] = []
     kept: list[Block] = []
+    after_image = False  # the previous block is a picture without text
     for b in blocks:
-        if b.caption and b.text:
+        if b.text and (b.caption or (after_image and b.chars <= 150 and _PHOTO_CAPTION.search(b.text))):
             if b.text not in captions:
                 captions.append(b.text)
+            after_image = False
             continue
         if not b.text and not b.images:
             continue
+        after_image = bool(b.images) and not b.text
         kept.append(b)
     cap_sq = {squash(c) for c in captions}
     kept = [b for b in kept if not (b.text and squash(b.text) in cap_sq)]
