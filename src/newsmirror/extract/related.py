@@ -19,7 +19,7 @@ __all__ = ["find_links", "find_related", "find_tags"]
 
 _RELATED_HEAD = re.compile(
     r"^[\s【\[（(<《「■▌|｜:：]*(?:延伸閱讀|延伸阅读|相關新聞|相关新闻|相關閱讀|相关阅读|推薦閱讀|推荐阅读|相關文章|相关文章|"
-    r"相關報導|相关报道|相關推薦|相关推荐|精彩推薦|精彩推荐|看更多|更多\S{0,10}|"
+    r"相關報導|相关报道|相關推薦|相关推荐|精彩推薦|精彩推荐|相關稿件|相关稿件|相關內容|相关内容|看更多|更多\S{0,10}|"
     r"編輯推薦|编辑推荐|"
     r"Related(?: \w+)?|Read more|More (?:on|from|stories)\b.*|Recommended(?: \w+)?)[\s】\]）)>》」:：]*$",
     re.I,
@@ -86,6 +86,13 @@ def _short_heading(el: etree._Element) -> etree._Element | None:
             return child
         return None
     return None
+
+
+def _mostly_links(scope: list[etree._Element]) -> bool:
+    """True when link text is at least half the text of the elements."""
+    total = sum(len("".join(_text(el).split())) for el in scope)
+    linked = sum(len("".join(_text(a).split())) for el in scope for a in el.iter("a"))
+    return total > 0 and linked * 2 >= total
 
 
 def _group_name(text: str) -> str:
@@ -209,6 +216,12 @@ def _related_groups(candidates: list[etree._Element], base_url: str | None) -> l
             continue
         if any(_RELATED_HEAD.match(_text(c) or "-") for c in el if isinstance(c.tag, str)):
             continue  # a child is the heading itself
+        # `<h2><span>相关新闻</span></h2>`, `<p><strong>更多X報導</strong></p>`: the links follow the
+        # wrapper that holds nothing but the heading.
+        climbed = False
+        while el.getnext() is None and (parent := el.getparent()) is not None \
+                and parent.tag not in ("body", "html") and _short_text(parent) == text:
+            el, climbed = parent, True
         scope: list[etree._Element] = []
         sib = el.getnext()
         while sib is not None and len(scope) < 4:
@@ -219,6 +232,8 @@ def _related_groups(candidates: list[etree._Element], base_url: str | None) -> l
                 scope.append(sib)
             sib = sib.getnext()
         links = _links(scope, None, 40)
+        if climbed and links and not _mostly_links(scope):
+            continue  # the paragraphs after a wrapped "Read more" are text with links in it, not a list
         if not links:
             parent = el.getparent()
             if parent is not None:
