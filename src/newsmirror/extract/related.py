@@ -229,6 +229,8 @@ def _related_groups(candidates: list[etree._Element], base_url: str | None) -> l
                 st = _short_text(sib)
                 if st and _RELATED_HEAD.match(st):
                     break
+                if climbed and scope and next(sib.iter("a"), None) is None:
+                    break  # one link per paragraph: the list ends at the first paragraph without one
                 scope.append(sib)
             sib = sib.getnext()
         links = _links(scope, None, 40)
