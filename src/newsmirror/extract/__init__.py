@@ -205,6 +205,11 @@ def _is_promo(b: Block) -> bool:
     return False
 
 
+# The words of a page widget that sit among the paragraphs: never article text.
+_WIDGET_LINE = re.compile(
+    r"^(?:分享到|分享至|分享)\s*[:：]?$|^字[体體](?:大小)?\s*[:：]?\s*(?:[小中大][号號]?\s*)+$|^(?:正在加[载載]|加[载載]中)|"
+    r"[请請](?:启用|啟用|开启|開啟|打开|打開)\s*JavaScript|^(?:廣告|广告|Advertisement|ADVERTISEMENT|贊助|赞助)$"
+)
 # A line right under a picture that reads as its caption: Taiwan's ▲ lead, or a photo credit at the end
 # (`（記者X攝）`, `（圖／X提供）`, `（资料图片）`, `新华社记者 X 摄`, `新华社发`).
 _PHOTO_CAPTION = re.compile(
@@ -273,6 +278,8 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
     out: list[Block] = []
     total = sum(b.chars for b in kept) or 1
     for b in kept:
+        if b.text and b.chars <= 30 and _WIDGET_LINE.search(b.text):
+            continue  # a page widget's words: share bar, font size, player placeholder, ad label
         if out and b.text and is_end_marker(b.text):
             done = sum(x.chars for x in out)
             if done >= total * 0.3:
