@@ -42,7 +42,7 @@ _BREADCRUMB = re.compile(r"[>›»→]|首页|首頁|当前位置|當前位置|�
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
-_DATE_ONLY_LINE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}")
+_DATE_ONLY_LINE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}|\d{1,2}\s*[时時点點]\s*\d{1,2}\s*分")
 # A label just before a date: `更新時間：` marks a revision, not the first publication.
 _OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*([+-])(\d{2}):?(\d{2})\s*$")
 _UPDATE_LABEL = re.compile(r"(?:更新|修改|修訂|修订|最後編輯|最后编辑|updated?|modified|last\s*updated?)\s*"
@@ -384,7 +384,10 @@ def _visible_date(title: str, head_lines: list[str], body_blocks: list[Block], b
     if body is not None:
         regions.append([b.text for b in blocks[max(0, body.start - 25): body.start] if b.chars <= 150])
         regions.append([b.text for b in body_blocks[:1] if b.chars <= 150])
-        regions.append([b.text for b in blocks[body.end: body.end + 10] if b.chars <= 150])
+        # After the body as kept: a dateline the trim cut from the body's tail is read here too.
+        last = next((i for i in range(body.end - 1, body.start - 1, -1) if body_blocks and blocks[i] is body_blocks[-1]),
+                    body.end - 1)
+        regions.append([b.text for b in blocks[last + 1: body.end + 10] if b.chars <= 150])
     title_sq = squash(title)
     held: datetime | None = None
     for n, lines in enumerate(regions):

@@ -304,6 +304,13 @@ def _scan(text: str, zone: tzinfo, reference: datetime, loose: bool) -> list[Dat
         for m in _JUST_NOW.finditer(s):
             found.append(DateMatch(local_ref.replace(microsecond=0), m.start(), m.end(), True, False))
 
+    clock_ends: set[int] = set()  # where clocks now read as part of the date after them end
+    for i, dm in enumerate(found):
+        if not dm.has_time:
+            found[i], clock_end = _clock_first(dm, s)
+            if clock_end is not None:
+                clock_ends.add(clock_end)
+    found = [dm for dm in found if dm.has_year or dm.end not in clock_ends]  # no separate time-only match
     found.sort(key=lambda m: (m.start, -(m.end - m.start)))
     chosen: list[DateMatch] = []
     context: datetime | None = None  # the last date with a year: `2024/05/21 18:36（5/21 19:05 更新）`
@@ -322,6 +329,28 @@ def _scan(text: str, zone: tzinfo, reference: datetime, loose: bool) -> list[Dat
             context = dm.value
         chosen.append(dm)
     return chosen
+
+
+# `10:02 2026-11-23 HKT` (Sing Tao): the clock printed before the date, a zone abbreviation after it.
+_CLOCK_BEFORE = re.compile(r"(?<!\d)(?<!\d:)(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?[ \t\u3000]+$")
+_ABBR_AFTER = re.compile(r"[ \t\u3000]*(?P<abbr>HKT|SGT|JST|KST)(?![A-Za-z])")
+
+
+def _clock_first(dm: DateMatch, s: str) -> tuple[DateMatch, int | None]:
+    """A date without a clock, given the clock printed just before it (and a zone just after);
+    with where that clock ends (None when there is none)."""
+    m = _CLOCK_BEFORE.search(s, max(0, dm.start - 12), dm.start)
+    if m is None:
+        return dm, None
+    hour, minute, second = int(m.group("hour")), int(m.group("minute")), int(m.group("second") or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return dm, None
+    z = _ABBR_AFTER.match(s, dm.end)
+    value = dm.value.replace(hour=hour, minute=minute, second=second)
+    if z:
+        value = value.replace(tzinfo=_ABBR_ZONES[z.group("abbr")])
+    return DateMatch(value, m.start(), z.end() if z else dm.end, True, dm.has_year), m.end("second") if m.group(
+        "second") else m.end("minute")
 
 
 def _reference(reference: datetime | None, zone: tzinfo) -> datetime:
