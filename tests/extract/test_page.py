@@ -246,3 +246,17 @@ def test_related_links_and_tags_come_from_what_a_reader_sees():
     assert [(r.group, r.title, r.url) for r in art.related] == [
         ("延伸閱讀", "看得見的相關新聞標題", "https://news.example.com.tw/a/1")]
     assert art.tags == ("市政", "交通")
+
+
+@pytest.mark.parametrize("tags_html", [
+    '<div class="keywordTag"><a href="/t/1">市政</a><a href="/t/2">交通</a></div>',  # one-word class names
+    '<div class="tagBlk"><a href="/t/1">市政</a><a href="/t/2">交通</a></div>',
+    '<ul><li class="topic"><a href="/t/1">市政</a></li><li class="topic"><a href="/t/2">交通</a></li></ul>',  # one per box
+    '<section><h2>相關話題</h2><ul><li><a href="/t/1">市政</a></li><li><a href="/t/2">交通</a></li></ul></section>',
+])
+def test_tag_lists_are_found_and_beat_a_section_badge(tags_html):
+    body = "".join(f"<p>第{i}段，市府今天說明新制的細節，民眾可以上網查詢，並在下月起適用新的規定。</p>" for i in range(6))
+    page = f"""<html><head><title>新制上路 市府說明細節</title></head><body>
+      <div class="tags_wrapper"><a href="/c/1">地方</a></div><h1>新制上路 市府說明細節</h1>
+      <div class="article">{body}</div>{tags_html}</body></html>"""
+    assert extract_article(page.encode(), "https://news.example.com.tw/story/9").tags == ("市政", "交通")

@@ -28,8 +28,10 @@ _HEAD_KEY = re.compile(r"延伸|相關|相关|推薦|推荐|更多|編輯|编辑
 _HEAD_WORDS = re.compile("延伸|相關|相关|推薦|推荐|更多|編輯|编辑|精彩|Related|RELATED|related|Read|More|MORE|more|Recommended")
 _BOX_HINT = re.compile(r"more-?article|morearticle|related|relate|recommend|tuijian|xiangguan|extend|"
                        r"further|see-?also|morenews|more-?news|read-?more")
-_TAG_HINT = re.compile(r"(?:^|[\s_-])(?:tags?|keywords?|labels?|topics?|hashtags?|article-?tags?|news-?tags?)(?:$|[\s_-])", re.I)
-_TAG_HEAD = re.compile(r"^[\s【\[]*(?:標籤|标签|關鍵字|关键字|關鍵詞|关键词|Tags?|話題|话题)[\s】\]:：]*$", re.I)
+# `tags`, `article-tags`, and compounds written as one word (`keywordTag`, `tagBlk`, `newsTags`, `tagList`).
+_TAG_HINT = re.compile(r"(?:^|[\s_-])[a-z]*(?:tags?|keywords?|labels?|topics?)(?:list|box|blk|block|wrap|wrapper|area|bar|group|"
+                       r"cloud|s)?(?:$|[\s_-])", re.I)
+_TAG_HEAD = re.compile(r"^[\s【\[]*(?:標籤|标签|關鍵字|关键字|關鍵詞|关键词|Tags?|(?:相關|相关)?(?:話題|话题))[\s】\]:：]*$", re.I)
 
 
 def _text(el: etree._Element) -> str:
@@ -248,16 +250,26 @@ def _related_groups(candidates: list[etree._Element], base_url: str | None) -> l
 
 
 def _tag_words(tag_scopes: list[tuple[etree._Element, etree._Element]]) -> list[str]:
-    """The first candidate scope whose links all read like tags gives the page's tags."""
-    tags: list[str] = []
-    for _el, scope in tag_scopes:
-        anchors = list(scope.iter("a"))
+    """The first candidate scope whose links all read like tags gives the page's tags; a lone link
+    (a section badge over the headline) only when no candidate lists more."""
+    # Sibling boxes of one kind hold one list between them (`<li class="topic">` per tag).
+    lists: list[list[etree._Element]] = []
+    prev: etree._Element | None = None
+    for el, scope in tag_scopes:
+        if prev is not None and scope is el and lists[-1][-1] is prev and el.getprevious() is prev \
+                and el.tag == prev.tag and el.get("class") == prev.get("class"):
+            lists[-1].append(el)
+        else:
+            lists.append([scope])
+        prev = el
+    single: list[str] = []
+    for scopes in lists:
+        anchors = [a for scope in scopes for a in scope.iter("a")]
         words = [_text(a).lstrip("#＃") for a in anchors]
         words = [w for w in words if 0 < len(w) <= 20]
         if anchors and len(words) == len(anchors) and len(words) <= 30:
-            for w in words:
-                if w not in tags:
-                    tags.append(w)
-            if tags:
-                break
-    return tags
+            tags = list(dict.fromkeys(words))
+            if len(tags) > 1:
+                return tags
+            single = single or tags
+    return single
