@@ -62,7 +62,7 @@ _POS_HINT = re.compile(
 _STRONG_NEG = re.compile(
     r"comment|related|recommend|share|sharing|footer|sidebar|breadcrumb|copyright|morearticle|"
     r"more-?news|tuijian|xiangguan|outbrain|taboola|disqus|qrcode|guess|you-?may|advert|\bads?\b|"
-    r"author-?info|\btags?\b|keyword|subscribe|newsletter|toolbar|popup|modal|cookie",
+    r"author-?info|\btags?\b|keyword|subscribe|newsletter|toolbar|popup|modal|cookie|donat|paywall",
     )
 
 # Sentence punctuation, Chinese and Latin; commas count too (readability's evidence).
@@ -591,8 +591,12 @@ def is_end_marker(text: str) -> bool:
 def is_tail_junk(b: Block) -> bool:
     """A short closing line that is site furniture: share, copyright, app and source notices."""
     if b.chars > 40:
-        return False
+        # A longer copyright notice: `© 2026年X版权声明：本文所有内容受到著作权法保护…`.
+        return b.chars <= 160 and bool(_COPYRIGHT_NOTICE.match(b.text))
     return b.link_density > 0.3 or bool(_TAIL_JUNK.search(b.text))
+
+
+_COPYRIGHT_NOTICE = re.compile(r"^\s*(?:©|\(c\)|copyright|版權所有|版权所有|\S{0,16}(?:版權聲明|版权声明|著作權聲明|著作权声明))", re.I)
 
 
 def ends_sentence(text: str) -> bool:
