@@ -220,6 +220,11 @@ _PHOTO_CAPTION = re.compile(
 )
 
 
+def _body_follows(rest: list[Block]) -> bool:
+    """True when paragraphs of story text (sentences, few links) follow: at least two of them."""
+    return sum(1 for b in rest if b.chars >= 30 and b.link_density < 0.2 and ends_sentence(b.text)) >= 2
+
+
 def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list[str], list[str]]:
     """Cut the body's edges: title repeats, bylines, captions, related headings, furniture."""
     title_sq = squash(title)
@@ -277,9 +282,12 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
     kept = kept[i:]
     out: list[Block] = []
     total = sum(b.chars for b in kept) or 1
-    for b in kept:
+    for n, b in enumerate(kept):
         if b.text and b.chars <= 30 and _WIDGET_LINE.search(b.text):
             continue  # a page widget's words: share bar, font size, player placeholder, ad label
+        if out and b.text and is_end_marker(b.text) and b.link_chars and b.link_chars < b.chars \
+                and _body_follows(kept[n + 1:]):
+            continue  # `延伸閱讀：<a>headline</a>` inside the story: the line goes, the story goes on
         if out and b.text and is_end_marker(b.text):
             done = sum(x.chars for x in out)
             if done >= total * 0.3:

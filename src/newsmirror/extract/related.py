@@ -39,6 +39,10 @@ def _text(el: etree._Element) -> str:
     return " ".join("".join(el.itertext()).split())
 
 
+# A date (with a clock, when it is only month and day: `3-1` alone is a score) ending a link's text.
+_TRAILING_DATE = re.compile(r"\s*(?:(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}(?:\s*\d{1,2}:\d{2})?|\d{1,2}[-/]\d{1,2}\s*\d{1,2}:\d{2})\s*$")
+
+
 def _short_text(el: etree._Element, limit: int = 24) -> str | None:
     """_text(el) when it is at most `limit` characters, else None (stops reading once it cannot be)."""
     parts: list[str] = []
@@ -66,6 +70,9 @@ def _links(scope: list[etree._Element], skip: etree._Element | None, limit: int)
             if not href or href.startswith(("#", "javascript:", "mailto:")):
                 continue
             title = _text(a)
+            dated = _TRAILING_DATE.search(title)  # a card's date printed inside the link
+            if dated and dated.start() >= 4:
+                title = title[: dated.start()].rstrip()
             if len(title) < 4:
                 continue
             out.append((title, href))
@@ -205,6 +212,14 @@ def _related_groups(candidates: list[etree._Element], base_url: str | None) -> l
             if links and len(links) <= 30:
                 add(_group_name(_text(head)), links)
                 done.update(el.iter())
+                continue
+        # `<p>延伸閱讀：<a>headline</a></p>`: the label and its link in one line.
+        lead = (el.text or "").strip()
+        if lead and len(lead) <= 12 and el.tag != "a" and _RELATED_HEAD.match(lead) and next(el.iter("a"), None) is not None:
+            links = _links([el], None, 5)
+            if links and len(links) <= 5:
+                add(_group_name(lead), links)
+                done.add(el)
                 continue
         # A heading that says related, followed by links.
         if el.tag in ("a",) or len(el) > 3:
