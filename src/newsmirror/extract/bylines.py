@@ -131,6 +131,11 @@ _PHOTO = re.compile(
 _PHOTO_BY = re.compile(
     r"[（(\[【]?[^\s（）()\[\]【】。，,；;：:／/]{0,12}?(?:記者|记者)?\s*[\u3400-\u9fff·]{2,5}\s*[攝摄](?![影像])\s*[)）\]】]?"
 )
+# A byline printed as names, then the post's title: `韩嘉怡 中国特派员`, `林子杰 驻曼谷记者`.
+_NAME_THEN_ROLE = re.compile(
+    r"(?P<names>[\u3400-\u9fff·]{2,5}(?:\s*[、，,]\s*[\u3400-\u9fff·]{2,5})*)[ \t\u3000]+"
+    r"(?:[驻駐]?[\u3400-\u9fff]{0,6}?)(?:特派员|特派員|记者|記者|通讯员|通訊員|撰稿人|评论员|評論員|主笔|主筆|特约记者|特約記者)"
+)
 _SOURCE_LABEL = re.compile(
     r"(?:來源|来源|稿源|出處|出处|消息來源|本文來源|本文来源|文章來源|文章来源|轉載自|转载自)\s*[:：]\s*"
     r"(?P<source>[^\s（）()\[\]【】|｜,，。；;]{1,30})"
@@ -194,6 +199,9 @@ def is_outlet(name: str) -> bool:
     return len(n) >= 3 and n.endswith(_OUTLET_ENDINGS)
 
 
+_DOMAIN = re.compile(r"\.(?:com|net|org|co|cn|tw|hk|sg|my|uk|info|news)\b", re.I)  # `Cleveland.com` is a site
+
+
 def _clean_name(raw: str, *, dateline: bool = False, person: bool = True) -> str | None:
     """A person's name out of a credit fragment: strips roles, places, 報導-like suffixes; None if not a name."""
     s = raw.strip(" \t\u3000:：／/、，,。)）】]")
@@ -209,7 +217,7 @@ def _clean_name(raw: str, *, dateline: bool = False, person: bool = True) -> str
                 break
         if s == before:
             break
-    if not s or s in _NOT_PEOPLE or is_outlet(s) or _NOT_A_NAME.search(s):
+    if not s or s in _NOT_PEOPLE or is_outlet(s) or _NOT_A_NAME.search(s) or _DOMAIN.search(s):
         return None
     if re.fullmatch(r"[\u3400-\u9fff·・]+", s):
         if person and s[0] not in _SURNAMES and not s.startswith(_COMPOUND_SURNAMES) and "·" not in s and "・" not in s:
@@ -384,6 +392,12 @@ def parse_credits(text: str) -> Credits:
         for m in _BY.finditer(work):
             authors.extend(_split_names(m.group("names")))
             take(m)
+        titled = _NAME_THEN_ROLE.fullmatch(work.strip()) if not authors else None
+        if titled:  # `韩嘉怡 中国特派员` (Zaobao): the name, then the title of the post
+            names = _split_names(titled.group("names"))
+            if names:
+                authors.extend(names)
+                work = " " * len(work)
         plain = _PLAIN_REPORT.match(work)
         if plain:
             names = _split_names(plain.group("names"))
