@@ -208,6 +208,12 @@ def _is_promo(b: Block) -> bool:
     return False
 
 
+# Labels written for screen readers before a caption or credit (BBC's services print them in the
+# page text, hidden by CSS): `图像加注文字，` before a caption, `图像来源，` before a photo credit.
+_A11Y_LABEL = re.compile(r"^\s*(?:图像加注文字|圖像加註文字|视频加注文字|視頻加註文字|Image caption|Media caption|Video caption)\s*[，,]\s*")
+_CREDIT_LABEL = re.compile(r"^\s*(?:图像来源|圖像來源|Image source)\s*[，,]")
+# Byline fields printed as `label, value` lines under the headline.
+_BYLINE_FIELD = re.compile(r"^\s*(?:Author|Role|Reporting from|作者|職位|职位)\s*[,，]?\s", re.I)
 # The words of a page widget that sit among the paragraphs: never article text.
 _WIDGET_LINE = re.compile(
     r"^(?:分享到|分享至|分享)\s*[:：]?$|^字[体體](?:大小)?\s*[:：]?\s*(?:[小中大][号號]?\s*)+$|^(?:正在加[载載]|加[载載]中)|"
@@ -235,9 +241,12 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
     kept: list[Block] = []
     after_image = False  # the previous block is a picture without text
     for b in blocks:
+        if b.text and b.chars <= 80 and _CREDIT_LABEL.match(b.text):
+            continue  # `图像来源，Getty Images`: a picture's credit line
         if b.text and (b.caption or (after_image and b.chars <= 150 and _PHOTO_CAPTION.search(b.text))):
-            if b.text not in captions:
-                captions.append(b.text)
+            text = _A11Y_LABEL.sub("", b.text)
+            if text and text not in captions:
+                captions.append(text)
             after_image = False
             continue
         if not b.text and not b.images:
@@ -276,6 +285,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
             or (b.chars <= 60 and b.link_density > 0.5)
             or (b.chars <= 80 and parse_credits(t).is_byline_only)
             or _SLIDE_COUNTER.match(t)
+            or (b.chars <= 60 and _BYLINE_FIELD.match(t))
             or (b.chars <= 120 and b.link_chars and _is_promo(b))
         )
         if not leading:
