@@ -129,7 +129,6 @@ def _scan(blocks: Blocks, *, related: bool = True, tags: bool = True,
     tag_scopes: list[tuple[etree._Element, etree._Element]] = []
     search, box = _HEAD_WORDS.search, _BOX_HINT.search
     tag_hint, tag_head = _TAG_HINT.search, _TAG_HEAD.match
-    tag_box = None  # the last element whose class/id says tags: its own text is not a tag label
     for el, what, value in blocks.marks:
         if what == Blocks.HINT:
             if el.tag == "a":
@@ -140,14 +139,14 @@ def _scan(blocks: Blocks, *, related: bool = True, tags: bool = True,
             if tags and ("tag" in value or "keyword" in value or "label" in value or "topic" in value) \
                     and tag_hint(value):
                 tag_scopes.append((el, el))
-                tag_box = el
             continue
         # A heading is at most 24 characters once spaces are squeezed (marks hold texts of at most
         # 24 non-space characters; the squeezed length adds the inner spaces).
         if len(value) > 24 and len(" ".join(value.split())) > 24:
             continue
         if what == Blocks.TEXT:
-            if tags and el is not tag_box and el.tag != "a" and len(el) == 0 and tag_head(value):
+            # A label such as 標籤： (even one whose own class says tags): the links are its parent's.
+            if tags and el.tag != "a" and len(el) == 0 and tag_head(value):
                 parent = el.getparent()
                 if parent is not None:
                     tag_scopes.append((el, parent))
