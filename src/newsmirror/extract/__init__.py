@@ -174,7 +174,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     lead = blocks[title_index + 1: body.start] if body is not None and title_index is not None and title_index < body.start else []
     images = [i for b in lead for i in b.images] + lead_images + [i for b in body_blocks for i in b.images]
     images = images or list(meta.images[:1])
-    images = list(dict.fromkeys(images))
+    images = [i for i in dict.fromkeys(images) if not _SITE_IMAGE.search(i.rsplit("/", 1)[-1])]
     kind = _kind(title, body_blocks, body_text, blocks, meta)
     body_html = _body_html(body_blocks, url)
     return Article(
@@ -214,6 +214,8 @@ _A11Y_LABEL = re.compile(r"^\s*(?:图像加注文字|圖像加註文字|视频�
 _CREDIT_LABEL = re.compile(r"^\s*(?:图像来源|圖像來源|Image source)\s*[，,]")
 # Byline fields printed as `label, value` lines under the headline.
 _BYLINE_FIELD = re.compile(r"^\s*(?:Author|Role|Reporting from|作者|職位|职位)\s*[,，]?\s", re.I)
+# Pictures of the site, not of the story: logos, icons, QR codes, placeholders (by file name).
+_SITE_IMAGE = re.compile(r"logo|icon|avatar|badge|qrcode|qr[-_]?code|erweima|spacer|blank\.|pixel\.|loading\.", re.I)
 # The words of a page widget that sit among the paragraphs: never article text.
 _WIDGET_LINE = re.compile(
     r"^(?:分享到|分享至|分享)\s*[:：]?$|^字[体體](?:大小)?\s*[:：]?\s*(?:[小中大][号號]?\s*)+$|^(?:正在加[载載]|加[载載]中)|"
