@@ -175,7 +175,9 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     images = [i for b in lead for i in b.images] + lead_images + [i for b in body_blocks for i in b.images]
     images = images or list(meta.images[:1])
     images = [i for i in dict.fromkeys(images) if not _SITE_IMAGE.search(i.rsplit("/", 1)[-1])]
-    kind = _kind(title, body_blocks, body_text, blocks, meta)
+    # Headlines that are links, inside the region taken for the body: the cards of a section page.
+    teasers = sum(1 for b in body.blocks if b.tag in ("h2", "h3", "h4") and b.link_density > 0.8) if body else 0
+    kind = _kind(title, body_blocks, body_text, blocks, meta, teasers)
     body_html = _body_html(body_blocks, url)
     return Article(
         kind=kind, url=url, title=title, authors=tuple(authors), source=source, editors=tuple(editors),
@@ -479,7 +481,8 @@ def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], ta
     return authors, source, list(credits.editors)
 
 
-def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Block], meta: PageMeta) -> str:
+def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Block], meta: PageMeta,
+          teasers: int = 0) -> str:
     """Judge article vs not_article from evidence: a dominant text block, 404 titles, link-list pages."""
     chars = sum(b.chars for b in body_blocks)
     if chars < 60:
@@ -497,6 +500,10 @@ def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Blo
     # A page that stamps its own publication time is one article even when links dominate (a gallery).
     stamped = bool(meta.published or meta.script_dates) and "landing" not in meta.ld_type.lower()
     if page_links / page_chars > 0.6 and chars < 400 and sentences < 3 and not stamped:
+        return "not_article"
+    # A section page of cards (linked headline, one-line summary, time): many linked headlines in
+    # the body's region, only short paragraphs, no publication stamp, not typed as an article.
+    if teasers >= 4 and longest < 120 and not stamped and meta.og_type != "article":
         return "not_article"
     return "article"
 

@@ -89,6 +89,7 @@ class PageMeta:
     script_dates: tuple[str, ...] = ()  # publication stamps in inline scripts (`var ct = "1570500000"`)
     images: tuple[str, ...] = field(default_factory=tuple)
     video: bool = False  # the page embeds a video: a <video>, or an iframe from a player
+    og_type: str = ""  # og:type, lower-cased ("article", "website" ...)
 
 
 # The elements read_meta reads, found in one walk; title/meta/link are read together in page order.
@@ -168,7 +169,7 @@ def _parse_json_ld(text: str) -> object:
 
 def read_meta(root: etree._Element) -> PageMeta:
     """Read title candidates, meta tags, JSON-LD and <time> values from a parsed page."""
-    title_tag = og_title = site_name = canonical = description = meta_author = ""
+    title_tag = og_title = og_type = site_name = canonical = description = meta_author = ""
     keywords: list[str] = []
     published: list[str] = []
     updated: list[str] = []
@@ -196,7 +197,9 @@ def read_meta(root: etree._Element) -> PageMeta:
         content = _attr(el, "content")
         if not key or not content:
             continue
-        if key == "og:title" and not og_title:
+        if key == "og:type" and not og_type:
+            og_type = content.lower()
+        elif key == "og:title" and not og_title:
             og_title = _WS.sub(" ", content)
         elif key in ("og:site_name", "application-name") and not site_name:
             site_name = content
@@ -271,7 +274,7 @@ def read_meta(root: etree._Element) -> PageMeta:
         ld_publisher=ld_publisher, ld_body=ld_body, ld_type=ld_type,
         published=tuple(ld_pub + published), updated=tuple(ld_upd + updated),
         time_tags=tuple(time_tags), images=tuple(images), script_dates=tuple(read_script_dates(script_texts)),
-        video=video,
+        video=video, og_type=og_type,
     )
 
 
