@@ -220,7 +220,7 @@ _BYLINE_FIELD = re.compile(r"^\s*(?:Author|Role|Reporting from|作者|職位|职
 _SITE_IMAGE = re.compile(r"logo|icon|avatar|badge|qrcode|qr[-_]?code|erweima|spacer|blank\.|pixel\.|loading\.", re.I)
 # The words of a page widget that sit among the paragraphs: never article text.
 _WIDGET_LINE = re.compile(
-    r"^(?:分享到|分享至|分享)\s*[:：]?$|^字[体體](?:大小)?\s*[:：]?\s*(?:[小中大][号號]?\s*)+$|^(?:正在加[载載]|加[载載]中)|"
+    r"(?:按圖|按图|點圖|点图|點擊圖片|点击图片)(?:放大|看大圖|看大图)|[▼↓]{2,}\s*$|^(?:分享到|分享至|分享)\s*[:：]?$|^字[体體](?:大小)?\s*[:：]?\s*(?:[小中大][号號]?\s*)+$|^(?:正在加[载載]|加[载載]中)|"
     r"[请請](?:启用|啟用|开启|開啟|打开|打開)\s*JavaScript|^(?:廣告|广告|Advertisement|ADVERTISEMENT|贊助|赞助)$"
 )
 # A line right under a picture that reads as its caption: Taiwan's ▲ lead, or a photo credit at the end
@@ -244,10 +244,13 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
     captions: list[str] = []
     kept: list[Block] = []
     after_image = False  # the previous block is a picture without text
+    captioned: set[int] = set()  # pictures with a caption under them
     for b in blocks:
         if b.text and b.chars <= 80 and _CREDIT_LABEL.match(b.text):
             continue  # `图像来源，Getty Images`: a picture's credit line
         if b.text and (b.caption or (after_image and b.chars <= 150 and _PHOTO_CAPTION.search(b.text))):
+            if after_image:
+                captioned.add(id(kept[-1]))
             text = _A11Y_LABEL.sub("", b.text)
             if text and text not in captions:
                 captions.append(text)
@@ -314,11 +317,16 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
         if b.text and b.link_density > 0.6 and b.chars < 200:
             continue
         out.append(b)
+    tail_images: list[str] = []
     while out and (not out[-1].text or is_tail_junk(out[-1])
                    or (out[-1].chars <= 40 and not re.search(r"[。！？]", out[-1].text)
                        and _DATE_ONLY_LINE.search(out[-1].text) and _YEAR.search(out[-1].text))
                    or (out[-1].chars <= 60 and parse_credits(out[-1].text).is_byline_only)):
-        out.pop()
+        gone = out.pop()
+        if not gone.text and id(gone) in captioned:
+            tail_images[:0] = gone.images
+    if out and tail_images:  # captioned photos closing the story (a gallery under the text) stay with it
+        out.append(Block(text="", source=out[-1].source, tag="img", images=tail_images))
     return out, captions, head, lead_images
 
 
