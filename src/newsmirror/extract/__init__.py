@@ -144,6 +144,9 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
             for b in blocks[title_index + 1: body.start]:
                 if b.caption and b.text and b.text not in captions:
                     captions.insert(0, b.text)
+            standfirst = _standfirst(blocks[title_index + 1: body.start], captions)
+            if standfirst is not None and body_blocks and standfirst.text not in body_blocks[0].text:
+                body_blocks.insert(0, standfirst)
         # Lines between the headline and the body carry the byline and the date.
         title_sq = squash(title)
         start = body.start
@@ -185,6 +188,22 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
         html=body_html, captions=tuple(captions), tags=tuple(tags), related=tuple(related),
         images=tuple(images), lang=lang, script=script,
     )
+
+
+def _standfirst(between: list[Block], captions: list[str]) -> Block | None:
+    """The lead paragraph printed between the headline and the body's photo (`<p class="intro">`):
+    the last paragraph of sentences there, with only pictures and their captions after it."""
+    for b in reversed(between):
+        if not b.text or b.caption or b.text in captions:
+            continue  # a picture or its caption, between the lead and the text
+        if b.tag == "p" and b.chars >= 40 and b.link_chars == 0 and ends_sentence(b.text) \
+                and len(_SENTENCE_MARKS.findall(b.text)) >= 2:
+            return b
+        return None
+    return None
+
+
+_SENTENCE_MARKS = re.compile(r"[，。！？；,.!?;]")
 
 
 def _is_title(b: Block, title_sq: str) -> bool:
