@@ -299,8 +299,9 @@ def parse_credits(text: str) -> Credits:
             take(m)
         for m in _PHOTO.finditer(work):
             take(m)
-        for m in _PHOTO_BY.finditer(work):
-            take(m)
+        if "攝" in work or "摄" in work:
+            for m in _PHOTO_BY.finditer(work):
+                take(m)
         for m in _SOURCE_LABEL.finditer(work):
             if m.group("source").strip() not in _GENERIC_SOURCES:
                 source = source or m.group("source").strip()
@@ -392,7 +393,7 @@ def parse_credits(text: str) -> Credits:
         for m in _BY.finditer(work):
             authors.extend(_split_names(m.group("names")))
             take(m)
-        titled = _NAME_THEN_ROLE.fullmatch(work.strip()) if not authors else None
+        titled = _NAME_THEN_ROLE.fullmatch(work.strip()) if not authors and len(work) <= 40 else None
         if titled:  # `韩嘉怡 中国特派员` (Zaobao): the name, then the title of the post
             names = _split_names(titled.group("names"))
             if names:
