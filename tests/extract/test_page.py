@@ -260,3 +260,13 @@ def test_tag_lists_are_found_and_beat_a_section_badge(tags_html):
       <div class="tags_wrapper"><a href="/c/1">地方</a></div><h1>新制上路 市府說明細節</h1>
       <div class="article">{body}</div>{tags_html}</body></html>"""
     assert extract_article(page.encode(), "https://news.example.com.tw/story/9").tags == ("市政", "交通")
+
+
+def test_article_markup_held_in_a_textarea_is_read():
+    paras = "".join(f"&lt;p&gt;第{i}段，市府今天說明新制的細節，民眾可以上網查詢，並在下月起適用新的規定。&lt;/p&gt;" for i in range(5))
+    page = f"""<html><head><title>新制上路 市府說明細節</title></head><body><h1>新制上路 市府說明細節</h1>
+      <div class="article-body"></div><textarea class="article-content">{paras}</textarea>
+      <form><textarea name="comment"></textarea></form></body></html>"""
+    art = extract_article(page.encode(), "https://news.example.cn/a/1")
+    assert art.kind == "article" and art.text.startswith("第0段") and art.text.count("\n\n") == 4
+    assert "<p>" not in art.text

@@ -232,8 +232,10 @@ def _clean_name(raw: str, *, dateline: bool = False, person: bool = True) -> str
     return None
 
 
+# Role words inside a run of names; `环球时报特约记者` (an outlet, a post, a role) counts as one.
 _RUN_ROLES = re.compile(
-    r"(?:^|(?<=[\s、，,]))(?:實習生|实习生|通訊員|通讯员|攝影記者|摄影记者|攝影|摄影|實習記者|实习记者|見習記者|见习记者|記者|记者)"
+    r"(?:^|(?<=[\s、，,]))[\u3400-\u9fff]{0,10}?(?:特約|特约|駐\w{1,4}|驻\w{1,4})?"
+    r"(?:實習生|实习生|通訊員|通讯员|攝影記者|摄影记者|攝影|摄影|實習記者|实习记者|見習記者|见习记者|記者|记者)"
     r"(?=[\s\u3400-\u9fff])"
 )
 

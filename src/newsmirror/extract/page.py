@@ -180,8 +180,12 @@ def clean_tree(root: etree._Element) -> None:
 
     Each drop keeps the dropped node's tail text in place, so the order of the drops does not
     change the text: junk tags and non-element nodes go in one pass, then hidden elements.
+    A <textarea> holding an article's markup (a page whose script renders it from there) is
+    parsed into the page in its place first.
     """
     for el in list(root.iter(*_JUNK_TAGS, etree.Comment, etree.ProcessingInstruction, etree.Entity)):
+        if el.tag == "textarea" and _render_template(el):
+            continue
         _drop(el)
     hidden: dict[etree._Element, None] = {}
     for attr in _HIDING_ATTRS(root):
@@ -190,6 +194,23 @@ def clean_tree(root: etree._Element) -> None:
             hidden[el] = None
     for el in hidden:
         _drop(el)
+
+
+_TEMPLATE_PARAS = re.compile(r"<p[\s>]", re.I)
+
+
+def _render_template(el: etree._Element) -> bool:
+    """Replace a <textarea> that holds paragraphs of markup (at least three) with those paragraphs."""
+    text = el.text or ""
+    if len(text) < 200 or len(_TEMPLATE_PARAS.findall(text, 0, 20000)) < 3:
+        return False
+    fragment = parse_html(f"<html><body><div>{text}</div></body></html>")
+    holder = next(fragment.iter("div"), None) if fragment is not None else None
+    if holder is None:
+        return False
+    holder.tail = el.tail
+    el.getparent().replace(el, holder)
+    return True
 
 
 def _drop(el: etree._Element) -> None:
