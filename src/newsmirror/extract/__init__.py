@@ -141,8 +141,11 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     if body is not None:
         body_blocks, captions, head_lines, lead_images = _trim(body.blocks, title)
         if title_index is not None and title_index < body.start:  # a lead photo between headline and body
-            for b in blocks[title_index + 1: body.start]:
-                if b.caption and b.text and b.text not in captions:
+            lead = blocks[title_index + 1: body.start]
+            for n, b in enumerate(lead):
+                photo_line = n > 0 and lead[n - 1].images and not lead[n - 1].text and b.chars <= 150 \
+                    and bool(b.text and _PHOTO_CAPTION.search(b.text))
+                if (b.caption or photo_line) and b.text and b.text not in captions:
                     captions.insert(0, b.text)
             standfirst = _standfirst(blocks[title_index + 1: body.start], captions)
             if standfirst is not None and body_blocks and standfirst.text not in body_blocks[0].text:
