@@ -147,7 +147,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
                     and bool(b.text and _PHOTO_CAPTION.search(b.text))
                 if (b.caption or photo_line) and b.text and b.text not in captions:
                     captions.insert(0, b.text)
-            standfirst = _standfirst(blocks[title_index + 1: body.start], captions)
+            standfirst = _standfirst(lead, captions)
             if standfirst is not None and body_blocks and standfirst.text not in body_blocks[0].text:
                 body_blocks.insert(0, standfirst)
         # Lines between the headline and the body carry the byline and the date.
@@ -242,8 +242,10 @@ _BYLINE_FIELD = re.compile(r"^\s*(?:Author|Role|Reporting from|作者|職位|职
 _SITE_IMAGE = re.compile(r"logo|icon|avatar|badge|qrcode|qr[-_]?code|erweima|spacer|blank\.|pixel\.|loading\.", re.I)
 # The words of a page widget that sit among the paragraphs: never article text.
 _WIDGET_LINE = re.compile(
-    r"(?:按圖|按图|點圖|点图|點擊圖片|点击图片)(?:放大|看大圖|看大图)|[▼↓]{2,}\s*$|^(?:分享到|分享至|分享)\s*[:：]?$|^字[体體](?:大小)?\s*[:：]?\s*(?:[小中大][号號]?\s*)+$|^(?:正在加[载載]|加[载載]中)|"
-    r"[请請](?:启用|啟用|开启|開啟|打开|打開)\s*JavaScript|^(?:廣告|广告|Advertisement|ADVERTISEMENT|贊助|赞助)$"
+    r"(?:按圖|按图|點圖|点图|點擊圖片|点击图片)(?:放大|看大圖|看大图)|[▼↓]{2,}\s*$|"  # gallery hints
+    r"^(?:分享到|分享至|分享)\s*[:：]?$|^字[体體](?:大小)?\s*[:：]?\s*(?:[小中大][号號]?\s*)+$|"  # share bar, font size
+    r"^(?:正在加[载載]|加[载載]中)|[请請](?:启用|啟用|开启|開啟|打开|打開)\s*JavaScript|"  # player placeholders
+    r"^(?:廣告|广告|Advertisement|ADVERTISEMENT|贊助|赞助)$"  # ad labels
 )
 # A line right under a picture that reads as its caption: Taiwan's ▲ lead, or a photo credit at the end
 # (`（記者X攝）`, `（圖／X提供）`, `（资料图片）`, `新华社记者 X 摄`, `新华社发`).
