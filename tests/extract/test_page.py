@@ -270,3 +270,27 @@ def test_article_markup_held_in_a_textarea_is_read():
     art = extract_article(page.encode(), "https://news.example.cn/a/1")
     assert art.kind == "article" and art.text.startswith("第0段") and art.text.count("\n\n") == 4
     assert "<p>" not in art.text
+
+
+def test_a_short_mirror_post_keeps_its_header_out_of_the_body():
+    post = """---
+layout: post
+title: "市府宣布新制 下月上路"
+date: 2025-11-25T09:41:00.000Z
+author: (台)範例新聞
+from: https://news.example.com.tw/story/7
+tags: [ (台)範例新聞 ]
+comments: True
+categories: [ (台)範例新聞 ]
+---
+<!--1764063660000-->
+[市府宣布新制 下月上路](https://news.example.com.tw/story/7)
+------
+
+<div>
+市府今天宣布新制下月上路，民眾可上網查詢細節，並在下月起適用新的規定，違者將依法開罰。
+</div>
+"""
+    art = extract_article(post.encode())
+    assert art.text == "市府今天宣布新制下月上路，民眾可上網查詢細節，並在下月起適用新的規定，違者將依法開罰。"
+    assert art.title == "市府宣布新制 下月上路" and art.url == "https://news.example.com.tw/story/7"

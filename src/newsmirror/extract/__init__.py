@@ -40,6 +40,8 @@ _NOT_FOUND = re.compile(r"404|not found|page not found|页面不存在|頁面不
                         r"不存在|已删除|已刪除|已下线|已下線|error|錯誤|错误", re.I)
 _BREADCRUMB = re.compile(r"[>›»→]|首页|首頁|当前位置|當前位置|您的位置")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+# A mirror post's header under its front matter: `<!--epoch ms-->`, `[title](url)`, `------`.
+_POST_HEADER = re.compile(r"\A\s*(?:<!--\s*\d*\s*-->\s*)?(?:\[[^\n]*\]\([^\n]*\)[ \t]*\n)?\s*-{3,}[ \t]*\n")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 _DATE_ONLY_LINE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}|\d{1,2}\s*[时時点點]\s*\d{1,2}\s*分")
@@ -93,7 +95,7 @@ def extract_article(
             key, _, value = line.partition(":")
             if value.strip():
                 front[key.strip().lower()] = value.strip().strip('"')
-        text = text[m.end():]
+        text = _POST_HEADER.sub("", text[m.end():], count=1)
         url = url or front.get("from")
     if not looks_like_html(text):
         from newsmirror.extract.textcapture import extract_text_capture
