@@ -163,11 +163,11 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
         # Lines inside the body's span that find_body left out (an author box) before its first paragraph.
         first = next((i for i in range(start, body.end) if body_blocks and blocks[i] is body_blocks[0]), start)
         skipped = [b.text for b in blocks[start:first] if b.text and b.chars <= 120 and b.text not in head_lines]
-        head_lines = [b.text for b in blocks[lo:start] if b.text and b.chars <= 120] + head_lines + skipped
+        head_lines = [b.text for b in blocks[lo:start] if b.text and b.chars <= 120 and not b.caption] + head_lines + skipped
         # The byline and dateline sit right under the headline, however much furniture follows it.
         under_title: list[str] = []
         for i in (i for i, b in enumerate(blocks[:start]) if _is_title(b, title_sq)):
-            under_title.extend(b.text for b in blocks[i + 1: min(i + 8, start)] if b.text and b.chars <= 120)
+            under_title.extend(b.text for b in blocks[i + 1: min(i + 8, start)] if b.text and b.chars <= 120 and not b.caption)
         head_lines = list(dict.fromkeys(under_title + head_lines))
         tail_lines = [b.text for b in blocks[body.end: body.end + 4] if b.text and b.chars <= 80]
         kept_ids = {id(b) for b in body_blocks}
