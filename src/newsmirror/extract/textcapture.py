@@ -146,6 +146,13 @@ def _body_run(texts: list[str], skip: set[int]) -> tuple[int, int] | None:
     return first, last
 
 
+# A caption's photo credit at its end (`（記者X攝）`, `（讀者提供）`, `（中央社記者X攝 115年11月23日）`)
+# or Taiwan's ▲ lead; and the screen-reader labels BBC pages print before captions and credits.
+_PHOTO_NOTE = re.compile(r"^[▲▼△]|[（(][^（）()]{0,40}(?:攝|摄|提供|資料照|资料照|照片|圖片|图片)[^（）()]{0,20}[)）]\s*$")
+_CAPTION_LABEL = re.compile(r"^(?:图像加注文字|圖像加註文字|视频加注文字|視頻加註文字|Image caption|Media caption)\s*[，,]\s*")
+_CREDIT_LABEL = re.compile(r"^(?:图像来源|圖像來源|Image source)\s*[，,]")
+
+
 def _captions(texts: list[str]) -> tuple[set[int], list[str]]:
     """Indices of caption lines (a line printed twice, or one ending in a photo credit) and the captions."""
     skip: set[int] = set()
@@ -154,12 +161,15 @@ def _captions(texts: list[str]) -> tuple[set[int], list[str]]:
         if i in skip:
             continue
         doubled = i + 1 < len(texts) and texts[i + 1] == s and len(s) >= 10
-        if doubled and (_PHOTO_CREDIT.search(s) or not _ENDS_IN_STOP.search(s)):
+        if _CREDIT_LABEL.match(s) and len(s) <= 60:
+            skip.add(i)  # `图像来源，Getty Images`: a picture's credit, nobody's caption
+        elif doubled and (_PHOTO_CREDIT.search(s) or not _ENDS_IN_STOP.search(s)):
             skip.update((i, i + 1))
             captions.append(s)
-        elif _PHOTO_CREDIT.search(s) and len(s) >= 10:
+        elif len(s) >= 10 and len(s) <= 150 and (_PHOTO_CREDIT.search(s) or _PHOTO_NOTE.search(s)
+                                                 or _CAPTION_LABEL.match(s)):
             skip.add(i)
-            captions.append(s)
+            captions.append(_CAPTION_LABEL.sub("", s))
     return skip, captions
 
 
