@@ -614,7 +614,7 @@ def is_tail_junk(b: Block) -> bool:
     if b.chars > 40:
         # A longer copyright notice (`© 2026年X版权声明：本文所有内容受到著作权法保护…`) or a call to
         # follow the outlet elsewhere (`X中文有Instagram！欢迎搜寻…`).
-        return (b.chars <= 160 and bool(_COPYRIGHT_NOTICE.match(b.text))) or \
+        return (b.chars <= 160 and bool(_COPYRIGHT_NOTICE.search(b.text))) or \
             (b.chars <= 60 and bool(_FOLLOW_US.search(b.text)))
     return b.link_density > 0.3 or bool(_TAIL_JUNK.search(b.text))
 
@@ -622,7 +622,8 @@ def is_tail_junk(b: Block) -> bool:
 _FOLLOW_US = re.compile(r"(?:Instagram|Facebook|Telegram|YouTube|WhatsApp|Twitter|LINE|微信|微博|臉書|脸书)"
                         r".{0,30}(?:欢迎|歡迎|搜寻|搜尋|关注|關注|追蹤|追踪|订阅|訂閱|加入)|"
                         r"(?:欢迎|歡迎|立即|马上|馬上)(?:关注|關注|追蹤|追踪|订阅|訂閱|加入)", re.I)
-_COPYRIGHT_NOTICE = re.compile(r"^\s*(?:©|\(c\)|copyright|版權所有|版权所有|\S{0,16}(?:版權聲明|版权声明|著作權聲明|著作权声明))", re.I)
+_COPYRIGHT_NOTICE = re.compile(r"^\s*(?:©|\(c\)|copyright|版權所有|版权所有|\S{0,16}(?:版權聲明|版权声明|著作權聲明|著作权声明))|"
+                               r"(?:未經|未经|非經|非经)\s*(?:授權|授权|同意|許可|许可).{0,24}(?:不得|禁止|請勿|请勿)", re.I)
 
 
 def ends_sentence(text: str) -> bool:

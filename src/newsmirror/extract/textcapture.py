@@ -153,6 +153,10 @@ _CAPTION_LABEL = re.compile(r"^(?:图像加注文字|圖像加註文字|视频�
 _CREDIT_LABEL = re.compile(r"^(?:图像来源|圖像來源|Image source)\s*[，,]")
 
 
+_COPYRIGHT_LINE = re.compile(r"^(?:©|copyright|版權所有|版权所有)|(?:未經|未经|非經|非经)\s*(?:授權|授权|同意|許可|许可).{0,24}"
+                             r"(?:不得|禁止|請勿|请勿)", re.I)
+
+
 def _captions(texts: list[str]) -> tuple[set[int], list[str]]:
     """Indices of caption lines (a line printed twice, or one ending in a photo credit) and the captions."""
     skip: set[int] = set()
@@ -330,6 +334,9 @@ def extract_text_capture(
     # credit lines that open the body run belong to the credits, not the text
     while first < last and parse_credits(texts[first]).is_byline_only:
         first += 1
+    # the site's copyright sentence closing the run (`本網站之文字…非經授權，不得轉載`) is not text
+    while last > first and _COPYRIGHT_LINE.search(texts[last]) and len(texts[last]) <= 160:
+        last -= 1
     body: list[str] = []
     for i in range(first, last + 1):
         if i in skip:
