@@ -15,7 +15,7 @@ from lxml import etree
 from newsmirror.extract.page import Blocks, join_url, render_blocks
 from newsmirror.models import RelatedLink
 
-__all__ = ["find_links", "find_related", "find_tags"]
+__all__ = ["find_links", "find_related", "find_tags", "is_related_heading"]
 
 _RELATED_HEAD = re.compile(
     r"^[\s【\[（(<《「■▌|｜:：]*(?:延伸閱讀|延伸阅读|相關新聞|相关新闻|相關閱讀|相关阅读|推薦閱讀|推荐阅读|相關文章|相关文章|"
@@ -32,6 +32,11 @@ _BOX_HINT = re.compile(r"more-?article|morearticle|related|relate|recommend|tuij
 _TAG_HINT = re.compile(r"(?:^|[\s_-])[a-z]*(?:tags?|keywords?|labels?|topics?)(?:list|box|blk|block|wrap|wrapper|area|bar|group|"
                        r"cloud|s)?(?:$|[\s_-])", re.I)
 _TAG_HEAD = re.compile(r"^[\s【\[]*(?:標籤|标签|關鍵字|关键字|關鍵詞|关键词|Tags?|(?:相關|相关)?(?:話題|话题))[\s】\]:：]*$", re.I)
+
+
+def is_related_heading(text: str) -> bool:
+    """True for a heading over related links: 延伸閱讀, 相关新闻, 更多X報導, Related stories ..."""
+    return bool(_RELATED_HEAD.match(text))
 
 
 def _text(el: etree._Element) -> str:

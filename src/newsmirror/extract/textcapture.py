@@ -16,6 +16,7 @@ from datetime import datetime
 
 from newsmirror.extract.bylines import Credits, find_credits, parse_credits
 from newsmirror.extract.dates import DateMatch, find_dates
+from newsmirror.extract.related import is_related_heading
 from newsmirror.models import Article, RelatedLink
 
 __all__ = ["extract_text_capture"]
@@ -257,24 +258,30 @@ def _tags(texts: list[str], start: int, skip: set[int]) -> tuple[list[str], int]
     return [], start
 
 
+_BULLET = re.compile(r"^[►▶▸•●·▪■◆]\s*")
+_ITEM_DATE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/]\d{1,2})(?:\s+\d{1,2}:\d{2})?$")
+_APP_PROMO = re.compile(r"(?:下載|下载|Download)\S{0,12}(?:App|APP|app)|(?:App|APP|app)\s*(?:下載|下载)|加入LINE|訂閱|订阅")
+
+
 def _related(texts: list[str], start: int) -> list[RelatedLink]:
     """Headed lists of headlines after the body: a short heading, then headline lines (teasers skipped)."""
     related: list[RelatedLink] = []
     i = start
     n = len(texts)
     while i < n:
-        heading = texts[i]
-        if len(heading) > MAX_HEADING or _is_widget(heading) or _ENDS_IN_STOP.search(heading):
+        heading = texts[i].strip(" 【】[]■▌|｜:：")
+        if len(heading) > MAX_HEADING or _is_widget(heading) or _ENDS_IN_STOP.search(heading) \
+                or not is_related_heading(heading):
             i += 1
             continue
         items: list[str] = []
         j = i + 1
         while j < n:
-            s = texts[j]
-            if _TRUNCATED.search(s) and items:
-                j += 1  # a teaser under the headline before it
+            s = _BULLET.sub("", texts[j])
+            if (_TRUNCATED.search(s) or _ITEM_DATE.match(s)) and items:
+                j += 1  # a teaser or the date under the headline before it
                 continue
-            if not _is_headline(s):
+            if not _is_headline(s) or _COPYRIGHT_LINE.search(s) or _APP_PROMO.search(s):
                 break
             items.append(s)
             j += 1
