@@ -14,7 +14,9 @@ from newsmirror.extract import extract_article
 from newsmirror.extract.output import article_to_dict
 
 PAGES = Path(__file__).resolve().parent.parent / "data" / "pages"
-CASES = sorted(p.stem for p in PAGES.glob("*.html"))
+# HTML pages, and text captures and mirror posts (.txt), each with NAME.json holding what a reader
+# would call the article.
+CASES = sorted(p.stem for p in [*PAGES.glob("*.html"), *PAGES.glob("*.txt")])
 
 
 def squash(s: str) -> str:
@@ -23,7 +25,8 @@ def squash(s: str) -> str:
 
 def load(name: str):
     expect = json.loads((PAGES / f"{name}.json").read_text(encoding="utf-8"))
-    html = (PAGES / f"{name}.html").read_text(encoding="utf-8")
+    source = PAGES / f"{name}.html"
+    html = (source if source.exists() else PAGES / f"{name}.txt").read_text(encoding="utf-8")
     data = html.encode(expect.get("encoding", "utf-8"))
     return data, expect
 

@@ -246,7 +246,7 @@ _SITE_IMAGE = re.compile(r"logo|icon|avatar|badge|qrcode|qr[-_]?code|erweima|spa
 _WIDGET_LINE = re.compile(
     r"(?:按圖|按图|點圖|点图|點擊圖片|点击图片)(?:放大|看大圖|看大图)|[▼↓]{2,}\s*$|"  # gallery hints
     r"^(?:分享到|分享至|分享)\s*[:：]?$|^字[体體](?:大小)?\s*[:：]?\s*(?:[小中大][号號]?\s*)+$|"  # share bar, font size
-    r"^(?:正在加[载載]|加[载載]中)|[请請](?:启用|啟用|开启|開啟|打开|打開)\s*JavaScript|"  # player placeholders
+    r"^(?:正在加[载載]|加[载載]中)|[请請](?:启用|啟用|开启|開啟|打开|打開)\s*JavaScript|^(?:收听|收聽|聆听|聆聽|播放)$|"  # players
     r"^(?:廣告|广告|Advertisement|ADVERTISEMENT|贊助|赞助)$"  # ad labels
 )
 # A line right under a picture that reads as its caption: Taiwan's ▲ lead, or a photo credit at the end

@@ -20,7 +20,7 @@ __all__ = ["find_links", "find_related", "find_tags", "is_related_heading"]
 _RELATED_HEAD = re.compile(
     r"^[\s【\[（(<《「■▌|｜:：]*(?:延伸閱讀|延伸阅读|相關新聞|相关新闻|相關閱讀|相关阅读|推薦閱讀|推荐阅读|相關文章|相关文章|"
     r"相關報導|相关报道|相關推薦|相关推荐|精彩推薦|精彩推荐|相關稿件|相关稿件|相關內容|相关内容|看更多|更多\S{0,10}|"
-    r"編輯推薦|编辑推荐|"
+    r"編輯推薦|编辑推荐|往期推[荐薦]|往期回[顾顧]|"
     r"Related(?: \w+)?|Read more|More (?:on|from|stories)\b.*|Recommended(?: \w+)?)[\s】\]）)>》」:：]*$",
     re.I,
 )

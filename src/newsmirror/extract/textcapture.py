@@ -243,11 +243,19 @@ def _tags(texts: list[str], start: int, skip: set[int]) -> tuple[list[str], int]
     if i >= len(texts):
         return [], start
     s = texts[i]
+    if not _TAG_PREFIX.match(s):
+        # `關鍵字：a b c` a little further down, below a related list
+        labelled = next((k for k in range(i + 1, min(i + 16, len(texts))) if _TAG_PREFIX.match(texts[k])), None)
+        m = _TAG_PREFIX.match(texts[labelled]) if labelled is not None else None
+        if m and labelled is not None and not any(_is_paragraph(texts[k]) for k in range(i, labelled)):
+            return list(dict.fromkeys(w for w in re.split(r"[\s、,，;；#]+", m.group("tags")) if w)), start
     m = _TAG_PREFIX.match(s)
     if m:
         words = [w for w in re.split(r"[\s、,，;；#]+", m.group("tags")) if w]
         return list(dict.fromkeys(words)), i + 1
     words = s.replace("#", " ").split()
+    if re.fullmatch(r"[-—–\s]*END[-—–\s]*", s) or re.search(r"APP|App|app", s):
+        return [], start  # `- END -` closing a WeChat article; an app promo (`現在用APP看新聞`)
     if (
         len(words) >= 2
         and all(1 <= len(w) <= 10 for w in words)
@@ -260,6 +268,10 @@ def _tags(texts: list[str], start: int, skip: set[int]) -> tuple[list[str], int]
 
 _BULLET = re.compile(r"^[►▶▸•●·▪■◆]\s*")
 _ITEM_DATE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/]\d{1,2})(?:\s+\d{1,2}:\d{2})?$")
+# Lines a page puts among its paragraphs that are neither text nor a break in it: an ad marker, a
+# gallery's counter and hint.
+_FILLER = re.compile(r"^(?:請繼續往下閱讀|请继续往下阅读|繼續閱讀|继续阅读)\S{0,4}$|^\d{1,3}\s*/\s*\d{1,3}$|"
+                     r"(?:按圖|按图|點圖|点图)放大|^(?:廣告|广告|Advertisement)$")
 _APP_PROMO = re.compile(r"(?:下載|下载|Download)\S{0,12}(?:App|APP|app)|(?:App|APP|app)\s*(?:下載|下载)|加入LINE|訂閱|订阅")
 
 
@@ -281,8 +293,11 @@ def _related(texts: list[str], start: int) -> list[RelatedLink]:
             if (_TRUNCATED.search(s) or _ITEM_DATE.match(s)) and items:
                 j += 1  # a teaser or the date under the headline before it
                 continue
-            if not _is_headline(s) or _COPYRIGHT_LINE.search(s) or _APP_PROMO.search(s):
+            if not _is_headline(s) or _COPYRIGHT_LINE.search(s) or _APP_PROMO.search(s) or _TAG_PREFIX.match(s):
                 break
+            if re.search(r"[Aa][Pp][Pp]」?$|APP」?$", s):
+                j += 1  # an app's name among the headlines (`中央社「一手新聞」app`)
+                continue
             items.append(s)
             j += 1
         if len(items) >= 2:
@@ -333,6 +348,7 @@ def extract_text_capture(
     lines = _lines(text or "")
     texts = [ln.text for ln in lines]
     skip, captions = _captions(texts)
+    skip.update(i for i, s in enumerate(texts) if _FILLER.search(s))
     run = _body_run(texts, skip)
     if run is None:
         title = next((s for s in texts if _is_headline(s) and not _is_meta(s, reference, tz)), "")
@@ -349,7 +365,8 @@ def extract_text_capture(
         if i in skip:
             continue
         if not _is_paragraph(texts[i]) and not _is_sentence(texts[i]) and _IMAGE_NOTE.search(texts[i]):
-            captions.append(texts[i])  # `姚明場邊支招。視頻截圖`: a picture's note between paragraphs
+            if len(texts[i]) > 4:  # a bare `图片` is where a picture was, no caption
+                captions.append(texts[i])  # `姚明場邊支招。視頻截圖`: a picture's note between paragraphs
             continue
         body.append(texts[i])
     title, title_at = _title(texts, first, skip, reference, tz)
