@@ -218,6 +218,7 @@ def _title(texts: list[str], body_start: int, skip: set[int], reference: datetim
             or _BREADCRUMB.search(s)
             or (cjk and len(_CJK.findall(s)) < 4)
             or _is_meta(s, reference, tz)
+            or s.startswith(("——", "--", "—"))  # a subtitle (副题) under the headline
         ):
             continue
         score = -0.25 * seen
