@@ -116,7 +116,7 @@ _CJK_NAME = re.compile(r"[\u3400-\u9fff·・]{2,5}")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z.'\- ]{1,40}[A-Za-z.]")
 _TRAILING_WORDS = re.compile(
     r"(?:(?:綜合|综合|即時|即时|連線|连线|特稿|專題|专题)?(?:報導|报道|報道|报導)|攝影|摄影|撰文|撰稿|整理|編譯|编译|"
-    r"採訪|采访|拍攝|拍摄|專電|专电|電|电|特稿|文|圖|图)$"
+    r"採訪|采访|拍攝|拍摄|專電|专电|電|电|特稿|(?<=[\s／/])(?:文|圖|图))$"
 )
 _DATE_TAIL = re.compile(r"(?:\d{1,2}月)?\d{1,2}日.*$")
 _EDITOR = re.compile(
@@ -130,7 +130,7 @@ _PHOTO = re.compile(
 # A photographer's credit: `中央社記者X攝`, `（記者X攝）`, `（X攝）`, `新华社记者 X 摄` (not `攝影報導`).
 _PHOTO_BY = re.compile(
     r"[（(\[【]?[^\s（）()\[\]【】。，,；;：:／/]{0,12}?(?:記者|记者)?\s*[\u3400-\u9fff·]{2,5}\s*"
-    r"(?:[攝摄](?![影像])|[／/]\s*(?:攝影|摄影)(?!\s*(?:報導|报道|報道)))\s*[)）\]】]?"
+    r"(?:[攝摄](?![影像])|[／/]\s*(?:攝影|摄影)(?=\s*(?:$|[)）\]】])))\s*[)）\]】]?"
 )
 # A byline printed as names, then the post's title: `韩嘉怡 中国特派员`, `林子杰 驻曼谷记者`.
 _NAME_THEN_ROLE = re.compile(
@@ -142,8 +142,8 @@ _SOURCE_LABEL = re.compile(
     r"(?P<source>[^\s（）()\[\]【】|｜,，。；;]{1,30})"
 )
 _AUTHOR_LABEL = re.compile(
-    r"(?:^|(?<=[\s（(【\[|｜]))(?:作者|撰文|文字|文|撰稿|記者|记者|主筆|主笔|編譯|编译|整理|采写|採寫|采访|採訪|Author)"
-    r"(?:\s*[:：／/,]\s*|[ \t\u3000]+(?=\S))"
+    r"(?:^|(?<=[\s（(【\[|｜]))(?:作者|撰文|文字|文|撰稿|記者|记者|主筆|主笔|編譯|编译|整理|采写|採寫|采访|採訪|Author|(?:报道|報導)(?=\s*[:：]))"
+    r"(?:\s*[:：／/,｜]\s*|[ \t\u3000]+(?=\S))"
     r"(?:" + _ROLE + r")?\s*(?P<names>[^" + _NAME_STOP.replace("、", "") + r"]{1,30}(?:\s*[、,，]\s*[^" + _NAME_STOP + r"、]{1,12})*)"
 )
 _REPORTER = re.compile(
@@ -212,7 +212,7 @@ def _clean_name(raw: str, *, dateline: bool = False, person: bool = True) -> str
     s = re.sub(r"[_\-]?[A-Za-z]*\d+$", "", s).strip()
     for _ in range(3):
         before = s
-        s = _TRAILING_WORDS.sub("", s).strip()
+        s = _TRAILING_WORDS.sub("", s).strip(" \t\u3000／/")
         for place in _PLACES:
             if s.endswith(place) and len(s) - len(place) >= 2:
                 s = s[: -len(place)].strip()
@@ -281,10 +281,15 @@ def _credit_window(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_ROLE_BAR = re.compile(r"(記者|记者|文|文字|撰文|作者|攝影|摄影)[ \t\u3000]*｜[ \t\u3000]*")
+
+
 def parse_credits(text: str) -> Credits:
     """Credits in one short line or a paragraph's dateline: authors, outlet, editors, place."""
     if not text or not text.strip():
         return Credits()
+    # Apple Daily's box-drawing slash (`【X╱台北報導】`) and Mirror Media's bar after a role (`文｜X`).
+    text = _ROLE_BAR.sub(r"\1／", text.replace("╱", "／"))
     authors: list[str] = []
     editors: list[str] = []
     source: str | None = None
@@ -424,7 +429,7 @@ def parse_credits(text: str) -> Credits:
         consumed = consumed[:lo] + work + consumed[hi:]
     authors = [a for a in dict.fromkeys(authors) if a not in editors]
     found = bool(authors or editors or source)
-    leftover = re.sub(r"[\s\u3000【】\[\]（）()|｜／/:：、，,.。\-—–\d]+", "", consumed)
+    leftover = re.sub(r"[\s\u3000【】〔〕\[\]（）()|｜／/:：、，,.。\-—–\d]+", "", consumed)
     leftover = re.sub(r"(?:即時|即时|綜合|综合)?(?:報導|报道|報道)", "", leftover)
     return Credits(
         authors=tuple(authors),
