@@ -247,7 +247,8 @@ _WIDGET_LINE = re.compile(
     r"(?:按圖|按图|點圖|点图|點擊圖片|点击图片)(?:放大|看大圖|看大图)|[▼↓]{2,}\s*$|"  # gallery hints
     r"^(?:分享到|分享至|分享)\s*[:：]?$|^字[体體](?:大小)?\s*[:：]?\s*(?:[小中大][号號]?\s*)+$|"  # share bar, font size
     r"^(?:正在加[载載]|加[载載]中)|[请請](?:启用|啟用|开启|開啟|打开|打開)\s*JavaScript|^(?:收听|收聽|聆听|聆聽|播放)$|"  # players
-    r"^(?:廣告|广告|Advertisement|ADVERTISEMENT|贊助|赞助)$"  # ad labels
+    r"^(?:廣告|广告|Advertisement|ADVERTISEMENT|贊助|赞助)$|"  # ad labels
+    r"^\d{4,6}\s*\S{2,10}\s*\d+(?:\.\d+)?\s*[+-]\d"  # a stock quote box: `00066 港鐵公司 38.45 +0.30`
 )
 # A line right under a picture that reads as its caption: Taiwan's ▲ lead, or a photo credit at the end
 # (`（記者X攝）`, `（圖／X提供）`, `（资料图片）`, `新华社记者 X 摄`, `新华社发`).
@@ -319,6 +320,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
             or (b.chars <= 80 and parse_credits(t).is_byline_only)
             or _SLIDE_COUNTER.match(t)
             or (b.chars <= 60 and _BYLINE_FIELD.match(t))
+            or (b.chars <= 8 and title_sq and any(_is_title(x, title_sq) for x in kept[i + 1: i + 3]))  # a badge
             or (b.chars <= 120 and b.link_chars and _is_promo(b))
         )
         if not leading:
@@ -331,8 +333,10 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
     for n, b in enumerate(kept):
         if b.text and b.chars <= 30 and _WIDGET_LINE.search(b.text):
             continue  # a page widget's words: share bar, font size, player placeholder, ad label
-        if out and b.text and is_end_marker(b.text) and b.link_chars and b.link_chars < b.chars \
-                and _body_follows(kept[n + 1:]):
+        if out and b.text and is_end_marker(b.text) and sum(x.chars for x in out) >= total * 0.3 \
+                and _body_follows(kept[n + 1:]) and (
+                (b.link_chars and b.link_chars < b.chars)
+                or (n + 1 < len(kept) and kept[n + 1].chars < 80 and kept[n + 1].link_density > 0.6)):
             continue  # `延伸閱讀：<a>headline</a>` inside the story: the line goes, the story goes on
         if out and b.text and is_end_marker(b.text):
             done = sum(x.chars for x in out)
@@ -393,7 +397,7 @@ def _dates(meta: PageMeta, title: str, head_lines: list[str], body_blocks: list[
     visible = _visible_date(title, head_lines, body_blocks, blocks, body, zone, reference, anchors)
     if page_tz is not None and structured is not None:
         structured = (structured[0].astimezone(page_tz), structured[1])
-        if visible is not None and isinstance(visible[0].tzinfo, ZoneInfo):
+        if visible is not None and getattr(visible[0].tzinfo, "key", None) == zone:  # read on the guessed clock
             visible = (visible[0].replace(tzinfo=page_tz), visible[1])
     published = None
     if structured and visible and structured_offset is not None and visible[1] and structured[1] \

@@ -54,7 +54,7 @@ _CLOCK = (
     _ZONE_BEFORE + _AMPM + r"\s*"
     r"(?P<hour>\d{1,2})\s*(?::|[時时点點])\s*(?P<minute>\d{1,2})(?!\d)\s*分?"
     r"(?::(?P<second>\d{1,2})(?:[.,]\d+)?|\s*(?P<second2>\d{1,2})\s*秒)?"
-    r"(?:\s*(?P<ampm2>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?"
+    r"(?:\s*(?P<ampm2>[AaPp]\.?[Mm]\.?(?![A-Za-z])|上午|下午|晚上|早上|凌晨))?"  # `4:35 PM`, `4:35 下午` (WordPress zh)
     + _ZONE
 )
 # Between a date and its clock: nothing, spaces, T, a comma, "at", a dash (`23/11/2026 - 10:02`) or a
@@ -101,9 +101,9 @@ _SLASH_MONTH_DAY = re.compile(
 _SHORT_YEAR_DATE = re.compile(
     r"(?<![\d/.-])(?<!\d:)(?P<year>\d{2})-(?P<month>\d{2})-(?P<day>\d{2})(?:(?![\d-])|(?=\d\d:\d\d))" + _WEEKDAY + _TIME, re.IGNORECASE
 )
-# `23/11/2026` and the European `23.11.2026` (DW, RFI): day first.
+# `23/11/2026`, the European `23.11.2026` (DW, RFI) and `23-11-2026` (HKEJ): day first.
 _DAY_FIRST_DATE = re.compile(
-    r"(?<![\d/.-])(?<!\d:)(?P<day>\d{1,2})(?P<dsep>[/.])(?P<month>\d{1,2})(?P=dsep)(?P<year>\d{4})(?![\d/]|\.\d)"
+    r"(?<![\d/.-])(?<!\d:)(?P<day>\d{1,2})(?P<dsep>[/.-])(?P<month>\d{1,2})(?P=dsep)(?P<year>\d{4})(?![\d/-]|\.\d)"
     + _WEEKDAY + _TIME, re.IGNORECASE
 )
 _EN_MDY = re.compile(
@@ -181,6 +181,7 @@ def _clock(m: re.Match[str]) -> tuple[int, int, int] | None:
     second = int(m.group("second") or m.group("second2") or 0)
     ampm = m.group("ampm")
     ampm2 = (m.group("ampm2") or "").replace(".", "").lower()
+    ampm = ampm or (ampm2 if ampm2 in _PM_WORDS or ampm2 in _AM_WORDS else None)
     if ampm in _PM_WORDS or ampm2 == "pm":
         if hour < 12:
             hour += 12
