@@ -62,8 +62,12 @@ _POS_HINT = re.compile(
 _STRONG_NEG = re.compile(
     r"comment|related|recommend|share|sharing|footer|sidebar|breadcrumb|copyright|morearticle|"
     r"more-?news|tuijian|xiangguan|outbrain|taboola|disqus|qrcode|guess|you-?may|advert|\bads?\b|"
-    r"author-?info|\btags?\b|keyword|subscribe|newsletter|toolbar|popup|modal|cookie|donat|paywall",
+    r"author-?info|\btags?\b|keyword|subscribe|newsletter|toolbar|popup|modal|cookie|donat|paywall|chargewall|"
+    r"pay-?tip",
     )
+# Boxes these words name are never the article, whatever else their class says (`newsletter-instory`,
+# `nfzm-content__paywall`): a positive word beside them does not save them.
+_ALWAYS_NEG = re.compile(r"paywall|chargewall|pay-?tip|newsletter|copyright|disqus|outbrain|taboola")
 
 # Sentence punctuation, Chinese and Latin; commas count too (readability's evidence).
 _PUNCT = re.compile(r"[，。！？；：、,.!?;:「」“”]")
@@ -84,7 +88,7 @@ _END_MARKER = re.compile(
     re.I,
 )
 _TAIL_JUNK = re.compile(
-    r"封面圖|封面图|版权|版權|copyright|©|分享|举报|舉報|点赞|點讚|评论|評論|关注|關注|扫码|掃碼|扫描|下载|下載|app\b|APP|"
+    r"^[（(]完[)）]$|封面圖|封面图|版权|版權|copyright|©|分享|举报|舉報|点赞|點讚|评论|評論|关注|關注|扫码|掃碼|扫描|下载|下載|app\b|APP|"
     r"订阅|訂閱|收藏|转载|轉載|打开|打開|返回|上一篇|下一篇|阅读原文|閱讀原文|本文来源|文章来源|来源：|來源：|"
     r"编辑：|編輯：|责编|責編|点击|點擊|微信|weibo|微博|广告|廣告",
     re.I,
@@ -522,7 +526,8 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
             drop = False
             if el.tag in _FURNITURE_TAGS and e_chars < best_chars * 0.5:
                 drop = True
-            elif hint.strip() and _STRONG_NEG.search(hint) and not _POS_HINT.search(hint) and e_chars < best_chars * 0.3:
+            elif hint.strip() and _STRONG_NEG.search(hint) and (not _POS_HINT.search(hint) or _ALWAYS_NEG.search(hint)) \
+                    and e_chars < best_chars * 0.3:
                 drop = True
             elif el.tag in ("ul", "ol", "dl", "table", "div", "section") and e_chars >= 20 \
                     and e_links / max(1, e_chars) > 0.55 and e_chars < best_chars * 0.5:
@@ -614,7 +619,7 @@ def is_tail_junk(b: Block) -> bool:
     if b.chars > 40:
         # A longer copyright notice (`© 2026年X版权声明：本文所有内容受到著作权法保护…`) or a call to
         # follow the outlet elsewhere (`X中文有Instagram！欢迎搜寻…`).
-        return (b.chars <= 160 and bool(_COPYRIGHT_NOTICE.search(b.text))) or \
+        return (b.chars <= 300 and bool(_COPYRIGHT_NOTICE.search(b.text))) or \
             (b.chars <= 60 and bool(_FOLLOW_US.search(b.text)))
     return b.link_density > 0.3 or bool(_TAIL_JUNK.search(b.text))
 
@@ -622,7 +627,8 @@ def is_tail_junk(b: Block) -> bool:
 _FOLLOW_US = re.compile(r"(?:Instagram|Facebook|Telegram|YouTube|WhatsApp|Twitter|LINE|微信|微博|臉書|脸书)"
                         r".{0,30}(?:欢迎|歡迎|搜寻|搜尋|关注|關注|追蹤|追踪|订阅|訂閱|加入|好友|官方帳號|官方账号)|"
                         r"(?:欢迎|歡迎|立即|马上|馬上|快|點我|点我)(?:关注|關注|追蹤|追踪|订阅|訂閱|加入)", re.I)
-_COPYRIGHT_NOTICE = re.compile(r"^\s*(?:©|\(c\)|copyright|版權所有|版权所有|\S{0,16}(?:版權聲明|版权声明|著作權聲明|著作权声明))|"
+_COPYRIGHT_NOTICE = re.compile(r"^\s*(?:©|\(c\)|copyright|版權所有|版权所有|\S{0,16}(?:版權聲明|版权声明|版權說明|版权说明|著作權聲明|著作权声明)|"
+                               r"[（(]?\s*(?:特别声明|特別聲明|免责声明|免責聲明)\s*[:：]|[（(]?\s*本文(?:仅|僅)代表作者|Notice:\s*The content)|"
                                r"(?:未經|未经|非經|非经)\s*(?:授權|授权|同意|許可|许可).{0,24}(?:不得|禁止|請勿|请勿)", re.I)
 
 
