@@ -238,6 +238,8 @@ def _is_promo(b: Block) -> bool:
 # page text, hidden by CSS): `图像加注文字，` before a caption, `图像来源，` before a photo credit.
 _A11Y_LABEL = re.compile(r"^\s*(?:图像加注文字|圖像加註文字|视频加注文字|視頻加註文字|Image caption|Media caption|Video caption)\s*[，,]\s*")
 _CREDIT_LABEL = re.compile(r"^\s*(?:图像来源|圖像來源|Image source)\s*[，,]")
+# Where the writer posted from, as mainland platforms print it (`发布于：湖南省`, `IP属地：北京`).
+_IP_PLACE = re.compile(r"^\s*(?:发布于|發布於|IP\s*属地|IP\s*屬地)\s*[:：]")
 # Byline fields printed as `label, value` lines under the headline.
 _BYLINE_FIELD = re.compile(r"^\s*(?:Author|Role|Reporting from|作者|職位|职位)\s*[,，]?\s", re.I)
 # Pictures of the site, not of the story: logos, icons, QR codes, placeholders (by file name).
@@ -256,7 +258,8 @@ _PHOTO_CAPTION = re.compile(
     r"^\s*[▲▼△]|"
     r"[（(][^（）()]{0,40}(?:攝|摄|提供|資料照|资料照|資料圖|资料图|圖片|图片|翻攝|翻摄|截圖|截图|圖／|图／|圖/|图/)"
     r"[^（）()]{0,30}[)）]\s*$|"
-    r"[\u3400-\u9fff·]{2,5}\s*[攝摄]\s*$|(?:新華社|新华社|中新社|中新網|中新网)[發发]\s*$"
+    r"[\u3400-\u9fff·]{2,5}\s*[攝摄]\s*$|(?:新華社|新华社|中新社|中新網|中新网)[發发]\s*$|"
+    r"(?:圖|图)\s*[：:／/]\s*[^\s，。]{2,12}\s*$"  # `…图：视觉中国` closing the line
 )
 
 
@@ -320,6 +323,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
             or (b.chars <= 80 and parse_credits(t).is_byline_only)
             or _SLIDE_COUNTER.match(t)
             or (b.chars <= 60 and _BYLINE_FIELD.match(t))
+            or (b.chars <= 20 and _IP_PLACE.match(t))
             or (b.chars <= 8 and title_sq and any(_is_title(x, title_sq) for x in kept[i + 1: i + 3]))  # a badge
             or (b.chars <= 120 and b.link_chars and _is_promo(b))
         )

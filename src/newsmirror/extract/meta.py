@@ -207,6 +207,9 @@ def read_meta(root: etree._Element) -> PageMeta:
             description = content
         elif key in ("keywords", "news_keywords") and not keywords:
             keywords = [k.strip() for k in re.split(r"[,，;；、]", content) if k.strip()]
+            if len(keywords) == 1 and " " in keywords[0] and all(len(w) <= 10 for w in keywords[0].split()) \
+                    and re.search(r"[\u3400-\u9fff]", keywords[0]):
+                keywords = keywords[0].split()  # `存款利率 大额存单 银行`: CJK keywords separated by spaces
         elif key in ("author", "article:author", "byl", "dc.creator", "sailthru.author", "parsely-author") and not meta_author:
             meta_author = content
         elif key in ("og:image", "twitter:image") and content not in images:
@@ -461,7 +464,8 @@ def detect_lang(text: str, lang_attr: str = "") -> tuple[str | None, str | None]
 # Outlets whose Chinese services print their home clock, by registered domain.
 _HOST_TZ = {"bbc.com": "Europe/London", "bbc.co.uk": "Europe/London", "bbci.co.uk": "Europe/London",
             "dw.com": "Europe/Berlin", "rfi.fr": "Europe/Paris", "voachinese.com": "America/New_York",
-            "voacantonese.com": "America/New_York", "voanews.com": "America/New_York", "rfa.org": "America/New_York"}
+            "voacantonese.com": "America/New_York", "voanews.com": "America/New_York", "rfa.org": "America/New_York",
+            "nikkei.com": "Asia/Tokyo"}
 _TLD_TZ = {"tw": "Asia/Taipei", "hk": "Asia/Hong_Kong", "mo": "Asia/Macau", "sg": "Asia/Singapore",
            "my": "Asia/Kuala_Lumpur", "cn": "Asia/Shanghai", "jp": "Asia/Tokyo", "kr": "Asia/Seoul",
            "uk": "Europe/London", "au": "Australia/Sydney", "nz": "Pacific/Auckland", "de": "Europe/Berlin",
