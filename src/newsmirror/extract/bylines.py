@@ -146,6 +146,13 @@ _AUTHOR_LABEL = re.compile(
     r"(?:\s*[:：／/,｜]\s*|[ \t\u3000]+(?=\S))"
     r"(?:" + _ROLE + r")?\s*(?P<names>[^" + _NAME_STOP.replace("、", "") + r"]{1,30}(?:\s*[、,，]\s*[^" + _NAME_STOP + r"、]{1,12})*)"
 )
+# More names after a label's first one, apart by spaces, up to the end of the credit: `文｜财新 宋佳琪 黄启明`.
+_MORE_NAMES = re.compile(r"(?:[ \t\u3000]+[\u3400-\u9fff·]{2,4})+(?=\s*(?:$|[】\]）)]))")
+# `界面新闻记者 | X`, `界面新闻编辑 | Y`: the outlet glued to the role, then the names.
+_OUTLET_ROLE = re.compile(
+    r"^\s*(?P<outlet>[\u3400-\u9fffA-Za-z]{2,10}?)(?P<role>记者|記者|编辑|編輯|作者)\s*[／/]\s*"
+    r"(?P<names>[\u3400-\u9fff·]{2,4}(?:\s*[、,，\s]\s*[\u3400-\u9fff·]{2,4})*)\s*$"
+)
 _REPORTER = re.compile(
     r"(?P<role>" + _ROLE + r")(?![" + _NOT_AFTER_REPORTER + r"])\s*"
     r"(?P<names>[^" + _NAME_STOP + r"、\d]{2,14}(?:(?:\s*[、及和与與]\s*|[ \t\u3000]+)[^" + _NAME_STOP + r"、\d]{2,14})*)"
@@ -281,7 +288,7 @@ def _credit_window(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_ROLE_BAR = re.compile(r"(記者|记者|文|文字|撰文|作者|攝影|摄影)(?:[ \t\u3000]*｜[ \t\u3000]*|[ \t\u3000]+\|[ \t\u3000]+)")
+_ROLE_BAR = re.compile(r"(記者|记者|编辑|編輯|文|文字|撰文|作者|攝影|摄影|来源|來源)(?:[ \t\u3000]*｜[ \t\u3000]*|[ \t\u3000]+\|[ \t\u3000]+)")
 
 
 def parse_credits(text: str) -> Credits:
@@ -289,7 +296,7 @@ def parse_credits(text: str) -> Credits:
     if not text or not text.strip():
         return Credits()
     # Apple Daily's box-drawing slash (`【X╱台北報導】`) and Mirror Media's bar after a role (`文｜X`).
-    text = _ROLE_BAR.sub(r"\1／", text.replace("╱", "／"))
+    text = _ROLE_BAR.sub(lambda m: m.group(1) + ("：" if m.group(1) in ("来源", "來源") else "／"), text.replace("╱", "／"))
     authors: list[str] = []
     editors: list[str] = []
     source: str | None = None
@@ -348,6 +355,12 @@ def parse_credits(text: str) -> Credits:
         if flash and is_outlet(flash.group("outlet")):
             source = source or flash.group("outlet")
             work = _blank(work, flash.start(), flash.end())
+        glued_role = _OUTLET_ROLE.match(work)
+        if glued_role and is_outlet(glued_role.group("outlet")):
+            names = _split_names(glued_role.group("names"))
+            (editors if glued_role.group("role") in ("编辑", "編輯") else authors).extend(names)
+            source = source or glued_role.group("outlet")
+            work = " " * len(work)
         prefix = _OUTLET_PREFIX.match(work)
         if prefix and is_outlet(prefix.group("outlet")) and not re.match(_ROLE, prefix.group("outlet")):
             source = source or prefix.group("outlet")
@@ -372,11 +385,17 @@ def parse_credits(text: str) -> Credits:
             source = source or glued.group("source")
             take(glued)
         for m in _AUTHOR_LABEL.finditer(work):
-            names = _split_names(m.group("names"))
+            run, end = m.group("names"), m.end()
+            more = _MORE_NAMES.match(work, end) if not re.search(_ROLE, run) else None
+            if more:
+                run, end = run + more.group(), more.end()
+                if is_outlet(m.group("names")):
+                    source = source or m.group("names")  # `文／财新 宋佳琪`: the outlet, then the writers
+            names = _split_names(run)
             if names or m.group("names").strip() in _NOT_PEOPLE or _clean_name(m.group("names")) is None \
                     and not re.search(_ROLE, m.group("names")):
                 authors.extend(names)
-                take(m)
+                work = _blank(work, m.start(), end)
         for m in _REPORTER.finditer(work):
             dateline = bool(re.match(r"(?:\d{1,2}月)?\d{1,2}日", work[m.end("names") :]))
             names = _split_names(m.group("names"), dateline=dateline)
