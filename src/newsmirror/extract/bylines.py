@@ -124,7 +124,7 @@ _EDITOR = re.compile(
     r"(?:\s*[:：／/]\s*|[ \t\u3000]+(?=[\u3400-\u9fff]{2,4}(?:\s|$|[)）\]】])))(?P<names>[^（）()\[\]【】\n]{1,40}?)\s*(?:[)）\]】]\s*\d{0,8}|\s\d{5,8}|$|(?=\s+\S+[:：]))"
 )
 _PHOTO = re.compile(
-    r"[（(\[【]?\s*(?:圖|图|圖片|图片|照片|圖文|影像|攝影|摄影|視頻|视频|影片|影音|資料照|资料照)\s*(?:來源|来源|提供)?\s*[／/:：]\s*"
+    r"(?<![报報][道導][／/])[（(\[【]?\s*(?:圖|图|圖片|图片|照片|圖文|影像|攝影|摄影|視頻|视频|影片|影音|資料照|资料照)\s*(?:來源|来源|提供)?\s*[／/:：]\s*"
     r"[^\s（）()\[\]【】。]{1,30}\s*[)）\]】]?"
 )
 # A photographer's credit: `中央社記者X攝`, `（記者X攝）`, `（X攝）`, `新华社记者 X 摄` (not `攝影報導`).
@@ -301,6 +301,7 @@ def parse_credits(text: str) -> Credits:
     editors: list[str] = []
     source: str | None = None
     place: str | None = None
+    photo = False
     consumed = text
     for lo, hi in _credit_window(text):
         seg = text[lo:hi]
@@ -315,9 +316,11 @@ def parse_credits(text: str) -> Credits:
             take(m)
         for m in _PHOTO.finditer(work):
             take(m)
+            photo = True
         if "攝" in work or "摄" in work:
             for m in _PHOTO_BY.finditer(work):
                 take(m)
+                photo = True
         for m in _SOURCE_LABEL.finditer(work):
             if m.group("source").strip() not in _GENERIC_SOURCES:
                 source = source or m.group("source").strip()
@@ -447,7 +450,7 @@ def parse_credits(text: str) -> Credits:
                 work = " " * len(work)
         consumed = consumed[:lo] + work + consumed[hi:]
     authors = [a for a in dict.fromkeys(authors) if a not in editors]
-    found = bool(authors or editors or source)
+    found = bool(authors or editors or source or photo)  # a photographer's credit is a credit line too
     leftover = re.sub(r"[\s\u3000【】〔〕\[\]（）()|｜／/:：、，,.。\-—–\d]+", "", consumed)
     leftover = re.sub(r"(?:即時|即时|綜合|综合)?(?:報導|报道|報道)", "", leftover)
     return Credits(
