@@ -168,8 +168,8 @@ _CLOSING_NAME = re.compile(r"[（(]\s*(?P<names>[\u3400-\u9fff]{2,4}(?:[、 ][\u
 _BBC = re.compile(r"(?<![A-Za-z])(?!(?:Role|Title|Position|Job)\b)(?P<names>[^\s,，、（）()]{2,30})\s*[,，]\s*(?P<source>BBC\s*中文(?:網|网)?)(?:記者|记者|特約記者|特约记者)?")
 _BY = re.compile(r"(?:^|(?<=\s))[Bb]y\s+(?P<names>[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3})*)")
 _PLAIN_REPORT = re.compile(
-    r"^\s*(?P<names>[\u3400-\u9fff]{2,6}(?:(?:\s*[、,，]\s*|[ \t\u3000]+)[\u3400-\u9fff]{2,4})*)\s*"
-    r"(?P<after>[／/]\s*[^\s／/]{0,8})?\s*(?:報導|报道|報道)(?=\s|$)"
+    r"^\s*[【\[〔]?\s*(?P<names>[\u3400-\u9fff]{2,6}(?:(?:\s*[、,，]\s*|[ \t\u3000]+)[\u3400-\u9fff]{2,4})*)\s*"
+    r"(?P<after>[／/]\s*[^\s／/】\]〕]{0,8})?\s*(?:報導|报道|報道)(?=\s|$|[】\]〕])"
 )
 _DESK = re.compile(r"[\u3400-\u9fff]{1,6}(?:中心|組|组|部|室|台|頻道|频道|新聞|新闻|網|网)")
 _OUTLET_NEWSFLASH = re.compile(r"^\s*(?P<outlet>[^\s（(【\[]{2,10}?)(?:快)?(?:讯|訊)(?=\s|[（(【\[]|$)")

@@ -621,7 +621,7 @@ def is_tail_junk(b: Block) -> bool:
         # follow the outlet elsewhere (`X中文有Instagram！欢迎搜寻…`).
         return (b.chars <= 300 and bool(_COPYRIGHT_NOTICE.search(b.text))) or \
             (b.chars <= 60 and bool(_FOLLOW_US.search(b.text)))
-    return b.link_density > 0.3 or bool(_TAIL_JUNK.search(b.text))
+    return b.link_density > 0.3 or bool(_TAIL_JUNK.search(b.text)) or bool(_FOLLOW_US.search(b.text))
 
 
 _FOLLOW_US = re.compile(r"(?:Instagram|Facebook|Telegram|YouTube|WhatsApp|Twitter|LINE|微信|微博|臉書|脸书)"
