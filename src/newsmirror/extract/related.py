@@ -268,6 +268,9 @@ def _related_groups(candidates: list[etree._Element], base_url: str | None) -> l
     return found
 
 
+_SITE_BAR = re.compile(r"hot|trend|popular|path|crumb|nav|menu|header")
+
+
 def _tag_words(tag_scopes: list[tuple[etree._Element, etree._Element]]) -> list[str]:
     """The first candidate scope whose links all read like tags gives the page's tags; a lone link
     (a section badge over the headline) only when no candidate lists more."""
@@ -282,13 +285,18 @@ def _tag_words(tag_scopes: list[tuple[etree._Element, etree._Element]]) -> list[
             lists.append([scope])
         prev = el
     single: list[str] = []
+    furniture: list[str] = []  # a site-wide bar: trending topics, a breadcrumb trail
     for scopes in lists:
         anchors = [a for scope in scopes for a in scope.iter("a")]
+        hint = f"{scopes[0].get('class') or ''} {scopes[0].get('id') or ''}".lower()
         words = [_text(a).lstrip("#＃") for a in anchors]
         words = [w for w in words if 0 < len(w) <= 20]
         if anchors and len(words) == len(anchors) and len(words) <= 30:
             tags = list(dict.fromkeys(words))
-            if len(tags) > 1:
+            if _SITE_BAR.search(hint):
+                furniture = furniture or tags
+            elif len(tags) > 1:
                 return tags
-            single = single or tags
-    return single
+            else:
+                single = single or tags
+    return single or furniture
