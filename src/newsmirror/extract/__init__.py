@@ -181,8 +181,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     authors, source, editors = _credits(meta, head_lines, body_blocks, tail_lines)
     lead = blocks[title_index + 1: body.start] if body is not None and title_index is not None and title_index < body.start else []
     images = [i for b in lead for i in b.images] + lead_images + [i for b in body_blocks for i in b.images]
-    images = images or list(meta.images[:1])
-    images = [i for i in dict.fromkeys(images) if not _SITE_IMAGE.search(i.rsplit("/", 1)[-1])]
+    images = [i for i in dict.fromkeys(images) if _story_image(i)] or [i for i in meta.images[:1] if _story_image(i)]
     # Headlines that are links, inside the region taken for the body: the cards of a section page.
     teasers = sum(1 for b in body.blocks if b.tag in ("h2", "h3", "h4") and b.link_density > 0.8) if body else 0
     kind = _kind(title, body_blocks, body_text, blocks, meta, teasers)
@@ -244,6 +243,12 @@ _IP_PLACE = re.compile(r"^\s*(?:发布于|發布於|IP\s*属地|IP\s*屬地)\s*[
 _BYLINE_FIELD = re.compile(r"^\s*(?:Author|Role|Reporting from|作者|職位|职位)\s*[,，]?\s", re.I)
 # Pictures of the site, not of the story: logos, icons, QR codes, placeholders (by file name).
 _SITE_IMAGE = re.compile(r"logo|icon|avatar|badge|qrcode|qr[-_]?code|erweima|spacer|blank\.|pixel\.|loading\.", re.I)
+def _story_image(url: str) -> bool:
+    """False for a picture of the site (a logo, an icon, a QR code) or one served from an ad folder."""
+    return not _SITE_IMAGE.search(url.rsplit("/", 1)[-1]) and not _AD_PATH.search(url)
+
+
+_AD_PATH = re.compile(r"/(?:ads?|adv|advert\w*|banners?)/", re.I)  # pictures served from an ad folder
 # The words of a page widget that sit among the paragraphs: never article text.
 _WIDGET_LINE = re.compile(
     r"(?:按圖|按图|點圖|点图|點擊圖片|点击图片)(?:放大|看大圖|看大图)|[▼↓]{2,}\s*$|"  # gallery hints

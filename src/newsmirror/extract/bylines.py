@@ -451,6 +451,7 @@ def parse_credits(text: str) -> Credits:
         consumed = consumed[:lo] + work + consumed[hi:]
     authors = [a for a in dict.fromkeys(authors) if a not in editors]
     found = bool(authors or editors or source or photo)  # a photographer's credit is a credit line too
+    consumed = re.sub(r"[（(]\s*(?:ID|微信号|微信號)\s*[:：]\s*[\w.-]+\s*[)）]", "", consumed)  # `（ID：cjsfz2020）`
     leftover = re.sub(r"[\s\u3000【】〔〕\[\]（）()|｜／/:：、，,.。\-—–\d]+", "", consumed)
     leftover = re.sub(r"(?:即時|即时|綜合|综合)?(?:報導|报道|報道)", "", leftover)
     return Credits(

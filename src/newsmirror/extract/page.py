@@ -88,7 +88,7 @@ _END_MARKER = re.compile(
     re.I,
 )
 _TAIL_JUNK = re.compile(
-    r"^[（(]完[)）]$|封面圖|封面图|版权|版權|copyright|©|分享|举报|舉報|点赞|點讚|评论|評論|关注|關注|扫码|掃碼|扫描|下载|下載|app\b|APP|"
+    r"^[（(]完[)）]$|跟贴|跟帖|封面圖|封面图|版权|版權|copyright|©|分享|举报|舉報|点赞|點讚|评论|評論|关注|關注|扫码|掃碼|扫描|下载|下載|app\b|APP|"
     r"订阅|訂閱|收藏|转载|轉載|打开|打開|返回|上一篇|下一篇|阅读原文|閱讀原文|本文来源|文章来源|来源：|來源：|"
     r"编辑：|編輯：|责编|責編|点击|點擊|微信|weibo|微博|广告|廣告",
     re.I,
@@ -619,7 +619,7 @@ def is_tail_junk(b: Block) -> bool:
     if b.chars > 40:
         # A longer copyright notice (`© 2026年X版权声明：本文所有内容受到著作权法保护…`) or a call to
         # follow the outlet elsewhere (`X中文有Instagram！欢迎搜寻…`).
-        return (b.chars <= 300 and bool(_COPYRIGHT_NOTICE.search(b.text))) or \
+        return (b.chars <= 600 and bool(_COPYRIGHT_NOTICE.search(b.text))) or \
             (b.chars <= 60 and bool(_FOLLOW_US.search(b.text)))
     return b.link_density > 0.3 or bool(_TAIL_JUNK.search(b.text)) or bool(_FOLLOW_US.search(b.text))
 
