@@ -288,6 +288,7 @@ def _credit_window(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_ACCOUNT_ID = re.compile(r"[（(]\s*(?:ID|微信号|微信號)\s*[:：]\s*[\w.-]+\s*[)）]")
 _ROLE_BAR = re.compile(r"(記者|记者|编辑|編輯|文|文字|撰文|作者|攝影|摄影|来源|來源)(?:[ \t\u3000]*｜[ \t\u3000]*|[ \t\u3000]+\|[ \t\u3000]+)")
 
 
@@ -296,7 +297,10 @@ def parse_credits(text: str) -> Credits:
     if not text or not text.strip():
         return Credits()
     # Apple Daily's box-drawing slash (`【X╱台北報導】`) and Mirror Media's bar after a role (`文｜X`).
-    text = _ROLE_BAR.sub(lambda m: m.group(1) + ("：" if m.group(1) in ("来源", "來源") else "／"), text.replace("╱", "／"))
+    if "╱" in text:
+        text = text.replace("╱", "／")
+    if "|" in text or "｜" in text:
+        text = _ROLE_BAR.sub(lambda m: m.group(1) + ("：" if m.group(1) in ("来源", "來源") else "／"), text)
     authors: list[str] = []
     editors: list[str] = []
     source: str | None = None
@@ -451,7 +455,8 @@ def parse_credits(text: str) -> Credits:
         consumed = consumed[:lo] + work + consumed[hi:]
     authors = [a for a in dict.fromkeys(authors) if a not in editors]
     found = bool(authors or editors or source or photo)  # a photographer's credit is a credit line too
-    consumed = re.sub(r"[（(]\s*(?:ID|微信号|微信號)\s*[:：]\s*[\w.-]+\s*[)）]", "", consumed)  # `（ID：cjsfz2020）`
+    if "ID" in consumed or "微信" in consumed:
+        consumed = _ACCOUNT_ID.sub("", consumed)  # `（ID：cjsfz2020）`
     leftover = re.sub(r"[\s\u3000【】〔〕\[\]（）()|｜／/:：、，,.。\-—–\d]+", "", consumed)
     leftover = re.sub(r"(?:即時|即时|綜合|综合)?(?:報導|报道|報道)", "", leftover)
     return Credits(
