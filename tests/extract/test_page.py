@@ -297,3 +297,11 @@ categories: [ (台)範例新聞 ]
     art = extract_article(post.encode())
     assert art.text == "市府今天宣布新制下月上路，民眾可上網查詢細節，並在下月起適用新的規定，違者將依法開罰。"
     assert art.title == "市府宣布新制 下月上路" and art.url == "https://news.example.com.tw/story/7"
+
+
+def test_a_role_in_its_own_box_beside_the_names_is_a_byline():
+    body = "".join(f"<p>第{i}段，市府今天說明新制的細節，民眾可以上網查詢，並在下月起適用新的規定。</p>" for i in range(6))
+    page = f"""<html><head><title>新制上路 市府說明細節</title></head><body><h1>新制上路 市府說明細節</h1>
+      <div class="authors"><div class="label">文字</div><div class="names"><a href="/a/1">劉小穎</a> <a href="/a/2">蔡小翰</a></div></div>
+      <div class="article">{body}</div></body></html>"""
+    assert extract_article(page.encode(), "https://news.example.com.tw/story/9").authors == ("劉小穎", "蔡小翰")

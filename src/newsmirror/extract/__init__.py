@@ -239,6 +239,7 @@ _A11Y_LABEL = re.compile(r"^\s*(?:图像加注文字|圖像加註文字|视频�
 _CREDIT_LABEL = re.compile(r"^\s*(?:图像来源|圖像來源|Image source)\s*[，,]")
 # Where the writer posted from, as mainland platforms print it (`发布于：湖南省`, `IP属地：北京`).
 _IP_PLACE = re.compile(r"^\s*(?:发布于|發布於|IP\s*属地|IP\s*屬地)\s*[:：]")
+_ROLE_ONLY = re.compile(r"\s*(?:文字|文|作者|撰文|記者|记者|攝影|摄影|編輯|编辑|責任編輯|责任编辑)\s*")
 # Byline fields printed as `label, value` lines under the headline.
 _BYLINE_FIELD = re.compile(r"^\s*(?:Author|Role|Reporting from|作者|職位|职位)\s*[,，]?\s", re.I)
 # Pictures of the site, not of the story: logos, icons, QR codes, placeholders (by file name).
@@ -507,6 +508,9 @@ def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], ta
     from newsmirror.extract.bylines import find_credits, is_outlet, parse_credits
 
     texts = [b.text for b in body_blocks if b.text]
+    # A role printed in its own box beside the names' box (`文字` | `劉佳穎 蔡宗翰`): read them as one line.
+    head_lines = [f"{line}：{head_lines[i + 1]}" if _ROLE_ONLY.fullmatch(line) and i + 1 < len(head_lines) else line
+                  for i, line in enumerate(head_lines)]
     # A short line made only of credits among the opening paragraphs (after a summary box) is the byline.
     early = [t for t in texts[2:10] if len(t) <= 40 and parse_credits(t).is_byline_only]
     lines = head_lines + texts[:2] + early + texts[-2:] + tail_lines

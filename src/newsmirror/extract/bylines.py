@@ -216,6 +216,7 @@ def _clean_name(raw: str, *, dateline: bool = False, person: bool = True) -> str
     s = raw.strip(" \t\u3000:：／/、，,。)）】]")
     s = re.sub(r"^(?:" + _ROLE + r")\s*", "", s)
     s = _DATE_TAIL.sub("", s).strip()
+    s = re.sub(r"\s+(?:發自|发自)\S{1,8}$", "", s)  # `陳嘉欣 發自香港`: where the reporter filed from
     s = re.sub(r"[_\-]?[A-Za-z]*\d+$", "", s).strip()
     for _ in range(3):
         before = s
