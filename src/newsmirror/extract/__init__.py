@@ -20,6 +20,8 @@ from newsmirror.extract.meta import (
     read_meta,
 )
 from newsmirror.extract.page import (
+    CAPTION_LABEL,
+    CREDIT_LABEL,
     Block,
     clean_tree,
     ends_sentence,
@@ -233,10 +235,6 @@ def _is_promo(b: Block) -> bool:
     return False
 
 
-# Labels written for screen readers before a caption or credit (BBC's services print them in the
-# page text, hidden by CSS): `图像加注文字，` before a caption, `图像来源，` before a photo credit.
-_A11Y_LABEL = re.compile(r"^\s*(?:图像加注文字|圖像加註文字|视频加注文字|視頻加註文字|Image caption|Media caption|Video caption)\s*[，,]\s*")
-_CREDIT_LABEL = re.compile(r"^\s*(?:图像来源|圖像來源|Image source)\s*[，,]")
 # Where the writer posted from, as mainland platforms print it (`发布于：湖南省`, `IP属地：北京`).
 _IP_PLACE = re.compile(r"^\s*(?:发布于|發布於|IP\s*属地|IP\s*屬地)\s*[:：]")
 _ROLE_ONLY = re.compile(r"\s*(?:文字|文|作者|撰文|記者|记者|攝影|摄影|編輯|编辑|責任編輯|责任编辑)\s*")
@@ -282,12 +280,12 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
     after_image = False  # the previous block is a picture without text
     captioned: set[int] = set()  # pictures with a caption under them
     for b in blocks:
-        if b.text and b.chars <= 80 and _CREDIT_LABEL.match(b.text):
+        if b.text and b.chars <= 80 and CREDIT_LABEL.match(b.text):
             continue  # `图像来源，Getty Images`: a picture's credit line
         if b.text and (b.caption or (after_image and b.chars <= 150 and _PHOTO_CAPTION.search(b.text))):
             if after_image:
                 captioned.add(id(kept[-1]))
-            text = _A11Y_LABEL.sub("", b.text)
+            text = CAPTION_LABEL.sub("", b.text)
             if text and text not in captions:
                 captions.append(text)
             after_image = False

@@ -619,7 +619,7 @@ def is_tail_junk(b: Block) -> bool:
     if b.chars > 40:
         # A longer copyright notice (`© 2026年X版权声明：本文所有内容受到著作权法保护…`) or a call to
         # follow the outlet elsewhere (`X中文有Instagram！欢迎搜寻…`).
-        return (b.chars <= 600 and bool(_COPYRIGHT_NOTICE.search(b.text))) or \
+        return (b.chars <= 600 and bool(COPYRIGHT_NOTICE.search(b.text))) or \
             (b.chars <= 60 and bool(_FOLLOW_US.search(b.text)))
     return b.link_density > 0.3 or bool(_TAIL_JUNK.search(b.text)) or bool(_FOLLOW_US.search(b.text))
 
@@ -627,7 +627,12 @@ def is_tail_junk(b: Block) -> bool:
 _FOLLOW_US = re.compile(r"(?:Instagram|Facebook|Telegram|YouTube|WhatsApp|Twitter|LINE|微信|微博|臉書|脸书)"
                         r".{0,30}(?:欢迎|歡迎|搜寻|搜尋|关注|關注|追蹤|追踪|订阅|訂閱|加入|好友|官方帳號|官方账号)|"
                         r"(?:欢迎|歡迎|立即|马上|馬上|快|點我|点我)(?:关注|關注|追蹤|追踪|订阅|訂閱|加入)", re.I)
-_COPYRIGHT_NOTICE = re.compile(r"^\s*(?:©|\(c\)|copyright|版權所有|版权所有|\S{0,16}(?:版權聲明|版权声明|版權說明|版权说明|著作權聲明|著作权声明)|"
+# Labels written for screen readers before a caption or a photo credit (BBC's services print them in
+# the page text and hide them with CSS): `图像加注文字，` before a caption, `图像来源，` before a credit.
+CAPTION_LABEL = re.compile(r"^\s*(?:图像加注文字|圖像加註文字|视频加注文字|視頻加註文字|Image caption|Media caption|Video caption)\s*[，,]\s*")
+CREDIT_LABEL = re.compile(r"^\s*(?:图像来源|圖像來源|Image source)\s*[，,]")
+# A site's copyright or disclaimer notice (searched, not matched: `本網站之文字…非經授權，不得轉載`).
+COPYRIGHT_NOTICE = re.compile(r"^\s*(?:©|\(c\)|copyright|版權所有|版权所有|\S{0,16}(?:版權聲明|版权声明|版權說明|版权说明|著作權聲明|著作权声明)|"
                                r"[（(]?\s*(?:特别声明|特別聲明|免责声明|免責聲明)\s*[:：]|[（(]?\s*本文(?:仅|僅)代表作者|Notice:\s*The content)|"
                                r"(?:未經|未经|非經|非经)\s*(?:授權|授权|同意|許可|许可).{0,24}(?:不得|禁止|請勿|请勿)", re.I)
 

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from newsmirror.extract.bylines import Credits, find_credits, parse_credits
 from newsmirror.extract.dates import DateMatch, find_dates
+from newsmirror.extract.page import CAPTION_LABEL, COPYRIGHT_NOTICE, CREDIT_LABEL
 from newsmirror.extract.related import is_related_heading
 from newsmirror.models import Article, RelatedLink
 
@@ -148,14 +149,8 @@ def _body_run(texts: list[str], skip: set[int]) -> tuple[int, int] | None:
 
 
 # A caption's photo credit at its end (`（記者X攝）`, `（讀者提供）`, `（中央社記者X攝 115年11月23日）`)
-# or Taiwan's ▲ lead; and the screen-reader labels BBC pages print before captions and credits.
+# or Taiwan's ▲ lead.
 _PHOTO_NOTE = re.compile(r"^[▲▼△]|[（(][^（）()]{0,40}(?:攝|摄|提供|資料照|资料照|照片|圖片|图片)[^（）()]{0,20}[)）]\s*$")
-_CAPTION_LABEL = re.compile(r"^(?:图像加注文字|圖像加註文字|视频加注文字|視頻加註文字|Image caption|Media caption)\s*[，,]\s*")
-_CREDIT_LABEL = re.compile(r"^(?:图像来源|圖像來源|Image source)\s*[，,]")
-
-
-_COPYRIGHT_LINE = re.compile(r"^(?:©|copyright|版權所有|版权所有)|(?:未經|未经|非經|非经)\s*(?:授權|授权|同意|許可|许可).{0,24}"
-                             r"(?:不得|禁止|請勿|请勿)", re.I)
 
 
 def _captions(texts: list[str]) -> tuple[set[int], list[str]]:
@@ -166,15 +161,15 @@ def _captions(texts: list[str]) -> tuple[set[int], list[str]]:
         if i in skip:
             continue
         doubled = i + 1 < len(texts) and texts[i + 1] == s and len(s) >= 10
-        if _CREDIT_LABEL.match(s) and len(s) <= 60:
+        if CREDIT_LABEL.match(s) and len(s) <= 60:
             skip.add(i)  # `图像来源，Getty Images`: a picture's credit, nobody's caption
         elif doubled and (_PHOTO_CREDIT.search(s) or not _ENDS_IN_STOP.search(s)):
             skip.update((i, i + 1))
             captions.append(s)
         elif len(s) >= 10 and len(s) <= 150 and (_PHOTO_CREDIT.search(s) or _PHOTO_NOTE.search(s)
-                                                 or _CAPTION_LABEL.match(s)):
+                                                 or CAPTION_LABEL.match(s)):
             skip.add(i)
-            captions.append(_CAPTION_LABEL.sub("", s))
+            captions.append(CAPTION_LABEL.sub("", s))
     return skip, captions
 
 
@@ -255,7 +250,7 @@ def _tags(texts: list[str], start: int, skip: set[int]) -> tuple[list[str], int]
         words = [w for w in re.split(r"[\s、,，;；#]+", m.group("tags")) if w]
         return list(dict.fromkeys(words)), i + 1
     words = s.replace("#", " ").split()
-    if re.fullmatch(r"[-—–\s]*END[-—–\s]*", s) or re.search(r"APP|App|app", s):
+    if re.fullmatch(r"[-—–\s]*END[-—–\s]*", s) or re.search(r"(?<![A-Za-z])(?:APP|App|app)(?![a-z])", s):
         return [], start  # `- END -` closing a WeChat article; an app promo (`現在用APP看新聞`)
     if (
         len(words) >= 2
@@ -294,9 +289,9 @@ def _related(texts: list[str], start: int) -> list[RelatedLink]:
             if (_TRUNCATED.search(s) or _ITEM_DATE.match(s)) and items:
                 j += 1  # a teaser or the date under the headline before it
                 continue
-            if not _is_headline(s) or _COPYRIGHT_LINE.search(s) or _APP_PROMO.search(s) or _TAG_PREFIX.match(s):
+            if not _is_headline(s) or COPYRIGHT_NOTICE.search(s) or _APP_PROMO.search(s) or _TAG_PREFIX.match(s):
                 break
-            if re.search(r"[Aa][Pp][Pp]」?$|APP」?$", s):
+            if re.search(r"(?<![A-Za-z])(?:APP|App|app)」?$", s):
                 j += 1  # an app's name among the headlines (`中央社「一手新聞」app`)
                 continue
             items.append(s)
@@ -359,7 +354,7 @@ def extract_text_capture(
     while first < last and parse_credits(texts[first]).is_byline_only:
         first += 1
     # the site's copyright sentence closing the run (`本網站之文字…非經授權，不得轉載`) is not text
-    while last > first and _COPYRIGHT_LINE.search(texts[last]) and len(texts[last]) <= 160:
+    while last > first and COPYRIGHT_NOTICE.search(texts[last]) and len(texts[last]) <= 160:
         last -= 1
     body: list[str] = []
     for i in range(first, last + 1):
