@@ -22,6 +22,7 @@ from newsmirror.extract.meta import (
 from newsmirror.extract.page import (
     CAPTION_LABEL,
     CREDIT_LABEL,
+    PHOTO_CAPTION,
     Block,
     clean_tree,
     ends_sentence,
@@ -148,7 +149,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
             lead = blocks[title_index + 1: body.start]
             for n, b in enumerate(lead):
                 photo_line = n > 0 and lead[n - 1].images and not lead[n - 1].text and b.chars <= 150 \
-                    and bool(b.text and _PHOTO_CAPTION.search(b.text))
+                    and bool(b.text and PHOTO_CAPTION.search(b.text))
                 if (b.caption or photo_line) and b.text and b.text not in captions:
                     captions.insert(0, b.text)
             standfirst = _standfirst(lead, captions)
@@ -256,15 +257,6 @@ _WIDGET_LINE = re.compile(
     r"^(?:廣告|广告|Advertisement|ADVERTISEMENT|贊助|赞助)$|"  # ad labels
     r"^\d{4,6}\s*\S{2,10}\s*\d+(?:\.\d+)?\s*[+-]\d"  # a stock quote box: `00066 港鐵公司 38.45 +0.30`
 )
-# A line right under a picture that reads as its caption: Taiwan's ▲ lead, or a photo credit at the end
-# (`（記者X攝）`, `（圖／X提供）`, `（资料图片）`, `新华社记者 X 摄`, `新华社发`).
-_PHOTO_CAPTION = re.compile(
-    r"^\s*[▲▼△]|"
-    r"[（(][^（）()]{0,40}(?:攝|摄|提供|資料照|资料照|資料圖|资料图|圖片|图片|翻攝|翻摄|截圖|截图|圖／|图／|圖/|图/)"
-    r"[^（）()]{0,30}[)）]\s*$|"
-    r"[\u3400-\u9fff·]{2,5}\s*[攝摄]\s*$|(?:新華社|新华社|中新社|中新網|中新网)[發发]\s*$|"
-    r"(?:圖|图)\s*[：:／/]\s*[^\s，。]{2,12}\s*$"  # `…图：视觉中国` closing the line
-)
 
 
 def _body_follows(rest: list[Block]) -> bool:
@@ -282,7 +274,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
     for b in blocks:
         if b.text and b.chars <= 80 and CREDIT_LABEL.match(b.text):
             continue  # `图像来源，Getty Images`: a picture's credit line
-        if b.text and (b.caption or (after_image and b.chars <= 150 and _PHOTO_CAPTION.search(b.text))):
+        if b.text and (b.caption or (after_image and b.chars <= 150 and PHOTO_CAPTION.search(b.text))):
             if after_image:
                 captioned.add(id(kept[-1]))
             text = CAPTION_LABEL.sub("", b.text)

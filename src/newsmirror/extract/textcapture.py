@@ -16,7 +16,7 @@ from datetime import datetime
 
 from newsmirror.extract.bylines import Credits, find_credits, parse_credits
 from newsmirror.extract.dates import DateMatch, find_dates
-from newsmirror.extract.page import CAPTION_LABEL, COPYRIGHT_NOTICE, CREDIT_LABEL
+from newsmirror.extract.page import CAPTION_LABEL, COPYRIGHT_NOTICE, CREDIT_LABEL, PHOTO_CAPTION
 from newsmirror.extract.related import is_related_heading
 from newsmirror.models import Article, RelatedLink
 
@@ -148,11 +148,6 @@ def _body_run(texts: list[str], skip: set[int]) -> tuple[int, int] | None:
     return first, last
 
 
-# A caption's photo credit at its end (`（記者X攝）`, `（讀者提供）`, `（中央社記者X攝 115年11月23日）`)
-# or Taiwan's ▲ lead.
-_PHOTO_NOTE = re.compile(r"^[▲▼△]|[（(][^（）()]{0,40}(?:攝|摄|提供|資料照|资料照|照片|圖片|图片)[^（）()]{0,20}[)）]\s*$")
-
-
 def _captions(texts: list[str]) -> tuple[set[int], list[str]]:
     """Indices of caption lines (a line printed twice, or one ending in a photo credit) and the captions."""
     skip: set[int] = set()
@@ -166,7 +161,7 @@ def _captions(texts: list[str]) -> tuple[set[int], list[str]]:
         elif doubled and (_PHOTO_CREDIT.search(s) or not _ENDS_IN_STOP.search(s)):
             skip.update((i, i + 1))
             captions.append(s)
-        elif len(s) >= 10 and len(s) <= 150 and (_PHOTO_CREDIT.search(s) or _PHOTO_NOTE.search(s)
+        elif len(s) >= 10 and len(s) <= 150 and (_PHOTO_CREDIT.search(s) or PHOTO_CAPTION.search(s)
                                                  or CAPTION_LABEL.match(s)):
             skip.add(i)
             captions.append(CAPTION_LABEL.sub("", s))
