@@ -51,3 +51,27 @@ def test_since_and_until_are_days_in_the_readers_timezone(index, make_article):
 def test_an_unknown_timezone_is_a_query_error(index):
     with pytest.raises(QueryError, match="unknown timezone 'Mars/Olympus'"):
         index.search("颱風 since:2025-09-04", tz="Mars/Olympus")
+
+
+def test_a_character_beside_a_word_in_recent_articles_is_read_from_the_character_tables(index, make_article):
+    import random
+
+    from newsmirror.index.text import fold
+
+    rnd = random.Random(5)
+    words = ["中國", "中国", "經濟", "不", "的", "天氣", "市場", "不會", "颱風", "政府", "學校", "交通"]
+    articles = [make_article(i, "".join(rnd.choices(words, k=3)), "".join(rnd.choices(words, k=12)) + "。",
+                             days_ago=rnd.uniform(0.1, 9)) for i in range(1, 301)]
+    index.add_many(articles)
+    statements: list[str] = []
+    index._db.set_trace_callback(statements.append)  # to see which queries answer, not to change them
+    for q, char in (("不 中国", "不"), ("的 經濟", "的"), ("不 的 市场", "不")):
+        statements.clear()
+        r = index.search(q, limit=1000)
+        need = [fold(w) for w in q.split()]
+        want = {a.id for a in articles if all(w in fold(a.title + " " + a.text) for w in need)}
+        assert ids(r) == want and (r.total, r.exact) == (len(want), True), q
+        assert want and not any(f'"{char}" *' in s for s in statements), q  # no prefix merge over the archive
+    pages = [h.id for off in range(0, 63, 7) for h in index.search("不 中国", limit=7, offset=off).hits]
+    assert len(pages) == len(set(pages)) == 63  # paging neither repeats nor skips a hit
+    assert pages == [h.id for h in index.search("不 中国", limit=63).hits]

@@ -161,3 +161,17 @@ def test_a_reader_sees_sources_and_epochs_a_writer_added_after_it_opened(tmp_pat
             assert [h.id for h in reader.search("台 source:聯合報").hits] == [2]
             assert [h.id for h in reader.search("台").hits] == [2, 1]
             assert [h.source for h in reader.search("台中").hits] == ["聯合報"]
+
+
+def test_a_common_character_beside_a_word_is_estimated_from_the_newest_epochs(index, make_article, monkeypatch):
+    monkeypatch.setattr(fts, "COUNT_CAP", 5)
+    monkeypatch.setattr(fts, "RANK_WINDOW", 3)
+    index.add_many(make_article(i, f"中國新聞{i}", "今天不下雨。", days_ago=i * 5 - 4.5) for i in range(1, 41))
+    res, statements = traced(index, "不 中国", limit=3)
+    assert (res.total, res.exact) == (5, False)  # 40 match; more than COUNT_CAP, as the exact path says too
+    assert sorted(h.id for h in res.hits) == [1, 2, 3]  # ranked among the newest RANK_WINDOW matches
+    assert not any('"不" *' in s for s in statements)  # the tables answered: no prefix merge
+    monkeypatch.setattr(fts, "COUNT_CAP", 50)  # the archive's 40 matches no longer scale past the cap
+    res, statements = traced(index, "不 中国", limit=3)
+    assert (res.total, res.exact) == (40, True)  # counted by the prefix query over the whole archive
+    assert any('"不" *' in s for s in statements)

@@ -119,6 +119,7 @@ EPOCH_DAYS = 30  # one-character tables cover the articles of the newest RECENT_
 RECENT_EPOCHS = 2
 DEFAULT_TZ = "Asia/Taipei"  # since:/until: days are this zone's days unless search(tz=...) says otherwise
 BATCH = 2000
+_CHAR_BATCH = 4000  # the other terms' matches checked against the character tables at a time
 _EPOCH_RIDS = EPOCH_DAYS * 86400 // RID_SECONDS
 # Function characters dropped when an unspaced query is split into words.
 _FUNCTION_CHARS = set("的了在和与及是对向将被把从于为等也而或就都")
@@ -580,8 +581,9 @@ class SearchIndex:
             expr = "(" + expr + ") NOT {title body} : (" + " OR ".join(excluded) + ")"
         return expr, patterns
 
-    def _without_chars(self, q: Query) -> Query | None:
-        """The query without its one-character AND terms, when it has both those and longer terms."""
+    def _without_chars(self, q: Query) -> tuple[Query, list[str]] | None:
+        """The query without its one-character AND terms, and those characters (folded), when it has
+        both those and longer terms."""
         def lone_char(group: tuple[Term, ...]) -> bool:
             key = alias_key(group[0].text) if len(group) == 1 else ""
             return len(key) == 1 and is_cjk(key) and self.aliases.expand(key) == {key}
@@ -589,7 +591,8 @@ class SearchIndex:
         rest = tuple(g for g in q.groups if not lone_char(g))
         if len(rest) == len(q.groups) or not rest:
             return None
-        return dataclasses.replace(q, groups=rest)
+        chars = [alias_key(g[0].text) for g in q.groups if lone_char(g)]
+        return dataclasses.replace(q, groups=rest), chars
 
     def _one_char(self, q: Query) -> str | None:
         """The folded CJK character when the query is that one character alone (filters allowed)."""
@@ -659,20 +662,69 @@ class SearchIndex:
         now = int(time.time()) // RID_SECONDS
         return [(r, _freshness(now, r)) for (r,) in rows], min(total, COUNT_CAP), total <= COUNT_CAP
 
-    def _ranked_beside_chars(self, expr: str, rest: str, lo: int, hi: int, limit: int, offset: int,
-                             stale: str) -> tuple[list[tuple[int, float]], int, bool]:
-        """`_ranked` for a query with one-character terms: their prefix query is evaluated once.
+    def _newest_beside_chars(self, rest: str, chars: list[str], lo: int, hi: int, need: int,
+                             stale: str) -> tuple[list[int], bool] | None:
+        """The newest COUNT_CAP + 1 matches of `rest` that hold every one of `chars`, newest first,
+        read from the other terms' matches and the character tables, and whether that list is whole;
+        None when the tables cannot answer.
+
+        A common character's prefix query merges its bigrams over the whole archive (hundreds of ms at
+        a million articles); the other terms' matches are checked against the newest epochs' character
+        tables instead, a batch at a time. When matches run past the tables' epochs, the tables still
+        answer if they hold the `need` newest matches (the ranking window) and, scaled to the whole
+        archive, more than COUNT_CAP: the total is then COUNT_CAP, estimated (as for one character)."""
+        epochs = dict(self._db.execute("SELECT epoch, docs FROM char_epochs"))
+        if not epochs or not chars:
+            return None
+        window_lo = min(epochs) * _EPOCH_RIDS
+        matched: list[int] = []
+        top = hi
+        while len(matched) <= COUNT_CAP:
+            batch = [r for (r,) in self._db.execute(
+                f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} ORDER BY rowid DESC LIMIT ?",
+                (rest, lo, top, _CHAR_BATCH),
+            )]
+            inside = [r for r in batch if r >= window_lo]
+            if inside:
+                holding: set[int] | None = None
+                for ch in chars:
+                    found: set[int] = set()
+                    for epoch in sorted(epochs):
+                        found.update(r for (r,) in self._db.execute(
+                            f"SELECT rowid FROM chars_{epoch} WHERE chars_{epoch} MATCH ? AND rowid BETWEEN ? AND ?",
+                            (f'"{ch}"', inside[-1], inside[0]),
+                        ))
+                    holding = found if holding is None else holding & found
+                matched.extend(r for r in inside if holding is not None and r in holding)
+            if len(inside) < len(batch) and len(matched) <= COUNT_CAP:
+                # Matches older than the tables: they cannot say which hold the characters.
+                in_window, everything = sum(epochs.values()), self._meta_int("docs")
+                if len(matched) >= need and len(matched) * everything >= (COUNT_CAP + 1) * max(1, in_window):
+                    return matched, False
+                return None
+            if len(batch) < _CHAR_BATCH:
+                break  # the other terms have no more matches
+            top = batch[-1] - 1
+        return matched[: COUNT_CAP + 1], True
+
+    def _ranked_beside_chars(self, expr: str, rest: str, chars: list[str], lo: int, hi: int, limit: int,
+                             offset: int, stale: str) -> tuple[list[tuple[int, float]], int, bool]:
+        """`_ranked` for a query with one-character terms: their prefix query is evaluated once at most.
 
         FTS5 merges a one-character prefix over the whole archive on every evaluation, and
-        `_ranked` evaluates the query three times. Here one evaluation lists the newest
-        COUNT_CAP + 1 matches (total, exactness and the ranking window at once); the window is
-        then ranked by the other terms alone (`rest`, no prefix), keeping only those matches."""
-        matched = [r for (r,) in self._db.execute(
-            f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} ORDER BY rowid DESC LIMIT ?",
-            (expr, lo, hi, COUNT_CAP + 1),
-        )]
-        exact = len(matched) <= COUNT_CAP
-        total = min(len(matched), COUNT_CAP)
+        `_ranked` evaluates the query three times. Here the newest COUNT_CAP + 1 matches (total,
+        exactness and the ranking window at once) come from the character tables when they can tell
+        (`_newest_beside_chars`), else from one evaluation of the whole query; the window is then
+        ranked by the other terms alone (`rest`, no prefix), keeping only those matches."""
+        answer = self._newest_beside_chars(rest, chars, lo, hi, max(RANK_WINDOW, offset + limit), stale)
+        if answer is None:
+            answer = [r for (r,) in self._db.execute(
+                f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} ORDER BY rowid DESC LIMIT ?",
+                (expr, lo, hi, COUNT_CAP + 1),
+            )], True
+        matched, whole = answer
+        exact = whole and len(matched) <= COUNT_CAP
+        total = min(len(matched), COUNT_CAP) if whole else COUNT_CAP
         if total <= offset or not limit:
             return [], total, exact
         window = set(matched[: max(RANK_WINDOW, offset + limit)])
@@ -741,13 +793,14 @@ class SearchIndex:
         lo = max(0, _epoch_rid(q.since, zone)) if q.since else 0
         hi = (_epoch_rid(q.until + timedelta(days=1), zone) - 1) if q.until and q.until < date.max else (1 << 62)
         char = self._one_char(q)
-        rest_q = None if char is not None else self._without_chars(q)
-        rest = self.compile(rest_q)[0] if rest_q is not None else None
+        split = None if char is not None else self._without_chars(q)
+        rest = self.compile(split[0])[0] if split is not None else None
+        chars = split[1] if split is not None else []
         try:
             with self._lock:
                 self._db.execute("BEGIN")  # one snapshot: a writer may drop an epoch's table meanwhile
                 try:
-                    rows, total, exact, docs = self._answer(q, expr, char, lo, hi, limit, offset, rest)
+                    rows, total, exact, docs = self._answer(q, expr, char, lo, hi, limit, offset, rest, chars)
                 finally:
                     self._db.execute("COMMIT")
         except sqlite3.OperationalError as exc:
@@ -780,7 +833,8 @@ class SearchIndex:
         return SearchResults(hits=hits, total=total, query=q, elapsed=time.perf_counter() - started, exact=exact)
 
     def _answer(self, q: Query, expr: str, char: str | None, lo: int, hi: int, limit: int,
-                offset: int, rest: str | None = None) -> tuple[list[tuple[int, float]], int, bool, dict[int, tuple]]:
+                offset: int, rest: str | None = None, chars: list[str] | None = None,
+                ) -> tuple[list[tuple[int, float]], int, bool, dict[int, tuple]]:
         """Hits (rowid, score), total, exactness and the hits' docs rows, inside one read transaction."""
         stale = " AND rowid NOT IN (SELECT rid FROM stale)" if self._db.execute(
             "SELECT 1 FROM stale LIMIT 1").fetchone() else ""
@@ -791,7 +845,7 @@ class SearchIndex:
             if answer is None:
                 answer = self._newest_from_fts(expr, lo, hi, limit, offset, stale)
         elif rest is not None:
-            answer = self._ranked_beside_chars(expr, rest, lo, hi, limit, offset, stale)
+            answer = self._ranked_beside_chars(expr, rest, chars or [], lo, hi, limit, offset, stale)
         else:
             answer = self._ranked(expr, lo, hi, limit, offset, stale)
         rows, total, exact = answer
