@@ -45,9 +45,12 @@ articles in the archive (estimated from its count among the newest epochs) is an
 `chars_*` tables, newest first, with the total reported as COUNT_CAP (`exact=False`); so is any
 one-character query whose since:/until: range lies within those epochs (exact totals). Rarer
 characters (cheap prefix merges) and deep pages take the prefix query.
-A one-character term beside longer ones (`不 中国`) keeps the prefix query but evaluates it once,
-listing the newest COUNT_CAP + 1 matches; that window is ranked by the longer terms alone
-(`_ranked_beside_chars`): 100 -> 30 ms at 100k articles, same hits and totals.
+A one-character term beside longer ones (`不 中国`) is first checked against the character tables:
+the longer terms' matches, newest first, keep those whose article holds the character. That answers
+when every match lies in the tables' epochs, or when the tables hold the ranking window and their
+share, scaled to the archive, passes COUNT_CAP (then the total is COUNT_CAP, `exact=False`, as for
+one character). Otherwise the prefix query is evaluated once, listing the newest COUNT_CAP + 1
+matches. Either way that window is ranked by the longer terms alone (`_ranked_beside_chars`).
 
 since:/until: are days in the reader's timezone, `search(tz=...)`, default Asia/Taipei
 (tz="UTC" gives UTC days).
