@@ -688,6 +688,8 @@ class SearchIndex:
                 (rest, lo, top, _CHAR_BATCH),
             )]
             inside = [r for r in batch if r >= window_lo]
+            if len(inside) < len(batch) and len(matched) + len(inside) < need:
+                return None  # the tables' epochs cannot hold the ranking window: no need to read them
             if inside:
                 holding: set[int] | None = None
                 for ch in chars:
