@@ -148,9 +148,8 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
         if title_index is not None and title_index < body.start:  # a lead photo between headline and body
             lead = blocks[title_index + 1: body.start]
             for n, b in enumerate(lead):
-                photo_line = n > 0 and lead[n - 1].images and not lead[n - 1].text and b.chars <= 150 \
-                    and bool(b.text and PHOTO_CAPTION.search(b.text))
-                if (b.caption or photo_line) and b.text and b.text not in captions:
+                if (b.caption or _photo_line(b, n > 0 and _is_picture(lead[n - 1]))) and b.text \
+                        and b.text not in captions:
                     captions.insert(0, b.text)
             standfirst = _standfirst(lead, captions)
             if standfirst is not None and body_blocks and standfirst.text not in body_blocks[0].text:
@@ -161,7 +160,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
         lo = start
         while lo > 0 and start - lo < 12:
             lo -= 1
-            if title_sq and squash(blocks[lo].text) == title_sq:
+            if _is_title(blocks[lo], title_sq):
                 break
         # Lines inside the body's span that find_body left out (an author box) before its first paragraph.
         first = next((i for i in range(start, body.end) if body_blocks and blocks[i] is body_blocks[0]), start)
@@ -259,6 +258,16 @@ _WIDGET_LINE = re.compile(
 )
 
 
+def _is_picture(b: Block) -> bool:
+    """A block that is pictures only, no text."""
+    return bool(b.images) and not b.text
+
+
+def _photo_line(b: Block, after_picture: bool) -> bool:
+    """A line right under a picture that reads as its caption (PHOTO_CAPTION)."""
+    return after_picture and bool(b.text) and b.chars <= 150 and bool(PHOTO_CAPTION.search(b.text))
+
+
 def _body_follows(rest: list[Block]) -> bool:
     """True when paragraphs of story text (sentences, few links) follow: at least two of them."""
     return sum(1 for b in rest if b.chars >= 30 and b.link_density < 0.2 and ends_sentence(b.text)) >= 2
@@ -274,7 +283,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
     for b in blocks:
         if b.text and b.chars <= 80 and CREDIT_LABEL.match(b.text):
             continue  # `图像来源，Getty Images`: a picture's credit line
-        if b.text and (b.caption or (after_image and b.chars <= 150 and PHOTO_CAPTION.search(b.text))):
+        if b.text and (b.caption or _photo_line(b, after_image)):
             if after_image:
                 captioned.add(id(kept[-1]))
             text = CAPTION_LABEL.sub("", b.text)
@@ -284,7 +293,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
             continue
         if not b.text and not b.images:
             continue
-        after_image = bool(b.images) and not b.text
+        after_image = _is_picture(b)
         kept.append(b)
     cap_sq = {squash(c) for c in captions}
     kept = [b for b in kept if not (b.text and squash(b.text) in cap_sq)]
@@ -333,13 +342,12 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
     for n, b in enumerate(kept):
         if b.text and b.chars <= 30 and _WIDGET_LINE.search(b.text):
             continue  # a page widget's words: share bar, font size, player placeholder, ad label
-        if out and b.text and is_end_marker(b.text) and sum(x.chars for x in out) >= total * 0.3 \
-                and _body_follows(kept[n + 1:]) and (
-                (b.link_chars and b.link_chars < b.chars)
-                or (n + 1 < len(kept) and kept[n + 1].chars < 80 and kept[n + 1].link_density > 0.6)):
-            continue  # `延伸閱讀：<a>headline</a>` inside the story: the line goes, the story goes on
         if out and b.text and is_end_marker(b.text):
             done = sum(x.chars for x in out)
+            if done >= total * 0.3 and _body_follows(kept[n + 1:]) and (
+                    (b.link_chars and b.link_chars < b.chars)
+                    or (n + 1 < len(kept) and kept[n + 1].chars < 80 and kept[n + 1].link_density > 0.6)):
+                continue  # `延伸閱讀：<a>headline</a>` inside the story: the line goes, the story goes on
             if done >= total * 0.3:
                 break
             out = []  # a related box before the body: what came before it was furniture too

@@ -226,6 +226,11 @@ def _title(texts: list[str], body_start: int, skip: set[int], reference: datetim
     return best[1], best[2]
 
 
+def _labelled_tags(m: re.Match[str]) -> list[str]:
+    """The words after a `標籤：` label, each once."""
+    return list(dict.fromkeys(w for w in re.split(r"[\s、,，;；#]+", m.group("tags")) if w))
+
+
 def _tags(texts: list[str], start: int, skip: set[int]) -> tuple[list[str], int]:
     """Tags right after the body: a line of short space-separated words, or `標籤：a、b`."""
     i = start
@@ -239,11 +244,10 @@ def _tags(texts: list[str], start: int, skip: set[int]) -> tuple[list[str], int]
         labelled = next((k for k in range(i + 1, min(i + 16, len(texts))) if _TAG_PREFIX.match(texts[k])), None)
         m = _TAG_PREFIX.match(texts[labelled]) if labelled is not None else None
         if m and labelled is not None and not any(_is_paragraph(texts[k]) for k in range(i, labelled)):
-            return list(dict.fromkeys(w for w in re.split(r"[\s、,，;；#]+", m.group("tags")) if w)), start
+            return _labelled_tags(m), start
     m = _TAG_PREFIX.match(s)
     if m:
-        words = [w for w in re.split(r"[\s、,，;；#]+", m.group("tags")) if w]
-        return list(dict.fromkeys(words)), i + 1
+        return _labelled_tags(m), i + 1
     words = s.replace("#", " ").split()
     if re.fullmatch(r"[-—–\s]*END[-—–\s]*", s) or re.search(r"(?<![A-Za-z])(?:APP|App|app)(?![a-z])", s):
         return [], start  # `- END -` closing a WeChat article; an app promo (`現在用APP看新聞`)
