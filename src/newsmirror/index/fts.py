@@ -665,6 +665,13 @@ class SearchIndex:
         now = int(time.time()) // RID_SECONDS
         return [(r, _freshness(now, r)) for (r,) in rows], min(total, COUNT_CAP), total <= COUNT_CAP
 
+    def _newest_rowids(self, expr: str, lo: int, hi: int, n: int, stale: str) -> list[int]:
+        """The rowids of the newest `n` matches of `expr` between lo and hi, newest first."""
+        return [r for (r,) in self._db.execute(
+            f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} ORDER BY rowid DESC LIMIT ?",
+            (expr, lo, hi, n),
+        )]
+
     def _newest_beside_chars(self, rest: str, chars: list[str], lo: int, hi: int, need: int,
                              stale: str) -> tuple[list[int], bool] | None:
         """The newest COUNT_CAP + 1 matches of `rest` that hold every one of `chars`, newest first,
@@ -683,10 +690,7 @@ class SearchIndex:
         matched: list[int] = []
         top = hi
         while len(matched) <= COUNT_CAP:
-            batch = [r for (r,) in self._db.execute(
-                f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} ORDER BY rowid DESC LIMIT ?",
-                (rest, lo, top, _CHAR_BATCH),
-            )]
+            batch = self._newest_rowids(rest, lo, top, _CHAR_BATCH, stale)
             inside = [r for r in batch if r >= window_lo]
             if len(inside) < len(batch) and len(matched) + len(inside) < need:
                 return None  # the tables' epochs cannot hold the ranking window: no need to read them
@@ -723,10 +727,7 @@ class SearchIndex:
         ranked by the other terms alone (`rest`, no prefix), keeping only those matches."""
         answer = self._newest_beside_chars(rest, chars, lo, hi, max(RANK_WINDOW, offset + limit), stale)
         if answer is None:
-            answer = [r for (r,) in self._db.execute(
-                f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} ORDER BY rowid DESC LIMIT ?",
-                (expr, lo, hi, COUNT_CAP + 1),
-            )], True
+            answer = self._newest_rowids(expr, lo, hi, COUNT_CAP + 1, stale), True
         matched, whole = answer
         exact = whole and len(matched) <= COUNT_CAP
         total = min(len(matched), COUNT_CAP) if whole else COUNT_CAP
