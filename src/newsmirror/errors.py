@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from newsmirror.models import FailureKind
+
 __all__ = [
     "NewsMirrorError",
     "ConfigError",
@@ -35,12 +37,20 @@ class ConfigError(NewsMirrorError):
 
 
 class FetchError(NewsMirrorError):
-    """A URL could not be fetched: network error, timeout, HTTP error or oversize body."""
+    """A URL could not be fetched: network error, timeout, HTTP error or oversize body.
 
-    def __init__(self, message: str, *, url: str = "", status: int | None = None) -> None:
+    `kind` says why as a type (a DNS failure is not retried; a refused host is given up ...);
+    `retry_after` is the wait in seconds the server asked for (429/503), when it said."""
+
+    def __init__(self, message: str, *, url: str = "", status: int | None = None,
+                 kind: FailureKind | None = None, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.url = url
         self.status = status
+        self.kind = kind or (FailureKind.HTTP if status and status >= 400 else FailureKind.OTHER)
+        if status == 429:
+            self.kind = FailureKind.RATE_LIMITED
+        self.retry_after = retry_after
 
 
 class FeedError(NewsMirrorError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 __all__ = [
     "FULL_TEXT_MODES",
@@ -24,6 +25,9 @@ __all__ = [
     "FeedState",
     "SaveOutcome",
     "SearchHit",
+    "FailureKind",
+    "PageStatus",
+    "PageFetch",
 ]
 
 FULL_TEXT_MODES = ("auto", "always", "never")
@@ -208,3 +212,52 @@ class SearchHit:
     snippet: str  # HTML-escaped text with <mark> around matches
     score: float = 0.0
     extra: dict = field(default_factory=dict)
+
+
+class FailureKind(StrEnum):
+    """Why a fetch failed, as a type: what decides retries, host give-up and what a reader is told."""
+
+    DNS = "dns"  # the host name does not resolve: permanent for the run
+    REFUSED = "refused"  # the host refuses connections (or has no route)
+    TIMEOUT = "timeout"  # no connection, or no answer, within the time limit
+    HTTP = "http"  # an HTTP error status (404, 500 ...)
+    RATE_LIMITED = "rate_limited"  # 429, or a Retry-After longer than we wait
+    DISALLOWED = "disallowed"  # robots.txt forbids the page: never requested
+    NOT_ARTICLE = "not_article"  # fetched, but no article text in it
+    OTHER = "other"  # anything else: too large, undecodable, TLS, a redirect loop
+
+    @property
+    def unreachable(self) -> bool:
+        """The host itself could not be reached (as opposed to answering with an error)."""
+        return self in (FailureKind.DNS, FailureKind.REFUSED, FailureKind.TIMEOUT)
+
+
+class PageStatus(StrEnum):
+    """Where an article's page fetch stands."""
+
+    OK = "ok"  # fetched and extracted: the body comes from the page
+    RETRYING = "retrying"  # the last attempt failed; tried again at `next_try`
+    GIVEN_UP = "given_up"  # failed through its retry window: the archive keeps the feed's text only
+    DISALLOWED = "disallowed"  # robots.txt forbids it: never requested, the feed's text kept
+
+
+@dataclass(frozen=True)
+class PageFetch:
+    """The archive's record of the attempts to fetch one article's page (one per article)."""
+
+    article_id: int
+    url: str  # the page asked for
+    status: PageStatus
+    attempts: int = 0  # requests made or refused for it (a host given up for the run counts)
+    kind: FailureKind | None = None  # the last failure's kind, None when OK
+    reason: str | None = None  # the last failure's one-line message, None when OK
+    first_try: datetime | None = None  # aware UTC
+    last_try: datetime | None = None
+    next_try: datetime | None = None  # when it is tried again; None: not again
+    complete: bool = False  # OK and extracted as an article with a byline and a date
+    source: str = ""  # the article's source (filled in when read from the store)
+
+    @property
+    def body_missing(self) -> bool:
+        """The archive holds only the feed's text for this article (for now or for good)."""
+        return self.status is not PageStatus.OK

@@ -111,6 +111,7 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
 
     settings.ensure_home()
     summary = FetchSummary()
+    now = now or datetime.now(UTC)  # the run's clock for every schedule decision (tests pass their own)
     progress = progress or Progress("fetch", quiet=True)
     feeds = [(s, url) for s in sources for url in s.feeds]
     progress.total = len(feeds)
@@ -122,8 +123,7 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
         failed_sources.add(source.name)
         summary.feeds_failed += 1
         summary.failures.append(Failure(source.name, url, reason))
-        store.record_feed_fetch(source.name, url, fetched_at=now or datetime.now(UTC),
-                                status=status, error=reason)
+        store.record_feed_fetch(source.name, url, fetched_at=now, status=status, error=reason)
         progress.advance(failed=True)
 
     try:
@@ -146,15 +146,15 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
                     failed(source, url, result.status, str(exc))
                     continue
                 before = summary.new
-                for article_id, link in _store_feed(store, source, url, result, parsed, summary):
+                for article_id, link in _store_feed(store, source, url, result, parsed, summary, now):
                     pages[article_id] = (source, article_id, link)
                 summary.feeds_ok += 1
                 progress.advance(new=summary.new - before)
             # pages that a killed run never reached, or that failed lately, are tried again
-            for article_id, link, source in _pending_pages(store, sources, now or datetime.now(UTC)):
+            for article_id, link, source in _pending_pages(store, sources, now):
                 pages.setdefault(article_id, (source, article_id, link))
             if pages:
-                await _fetch_pages(fetcher, store, list(pages.values()), summary, progress)
+                await _fetch_pages(fetcher, store, list(pages.values()), summary, progress, now)
         try:
             summary.indexed = _sync_index(settings, store)
         except SearchError as exc:  # the articles are stored; the index is derived and rebuilt on demand
@@ -199,7 +199,8 @@ def _parse(source: Source, url: str, result):
         raise FeedError(f"{url} could not be parsed ({type(exc).__name__}: {exc})", url=url) from exc
 
 
-def _store_feed(store, source: Source, url: str, result, parsed, summary: FetchSummary) -> list[tuple[int, str]]:
+def _store_feed(store, source: Source, url: str, result, parsed, summary: FetchSummary,
+                now: datetime) -> list[tuple[int, str]]:
     """Store a feed's items in one transaction, then record its validators; return pages to fetch."""
     from newsmirror.sanitize import html_to_text, sanitize_html
 
@@ -218,7 +219,8 @@ def _store_feed(store, source: Source, url: str, result, parsed, summary: FetchS
             summary.duplicates += 1
         else:
             summary.unchanged += 1
-        if outcome.status in ("new", "updated") and item.link and needs_page(source, item.html):
+        if (outcome.status in ("new", "updated") and item.link and needs_page(source, item.html)
+                and _page_wanted(store, outcome.article_id, now)):
             pages.append((outcome.article_id, item.link))
     store.record_feed_fetch(
         source.name, url, fetched_at=result.fetched_at, status=result.status,
@@ -227,51 +229,79 @@ def _store_feed(store, source: Source, url: str, result, parsed, summary: FetchS
     return pages
 
 
-PAGE_RETRY_DAYS = 3  # articles first seen this recently get their missing page body retried
+PAGE_RETRY_DAYS = 3  # articles first seen this recently that were never attempted get their page fetched
 PAGE_RETRY_CHANGES = 5000  # ... among this many latest changes, which bounds the cost of a run
 
 
 def _pending_pages(store, sources: list[Source], now: datetime):
-    """Recent articles that should have a page body and have none (a killed run, a failed page)."""
+    """Pages to try again: retries now due (see fetch.hosts), and recent articles a killed run never reached."""
     from datetime import timedelta
 
     by_name = {s.name: s for s in sources if s.full_text != "never"}
     if not by_name:
         return
+    for record in store.page_fetches(due_by=now):
+        source = by_name.get(record.source)
+        if source is not None:
+            yield record.article_id, record.url, source
     since = now - timedelta(days=PAGE_RETRY_DAYS)
     start = max(store.last_change() - PAGE_RETRY_CHANGES, 0)
     for _, article in store.changes_since(start):
         source = by_name.get(article.source)
         if (source is not None and article.extracted is None and article.link and article.first_seen >= since
-                and needs_page(source, article.feed_html)):
+                and store.get_page_fetch(article.id) is None and needs_page(source, article.feed_html)):
             yield article.id, article.link, source
 
 
+def _page_wanted(store, article_id: int, now: datetime) -> bool:
+    """Whether a new or changed item's page is fetched now: not when disallowed, given up or waiting to retry."""
+    from newsmirror.models import PageStatus
+
+    record = store.get_page_fetch(article_id)
+    if record is None or record.status is PageStatus.OK:
+        return True
+    return record.status is PageStatus.RETRYING and (record.next_try is None or record.next_try <= now)
+
+
 async def _fetch_pages(fetcher, store, pages: list[tuple[Source, int, str]], summary: FetchSummary,
-                       progress: Progress) -> None:
-    """Fetch article pages for summary-only items, extract them and keep the body beside the feed text."""
+                       progress: Progress, now: datetime) -> None:
+    """Fetch article pages for summary-only items, extract them and keep the body beside the feed text.
+
+    Every attempt is recorded (store.save_page_fetch): a failure is retried in a later run with backoff
+    and given up after its window, with the reason kept (fetch.hosts)."""
+    from newsmirror.fetch.hosts import page_failed, page_fetched
+    from newsmirror.models import FailureKind
     from newsmirror.sanitize import html_to_text, sanitize_html
 
     async def get(source: Source, article_id: int, link: str):
         try:
             return source, article_id, link, await fetcher.get(link), None
         except FetchError as exc:
-            return source, article_id, link, None, str(exc)
+            return source, article_id, link, None, exc
 
     tasks = [asyncio.create_task(get(*p)) for p in pages]
     for task in asyncio.as_completed(tasks):
         source, article_id, link, result, error = await task
-        if error is None:
-            art, error = _extract(result.content, result.final_url or link, source.timezone, result.fetched_at)
-            if art is not None and (art.kind != "article" or not art.text.strip()):
-                error = f"page {link} has no article text"
+        kind, reason, art = None, None, None
         if error is not None:
+            kind, reason = error.kind, str(error)
+        else:
+            art, reason = _extract(result.content, result.final_url or link, source.timezone, result.fetched_at)
+            kind = FailureKind.OTHER if reason else None
+            if art is not None and (art.kind != "article" or not art.text.strip()):
+                kind, reason = FailureKind.NOT_ARTICLE, f"page {link} has no article text"
+        previous = store.get_page_fetch(article_id)
+        if reason is not None:
+            store.save_page_fetch(page_failed(previous, article_id=article_id, url=link, kind=kind, reason=reason,
+                                              now=now))
             summary.pages_failed += 1
-            summary.failures.append(Failure(source.name, link, error))
+            summary.failures.append(Failure(source.name, link, reason))
             continue
         html = sanitize_html(art.html or "", base_url=result.final_url or link)
         store.set_extracted(article_id, art, html=html, text=art.text or html_to_text(html),
                             seen_at=result.fetched_at, raw_ref=result.raw_ref)
+        store.save_page_fetch(page_fetched(previous, article_id=article_id, url=link, now=now,
+                                           complete=bool(art.authors and art.published)))
         summary.pages += 1
 
 

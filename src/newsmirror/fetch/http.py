@@ -23,7 +23,7 @@ import httpx
 from newsmirror import __version__
 from newsmirror.errors import FetchError
 from newsmirror.fetch.warc import RawArchive
-from newsmirror.models import FetchResult
+from newsmirror.models import FailureKind, FetchResult
 
 __all__ = ["FetchPolicy", "Fetcher", "fetch_all", "DEFAULT_USER_AGENT"]
 
@@ -40,6 +40,7 @@ class FetchPolicy:
     """How hard and how politely to fetch: time and size limits, retries, concurrency."""
 
     timeout: float = 20.0  # seconds per attempt, connect to last byte
+    connect_timeout: float = 5.0  # seconds to open a connection: a blackholed host costs this, not `timeout`
     retries: int = 2  # extra attempts after the first, on timeouts, connection errors, 5xx and 429
     backoff: float = 0.5  # first retry delay in seconds; doubles each retry
     max_bytes: int = 10 * 1024 * 1024
@@ -83,21 +84,27 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _connect_reason(exc: Exception) -> str:
+def _connect_reason(exc: Exception) -> tuple[FailureKind, str]:
+    """Why a connection could not be opened, as a kind and a short phrase."""
     text = str(exc) or type(exc).__name__
     low = text.lower()
-    if "refused" in low or "all connection attempts failed" in low:
-        return "connection refused"
-    if "name or service not known" in low or "nodename nor servname" in low or "getaddrinfo" in low:
-        return "host name not found"
+    if "refused" in low or "all connection attempts failed" in low or "unreachable" in low:
+        return FailureKind.REFUSED, "connection refused"
+    if ("name or service not known" in low or "nodename nor servname" in low or "getaddrinfo" in low
+            or "no address associated" in low or "temporary failure in name resolution" in low):
+        return FailureKind.DNS, "host name not found"
     if "certificate" in low or "ssl" in low:
-        return f"TLS error ({text})"
-    return text
+        return FailureKind.OTHER, f"TLS error ({text})"
+    return FailureKind.REFUSED, text
 
 
 def _one_line(exc: Exception) -> str:
     """An exception's message on one line (zlib and h11 messages may span several)."""
     return " ".join(str(exc).split()) or type(exc).__name__
+
+
+class _ConnectTimeout(Exception):
+    """Internal: the connection could not be opened in time (a blackholed or filtered host)."""
 
 
 class _Retry(Exception):
@@ -124,7 +131,7 @@ class Fetcher:
         self._client = httpx.AsyncClient(
             follow_redirects=True,
             max_redirects=p.max_redirects,
-            timeout=httpx.Timeout(p.timeout),
+            timeout=httpx.Timeout(p.timeout, connect=min(p.connect_timeout, p.timeout)),
             limits=httpx.Limits(max_connections=p.max_connections, max_keepalive_connections=p.max_connections),
             headers={"User-Agent": p.user_agent, "Accept": _ACCEPT, "Accept-Encoding": "gzip, deflate"},
         )
@@ -173,12 +180,18 @@ class Fetcher:
                     async with asyncio.timeout(p.timeout):
                         result = await self._attempt(url, headers, attempts)
                 return replace(result, elapsed=time.monotonic() - started, attempts=attempts)
+            except _ConnectTimeout:
+                limit = min(p.connect_timeout, p.timeout)
+                message = f"cannot connect to {parts.netloc}: timed out after {limit:g} s"
+                if attempts > 1:
+                    message += f" ({attempts} attempts)"
+                retry = _Retry(FetchError(message, url=url, kind=FailureKind.TIMEOUT))
             except TimeoutError:
                 if attempts > 1:
                     message = f"{url} timed out after {attempts} attempts ({p.timeout:g} s each)"
                 else:
                     message = f"{url} timed out after {p.timeout:g} s"
-                retry = _Retry(FetchError(message, url=url))
+                retry = _Retry(FetchError(message, url=url, kind=FailureKind.TIMEOUT))
             except _Retry as exc:
                 retry = exc
             if attempts > p.retries:
@@ -188,6 +201,8 @@ class Fetcher:
                     f"{retry.error}; it asks to wait {retry.wait:.0f} s, try again later",
                     url=url,
                     status=retry.error.status,
+                    kind=FailureKind.RATE_LIMITED,
+                    retry_after=retry.wait,
                 )
             delay = p.backoff * (2 ** (attempts - 1)) * (1 + random.random() * 0.25)
             if retry.wait is not None:
@@ -223,11 +238,17 @@ class Fetcher:
             ) from None
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             raise FetchError(f"{url} cannot be fetched: {exc}", url=url) from None
+        except httpx.ConnectTimeout:
+            raise _ConnectTimeout from None
         except httpx.TimeoutException:
             raise TimeoutError from None
         except httpx.ConnectError as exc:
             host = urlsplit(url).netloc
-            raise _Retry(FetchError(f"cannot connect to {host}: {_connect_reason(exc)}{plural}", url=url)) from None
+            kind, why = _connect_reason(exc)
+            error = FetchError(f"cannot connect to {host}: {why}{plural}", url=url, kind=kind)
+            if kind is FailureKind.DNS:  # a name that does not resolve now will not resolve in a second
+                raise error from None
+            raise _Retry(error) from None
         except httpx.TransportError as exc:  # connection dropped mid-response, protocol errors
             raise _Retry(FetchError(f"{url} failed: {exc or type(exc).__name__}{plural}", url=url)) from None
         except httpx.DecodingError as exc:  # a body that is not what its Content-Encoding says
@@ -254,9 +275,11 @@ class Fetcher:
                 request_headers=dict(resp.request.headers.items()),
             )
         if status in _RETRY_STATUSES:
+            wait = _retry_after(resp_headers.get("retry-after"))
             raise _Retry(
-                FetchError(f"{url} answered HTTP {status} {_reason(status)}{plural}".rstrip(), url=url, status=status),
-                wait=_retry_after(resp_headers.get("retry-after")),
+                FetchError(f"{url} answered HTTP {status} {_reason(status)}{plural}".rstrip(), url=url, status=status,
+                           retry_after=wait),
+                wait=wait,
             )
         if status >= 400:
             raise FetchError(f"{url} answered HTTP {status} {_reason(status)}".rstrip(), url=url, status=status)

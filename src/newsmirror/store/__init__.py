@@ -11,7 +11,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from newsmirror.models import Article, ArticleVersion, FeedItem, FeedState, SaveOutcome, StoredArticle
+from newsmirror.models import (
+    Article,
+    ArticleVersion,
+    FeedItem,
+    FeedState,
+    PageFetch,
+    PageStatus,
+    SaveOutcome,
+    StoredArticle,
+)
 
 __all__ = ["Store", "open_store", "canonical_url"]
 
@@ -42,6 +51,21 @@ class Store(Protocol):
 
     def feed_states(self) -> list[FeedState]:
         """Every feed's state, ordered by source then URL."""
+
+    # --- page fetches: one record per article whose page was attempted ------------------------
+    def get_page_fetch(self, article_id: int) -> PageFetch | None:
+        """The record of an article's page fetch (status, attempts, last reason, next try), or None.
+
+        None means the page was never attempted: the article needs no page, or a run is about to try."""
+
+    def save_page_fetch(self, record: PageFetch) -> None:
+        """Write an article's page-fetch record, replacing the previous one (one transaction)."""
+
+    def page_fetches(self, *, status: PageStatus | None = None, due_by: datetime | None = None,
+                     source: str | None = None, limit: int | None = None) -> list[PageFetch]:
+        """Page-fetch records (with their article's source), newest attempt first.
+
+        `due_by`: only retries due by then (status retrying, next_try <= due_by), oldest due first."""
 
     # --- articles ---------------------------------------------------------------------------
     def save_item(

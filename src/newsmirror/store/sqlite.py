@@ -45,7 +45,10 @@ from newsmirror.models import (
     Article,
     ArticleVersion,
     FeedItem,
+    FailureKind,
     FeedState,
+    PageFetch,
+    PageStatus,
     RelatedLink,
     SaveOutcome,
     StoredArticle,
@@ -231,6 +234,18 @@ def _row_to_feed(row: tuple[Any, ...]) -> FeedState:
 
 _FEED_COLUMNS = ("url, source, last_fetch, last_status, etag, last_modified, items_seen,"
                  " consecutive_failures, last_error, last_ok")
+_PAGE_COLUMNS = ("p.article_id, p.url, p.status, p.attempts, p.kind, p.reason, p.first_try, p.last_try,"
+                 " p.next_try, p.complete, a.source")
+
+
+def _row_to_page(row: tuple[Any, ...]) -> PageFetch:
+    return PageFetch(
+        article_id=row[0], url=row[1], status=PageStatus(row[2]), attempts=row[3],
+        kind=FailureKind(row[4]) if row[4] else None, reason=row[5], first_try=_dt(row[6]),
+        last_try=_dt(row[7]), next_try=_dt(row[8]), complete=bool(row[9]), source=row[10],
+    )
+
+
 _NEXT_SEQ = "(SELECT coalesce(max(change_seq), 0) + 1 FROM articles)"
 
 
@@ -484,6 +499,49 @@ class SQLiteStore:
     def feed_states(self) -> list[FeedState]:
         """Every feed's state, ordered by source then URL."""
         return [_row_to_feed(r) for r in self._read(f"SELECT {_FEED_COLUMNS} FROM feeds ORDER BY source, url")]
+
+    # --- page fetches ----------------------------------------------------------------------
+    def get_page_fetch(self, article_id: int) -> PageFetch | None:
+        """The record of an article's page fetch, or None when it was never attempted."""
+        rows = self._read(f"SELECT {_PAGE_COLUMNS} FROM page_fetches p JOIN articles a ON a.id = p.article_id"
+                          " WHERE p.article_id = ?", (article_id,))
+        return _row_to_page(rows[0]) if rows else None
+
+    def save_page_fetch(self, record: PageFetch) -> None:
+        """Write an article's page-fetch record, replacing the previous one."""
+        def ts(value: datetime | None) -> str | None:
+            return _ts(value) if value is not None else None
+
+        with self._write(f"record the page fetch of article {record.article_id}") as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO page_fetches (article_id, url, status, attempts, kind, reason, first_try,"
+                " last_try, next_try, complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (record.article_id, record.url, record.status.value, record.attempts,
+                 record.kind.value if record.kind else None,
+                 _clean(record.reason)[:MAX_ERROR_CHARS] if record.reason else None,
+                 ts(record.first_try), ts(record.last_try), ts(record.next_try), int(record.complete)),
+            )
+
+    def page_fetches(self, *, status: PageStatus | None = None, due_by: datetime | None = None,
+                     source: str | None = None, limit: int | None = None) -> list[PageFetch]:
+        """Page-fetch records, newest attempt first; with `due_by`, the retries due by then, oldest due first."""
+        where, params = [], []
+        if status is not None:
+            where.append("p.status = ?")
+            params.append(status.value)
+        if due_by is not None:
+            where.append("p.status = ? AND p.next_try <= ?")
+            params += [PageStatus.RETRYING.value, _ts(due_by)]
+        if source is not None:
+            where.append("a.source = ?")
+            params.append(source)
+        sql = f"SELECT {_PAGE_COLUMNS} FROM page_fetches p JOIN articles a ON a.id = p.article_id"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY p.next_try, p.article_id" if due_by is not None else " ORDER BY p.last_try DESC, p.article_id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [_row_to_page(r) for r in self._read(sql, params)]
 
     # --- articles: writing -----------------------------------------------------------------
     def save_item(

@@ -1,0 +1,51 @@
+"""A page that keeps failing is retried across runs with backoff (an injected clock, no sleeps), then given up."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, UTC
+
+from feedgen import rss
+from httpserver import Reply
+from newsmirror.config import Settings, save_sources
+from newsmirror.fetch.http import FetchPolicy
+from newsmirror.models import FailureKind, PageStatus, Source
+from newsmirror.pipeline import fetch_sources
+from newsmirror.store import open_store
+
+RSS = "application/rss+xml; charset=utf-8"
+T0 = datetime(2030, 5, 1, 8, 0, tzinfo=UTC)
+
+
+def test_failed_page_backs_off_across_runs_and_is_given_up_with_its_reason(http_server, tmp_path):
+    base = http_server.url("")
+    http_server.add("/f.xml", Reply(rss([{"title": "標題", "link": f"{base}/p/1.html", "guid": "p1",
+                                          "description": "摘要一句。"}]), content_type=RSS))
+    http_server.add("/p/1.html", Reply(b"busy", status=503))
+    sources = [Source(name="示範網", feeds=(http_server.url("/f.xml"),), full_text="auto")]
+    settings = Settings.from_home(tmp_path / "home")
+    save_sources(settings.sources_file, sources)
+    policy = FetchPolicy(retries=0)
+
+    def run_at(when: datetime) -> int:
+        before = http_server.hits("/p/1.html")
+        fetch_sources(settings, sources, policy=policy, now=when)
+        return http_server.hits("/p/1.html") - before
+
+    def record():
+        with open_store(settings.db_path) as store:
+            (article,) = list(store.iter_articles())
+            return store.get_page_fetch(article.id)
+
+    assert run_at(T0) == 1
+    assert record().next_try == T0  # tried again at the next run
+    assert run_at(T0 + timedelta(minutes=5)) == 1
+    assert record().next_try == T0 + timedelta(minutes=5, hours=1)
+    assert run_at(T0 + timedelta(minutes=30)) == 0  # not due yet: not requested
+    assert run_at(T0 + timedelta(hours=1, minutes=6)) == 1
+    assert record().attempts == 3 and record().next_try == T0 + timedelta(hours=5, minutes=6)
+    assert run_at(T0 + timedelta(hours=6)) == 1  # attempt 4: next in 16 h
+    assert run_at(T0 + timedelta(hours=23)) == 1  # attempt 5: 64 h more would pass the 3-day window
+    final = record()
+    assert final.status is PageStatus.GIVEN_UP and final.attempts == 5 and final.next_try is None
+    assert final.kind is FailureKind.HTTP and "503" in final.reason
+    assert run_at(T0 + timedelta(days=5)) == 0  # given up: never requested again
