@@ -212,33 +212,82 @@ def fetch(obj: Ctx, only: tuple[str, ...], timeout: float, retries: int, per_hos
 Example:
   newsmirror build jekyll ./site""")
 def build() -> None:
-    """Publish the archive."""
+    """Publish the archive: one subcommand per build target."""
 
 
-@build.command("jekyll", context_settings=CONTEXT, epilog="""\b
-Example:
-  newsmirror build jekyll ./site        # writes ./site/_posts/*.md and ./site/lists/*.md""")
-@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-@click.pass_obj
-def build_jekyll_cmd(obj: Ctx, out: Path) -> None:
-    """Write the archive as Jekyll posts into OUT/_posts and outlet lists into OUT/lists."""
-    if not obj.settings.db_path.exists():
-        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
-    from newsmirror.publish.jekyll import build_jekyll
+# Options a target may take (see publish.targets.Target.options), as click options.
+_BUILD_OPTIONS = {
+    "since": click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                          help="Build only the months from this day on (YYYY-MM-DD); older pages stay as they are."),
+    "tz": click.option("--tz", default=None, help="Timezone of the day and month pages [default Asia/Taipei]."),
+    "base_url": click.option("--base-url", default="", help="Where the output will be served, for canonical links "
+                             "and feeds, e.g. https://mirror.example/."),
+    "full": click.option("--full", is_flag=True, help="Check every page, not only what changed since the last build."),
+}
+
+
+def _build_command(target) -> click.Command:
+    """The `build NAME OUT` command of one registered target."""
+
+    @click.pass_obj
+    def command(obj: Ctx, out: Path, **values) -> None:
+        _run_build(obj, target.name, out, values)
+
+    command.__doc__ = target.help
+    command = click.argument("out", type=click.Path(path_type=Path))(command)
+    for name in reversed(target.options):
+        command = _BUILD_OPTIONS[name](command)
+    return click.command(target.name, context_settings=CONTEXT, help=target.help,
+                         epilog=f"\b\nExample:\n  {target.example}")(command)
+
+
+def _run_build(obj: Ctx, name: str, out: Path, values: dict) -> None:
+    from newsmirror.publish.targets import BuildOptions, run_build
     from newsmirror.store import open_store
 
+    if not obj.settings.db_path.exists():
+        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    sources = ()
+    if obj.settings.sources_file.exists():
+        try:
+            sources = tuple(load_sources(obj.settings.sources_file))
+        except ConfigError as exc:
+            fail(str(exc), 2)
+    tz = values.get("tz")
+    if tz:
+        from newsmirror.config import check_timezone
+
+        try:
+            check_timezone(tz, "--tz")
+        except ConfigError as exc:
+            fail(str(exc), 2)
+    since = values.get("since")
+    progress = obj.progress(f"build {name}")
+    options = BuildOptions(
+        since=since.date() if since else None, base_url=values.get("base_url") or "", sources=sources,
+        aliases=obj.settings.home / "aliases.tsv", full=bool(values.get("full")),
+        progress=lambda n: progress.advance(n), **({"tz": tz} if tz else {}),
+    )
     try:
         store = open_store(obj.settings.db_path)
-        progress = obj.progress("build")
         try:
-            summary = build_jekyll(store, out, progress=lambda n: progress.advance(n))
+            summary = run_build(name, store, out, options)
         finally:
             store.close()
             progress.finish()
     except NewsMirrorError as exc:
         fail(str(exc))
-    click.echo(f"build done: {summary.written} posts written, {summary.unchanged} unchanged, "
-               f"{summary.removed} removed, {summary.lists} lists; {summary.seconds:.1f} s -> {out}", err=True)
+    click.echo(summary.line(), err=True)
+
+
+def _add_build_commands() -> None:
+    from newsmirror.publish.targets import TARGETS
+
+    for target in TARGETS.values():
+        build.add_command(_build_command(target))
+
+
+_add_build_commands()
 
 
 # --- extract ----------------------------------------------------------------------------------

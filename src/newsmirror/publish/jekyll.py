@@ -34,7 +34,6 @@ import time
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +41,7 @@ from zoneinfo import ZoneInfo
 
 from newsmirror.errors import PublishError
 from newsmirror.models import StoredArticle
+from newsmirror.publish.targets import BuildOptions, BuildSummary
 from newsmirror.sanitize import sanitize_html
 
 if TYPE_CHECKING:  # the Store protocol only; the pipeline hands us the store
@@ -50,7 +50,7 @@ if TYPE_CHECKING:  # the Store protocol only; the pipeline hands us the store
 __all__ = [
     "LIST_SIZE",
     "MANIFEST",
-    "BuildSummary",
+    "build",
     "build_jekyll",
     "outlet_filename",
     "post_date",
@@ -68,17 +68,6 @@ LIST_SIZE = 100
 LIST_TZ = timezone(timedelta(hours=8))  # list dates are shown in Taiwan / China time
 _MAX_NAME_BYTES = 255
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class BuildSummary:
-    """What one build did: posts written and left unchanged, files removed, list files, time taken."""
-
-    written: int
-    unchanged: int
-    removed: int
-    lists: int
-    seconds: float
 
 
 # --- YAML ---------------------------------------------------------------------------------------
@@ -550,5 +539,10 @@ def build_jekyll(
         new_manifest.unlink(missing_ok=True)
     if progress is not None and pending_progress:
         progress(pending_progress)
-    return BuildSummary(written=written, unchanged=unchanged, removed=removed, lists=len(recent),
-                        seconds=time.monotonic() - started)
+    return BuildSummary("jekyll", out_dir, written=written, unchanged=unchanged, removed=removed,
+                        seconds=time.monotonic() - started, counts=(("posts", written + unchanged), ("lists", len(recent))))
+
+
+def build(store: Store, out: Path, options: BuildOptions) -> BuildSummary:
+    """The `jekyll` build target (see publish.targets): the whole site, URLs in the UTC timezone."""
+    return build_jekyll(store, out, progress=options.progress, tz="UTC")

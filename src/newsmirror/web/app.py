@@ -20,13 +20,13 @@ from newsmirror.web import api, views
 from newsmirror.web.archive import Archive
 from newsmirror.web.guard import GuardMiddleware, RateLimit
 from newsmirror.web.params import Reader, read_reader
-from newsmirror.web.render import render_page
+from newsmirror.web.render import STATIC, render_page
 
 __all__ = ["create_app", "serve", "RateLimit"]
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).parent / "static"
+
 STATIC_MAX_AGE = 86400
 
 

@@ -1,27 +1,55 @@
-"""Turn a template and its data into an HTML response: escaped, in the reader's script and timezone."""
+"""Turn a template and its data into HTML, with or without a web request.
+
+The templates are shared by `newsmirror serve` and the static site (`publish/site.py`), so they
+never build a URL themselves: every link comes from a `Links` object (absolute routes for the
+server, relative file paths for the static site) and everything the layout needs besides the
+page's own data comes in a `Frame`. `render_html` needs no request; `render_page` is the server's
+wrapper that reads the request, converts the page into the reader's script and sets cookies.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, UTC
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
-from starlette.requests import Request
-from starlette.responses import HTMLResponse
 
-from newsmirror.web.params import Reader
 from newsmirror.web.script import convert_html, lang_for
 
-__all__ = ["TEMPLATES", "environment", "render_page", "set_reader_cookies", "safe_url", "page_url"]
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse
+
+    from newsmirror.web.params import Reader
+
+__all__ = [
+    "TEMPLATES",
+    "STATIC",
+    "Links",
+    "ServeLinks",
+    "Frame",
+    "environment",
+    "render_html",
+    "render_page",
+    "set_reader_cookies",
+    "safe_url",
+    "page_url",
+    "clean_body",
+]
 
 TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
 COOKIE_AGE = 365 * 24 * 3600
 WEEKDAYS = "一二三四五六日"
+SITE_NAME = "新聞鏡像"
 
 
 def safe_url(url: str | None) -> str:
@@ -35,21 +63,101 @@ def safe_url(url: str | None) -> str:
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
-def source_path(name: str) -> str:
-    """The page of one outlet; the name is percent-encoded, slashes included."""
-    return "/source/" + quote(name, safe="")
+class Links(Protocol):
+    """Where the pages are: one object per way of publishing (server routes, static files)."""
+
+    def home(self) -> str:
+        """The latest articles."""
+
+    def sources(self) -> str:
+        """The list of outlets."""
+
+    def source(self, name: str) -> str:
+        """One outlet's articles."""
+
+    def day(self, day: date | str) -> str:
+        """One day's articles (a date or YYYY-MM-DD)."""
+
+    def month(self, year: int, month: int) -> str | None:
+        """One month's days, or None when there is no month page."""
+
+    def article(self, article: Any) -> str:
+        """One article's page (anything with .id and .published)."""
+
+    def story(self, story_id: int | str) -> str | None:
+        """One story's page, or None while there are no story pages."""
+
+    def search(self) -> str:
+        """The search page."""
+
+    def static(self, name: str) -> str:
+        """A file of web/static (stylesheet, icon, scripts)."""
+
+    def api(self) -> str | None:
+        """The JSON API's description, or None when there is no API."""
 
 
-def page_url(request: Request, **changes: Any) -> str:
-    """The current path with some query parameters changed (None removes one)."""
-    params = dict(request.query_params)
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = str(value)
-    query = urlencode(params)
-    return quote(request.url.path, safe="/%:@") + ("?" + query if query else "")
+@dataclass(frozen=True)
+class ServeLinks:
+    """The server's routes: absolute paths from the site root."""
+
+    def home(self) -> str:
+        return "/"
+
+    def sources(self) -> str:
+        return "/sources"
+
+    def source(self, name: str) -> str:
+        return "/source/" + quote(name, safe="")  # slashes in an outlet's name are encoded too
+
+    def day(self, day: date | str) -> str:
+        return f"/day/{day.isoformat() if isinstance(day, date) else day}"
+
+    def month(self, year: int, month: int) -> str | None:
+        return None
+
+    def article(self, article: Any) -> str:
+        return f"/article/{article.id}"
+
+    def story(self, story_id: int | str) -> str | None:
+        return None
+
+    def search(self) -> str:
+        return "/search"
+
+    def static(self, name: str) -> str:
+        return "/static/" + name
+
+    def api(self) -> str | None:
+        return "/api/openapi.json"
+
+
+def _no_paging(**changes: Any) -> str:
+    raise ValueError(f"this page has no paging links (asked for {changes})")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Everything the layout needs besides the page's own data.
+
+    `script_links` are (key, label, href); an href of None makes a button that the page's own
+    script handles (the static site converts on the client). `timezones` are (zone, href) choices
+    shown in the footer (none on the static site, whose zone is fixed). `page_url(page=n, ...)`
+    gives the link to another page of the same listing. `meta` holds canonical/Open Graph values.
+    """
+
+    links: Links
+    tz: ZoneInfo
+    lang: str = "zh-Hant"
+    script: str = "orig"
+    script_links: tuple[tuple[str, str, str | None], ...] = ()
+    timezones: tuple[tuple[str, str], ...] = ()
+    current: str | None = None  # the main menu item this page belongs to: home, sources, day, search
+    today: str = ""  # the day the menu's 今日 opens (YYYY-MM-DD)
+    page_url: Callable[..., str] = _no_paging
+    meta: dict[str, str] = field(default_factory=dict)  # canonical, description, type, image
+    scripts: tuple[str, ...] = ()  # static file names loaded at the end of the body
+    static_site: bool = False
 
 
 _H1 = re.compile(r"<(/?)h1\b")
@@ -73,26 +181,25 @@ def environment() -> Environment:
     )
     env.filters["safe_url"] = safe_url
     env.filters["clean_body"] = clean_body
-    env.globals["source_path"] = source_path
     return env
 
 
 _ENV = environment()
 
 
-def _local(reader: Reader):
+def _local(tz: ZoneInfo) -> Callable[[datetime | None], datetime | None]:
     def local(when: datetime | None) -> datetime | None:
         if when is None:
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        return when.astimezone(reader.tz)
+        return when.astimezone(tz)
 
     return local
 
 
-def _show_time(reader: Reader):
-    local = _local(reader)
+def _show_time(tz: ZoneInfo) -> Callable[..., Markup]:
+    local = _local(tz)
 
     def show(when: datetime | None, with_day: bool = True) -> Markup:
         t = local(when)
@@ -104,28 +211,76 @@ def _show_time(reader: Reader):
     return show
 
 
-def render_page(request: Request, reader: Reader, name: str, context: dict[str, Any], status: int = 200,
-                *, page_lang: str | None = None) -> HTMLResponse:
-    """Render template `name`, convert its text into the reader's script, and set their cookies."""
-    script_links = [
-        ("hant", "繁體", page_url(request, script="hant")),
-        ("hans", "简体", page_url(request, script="hans")),
-        ("orig", "原文", page_url(request, script="orig")),
-    ]
-    lang = lang_for(reader.script) if reader.script else (page_lang or "zh-Hant")
-    body = _ENV.get_template(name).render(
-        request=request,
-        reader=reader,
-        lang=lang,
-        script=reader.script or "orig",
-        script_links=script_links,
-        local=_local(reader),
-        show_time=_show_time(reader),
-        page_url=lambda **kw: page_url(request, **kw),
-        path=request.url.path,
-        today=datetime.now(reader.tz).date().isoformat(),
+def render_html(name: str, context: dict[str, Any], frame: Frame) -> str:
+    """Render template `name` with the page's `context` inside the layout described by `frame`."""
+    return _ENV.get_template(name).render(
+        frame=frame,
+        links=frame.links,
+        lang=frame.lang,
+        script=frame.script,
+        script_links=frame.script_links,
+        tz_name=frame.tz.key,
+        local=_local(frame.tz),
+        show_time=_show_time(frame.tz),
+        page_url=frame.page_url,
+        current=frame.current,
+        today=frame.today,
+        site_name=SITE_NAME,
         **context,
     )
+
+
+# --- the server's side: a request, a reader, a response ------------------------------------------
+
+SERVE_LINKS = ServeLinks()
+TIMEZONES = ("Asia/Taipei", "Asia/Shanghai", "Asia/Hong_Kong", "UTC", "America/New_York", "Europe/London")
+
+
+def page_url(request: Request, **changes: Any) -> str:
+    """The current path with some query parameters changed (None removes one)."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    query = urlencode(params)
+    return quote(request.url.path, safe="/%:@") + ("?" + query if query else "")
+
+
+def _current(path: str) -> str | None:
+    if path == "/":
+        return "home"
+    if path == "/sources" or path.startswith("/source/"):
+        return "sources"
+    if path.startswith("/day/"):
+        return "day"
+    if path == "/search":
+        return "search"
+    return None
+
+
+def render_page(request: Request, reader: Reader, name: str, context: dict[str, Any], status: int = 200,
+                *, page_lang: str | None = None) -> HTMLResponse:
+    """Render template `name` for a request, convert its text into the reader's script, set their cookies."""
+    from starlette.responses import HTMLResponse
+
+    frame = Frame(
+        links=SERVE_LINKS,
+        tz=reader.tz,
+        lang=lang_for(reader.script) if reader.script else (page_lang or "zh-Hant"),
+        script=reader.script or "orig",
+        script_links=(
+            ("hant", "繁體", page_url(request, script="hant")),
+            ("hans", "简体", page_url(request, script="hans")),
+            ("orig", "原文", page_url(request, script="orig")),
+        ),
+        timezones=tuple((tz, page_url(request, tz=tz)) for tz in TIMEZONES),
+        current=_current(request.url.path),
+        today=datetime.now(reader.tz).date().isoformat(),
+        page_url=lambda **kw: page_url(request, **kw),
+    )
+    body = render_html(name, context, frame)
     if reader.script:
         body = convert_html(body, reader.script)
     response = HTMLResponse(body, status_code=status)
