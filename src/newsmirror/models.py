@@ -28,6 +28,7 @@ __all__ = [
     "FailureKind",
     "PageStatus",
     "PageFetch",
+    "RobotsTxt",
 ]
 
 FULL_TEXT_MODES = ("auto", "always", "never")
@@ -261,3 +262,19 @@ class PageFetch:
     def body_missing(self) -> bool:
         """The archive holds only the feed's text for this article (for now or for good)."""
         return self.status is not PageStatus.OK
+
+
+@dataclass(frozen=True)
+class RobotsTxt:
+    """One host's robots.txt as read at `fetched_at` (kept a day): its text, or why it has none."""
+
+    origin: str  # scheme://host[:port], lower-case
+    fetched_at: datetime
+    status: int | None  # HTTP status of the answer
+    text: str = ""  # the rules read ("" allows everything)
+    note: str | None = None  # why the answer was not read as rules (huge, binary, HTML, 5xx), for the log
+
+    @property
+    def unavailable(self) -> bool:
+        """A 5xx or 429 answer: no page of the host may be fetched until robots.txt can be read."""
+        return self.status is not None and (self.status >= 500 or self.status == 429)

@@ -65,9 +65,11 @@ class FetchSummary:
     duplicates: int = 0
     pages: int = 0
     pages_failed: int = 0
+    pages_disallowed: int = 0
     indexed: int = 0
     seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # things worth one log line that are not failures
 
     def line(self) -> str:
         """The one summary line a run ends with."""
@@ -75,7 +77,9 @@ class FetchSummary:
             f"fetch done: {self.sources_ok} sources ok, {self.sources_failed} failed; "
             f"{self.new} new, {self.updated} updated, {self.duplicates} duplicates, "
             f"{self.unchanged} unchanged; {self.feeds_not_modified} feeds not modified; "
-            f"{self.pages} pages fetched, {self.pages_failed} failed; {self.seconds:.1f} s"
+            f"{self.pages} pages fetched, {self.pages_failed} failed"
+            + (f", {self.pages_disallowed} disallowed by robots.txt" if self.pages_disallowed else "")
+            + f"; {self.seconds:.1f} s"
         )
 
 
@@ -127,7 +131,9 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
         progress.advance(failed=True)
 
     try:
-        async with Fetcher(policy or FetchPolicy(), archive) as fetcher:
+        suspects = _suspect_hosts(store, now)
+        async with Fetcher(policy or FetchPolicy(), archive, store=store, clock=lambda: now,
+                           suspect_hosts=suspects) as fetcher:
             tasks = [asyncio.create_task(_fetch_one(fetcher, store, s, url)) for s, url in feeds]
             pages: dict[int, tuple[Source, int, str]] = {}
             for task in asyncio.as_completed(tasks):
@@ -154,6 +160,7 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
             for article_id, link, source in _pending_pages(store, sources, now):
                 pages.setdefault(article_id, (source, article_id, link))
             if pages:
+                progress.total = (progress.total or 0) + len(pages)
                 await _fetch_pages(fetcher, store, list(pages.values()), summary, progress, now)
         try:
             summary.indexed = _sync_index(settings, store)
@@ -253,6 +260,13 @@ def _pending_pages(store, sources: list[Source], now: datetime):
             yield article.id, article.link, source
 
 
+def _suspect_hosts(store, now: datetime) -> set[str]:
+    """Hosts whose pages failed to connect last time: one failure gives them up for this run too."""
+    from newsmirror.fetch.hosts import host_of
+
+    return {host_of(r.url) for r in store.page_fetches(due_by=now) if r.kind is not None and r.kind.unreachable}
+
+
 def _page_wanted(store, article_id: int, now: datetime) -> bool:
     """Whether a new or changed item's page is fetched now: not when disallowed, given up or waiting to retry."""
     from newsmirror.models import PageStatus
@@ -269,22 +283,23 @@ async def _fetch_pages(fetcher, store, pages: list[tuple[Source, int, str]], sum
 
     Every attempt is recorded (store.save_page_fetch): a failure is retried in a later run with backoff
     and given up after its window, with the reason kept (fetch.hosts)."""
-    from newsmirror.fetch.hosts import page_failed, page_fetched
+    from newsmirror.fetch.hosts import host_of, page_failed, page_fetched
     from newsmirror.models import FailureKind
     from newsmirror.sanitize import html_to_text, sanitize_html
 
     async def get(source: Source, article_id: int, link: str):
         try:
-            return source, article_id, link, await fetcher.get(link), None
+            return source, article_id, link, await fetcher.get_page(link), None
         except FetchError as exc:
             return source, article_id, link, None, exc
 
+    failures: list[Failure] = []
     tasks = [asyncio.create_task(get(*p)) for p in pages]
     for task in asyncio.as_completed(tasks):
         source, article_id, link, result, error = await task
-        kind, reason, art = None, None, None
+        kind, reason, art, retry_after = None, None, None, None
         if error is not None:
-            kind, reason = error.kind, str(error)
+            kind, reason, retry_after = error.kind, str(error), error.retry_after
         else:
             art, reason = _extract(result.content, result.final_url or link, source.timezone, result.fetched_at)
             kind = FailureKind.OTHER if reason else None
@@ -293,9 +308,14 @@ async def _fetch_pages(fetcher, store, pages: list[tuple[Source, int, str]], sum
         previous = store.get_page_fetch(article_id)
         if reason is not None:
             store.save_page_fetch(page_failed(previous, article_id=article_id, url=link, kind=kind, reason=reason,
-                                              now=now))
+                                              now=now, retry_after=retry_after))
+            if kind is FailureKind.DISALLOWED:
+                summary.pages_disallowed += 1
+                progress.advance(disallowed=1)
+                continue
             summary.pages_failed += 1
-            summary.failures.append(Failure(source.name, link, reason))
+            failures.append(Failure(source.name, link, reason))
+            progress.advance(failed=True)
             continue
         html = sanitize_html(art.html or "", base_url=result.final_url or link)
         store.set_extracted(article_id, art, html=html, text=art.text or html_to_text(html),
@@ -303,6 +323,12 @@ async def _fetch_pages(fetcher, store, pages: list[tuple[Source, int, str]], sum
         store.save_page_fetch(page_fetched(previous, article_id=article_id, url=link, now=now,
                                            complete=bool(art.authors and art.published)))
         summary.pages += 1
+        progress.advance()
+    # a host given up in this run is one line, not one per page
+    dead = {v.host: v for v in fetcher.hosts.given_up()}
+    summary.failures += [f for f in failures if host_of(f.url) not in dead]
+    summary.failures += [Failure(f"host {v.host}", v.host, v.summary()) for v in dead.values()]
+    summary.notes += fetcher.robots.notes
 
 
 def _extract(data: bytes, url: str, tz: str | None, reference: datetime):
@@ -443,7 +469,10 @@ def run_demo(settings: Settings, *, port: int = 0, progress: Progress | None = N
     try:
         sources = demo_sources(server.base_url)
         save_sources(settings.sources_file, sources)
-        fetched = fetch_sources(settings, sources, progress=progress)
+        from newsmirror.fetch.http import FetchPolicy
+
+        # the demo site is our own server on this machine: no need to space requests to it
+        fetched = fetch_sources(settings, sources, policy=FetchPolicy(host_delay=0), progress=progress)
     finally:
         server.stop()
     out = settings.home / "site"

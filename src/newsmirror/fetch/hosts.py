@@ -42,6 +42,7 @@ PAGE_RETRY_WINDOW = timedelta(days=3)  # a page still failing this long after it
 FIRST_RETRY = timedelta(hours=1)  # the wait before the third attempt; the second is at the next run
 RETRY_FACTOR = 4  # each later wait is this many times the one before: 1 h, 4 h, 16 h, 64 h
 DEFAULT_HOST_DELAY = 1.0  # seconds between the starts of two requests to one host
+MAX_RETRY_AFTER = timedelta(days=1)  # a longer Retry-After is read as this (an absurd one is not obeyed)
 HOST_STRIKES = 2  # refusals or timeouts before a host is given up for the run
 
 
@@ -53,8 +54,10 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def page_failed(previous: PageFetch | None, *, article_id: int, url: str, kind: FailureKind, reason: str,
-                now: datetime, window: timedelta = PAGE_RETRY_WINDOW) -> PageFetch:
-    """The page's record after a failed attempt: retried later, given up past its window, or disallowed."""
+                now: datetime, retry_after: float | None = None, window: timedelta = PAGE_RETRY_WINDOW) -> PageFetch:
+    """The page's record after a failed attempt: retried later, given up past its window, or disallowed.
+
+    `retry_after` (seconds, a server's Retry-After) puts the next try no sooner than that, up to a day."""
     going = previous is not None and previous.status is PageStatus.RETRYING
     attempts = (previous.attempts if going and previous else 0) + (0 if kind is FailureKind.DISALLOWED else 1)
     first = previous.first_try if going and previous and previous.first_try else now
@@ -63,6 +66,8 @@ def page_failed(previous: PageFetch | None, *, article_id: int, url: str, kind: 
     if kind is FailureKind.DISALLOWED:
         return replace(record, status=PageStatus.DISALLOWED)
     next_try = now + retry_delay(attempts)
+    if retry_after is not None and retry_after > 0:
+        next_try = max(next_try, now + min(timedelta(seconds=retry_after), MAX_RETRY_AFTER))
     if next_try - first > window:
         return replace(record, status=PageStatus.GIVEN_UP)
     return replace(record, next_try=next_try)
@@ -100,10 +105,14 @@ class HostVerdict:
     skipped: int = 0  # requests not made because the host was given up
     suspect: bool = False  # given up in the last run: one failure gives it up again
 
+    def summary(self) -> str:
+        """Why the host was given up and what it cost: "given up for this run: connection refused; ..."."""
+        skipped = f"; {self.skipped} more pages not requested" if self.skipped else ""
+        return f"given up for this run: {self.reason}{skipped}"
+
     def line(self) -> str:
         """The one summary line for a host given up in this run."""
-        skipped = f"; {self.skipped} more pages not requested" if self.skipped else ""
-        return f"host {self.host} given up for this run: {self.reason}{skipped}"
+        return f"host {self.host} {self.summary()}"
 
 
 @dataclass
@@ -145,6 +154,12 @@ class HostBook:
             verdict.reason = f"{_what(error.kind)}{times}"
             return True
         return False
+
+    def give_up(self, host: str, kind: FailureKind, reason: str) -> None:
+        """Give a host up for the rest of the run for another cause (a 429 asking for a long wait)."""
+        verdict = self.verdict(host)
+        if not verdict.given_up:
+            verdict.given_up, verdict.kind, verdict.reason = True, kind, reason
 
     def succeeded(self, url: str) -> None:
         """A host that answered is reachable: its strikes are forgiven."""

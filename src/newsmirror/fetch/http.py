@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, UTC
 from email.utils import parsedate_to_datetime
@@ -22,6 +22,8 @@ import httpx
 
 from newsmirror import __version__
 from newsmirror.errors import FetchError
+from newsmirror.fetch.hosts import DEFAULT_HOST_DELAY, HostBook, HostPacer, host_of
+from newsmirror.fetch.robots import RobotsCache
 from newsmirror.fetch.warc import RawArchive
 from newsmirror.models import FailureKind, FetchResult
 
@@ -49,6 +51,7 @@ class FetchPolicy:
     max_redirects: int = 5
     user_agent: str = DEFAULT_USER_AGENT
     max_retry_after: float = 30.0  # a longer Retry-After is not waited for: the fetch fails instead
+    host_delay: float = DEFAULT_HOST_DELAY  # seconds between page requests to one host (or its Crawl-delay)
 
 
 def _size(n: int) -> str:
@@ -119,9 +122,16 @@ class _Retry(Exception):
 class Fetcher:
     """An async HTTP client with per-host concurrency limits, retries and an optional raw archive."""
 
-    def __init__(self, policy: FetchPolicy = FetchPolicy(), archive: RawArchive | None = None) -> None:
+    def __init__(self, policy: FetchPolicy = FetchPolicy(), archive: RawArchive | None = None, *,
+                 store=None, clock: Callable[[], datetime] | None = None, suspect_hosts: Iterable[str] = ()) -> None:
+        """`store` keeps robots.txt answers across runs (None: this run only); `clock` gives the time
+        robots.txt answers are dated and expire by; `suspect_hosts` were given up in the last run."""
         self.policy = policy
         self.archive = archive
+        self.hosts = HostBook()
+        self.hosts.mark_suspect(suspect_hosts)
+        self.pacer = HostPacer(policy.host_delay)
+        self.robots = RobotsCache(self._get_robots, store, clock=clock or (lambda: datetime.now(UTC)))
         self._client: httpx.AsyncClient | None = None
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._all: asyncio.Semaphore | None = None
@@ -155,7 +165,46 @@ class Fetcher:
         return slot
 
     async def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
-        """GET `url` with conditional headers, retrying transient failures; raise FetchError otherwise."""
+        """GET `url` with conditional headers, retrying transient failures; raise FetchError otherwise.
+
+        This is how feeds are fetched: a feed URL is what the outlet publishes for readers, so no
+        robots.txt and no per-host delay (article pages go through `get_page`)."""
+        parts = self._check_url(url)
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return await self._get(url, parts.netloc, headers, polite=False)
+
+    async def get_page(self, url: str) -> FetchResult:
+        """GET an article page politely: robots.txt first, the host's delay between requests, and
+        no request at all to a host given up in this run. Raises FetchError with its kind:
+        DISALLOWED (never requested), DNS/REFUSED/TIMEOUT (the host), HTTP, RATE_LIMITED ..."""
+        parts = self._check_url(url)
+        self.hosts.check(url)
+        verdict = await self.robots.check(url)
+        host = host_of(url)
+        if verdict.crawl_delay is not None:
+            self.pacer.set_delay(host, verdict.crawl_delay)
+        if not verdict.allowed:
+            kind = FailureKind.HTTP if verdict.wait else FailureKind.DISALLOWED
+            raise FetchError(verdict.reason or f"{url} is disallowed by robots.txt", url=url, kind=kind)
+        return await self._get(url, parts.netloc, {}, polite=True)
+
+    async def _get_robots(self, url: str) -> FetchResult:
+        """robots.txt as any HTTP answer (4xx and 5xx included), its first 500 KiB; FetchError for a dead host."""
+        from newsmirror.fetch.robots import MAX_ROBOTS_BYTES
+
+        try:
+            return await self._get(url, urlsplit(url).netloc, {}, polite=True, limit=MAX_ROBOTS_BYTES + 1)
+        except FetchError as exc:
+            if exc.status is None or exc.status < 400:
+                raise
+            return FetchResult(url=url, final_url=url, status=exc.status, headers={}, content=b"",
+                               fetched_at=datetime.now(UTC))
+
+    def _check_url(self, url: str):
         if self._client is None or self._all is None:
             raise RuntimeError("use 'async with Fetcher(...) as fetcher' before calling get()")
         try:
@@ -165,24 +214,31 @@ class Fetcher:
             raise FetchError(f"{url!r} is not an http(s) URL", url=url) from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"{url!r} is not an http(s) URL", url=url)
-        headers: dict[str, str] = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
+        return parts
+
+    async def _get(self, url: str, netloc: str, headers: dict[str, str], *, polite: bool,
+                   limit: int | None = None) -> FetchResult:
+        """The retry loop. Polite requests wait for the host's turn, and count connection failures
+        against the host: once it is given up, no more attempts (fetch.hosts)."""
         p = self.policy
+        host = host_of(url)
         started = time.monotonic()
         attempts = 0
         while True:
             attempts += 1
+            if polite:
+                self.hosts.check(url)
+                await self.pacer.wait(host)
             try:
                 async with self._host_slot(url), self._all:
                     async with asyncio.timeout(p.timeout):
-                        result = await self._attempt(url, headers, attempts)
+                        result = await self._attempt(url, headers, attempts, limit)
+                if polite:
+                    self.hosts.succeeded(url)
                 return replace(result, elapsed=time.monotonic() - started, attempts=attempts)
             except _ConnectTimeout:
-                limit = min(p.connect_timeout, p.timeout)
-                message = f"cannot connect to {parts.netloc}: timed out after {limit:g} s"
+                limit_s = min(p.connect_timeout, p.timeout)
+                message = f"cannot connect to {netloc}: timed out after {limit_s:g} s"
                 if attempts > 1:
                     message += f" ({attempts} attempts)"
                 retry = _Retry(FetchError(message, url=url, kind=FailureKind.TIMEOUT))
@@ -194,30 +250,44 @@ class Fetcher:
                 retry = _Retry(FetchError(message, url=url, kind=FailureKind.TIMEOUT))
             except _Retry as exc:
                 retry = exc
+            except FetchError as exc:
+                if polite:
+                    self.hosts.failed(url, exc)
+                raise
+            if polite and self.hosts.failed(url, retry.error):
+                raise retry.error  # the host is given up: no more attempts
             if attempts > p.retries:
                 raise retry.error
             if retry.wait is not None and retry.wait > p.max_retry_after:
-                raise FetchError(
+                error = FetchError(
                     f"{retry.error}; it asks to wait {retry.wait:.0f} s, try again later",
                     url=url,
                     status=retry.error.status,
                     kind=FailureKind.RATE_LIMITED,
                     retry_after=retry.wait,
                 )
+                if polite:  # nothing more is asked of this host in this run
+                    self.hosts.give_up(host, FailureKind.RATE_LIMITED,
+                                       f"it answered HTTP {retry.error.status} and asks to wait {retry.wait:.0f} s")
+                raise error
             delay = p.backoff * (2 ** (attempts - 1)) * (1 + random.random() * 0.25)
             if retry.wait is not None:
                 delay = max(delay, retry.wait)
+                if polite:  # every request to this host waits, not only this one
+                    self.pacer.hold(host, retry.wait)
             await asyncio.sleep(delay)
 
-    async def _attempt(self, url: str, headers: dict[str, str], attempts: int) -> FetchResult:
-        """One GET; raises _Retry for transient failures and FetchError for final ones."""
+    async def _attempt(self, url: str, headers: dict[str, str], attempts: int, limit: int | None = None) -> FetchResult:
+        """One GET; raises _Retry for transient failures and FetchError for final ones.
+
+        With `limit`, the body is cut at that many bytes instead of failing (robots.txt)."""
         assert self._client is not None
         p = self.policy
         plural = f" after {attempts} attempts" if attempts > 1 else ""
         try:
             async with self._client.stream("GET", url, headers=headers) as resp:
                 declared = resp.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > p.max_bytes:
+                if limit is None and declared.isdigit() and int(declared) > p.max_bytes:
                     raise FetchError(
                         f"{url} is larger than {_size(p.max_bytes)}; raise max_bytes or check the URL",
                         url=url,
@@ -226,6 +296,9 @@ class Fetcher:
                 body = bytearray()
                 async for chunk in resp.aiter_bytes():
                     body += chunk
+                    if limit is not None and len(body) >= limit:
+                        del body[limit:]
+                        break
                     if len(body) > p.max_bytes:
                         raise FetchError(
                             f"{url} is larger than {_size(p.max_bytes)}; raise max_bytes or check the URL",

@@ -18,6 +18,7 @@ from newsmirror.models import (
     FeedState,
     PageFetch,
     PageStatus,
+    RobotsTxt,
     SaveOutcome,
     StoredArticle,
 )
@@ -66,6 +67,13 @@ class Store(Protocol):
         """Page-fetch records (with their article's source), newest attempt first.
 
         `due_by`: only retries due by then (status retrying, next_try <= due_by), oldest due first."""
+
+    # --- robots.txt answers, kept a day --------------------------------------------------------
+    def get_robots(self, origin: str) -> RobotsTxt | None:
+        """The last robots.txt answer kept for `origin` (scheme://host[:port]), or None."""
+
+    def save_robots(self, robots: RobotsTxt) -> None:
+        """Keep a robots.txt answer, replacing the last one for its origin."""
 
     # --- articles ---------------------------------------------------------------------------
     def save_item(

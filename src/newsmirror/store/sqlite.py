@@ -50,6 +50,7 @@ from newsmirror.models import (
     PageFetch,
     PageStatus,
     RelatedLink,
+    RobotsTxt,
     SaveOutcome,
     StoredArticle,
 )
@@ -542,6 +543,21 @@ class SQLiteStore:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return [_row_to_page(r) for r in self._read(sql, params)]
+
+    # --- robots.txt ------------------------------------------------------------------------
+    def get_robots(self, origin: str) -> RobotsTxt | None:
+        """The last robots.txt answer kept for an origin, or None."""
+        rows = self._read("SELECT origin, fetched_at, status, text, note FROM robots WHERE origin = ?", (origin,))
+        if not rows:
+            return None
+        r = rows[0]
+        return RobotsTxt(origin=r[0], fetched_at=datetime.fromisoformat(r[1]), status=r[2], text=r[3], note=r[4])
+
+    def save_robots(self, robots: RobotsTxt) -> None:
+        """Keep a robots.txt answer, replacing the last one for its origin."""
+        with self._write(f"keep {robots.origin}/robots.txt") as conn:
+            conn.execute("INSERT OR REPLACE INTO robots (origin, fetched_at, status, text, note) VALUES (?, ?, ?, ?, ?)",
+                         (robots.origin, _ts(robots.fetched_at), robots.status, _clean(robots.text), robots.note))
 
     # --- articles: writing -----------------------------------------------------------------
     def save_item(
