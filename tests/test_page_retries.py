@@ -49,3 +49,43 @@ def test_failed_page_backs_off_across_runs_and_is_given_up_with_its_reason(http_
     assert final.status is PageStatus.GIVEN_UP and final.attempts == 5 and final.next_try is None
     assert final.kind is FailureKind.HTTP and "503" in final.reason
     assert run_at(T0 + timedelta(days=5)) == 0  # given up: never requested again
+
+
+def test_pages_failed_lists_given_up_pages_with_their_reason(http_server, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from newsmirror.cli import cli
+
+    base = http_server.url("")
+    http_server.add("/f.xml", Reply(rss([{"title": "標題", "link": f"{base}/p/1.html", "guid": "p1",
+                                          "description": "摘要一句。"}]), content_type=RSS))
+    http_server.add("/p/1.html", Reply(b"gone", status=404))
+    sources = [Source(name="示範網", feeds=(http_server.url("/f.xml"),), full_text="auto")]
+    settings = Settings.from_home(tmp_path / "home")
+    save_sources(settings.sources_file, sources)
+    for hours in (0, 1, 3, 8, 30):
+        fetch_sources(settings, sources, policy=FetchPolicy(retries=0, host_delay=0), now=T0 + timedelta(hours=hours))
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["--home", str(settings.home), "pages", "--failed", "--json"])
+    assert listed.exit_code == 0, listed.output
+    (row,) = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert row["url"] == f"{base}/p/1.html" and row["status"] == "given_up" and row["kind"] == "http"
+    assert "404" in row["reason"] and row["next_try"] is None and row["attempts"] == 5
+    counts = runner.invoke(cli, ["--home", str(settings.home), "pages"])
+    assert counts.stdout.strip() == "示範網: 1 given up"
+    assert runner.invoke(cli, ["--home", str(settings.home), "pages", "--retrying"]).stdout == ""
+
+
+def test_a_user_agent_without_a_contact_url_is_refused(tmp_path):
+    from click.testing import CliRunner
+
+    from newsmirror.cli import cli
+
+    settings = Settings.from_home(tmp_path / "home")
+    save_sources(settings.sources_file, [Source(name="示範網", feeds=("http://127.0.0.1:9/f.xml",))])
+    settings.config_file.write_text('[fetch]\nuser_agent = "mybot"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--home", str(settings.home), "fetch"])
+    assert result.exit_code == 2
+    assert "user_agent 'mybot' names no contact URL" in result.stderr

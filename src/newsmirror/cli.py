@@ -194,16 +194,87 @@ def fetch(obj: Ctx, only: tuple[str, ...], timeout: float, retries: int, per_hos
     from newsmirror.fetch.http import FetchPolicy
     from newsmirror.pipeline import fetch_sources
 
-    policy = FetchPolicy(timeout=timeout, retries=retries, per_host=per_host)
+    from newsmirror.config import load_home_config
+
+    try:
+        home = load_home_config(obj.settings)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    policy = FetchPolicy(timeout=timeout, retries=retries, per_host=per_host, user_agent=home.fetch.user_agent,
+                         host_delay=home.fetch.host_delay)
     try:
         summary = fetch_sources(obj.settings, srcs, policy=policy, progress=obj.progress("fetch"))
     except NewsMirrorError as exc:
         fail(str(exc))
+    for note in summary.notes:
+        click.echo(f"note: {note}", err=True)
     for failure in summary.failures:
         click.echo(f"failed: {failure}", err=True)
     click.echo(summary.line(), err=True)
     if summary.failures:
         sys.exit(1)
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+@cli.command(context_settings=CONTEXT, epilog="""\b
+A failed page is tried again at the next run, then after 1 h, 4 h, 16 h ...; it is given up
+three days after its first failure, and the archive keeps the feed's text with the reason.
+\b
+Example:
+  newsmirror pages                  # how many pages are fetched, waiting, given up, per source
+  newsmirror pages --failed         # the pages given up, with why
+  newsmirror pages --retrying --source "(臺)中央社CNA" --json""")
+@click.option("--failed", "show", flag_value="given_up", help="List the pages given up, with the reason.")
+@click.option("--retrying", "show", flag_value="retrying", help="List the pages waiting to be tried again.")
+@click.option("--disallowed", "show", flag_value="disallowed", help="List the pages robots.txt disallows.")
+@click.option("--source", help="Only this source's pages.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per page (JSON Lines).")
+@click.option("--limit", type=click.IntRange(1), default=1000, show_default=True)
+@click.pass_obj
+def pages(obj: Ctx, show: str | None, source: str | None, as_json: bool, limit: int) -> None:
+    """Show the article pages that could not be fetched: given up, waiting for a retry, or disallowed."""
+    from newsmirror.models import PageStatus
+    from newsmirror.store import open_store
+
+    if not obj.settings.db_path.exists():
+        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    try:
+        store = open_store(obj.settings.db_path)
+        try:
+            if show is None:
+                counts: dict[str, dict[str, int]] = {}
+                for record in store.page_fetches(source=source):
+                    counts.setdefault(record.source, {}).setdefault(record.status.value, 0)
+                    counts[record.source][record.status.value] += 1
+                records = []
+            else:
+                records = store.page_fetches(status=PageStatus(show), source=source, limit=limit)
+        finally:
+            store.close()
+    except NewsMirrorError as exc:
+        fail(str(exc))
+    if show is None:
+        for name, by_status in sorted(counts.items()):
+            if as_json:
+                click.echo(json.dumps({"source": name, **by_status}, ensure_ascii=False))
+            else:
+                click.echo(f"{name}: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(by_status.items())))
+        return
+    for r in records:
+        if as_json:
+            click.echo(json.dumps({
+                "article_id": r.article_id, "source": r.source, "url": r.url, "status": r.status.value,
+                "attempts": r.attempts, "kind": r.kind.value if r.kind else None, "reason": r.reason,
+                "first_try": r.first_try.isoformat() if r.first_try else None,
+                "last_try": r.last_try.isoformat() if r.last_try else None,
+                "next_try": r.next_try.isoformat() if r.next_try else None,
+            }, ensure_ascii=False))
+            continue
+        when = f"next try {r.next_try:%Y-%m-%d %H:%M}Z" if r.next_try else f"last try {r.last_try:%Y-%m-%d %H:%M}Z"
+        click.echo(f"{r.source}  {r.url}\n    {r.attempts} attempts, {when}: {r.reason}")
+    if not as_json:
+        click.echo(f"{len(records)} pages {show.replace('_', ' ')}", err=True)
 
 
 # --- build ------------------------------------------------------------------------------------

@@ -18,11 +18,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomli_w
 
+from newsmirror import __version__
 from newsmirror.errors import ConfigError
 from newsmirror.models import FULL_TEXT_MODES, Source
 
 __all__ = [
     "DEFAULT_HOME",
+    "DEFAULT_USER_AGENT",
+    "FetchConfig",
+    "BuildStep",
+    "GitStep",
+    "HomeConfig",
+    "load_home_config",
     "DEFAULT_TIMEZONE",
     "Settings",
     "load_sources",
@@ -34,6 +41,7 @@ __all__ = [
 
 DEFAULT_HOME = "newsmirror-data"
 DEFAULT_TIMEZONE = "Asia/Taipei"
+DEFAULT_USER_AGENT = f"newsmirror/{__version__} (+https://github.com/newsmirror/newsmirror)"
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,10 @@ class Settings:
     @property
     def db_path(self) -> Path:
         return self.home / "archive.sqlite"
+
+    @property
+    def config_file(self) -> Path:
+        return self.home / "config.toml"
 
     @property
     def raw_dir(self) -> Path:
@@ -263,3 +275,141 @@ def merge_sources(existing: list[Source], incoming: list[Source]) -> tuple[list[
             by_name[s.name] = Source(**{**old.__dict__, "feeds": old.feeds + new_feeds})
             added_feeds += len(new_feeds)
     return list(by_name.values()), added_sources, added_feeds
+
+
+# --- the home's config.toml: how to fetch, what to publish after a round -------------------------
+
+@dataclass(frozen=True)
+class FetchConfig:
+    """`[fetch]`: how this mirror presents itself and paces its page requests."""
+
+    user_agent: str = DEFAULT_USER_AGENT  # names the project and a contact URL, as outlets' operators look for
+    host_delay: float = 1.0  # seconds between two page requests to one host (a larger Crawl-delay wins)
+
+
+@dataclass(frozen=True)
+class BuildStep:
+    """One `[[publish.build]]`: a build target (see `newsmirror build --help`) written to `out`."""
+
+    target: str
+    out: Path  # relative paths are inside the home
+    options: tuple[tuple[str, object], ...] = ()  # the target's BuildOptions fields, e.g. (("base_url", "..."),)
+
+
+@dataclass(frozen=True)
+class GitStep:
+    """One `[[publish.git]]`: commit the built folder `site` to `branch` of `repo` (and push a remote)."""
+
+    site: Path
+    repo: str
+    branch: str = "gh-pages"
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class HomeConfig:
+    """The home's config.toml; every part optional, every field with a default."""
+
+    fetch: FetchConfig = FetchConfig()
+    builds: tuple[BuildStep, ...] = ()
+    gits: tuple[GitStep, ...] = ()
+
+
+CONFIG_EXAMPLE = """\
+[fetch]
+user_agent = "newsmirror/0.1 (+https://mirror.example/about)"   # name the project and a contact URL
+host_delay = 1.0                                                 # seconds between page requests to one host
+
+[[publish.build]]          # after a round that stored something: build ...
+target = "jekyll"
+out = "site"               # inside the home unless absolute
+
+[[publish.git]]            # ... then publish a built folder to git
+site = "site"
+repo = "/srv/mirror.git"
+branch = "gh-pages"
+"""
+
+
+def _tables(value: object, where: str) -> list[dict]:
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(f"{where} must be a table or a list of tables ([[{where.rsplit(': ', 1)[-1]}]])")
+    return value
+
+
+def _string(table: dict, key: str, where: str, default: str | None = None) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: '{key}' is required and must be a non-empty string")
+    return value.strip()
+
+
+def _home_path(home: Path, value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else home / path
+
+
+def load_home_config(settings: Settings) -> HomeConfig:
+    """Read the home's config.toml (absent: every default); ConfigError naming the file and the key."""
+    path = settings.config_file
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return HomeConfig()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    unknown = set(data) - {"fetch", "publish", "store"}
+    if unknown:
+        raise ConfigError(f"config file {path}: unknown section(s) {', '.join(sorted(unknown))}; "
+                          f"known: [fetch], [publish]")
+    fetch = data.get("fetch", {})
+    if not isinstance(fetch, dict):
+        raise ConfigError(f"config file {path}: [fetch] must be a table")
+    bad = set(fetch) - {"user_agent", "host_delay"}
+    if bad:
+        raise ConfigError(f"config file {path}: [fetch] has unknown key(s) {', '.join(sorted(bad))}")
+    agent = fetch.get("user_agent", DEFAULT_USER_AGENT)
+    if not isinstance(agent, str) or not agent.strip() or "\n" in agent or "\r" in agent:
+        raise ConfigError(f"config file {path}: [fetch] user_agent must be one line of text")
+    if "http://" not in agent and "https://" not in agent:
+        raise ConfigError(f"config file {path}: [fetch] user_agent {agent!r} names no contact URL; "
+                          f"add one, e.g. 'newsmirror/{__version__} (+https://mirror.example/about)'")
+    delay = fetch.get("host_delay", 1.0)
+    if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= 300:
+        raise ConfigError(f"config file {path}: [fetch] host_delay must be a number of seconds from 0 to 300")
+    publish = data.get("publish", {})
+    if not isinstance(publish, dict):
+        raise ConfigError(f"config file {path}: [publish] must be a table")
+    bad = set(publish) - {"build", "git"}
+    if bad:
+        raise ConfigError(f"config file {path}: [publish] has unknown key(s) {', '.join(sorted(bad))}; "
+                          f"use [[publish.build]] and [[publish.git]]")
+    builds = []
+    for i, table in enumerate(_tables(publish.get("build"), f"config file {path}: publish.build")):
+        where = f"config file {path}: [[publish.build]] #{i + 1}"
+        target = _string(table, "target", where)
+        out = _home_path(settings.home, _string(table, "out", where))
+        options = tuple(sorted((k, v) for k, v in table.items() if k not in ("target", "out")))
+        builds.append(BuildStep(target, out, options))
+    gits = []
+    for i, table in enumerate(_tables(publish.get("git"), f"config file {path}: publish.git")):
+        where = f"config file {path}: [[publish.git]] #{i + 1}"
+        bad = set(table) - {"site", "repo", "branch", "message"}
+        if bad:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(bad))}")
+        message = table.get("message")
+        if message is not None and not isinstance(message, str):
+            raise ConfigError(f"{where}: 'message' must be a string")
+        gits.append(GitStep(_home_path(settings.home, _string(table, "site", where)), _string(table, "repo", where),
+                            _string(table, "branch", where, "gh-pages"), message))
+    return HomeConfig(FetchConfig(agent.strip(), float(delay)), tuple(builds), tuple(gits))

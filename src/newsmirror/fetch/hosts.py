@@ -104,6 +104,7 @@ class HostVerdict:
     given_up: bool = False
     skipped: int = 0  # requests not made because the host was given up
     suspect: bool = False  # given up in the last run: one failure gives it up again
+    retry_after: float | None = None  # seconds the host asked us to wait (429), for its pages' next try
 
     def summary(self) -> str:
         """Why the host was given up and what it cost: "given up for this run: connection refused; ..."."""
@@ -138,7 +139,8 @@ class HostBook:
         verdict = self.hosts.get(host_of(url))
         if verdict is not None and verdict.given_up:
             verdict.skipped += 1
-            raise FetchError(f"{url} not requested: {verdict.reason}", url=url, kind=verdict.kind)
+            raise FetchError(f"{url} not requested: {verdict.reason}", url=url, kind=verdict.kind,
+                             retry_after=verdict.retry_after)
 
     def failed(self, url: str, error: FetchError) -> bool:
         """Count a failure against the URL's host; True when this gave the host up."""
@@ -155,11 +157,12 @@ class HostBook:
             return True
         return False
 
-    def give_up(self, host: str, kind: FailureKind, reason: str) -> None:
+    def give_up(self, host: str, kind: FailureKind, reason: str, retry_after: float | None = None) -> None:
         """Give a host up for the rest of the run for another cause (a 429 asking for a long wait)."""
         verdict = self.verdict(host)
         if not verdict.given_up:
             verdict.given_up, verdict.kind, verdict.reason = True, kind, reason
+            verdict.retry_after = retry_after
 
     def succeeded(self, url: str) -> None:
         """A host that answered is reachable: its strikes are forgiven."""

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from newsmirror import __version__
+from newsmirror.config import DEFAULT_USER_AGENT
 from newsmirror.errors import FetchError
 from newsmirror.fetch.hosts import DEFAULT_HOST_DELAY, HostBook, HostPacer, host_of
 from newsmirror.fetch.robots import RobotsCache
@@ -29,7 +29,6 @@ from newsmirror.models import FailureKind, FetchResult
 
 __all__ = ["FetchPolicy", "Fetcher", "fetch_all", "DEFAULT_USER_AGENT"]
 
-DEFAULT_USER_AGENT = f"newsmirror/{__version__} (+https://github.com/newsmirror/newsmirror)"
 _ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
     "text/xml;q=0.9, application/json;q=0.8, text/html;q=0.8, */*;q=0.5"
@@ -231,6 +230,8 @@ class Fetcher:
                 await self.pacer.wait(host)
             try:
                 async with self._host_slot(url), self._all:
+                    if polite:  # the host may have been given up while this request waited for its turn
+                        self.hosts.check(url)
                     async with asyncio.timeout(p.timeout):
                         result = await self._attempt(url, headers, attempts, limit)
                 if polite:
@@ -268,7 +269,8 @@ class Fetcher:
                 )
                 if polite:  # nothing more is asked of this host in this run
                     self.hosts.give_up(host, FailureKind.RATE_LIMITED,
-                                       f"it answered HTTP {retry.error.status} and asks to wait {retry.wait:.0f} s")
+                                       f"it answered HTTP {retry.error.status} and asks to wait {retry.wait:.0f} s",
+                                       retry.wait)
                 raise error
             delay = p.backoff * (2 ** (attempts - 1)) * (1 + random.random() * 0.25)
             if retry.wait is not None:
