@@ -486,8 +486,8 @@ def run_demo(settings: Settings, *, port: int = 0, progress: Progress | None = N
         f"demo site served at {server.base_url} ({len(sources)} sources)",
         fetched.line(),
         f"archive: {settings.db_path} ({total} articles); raw responses: {settings.raw_dir}",
-        f"Jekyll mirror: {out / '_posts'} ({built.written} written, {built.unchanged} unchanged); "
-        f"outlet lists: {out / 'lists'}",
+        f"Jekyll site: {out} ({built.count('posts')} posts, {built.count('posts written')} written; "
+        f"outlet lists in lists/); build it with: cd {out} && jekyll build",
     ]
     if fetched.failures:
         lines.append("what failed and why:")

@@ -46,6 +46,11 @@ def age(out: Path) -> None:
         os.utime(p, (OLD, OLD))
 
 
+def posts_done(summary) -> tuple[int, int]:
+    """(posts written, posts left unchanged) of a build."""
+    return summary.count("posts written"), summary.count("posts") - summary.count("posts written")
+
+
 def test_seed_post_from_the_archive(store, tmp_path, seeds_dir):
     seed = (seeds_dir / "000_2e124f6b3491d5a3.txt").read_bytes()
     body = seed.decode("utf-8").split("<div>\n", 1)[1].rsplit("\n</div>\n", 1)[0]
@@ -53,10 +58,11 @@ def test_seed_post_from_the_archive(store, tmp_path, seeds_dir):
                     link="https://www.cna.com.tw/news/aopl/202309110257.aspx", published=T0)
     store.save_item(item, html=body, text=html_to_text(body), seen_at=T0 + timedelta(minutes=3))
     summary = build_jekyll(store, tmp_path / "site")
-    assert (summary.written, summary.unchanged, summary.removed, summary.count("lists")) == (1, 0, 0, 1)
+    assert (*posts_done(summary), summary.removed, summary.count("lists")) == (1, 0, 0, 1)
     written = tmp_path / "site" / "_posts" / "2023-09-11-傳金正恩已搭專車赴海參崴-將與蒲亭會面.md"
     assert written.read_bytes() == seed
     assert (tmp_path / "site" / "lists" / "(臺)中央社CNA.md").read_text(encoding="utf-8") == (
+        '---\nlayout: list\ntitle: "(臺)中央社CNA"\n---\n'
         "9-11 [傳金正恩已搭專車赴海參崴 將與蒲亭會面]"
         "(/%28臺%29中央社cna/2023/09/11/傳金正恩已搭專車赴海參崴-將與蒲亭會面.html)\n\n"
         "[查看更多](/%28臺%29中央社cna/)\n"
@@ -68,18 +74,18 @@ def test_rebuild_leaves_unchanged_posts_alone_and_rewrites_changed(store, tmp_pa
     for n in range(5):
         save(store, f"新聞{n}", n)
     first = build_jekyll(store, out)
-    assert (first.written, first.unchanged) == (5, 0)
+    assert posts_done(first) == (5, 0)
     age(out)
     before = posts(out)
 
     again = build_jekyll(store, out)
-    assert (again.written, again.unchanged, again.removed) == (0, 5, 0)
+    assert (again.written, *posts_done(again), again.removed) == (0, 0, 5, 0)
     assert all(p.stat().st_mtime == OLD for p in (out / "_posts").iterdir())
     assert posts(out) == before
 
     assert save(store, "新聞2", 2, html="<p>更正後的內文</p>").status == "updated"
     third = build_jekyll(store, out)
-    assert (third.written, third.unchanged, third.removed) == (1, 4, 0)
+    assert (*posts_done(third), third.removed) == (1, 4, 0)
     changed = [p for p in (out / "_posts").iterdir() if p.stat().st_mtime != OLD]
     assert [p.name for p in changed] == ["2023-09-11-新聞2.md"]
     assert "更正後的內文" in changed[0].read_text(encoding="utf-8")
@@ -95,7 +101,7 @@ def test_retitled_post_is_renamed_and_old_file_removed(store, tmp_path):
 
     assert save(store, "新標題", 1).status == "updated"
     summary = build_jekyll(store, out)
-    assert (summary.written, summary.unchanged, summary.removed) == (1, 1, 1)
+    assert (*posts_done(summary), summary.removed) == (1, 1, 1)
     assert sorted(posts(out)) == ["2023-09-11-my-own-post.md", "2023-09-11-不變.md", "2023-09-11-新標題.md"]
     manifest = (out / MANIFEST).read_text(encoding="utf-8").splitlines()
     assert "_posts/2023-09-11-新標題.md" in manifest and "_posts/2023-09-11-舊標題.md" not in manifest
@@ -109,7 +115,7 @@ def test_posts_and_lists_of_a_vanished_outlet_are_removed(tmp_path):
         for n in range(3):
             save(with_two, f"甲{n}", n, source="甲報", when=T0 + timedelta(days=n))
             save(with_two, f"乙{n}", n, source="乙報", when=T0 + timedelta(days=n, hours=1))
-        assert build_jekyll(with_two, out).written == 6
+        assert posts_done(build_jekyll(with_two, out)) == (6, 0)
     finally:
         with_two.close()
     with_one = open_store(tmp_path / "one.sqlite")
@@ -119,7 +125,7 @@ def test_posts_and_lists_of_a_vanished_outlet_are_removed(tmp_path):
         summary = build_jekyll(with_one, out)
     finally:
         with_one.close()
-    assert (summary.written, summary.unchanged, summary.removed, summary.count("lists")) == (0, 3, 4, 1)
+    assert (*posts_done(summary), summary.removed, summary.count("lists")) == (0, 3, 5, 1)  # 乙報's 3 posts, list, page
     assert sorted(posts(out)) == ["2023-09-11-甲0.md", "2023-09-12-甲1.md", "2023-09-13-甲2.md"]
     assert sorted(p.name for p in (out / "lists").iterdir()) == ["甲報.md"]
 
@@ -172,13 +178,15 @@ def test_list_holds_newest_hundred_newest_first(store, tmp_path):
     save(store, "別家", 0, source="聯合報")
     summary = build_jekyll(store, out)
     assert summary.count("lists") == 2
-    lines = (out / "lists" / "(臺)中央社CNA.md").read_text(encoding="utf-8").split("\n\n")
+    front, body = (out / "lists" / "(臺)中央社CNA.md").read_text(encoding="utf-8").split("---\n", 2)[1:]
+    assert front == 'layout: list\ntitle: "(臺)中央社CNA"\n'
+    lines = body.split("\n\n")
     assert len(lines) == 101
     newest = T0 + timedelta(hours=104) + timedelta(hours=8)
     assert lines[0].startswith(f"{newest.month}-{newest.day} [第104號](/%28臺%29中央社cna/")
     assert lines[99].startswith("9-11 [第5號](")  # 10:24 UTC = 18:24 in UTC+8
     assert lines[100] == "[查看更多](/%28臺%29中央社cna/)\n"
-    assert (out / "lists" / "聯合報.md").read_text(encoding="utf-8").startswith("9-11 [別家](/聯合報/2023/09/11/別家.html)")
+    assert (out / "lists" / "聯合報.md").read_text(encoding="utf-8").split("---\n")[2].startswith("9-11 [別家](/聯合報/2023/09/11/別家.html)")
 
 
 def test_unsanitized_html_in_the_archive_never_reaches_a_post(store, tmp_path):
@@ -198,7 +206,7 @@ def test_progress_counts_every_post(store, tmp_path):
         save(store, f"進度{n}", n)
     calls: list[int] = []
     summary = build_jekyll(store, tmp_path / "site", progress=calls.append)
-    assert sum(calls) == 250 == summary.written
+    assert sum(calls) == 250 == summary.count("posts written")
     assert len(calls) >= 3
 
 
@@ -206,7 +214,7 @@ def test_unwritable_output_is_a_publish_error(store, tmp_path):
     save(store, "x", 1)
     blocker = tmp_path / "file"
     blocker.write_text("not a directory", encoding="utf-8")
-    with pytest.raises(PublishError, match="cannot create"):
+    with pytest.raises(PublishError, match="is a file, not a folder"):
         build_jekyll(store, blocker)
 
 
@@ -229,12 +237,12 @@ def test_unclamped_dates_out_of_order_still_give_distinct_names(tmp_path):
     s = open_store(db)
     try:
         first = build_jekyll(s, out)
-        assert (first.written, first.removed) == (4, 0)
+        assert (posts_done(first), first.removed) == ((4, 0), 0)
         names = sorted(posts(out))
         assert names == ["2023-09-11-快訊-2.md", "2023-09-11-快訊-3.md", "2023-09-11-快訊.md", "2023-09-12-次日.md"]
         assert "第0則" in (out / "_posts" / "2023-09-11-快訊-3.md").read_text(encoding="utf-8")
         again = build_jekyll(s, out)
-        assert (again.written, again.unchanged, again.removed) == (0, 4, 0)
+        assert (again.written, *posts_done(again), again.removed) == (0, 0, 4, 0)
         assert sorted(posts(out)) == names
     finally:
         s.close()

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from newsmirror.models import StoredArticle
-from newsmirror.publish.jekyll import post_date, render_post, yaml_quote, yaml_scalar
+from newsmirror.frontmatter import yaml_quote, yaml_scalar
+from newsmirror.publish.jekyll import post_date, render_post
 
 SEED = "000_2e124f6b3491d5a3.txt"
 CNA = "(臺)中央社CNA"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from newsmirror.models import Article
-from newsmirror.publish.jekyll import yaml_quote, yaml_scalar  # one YAML writer for every front matter
+from newsmirror.frontmatter import yaml_quote, yaml_scalar  # one YAML writer for every front matter
 
 __all__ = ["FIELDS", "article_to_dict", "article_to_markdown", "format_date"]
 

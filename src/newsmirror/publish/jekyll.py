@@ -33,14 +33,18 @@ import re
 import time
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from newsmirror.errors import PublishError
+from newsmirror.frontmatter import visible as _visible
+from newsmirror.frontmatter import without_surrogates as _without_surrogates
+from newsmirror.frontmatter import yaml_quote, yaml_scalar, yaml_url
 from newsmirror.models import StoredArticle
+from newsmirror.publish.files import OutputFolder
 from newsmirror.publish.targets import BuildOptions, BuildSummary
 from newsmirror.sanitize import sanitize_html
 
@@ -58,85 +62,16 @@ __all__ = [
     "post_url",
     "render_list",
     "render_post",
-    "yaml_quote",
-    "yaml_scalar",
 ]
 
-MANIFEST = ".newsmirror-manifest"
-_MANIFEST_HEADER = "# newsmirror jekyll manifest v1: files this build wrote (posts in date order, then lists)"
+MANIFEST = ".newsmirror-jekyll-manifest"  # see publish.files
 LIST_SIZE = 100
 LIST_TZ = timezone(timedelta(hours=8))  # list dates are shown in Taiwan / China time
 _MAX_NAME_BYTES = 255
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-# --- YAML ---------------------------------------------------------------------------------------
-
-_YAML_ESCAPES = {
-    "\0": "\\0", "\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f",
-    "\r": "\\r", "\x1b": "\\e", '"': '\\"', "\\": "\\\\", "\x85": "\\N", "\u2028": "\\L",
-    "\u2029": "\\P",
-}
-# Characters a YAML reader (PyYAML, libyaml/Psych) accepts literally; the rest are escaped.
-_YAML_LITERAL = re.compile("[\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
-_YAML_KEYWORDS = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null"})
-_PLAIN_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ()._-/+'")
-
-
-def yaml_quote(text: str) -> str:
-    """`text` as a YAML double-quoted scalar on one line that any YAML reader loads back exactly."""
-    out = ['"']
-    for ch in _without_surrogates(text):
-        if ch in _YAML_ESCAPES:
-            out.append(_YAML_ESCAPES[ch])
-        elif _YAML_LITERAL.match(ch):
-            out.append(ch)
-        else:
-            code = ord(ch)
-            out.append(f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}" if code < 0x10000 else f"\\U{code:08X}")
-    out.append('"')
-    return "".join(out)
-
-
-def yaml_scalar(text: str) -> str:
-    """`text` plain when that is unambiguous in block and flow context (like `(臺)中央社CNA`), else quoted."""
-    return text if _plain_ok(text) else yaml_quote(text)
-
-
-def _plain_ok(text: str) -> bool:
-    if not text or text != text.strip() or "  " in text or text.lower() in _YAML_KEYWORDS:
-        return False
-    first = text[0]
-    if not (first.isalpha() or first == "(" or (ord(first) > 0x7F and _visible(first))):
-        return False
-    return all(ch in _PLAIN_ASCII if ord(ch) < 0x80 else _visible(ch) for ch in text)
-
-
-def _visible(ch: str) -> bool:
-    """A non-ASCII character that is neither whitespace, control, format nor unassigned."""
-    return unicodedata.category(ch)[0] not in "ZC" and _YAML_LITERAL.match(ch) is not None
-
-
-_PLAIN_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[!-~]*[!-9;-~]")
-
-
-def _yaml_url(url: str) -> str:
-    if _PLAIN_URL.fullmatch(url) and all(ord(ch) < 0x80 or _visible(ch) for ch in url):
-        return url
-    return yaml_quote(url)
-
-
 # --- text helpers -----------------------------------------------------------------------------
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _without_surrogates(text: str) -> str:
-    """Surrogate pairs joined, lone surrogates replaced by U+FFFD: they cannot be written as UTF-8."""
-    if not _SURROGATE.search(text):
-        return text
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
 
 _MD_ESCAPE = {
     "\\": "\\\\", "[": "\\[", "]": "\\]", "*": "\\*", "_": "\\_", "`": "\\`", "|": "\\|",
@@ -216,7 +151,7 @@ def render_post(article: StoredArticle) -> str:
         f"title: {yaml_quote(article.title)}\n"
         f"date: {stamp}\n"
         f"author: {source}\n"
-        f"from: {_yaml_url(link)}\n"
+        f"from: {yaml_url(link)}\n"
         f"tags: [ {source} ]\n"
         "comments: True\n"
         f"categories: [ {source} ]\n"
@@ -316,131 +251,71 @@ def outlet_filename(source: str) -> str:
     return text + ".md"
 
 
+# --- the site around the posts -------------------------------------------------------------------
+
+SITE_FILES = Path(__file__).with_name("jekyll_site")  # _config.yml, _layouts/, index.html: the user's to edit
+_SEEDS = ("_config.yml", "_layouts/default.html", "_layouts/post.html", "_layouts/page.html",
+          "_layouts/list.html", "index.html")
+STYLESHEET = Path(__file__).parent.parent / "web" / "static" / "site.css"  # the web archive's look
+_TIMEZONE_LINE = re.compile(r"^timezone:[ \t]*['\"]?([A-Za-z0-9_+/-]+)['\"]?[ \t]*(?:#.*)?$", re.M)
+
+
+def site_timezone(out_dir: Path) -> str:
+    """The `timezone:` of OUT/_config.yml (post URLs depend on it), UTC when it has none."""
+    try:
+        text = (out_dir / "_config.yml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "UTC"
+    m = _TIMEZONE_LINE.search(text)
+    if m is None:
+        return "UTC"
+    try:
+        ZoneInfo(m.group(1))
+    except (ValueError, KeyError, OSError):
+        raise PublishError(f"{out_dir / '_config.yml'} names timezone {m.group(1)!r}, which is not an IANA zone; "
+                           f"fix it (the outlet lists' links use it)") from None
+    return m.group(1)
+
+
 def render_list(source: str, entries: list[tuple[datetime, str, str]]) -> str:
-    """An outlet's list page: `M-D [title](url)` per post (UTC+8 dates), newest first, then 查看更多.
+    """An outlet's list page: front matter, then `M-D [title](url)` per post (UTC+8 dates), newest first, 查看更多.
 
     `entries` are (post date, title, post URL), newest first. Entries are separated by blank
     lines so every Markdown renderer shows one per line; 查看更多 links to the outlet's category
-    directory (`/<category>/`), the URL prefix of all its posts, where a category index page
-    (e.g. jekyll-archives) lists the rest."""
+    page (`/<category>/`, see `render_category`), the URL prefix of all its posts."""
     lines = []
     for when, title, url in entries:
         local = when.astimezone(LIST_TZ)
         lines.append(f"{local.month}-{local.day} [{_markdown_text(title)}]({_markdown_url(url)})")
-    more = re.sub("/{2,}", "/", f"/{_without_surrogates(source).lower()}/")
-    lines.append(f"[查看更多]({_markdown_url(more)})")
-    return "\n\n".join(lines) + "\n"
+    lines.append(f"[查看更多]({_markdown_url(category_path(source))})")
+    return f"---\nlayout: list\ntitle: {yaml_quote(source)}\n---\n" + "\n\n".join(lines) + "\n"
+
+
+def category_path(source: str) -> str:
+    """The folder URL of an outlet's posts, `/<lower-cased outlet>/` (Jekyll's :categories)."""
+    return re.sub("/{2,}", "/", f"/{_without_surrogates(source).lower()}/")
+
+
+def render_category(source: str) -> str:
+    """The page at `/<category>/` listing every post of the outlet (Liquid over site.categories)."""
+    return (
+        "---\n"
+        "layout: page\n"
+        f"title: {yaml_quote(source + '：全部報導')}\n"
+        f"outlet: {yaml_quote(source)}\n"
+        f"permalink: {yaml_quote(category_path(source))}\n"
+        "---\n"
+        '<ol class="articles">\n'
+        "{% for post in site.categories[page.outlet] %}\n"
+        '  <li><a href="{{ post.url | relative_url }}">{{ post.title | escape }}</a>\n'
+        '    <span class="meta"><time datetime="{{ post.date | date_to_xmlschema }}">'
+        '{{ post.date | date: "%Y-%m-%d %H:%M UTC" }}</time></span></li>\n'
+        "{% endfor %}\n"
+        "</ol>\n"
+    )
 
 
 # --- build ------------------------------------------------------------------------------------
-
-
-def _write_if_changed(path: Path, data: bytes) -> bool:
-    """Write `data` atomically unless the file already holds exactly these bytes; True if written."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise PublishError(f"cannot read {path}: {exc.strerror or exc}; check the output directory") from exc
-    tmp = path.with_name(f".{path.name[:200]}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise PublishError(f"cannot write {path}: {exc.strerror or exc}; check that the directory is writable") from exc
-    return True
-
-
-_MANIFEST_ENTRY = re.compile(r"(_posts|lists)/[^/\\]+\.md")
-_POST_DAY = re.compile(r"_posts/(\d{4}-\d{2}-\d{2})-")
-
-
-def _read_manifest(path: Path) -> Iterator[str]:
-    """Entries of an old manifest, skipping anything that is not a post or list file name."""
-    if not path.exists():
-        return
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            entry = line.rstrip("\n")
-            if _MANIFEST_ENTRY.fullmatch(entry) and ".." not in entry:
-                yield entry
-
-
-def _manifest_sorted(path: Path) -> bool:
-    """True when the old manifest's posts are in date order (the streaming removal needs that)."""
-    last = ""
-    for entry in _read_manifest(path):
-        m = _POST_DAY.match(entry)
-        if m:
-            if m.group(1) < last:
-                return False
-            last = m.group(1)
-    return True
-
-
-class _Remover:
-    """Walks the old manifest beside the build, removing files of days the build has finished."""
-
-    def __init__(self, out_dir: Path, manifest: Path) -> None:
-        self.out_dir = out_dir
-        self.streaming = _manifest_sorted(manifest)
-        self.entries = _read_manifest(manifest) if self.streaming else iter(())
-        self.pending: str | None = None
-        self.removed = 0
-
-    def finish_day(self, day: str, kept: set[str]) -> None:
-        """Remove old posts dated up to `day` that the build did not produce (`kept`: case-folded names)."""
-        while self.streaming:
-            entry = self.pending if self.pending is not None else next(self.entries, None)
-            self.pending = None
-            if entry is None:
-                return
-            m = _POST_DAY.match(entry)
-            if m is None or m.group(1) > day:
-                self.pending = entry
-                return
-            if m.group(1) < day or entry[len("_posts/"):].casefold() not in kept:
-                self._remove(entry)
-
-    def finish(self, lists: set[str]) -> None:
-        """Remove the rest: posts dated after the build's last day, lists no longer built (`lists`: case-folded)."""
-        while self.streaming:
-            entry = self.pending if self.pending is not None else next(self.entries, None)
-            self.pending = None
-            if entry is None:
-                return
-            if entry.startswith("_posts/") or entry.casefold() not in lists:
-                self._remove(entry)
-
-    def _remove(self, entry: str) -> None:
-        path = self.out_dir / entry
-        try:
-            path.unlink()
-            self.removed += 1
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            raise PublishError(f"cannot remove stale {path}: {exc.strerror or exc}") from exc
-
-
-def _remove_by_set(out_dir: Path, old_manifest: Iterator[str], new_manifest: Path) -> int:
-    """Fallback when dates were out of order: remove old entries missing from the new manifest."""
-    keep = {entry.casefold() for entry in _read_manifest(new_manifest)}
-    removed = 0
-    for entry in old_manifest:
-        if entry.casefold() not in keep:
-            try:
-                (out_dir / entry).unlink()
-                removed += 1
-            except FileNotFoundError:
-                pass
-            except OSError as exc:
-                raise PublishError(f"cannot remove stale {out_dir / entry}: {exc.strerror or exc}") from exc
-    return removed
 
 
 def build_jekyll(
@@ -448,101 +323,83 @@ def build_jekyll(
     out_dir: Path,
     *,
     progress: Callable[[int], object] | None = None,
-    tz: str = "UTC",
+    tz: str | None = None,
 ) -> BuildSummary:
-    """Write every article to OUT/_posts and each outlet's newest posts to OUT/lists, incrementally.
+    """Write every article to OUT/_posts, each outlet's newest posts to OUT/lists, and the site around them.
 
     Streams `store.iter_articles()`; memory holds one day's names and 100 entries per outlet.
     `progress(n)` is called with the number of posts handled since its previous call. `tz` is
-    the Jekyll site's timezone, used for the date parts of post URLs in the lists."""
+    the Jekyll site's timezone for the date parts of post URLs in the lists (default: the
+    `timezone:` of OUT/_config.yml, which newsmirror writes as UTC)."""
     started = time.monotonic()
     out_dir = Path(out_dir)
-    posts_dir = out_dir / "_posts"
-    lists_dir = out_dir / "lists"
-    manifest = out_dir / MANIFEST
-    try:
-        posts_dir.mkdir(parents=True, exist_ok=True)
-        lists_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PublishError(f"cannot create {posts_dir}: {exc.strerror or exc}; choose a writable output directory") from exc
-
-    remover = _Remover(out_dir, manifest)
-    new_manifest = out_dir / f".{MANIFEST}.{os.getpid()}.tmp"
-    written = unchanged = 0
-    recent: dict[str, deque[tuple[datetime, str, str]]] = {}
-    day = ""
-    taken: set[str] = set()
-    days: dict[str, set[str]] = {}
-    in_order = True
-    pending_progress = 0
-    try:
-        with open(new_manifest, "w", encoding="utf-8", newline="\n") as mf:
-            mf.write(_MANIFEST_HEADER + "\n")
-            for article in store.iter_articles():
-                this_day = _day(post_date(article))
-                if this_day != day:
-                    if in_order and this_day < day:
-                        # A date earlier than one already built (a store that did not clamp
-                        # published to first_seen): stop the streaming removal (finish by set at
-                        # the end) and remember every day's names from now on, starting with
-                        # what this build already wrote. Memory then grows; a clamping store
-                        # never gets here.
-                        in_order = False
-                        mf.flush()
-                        days[day] = taken
-                        for entry in _read_manifest(new_manifest):
-                            days.setdefault(entry[len("_posts/"):len("_posts/YYYY-MM-DD")], set()).add(
-                                entry[len("_posts/"):].casefold())
-                    if in_order:
-                        if day:
-                            remover.finish_day(day, taken)
-                        taken = set()
-                    else:
-                        taken = days.setdefault(this_day, set())
-                    day = this_day
-                name = post_filename(article, taken)
-                data = render_post(article).encode("utf-8")
-                if _write_if_changed(posts_dir / name, data):
-                    written += 1
+    _adopt_v1_manifest(out_dir)
+    posts = posts_written = lists = 0
+    with OutputFolder(out_dir, "jekyll") as folder:
+        for name in _SEEDS:
+            folder.seed(name, (SITE_FILES / name).read_bytes())
+        folder.seed("assets/site.css", STYLESHEET.read_bytes())
+        tz = tz or site_timezone(out_dir)
+        recent: dict[str, deque[tuple[datetime, str, str]]] = {}
+        day = ""
+        taken: set[str] = set()
+        days: dict[str, set[str]] = {}
+        pending_progress = 0
+        for article in store.iter_articles():
+            this_day = _day(post_date(article))
+            if this_day != day:
+                # A store that did not clamp published to first_seen may go back a day: keep every
+                # day's names from then on so names stay unique (memory grows only in that case).
+                if this_day < day and not days:
+                    for entry in folder.written_so_far():
+                        if entry.startswith("_posts/"):
+                            days.setdefault(entry[7:17], set()).add(entry[7:].casefold())
+                if days:
+                    taken = days.setdefault(this_day, set())
                 else:
-                    unchanged += 1
-                mf.write(f"_posts/{name}\n")
-                queue = recent.setdefault(article.source, deque(maxlen=LIST_SIZE))
-                queue.append((post_date(article), article.title, post_url(article, name, tz=tz)))
-                pending_progress += 1
-                if progress is not None and pending_progress >= 100:
-                    progress(pending_progress)
-                    pending_progress = 0
-            if day and in_order:
-                remover.finish_day(day, taken)
+                    taken = set()
+                day = this_day
+            name = post_filename(article, taken)
+            if folder.write(f"_posts/{name}", render_post(article).encode("utf-8")):
+                posts_written += 1
+            posts += 1
+            queue = recent.setdefault(article.source, deque(maxlen=LIST_SIZE))
+            queue.append((post_date(article), article.title, post_url(article, name, tz=tz)))
+            pending_progress += 1
+            if progress is not None and pending_progress >= 100:
+                progress(pending_progress)
+                pending_progress = 0
 
-            list_names: set[str] = set()
-            for source in sorted(recent):
-                fname = outlet_filename(source)
-                n = 2
-                while f"lists/{fname}".casefold() in list_names:
-                    fname = outlet_filename(f"{source}-{n}")
-                    n += 1
-                list_names.add(f"lists/{fname}".casefold())
-                entries = list(reversed(recent[source]))
-                _write_if_changed(lists_dir / fname, render_list(source, entries).encode("utf-8"))
-                mf.write(f"lists/{fname}\n")
-        if in_order and remover.streaming:
-            remover.finish(list_names)
-            removed = remover.removed
-        else:
-            removed = remover.removed + _remove_by_set(out_dir, _read_manifest(manifest), new_manifest)
-        os.replace(new_manifest, manifest)
-    except OSError as exc:
-        raise PublishError(f"cannot write the manifest {manifest}: {exc.strerror or exc}; check the output directory") from exc
-    finally:
-        new_manifest.unlink(missing_ok=True)
+        list_names: set[str] = set()
+        for source in sorted(recent):
+            fname = outlet_filename(source)
+            n = 2
+            while fname.casefold() in list_names:
+                fname = outlet_filename(f"{source}-{n}")
+                n += 1
+            list_names.add(fname.casefold())
+            folder.write(f"lists/{fname}", render_list(source, list(reversed(recent[source]))).encode("utf-8"))
+            folder.write(f"categories/{fname[:-3]}.html", render_category(source).encode("utf-8"))
+            lists += 1
+        folder.finish()
     if progress is not None and pending_progress:
         progress(pending_progress)
-    return BuildSummary("jekyll", out_dir, written=written, unchanged=unchanged, removed=removed,
-                        seconds=time.monotonic() - started, counts=(("posts", written + unchanged), ("lists", len(recent))))
+    return BuildSummary("jekyll", out_dir, written=folder.written, unchanged=folder.unchanged,
+                        removed=folder.removed, seconds=time.monotonic() - started,
+                        counts=(("posts", posts), ("posts written", posts_written), ("lists", lists),
+                                ("edited files kept", folder.kept_edited)))
+
+
+def _adopt_v1_manifest(out_dir: Path) -> None:
+    """A site built before manifests were per target: its `.newsmirror-manifest` becomes the jekyll one."""
+    old = out_dir / ".newsmirror-manifest"
+    if old.is_file() and not (out_dir / MANIFEST).exists():
+        try:
+            os.replace(old, out_dir / MANIFEST)
+        except OSError as exc:
+            raise PublishError(f"cannot rename {old}: {exc.strerror or exc}") from None
 
 
 def build(store: Store, out: Path, options: BuildOptions) -> BuildSummary:
-    """The `jekyll` build target (see publish.targets): the whole site, URLs in the UTC timezone."""
-    return build_jekyll(store, out, progress=options.progress, tz="UTC")
+    """The `jekyll` build target (see publish.targets)."""
+    return build_jekyll(store, out, progress=options.progress)
