@@ -60,7 +60,7 @@ def test_fetch_store_build_and_refetch_costs_nothing(http_server, tmp_path):
     first = run(home, "fetch")
     assert first.exit_code == 1  # one source failed
     summary = first.stderr.strip().splitlines()[-1]
-    assert summary.startswith("fetch done: 2 sources ok, 1 failed; 6 new, 0 updated, 0 duplicates")
+    assert summary.startswith("fetch done: 2 sources ok, 1 failed; 6 new, 0 revised, 0 duplicates")
     assert "壞掉的" in first.stderr and "broken.xml" in first.stderr
     stored = articles(home)
     assert len(stored) == 6
@@ -112,7 +112,7 @@ def test_edited_item_keeps_every_version(http_server, tmp_path):
     sources = [Source(name="示範", feeds=(http_server.url("/f.xml"),), full_text="never")]
     settings = write_sources(home, sources)
     assert fetch_sources(settings, sources).new == 1
-    assert fetch_sources(settings, sources).updated == 1
+    assert fetch_sources(settings, sources).revised == 1
     store = open_store(settings.db_path)
     try:
         (art,) = list(store.iter_articles())
@@ -216,7 +216,7 @@ def test_kill_during_fetch_then_next_fetch_completes(http_server, tmp_path):
         assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
         assert con.execute("select count(*) from articles").fetchone()[0] == n_feeds * per_feed
         assert con.execute("select count(distinct url) from articles").fetchone()[0] == n_feeds * per_feed
-        assert con.execute("select max(c) from (select count(*) c from versions group by article_id)").fetchone()[0] == 1
+        assert con.execute("select max(c) from (select count(*) c from revisions group by article_id)").fetchone()[0] == 1
     finally:
         con.close()
 

@@ -8,9 +8,10 @@ remote fetch workers) without touching the others.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 __all__ = [
     "FULL_TEXT_MODES",
@@ -23,12 +24,15 @@ __all__ = [
     "StoredArticle",
     "ArticleVersion",
     "FeedState",
+    "SaveStatus",
     "SaveOutcome",
     "SearchHit",
     "FailureKind",
     "PageStatus",
     "PageFetch",
     "RobotsTxt",
+    "article_to_dict",
+    "article_from_dict",
 ]
 
 FULL_TEXT_MODES = ("auto", "always", "never")
@@ -139,7 +143,7 @@ class Article:
 
 @dataclass(frozen=True)
 class StoredArticle:
-    """An article as the archive holds it now (its newest version)."""
+    """An article as the archive holds it now: its current revision."""
 
     id: int
     source: str
@@ -155,7 +159,7 @@ class StoredArticle:
     feed_html: str  # the feed's own HTML, unsanitized, as received
     html: str  # sanitized HTML used for publishing (extracted body when there is one)
     text: str  # plain text of `html`
-    version: int  # number of the newest version, from 1
+    version: int  # how many revisions the article has had: 1 until the outlet changes it
     feed_url: str = ""
     summary: str = ""  # the feed's own text when the body came from the page
     extracted: Article | None = None
@@ -163,17 +167,23 @@ class StoredArticle:
 
 @dataclass(frozen=True)
 class ArticleVersion:
-    """One stored state of an article; versions are never deleted."""
+    """One revision of an article: what the outlet published until it changed the article.
+
+    A revision holds two representations compared like with like: the feed's text (the first
+    one seen for this revision) and the page's text (the body, once the page was read); page
+    text replacing a feed summary is the same revision with a better body. Never deleted."""
 
     article_id: int
-    version: int
-    seen_at: datetime
+    version: int  # the revision's number, from 1
+    seen_at: datetime  # when this revision was first seen (feed or page)
     title: str
-    feed_html: str
-    html: str
-    text: str
-    content_hash: str
-    raw_ref: str | None = None
+    feed_html: str  # the feed's own HTML, as received
+    html: str  # sanitized body: the page's extracted body when read, else the feed's
+    text: str  # plain text of `html`
+    feed_text: str = ""  # plain text of the feed's HTML
+    page_seen: datetime | None = None  # when the page's text was read, None while the body is the feed's
+    raw_ref: str | None = None  # the page response the body was extracted from (WARC), else the feed's
+    extracted: Article | None = None
 
 
 @dataclass(frozen=True)
@@ -192,11 +202,22 @@ class FeedState:
     last_ok: datetime | None = None
 
 
+class SaveStatus(StrEnum):
+    """What saving one feed item or page did to the archive."""
+
+    NEW = "new"  # a new article, at revision 1
+    REVISED = "revised"  # the outlet changed the article: a new revision (old ones kept)
+    FILLED = "filled"  # the page's text became the current revision's body (same revision, better body)
+    REEXTRACTED = "reextracted"  # a revision's derived fields re-read from the same raw response, in place
+    UNCHANGED = "unchanged"  # the same content again (last_seen updated)
+    DUPLICATE = "duplicate"  # the same URL (or GUID) is stored for another source or feed; not a near-duplicate
+
+
 @dataclass(frozen=True)
 class SaveOutcome:
-    """What saving one feed item did: "new", "updated" (new version), "unchanged" or "duplicate"."""
+    """What saving one feed item or page did, and the article's revision number after it."""
 
-    status: str
+    status: SaveStatus
     article_id: int
     version: int
 
@@ -278,3 +299,35 @@ class RobotsTxt:
     def unavailable(self) -> bool:
         """A 5xx or 429 answer: no page of the host may be fetched until robots.txt can be read."""
         return self.status is not None and (self.status >= 500 or self.status == 429)
+
+
+def article_to_dict(a: Article) -> dict[str, Any]:
+    """The one JSON form of an extracted Article: every field, dates ISO 8601 with their offset."""
+    data: dict[str, Any] = {}
+    for f in fields(Article):
+        value = getattr(a, f.name)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif f.name == "related":
+            value = [{"group": r.group, "title": r.title, "url": r.url} for r in value]
+        elif isinstance(value, tuple):
+            value = list(value)
+        data[f.name] = value
+    return data
+
+
+def article_from_dict(data: dict[str, Any]) -> Article:
+    """An Article from `article_to_dict`'s form; fields this version does not know are ignored."""
+    known = {f.name for f in fields(Article)}
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in known:
+            continue  # written by a newer newsmirror
+        if name in ("published", "updated") and value is not None:
+            value = datetime.fromisoformat(value)
+        elif name == "related":
+            value = tuple(RelatedLink(r.get("group", ""), r.get("title", ""), r.get("url")) for r in value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        kwargs[name] = value
+    return Article(**kwargs)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from newsmirror.config import Settings
 from newsmirror.errors import ConfigError, FeedError, FetchError, NewsMirrorError, SearchError
-from newsmirror.models import Source
+from newsmirror.models import SaveStatus, Source
 from newsmirror.progress import Progress
 
 __all__ = [
@@ -60,7 +60,7 @@ class FetchSummary:
     feeds_not_modified: int = 0
     feeds_failed: int = 0
     new: int = 0
-    updated: int = 0
+    revised: int = 0  # articles the outlet changed: a new revision each
     unchanged: int = 0
     duplicates: int = 0
     pages: int = 0
@@ -75,7 +75,7 @@ class FetchSummary:
         """The one summary line a run ends with."""
         return (
             f"fetch done: {self.sources_ok} sources ok, {self.sources_failed} failed; "
-            f"{self.new} new, {self.updated} updated, {self.duplicates} duplicates, "
+            f"{self.new} new, {self.revised} revised, {self.duplicates} duplicates, "
             f"{self.unchanged} unchanged; {self.feeds_not_modified} feeds not modified; "
             f"{self.pages} pages fetched, {self.pages_failed} failed"
             + (f", {self.pages_disallowed} disallowed by robots.txt" if self.pages_disallowed else "")
@@ -218,15 +218,15 @@ def _store_feed(store, source: Source, url: str, result, parsed, summary: FetchS
     outcomes = store.save_items(triples, seen_at=result.fetched_at, raw_ref=result.raw_ref) if triples else []
     pages = []
     for (item, _, _), outcome in zip(triples, outcomes):
-        if outcome.status == "new":
+        if outcome.status is SaveStatus.NEW:
             summary.new += 1
-        elif outcome.status == "updated":
-            summary.updated += 1
-        elif outcome.status == "duplicate":
+        elif outcome.status is SaveStatus.REVISED:
+            summary.revised += 1
+        elif outcome.status is SaveStatus.DUPLICATE:
             summary.duplicates += 1
         else:
             summary.unchanged += 1
-        if (outcome.status in ("new", "updated") and item.link and needs_page(source, item.html)
+        if (outcome.status in (SaveStatus.NEW, SaveStatus.REVISED) and item.link and needs_page(source, item.html)
                 and _page_wanted(store, outcome.article_id, now)):
             pages.append((outcome.article_id, item.link))
     store.record_feed_fetch(
@@ -318,8 +318,10 @@ async def _fetch_pages(fetcher, store, pages: list[tuple[Source, int, str]], sum
             progress.advance(failed=True)
             continue
         html = sanitize_html(art.html or "", base_url=result.final_url or link)
-        store.set_extracted(article_id, art, html=html, text=art.text or html_to_text(html),
-                            seen_at=result.fetched_at, raw_ref=result.raw_ref)
+        outcome = store.save_page(article_id, art, html=html, text=art.text or html_to_text(html),
+                                  seen_at=result.fetched_at, raw_ref=result.raw_ref)
+        if outcome.status is SaveStatus.REVISED:  # the page changed while its feed item did not
+            summary.revised += 1
         store.save_page_fetch(page_fetched(previous, article_id=article_id, url=link, now=now,
                                            complete=bool(art.authors and art.published)))
         summary.pages += 1
@@ -390,18 +392,21 @@ class ReextractSummary:
     """What a re-extraction run did."""
 
     pages: int = 0
-    changed: int = 0
+    changed: int = 0  # revisions whose body was re-read differently (in place: never a new revision)
     failed: int = 0
     skipped: int = 0
     seconds: float = 0.0
 
     def line(self) -> str:
-        return (f"reextract done: {self.pages} pages read, {self.changed} articles changed, "
+        return (f"reextract done: {self.pages} pages read, {self.changed} revisions re-read in place, "
                 f"{self.failed} failed, {self.skipped} records not articles; {self.seconds:.1f} s")
 
 
 def reextract_archive(settings: Settings, *, progress: Progress | None = None) -> ReextractSummary:
-    """Re-run extraction on every archived article page (WARC records), keeping changes as new versions."""
+    """Re-run extraction on every archived article page (WARC records), updating each revision in place.
+
+    A revision's body, text and extracted record are rewritten from the raw response they came
+    from; no revision is ever added (a better extractor is not an edit by the outlet)."""
     from newsmirror.fetch.warc import RawArchive
     from newsmirror.sanitize import html_to_text, sanitize_html
     from newsmirror.store import open_store
@@ -430,9 +435,9 @@ def reextract_archive(settings: Settings, *, progress: Progress | None = None) -
                 progress.advance()
                 continue
             html = sanitize_html(art.html or "", base_url=record.url)
-            outcome = store.set_extracted(article.id, art, html=html, text=art.text or html_to_text(html),
-                                          seen_at=record.fetched_at, raw_ref=ref)
-            if outcome.status == "updated":
+            outcome = store.reextract_page(article.id, ref, art, html=html, text=art.text or html_to_text(html),
+                                           seen_at=record.fetched_at)
+            if outcome.status in (SaveStatus.REEXTRACTED, SaveStatus.FILLED):
                 summary.changed += 1
             progress.advance()
         _sync_index(settings, store)

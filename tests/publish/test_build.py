@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsmirror.errors import PublishError
-from newsmirror.models import FeedItem
+from newsmirror.models import FeedItem, SaveStatus
 from newsmirror.publish.jekyll import MANIFEST, build_jekyll
 from newsmirror.sanitize import html_to_text, sanitize_html
 from newsmirror.store import open_store
@@ -83,7 +83,7 @@ def test_rebuild_leaves_unchanged_posts_alone_and_rewrites_changed(store, tmp_pa
     assert all(p.stat().st_mtime == OLD for p in (out / "_posts").iterdir())
     assert posts(out) == before
 
-    assert save(store, "新聞2", 2, html="<p>更正後的內文</p>").status == "updated"
+    assert save(store, "新聞2", 2, html="<p>更正後的內文</p>").status is SaveStatus.REVISED
     third = build_jekyll(store, out)
     assert (*posts_done(third), third.removed) == (1, 4, 0)
     changed = [p for p in (out / "_posts").iterdir() if p.stat().st_mtime != OLD]
@@ -99,7 +99,7 @@ def test_retitled_post_is_renamed_and_old_file_removed(store, tmp_path):
     own = out / "_posts" / "2023-09-11-my-own-post.md"
     own.write_text("mine", encoding="utf-8")  # not ours: never removed
 
-    assert save(store, "新標題", 1).status == "updated"
+    assert save(store, "新標題", 1).status is SaveStatus.REVISED
     summary = build_jekyll(store, out)
     assert (*posts_done(summary), summary.removed) == (1, 1, 1)
     assert sorted(posts(out)) == ["2023-09-11-my-own-post.md", "2023-09-11-不變.md", "2023-09-11-新標題.md"]

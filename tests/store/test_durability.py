@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from newsmirror.errors import StoreError
+from newsmirror.models import SaveStatus
 from newsmirror.store import open_store
 from newsmirror.store.sqlite import SCHEMA_VERSION, SQLiteStore, load_migrations
 
@@ -31,7 +32,7 @@ def run_child(code: str, *args: str, **kw) -> subprocess.Popen:
 CHILD_PRELUDE = """
 import sys, time
 from datetime import datetime, timezone
-from newsmirror.models import FeedItem
+from newsmirror.models import FeedItem, SaveStatus
 from newsmirror.store.sqlite import SQLiteStore
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
 def item(source, n, feed="https://child.example/rss"):
@@ -58,8 +59,9 @@ def user_version(path: Path) -> int:
 
 def test_migrations_are_numbered_files():
     migrations = load_migrations()
-    assert [n for n, _, _ in migrations] == list(range(1, SCHEMA_VERSION + 1))
-    assert migrations[0][1] == "001_init.sql" and SCHEMA_VERSION >= 2
+    assert [m.number for m in migrations] == list(range(1, SCHEMA_VERSION + 1))
+    assert migrations[0].name == "001_init" and SCHEMA_VERSION >= 5
+    assert migrations[4].module == "newsmirror.store.migrations.005_revisions" and migrations[4].sql
 
 
 def test_new_file_is_migrated_to_the_latest_version(tmp_path):
@@ -68,7 +70,8 @@ def test_new_file_is_migrated_to_the_latest_version(tmp_path):
         assert s.schema_version == SCHEMA_VERSION
         assert s.integrity_check() == "ok"
     assert user_version(path) == SCHEMA_VERSION
-    assert {"articles", "versions", "feeds", "article_urls"} <= tables(path)
+    assert {"articles", "revisions", "feeds", "article_urls", "folded_versions"} <= tables(path)
+    assert "versions" not in tables(path)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
@@ -83,14 +86,14 @@ def test_reopening_keeps_data_and_version(tmp_path, make_item):
         assert s.schema_version == SCHEMA_VERSION
         assert s.count_articles() == 1
         assert s.get_feed_state("https://news.example/rss").etag == '"e"'
-        assert s.save_item(make_item(1), html="<p>1</p>", text="1", seen_at=T0).status == "unchanged"
+        assert s.save_item(make_item(1), html="<p>1</p>", text="1", seen_at=T0).status is SaveStatus.UNCHANGED
 
 
 def test_version_1_file_is_upgraded_in_place(tmp_path, make_item):
     """A file made by the first schema gets change numbers and URL aliases when opened."""
     path = tmp_path / "old.sqlite"
     conn = sqlite3.connect(path)
-    conn.executescript(load_migrations()[0][2])
+    conn.executescript(load_migrations()[0].sql)
     for n in (1, 2):
         conn.execute(
             "INSERT INTO articles (source, url, link, title, published, first_seen, last_seen, feed_hash)"
@@ -107,7 +110,7 @@ def test_version_1_file_is_upgraded_in_place(tmp_path, make_item):
         assert s.schema_version == SCHEMA_VERSION
         assert [(seq, a.title) for seq, a in s.changes_since(0)] == [(1, "old 1"), (2, "old 2")]
         out = s.save_item(make_item(3), html="<p>3</p>", text="3", seen_at=T0)
-        assert [seq for seq, _ in s.changes_since(2)] == [3] and out.status == "new"
+        assert [seq for seq, _ in s.changes_since(2)] == [3] and out.status is SaveStatus.NEW
         assert s.integrity_check() == "ok"
 
 
@@ -164,7 +167,7 @@ def test_readonly_missing_file(tmp_path):
 def test_readonly_of_an_unmigrated_file(tmp_path):
     path = tmp_path / "v1.sqlite"
     conn = sqlite3.connect(path)
-    conn.executescript(load_migrations()[0][2])
+    conn.executescript(load_migrations()[0].sql)
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
@@ -188,7 +191,7 @@ def test_another_process_writes_while_this_one_reads(tmp_path, make_item):
         child = run_child(CHILD_PRELUDE + """
 s = SQLiteStore(sys.argv[1])
 out = s.save_items([(item("W", n), "<p>w</p>", "w") for n in range(50)], seen_at=T0)
-print(sum(o.status == "new" for o in out))
+print(sum(o.status is SaveStatus.NEW for o in out))
 s.close()
 """, str(path))
         stdout, stderr = child.communicate(timeout=60)
@@ -238,7 +241,7 @@ items = [(item("killed", n), big, big) for n in range(600)]
 count = 0
 def trace(sql):
     global count
-    if sql.startswith("INSERT INTO versions"):
+    if sql.startswith("INSERT INTO revisions"):
         count += 1
         if count == 300:
             print("mid-transaction", flush=True)
@@ -267,10 +270,10 @@ print("finished", flush=True)
         assert s.count_articles() == 3
         assert s.count_articles(source="killed") == 0
         assert s.last_change() == 3
-        assert s.save_item(make_item(9), html="<p>after</p>", text="after", seen_at=T0).status == "new"
+        assert s.save_item(make_item(9), html="<p>after</p>", text="after", seen_at=T0).status is SaveStatus.NEW
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert conn.execute("SELECT count(*) FROM versions").fetchone()[0] == 4
+    assert conn.execute("SELECT count(*) FROM revisions").fetchone()[0] == 4
     conn.close()
 
 
@@ -281,10 +284,10 @@ def test_extracted_json_is_plain_json(tmp_path, make_item):
     path = tmp_path / "a.sqlite"
     with SQLiteStore(path) as s:
         out = s.save_item(make_item(1), html="<p>1</p>", text="1", seen_at=T0)
-        s.set_extracted(out.article_id, Article(title="標題", authors=("王",), published=T0),
-                        html="<p>全</p>", text="全", seen_at=T0)
+        s.save_page(out.article_id, Article(title="標題", authors=("王",), published=T0),
+                    html="<p>全</p>", text="全", seen_at=T0)
     conn = sqlite3.connect(path)
-    raw = conn.execute("SELECT extracted FROM versions WHERE version = 2").fetchone()[0]
+    raw = conn.execute("SELECT extracted FROM revisions WHERE revision = 1").fetchone()[0]
     published = conn.execute("SELECT published FROM articles").fetchone()[0]
     conn.close()
     assert json.loads(raw)["authors"] == ["王"] and "標題" in raw
@@ -301,6 +304,6 @@ def test_write_blocked_by_another_writer_fails_with_a_clear_message(tmp_path, ma
             with pytest.raises(StoreError, match=r"archive .*a\.sqlite: cannot save 1 items of feed .*database is locked"):
                 s.save_items([(make_item(1), "<p>1</p>", "1")], seen_at=T0)
             other.execute("ROLLBACK")
-            assert s.save_items([(make_item(1), "<p>1</p>", "1")], seen_at=T0)[0].status == "new"
+            assert s.save_items([(make_item(1), "<p>1</p>", "1")], seen_at=T0)[0].status is SaveStatus.NEW
     finally:
         other.close()

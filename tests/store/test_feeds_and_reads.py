@@ -166,12 +166,12 @@ def test_changes_since_follows_creations_and_new_versions(store, make_item):
     store.save_item(make_item(2, source="other"), html="<p>2</p>", text="t", seen_at=T0)  # duplicate
     assert list(store.changes_since(mark)) == []
 
-    store.save_item(make_item(1, title="改"), html="<p>1b</p>", text="t", seen_at=T0)  # updated
+    store.save_item(make_item(1, title="改"), html="<p>1b</p>", text="t", seen_at=T0)  # revised
     (seq, art), = store.changes_since(mark)
     assert seq > mark and art.id == ids[0] and art.version == 2 and art.html == "<p>1b</p>"
 
     from newsmirror.models import Article
-    store.set_extracted(ids[2], Article(html="<p>全文</p>"), html="<p>全文</p>", text="全文", seen_at=T0)
+    store.save_page(ids[2], Article(html="<p>全文</p>"), html="<p>全文</p>", text="全文", seen_at=T0)
     assert [a.id for _, a in store.changes_since(seq)] == [ids[2]]
     # every article appears once, at its latest change
     assert [a.id for _, a in store.changes_since(0)] == [ids[1], ids[0], ids[2]]

@@ -69,11 +69,19 @@ def test_article_shows_metadata_versions_and_diff(client, ids):
     assert "<h1>立法院三讀通過修正案</h1>" in html
     assert '<time datetime="2024-05-04T08:00:00+08:00">' in html  # published, Taipei time
     assert 'href="https://news.example/udn/law"' in html
-    assert "版本紀錄（2）" in html
+    assert "已修改 1 次" in html
     assert "第 1 版" in html and "第 2 版" in html
+    # each revision with the time it was first seen (Taipei time)
+    assert '第 2 版 · 首見於 <time datetime="2024-06-01T13:00:00+08:00">' in html
     assert "立法院今日三讀通過<ins>修正</ins>法案。" in html
     assert "立法院三讀通過<ins>修正案</ins>" in html
     assert "<ins>新增一段說明。</ins>" in html
+
+
+def test_an_unedited_article_says_so_and_shows_no_diff(client, ids):
+    html = client.get(f"/article/{ids['xinhua0']}").text
+    assert "收錄以來，媒體未修改這篇報導。" in html and "已修改" not in html
+    assert "<ins>" not in html and "<del>" not in html
 
 
 def test_unknown_or_malformed_article_ids_are_404(client):

@@ -38,7 +38,7 @@ def _v(n: int, title: str, text: str) -> ArticleVersion:
     from datetime import datetime
 
     return ArticleVersion(article_id=1, version=n, seen_at=datetime(2024, 1, n, tzinfo=UTC),
-                          title=title, feed_html="", html="", text=text, content_hash=str(n))
+                          title=title, feed_html="", html="", text=text, feed_text=text)
 
 
 def test_diff_marks_characters_within_changed_paragraphs():

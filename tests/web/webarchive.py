@@ -14,7 +14,7 @@ import asyncio
 import httpx
 
 from newsmirror.config import Settings
-from newsmirror.models import FeedItem
+from newsmirror.models import FeedItem, SaveStatus
 from newsmirror.web import RateLimit, create_app
 
 T0 = datetime(2024, 5, 1, 0, 0, tzinfo=UTC)
@@ -85,7 +85,7 @@ def fill_archive(home: Path) -> dict[str, int]:
         ids["law"] = store.save_item(item, html=_html(v1), text=v1, seen_at=SEEN).article_id
         item2 = FeedItem(**{**item.__dict__, "title": "立法院三讀通過修正案"})
         out = store.save_item(item2, html=_html(v2), text=v2, seen_at=SEEN + timedelta(hours=5))
-        assert out.status == "updated", out
+        assert out.status is SaveStatus.REVISED, out
     finally:
         store.close()
     return ids

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from newsmirror import models
 from newsmirror.models import Article
 from newsmirror.frontmatter import yaml_quote, yaml_scalar  # one YAML writer for every front matter
 
@@ -21,25 +22,9 @@ def format_date(value: datetime | None) -> str | None:
 
 
 def article_to_dict(a: Article) -> dict:
-    """The article as a JSON-ready dict with exactly FIELDS, dates in ISO 8601 with offset."""
-    return {
-        "file": a.file,
-        "url": a.url,
-        "kind": a.kind,
-        "title": a.title,
-        "authors": list(a.authors),
-        "source": a.source,
-        "published": format_date(a.published),
-        "updated": format_date(a.updated),
-        "text": a.text,
-        "html": a.html,
-        "captions": list(a.captions),
-        "tags": list(a.tags),
-        "related": [{"group": r.group, "title": r.title, "url": r.url} for r in a.related],
-        "images": list(a.images),
-        "lang": a.lang,
-        "script": a.script,
-    }
+    """The article as a JSON-ready dict with exactly FIELDS (the model's one serializer, `models.article_to_dict`)."""
+    data = models.article_to_dict(a)
+    return {name: data[name] for name in FIELDS}
 
 
 def article_to_markdown(a: Article) -> str:

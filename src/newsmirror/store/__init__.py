@@ -84,31 +84,39 @@ class Store(Protocol):
         text: str,
         seen_at: datetime,
         raw_ref: str | None = None,
-        extracted: Article | None = None,
     ) -> SaveOutcome:
         """Store one feed item, de-duplicated by canonical URL and by (source, GUID).
 
-        New article -> "new"; same content again -> "unchanged" (last_seen updated);
-        changed title/html -> "updated" with a new version (old ones kept);
-        "duplicate" when the same URL was already stored for another source or feed.
-        `html` is the sanitized HTML, `text` its plain text. Atomic: one transaction."""
+        New article -> NEW (revision 1); the feed's normalized title and text differ from the
+        current revision's feed text -> REVISED (a new revision, old ones kept); otherwise
+        UNCHANGED (last_seen updated); DUPLICATE when the same URL is already stored for another
+        source or feed. `html` is the sanitized HTML, `text` its plain text. Atomic: one transaction."""
 
     def save_items(self, items: list[tuple[FeedItem, str, str]], *, seen_at: datetime,
                    raw_ref: str | None = None) -> list[SaveOutcome]:
         """save_item for (item, html, text) triples in one transaction (one feed's worth)."""
 
-    def set_extracted(self, article_id: int, extracted: Article, *, html: str, text: str,
-                      seen_at: datetime, raw_ref: str | None = None) -> SaveOutcome:
-        """Keep an extracted page body as the article's body (a new version if it changed)."""
+    def save_page(self, article_id: int, extracted: Article, *, html: str, text: str,
+                  seen_at: datetime, raw_ref: str | None = None) -> SaveOutcome:
+        """Keep the text read from the article's page, compared with the page text kept before.
+
+        FILLED when the current revision had only the feed's text (same revision, better body);
+        UNCHANGED for the same normalized text; REVISED when the page's text changed."""
+
+    def reextract_page(self, article_id: int, raw_ref: str, extracted: Article, *, html: str, text: str,
+                       seen_at: datetime) -> SaveOutcome:
+        """Re-read the raw page response `raw_ref`: update the revision built on it in place (REEXTRACTED).
+
+        Never creates a revision."""
 
     def get_article(self, article_id: int) -> StoredArticle | None:
-        """One article with its newest content, or None."""
+        """One article with its current revision, or None."""
 
     def get_article_by_url(self, url: str) -> StoredArticle | None:
         """Look up by any URL form; it is canonicalised first."""
 
     def article_versions(self, article_id: int) -> list[ArticleVersion]:
-        """Every version of an article, oldest first."""
+        """Every revision of an article, oldest first."""
 
     def iter_articles(
         self,
@@ -125,7 +133,7 @@ class Store(Protocol):
     def changes_since(self, seq: int, *, limit: int | None = None) -> Iterator[tuple[int, StoredArticle]]:
         """Articles created or changed after change number `seq`, in change order, with their number.
 
-        Every save that creates an article or gives it a new version stamps it with a new, higher
+        Every save that creates an article or changes its current body stamps it with a new, higher
         change number; the search index (a separate file) uses this to catch up after a crash."""
 
     def last_change(self) -> int:

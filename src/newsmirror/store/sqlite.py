@@ -1,24 +1,30 @@
-"""The archive in one SQLite file: de-duplicated articles, every version, feed health.
+"""The archive in one SQLite file: de-duplicated articles, every revision, feed health.
 
 Durability: WAL journal, ``synchronous=NORMAL`` (a power cut may lose the last commits, never
 corrupt the file), foreign keys on, a busy timeout so a reader and a writer in two processes
 wait for each other instead of failing. Every write is one ``BEGIN IMMEDIATE`` transaction;
 `save_items` writes one feed's items in one transaction, so a crash leaves all or none of them.
 
-Schema: ``store/migrations/NNN_name.sql`` files applied in order, each in its own transaction,
-the number kept in ``PRAGMA user_version``. Opening a file newer than this code raises StoreError.
+Schema: ``store/migrations/NNN_name.sql`` files (and ``NNN_name.py`` steps for what SQL cannot
+say) applied in order, each number in its own transaction, the number kept in ``PRAGMA
+user_version``; a step's log line is logged and kept in `schema_log`. Opening a file newer than
+this code raises StoreError.
 
-Layout: `articles` holds the key, metadata and the number of the current version; the content
-(feed HTML, sanitized HTML, text, extracted record) lives only in `versions`, joined on read by
-primary key, so each version's text is stored once. `change_seq` numbers every creation and new
-version for `changes_since`; `article_urls` keeps other URLs an article was seen under.
+Layout: `articles` holds the key, metadata and the number of its current revision; the content
+(feed HTML and text, the body's sanitized HTML and text, the extracted record) lives only in
+`revisions`, joined on read by primary key. `change_seq` numbers every creation and change of
+the current body for `changes_since`; `article_urls` keeps other URLs an article was seen under.
 
-Keys and versions: an item is matched by canonical URL (also the URLs an article was seen under
-before), then by (source, GUID) when that GUID names exactly one article. A hash of the item's
-(title, sanitized HTML) decides "unchanged" versus "updated" (a new version row; versions are
-never rewritten). A match owned by another source or another feed is a "duplicate" and is left
-as the first feed stored it. Naive datetimes are read as UTC; a missing or future `published`
-becomes the time the item was first seen.
+Keys and revisions: an item is matched by canonical URL (also the URLs an article was seen under
+before), then by (source, GUID) when that GUID names exactly one article. A revision is kept only
+when the outlet changed the article, compared like with like on normalized text
+(`store.revisions.text_key`): a feed item against the current revision's feed text, a page against
+its page text. Page text replacing a feed summary fills the same revision; re-extraction rewrites
+a revision's derived fields in place and never adds one. A hash of the item's raw (title,
+sanitized HTML) skips the comparison when nothing at all changed. A match owned by another source
+or another feed is a "duplicate" (the same URL, not a near-duplicate) and is left as the first feed
+stored it. Naive datetimes are read as UTC; a missing or future `published` becomes the time the
+item was first seen.
 
 Threads: one connection per store object, shared by threads under a lock (each call, and each
 page of a streamed iteration, holds it briefly). For parallel reads open one
@@ -28,13 +34,15 @@ page of a streamed iteration, holds it briefly). For parallel reads open one
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
+import logging
 import re
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import fields, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, UTC
 from importlib import resources
 from pathlib import Path
@@ -49,34 +57,63 @@ from newsmirror.models import (
     FeedState,
     PageFetch,
     PageStatus,
-    RelatedLink,
     RobotsTxt,
     SaveOutcome,
+    SaveStatus,
     StoredArticle,
+    article_from_dict,
+    article_to_dict,
 )
 from newsmirror.store.keys import canonical_url
+from newsmirror.store.revisions import text_key
 
-__all__ = ["SQLiteStore", "SCHEMA_VERSION", "load_migrations", "content_hash"]
+__all__ = ["SQLiteStore", "SCHEMA_VERSION", "Migration", "load_migrations", "content_hash"]
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT = 15.0  # seconds a write waits for another process's transaction before failing
 MAX_ERROR_CHARS = 2000  # a feed's last error is a message, not a log
 PAGE_SIZE = 256  # rows per query when streaming: memory stays bounded, the lock is held briefly
 
-_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.(sql|py)$")
 
 
-def load_migrations() -> list[tuple[int, str, str]]:
-    """The packaged migrations as (number, file name, SQL), in order."""
-    found = []
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: its number and name, its SQL and/or the Python `migrate(conn) -> str` to run after it."""
+
+    number: int
+    name: str
+    sql: str = ""
+    module: str | None = None  # importable name of the Python step
+
+    def run_step(self, conn: sqlite3.Connection) -> str | None:
+        """Run the Python step, if any; its one-line report, or None."""
+        if self.module is None:
+            return None
+        return importlib.import_module(self.module).migrate(conn)
+
+
+def load_migrations() -> list[Migration]:
+    """The packaged migrations, in order; their numbers must run 1..n without gaps."""
+    found: dict[int, Migration] = {}
     for entry in resources.files("newsmirror.store").joinpath("migrations").iterdir():
         m = _MIGRATION_NAME.match(entry.name)
-        if m:
-            found.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    numbers = [n for n, _, _ in found]
+        if not m:
+            continue
+        number, stem = int(m.group(1)), entry.name.rsplit(".", 1)[0]
+        mig = found.get(number, Migration(number, stem))
+        if mig.name != stem:
+            raise StoreError(f"store migrations {mig.name} and {stem} share the number {number}")
+        if m.group(3) == "sql":
+            mig = replace(mig, sql=entry.read_text(encoding="utf-8"))
+        else:
+            mig = replace(mig, module=f"newsmirror.store.migrations.{stem}")
+        found[number] = mig
+    numbers = sorted(found)
     if numbers != list(range(1, len(numbers) + 1)):
         raise StoreError(f"store migrations are not numbered 1..n without gaps: {numbers}")
-    return found
+    return [found[n] for n in numbers]
 
 
 SCHEMA_VERSION = len(load_migrations())
@@ -84,9 +121,9 @@ SCHEMA_VERSION = len(load_migrations())
 _UTC = UTC
 _ARTICLE_SELECT = (
     "SELECT a.id, a.source, a.url, a.link, a.guid, a.title, a.published, a.first_seen, a.last_seen,"
-    " a.authors, a.categories, v.feed_html, v.html, v.text, a.current_version, a.feed_url, v.summary,"
-    " v.extracted, a.change_seq"
-    " FROM articles a JOIN versions v ON v.article_id = a.id AND v.version = a.current_version"
+    " a.authors, a.categories, r.feed_html, r.html, r.text, a.revision, a.feed_url,"
+    " CASE WHEN r.page_key IS NULL THEN '' ELSE r.feed_text END, r.extracted, a.change_seq"
+    " FROM articles a JOIN revisions r ON r.article_id = a.id AND r.revision = a.revision"
 )
 
 
@@ -121,36 +158,11 @@ def content_hash(title: str, html: str) -> str:
 
 
 def _article_to_json(article: Article) -> str:
-    data: dict[str, Any] = {}
-    for f in fields(Article):
-        value = getattr(article, f.name)
-        if isinstance(value, datetime):
-            value = value.isoformat()
-        elif f.name == "related":
-            value = [{"group": r.group, "title": r.title, "url": r.url} for r in value]
-        elif isinstance(value, tuple):
-            value = list(value)
-        data[f.name] = value
-    return _clean(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    return _clean(json.dumps(article_to_dict(article), ensure_ascii=False, separators=(",", ":")))
 
 
 def _article_from_json(text: str | None) -> Article | None:
-    if text is None:
-        return None
-    data = json.loads(text)
-    known = {f.name for f in fields(Article)}
-    kwargs: dict[str, Any] = {}
-    for name, value in data.items():
-        if name not in known:
-            continue  # written by a newer newsmirror; ignore rather than fail
-        if name in ("published", "updated") and value is not None:
-            value = datetime.fromisoformat(value)
-        elif name == "related":
-            value = tuple(RelatedLink(r.get("group", ""), r.get("title", ""), r.get("url")) for r in value)
-        elif isinstance(value, list):
-            value = tuple(value)
-        kwargs[name] = value
-    return Article(**kwargs)
+    return None if text is None else article_from_dict(json.loads(text))
 
 
 def _json_list(values: tuple[str, ...]) -> str:
@@ -323,22 +335,33 @@ class SQLiteStore:
         current = self._user_version()
         if current > SCHEMA_VERSION:
             return  # _check_version explains
-        for number, name, sql in load_migrations():
-            if number <= current:
+        for mig in load_migrations():
+            if mig.number <= current:
                 continue
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if self._user_version() >= number:  # another process migrated meanwhile
+                if self._user_version() >= mig.number:  # another process migrated meanwhile
                     conn.execute("COMMIT")
                     continue
-                for statement in _split_statements(sql):
+                for statement in _split_statements(mig.sql):
                     conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number}")
+                note = mig.run_step(conn)
+                if note:
+                    conn.execute("INSERT OR REPLACE INTO schema_log (version, name, applied_at, note)"
+                                 " VALUES (?, ?, ?, ?)", (mig.number, mig.name, _ts(datetime.now(_UTC)), note))
+                conn.execute(f"PRAGMA user_version = {mig.number}")
                 conn.execute("COMMIT")
-            except (sqlite3.Error, StoreError) as exc:
+            except Exception as exc:  # any failure of a step leaves the archive as it was
                 conn.execute("ROLLBACK")
-                raise StoreError(f"archive {self.path}: migration {name} failed: {exc}") from exc
-            current = number
+                raise StoreError(f"archive {self.path}: migration {mig.name} failed: {exc}") from exc
+            if note:
+                log.warning("archive %s: migration %s: %s", self.path, mig.name, note)
+            current = mig.number
+
+    def schema_log(self) -> list[tuple[int, str, datetime, str]]:
+        """What the migrations that had something to say did: (number, name, applied at, log line)."""
+        rows = self._read("SELECT version, name, applied_at, note FROM schema_log ORDER BY version")
+        return [(r[0], r[1], datetime.fromisoformat(r[2]), r[3]) for r in rows]
 
     @property
     def schema_version(self) -> int:
@@ -568,11 +591,14 @@ class SQLiteStore:
         text: str,
         seen_at: datetime,
         raw_ref: str | None = None,
-        extracted: Article | None = None,
     ) -> SaveOutcome:
-        """Store one feed item, de-duplicated by canonical URL and by (source, GUID); one transaction."""
+        """Store one feed item, de-duplicated by canonical URL and by (source, GUID); one transaction.
+
+        A new URL is a new article at revision 1. A known one gets a new revision only when the
+        feed's normalized title and text differ from the current revision's feed text (like with
+        like: never compared with page text); otherwise it is "unchanged"."""
         with self._write(f"save item {item.link or item.guid or item.title!r}") as conn:
-            return self._save(conn, item, html, text, _ts(seen_at), raw_ref, extracted, frozenset())
+            return self._save(conn, item, html, text, _ts(seen_at), raw_ref, frozenset())
 
     def save_items(self, items: list[tuple[FeedItem, str, str]], *, seen_at: datetime,
                    raw_ref: str | None = None) -> list[SaveOutcome]:
@@ -588,13 +614,13 @@ class SQLiteStore:
         seen = _ts(seen_at)
         feed = items[0][0].feed_url if items else ""
         with self._write(f"save {len(items)} items of feed {feed}") as conn:
-            return [self._save(conn, item, html, text, seen, raw_ref, None, shared)
+            return [self._save(conn, item, html, text, seen, raw_ref, shared)
                     for item, html, text in items]
 
     def _find(self, conn: sqlite3.Connection, item: FeedItem, key: str,
               shared: frozenset[tuple[str, str]]) -> tuple[tuple[Any, ...] | None, bool]:
         """The matching article row and whether it was found by GUID alone."""
-        sel = "SELECT id, source, feed_url, url, feed_hash, current_version FROM articles"
+        sel = "SELECT id, source, feed_url, url, feed_hash, revision FROM articles"
         row = conn.execute(f"{sel} WHERE url = ?", (key,)).fetchone()
         if row is None:
             row = conn.execute(
@@ -606,102 +632,153 @@ class SQLiteStore:
         return (rows[0], True) if len(rows) == 1 else (None, False)
 
     def _save(self, conn: sqlite3.Connection, item: FeedItem, html: str, text: str, seen: str,
-              raw_ref: str | None, extracted: Article | None,
-              shared: frozenset[tuple[str, str]]) -> SaveOutcome:
+              raw_ref: str | None, shared: frozenset[tuple[str, str]]) -> SaveOutcome:
         item, html, text = _clean_item(item), _clean(html), _clean(text)
         key = _item_key(item)
         row, by_guid = self._find(conn, item, key, shared)
-        feed_hash = content_hash(item.title, html)
-        extracted_json = _article_to_json(extracted) if extracted is not None else None
+        fingerprint = content_hash(item.title, html)  # any change in the feed's bytes, noise included
         if row is None:
             published = _ts(item.published) if item.published is not None else seen
             published = min(published, seen)
             cur = conn.execute(
                 "INSERT INTO articles (source, url, link, guid, feed_url, title, published, first_seen,"
-                " last_seen, authors, categories, current_version, feed_hash, change_seq) VALUES"
+                " last_seen, authors, categories, revision, feed_hash, change_seq) VALUES"
                 f" (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, {_NEXT_SEQ})",
                 (item.source, key, item.link.strip() or key, item.guid, item.feed_url, item.title,
-                 published, seen, seen, _json_list(item.authors), _json_list(item.categories), feed_hash),
+                 published, seen, seen, _json_list(item.authors), _json_list(item.categories), fingerprint),
             )
             article_id = int(cur.lastrowid)  # type: ignore[arg-type]
-            self._add_version(conn, article_id, 1, seen, item.title, item.html, html, text,
-                              text if extracted is not None else None, feed_hash, raw_ref, extracted_json)
-            return SaveOutcome("new", article_id, 1)
+            self._add_feed_revision(conn, article_id, 1, seen, item, html, text, raw_ref)
+            return SaveOutcome(SaveStatus.NEW, article_id, 1)
 
-        article_id, source, feed_url, url, old_hash, version = row
+        article_id, source, feed_url, url, old_fingerprint, revision = row
         if by_guid and key != url:
             conn.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)", (key, article_id))
         if source != item.source or feed_url != item.feed_url:
             conn.execute("UPDATE articles SET last_seen = max(last_seen, ?) WHERE id = ?", (seen, article_id))
-            return SaveOutcome("duplicate", article_id, version)
+            return SaveOutcome(SaveStatus.DUPLICATE, article_id, revision)
         if item.guid and (item.source, item.guid) not in shared:
             conn.execute("UPDATE articles SET guid = ? WHERE id = ? AND guid IS NULL", (item.guid, article_id))
-        if old_hash == feed_hash:
-            conn.execute("UPDATE articles SET last_seen = max(last_seen, ?) WHERE id = ?", (seen, article_id))
-            return SaveOutcome("unchanged", article_id, version)
-
-        version += 1
-        conn.execute(
-            "UPDATE articles SET title = ?, last_seen = max(last_seen, ?),"
-            " authors = CASE WHEN ? = '[]' THEN authors ELSE ? END,"
-            " categories = CASE WHEN ? = '[]' THEN categories ELSE ? END,"
-            f" current_version = ?, feed_hash = ?, change_seq = {_NEXT_SEQ} WHERE id = ?",
-            (item.title, seen, *([_json_list(item.authors)] * 2), *([_json_list(item.categories)] * 2),
-             version, feed_hash, article_id),
-        )
-        self._add_version(conn, article_id, version, seen, item.title, item.html, html, text,
-                          text if extracted is not None else None, feed_hash, raw_ref, extracted_json)
-        return SaveOutcome("updated", article_id, version)
+        if old_fingerprint != fingerprint:
+            (feed_key,) = conn.execute("SELECT feed_key FROM revisions WHERE article_id = ? AND revision = ?",
+                                       (article_id, revision)).fetchone()
+            if text_key(item.title, text) != feed_key:  # the outlet changed what its feed says
+                revision += 1
+                conn.execute(
+                    "UPDATE articles SET title = ?, last_seen = max(last_seen, ?),"
+                    " authors = CASE WHEN ? = '[]' THEN authors ELSE ? END,"
+                    " categories = CASE WHEN ? = '[]' THEN categories ELSE ? END,"
+                    f" revision = ?, feed_hash = ?, change_seq = {_NEXT_SEQ} WHERE id = ?",
+                    (item.title, seen, *([_json_list(item.authors)] * 2), *([_json_list(item.categories)] * 2),
+                     revision, fingerprint, article_id),
+                )
+                self._add_feed_revision(conn, article_id, revision, seen, item, html, text, raw_ref)
+                return SaveOutcome(SaveStatus.REVISED, article_id, revision)
+        conn.execute("UPDATE articles SET last_seen = max(last_seen, ?), feed_hash = ? WHERE id = ?",
+                     (seen, fingerprint, article_id))
+        return SaveOutcome(SaveStatus.UNCHANGED, article_id, revision)
 
     @staticmethod
-    def _add_version(conn: sqlite3.Connection, article_id: int, version: int, seen: str, title: str,
-                     feed_html: str, html: str, text: str, summary: str | None, chash: str,
-                     raw_ref: str | None, extracted_json: str | None) -> None:
+    def _add_feed_revision(conn: sqlite3.Connection, article_id: int, revision: int, seen: str, item: FeedItem,
+                           html: str, text: str, raw_ref: str | None) -> None:
+        """A revision opened by the feed: its text is the body until the page is read."""
         conn.execute(
-            "INSERT INTO versions (article_id, version, seen_at, title, feed_html, html, text, summary,"
-            " content_hash, raw_ref, extracted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (article_id, version, seen, title, feed_html, html, text, summary, chash, raw_ref, extracted_json),
+            "INSERT INTO revisions (article_id, revision, first_seen, title, feed_html, feed_text, feed_key,"
+            " feed_raw_ref, html, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (article_id, revision, seen, item.title, item.html, text, text_key(item.title, text), raw_ref, html, text),
         )
 
-    def set_extracted(self, article_id: int, extracted: Article, *, html: str, text: str,
-                      seen_at: datetime, raw_ref: str | None = None) -> SaveOutcome:
-        """Keep an extracted page body as the article's body: a new version if it changed.
+    def save_page(self, article_id: int, extracted: Article, *, html: str, text: str,
+                  seen_at: datetime, raw_ref: str | None = None) -> SaveOutcome:
+        """Keep the text read from the article's page, compared with the page text kept before.
 
-        The feed's own HTML and text stay in feed_html / summary. The same body with no extracted
-        record yet fills it in ("unchanged"); the same body with a different record is a new version."""
+        The current revision has no page text yet: it becomes its body ("filled", same revision).
+        The same normalized text again: "unchanged". Different text: the outlet edited the page,
+        a new revision ("revised") that keeps the current feed text beside the new body."""
         seen = _ts(seen_at)
         extracted_json = _article_to_json(extracted)
         html, text = _clean(html), _clean(text)
-        with self._write(f"save the extracted body of article {article_id}") as conn:
+        page_key = text_key(extracted.title, text)
+        with self._write(f"save the page text of article {article_id}") as conn:
             row = conn.execute(
-                "SELECT a.title, a.current_version, v.content_hash, v.feed_html, v.text, v.summary,"
-                " v.extracted FROM articles a JOIN versions v"
-                " ON v.article_id = a.id AND v.version = a.current_version WHERE a.id = ?",
-                (article_id,),
+                "SELECT a.revision, r.page_key FROM articles a JOIN revisions r"
+                " ON r.article_id = a.id AND r.revision = a.revision WHERE a.id = ?", (article_id,),
             ).fetchone()
             if row is None:
                 raise StoreError(f"article {article_id} is not in archive {self.path}; save its feed item first")
-            title, version, old_hash, feed_html, old_text, old_summary, old_json = row
-            chash = content_hash(title, html)
-            if chash == old_hash and old_json in (None, extracted_json):
-                if old_json is None:
-                    conn.execute(
-                        "UPDATE versions SET extracted = ?, summary = coalesce(summary, text)"
-                        " WHERE article_id = ? AND version = ?",
-                        (extracted_json, article_id, version),
-                    )
-                    conn.execute(f"UPDATE articles SET change_seq = {_NEXT_SEQ} WHERE id = ?", (article_id,))
-                return SaveOutcome("unchanged", article_id, version)
-            version += 1
-            summary = old_summary if old_json is not None or old_summary is not None else old_text
+            revision, old_key = row
+            if old_key == page_key:
+                conn.execute("UPDATE articles SET last_seen = max(last_seen, ?) WHERE id = ?", (seen, article_id))
+                return SaveOutcome(SaveStatus.UNCHANGED, article_id, revision)
+            if old_key is None:
+                self._set_page(conn, article_id, revision, html, text, page_key, seen, raw_ref, extracted_json)
+                status = SaveStatus.FILLED
+            else:
+                conn.execute(
+                    "INSERT INTO revisions (article_id, revision, first_seen, title, feed_html, feed_text, feed_key,"
+                    " feed_raw_ref, html, text, page_key, page_seen, raw_ref, extracted)"
+                    " SELECT article_id, revision + 1, ?, title, feed_html, feed_text, feed_key, feed_raw_ref,"
+                    " ?, ?, ?, ?, ?, ? FROM revisions WHERE article_id = ? AND revision = ?",
+                    (seen, html, text, page_key, seen, raw_ref, extracted_json, article_id, revision),
+                )
+                revision += 1
+                status = SaveStatus.REVISED
             conn.execute(
-                f"UPDATE articles SET current_version = ?, last_seen = max(last_seen, ?), change_seq = {_NEXT_SEQ}"
-                " WHERE id = ?",
-                (version, seen, article_id),
+                f"UPDATE articles SET revision = ?, last_seen = max(last_seen, ?), change_seq = {_NEXT_SEQ}"
+                " WHERE id = ?", (revision, seen, article_id),
             )
-            self._add_version(conn, article_id, version, seen, title, feed_html, html, text, summary, chash,
-                              raw_ref, extracted_json)
-        return SaveOutcome("updated", article_id, version)
+        return SaveOutcome(status, article_id, revision)
+
+    @staticmethod
+    def _set_page(conn: sqlite3.Connection, article_id: int, revision: int, html: str, text: str, page_key: str,
+                  seen: str | None, raw_ref: str | None, extracted_json: str) -> None:
+        """Write a revision's page fields in place (page_seen and raw_ref kept when None is given)."""
+        conn.execute(
+            "UPDATE revisions SET html = ?, text = ?, page_key = ?, page_seen = coalesce(?, page_seen),"
+            " raw_ref = coalesce(?, raw_ref), extracted = ? WHERE article_id = ? AND revision = ?",
+            (html, text, page_key, seen, raw_ref, extracted_json, article_id, revision),
+        )
+
+    def reextract_page(self, article_id: int, raw_ref: str, extracted: Article, *, html: str, text: str,
+                       seen_at: datetime) -> SaveOutcome:
+        """Re-read text from the raw page response `raw_ref`: update the revision built on it, in place.
+
+        Never creates a revision. The revision whose body came from `raw_ref` gets the new body and
+        extracted record ("reextracted", or "unchanged" when they are the same); a response no
+        revision used fills the current revision when its body is still the feed's and the response
+        is not older than it ("filled"); any other response is left alone ("unchanged")."""
+        extracted_json = _article_to_json(extracted)
+        html, text = _clean(html), _clean(text)
+        page_key = text_key(extracted.title, text)
+        with self._write(f"re-extract the page of article {article_id}") as conn:
+            current = conn.execute("SELECT revision FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if current is None:
+                raise StoreError(f"article {article_id} is not in archive {self.path}")
+            (current_revision,) = current
+            row = conn.execute(
+                "SELECT revision, html, text, extracted FROM revisions WHERE article_id = ? AND raw_ref = ?"
+                " ORDER BY revision DESC LIMIT 1", (article_id, raw_ref),
+            ).fetchone()
+            if row is not None:
+                revision, old_html, old_text, old_json = row
+                if (old_html, old_text, old_json) == (html, text, extracted_json):
+                    return SaveOutcome(SaveStatus.UNCHANGED, article_id, current_revision)
+                self._set_page(conn, article_id, revision, html, text, page_key, None, None, extracted_json)
+                status = SaveStatus.REEXTRACTED
+            else:
+                first_seen, old_key = conn.execute(
+                    "SELECT first_seen, page_key FROM revisions WHERE article_id = ? AND revision = ?",
+                    (article_id, current_revision),
+                ).fetchone()
+                seen = _ts(seen_at)
+                if old_key is not None or seen < first_seen:
+                    return SaveOutcome(SaveStatus.UNCHANGED, article_id, current_revision)
+                revision = current_revision
+                self._set_page(conn, article_id, revision, html, text, page_key, seen, raw_ref, extracted_json)
+                status = SaveStatus.FILLED
+            if revision == current_revision:  # the searchable body changed
+                conn.execute(f"UPDATE articles SET change_seq = {_NEXT_SEQ} WHERE id = ?", (article_id,))
+        return SaveOutcome(status, article_id, current_revision)
 
     # --- articles: reading -----------------------------------------------------------------
     def get_article(self, article_id: int) -> StoredArticle | None:
@@ -720,23 +797,24 @@ class SQLiteStore:
         return _row_to_article(rows[0]) if rows else None
 
     def article_versions(self, article_id: int) -> list[ArticleVersion]:
-        """Every version of an article, oldest first."""
+        """Every revision of an article, oldest first."""
         rows = self._read(
-            "SELECT article_id, version, seen_at, title, feed_html, html, text, content_hash, raw_ref"
-            " FROM versions WHERE article_id = ? ORDER BY version",
+            "SELECT article_id, revision, first_seen, title, feed_html, html, text, feed_text, page_seen,"
+            " coalesce(raw_ref, feed_raw_ref), extracted FROM revisions WHERE article_id = ? ORDER BY revision",
             (article_id,),
         )
         return [
             ArticleVersion(article_id=r[0], version=r[1], seen_at=datetime.fromisoformat(r[2]), title=r[3],
-                           feed_html=r[4], html=r[5], text=r[6], content_hash=r[7], raw_ref=r[8])
+                           feed_html=r[4], html=r[5], text=r[6], feed_text=r[7], page_seen=_dt(r[8]),
+                           raw_ref=r[9], extracted=_article_from_json(r[10]))
             for r in rows
         ]
 
-    def version_extracted(self, article_id: int, version: int) -> Article | None:
-        """The extracted record kept with one version, or None."""
-        rows = self._read("SELECT extracted FROM versions WHERE article_id = ? AND version = ?",
-                          (article_id, version))
-        return _article_from_json(rows[0][0]) if rows else None
+    def folded_versions(self, article_id: int) -> list[tuple[int, int, datetime, str]]:
+        """Versions an older release stored that were not edits: (old number, revision, seen at, text)."""
+        rows = self._read("SELECT version, revision, seen_at, text FROM folded_versions WHERE article_id = ?"
+                          " ORDER BY version", (article_id,))
+        return [(r[0], r[1], datetime.fromisoformat(r[2]), r[3]) for r in rows]
 
     def iter_articles(
         self,

@@ -82,10 +82,11 @@ def _version(v: ArticleVersion, reader: Reader) -> dict[str, Any]:
     return {
         "version": v.version,
         "seen_at": _iso(v.seen_at, reader),
+        "page_seen": _iso(v.page_seen, reader),
         "title": v.title,
         "html": v.html,
         "text": v.text,
-        "content_hash": v.content_hash,
+        "feed_text": v.feed_text,
     }
 
 

@@ -55,7 +55,7 @@ def openapi_schema() -> dict[str, Any]:
                 "responses": {"200": _ok("#/components/schemas/ArticleList", "A page of articles"), **_ERRORS},
             }},
             "/api/articles/{id}": {"get": {
-                "summary": "One article with every stored version",
+                "summary": "One article with every revision (a revision only for a real edit by the outlet)",
                 "operationId": "getArticle",
                 "parameters": [
                     _param("id", "Article id.", {"type": "integer", "minimum": 1}, where="path", required=True),
@@ -115,16 +115,24 @@ def openapi_schema() -> dict[str, Any]:
                         "published": time_fmt, "url": {"type": "string", "format": "uri"},
                         "link": {"type": "string"}, "authors": {"type": "array", "items": {"type": "string"}},
                         "categories": {"type": "array", "items": {"type": "string"}},
-                        "version": {"type": "integer", "minimum": 1},
+                        "version": {"type": "integer", "minimum": 1,
+                                    "description": "How many revisions the article has had: 1 until the outlet "
+                                                   "changes it (the feed's text compared with the feed's, the "
+                                                   "page's with the page's)"},
                     },
                 },
                 "Version": {
                     "type": "object",
+                    "description": "One revision: what the outlet published until it changed the article",
                     "required": ["version", "seen_at", "title", "text"],
                     "properties": {
-                        "version": {"type": "integer", "minimum": 1}, "seen_at": time_fmt,
+                        "version": {"type": "integer", "minimum": 1},
+                        "seen_at": {**time_fmt, "description": "when this revision was first seen"},
+                        "page_seen": {"type": ["string", "null"], "format": "date-time",
+                                      "description": "when the page's text was read; null: the body is the feed's"},
                         "title": {"type": "string"}, "html": {"type": "string", "description": "sanitized HTML"},
-                        "text": {"type": "string"}, "content_hash": {"type": "string"},
+                        "text": {"type": "string", "description": "the body: the page's text once read"},
+                        "feed_text": {"type": "string", "description": "the feed's own text of this revision"},
                     },
                 },
                 "Article": {

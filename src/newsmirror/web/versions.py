@@ -1,5 +1,8 @@
-"""What changed between two stored versions of an article, for the article page.
+"""What changed between two revisions of an article, for the article page.
 
+Revisions are kept only for real edits, so every diff here is one. Texts are compared like with
+like: the page bodies when both revisions have one, else the feed texts (a page body beside a
+feed summary would show the page's extra paragraphs as "added" when the outlet added nothing).
 Paragraphs are matched first (difflib), then a changed paragraph is compared character by
 character, which suits Chinese text where a one-character edit should not mark a whole line.
 The result is plain segments; the template escapes them.
@@ -8,6 +11,7 @@ The result is plain segments; the template escapes them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from difflib import SequenceMatcher
 
 __all__ = ["Segment", "VersionDiff", "diff_texts", "diff_versions"]
@@ -25,12 +29,14 @@ class Segment:
 
 @dataclass(frozen=True)
 class VersionDiff:
-    """The change from version `old` to version `new`: title and body paragraphs as segments."""
+    """The change from revision `old` to revision `new` (first seen at `seen_at`): title and paragraphs."""
 
     old: int
     new: int
     title: tuple[Segment, ...]
     paragraphs: tuple[tuple[Segment, ...], ...]  # only the paragraphs that changed
+    seen_at: datetime | None = None  # when the newer revision was first seen
+    compared: str = "page"  # "page": the page bodies were compared; "feed": the feed texts
 
     @property
     def changed(self) -> bool:
@@ -74,15 +80,21 @@ def diff_texts(old: str, new: str) -> tuple[tuple[Segment, ...], ...]:
 
 
 def diff_versions(versions: list) -> list[VersionDiff]:
-    """Diffs between consecutive versions (ArticleVersion objects, oldest first), newest change first."""
+    """Diffs between consecutive revisions (ArticleVersion objects, oldest first), newest change first."""
     out = []
     for older, newer in zip(versions, versions[1:]):
+        pages = older.page_seen is not None and newer.page_seen is not None
+        paragraphs = diff_texts(older.text, newer.text) if pages else ()
+        if not paragraphs:  # no page bodies to compare, or the edit was in the feed's text only
+            pages, paragraphs = False, diff_texts(older.feed_text, newer.feed_text)
         out.append(
             VersionDiff(
                 old=older.version,
                 new=newer.version,
                 title=_chars(older.title, newer.title),
-                paragraphs=diff_texts(older.text, newer.text),
+                paragraphs=paragraphs,
+                seen_at=newer.seen_at,
+                compared="page" if pages else "feed",
             )
         )
     out.reverse()
