@@ -102,3 +102,15 @@ def test_openapi_document_describes_every_route(client):
         for part in ref.split("/"):
             node = node[part]
         assert node, ref
+
+
+def test_article_says_what_the_archive_holds(client, ids):
+    art = client.get(f"/api/articles/{ids['typhoon0']}").json()["article"]
+    assert art["holds"] == "summary"
+    fetch = art["page_fetch"]
+    assert (fetch["status"], fetch["kind"], fetch["attempts"]) == ("retrying", "timeout", 1)
+    assert fetch["next_try"] == "2024-06-01T12:00:00+08:00" and fetch["why"] == "網站逾時沒有回應"
+    gone = client.get(f"/api/articles/{ids['early']}").json()["article"]
+    assert (gone["holds"], gone["page_fetch"]["status"], gone["page_fetch"]["next_try"]) == ("summary", "given_up", None)
+    plain = client.get(f"/api/articles/{ids['law']}").json()["article"]
+    assert (plain["holds"], plain["page_fetch"]) == ("feed", None)

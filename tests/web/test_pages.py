@@ -143,3 +143,13 @@ def test_head_requests_are_answered(client):
     r = client.request("HEAD", "/")
     assert r.status_code == 200
     assert r.content == b""
+
+
+def test_an_article_without_its_page_says_summary_only_why_and_when_it_is_tried_again(client, ids):
+    html = client.get(f"/article/{ids['typhoon0']}").text
+    assert "僅有摘要" in html
+    assert "原因：網站逾時沒有回應。會再嘗試，下次嘗試：<time datetime=\"2024-06-01T12:00:00+08:00\">" in html
+    given_up = client.get(f"/article/{ids['early']}").text
+    assert "僅有摘要" in given_up and "找不到網站的主機" in given_up and "已停止嘗試（共嘗試 4 次）" in given_up
+    # an article whose page needed no fetch says nothing of the kind
+    assert "僅有摘要" not in client.get(f"/article/{ids['law']}").text

@@ -14,7 +14,7 @@ import asyncio
 import httpx
 
 from newsmirror.config import Settings
-from newsmirror.models import FeedItem, SaveStatus
+from newsmirror.models import FailureKind, FeedItem, PageFetch, PageStatus, SaveStatus
 from newsmirror.web import RateLimit, create_app
 
 T0 = datetime(2024, 5, 1, 0, 0, tzinfo=UTC)
@@ -86,6 +86,15 @@ def fill_archive(home: Path) -> dict[str, int]:
         item2 = FeedItem(**{**item.__dict__, "title": "立法院三讀通過修正案"})
         out = store.save_item(item2, html=_html(v2), text=v2, seen_at=SEEN + timedelta(hours=5))
         assert out.status is SaveStatus.REVISED, out
+        # two articles whose pages could not be read: one waiting to be tried again, one given up
+        store.save_page_fetch(PageFetch(
+            article_id=ids["typhoon0"], url="https://news.example/udn/0", status=PageStatus.RETRYING, attempts=1,
+            kind=FailureKind.TIMEOUT, reason="https://news.example/udn/0 timed out after 20 s",
+            first_try=SEEN, last_try=SEEN, next_try=SEEN + timedelta(hours=4)))
+        store.save_page_fetch(PageFetch(
+            article_id=ids["early"], url="https://news.example/udn/early", status=PageStatus.GIVEN_UP, attempts=4,
+            kind=FailureKind.DNS, reason="news.example: host name not found",
+            first_try=SEEN, last_try=SEEN + timedelta(days=3)))
     finally:
         store.close()
     return ids

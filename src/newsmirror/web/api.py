@@ -14,11 +14,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from newsmirror.errors import QueryError
-from newsmirror.models import ArticleVersion, StoredArticle
+from newsmirror.models import ArticleVersion, PageFetch, StoredArticle
 from newsmirror.web.archive import Archive
 from newsmirror.web.openapi import openapi_schema
 from newsmirror.web.params import Reader, parse_day, parse_int, parse_query, parse_when, read_reader
 from newsmirror.web.views import build_query, parse_article_id
+from newsmirror.web.wording import page_note
 
 __all__ = [
     "MAX_LIMIT",
@@ -90,6 +91,23 @@ def _version(v: ArticleVersion, reader: Reader) -> dict[str, Any]:
     }
 
 
+def _holding(record: PageFetch | None, reader: Reader) -> dict[str, Any]:
+    """What the archive holds of the article: "page" (the page's text) or "summary" (the feed's only), and why."""
+    note = page_note(record)
+    if note is None:
+        return {"holds": "page" if record is not None else "feed", "page_fetch": None}
+    assert record is not None
+    return {"holds": "summary", "page_fetch": {
+        "status": record.status.value,
+        "kind": record.kind.value if record.kind else None,
+        "reason": record.reason,
+        "why": note["why"],
+        "attempts": record.attempts,
+        "last_try": _iso(record.last_try, reader),
+        "next_try": _iso(note["next_try"], reader),  # type: ignore[arg-type]
+    }}
+
+
 def _check_source(request: Request, name: str | None) -> None:
     if name is not None and not any(s[0] == name for s in _archive(request).store().sources()):
         raise QueryError(f"no source named {name[:80]!r} in this archive; see /api/sources")
@@ -138,6 +156,7 @@ def api_article(request: Request) -> Response:
         "html": article.html,
         "text": article.text,
         "versions": [_version(v, reader) for v in store.article_versions(article_id)],
+        **_holding(store.get_page_fetch(article_id), reader),
     })
     return json_ok({"article": data})
 

@@ -142,8 +142,27 @@ def openapi_schema() -> dict[str, Any]:
                             "first_seen": time_fmt, "last_seen": time_fmt, "summary": {"type": "string"},
                             "html": {"type": "string", "description": "sanitized HTML"}, "text": {"type": "string"},
                             "versions": {"type": "array", "items": {"$ref": "#/components/schemas/Version"}},
+                            "holds": {"enum": ["page", "summary", "feed"],
+                                      "description": "page: the page's text was read; summary: only the feed's "
+                                                     "summary (see page_fetch for why); feed: the feed's text, "
+                                                     "no page needed or not tried yet"},
+                            "page_fetch": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/PageFetch"}]},
                         }},
                     ],
+                },
+                "PageFetch": {
+                    "type": "object",
+                    "description": "Why the page's text is missing, and when it is tried again",
+                    "properties": {
+                        "status": {"enum": ["retrying", "given_up", "disallowed"]},
+                        "kind": {"type": ["string", "null"],
+                                 "enum": ["dns", "refused", "timeout", "http", "rate_limited", "disallowed",
+                                          "not_article", "other", None]},
+                        "reason": {"type": ["string", "null"]}, "why": {"type": "string"},
+                        "attempts": {"type": "integer"},
+                        "last_try": {"type": ["string", "null"], "format": "date-time"},
+                        "next_try": {"type": ["string", "null"], "format": "date-time"},
+                    },
                 },
                 "ArticleList": {
                     "type": "object", "required": ["ok", "results"],

@@ -18,6 +18,7 @@ from newsmirror.web.params import day_bounds, parse_day, parse_int, parse_query,
 from newsmirror.web.render import render_page
 from newsmirror.web.script import detect_script, lang_for
 from newsmirror.web.versions import diff_versions
+from newsmirror.web.wording import page_note
 
 __all__ = [
     "PER_PAGE",
@@ -135,6 +136,7 @@ def article_page(request: Request) -> Response:
         "title": article.title or "(無題)", "article": article, "versions": list(reversed(versions)),
         "diffs": {d.new: d for d in diff_versions(versions)},
         "body_lang": lang_for(reader.script or original),
+        "page_note": page_note(store.get_page_fetch(article_id)),
     }, page_lang=lang_for(original))
 
 
