@@ -99,3 +99,59 @@ def test_day_filters_use_the_given_timezone(home):
     assert [json.loads(x)["title"] for x in early.stdout.splitlines()] == ["习近平出席峰会"]
     bad = search(home, "峰会", "--tz", "Mars/Base")
     assert bad.exit_code == 2 and "unknown timezone" in bad.stderr
+
+
+@pytest.fixture
+def zoned_home(http_server, tmp_path):
+    """A Taipei outlet's article at 05:00 on 11 Sep (20:00 UTC on the 10th) and a London one late on the 10th."""
+    base = http_server.url("")
+    tw = [{"title": "普京訪問北韓", "link": f"{base}/tw/9", "guid": "tw9", "date": "Thu, 11 Sep 2025 05:00:00 +0800",
+           "content": "<p>俄羅斯總統普京今天清晨抵達平壤。</p>"}]
+    uk = [{"title": "普京抵達平壤", "link": f"{base}/uk/9", "guid": "uk9", "date": "Wed, 10 Sep 2025 22:30:00 +0100",
+           "content": "<p>俄羅斯總統普京深夜抵達平壤。</p>"}]
+    http_server.add("/tw.xml", Reply(rss(tw), content_type=RSS))
+    http_server.add("/uk.xml", Reply(rss(uk), content_type=RSS))
+    h = tmp_path / "home"
+    save_sources(Settings.from_home(h).sources_file, [
+        Source(name="(臺)示範社", feeds=(http_server.url("/tw.xml"),), full_text="never"),
+        Source(name="BBC 中文", feeds=(http_server.url("/uk.xml"),), timezone="Europe/London", full_text="never"),
+    ])
+    assert CliRunner().invoke(cli, ["--home", str(h), "-q", "fetch"]).exit_code == 0
+    return h
+
+
+def published(home, *args):
+    result = search(home, *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    return {json.loads(line)["source"]: json.loads(line)["published"] for line in result.stdout.splitlines()}
+
+
+def test_search_shows_each_hit_in_its_sources_zone_with_the_offset(zoned_home):
+    assert published(zoned_home, "普京") == {"(臺)示範社": "2025-09-11T05:00:00+08:00",
+                                            "BBC 中文": "2025-09-10T22:30:00+01:00"}
+    assert published(zoned_home, "普京", "--tz", "UTC") == {"(臺)示範社": "2025-09-10T21:00:00+00:00",
+                                                          "BBC 中文": "2025-09-10T21:30:00+00:00"}
+    text = search(zoned_home, "普京").stdout
+    assert "2025-09-11 05:00 (臺)示範社" in text and "2025-09-10 22:30 BBC 中文" in text
+
+
+def test_since_never_lists_an_article_shown_the_day_before(zoned_home):
+    # 21:30 UTC on the 10th is the 11th in Taipei, but the London article is shown as the 10th: not listed
+    assert set(published(zoned_home, "普京 since:2025-09-11")) == {"(臺)示範社"}
+    assert set(published(zoned_home, "普京 until:2025-09-10")) == {"BBC 中文"}
+    assert published(zoned_home, "普京 since:2025-09-11", "--tz", "UTC") == {}
+    result = search(zoned_home, "普京 since:2025-09-11")
+    assert "2025-09-10" not in result.stdout and "1 results" in result.stderr
+
+
+def test_sources_list_shows_times_in_the_sources_zone(zoned_home):
+    def rows(*args):
+        result = CliRunner().invoke(cli, ["--home", str(zoned_home), "sources", "list", "--json", *args])
+        assert result.exit_code == 0, result.stderr
+        return {json.loads(line)["source"]: json.loads(line)["last_fetch"] for line in result.stdout.splitlines()}
+
+    local = rows()
+    assert local["(臺)示範社"].endswith("+08:00") and local["BBC 中文"][-6:] in ("+00:00", "+01:00")
+    assert all(v.endswith("+00:00") for v in rows("--tz", "UTC").values())
+    bad = CliRunner().invoke(cli, ["--home", str(zoned_home), "sources", "list", "--tz", "Mars/Olympus"])
+    assert bad.exit_code == 2 and "--tz: unknown timezone 'Mars/Olympus'" in bad.stderr

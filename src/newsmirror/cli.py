@@ -129,13 +129,17 @@ def sources_add(obj: Ctx, name: str, feeds: tuple[str, ...], timezone: str, tags
 @sources.command("list", context_settings=CONTEXT, epilog="""\b
 Example:
   newsmirror sources list
-  newsmirror sources list --json""")
+  newsmirror sources list --json --tz UTC""")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per feed.")
+@click.option("--tz", help="Show times in this IANA zone [default: each source's own zone].")
 @click.pass_obj
-def sources_list(obj: Ctx, as_json: bool) -> None:
+def sources_list(obj: Ctx, as_json: bool, tz: str | None) -> None:
     """Show every source's feeds and their health: last fetch, status, items, failures, last error."""
+    from zoneinfo import ZoneInfo
+
     from newsmirror.store import open_store
 
+    _check_tz(tz)
     srcs = load_sources_or_fail(obj)
     states = {}
     if obj.settings.db_path.exists():
@@ -148,11 +152,13 @@ def sources_list(obj: Ctx, as_json: bool) -> None:
     for s in srcs:
         if not as_json:
             click.echo(f"{s.name}  [{s.timezone}; full text {s.full_text}]" + (f"  tags: {', '.join(s.tags)}" if s.tags else ""))
+        zone = ZoneInfo(tz or s.timezone)
         for url in s.feeds:
             st = states.get(url)
+            last = st.last_fetch.astimezone(zone) if st and st.last_fetch else None
             row = {
                 "source": s.name, "url": url,
-                "last_fetch": st.last_fetch.isoformat() if st and st.last_fetch else None,
+                "last_fetch": last.isoformat() if last else None,
                 "status": st.last_status if st else None,
                 "items_seen": st.items_seen if st else 0,
                 "consecutive_failures": st.consecutive_failures if st else 0,
@@ -161,10 +167,10 @@ def sources_list(obj: Ctx, as_json: bool) -> None:
             if as_json:
                 click.echo(json.dumps(row, ensure_ascii=False))
                 continue
-            if st is None or st.last_fetch is None:
+            if st is None or last is None:
                 health = "never fetched"
             else:
-                health = (f"last {st.last_fetch:%Y-%m-%d %H:%M}Z, HTTP {st.last_status or '-'}, "
+                health = (f"last {last:%Y-%m-%d %H:%M} ({zone.key}), HTTP {st.last_status or '-'}, "
                           f"{st.items_seen} items, {st.consecutive_failures} failures in a row")
                 if st.last_error:
                     health += f", last error: {st.last_error}"
@@ -384,13 +390,7 @@ def extract(obj: Ctx, inputs: tuple[str, ...], fmt: str, url: str | None, tz: st
 
     if url and len(inputs) > 1:
         fail("--url applies to one input only", 2)
-    if tz:
-        from newsmirror.config import check_timezone
-
-        try:
-            check_timezone(tz, "--tz")
-        except ConfigError as exc:
-            fail(str(exc), 2)
+    _check_tz(tz)
     failed = 0
     for item in inputs:
         try:
@@ -511,40 +511,48 @@ Example:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit (JSON Lines).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0)
-@click.option("--tz", default="Asia/Taipei", show_default=True, help="Timezone of the since:/until: days.")
+@click.option("--tz", help="Show times, and read since:/until: days, in this IANA zone "
+                           "[default: each article's source's zone from sources.toml].")
 @click.pass_obj
-def search(obj: Ctx, query: tuple[str, ...], as_json: bool, limit: int, offset: int, tz: str) -> None:
-    """Search the archive."""
+def search(obj: Ctx, query: tuple[str, ...], as_json: bool, limit: int, offset: int, tz: str | None) -> None:
+    """Search the archive; dates are shown in each source's timezone (or --tz), with their UTC offset in JSON."""
+    from zoneinfo import ZoneInfo
+
     from newsmirror.errors import QueryError
-    from newsmirror.pipeline import open_index
+    from newsmirror.pipeline import search_archive
 
     if not obj.settings.db_path.exists():
         fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
-    from newsmirror.store.sqlite import SQLiteStore
-
+    _check_tz(tz)
     try:
-        idx = open_index(obj.settings)
-        store = SQLiteStore(obj.settings.db_path, readonly=True)  # snippets come from the archive's text
-        try:
-            results = idx.search(" ".join(query), limit=limit, offset=offset, store=store, tz=tz)
-        finally:
-            idx.close()
-            store.close()
+        results = search_archive(obj.settings, " ".join(query), limit=limit, offset=offset, tz=tz)
     except QueryError as exc:
         fail(f"bad query: {exc}", 2)
     except NewsMirrorError as exc:
         fail(str(exc))
-    for hit in results.hits:
+    for hit, zone in results.hits:
+        local = hit.published.astimezone(ZoneInfo(zone))
         if as_json:
             click.echo(json.dumps({
                 "id": hit.id, "title": hit.title, "source": hit.source,
-                "published": hit.published.isoformat(), "url": hit.url, "snippet": hit.snippet,
+                "published": local.isoformat(), "url": hit.url, "snippet": hit.snippet,
                 "score": round(hit.score, 4),
             }, ensure_ascii=False))
         else:
-            click.echo(f"{hit.published:%Y-%m-%d} {hit.source}  {hit.title}\n    {hit.url}\n    {_plain(hit.snippet)}")
+            click.echo(f"{local:%Y-%m-%d %H:%M} {hit.source}  {hit.title}\n    {hit.url}\n    {_plain(hit.snippet)}")
     if not as_json:
         click.echo(f"{results.total} results", err=True)
+
+
+def _check_tz(tz: str | None) -> None:
+    """A usage error (exit 2) naming --tz when it is not an IANA zone."""
+    if tz:
+        from newsmirror.config import check_timezone
+
+        try:
+            check_timezone(tz, "--tz")
+        except ConfigError as exc:
+            fail(str(exc), 2)
 
 
 def _plain(snippet: str) -> str:

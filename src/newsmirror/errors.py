@@ -74,7 +74,14 @@ class SearchError(NewsMirrorError):
 
 
 class QueryError(SearchError):
-    """A search query the user must fix: empty, malformed, too long, unknown source."""
+    """A search query or request parameter the user must fix: empty, malformed, too long, unknown source.
+
+    `zh` is the same message for a Chinese reader (Traditional; the web converts it to the reader's
+    script); None when only the English one exists."""
+
+    def __init__(self, message: str, *, zh: str | None = None) -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 class PublishError(NewsMirrorError):

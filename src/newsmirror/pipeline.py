@@ -20,7 +20,7 @@ from pathlib import Path
 
 from newsmirror.config import Settings
 from newsmirror.errors import ConfigError, FeedError, FetchError, NewsMirrorError, SearchError
-from newsmirror.models import SaveStatus, Source
+from newsmirror.models import SaveStatus, SearchHit, Source
 from newsmirror.progress import Progress
 
 __all__ = [
@@ -35,6 +35,9 @@ __all__ = [
     "open_index",
     "index_path",
     "run_demo",
+    "source_timezones",
+    "search_archive",
+    "LocalHits",
 ]
 
 
@@ -415,7 +418,7 @@ def reextract_archive(settings: Settings, *, progress: Progress | None = None) -
     summary = ReextractSummary()
     store = open_store(settings.db_path)
     archive = RawArchive(settings.raw_dir)
-    tz_of = _source_timezones(settings)
+    tz_of = source_timezones(settings)
     try:
         for ref, record in archive.iter_records():
             if not (200 <= record.status < 300):
@@ -449,13 +452,80 @@ def reextract_archive(settings: Settings, *, progress: Progress | None = None) -
     return summary
 
 
-def _source_timezones(settings: Settings) -> dict[str, str]:
+def source_timezones(settings: Settings) -> dict[str, str]:
+    """Each source's timezone from the sources file (empty when it cannot be read)."""
     from newsmirror.config import load_sources
 
     try:
         return {s.name: s.timezone for s in load_sources(settings.sources_file)}
     except NewsMirrorError:
         return {}
+
+
+@dataclass(frozen=True)
+class LocalHits:
+    """A page of search hits, each with the timezone it is shown in."""
+
+    hits: list[tuple[SearchHit, str]]
+    total: int
+    exact: bool = True
+
+
+def search_archive(settings: Settings, text: str, *, limit: int = 20, offset: int = 0,
+                   tz: str | None = None) -> LocalHits:
+    """Search, showing each hit in `tz` or else in its source's timezone, and reading since:/until: alike.
+
+    A day in since:/until: is the day as the hit is shown: with `tz` it is a day in `tz`; without,
+    the sources are grouped by the UTC bounds those days have in their zones, each group is asked
+    with its own bounds and the answers are merged by score. So `since:2025-09-11` never lists an
+    article shown as 2025-09-10, whatever its outlet's zone."""
+    from dataclasses import replace
+    from zoneinfo import ZoneInfo
+
+    from newsmirror.config import DEFAULT_TIMEZONE
+    from newsmirror.index import parse_query
+    from newsmirror.index.fts import day_bounds_rid
+    from newsmirror.store.sqlite import SQLiteStore
+
+    query = parse_query(text)
+    zones = source_timezones(settings)
+    idx = open_index(settings)
+    store = SQLiteStore(settings.db_path, readonly=True)  # snippets come from the archive's text
+    try:
+        if tz is not None:
+            groups = {tz: None}
+        else:
+            names = idx.source_names(query.sources) if query.sources else idx.sources()
+            by_bounds: dict[tuple, tuple[str, list[str]]] = {}
+            for name in names:
+                zone = zones.get(name, DEFAULT_TIMEZONE)
+                key = day_bounds_rid(query.since, query.until, zone) if (query.since or query.until) else ()
+                by_bounds.setdefault(key, (zone, []))[1].append(name)
+            groups = {z: tuple(n) for z, n in by_bounds.values()} if len(by_bounds) > 1 else \
+                {next(iter(by_bounds.values()))[0] if by_bounds else DEFAULT_TIMEZONE: None}
+        hits: list[tuple[SearchHit, str]] = []
+        total, exact = 0, True
+        for zone, names in groups.items():
+            q = replace(query, sources=names) if names is not None else query
+            results = idx.search(q, limit=offset + limit if len(groups) > 1 else limit,
+                                 offset=0 if len(groups) > 1 else offset, store=store, tz=zone)
+            total += results.total
+            exact = exact and results.exact
+            hits += [(h, tz or zones.get(h.source, DEFAULT_TIMEZONE)) for h in results.hits]
+        if len(groups) > 1:
+            hits.sort(key=lambda pair: (-pair[0].score, -pair[0].published.timestamp(), pair[0].id))
+            hits = hits[offset:offset + limit]
+    finally:
+        idx.close()
+        store.close()
+
+    def shown_day(hit: SearchHit, zone: str):
+        return hit.published.astimezone(ZoneInfo(zone)).date()
+
+    # the index's time keys may run a little late under a burst of articles: never show a day outside the range
+    kept = [(h, z) for h, z in hits if (query.since is None or shown_day(h, z) >= query.since)
+            and (query.until is None or shown_day(h, z) <= query.until)]
+    return LocalHits(hits=kept, total=total - (len(hits) - len(kept)), exact=exact)
 
 
 def run_demo(settings: Settings, *, port: int = 0, progress: Progress | None = None) -> str:

@@ -115,12 +115,18 @@ def test_original_script_page_declares_article_language(client, ids):
     assert '<article class="story" lang="zh-Hans">' in html
 
 
-def test_paging_out_of_range_is_400(client):
+def test_paging_out_of_range_is_400_and_past_the_end_is_404_with_a_way_back(client):
     assert client.get("/?page=0").status_code == 400
-    assert client.get("/?page=abc").status_code == 400
-    assert client.get("/?page=100000").status_code == 400
+    bad = client.get("/?page=abc")
+    assert bad.status_code == 400 and "參數 page 的值「abc」不是整數" in bad.text
+    far = client.get("/?page=100000")
+    assert far.status_code == 400 and "參數 page 的值 100000 超出範圍；請用 1 到 1000" in far.text
+    huge = client.get("/?page=99999999999999999999")
+    assert huge.status_code == 400 and "超出範圍" in huge.text and "不是整數" not in huge.text
     r = client.get("/?page=999")
-    assert r.status_code == 200 and "這裡還沒有報導" in r.text
+    assert r.status_code == 404 and "沒有第 999 頁，共 2 頁。" in r.text
+    assert '<a href="/">回到第 1 頁</a>' in r.text and '<a href="/?page=2">最後一頁（第 2 頁）</a>' in r.text
+    assert client.get("/?page=2").status_code == 200
 
 
 def test_sources_page_lists_outlets(client):

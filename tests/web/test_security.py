@@ -103,8 +103,13 @@ def test_rate_limit_answers_429_with_json(settings):
         assert codes[:3] == [200, 200, 200]
         assert codes[3:] == [429, 429]
         r = c.get("/api/sources")
-        assert r.json() == {"ok": False, "error": r.json()["error"]}
+        assert r.json() == {"ok": False, "error": r.json()["error"], "message": r.json()["message"]}
         assert int(r.headers["retry-after"]) >= 1
+        # a browser gets the same refusal as a page in its script
+        page = c.get("/", headers={"accept-language": "zh-CN,zh;q=0.9"})
+        assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
+        assert "请求过于频繁" in page.text and f"{page.headers['retry-after']} 秒后再试" in page.text
+        assert "content-security-policy" in page.headers
     finally:
         c.close()
 
@@ -126,7 +131,7 @@ def test_missing_archive_is_a_503_not_a_500(tmp_path):
         r = c.get("/api/articles")
         assert r.status_code == 503 and "not found" in r.json()["error"]
         page = c.get("/")
-        assert page.status_code == 503 and "newsmirror fetch" in page.text
+        assert page.status_code == 503 and "暫時無法讀取封存" in page.text
     finally:
         c.close()
 
@@ -146,4 +151,4 @@ def test_extreme_days_are_400_not_500(client):
                  "/api/search?q=a&until=9999-12-31", "/search?q=a&until=9999-12-31"]:
         r = client.get(path)
         assert r.status_code == 400, (path, r.status_code, r.text[:200])
-        assert "out of range" in r.text, path
+        assert ("out of range" in r.json()["error"]) if "/api/" in path else ("超出範圍" in r.text), path

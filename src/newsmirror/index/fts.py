@@ -104,6 +104,7 @@ __all__ = [
     "RANK_WINDOW",
     "RECENT_EPOCHS",
     "RID_SECONDS",
+    "day_bounds_rid",
     "SNIPPET_WIDTH",
     "TITLE_WEIGHT",
     "SearchIndex",
@@ -163,6 +164,14 @@ class SearchResults:
 def _epoch_rid(d: date, tz: tzinfo = UTC) -> int:
     """The rowid at which day `d` starts in timezone `tz` (since:/until: are the reader's days)."""
     return int(datetime(d.year, d.month, d.day, tzinfo=tz).timestamp()) // RID_SECONDS
+
+
+def day_bounds_rid(since: date | None, until: date | None, tz: str = DEFAULT_TZ) -> tuple[int, int]:
+    """The rowid range [lo, hi] of since:/until: days read in timezone `tz` (IANA name)."""
+    zone = _zone(tz)
+    lo = max(0, _epoch_rid(since, zone)) if since else 0
+    hi = (_epoch_rid(until + timedelta(days=1), zone) - 1) if until and until < date.max else (1 << 62)
+    return lo, hi
 
 
 def _zone(name: str) -> tzinfo:
@@ -519,6 +528,12 @@ class SearchIndex:
         """Names of the sources the index knows, sorted."""
         return sorted(self._sources)
 
+    def source_names(self, names: tuple[str, ...]) -> list[str]:
+        """The exact source names a `source:` filter of `names` selects (QueryError for an unknown one)."""
+        with self._lock:
+            sids = set(self._resolve_sources(names))
+        return sorted(n for n, sid in self._sources.items() if sid in sids)
+
     # --- querying ---------------------------------------------------------------------------
     def _spellings(self, term: Term, *, expand: bool = True) -> list[set[str]]:
         """A term as an AND of OR-sets of folded spellings (aliases expanded unless told not to)."""
@@ -561,7 +576,8 @@ class SearchIndex:
             if not partial:
                 known = self.sources()
                 listed = ", ".join(known[:15]) + (f" and {len(known) - 15} more" if len(known) > 15 else "")
-                raise QueryError(f"unknown source {name!r}; known sources: {listed or 'none yet'}")
+                raise QueryError(f"unknown source {name!r}; known sources: {listed or 'none yet'}",
+                                 zh=f"沒有名為「{name}」的來源；已知來源：{listed or '尚無'}")
             sids.update(partial)
         return sorted(sids)
 
@@ -574,7 +590,8 @@ class SearchIndex:
             if ors:
                 ands.append(ors[0] if len(ors) == 1 else "(" + " OR ".join(ors) + ")")
         if not ands:
-            raise QueryError(f"query {query.text!r} has no letters, digits or CJK characters to search for")
+            raise QueryError(f"query {query.text!r} has no letters, digits or CJK characters to search for",
+                             zh="搜尋字詞裡沒有可搜尋的文字、數字或漢字")
         expr = "{title body} : (" + " AND ".join(ands) + ")"
         if query.sources:
             sids = self._resolve_sources(query.sources)
@@ -795,9 +812,7 @@ class SearchIndex:
         limit = max(0, min(int(limit), 1000))
         offset = max(0, int(offset))
         expr, patterns = self.compile(q)
-        zone = _zone(tz)
-        lo = max(0, _epoch_rid(q.since, zone)) if q.since else 0
-        hi = (_epoch_rid(q.until + timedelta(days=1), zone) - 1) if q.until and q.until < date.max else (1 << 62)
+        lo, hi = day_bounds_rid(q.since, q.until, tz)
         char = self._one_char(q)
         split = None if char is not None else self._without_chars(q)
         rest = self.compile(split[0])[0] if split is not None else None

@@ -55,7 +55,8 @@ def _read_quoted(q: str, i: int) -> tuple[str, int]:
     close = _QUOTES[q[i]]
     end = q.find(close, i + 1)
     if end < 0:
-        raise QueryError(f"unbalanced quote in query {q!r}: add the closing {close}")
+        raise QueryError(f"unbalanced quote in query {q!r}: add the closing {close}",
+                         zh=f"搜尋字詞的引號沒有成對：請補上 {close}")
     return q[i + 1 : end], end + 1
 
 
@@ -70,15 +71,17 @@ def _parse_date(value: str, name: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise QueryError(f"{name}:{value} is not a date; write {name}:YYYY-MM-DD, e.g. {name}:2024-05-20") from None
+        raise QueryError(f"{name}:{value} is not a date; write {name}:YYYY-MM-DD, e.g. {name}:2024-05-20",
+                         zh=f"{name}:{value} 不是日期；請寫成 {name}:YYYY-MM-DD，例如 {name}:2024-05-20") from None
 
 
 def parse_query(q: str) -> Query:
     """Parse the search box text; raise QueryError naming what to fix."""
     if q is None or not q.strip():
-        raise QueryError("empty query: type a word to search for")
+        raise QueryError("empty query: type a word to search for", zh="搜尋字詞是空的；請輸入要找的字詞")
     if len(q) > MAX_QUERY_LENGTH:
-        raise QueryError(f"query is {len(q)} characters long; the limit is {MAX_QUERY_LENGTH}")
+        raise QueryError(f"query is {len(q)} characters long; the limit is {MAX_QUERY_LENGTH}",
+                         zh=f"搜尋字詞有 {len(q)} 個字，最多 {MAX_QUERY_LENGTH} 個")
     groups: list[list[Term]] = []
     exclude: list[Term] = []
     sources: list[str] = []
@@ -104,7 +107,9 @@ def parse_query(q: str) -> Query:
             value = value.strip()
             if not value:
                 raise QueryError(f"{kind} needs a value, e.g. {kind}2024-05-20" if kind != "source:" else
-                                 "source: needs an outlet name, e.g. source:中央社")
+                                 "source: needs an outlet name, e.g. source:中央社",
+                                 zh=f"{kind} 後面要寫日期，例如 {kind}2024-05-20" if kind != "source:" else
+                                 "source: 後面要寫來源名稱，例如 source:中央社")
             if kind == "source:":
                 sources.append(value)
             elif kind == "since:":
@@ -119,7 +124,7 @@ def parse_query(q: str) -> Query:
             text, i = _read_word(q, i)
             if text == "OR" and not negate:
                 if not groups or pending_or:
-                    raise QueryError(f"OR in query {q!r} needs a term on both sides")
+                    raise QueryError(f"OR in query {q!r} needs a term on both sides", zh="OR 的前後都要有字詞")
                 pending_or = True
                 continue
             term = Term(text)
@@ -127,7 +132,8 @@ def parse_query(q: str) -> Query:
             continue
         if negate:
             if pending_or:
-                raise QueryError(f"OR in query {q!r} cannot join an exclusion (-{term.text})")
+                raise QueryError(f"OR in query {q!r} cannot join an exclusion (-{term.text})",
+                                 zh=f"OR 不能連接排除的字詞（-{term.text}）")
             exclude.append(term)
         elif pending_or:
             groups[-1].append(term)
@@ -135,13 +141,15 @@ def parse_query(q: str) -> Query:
             groups.append([term])
         pending_or = False
     if pending_or:
-        raise QueryError(f"OR in query {q!r} needs a term on both sides")
+        raise QueryError(f"OR in query {q!r} needs a term on both sides", zh="OR 的前後都要有字詞")
     if since and until and since > until:
-        raise QueryError(f"since:{since} is after until:{until}; swap the dates")
+        raise QueryError(f"since:{since} is after until:{until}; swap the dates",
+                         zh=f"since:{since} 晚於 until:{until}；請對調兩個日期")
     if not groups:
         if exclude:
-            raise QueryError("query has only exclusions; add a word to search for")
-        raise QueryError("query has only filters; add a word to search for")
+            raise QueryError("query has only exclusions; add a word to search for",
+                             zh="搜尋字詞只有要排除的字；請加上要找的字詞")
+        raise QueryError("query has only filters; add a word to search for", zh="搜尋字詞只有篩選條件；請加上要找的字詞")
     return Query(
         text=q.strip(),
         groups=tuple(tuple(g) for g in groups),

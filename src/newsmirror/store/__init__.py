@@ -7,7 +7,7 @@ implementation from the location (a path means SQLite).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -139,8 +139,12 @@ class Store(Protocol):
     def last_change(self) -> int:
         """The newest change number (0 for an empty archive)."""
 
-    def count_articles(self, *, source: str | None = None) -> int:
-        """How many articles there are (for one source)."""
+    def day_counts(self, since: datetime, until: datetime, tz: str) -> dict[date, int]:
+        """How many articles were published on each local day of zone `tz`, for since <= published < until."""
+
+    def count_articles(self, *, source: str | None = None, since: datetime | None = None,
+                       until: datetime | None = None) -> int:
+        """How many articles there are (for one source; published in [since, until))."""
 
     def sources(self) -> list[tuple[str, int, datetime | None]]:
         """(source name, article count, newest published) for every source with articles."""

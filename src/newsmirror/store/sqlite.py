@@ -43,7 +43,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, UTC
+from datetime import date, datetime, UTC
+from zoneinfo import ZoneInfo
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -893,11 +894,31 @@ class SQLiteStore:
         """The highest change number so far (0 for an empty archive)."""
         return int(self._read("SELECT coalesce(max(change_seq), 0) FROM articles")[0][0])
 
-    def count_articles(self, *, source: str | None = None) -> int:
-        """How many articles there are (for one source)."""
-        if source is None:
-            return int(self._read("SELECT count(*) FROM articles")[0][0])
-        return int(self._read("SELECT count(*) FROM articles WHERE source = ?", (source,))[0][0])
+    def day_counts(self, since: datetime, until: datetime, tz: str) -> dict[date, int]:
+        """How many articles were published on each local day of zone `tz`, for since <= published < until.
+
+        Counted per UTC minute in SQL (every zone's offset is whole minutes), so at most 1,440 rows a
+        day come back however many articles there are; the minutes are put into local days here,
+        since SQLite knows no timezones."""
+        zone = ZoneInfo(tz)
+        counts: dict[date, int] = {}
+        rows = self._read("SELECT substr(published, 1, 16), count(*) FROM articles WHERE published >= ?"
+                          " AND published < ? GROUP BY 1", (_ts(since), _ts(until)))
+        for minute, n in rows:
+            day = datetime.fromisoformat(minute + "+00:00").astimezone(zone).date()
+            counts[day] = counts.get(day, 0) + n
+        return counts
+
+    def count_articles(self, *, source: str | None = None, since: datetime | None = None,
+                       until: datetime | None = None) -> int:
+        """How many articles there are (for one source; published in [since, until))."""
+        where, params = [], []
+        for clause, value in (("source = ?", source), ("published >= ?", since), ("published < ?", until)):
+            if value is not None:
+                where.append(clause)
+                params.append(value if isinstance(value, str) else _ts(value))
+        sql = "SELECT count(*) FROM articles" + (" WHERE " + " AND ".join(where) if where else "")
+        return int(self._read(sql, params)[0][0])
 
     def sources(self) -> list[tuple[str, int, datetime | None]]:
         """(source name, article count, newest published) for every source with articles."""

@@ -1,7 +1,10 @@
-"""The JSON API: articles, one article with its versions, search, sources, and its OpenAPI schema.
+"""The JSON API: articles, one article with its revisions, search, sources, and its OpenAPI schema.
 
-Every answer is `{"ok": true, ...}` or `{"ok": false, "error": "..."}` (400 bad parameter,
-404 unknown id or path); times are ISO 8601 with the reader's offset (?tz=, default Asia/Taipei).
+Every answer is `{"ok": true, ...}` or `{"ok": false, "error": "...", "message": "..."}` (400 bad
+or unknown parameter, 404 unknown id or path; `error` in English, `message` for a Chinese reader).
+Lists are paged one way everywhere: `limit` and `offset`, answered with `total` and `next_offset`
+(null on the last page). Times are ISO 8601 with the reader's offset (?tz=, default Asia/Taipei);
+text is given as stored, or in ?script=hant|hans. JSON is UTF-8 text, never ASCII escapes.
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -17,12 +19,23 @@ from newsmirror.errors import QueryError
 from newsmirror.models import ArticleVersion, PageFetch, StoredArticle
 from newsmirror.web.archive import Archive
 from newsmirror.web.openapi import openapi_schema
-from newsmirror.web.params import Reader, parse_day, parse_int, parse_query, parse_when, read_reader
+from newsmirror.web.params import (
+    NotFound,
+    Reader,
+    check_params,
+    parse_day,
+    parse_int,
+    parse_query,
+    parse_when,
+    read_reader,
+)
+from newsmirror.web.render import in_script
 from newsmirror.web.views import build_query, parse_article_id
 from newsmirror.web.wording import page_note
 
 __all__ = [
     "MAX_LIMIT",
+    "PARAMS",
     "json_ok",
     "json_error",
     "api_articles",
@@ -34,6 +47,18 @@ __all__ = [
 
 MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000
+MAX_SEARCH_OFFSET = 10_000  # the index ranks a window of matches; deeper pages are not offered
+
+# The parameters each endpoint takes; any other is a 400 naming it.
+READER = ("tz", "script")
+PAGING = ("limit", "offset")
+PARAMS: dict[str, tuple[str, ...]] = {
+    "articles": ("source", "since", "until", *PAGING, *READER),
+    "article": READER,
+    "search": ("q", "source", "since", "until", *PAGING, *READER),
+    "sources": (*PAGING, *READER),
+    "openapi": (),
+}
 
 
 class _JSON(JSONResponse):
@@ -50,9 +75,12 @@ def json_ok(payload: dict[str, Any], status: int = 200) -> Response:
     return response
 
 
-def json_error(status: int, error: str, headers: dict[str, str] | None = None) -> Response:
-    """A failed JSON answer: `{"ok": false, "error": error}`."""
-    response = _JSON({"ok": False, "error": error}, status_code=status, headers=headers)
+def json_error(status: int, error: str, headers: dict[str, str] | None = None, *, message: str = "") -> Response:
+    """A failed JSON answer: `{"ok": false, "error": error, "message": message}`.
+
+    `error` is the English message for programs and logs; `message` says it for a Chinese reader."""
+    body = {"ok": False, "error": error, **({"message": message} if message else {})}
+    response = _JSON(body, status_code=status, headers=headers)
     response.headers["cache-control"] = "no-store"
     return response
 
@@ -61,20 +89,41 @@ def _archive(request: Request) -> Archive:
     return request.app.state.archive
 
 
+def _reader(request: Request, endpoint: str) -> Reader:
+    """The API's reader (?tz=, ?script= only, no cookies), after refusing unknown parameters."""
+    reader = read_reader(request, api=True)
+    check_params(request, PARAMS[endpoint])
+    return reader
+
+
 def _iso(when: datetime | None, reader: Reader) -> str | None:
     return when.astimezone(reader.tz).isoformat() if when is not None else None
+
+
+def _text(value: str, reader: Reader) -> str:
+    return in_script(value, reader.script)
+
+
+def _page(request: Request, default_limit: int, max_offset: int) -> tuple[int, int]:
+    return parse_int(request, "limit", default_limit, 1, MAX_LIMIT), parse_int(request, "offset", 0, 0, max_offset)
+
+
+def _paged(results: list, total: int, limit: int, offset: int) -> dict[str, Any]:
+    """The one paging answer: results, total, limit, offset, next_offset (None on the last page)."""
+    return {"results": results, "total": total, "limit": limit, "offset": offset,
+            "next_offset": offset + limit if offset + limit < total else None}
 
 
 def _summary(a: StoredArticle, reader: Reader) -> dict[str, Any]:
     return {
         "id": a.id,
-        "title": a.title,
+        "title": _text(a.title, reader),
         "source": a.source,
         "published": _iso(a.published, reader),
         "url": a.url,
         "link": a.link,
-        "authors": list(a.authors),
-        "categories": list(a.categories),
+        "authors": [_text(x, reader) for x in a.authors],
+        "categories": [_text(x, reader) for x in a.categories],
         "version": a.version,
     }
 
@@ -84,10 +133,10 @@ def _version(v: ArticleVersion, reader: Reader) -> dict[str, Any]:
         "version": v.version,
         "seen_at": _iso(v.seen_at, reader),
         "page_seen": _iso(v.page_seen, reader),
-        "title": v.title,
-        "html": v.html,
-        "text": v.text,
-        "feed_text": v.feed_text,
+        "title": _text(v.title, reader),
+        "html": _text(v.html, reader),
+        "text": _text(v.text, reader),
+        "feed_text": _text(v.feed_text, reader),
     }
 
 
@@ -101,7 +150,7 @@ def _holding(record: PageFetch | None, reader: Reader) -> dict[str, Any]:
         "status": record.status.value,
         "kind": record.kind.value if record.kind else None,
         "reason": record.reason,
-        "why": note["why"],
+        "why": _text(str(note["why"]), reader),
         "attempts": record.attempts,
         "last_try": _iso(record.last_try, reader),
         "next_try": _iso(note["next_try"], reader),  # type: ignore[arg-type]
@@ -110,51 +159,42 @@ def _holding(record: PageFetch | None, reader: Reader) -> dict[str, Any]:
 
 def _check_source(request: Request, name: str | None) -> None:
     if name is not None and not any(s[0] == name for s in _archive(request).store().sources()):
-        raise QueryError(f"no source named {name[:80]!r} in this archive; see /api/sources")
+        raise QueryError(f"no source named {name[:80]!r} in this archive; see /api/sources",
+                         zh=f"這個封存裡沒有名為「{name[:80]}」的來源；請見 /api/sources")
 
 
 def api_articles(request: Request) -> Response:
     """GET /api/articles: articles newest first, filtered by source and a published time range."""
-    reader = read_reader(request)
+    reader = _reader(request, "articles")
     source = request.query_params.get("source") or None
     since = parse_when(request, "since", reader.tz)
     until = parse_when(request, "until", reader.tz, end_of_day=True)
     if since and until and since >= until:
-        raise QueryError("since must be before until")
-    limit = parse_int(request, "limit", 50, 1, MAX_LIMIT)
-    offset = parse_int(request, "offset", 0, 0, MAX_OFFSET)
+        raise QueryError("since must be before until", zh="since 必須早於 until")
+    limit, offset = _page(request, 50, MAX_OFFSET)
     _check_source(request, source)
     store = _archive(request).store()
     rows = list(store.iter_articles(source=source, since=since, until=until, newest_first=True,
-                                    limit=limit + 1, offset=offset))
-    more = len(rows) > limit
-    rows = [a for a in rows[:limit] if (since is None or a.published >= since) and (until is None or a.published < until)]
-    payload: dict[str, Any] = {
-        "results": [_summary(a, reader) for a in rows],
-        "limit": limit,
-        "offset": offset,
-        "next_offset": offset + limit if more else None,
-    }
-    if since is None and until is None:
-        payload["total"] = store.count_articles(source=source)
-    return json_ok(payload)
+                                    limit=limit, offset=offset))
+    total = store.count_articles(source=source, since=since, until=until)
+    return json_ok(_paged([_summary(a, reader) for a in rows], total, limit, offset))
 
 
 def api_article(request: Request) -> Response:
-    """GET /api/articles/{id}: one article with its body and every stored version."""
+    """GET /api/articles/{id}: one article with its body and every revision."""
     article_id = parse_article_id(request.path_params["id"])
-    reader = read_reader(request)
+    reader = _reader(request, "article")
     store = _archive(request).store()
     article = store.get_article(article_id)
     if article is None:
-        raise HTTPException(404, f"no article {article_id}")
+        raise NotFound(f"no article {article_id}", f"沒有編號 {article_id} 的報導")
     data = _summary(article, reader)
     data.update({
         "first_seen": _iso(article.first_seen, reader),
         "last_seen": _iso(article.last_seen, reader),
-        "summary": article.summary,
-        "html": article.html,
-        "text": article.text,
+        "summary": _text(article.summary, reader),
+        "html": _text(article.html, reader),
+        "text": _text(article.text, reader),
         "versions": [_version(v, reader) for v in store.article_versions(article_id)],
         **_holding(store.get_page_fetch(article_id), reader),
     })
@@ -163,10 +203,9 @@ def api_article(request: Request) -> Response:
 
 def api_search(request: Request) -> Response:
     """GET /api/search: full-text search, with the index's source:/since:/until: filters."""
-    reader = read_reader(request)
+    reader = _reader(request, "search")
     q = parse_query(request)
-    limit = parse_int(request, "limit", 20, 1, MAX_LIMIT)
-    offset = parse_int(request, "offset", 0, 0, 10_000)
+    limit, offset = _page(request, 20, MAX_SEARCH_OFFSET)
     source = request.query_params.get("source") or None
     _check_source(request, source)
     days = {}
@@ -176,36 +215,33 @@ def api_search(request: Request) -> Response:
     query = build_query(q, source=source, since=days["since"], until=days["until"])
     archive = _archive(request)
     results = archive.index().search(query, limit=limit, offset=offset, store=archive.store(), tz=reader.tz_name)
-    return json_ok({
-        "results": [
-            {
-                "id": hit.id,
-                "title": hit.title,
-                "source": hit.source,
-                "published": _iso(hit.published, reader),
-                "url": hit.url,
-                "snippet": hit.snippet,
-            }
-            for hit in results.hits
-        ],
-        "total": results.total,
-        "limit": limit,
-        "offset": offset,
-    })
+    hits = [
+        {
+            "id": hit.id,
+            "title": _text(hit.title, reader),
+            "source": hit.source,
+            "published": _iso(hit.published, reader),
+            "url": hit.url,
+            "snippet": _text(hit.snippet, reader),
+        }
+        for hit in results.hits
+    ]
+    return json_ok({**_paged(hits, results.total, limit, offset), "exact": results.exact})
 
 
 def api_sources(request: Request) -> Response:
     """GET /api/sources: every outlet with its article count and newest article time."""
-    reader = read_reader(request)
+    reader = _reader(request, "sources")
+    limit, offset = _page(request, MAX_LIMIT, MAX_OFFSET)
     sources = _archive(request).store().sources()
-    return json_ok({
-        "results": [{"name": name, "articles": count, "newest": _iso(newest, reader)} for name, count, newest in sources],
-        "total": len(sources),
-    })
+    rows = [{"name": name, "articles": count, "newest": _iso(newest, reader)}
+            for name, count, newest in sources[offset:offset + limit]]
+    return json_ok(_paged(rows, len(sources), limit, offset))
 
 
 def api_openapi(request: Request) -> Response:
     """GET /api/openapi.json: the OpenAPI 3.1 description of this API."""
+    check_params(request, PARAMS["openapi"])
     response = _JSON(openapi_schema())
     response.headers["cache-control"] = "public, max-age=3600"
     return response

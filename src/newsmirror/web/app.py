@@ -9,7 +9,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
@@ -19,10 +19,11 @@ from newsmirror.errors import ConfigError, NewsMirrorError, QueryError, SearchEr
 from newsmirror.web import api, views
 from newsmirror.web.archive import Archive
 from newsmirror.web.guard import GuardMiddleware, RateLimit
-from newsmirror.web.params import Reader, read_reader
-from newsmirror.web.render import STATIC, render_page
+from newsmirror.web.params import NotFound, Reader, read_reader, script_from_languages
+from newsmirror.web.render import STATIC, in_script, render_page
+from newsmirror.web.wording import ERROR_MESSAGES, ERROR_TITLES
 
-__all__ = ["create_app", "serve", "RateLimit"]
+__all__ = ["create_app", "serve", "error_response", "RateLimit"]
 
 log = logging.getLogger(__name__)
 
@@ -44,28 +45,43 @@ class CachedStatic(StaticFiles):
         await super().__call__(scope, receive, send_cached)
 
 
+async def _favicon(request: Request) -> Response:
+    """/favicon.ico, which browsers ask for whatever the page links: the static icon, cached."""
+    response = FileResponse(STATIC / "favicon.ico", media_type="image/x-icon")
+    response.headers["cache-control"] = f"public, max-age={STATIC_MAX_AGE}"
+    return response
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
 
-def _safe_reader(request: Request) -> Reader:
+def _safe_reader(request: Request, *, api: bool = False) -> Reader:
     try:
-        return read_reader(request)
-    except QueryError:
+        return read_reader(request, api=api)
+    except QueryError:  # the error being shown may be about these very parameters
         from zoneinfo import ZoneInfo
 
         from newsmirror.config import DEFAULT_TIMEZONE
 
-        return Reader(tz=ZoneInfo(DEFAULT_TIMEZONE), script=None)
+        return Reader(tz=ZoneInfo(DEFAULT_TIMEZONE), script=script_from_languages(request.headers.get("accept-language")))
 
 
-def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def error_response(request: Request, status: int, message: str, *, zh: str | None = None,
+                   back: tuple[tuple[str, str], ...] = (), headers: dict[str, str] | None = None) -> Response:
+    """The answer for an error: JSON for the API (`error` in English, `message` for readers), else an
+    HTML page in the reader's script with a way back."""
     if _is_api(request):
-        return api.json_error(status, message, headers)
-    titles = {400: "請求有誤", 404: "找不到頁面", 405: "不允許的方法", 503: "暫時無法服務"}
-    response = render_page(request, _safe_reader(request), "error.html", {
-        "title": titles.get(status, "錯誤"), "status": status, "message": message,
-    }, status=status)
+        reader = _safe_reader(request, api=True)
+        script = reader.script or script_from_languages(request.headers.get("accept-language"))
+        return api.json_error(status, message, headers, message=in_script(zh or ERROR_MESSAGES.get(status, ""),
+                                                                           script))
+    reader = _safe_reader(request)
+    response = render_page(request, reader, "error.html", {
+        "title": ERROR_TITLES.get(status, "錯誤"), "status": status,
+        "message": zh or ERROR_MESSAGES.get(status, ERROR_MESSAGES[400]),
+        "detail": None if zh else message, "back": back,
+    }, status=status, menu_day=False)
     if headers:
         response.headers.update(headers)
     return response
@@ -73,22 +89,33 @@ def _error(request: Request, status: int, message: str, headers: dict[str, str] 
 
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if isinstance(exc, NotFound):
+        return error_response(request, 404, str(exc.detail), zh=exc.zh, back=exc.back)
     if exc.status_code == 404:
-        detail = exc.detail if exc.detail and exc.detail != "Not Found" else f"no page at {request.url.path[:200]}"
-        return _error(request, 404, detail)
+        path = request.url.path[:200]
+        return error_response(request, 404, f"no page at {path}", zh=f"這個網址沒有頁面：{path}")
     if exc.status_code == 405:
-        return _error(request, 405, "method not allowed; this archive is read-only (GET, HEAD)",
-                      {"allow": "GET, HEAD"})
-    return _error(request, exc.status_code, str(exc.detail))
+        return error_response(request, 405, "method not allowed; this archive is read-only (GET, HEAD)",
+                              zh=ERROR_MESSAGES[405], headers={"allow": "GET, HEAD"})
+    return error_response(request, exc.status_code, str(exc.detail))
 
 
 async def _on_query_error(request: Request, exc: Exception) -> Response:
-    return _error(request, 400, str(exc))
+    return error_response(request, 400, str(exc), zh=getattr(exc, "zh", None))
 
 
 async def _on_unavailable(request: Request, exc: Exception) -> Response:
     log.warning("%s: %s", request.url.path, exc)
-    return _error(request, 503, str(exc))
+    return error_response(request, 503, str(exc), zh=ERROR_MESSAGES[503])
+
+
+async def _guard_error(scope: Scope, status: int, message: str, headers: dict[str, str]) -> Response:
+    """The guard's refusals (405, 413, 414, 429, 500) as the app's own error answers."""
+    request = Request(scope)
+    zh = ERROR_MESSAGES.get(status)
+    if status == 429 and "retry-after" in headers:
+        zh = f"請求太頻繁，請在 {headers['retry-after']} 秒後再試。"
+    return error_response(request, status, message, zh=zh, headers=headers)
 
 
 def create_app(settings: Settings, *, rate_limit: RateLimit | None = RateLimit()) -> Starlette:
@@ -105,6 +132,7 @@ def create_app(settings: Settings, *, rate_limit: RateLimit | None = RateLimit()
         Route("/sources", views.sources_page),
         Route("/source/{name:path}", views.source_page),
         Route("/day/{day}", views.day_page),
+        Route("/month/{month}", views.month_page),
         Route("/article/{id}", views.article_page),
         Route("/search", views.search_page),
         Route("/api/articles", api.api_articles),
@@ -112,6 +140,7 @@ def create_app(settings: Settings, *, rate_limit: RateLimit | None = RateLimit()
         Route("/api/search", api.api_search),
         Route("/api/sources", api.api_sources),
         Route("/api/openapi.json", api.api_openapi),
+        Route("/favicon.ico", _favicon),
         Mount("/static", app=CachedStatic(directory=STATIC), name="static"),
     ]
     app = Starlette(
@@ -126,7 +155,7 @@ def create_app(settings: Settings, *, rate_limit: RateLimit | None = RateLimit()
         lifespan=lifespan,
     )
     app.state.archive = archive
-    app.add_middleware(GuardMiddleware, rate_limit=rate_limit)
+    app.add_middleware(GuardMiddleware, rate_limit=rate_limit, error_page=_guard_error)
     return app
 
 

@@ -1,5 +1,8 @@
 """The server's outer wall: read-only methods, no bodies, a per-client rate limit,
 security headers on every answer, and a last-resort handler so a bug never leaks a traceback.
+
+Refusals are answered by the app's error page when one is given (HTML in the reader's script for
+a browser, JSON for the API), else as JSON.
 """
 
 from __future__ import annotations
@@ -10,11 +13,17 @@ import threading
 import time
 from dataclasses import dataclass
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["RateLimit", "TokenBuckets", "GuardMiddleware", "SECURITY_HEADERS"]
 
 log = logging.getLogger(__name__)
+
+# (scope, status, English message, extra headers) -> the response to send for a refusal
+ErrorPage = Callable[[Scope, int, str, dict[str, str]], Awaitable[Any]]
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -79,9 +88,11 @@ def _json_body(status: int, error: str) -> bytes:
 class GuardMiddleware:
     """ASGI middleware in front of the whole app (see the module docstring)."""
 
-    def __init__(self, app: ASGIApp, *, rate_limit: RateLimit | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, rate_limit: RateLimit | None = None,
+                 error_page: ErrorPage | None = None) -> None:
         self.app = app
         self.buckets = TokenBuckets(rate_limit) if rate_limit else None
+        self.error_page = error_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,7 +101,7 @@ class GuardMiddleware:
         refusal = self._refuse(scope)
         if refusal is not None:
             status, error, extra = refusal
-            await self._send_error(send, status, error, extra)
+            await self._send_error(scope, receive, send, status, error, extra)
             return
         started = False
 
@@ -108,7 +119,7 @@ class GuardMiddleware:
         except Exception:
             log.exception("internal error answering %s %s", scope.get("method"), scope.get("path"))
             if not started:
-                await self._send_error(send, 500, "internal error")
+                await self._send_error(scope, receive, send, 500, "internal error")
 
     def _refuse(self, scope: Scope) -> tuple[int, str, list[tuple[bytes, bytes]]] | None:
         method = scope.get("method", "GET")
@@ -130,7 +141,27 @@ class GuardMiddleware:
                 return 429, "too many requests; slow down and retry shortly", [(b"retry-after", retry)]
         return None
 
-    async def _send_error(self, send: Send, status: int, error: str, extra=()) -> None:
+    async def _send_error(self, scope: Scope, receive: Receive, send: Send, status: int, error: str,
+                          extra=()) -> None:
+        """The refusal as the app's error answer (an HTML page in the reader's script, or JSON for the API);
+        plain JSON when there is no error page or it fails."""
+        if self.error_page is not None:
+            try:
+                response = await self.error_page(scope, status, error, {k.decode(): v.decode() for k, v in extra})
+            except Exception:
+                log.exception("error page for %s failed; answering JSON", status)
+            else:
+                response.headers["cache-control"] = "no-store"
+
+                async def send_secured(message: Message) -> None:
+                    if message["type"] == "http.response.start":
+                        headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _OURS]
+                        headers.extend((k.encode(), v.encode()) for k, v in SECURITY_HEADERS)
+                        message = {**message, "headers": headers}
+                    await send(message)
+
+                await response(scope, receive, send_secured)
+                return
         body = _json_body(status, error)
         headers = [
             (b"content-type", b"application/json; charset=utf-8"),

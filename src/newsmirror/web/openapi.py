@@ -16,6 +16,24 @@ def _param(name: str, description: str, schema: dict[str, Any], *, where: str = 
 
 _TZ = _param("tz", "IANA timezone for the offsets of returned times and for dates without one.",
              {"type": "string", "default": "Asia/Taipei", "examples": ["Asia/Shanghai"]})
+_SCRIPT = _param("script", "Give text (titles, bodies, snippets, authors) in Traditional (hant) or Simplified "
+                           "(hans) script; as stored (orig) by default. Source names are kept as stored.",
+                 {"enum": ["hant", "hans", "orig"], "default": "orig"})
+
+
+def _paging(default: int, max_offset: int, what: str) -> list[dict[str, Any]]:
+    """The one paging scheme: `limit` and `offset`; answers carry `total` and `next_offset`."""
+    return [
+        _param("limit", f"Page size: how many {what} to return.",
+               {"type": "integer", "minimum": 1, "maximum": 200, "default": default}),
+        _param("offset", f"How many {what} to skip; the answer's `next_offset` gives the next page.",
+               {"type": "integer", "minimum": 0, "maximum": max_offset, "default": 0}),
+    ]
+
+
+_PAGED = {"total": {"type": "integer", "description": "how many match in all"},
+          "limit": {"type": "integer"}, "offset": {"type": "integer"},
+          "next_offset": {"type": ["integer", "null"], "description": "the offset of the next page; null on the last"}}
 _WHEN = {"type": "string", "description": "YYYY-MM-DD (a day in `tz`) or an ISO 8601 time",
          "examples": ["2024-05-01", "2024-05-01T08:00:00+08:00"]}
 _ERRORS = {
@@ -37,7 +55,10 @@ def openapi_schema() -> dict[str, Any]:
             "title": "newsmirror archive API",
             "version": __version__,
             "description": "Read-only access to a newsmirror archive of Chinese-language news. "
-                           "Every answer has `ok`; failures carry a one-line `error`.",
+                           "Every answer has `ok`; failures carry a one-line `error` (English) and "
+                           "`message` (Chinese). Lists are paged one way: `limit` and `offset`, answered "
+                           "with `total` and `next_offset`. A parameter an endpoint does not take is a 400 "
+                           "that names it. JSON is UTF-8 text, never ASCII escapes of Chinese characters.",
         },
         "paths": {
             "/api/articles": {"get": {
@@ -47,10 +68,9 @@ def openapi_schema() -> dict[str, Any]:
                     _param("source", "Only this outlet (a name from /api/sources).", {"type": "string"}),
                     _param("since", "Published at or after this time.", _WHEN),
                     _param("until", "Published before this time (a day includes the whole day).", _WHEN),
-                    _param("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}),
-                    _param("offset", "Articles to skip.", {"type": "integer", "minimum": 0, "maximum": 1000000,
-                                                           "default": 0}),
+                    *_paging(50, 1_000_000, "articles"),
                     _TZ,
+                    _SCRIPT,
                 ],
                 "responses": {"200": _ok("#/components/schemas/ArticleList", "A page of articles"), **_ERRORS},
             }},
@@ -60,6 +80,7 @@ def openapi_schema() -> dict[str, Any]:
                 "parameters": [
                     _param("id", "Article id.", {"type": "integer", "minimum": 1}, where="path", required=True),
                     _TZ,
+                    _SCRIPT,
                 ],
                 "responses": {
                     "200": _ok("#/components/schemas/ArticleAnswer", "The article"),
@@ -79,10 +100,9 @@ def openapi_schema() -> dict[str, Any]:
                     _param("source", "Only this outlet.", {"type": "string"}),
                     _param("since", "Published on or after this day in the reader's timezone (?tz=, default Asia/Taipei).", {"type": "string", "format": "date"}),
                     _param("until", "Published on or before this day in the reader's timezone.", {"type": "string", "format": "date"}),
-                    _param("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}),
-                    _param("offset", "Results to skip.", {"type": "integer", "minimum": 0, "maximum": 10000,
-                                                          "default": 0}),
+                    *_paging(20, 10_000, "hits"),
                     _TZ,
+                    _SCRIPT,
                 ],
                 "responses": {"200": _ok("#/components/schemas/SearchResults", "Matching articles, best first"),
                               **_ERRORS},
@@ -90,7 +110,7 @@ def openapi_schema() -> dict[str, Any]:
             "/api/sources": {"get": {
                 "summary": "Outlets in the archive",
                 "operationId": "listSources",
-                "parameters": [_TZ],
+                "parameters": [*_paging(200, 1_000_000, "outlets"), _TZ, _SCRIPT],
                 "responses": {"200": _ok("#/components/schemas/SourceList", "Every outlet with articles"),
                               **_ERRORS},
             }},
@@ -105,7 +125,9 @@ def openapi_schema() -> dict[str, Any]:
             "schemas": {
                 "Error": {
                     "type": "object", "required": ["ok", "error"],
-                    "properties": {"ok": {"const": False}, "error": {"type": "string"}},
+                    "properties": {"ok": {"const": False}, "error": {"type": "string", "description": "English"},
+                                   "message": {"type": "string",
+                                               "description": "the same for a reader, in Chinese (?script=)"}},
                 },
                 "ArticleSummary": {
                     "type": "object",
@@ -169,9 +191,7 @@ def openapi_schema() -> dict[str, Any]:
                     "properties": {
                         "ok": {"const": True},
                         "results": {"type": "array", "items": {"$ref": "#/components/schemas/ArticleSummary"}},
-                        "total": {"type": "integer", "description": "present when no time filter is given"},
-                        "limit": {"type": "integer"}, "offset": {"type": "integer"},
-                        "next_offset": {"type": ["integer", "null"]},
+                        **_PAGED,
                     },
                 },
                 "ArticleAnswer": {
@@ -192,7 +212,9 @@ def openapi_schema() -> dict[str, Any]:
                     "properties": {
                         "ok": {"const": True},
                         "results": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},
-                        "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                        **_PAGED,
+                        "exact": {"type": "boolean", "description": "false: more match than the index counts; "
+                                                                      "total is a lower bound"},
                     },
                 },
                 "SourceList": {
@@ -204,12 +226,12 @@ def openapi_schema() -> dict[str, Any]:
                             "properties": {"name": {"type": "string"}, "articles": {"type": "integer"},
                                            "newest": {"type": ["string", "null"], "format": "date-time"}},
                         }},
-                        "total": {"type": "integer"},
+                        **_PAGED,
                     },
                 },
             },
             "responses": {
-                "BadRequest": {"description": "A parameter is empty, malformed or out of range",
+                "BadRequest": {"description": "A parameter is unknown, empty, malformed, out of range or not UTF-8",
                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                 "NotFound": {"description": "No such article or path",
                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},

@@ -22,7 +22,8 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from newsmirror.web.script import convert_html, lang_for
+from newsmirror.web.script import convert_html, convert_text, lang_for
+from newsmirror.web.wording import mainland, zone_name
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -39,6 +40,7 @@ __all__ = [
     "environment",
     "render_html",
     "render_page",
+    "in_script",
     "set_reader_cookies",
     "safe_url",
     "page_url",
@@ -114,7 +116,7 @@ class ServeLinks:
         return f"/day/{day.isoformat() if isinstance(day, date) else day}"
 
     def month(self, year: int, month: int) -> str | None:
-        return None
+        return f"/month/{year:04d}-{month:02d}"
 
     def article(self, article: Any) -> str:
         return f"/article/{article.id}"
@@ -154,6 +156,7 @@ class Frame:
     timezones: tuple[tuple[str, str], ...] = ()
     current: str | None = None  # the main menu item this page belongs to: home, sources, day, search
     today: str = ""  # the day the menu's 今日 opens (YYYY-MM-DD)
+    today_label: str = ""  # its label when not the default (最近一日 when the newest day is not today)
     page_url: Callable[..., str] = _no_paging
     meta: dict[str, str] = field(default_factory=dict)  # canonical, description, type, image
     scripts: tuple[str, ...] = ()  # static file names loaded at the end of the body
@@ -181,6 +184,7 @@ def environment() -> Environment:
     )
     env.filters["safe_url"] = safe_url
     env.filters["clean_body"] = clean_body
+    env.globals["zone_name"] = zone_name
     return env
 
 
@@ -233,7 +237,8 @@ def render_html(name: str, context: dict[str, Any], frame: Frame) -> str:
 # --- the server's side: a request, a reader, a response ------------------------------------------
 
 SERVE_LINKS = ServeLinks()
-TIMEZONES = ("Asia/Taipei", "Asia/Shanghai", "Asia/Hong_Kong", "UTC", "America/New_York", "Europe/London")
+TIMEZONES = ("Asia/Taipei", "Asia/Hong_Kong", "Asia/Shanghai", "Asia/Singapore", "Europe/London",
+             "America/New_York", "UTC")
 
 
 def page_url(request: Request, **changes: Any) -> str:
@@ -260,11 +265,20 @@ def _current(path: str) -> str | None:
     return None
 
 
+def in_script(text: str, script: str | None) -> str:
+    """Text (or HTML) in the reader's script: as written for None, else OpenCC, plus mainland wording for hans."""
+    if not script:
+        return text
+    text = convert_html(text, script) if "<" in text else convert_text(text, script)
+    return mainland(text) if script == "hans" else text
+
+
 def render_page(request: Request, reader: Reader, name: str, context: dict[str, Any], status: int = 200,
-                *, page_lang: str | None = None) -> HTMLResponse:
+                *, page_lang: str | None = None, menu_day: bool = True) -> HTMLResponse:
     """Render template `name` for a request, convert its text into the reader's script, set their cookies."""
     from starlette.responses import HTMLResponse
 
+    day = _newest_day(request, reader.tz) if menu_day else datetime.now(reader.tz).date()
     frame = Frame(
         links=SERVE_LINKS,
         tz=reader.tz,
@@ -277,17 +291,29 @@ def render_page(request: Request, reader: Reader, name: str, context: dict[str, 
         ),
         timezones=tuple((tz, page_url(request, tz=tz)) for tz in TIMEZONES),
         current=_current(request.url.path),
-        today=datetime.now(reader.tz).date().isoformat(),
+        today=day.isoformat(),
+        today_label="今日" if day == datetime.now(reader.tz).date() else "最近一日",
         page_url=lambda **kw: page_url(request, **kw),
     )
-    body = render_html(name, context, frame)
-    if reader.script:
-        body = convert_html(body, reader.script)
+    body = in_script(render_html(name, context, frame), reader.script)
     response = HTMLResponse(body, status_code=status)
     response.headers["cache-control"] = "private, no-cache"
-    response.headers["vary"] = "Cookie"
+    response.headers["vary"] = "Cookie, Accept-Language"
     set_reader_cookies(response, reader)
     return response
+
+
+def _newest_day(request: Request, tz: ZoneInfo) -> date:
+    """The day the menu's 今日 opens: the newest day with articles (today when the archive cannot say)."""
+    from newsmirror.errors import NewsMirrorError
+
+    archive = getattr(request.app.state, "archive", None)
+    try:
+        store = archive.store() if archive is not None else None
+        newest = next(iter(store.iter_articles(newest_first=True, limit=1)), None) if store is not None else None
+    except NewsMirrorError:
+        newest = None
+    return newest.published.astimezone(tz).date() if newest is not None else datetime.now(tz).date()
 
 
 def set_reader_cookies(response, reader: Reader) -> None:

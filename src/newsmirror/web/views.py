@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import re
 from datetime import date, timedelta
 from typing import Any
 
 import nh3
 from markupsafe import Markup
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from newsmirror.errors import QueryError, SearchError
 from newsmirror.web.archive import Archive
-from newsmirror.web.params import day_bounds, parse_day, parse_int, parse_query, read_reader
-from newsmirror.web.render import render_page
+from newsmirror.web.params import NotFound, day_bounds, parse_day, parse_int, parse_query, read_reader
+from newsmirror.web.render import page_url, render_page
 from newsmirror.web.script import detect_script, lang_for
 from newsmirror.web.versions import diff_versions
-from newsmirror.web.wording import page_note
+from newsmirror.web.wording import page_note, reader_message
 
 __all__ = [
     "PER_PAGE",
@@ -27,12 +28,17 @@ __all__ = [
     "sources_page",
     "source_page",
     "day_page",
+    "month_page",
+    "newest_day",
+
     "article_page",
     "search_page",
     "parse_article_id",
     "build_query",
     "clean_snippet",
 ]
+
+log = logging.getLogger(__name__)
 
 PER_PAGE = 30
 MAX_PAGE = 1000
@@ -63,7 +69,30 @@ def _listing(request: Request, *, source: str | None = None, since=None, until=N
     more = len(rows) > PER_PAGE
     rows = rows[:PER_PAGE]
     total = store.count_articles(source=source) if count else None
-    return rows, _paging(page, total, len(rows), more)
+    paging = _paging(page, total, len(rows), more)
+    if page > 1 and not rows:  # past the end: a 404 page that links back to the first and the last page
+        last = paging["pages"]
+        back = (("回到第 1 頁", page_url(request, page=None)),)
+        if last and last > 1:
+            back += ((f"最後一頁（第 {last} 頁）", page_url(request, page=last)),)
+        where = f"，共 {last} 頁" if last else ""
+        raise NotFound(f"no page {page} of this list" + (f"; it has {last}" if last else ""),
+                       f"沒有第 {page} 頁{where}。", back=back)
+    return rows, paging
+
+
+def newest_day(store, tz) -> date | None:
+    """The newest local day (in `tz`) that has articles, or None for an empty archive."""
+    newest = next(iter(store.iter_articles(newest_first=True, limit=1)), None)
+    return newest.published.astimezone(tz).date() if newest is not None else None
+
+
+def _neighbour_days(store, tz, start, end) -> tuple[date | None, date | None]:
+    """The nearest local days with articles before `start` and from `end` on (never a day without any)."""
+    before = next(iter(store.iter_articles(until=start, newest_first=True, limit=1)), None)
+    after = next(iter(store.iter_articles(since=end, limit=1)), None)
+    return (before.published.astimezone(tz).date() if before else None,
+            after.published.astimezone(tz).date() if after else None)
 
 
 def home(request: Request) -> Response:
@@ -91,7 +120,8 @@ def source_page(request: Request) -> Response:
     """One outlet's articles, newest first, paged."""
     name = request.path_params["name"]
     if not _known_source(request, name):
-        raise HTTPException(404, f"no source named {name[:80]!r} in this archive")
+        raise NotFound(f"no source named {name[:80]!r} in this archive", f"這個封存裡沒有名為「{name[:80]}」的來源",
+                       back=(("所有來源", "/sources"),))
     reader = read_reader(request)
     articles, paging = _listing(request, source=name)
     return render_page(request, reader, "list.html", {
@@ -101,24 +131,63 @@ def source_page(request: Request) -> Response:
 
 
 def day_page(request: Request) -> Response:
-    """The articles published on one calendar day in the reader's timezone."""
+    """The articles published on one calendar day in the reader's timezone, with the nearest days that have any."""
     reader = read_reader(request)
     day = parse_day(request.path_params["day"])
     start, end = day_bounds(day, reader.tz)
     articles, paging = _listing(request, since=start, until=end, count=False)
     articles = [a for a in articles if start <= a.published < end]
-    nav = {"prev": (day - timedelta(days=1)).isoformat(), "next": (day + timedelta(days=1)).isoformat(),
-           "tz": reader.tz_name}
+    prev, next_ = _neighbour_days(_archive(request).store(), reader.tz, start, end)
+    nav = {"prev": prev.isoformat() if prev else None, "next": next_.isoformat() if next_ else None,
+           "tz": reader.tz_name, "month": (day.year, day.month)}
     return render_page(request, reader, "list.html", {
         "title": day.isoformat(), "heading": f"{day:%Y 年 %m 月 %d 日}", "articles": articles,
         "paging": paging, "show_source": True, "day_nav": nav,
     })
 
 
+def parse_month(text: str) -> tuple[int, int]:
+    """A month written YYYY-MM, as (year, month); QueryError otherwise."""
+    if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12:
+        raise QueryError(f"month {text[:20]!r} is not a month; write it as YYYY-MM",
+                         zh=f"「{text[:20]}」不是月份，請寫成 YYYY-MM（例如 2025-09）")
+    parse_day(text + "-01")  # the year's range
+    return int(text[:4]), int(text[5:])
+
+
+def month_page(request: Request) -> Response:
+    """A month's calendar: every day with its number of articles, linking to the days that have some."""
+    reader = read_reader(request)
+    year, month = parse_month(request.path_params["month"])
+    first = date(year, month, 1)
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    start, _ = day_bounds(first, reader.tz)
+    end, _ = day_bounds(following, reader.tz)
+    store = _archive(request).store()
+    counts = store.day_counts(start, end, reader.tz_name)
+    weeks: list[list[tuple[date, int] | None]] = []
+    week: list[tuple[date, int] | None] = [None] * first.weekday()
+    day = first
+    while day < following:
+        week.append((day, counts.get(day, 0)))
+        if len(week) == 7:
+            weeks.append(week)
+            week = []
+        day += timedelta(days=1)
+    if week:
+        weeks.append(week + [None] * (7 - len(week)))
+    prev, next_ = _neighbour_days(store, reader.tz, start, end)
+    return render_page(request, reader, "month.html", {
+        "title": f"{year}-{month:02d}", "heading": f"{year} 年 {month} 月", "weeks": weeks,
+        "total": sum(counts.values()), "days_with": len(counts),
+        "prev": (prev.year, prev.month) if prev else None, "next": (next_.year, next_.month) if next_ else None,
+    })
+
+
 def parse_article_id(text: str) -> int:
     """An article id from the path; 404 unless it is a positive integer SQLite can hold."""
     if not text.isascii() or not text.isdigit() or len(text) > 18 or int(text) < 1:
-        raise HTTPException(404, f"no article {text[:30]!r}")
+        raise NotFound(f"no article {text[:30]!r}", f"沒有編號「{text[:30]}」的報導")
     return int(text)
 
 
@@ -128,7 +197,7 @@ def article_page(request: Request) -> Response:
     store = _archive(request).store()
     article = store.get_article(article_id)
     if article is None:
-        raise HTTPException(404, f"no article {article_id}")
+        raise NotFound(f"no article {article_id}", f"沒有編號 {article_id} 的報導")
     reader = read_reader(request)
     versions = store.article_versions(article_id)
     original = detect_script(article.title + "\n" + article.text)
@@ -160,7 +229,8 @@ def build_query(q: str, *, source: str | None = None, since: date | None = None,
     if until:
         changes["until"] = until
     if since and until and since > until:
-        raise QueryError(f"since {since} is after until {until}; swap the dates")
+        raise QueryError(f"since {since} is after until {until}; swap the dates",
+                         zh=f"起始日 {since} 晚於結束日 {until}；請對調兩個日期")
     return replace(query, **changes) if changes else query
 
 
@@ -183,16 +253,18 @@ def search_page(request: Request) -> Response:
         q = parse_query(request)
         page = parse_int(request, "page", 1, 1, MAX_PAGE)
         if form["source"] and form["source"] not in sources:
-            raise QueryError(f"no source named {form['source'][:80]!r} in this archive")
+            raise QueryError(f"no source named {form['source'][:80]!r} in this archive",
+                             zh=f"這個封存裡沒有名為「{form['source'][:80]}」的來源")
         days = {name: parse_day(form[name].strip()) if form[name].strip() else None for name in ("since", "until")}
         query = build_query(q, source=form["source"] or None, since=days["since"], until=days["until"])
         results = archive.index().search(query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
                                          store=archive.store(), tz=reader.tz_name)
     except QueryError as exc:
-        context["error"] = str(exc)
+        context["error"] = reader_message(exc)
         return render_page(request, reader, "search.html", context, status=400)
     except SearchError as exc:
-        context["error"] = str(exc)
+        context["error"] = "搜尋索引暫時無法使用，請稍後再試。"
+        log.warning("search: %s", exc)
         return render_page(request, reader, "search.html", context, status=503)
     context["title"] = f"搜尋：{q}"
     context["results"] = [(hit, clean_snippet(hit.snippet)) for hit in results.hits]

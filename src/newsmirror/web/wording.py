@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from newsmirror.models import FailureKind, PageFetch, PageStatus
 
-__all__ = ["ZONE_NAMES", "zone_name", "FAILURE_WHY", "PAGE_STATE", "ERROR_TITLES", "MAINLAND_WORDS",
-           "page_note"]
+__all__ = ["ZONE_NAMES", "zone_name", "FAILURE_WHY", "PAGE_STATE", "ERROR_TITLES", "ERROR_MESSAGES",
+           "MAINLAND_WORDS", "mainland", "reader_message", "page_note"]
 
 # IANA zone -> the name a Chinese reader knows it by (a city, or the zone's usual Chinese name).
 ZONE_NAMES: dict[str, str] = {
@@ -85,6 +85,32 @@ MAINLAND_WORDS: tuple[tuple[str, str], ...] = (
     ("雪梨", "悉尼"),
     ("请求太频繁", "请求过于频繁"),
 )
+
+
+# What a reader is told for an error whose own message is only in English, by HTTP status.
+ERROR_MESSAGES: dict[int, str] = {
+    400: "請求的參數有誤。",
+    404: "找不到這個頁面。",
+    405: "這個封存只供閱讀，只接受 GET 與 HEAD 請求。",
+    413: "不接受附帶內容的請求。",
+    414: "網址太長。",
+    429: "請求太頻繁，請稍候再試。",
+    500: "伺服器發生內部錯誤，請稍後再試。",
+    503: "暫時無法讀取封存，請稍後再試。",
+}
+
+
+def reader_message(exc: Exception, status: int = 400) -> str:
+    """The Chinese message for an error: its own `zh` when it has one, else the status's."""
+    return getattr(exc, "zh", None) or ERROR_MESSAGES.get(status, ERROR_MESSAGES[400])
+
+
+def mainland(text: str) -> str:
+    """Simplified text given the mainland wording of MAINLAND_WORDS (报导 -> 报道)."""
+    for taiwan, mainland_word in MAINLAND_WORDS:
+        if taiwan in text:
+            text = text.replace(taiwan, mainland_word)
+    return text
 
 
 def page_note(record: PageFetch | None) -> dict[str, object] | None:
