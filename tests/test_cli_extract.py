@@ -9,7 +9,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from feedgen import rss
+from feedtext import rss
 from httpserver import Reply
 from newsmirror.cli import cli
 from newsmirror.config import Settings, save_sources

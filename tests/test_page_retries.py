@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, UTC
 
-from feedgen import rss
+from feedtext import rss
 from httpserver import Reply
 from newsmirror.config import Settings, save_sources
 from newsmirror.fetch.http import FetchPolicy

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from feedgen import item, rss
+from feedtext import item, rss
 from httpserver import Reply
 from newsmirror.cli import cli
 from newsmirror.config import Settings, save_sources

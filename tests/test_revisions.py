@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from feedgen import rss
+from feedtext import rss
 from httpserver import Reply
 from newsmirror.cli import cli
 from newsmirror.config import Settings, save_sources

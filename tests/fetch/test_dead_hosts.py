@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, UTC
 
 import pytest
 
-from feedgen import rss
+from feedtext import rss
 from httpserver import Reply, SilentServer
 from newsmirror.config import Settings, save_sources
 from newsmirror.fetch.http import FetchPolicy

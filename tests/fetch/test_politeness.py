@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, UTC
 
 import pytest
 
-from feedgen import rss
+from feedtext import rss
 from httpserver import Reply
 from newsmirror.config import Settings, save_sources
 from newsmirror.fetch.http import FetchPolicy

@@ -114,3 +114,17 @@ register(Target(
     "newsmirror build jekyll ./site        # then: cd site && jekyll build",
     "newsmirror.publish.jekyll:build",
 ))
+register(Target(
+    "site",
+    "Write the archive as a static site: pages per article, day, month and outlet, search, feeds (incremental).",
+    "newsmirror build site ./public --base-url https://mirror.example/",
+    "newsmirror.publish.site:build",
+    options=("since", "tz", "base_url", "full"),
+))
+register(Target(
+    "feeds",
+    "Write Atom and JSON feeds of the newest 50 articles (all outlets and each) and sources.opml.",
+    "newsmirror build feeds ./public --base-url https://mirror.example/",
+    "newsmirror.publish.feeds:build",
+    options=("tz", "base_url"),
+))

@@ -45,6 +45,7 @@ __all__ = [
     "safe_url",
     "page_url",
     "clean_body",
+    "article_context",
 ]
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -232,6 +233,21 @@ def render_html(name: str, context: dict[str, Any], frame: Frame) -> str:
         site_name=SITE_NAME,
         **context,
     )
+
+
+def article_context(article: Any, versions: list[Any], script: str | None = None) -> tuple[dict[str, Any], str]:
+    """The article page's data (shared by `serve` and the static site) and the page's language.
+
+    `versions` are the article's revisions, oldest first; `script` the reader's choice (None: as stored)."""
+    from newsmirror.web.script import detect_script
+    from newsmirror.web.versions import diff_versions
+
+    original = detect_script(article.title + "\n" + article.text[:2000])
+    return {
+        "title": article.title or "(無題)", "article": article, "versions": list(reversed(versions)),
+        "diffs": {d.new: d for d in diff_versions(versions)},
+        "body_lang": lang_for(script or original),
+    }, lang_for(original)
 
 
 # --- the server's side: a request, a reader, a response ------------------------------------------

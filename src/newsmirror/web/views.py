@@ -16,9 +16,7 @@ from starlette.responses import Response
 from newsmirror.errors import QueryError, SearchError
 from newsmirror.web.archive import Archive
 from newsmirror.web.params import NotFound, day_bounds, parse_day, parse_int, parse_query, read_reader
-from newsmirror.web.render import page_url, render_page
-from newsmirror.web.script import detect_script, lang_for
-from newsmirror.web.versions import diff_versions
+from newsmirror.web.render import article_context, page_url, render_page
 from newsmirror.web.wording import page_note, reader_message
 
 __all__ = [
@@ -199,14 +197,9 @@ def article_page(request: Request) -> Response:
     if article is None:
         raise NotFound(f"no article {article_id}", f"沒有編號 {article_id} 的報導")
     reader = read_reader(request)
-    versions = store.article_versions(article_id)
-    original = detect_script(article.title + "\n" + article.text)
-    return render_page(request, reader, "article.html", {
-        "title": article.title or "(無題)", "article": article, "versions": list(reversed(versions)),
-        "diffs": {d.new: d for d in diff_versions(versions)},
-        "body_lang": lang_for(reader.script or original),
-        "page_note": page_note(store.get_page_fetch(article_id)),
-    }, page_lang=lang_for(original))
+    context, page_lang = article_context(article, store.article_versions(article_id), reader.script)
+    context["page_note"] = page_note(store.get_page_fetch(article_id))
+    return render_page(request, reader, "article.html", context, page_lang=page_lang)
 
 
 def clean_snippet(snippet: str) -> Markup:

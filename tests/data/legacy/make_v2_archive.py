@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from feedgen import rss  # noqa: E402
+from feedtext import rss  # noqa: E402
 from httpserver import Reply, TestServer  # noqa: E402
 from newsmirror.config import Settings, load_sources, save_sources  # noqa: E402
 from newsmirror.models import Source  # noqa: E402

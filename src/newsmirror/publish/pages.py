@@ -1,0 +1,241 @@
+"""The static site's pages: where each one lives, how pages link to each other, and rendering them.
+
+Every page is rendered by the web archive's own templates (`web.render.render_html`) with a
+`SiteLinks` object giving relative links, so the site works from any folder of any static host
+and from `file://`. Where pages live (≤ ~1,000 entries per folder, dates in the site's zone):
+
+    index.html                     the newest PAGE_SIZE articles, the months
+    pages/<k // 1000>/<k>.html     all articles in pages of PAGE_SIZE, numbered from the oldest
+    sources.html                   the outlets, with their feeds
+    source/<outlet>/index.html     one outlet's newest articles; its pages under source/<outlet>/pages/
+    YYYY/MM/index.html             a month: its days and how many articles each has
+    YYYY/MM/DD/index.html          a day's articles
+    YYYY/MM/DD/<id>.html           an article, with its revisions
+    stories/<id>.html              a story (stories are not built yet; the links are ready)
+    search.html, search/           the search page and its index (publish.search)
+    feeds/, sources.opml           Atom and JSON feeds (publish.feeds), the outlets (publish.opml)
+    static/                        stylesheet, icon, scripts, script-conversion tables
+
+Pages numbered from the oldest never change when a new article arrives (only the newest page
+and index.html do), which keeps incremental builds small.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from newsmirror.frontmatter import without_surrogates
+from newsmirror.web.render import Frame, article_context, render_html
+
+__all__ = [
+    "PAGE_SIZE",
+    "GIST",
+    "Entry",
+    "SiteLinks",
+    "Site",
+    "outlet_slug",
+    "local_day",
+    "article_path",
+    "day_path",
+    "month_path",
+    "page_path",
+]
+
+PAGE_SIZE = 50  # articles per list page
+GIST = 140  # characters of text shown under a title in lists
+SCRIPT_LINKS = (("hant", "繁體", None), ("hans", "简体", None), ("orig", "原文", None))  # switched by site.js
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a list shows of an article (list.html reads these names), small enough to keep 50 per outlet."""
+
+    id: int
+    title: str
+    source: str
+    published: datetime
+    version: int
+    text: str  # the gist: the first GIST + 1 characters of the summary or text
+    summary: str = ""
+
+    @classmethod
+    def of(cls, article: Any) -> Entry:
+        """The list entry of a StoredArticle."""
+        return cls(article.id, article.title, article.source, article.published, article.version,
+                   (article.summary or article.text)[: GIST + 1])
+
+
+# --- where pages live -----------------------------------------------------------------------------
+
+_UNSAFE_NAME = re.compile(r'[/\\:*?"<>|#%\x00-\x1f\x7f]')  # not in a file name, or misread in a URL path
+
+
+def outlet_slug(name: str) -> str:
+    """An outlet's folder name: the name itself when safe everywhere, else a cleaned name plus a short hash.
+
+    `(臺)中央社CNA` stays as it is; `BBC/中文` becomes `BBC_中文-3f2a1c` (the hash keeps cleaned
+    names distinct)."""
+    text = unicodedata.normalize("NFC", without_surrogates(name))
+    clean = _UNSAFE_NAME.sub("_", text).strip(". ")
+    clean = clean.encode("utf-8")[:180].decode("utf-8", "ignore") or "_"
+    if clean == name and not clean.startswith((".", "_")):
+        return clean
+    return f"{clean}-{hashlib.sha1(name.encode('utf-8', 'surrogatepass')).hexdigest()[:6]}"
+
+
+def local_day(when: datetime, tz: ZoneInfo) -> date:
+    """The calendar day of an instant in the site's zone."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(tz).date()
+
+
+def day_path(day: date) -> str:
+    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}/index.html"
+
+
+def month_path(year: int, month: int) -> str:
+    return f"{year:04d}/{month:02d}/index.html"
+
+
+def article_path(article_id: int, day: date) -> str:
+    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}/{article_id}.html"
+
+
+def page_path(k: int, outlet: str | None = None) -> str:
+    """List page k (0 = oldest) of the whole archive, or of one outlet."""
+    prefix = f"source/{outlet_slug(outlet)}/" if outlet is not None else ""
+    return f"{prefix}pages/{k // 1000}/{k}.html"
+
+
+def outlet_path(outlet: str) -> str:
+    return f"source/{outlet_slug(outlet)}/index.html"
+
+
+def href(path: str) -> str:
+    """A site path as a relative URL: every character a URL path could misread percent-encoded."""
+    return quote(path, safe="/()!$&'*+,;=@~-._")
+
+
+class SiteLinks:
+    """Links from one page of the static site to the others, relative to that page's folder."""
+
+    def __init__(self, path: str, tz: ZoneInfo) -> None:
+        self.up = "../" * path.count("/")
+        self.tz = tz
+
+    def to(self, path: str) -> str:
+        """The relative URL of a site path from this page."""
+        return self.up + href(path)
+
+    def home(self) -> str:
+        return self.to("index.html")
+
+    def sources(self) -> str:
+        return self.to("sources.html")
+
+    def source(self, name: str) -> str:
+        return self.to(outlet_path(name))
+
+    def day(self, day: date | str) -> str:
+        return self.to(day_path(date.fromisoformat(day) if isinstance(day, str) else day))
+
+    def month(self, year: int, month: int) -> str | None:
+        return self.to(month_path(year, month))
+
+    def article(self, article: Any) -> str:
+        return self.to(article_path(article.id, local_day(article.published, self.tz)))
+
+    def story(self, story_id: int | str) -> str | None:
+        return self.to(f"stories/{story_id}.html")
+
+    def search(self) -> str:
+        return self.to("search.html")
+
+    def static(self, name: str) -> str:
+        return self.to(f"static/{name}")
+
+    def api(self) -> str | None:
+        return None
+
+    def feed(self, name: str, kind: str) -> str:
+        """An Atom (`atom`) or JSON (`json`) feed: `all` or an outlet's."""
+        return self.to(f"feeds/{name if name == 'all' else outlet_slug(name)}.{kind}")
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every page of one build shares: the zone, the public address, the newest day, the title."""
+
+    tz: ZoneInfo
+    base_url: str = ""  # e.g. https://mirror.example/news/ ; "" gives relative canonical links
+
+    def frame(self, path: str, *, current: str | None = None, lang: str = "zh-Hant", description: str = "",
+              kind: str = "website", scripts: tuple[str, ...] = ("site.js",)) -> Frame:
+        """The layout of the page at site path `path`."""
+        canonical = (self.base_url.rstrip("/") + "/" + href(path)) if self.base_url else href(path.rsplit("/", 1)[-1])
+        meta = {"canonical": canonical, "type": kind}
+        if description:
+            meta["description"] = description
+        return Frame(links=SiteLinks(path, self.tz), tz=self.tz, lang=lang, script="orig",
+                     script_links=SCRIPT_LINKS, current=current, meta=meta,
+                     scripts=scripts, static_site=True)
+
+    def article_page(self, article: Any, versions: list[Any]) -> tuple[str, str]:
+        """(site path, HTML) of an article's page."""
+        path = article_path(article.id, local_day(article.published, self.tz))
+        context, lang = article_context(article, versions)
+        context["day_link"] = local_day(article.published, self.tz).isoformat()
+        description = (article.summary or article.text or "")[:GIST].replace("\n", " ")
+        return path, render_html("article.html", context, self.frame(path, lang=lang, description=description,
+                                                                     kind="article"))
+
+    def list_page(self, path: str, *, title: str, heading: str, entries: list[Entry], current: str | None,
+                  show_source: bool = True, newer: str | None = None, older: str | None = None,
+                  where: str = "", total: int | None = None, day_nav: dict[str, str] | None = None,
+                  extra: dict[str, Any] | None = None) -> str:
+        """A list of articles (newest first) with links to the newer and older pages (site paths or None)."""
+        frame = self.frame(path, current=current, description=heading)
+        links = frame.links
+        assert isinstance(links, SiteLinks)
+        paging = {"newer_url": links.to(newer) if newer else "", "older_url": links.to(older) if older else "",
+                  "where": where, "total": total, "page": 1, "pages": None, "has_prev": False, "has_next": False}
+        return render_html("list.html", {
+            "title": title, "heading": heading, "articles": entries, "paging": paging, "show_source": show_source,
+            "day_nav": day_nav, **(extra or {}),
+        }, frame)
+
+    def month_page(self, year: int, month: int, days: dict[str, int], *, prev: tuple[int, int] | None,
+                   next_: tuple[int, int] | None) -> str:
+        """A month: a calendar of its days with the number of articles of each."""
+        import calendar
+
+        path = month_path(year, month)
+        weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+        cells = [[(d, days.get(d.isoformat(), 0)) if d.month == month else None for d in week] for week in weeks]
+        mine = [n for key, n in days.items() if key.startswith(f"{year:04d}-{month:02d}-")]
+        return render_html("month.html", {
+            "title": f"{year}-{month:02d}", "heading": f"{year} 年 {month} 月", "weeks": cells,
+            "total": sum(mine), "days_with": sum(1 for n in mine if n), "prev": prev, "next": next_,
+        }, self.frame(path, current="day", description=f"{year} 年 {month} 月的報導"))
+
+    def sources_page(self, sources: list[tuple[str, int, datetime | None]]) -> str:
+        """The outlets, their article counts, newest article and feeds."""
+        return render_html("sources.html", {"title": "來源", "sources": sources, "feeds": True},
+                           self.frame("sources.html", current="sources", description="封存中的媒體"))
+
+    def search_page(self) -> str:
+        """The search page; the browser searches the files under search/ (static/search.js)."""
+        return render_html("site_search.html", {"title": "搜尋"},
+                           self.frame("search.html", current="search", description="搜尋封存的報導",
+                                      scripts=("site.js", "search.js")))

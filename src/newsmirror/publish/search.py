@@ -1,0 +1,471 @@
+"""The static site's search index: files a browser reads to search offline, through scripts and spellings.
+
+Why our own index rather than Pagefind: the query must be folded and alias-expanded exactly as
+the text was (普京 = 普亭 = 蒲亭, 繁 = 简), an incremental build must update the index for one new
+article in well under a second (Pagefind re-indexes the whole site), and the first query should
+fetch a few kilobytes, not a chunk of a general-purpose index.
+
+What is indexed: every revision's title and text, folded by `charmap.fold_chars` (Simplified per
+character, half-width, lower case), as the set of its CJK character bigrams plus its Latin words
+and numbers. A query term matches an article holding all the term's bigrams (words); a term with
+aliases matches any of its spellings; all terms must match. Results come newest archived first
+(highest article id).
+
+Files (all JavaScript that calls a global, so `<script>` loading works from `file://` too):
+
+    search/meta.js                     NM.m({v, bits, docs, block, aliases}): read first
+    search/t/<s // 256>/<s % 256>.js   NM.s(s, tokens, ends, lasts, "base64"): token shard s
+    search/d/<b // 1000>/<b>.js        NM.d(b, [[id, title, source, "YYYY-MM-DD HH:MM"], ...]): 32 articles
+
+A token's shard is `fmix32(fnv1a(UTF-16 code units)) % 2**bits` (static/search.js computes the same).
+In a shard, `tokens` are sorted; token i's article ids are bytes ends[i-1]..ends[i] of the base64
+data, LEB128 varints of the gaps between ascending ids; `lasts[i]` is its largest id, so adding a
+new article appends a gap without decoding the list.
+
+Building streams: each article's bigrams are computed with numpy (a lookup table over UTF-16 code
+units, then unique codes), postings are spilled in chunks to 64 group files on disk, and each
+group is sorted and written at the end, so memory stays flat as the archive grows.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from newsmirror.publish.charmap import fold_chars
+from newsmirror.publish.files import OutputFolder, sorted_lines
+
+__all__ = [
+    "BLOCK",
+    "DocEntry",
+    "SearchWriter",
+    "SearchUpdater",
+    "alias_groups",
+    "doc_entry",
+    "doc_tokens",
+    "search_meta",
+    "shard_bits",
+    "token_shard",
+]
+
+BLOCK = 32  # articles per document block file
+_GROUPS_BITS = 6  # postings are spilled to 2**6 group files while building
+_SPILL = 2_000_000  # postings held in memory before a spill
+_FNV_OFFSET, _FNV_PRIME = 2166136261, 16777619
+_M32 = 0xFFFFFFFF
+
+# UTF-16 code units that form bigrams: kana, CJK Extension A, CJK Unified, Hangul, Compatibility.
+_CJK_UNITS = np.zeros(65536, dtype=bool)
+for _lo, _hi in ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF)):
+    _CJK_UNITS[_lo : _hi + 1] = True
+# Latin (with accents), Greek and Cyrillic words and numbers, after folding: "putin", "g20", "2024".
+_WORD = re.compile(r"[0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]{2,}")
+_WORD_BASE = 0xD800 << 16  # a word's code: its number in this build + this (a surrogate never forms a bigram)
+
+
+def shard_bits(articles: int) -> int:
+    """How many bits of token hash name a shard, for an archive of `articles`: shards of a few kB."""
+    bits = 6
+    while bits < 16 and (1 << bits) * 3 < articles:
+        bits += 1
+    return bits
+
+
+def _fmix(h: int) -> int:
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _M32
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _M32
+    return h ^ (h >> 16)
+
+
+def token_shard(token: str, bits: int) -> int:
+    """The shard of a token (the same function as search.js)."""
+    h = _FNV_OFFSET
+    data = token.encode("utf-16-le")
+    for i in range(0, len(data), 2):
+        h = ((h ^ (data[i] | data[i + 1] << 8)) * _FNV_PRIME) & _M32
+    return _fmix(h) & ((1 << bits) - 1)
+
+
+def _bigram_shards(codes: np.ndarray, bits: int) -> np.ndarray:
+    """token_shard of bigram codes (c1 | c2 << 16), vectorized."""
+    c = codes.astype(np.uint64)
+    h = np.full(len(c), _FNV_OFFSET, dtype=np.uint64)
+    h = ((h ^ (c & 0xFFFF)) * _FNV_PRIME) & _M32
+    h = ((h ^ (c >> 16)) * _FNV_PRIME) & _M32
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _M32
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _M32
+    h ^= h >> 16
+    return (h & ((1 << bits) - 1)).astype(np.int64)
+
+
+def _bigram_codes(folded: str) -> np.ndarray:
+    """Distinct bigram codes (c1 | c2 << 16) of the CJK runs of folded text."""
+    units = np.frombuffer(folded.encode("utf-16-le"), dtype="<u2")
+    if len(units) < 2:
+        return np.empty(0, dtype=np.uint32)
+    cjk = _CJK_UNITS[units]
+    both = cjk[:-1] & cjk[1:]
+    codes = units[:-1][both].astype(np.uint32) | (units[1:][both].astype(np.uint32) << 16)
+    return np.unique(codes)
+
+
+def doc_tokens(texts: Iterable[str]) -> set[str]:
+    """The tokens of an article's texts as strings (bigrams and words), for incremental updates."""
+    tokens: set[str] = set()
+    for text in texts:
+        folded = fold_chars(text)
+        for code in _bigram_codes(folded).tolist():
+            tokens.add(chr(code & 0xFFFF) + chr(code >> 16))
+        tokens.update(_WORD.findall(folded))
+    return tokens
+
+
+def shard_path(shard: int) -> str:
+    return f"search/t/{shard >> 8}/{shard & 255}.js"
+
+
+def block_path(block: int) -> str:
+    return f"search/d/{block // 1000}/{block}.js"
+
+
+def _varints(values: np.ndarray) -> np.ndarray:
+    """LEB128 bytes of non-negative integers, vectorized."""
+    v = values.astype(np.uint64)
+    n = np.ones(len(v), dtype=np.int64)
+    for k in (7, 14, 21, 28, 35):
+        n += v >= (1 << k)
+    starts = np.cumsum(n) - n
+    out = np.zeros(int(n.sum()), dtype=np.uint8)
+    for j in range(int(n.max()) if len(n) else 0):
+        has = n > j
+        byte = (v[has] >> np.uint64(7 * j)) & np.uint64(0x7F)
+        more = (n[has] > j + 1).astype(np.uint64) << np.uint64(7)
+        out[starts[has] + j] = (byte | more).astype(np.uint8)
+    return out
+
+
+def _encode_ids(ids: list[int]) -> bytes:
+    """Varint gaps of ascending ids (a single token's list)."""
+    out = bytearray()
+    prev = 0
+    for i in ids:
+        gap = i - prev
+        prev = i
+        while True:
+            byte = gap & 0x7F
+            gap >>= 7
+            if gap:
+                out.append(byte | 0x80)
+            else:
+                out.append(byte)
+                break
+    return bytes(out)
+
+
+def _decode_ids(data: bytes) -> list[int]:
+    ids, cur, shift, prev = [], 0, 0, 0
+    for byte in data:
+        cur |= (byte & 0x7F) << shift
+        if byte & 0x80:
+            shift += 7
+            continue
+        prev += cur
+        ids.append(prev)
+        cur = shift = 0
+    return ids
+
+
+def _shard_js(shard: int, tokens: list[str], ends: list[int], lasts: list[int], data: bytes) -> str:
+    return (f"NM.s({shard},{json.dumps(tokens, ensure_ascii=False, separators=(',', ':'))},"
+            f"{json.dumps(ends, separators=(',', ':'))},{json.dumps(lasts, separators=(',', ':'))},"
+            f"\"{base64.b64encode(data).decode('ascii')}\");\n")
+
+
+_SHARD_JS = re.compile(r'NM\.s\((\d+),(\[.*?\]),(\[[\d,]*\]),(\[[\d,]*\]),"([A-Za-z0-9+/=]*)"\);\s*$', re.S)
+
+
+def _read_shard(path: Path) -> tuple[list[str], list[int], list[int], bytes]:
+    try:
+        m = _SHARD_JS.match(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [], [], [], b""
+    if m is None:
+        raise ValueError(f"{path} is not a search shard")
+    return json.loads(m.group(2)), json.loads(m.group(3)), json.loads(m.group(4)), base64.b64decode(m.group(5))
+
+
+@dataclass(frozen=True)
+class DocEntry:
+    """What a search result shows: id, title, outlet and local time (the page's path follows from them)."""
+
+    id: int
+    title: str
+    source: str
+    when: str  # "YYYY-MM-DD HH:MM" in the site's zone
+
+    def row(self) -> list[Any]:
+        return [self.id, self.title, self.source, self.when]
+
+
+def _block_js(block: int, rows: list[list[Any]]) -> str:
+    return f"NM.d({block},{json.dumps(rows, ensure_ascii=False, separators=(',', ':'))});\n"
+
+
+_BLOCK_JS = re.compile(r"NM\.d\((\d+),(\[.*\])\);\s*$", re.S)
+
+
+def search_meta(bits: int, docs: int, aliases: list[list[str]]) -> str:
+    """search/meta.js."""
+    meta = {"v": 1, "bits": bits, "docs": docs, "block": BLOCK, "aliases": aliases}
+    return f"NM.m({json.dumps(meta, ensure_ascii=False, separators=(',', ':'))});\n"
+
+
+def alias_groups(aliases: Any) -> list[list[str]]:
+    """The alias groups, each spelling folded the static search's way, sorted (for meta.js)."""
+    groups = {frozenset(g) for g in aliases.groups.values()} if aliases is not None else set()
+    out = []
+    for group in groups:
+        folded = sorted({fold_chars(s) for s in group})
+        if len(folded) > 1:
+            out.append(folded)
+    return sorted(out)
+
+
+class SearchWriter:
+    """Builds the whole index while a full build streams the archive; `finish()` writes the files."""
+
+    def __init__(self, folder: OutputFolder, *, bits: int) -> None:
+        self.folder = folder
+        self.bits = bits
+        self.docs = 0
+        self._tmp = Path(tempfile.mkdtemp(prefix=".newsmirror-search-", dir=folder.root))
+        self._codes: list[np.ndarray] = []
+        self._ids: list[np.ndarray] = []
+        self._held = 0
+        self._words: dict[str, int] = {}
+        self._docs_file = open(self._tmp / "docs", "w", encoding="utf-8", newline="\n")
+
+    def add(self, doc: DocEntry, texts: Iterable[str]) -> None:
+        """Index one article (its revisions' titles and texts)."""
+        parts = []
+        words: set[str] = set()
+        for text in texts:
+            folded = fold_chars(text)
+            parts.append(_bigram_codes(folded))
+            words.update(_WORD.findall(folded))
+        codes = np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0] if parts else np.empty(0, np.uint32)
+        if words:
+            table = self._words
+            extra = np.fromiter((table.setdefault(w, _WORD_BASE + len(table)) for w in words), dtype=np.uint32,
+                                count=len(words))
+            codes = np.concatenate([codes, extra])
+        self._codes.append(codes)
+        self._ids.append(np.full(len(codes), doc.id, dtype=np.uint32))
+        self._held += len(codes)
+        self._docs_file.write(f"{doc.id:012d}\t{json.dumps(doc.row(), ensure_ascii=False)}\n")
+        self.docs += 1
+        if self._held >= _SPILL:
+            self._spill()
+
+    def _spill(self) -> None:
+        if not self._codes:
+            return
+        codes = np.concatenate(self._codes)
+        ids = np.concatenate(self._ids)
+        self._codes, self._ids, self._held = [], [], 0
+        shards = self._shards(codes)
+        groups = shards >> (self.bits - _GROUPS_BITS) if self.bits > _GROUPS_BITS else shards
+        keys = (codes.astype(np.uint64) << np.uint64(32)) | ids.astype(np.uint64)
+        order = np.argsort(groups, kind="stable")
+        groups, keys = groups[order], keys[order]
+        bounds = np.searchsorted(groups, np.arange((1 << min(self.bits, _GROUPS_BITS)) + 1))
+        for g in range(len(bounds) - 1):
+            lo, hi = bounds[g], bounds[g + 1]
+            if hi > lo:
+                with open(self._tmp / f"g{g}", "ab") as fh:
+                    keys[lo:hi].tofile(fh)
+
+    def _shards(self, codes: np.ndarray) -> np.ndarray:
+        shards = _bigram_shards(codes, self.bits)
+        is_word = codes >= _WORD_BASE
+        if is_word.any():
+            names = self._word_names()
+            shards[is_word] = [token_shard(names[c - _WORD_BASE], self.bits) for c in codes[is_word].tolist()]
+        return shards
+
+    def _word_names(self) -> list[str]:
+        names = [""] * len(self._words)
+        for word, code in self._words.items():
+            names[code - _WORD_BASE] = word
+        return names
+
+    def finish(self) -> None:
+        """Write every shard, document block and meta.js, then drop the temporary files."""
+        try:
+            self._spill()
+            self._docs_file.close()
+            names = self._word_names()
+            written: set[int] = set()
+            for g in range(1 << min(self.bits, _GROUPS_BITS)):
+                path = self._tmp / f"g{g}"
+                keys = np.sort(np.fromfile(path, dtype=np.uint64)) if path.exists() else np.empty(0, np.uint64)
+                written |= self._write_group(keys, names)
+            for shard in range(1 << self.bits):  # every shard exists, so a browser never asks for a missing file
+                if shard not in written:
+                    self.folder.write_text(shard_path(shard), _shard_js(shard, [], [], [], b""))
+            self._write_blocks()
+        finally:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def _write_group(self, keys: np.ndarray, names: list[str]) -> set[int]:
+        if not len(keys):
+            return set()
+        codes = (keys >> np.uint64(32)).astype(np.uint32)
+        ids = (keys & np.uint64(_M32)).astype(np.int64)
+        shards = self._shards(codes)
+        order = np.argsort(shards, kind="stable")  # keys were sorted by (code, id): now (shard, code, id)
+        codes, ids, shards = codes[order], ids[order], shards[order]
+        starts = np.ones(len(codes), dtype=bool)
+        starts[1:] = codes[1:] != codes[:-1]
+        gaps = ids.copy()
+        gaps[1:] = np.where(starts[1:], ids[1:], ids[1:] - ids[:-1])
+        data = _varints(gaps)
+        nbytes = np.ones(len(gaps), dtype=np.int64)
+        for k in (7, 14, 21, 28, 35):
+            nbytes += gaps >= (1 << k)
+        byte_end = np.cumsum(nbytes)
+        token_rows = np.flatnonzero(starts)
+        token_last_row = np.append(token_rows[1:], len(codes)) - 1
+        token_codes = codes[token_rows].tolist()
+        token_shard_ids = shards[token_rows].tolist()
+        token_end = byte_end[token_last_row].tolist()
+        token_lastid = ids[token_last_row].tolist()
+        token_start = [0] + token_end[:-1]
+        by_shard: dict[int, list[tuple[str, int, int, int]]] = {}
+        for code, shard, start, end, last in zip(token_codes, token_shard_ids, token_start, token_end, token_lastid):
+            text = names[code - _WORD_BASE] if code >= _WORD_BASE else chr(code & 0xFFFF) + chr(code >> 16)
+            by_shard.setdefault(shard, []).append((text, start, end, last))
+        raw = data.tobytes()
+        for shard, rows in by_shard.items():
+            rows.sort()
+            tokens, ends, lasts, chunks = [], [], [], []
+            total = 0
+            for text, start, end, last in rows:
+                chunks.append(raw[start:end])
+                total += end - start
+                tokens.append(text)
+                ends.append(total)
+                lasts.append(last)
+            self.folder.write_text(shard_path(shard), _shard_js(shard, tokens, ends, lasts, b"".join(chunks)))
+        return set(by_shard)
+
+    def _write_blocks(self) -> None:
+        block, rows = -1, []
+        for line in sorted_lines(_lines(self._tmp / "docs"), workdir=self._tmp):
+            doc_id, row = line.split("\t", 1)
+            b = int(doc_id) // BLOCK
+            if b != block and rows:
+                self.folder.write_text(block_path(block), _block_js(block, rows))
+                rows = []
+            block = b
+            rows.append(json.loads(row))
+        if rows:
+            self.folder.write_text(block_path(block), _block_js(block, rows))
+
+
+def _lines(path: Path) -> Iterator[str]:
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            yield line.rstrip("\n")
+
+
+class SearchUpdater:
+    """Adds changed articles to an existing index in place: their shards and blocks only."""
+
+    def __init__(self, folder: OutputFolder, *, bits: int) -> None:
+        self.folder = folder
+        self.bits = bits
+        self._adds: dict[int, dict[str, list[int]]] = {}
+        self._docs: dict[int, DocEntry] = {}
+
+    def add(self, doc: DocEntry, texts: Iterable[str]) -> None:
+        """Queue one article's tokens and result row (written by finish)."""
+        for token in doc_tokens(texts):
+            self._adds.setdefault(token_shard(token, self.bits), {}).setdefault(token, []).append(doc.id)
+        self._docs[doc.id] = doc
+
+    def finish(self) -> int:
+        """Rewrite the touched shards and blocks; the number of articles added or updated."""
+        root = self.folder.root
+        for shard, adds in sorted(self._adds.items()):
+            tokens, ends, lasts, data = _read_shard(root / shard_path(shard))
+            starts = [0] + ends[:-1]
+            lists: dict[str, tuple[bytes, int]] = {t: (data[s:e], last) for t, s, e, last in
+                                                   zip(tokens, starts, ends, lasts)}
+            for token, ids in adds.items():
+                old, last = lists.get(token, (b"", 0))
+                ids = sorted(set(ids))
+                if ids[0] > last:  # new articles (the usual case): append their gaps, nothing decoded
+                    lists[token] = (old + _reencode_from(last, ids), ids[-1])
+                else:
+                    merged = sorted(set(_decode_ids(old)) | set(ids))
+                    lists[token] = (_encode_ids(merged), merged[-1])
+            new_tokens = sorted(lists)
+            out_ends, out_lasts, chunks, total = [], [], [], 0
+            for token in new_tokens:
+                chunk, last = lists[token]
+                chunks.append(chunk)
+                total += len(chunk)
+                out_ends.append(total)
+                out_lasts.append(last)
+            self.folder.write_text(shard_path(shard), _shard_js(shard, new_tokens, out_ends, out_lasts,
+                                                                b"".join(chunks)))
+        by_block: dict[int, list[DocEntry]] = {}
+        for doc in self._docs.values():
+            by_block.setdefault(doc.id // BLOCK, []).append(doc)
+        for block, docs in sorted(by_block.items()):
+            rows = _read_block(root / block_path(block))
+            for doc in docs:
+                rows[doc.id] = doc.row()
+            self.folder.write_text(block_path(block), _block_js(block, [rows[i] for i in sorted(rows)]))
+        return len(self._docs)
+
+
+def _reencode_from(last: int, ids: list[int]) -> bytes:
+    """Varint gaps of ascending `ids` after a list whose largest id is `last`."""
+    out = bytearray()
+    prev = last
+    for i in ids:
+        out += _encode_ids([i - prev])
+        prev = i
+    return bytes(out)
+
+
+def _read_block(path: Path) -> dict[int, list[Any]]:
+    try:
+        m = _BLOCK_JS.match(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    if m is None:
+        return {}
+    return {row[0]: row for row in json.loads(m.group(2))}
+
+
+def doc_entry(article: Any, tz: Any) -> DocEntry:
+    """The search result row of a StoredArticle in the site's zone."""
+    when: datetime = article.published.astimezone(tz)
+    return DocEntry(article.id, article.title, article.source, f"{when:%Y-%m-%d %H:%M}")

@@ -1,0 +1,183 @@
+"""build site against a real archive: full, incremental and --since builds, their files, bad output folders."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import sitearchive  # noqa: E402
+from sitearchive import CNA, T0, UDN, save  # noqa: E402
+
+from newsmirror.cli import cli  # noqa: E402
+from newsmirror.errors import PublishError  # noqa: E402
+from newsmirror.publish.pages import outlet_slug, page_path  # noqa: E402
+from newsmirror.publish.targets import BuildOptions, run_build  # noqa: E402
+from newsmirror.store import open_store  # noqa: E402
+
+OLD = 1_000_000_000
+
+
+@pytest.fixture
+def store(tmp_path):
+    sitearchive.fill(tmp_path / "a.sqlite")
+    s = open_store(tmp_path / "a.sqlite")
+    yield s
+    s.close()
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.name.startswith(".newsmirror")}
+
+
+def age(root: Path) -> None:
+    for p in root.rglob("*"):
+        if p.is_file():
+            os.utime(p, (OLD, OLD))
+
+
+def touched(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and p.stat().st_mtime != OLD
+            and not p.name.startswith(".newsmirror")}
+
+
+def test_full_build_writes_every_kind_of_page(store, tmp_path):
+    out = tmp_path / "out"
+    summary = run_build("site", store, out, BuildOptions(tz="Asia/Taipei"))
+    files = tree(out)
+    assert summary.count("articles") == store.count_articles() == len([f for f in files if re.fullmatch(
+        r"\d{4}/\d{2}/\d{2}/\d+\.html", f)])
+    for path in ("index.html", "sources.html", "search.html", "search/meta.js", "2024/05/index.html",
+                 "2024/05/01/index.html", "pages/0/0.html", "pages/0/1.html", f"source/{UDN}/index.html",
+                 f"source/{UDN}/pages/0/0.html", "feeds/all.atom", "feeds/all.json", "sources.opml",
+                 "static/site.css", "static/site.js", "static/search.js", "static/zh-hans.js", ".nojekyll"):
+        assert path in files, path
+    for name, data in files.items():
+        if name.endswith(".html"):
+            html = data.decode("utf-8")
+            assert '<meta charset="utf-8">' in html and 'rel="canonical"' in html and 'property="og:title"' in html, name
+    assert f"source/{outlet_slug(sitearchive.SLASHED)}/index.html" in files  # a slash in a name is no folder
+
+
+def test_rebuild_without_changes_writes_nothing(store, tmp_path):
+    out = tmp_path / "out"
+    run_build("site", store, out, BuildOptions())
+    again = run_build("site", store, out, BuildOptions())
+    assert (again.written, again.removed) == (0, 0)
+    full = run_build("site", store, out, BuildOptions(full=True))
+    assert (full.written, full.removed) == (0, 0)  # deterministic: a full build rewrites no byte
+
+
+def test_one_new_article_rewrites_only_the_pages_that_show_it(store, tmp_path):
+    out = tmp_path / "out"
+    run_build("site", store, out, BuildOptions(tz="Asia/Taipei"))
+    age(out)
+    new = save(store, CNA, "late", "新的蒲亭消息", "<p>蒲亭今天發表談話。</p>", T0 + timedelta(days=6)).article_id
+    summary = run_build("site", store, out, BuildOptions(tz="Asia/Taipei"))
+    changed = touched(out)
+    pages = {p for p in changed if p.endswith(".html")}
+    assert pages == {
+        f"2024/05/07/{new}.html", "2024/05/07/index.html", "2024/05/06/index.html", "2024/05/index.html",
+        "index.html", "pages/0/1.html", f"source/{CNA}/index.html", f"source/{CNA}/pages/0/0.html", "sources.html",
+    }, pages
+    assert {p for p in changed if p.startswith("feeds/")} == {"feeds/all.atom", "feeds/all.json",
+                                                             f"feeds/source/{CNA}.atom", f"feeds/source/{CNA}.json"}
+    assert all(p.startswith(("search/t/", "search/d/", "search/meta.js")) for p in changed - pages
+               if not p.startswith("feeds/"))
+    assert summary.count("articles") == 1
+    # the incremental result is exactly what a full build makes
+    fresh = tmp_path / "fresh"
+    run_build("site", store, fresh, BuildOptions(tz="Asia/Taipei"))
+    assert tree(out) == tree(fresh)
+
+
+def test_revised_and_new_articles_incrementally_equal_a_full_build(store, tmp_path):
+    out = tmp_path / "out"
+    run_build("site", store, out, BuildOptions())
+    for i in range(60):  # pages shift: a new list page, a new month
+        save(store, UDN, f"more{i}", f"新聞{i}", f"<p>第{i}則</p>", T0 + timedelta(days=30, hours=i))
+    save(store, UDN, "typhoon3", "颱風消息第3則（更新）", "<p>中央氣象署解除颱風警報。</p>", T0 + timedelta(days=1, hours=3))
+    save(store, "新來源", "x", "第一篇", "<p>新的媒體</p>", T0 - timedelta(days=40))  # older than everything
+    summary = run_build("site", store, out, BuildOptions())
+    assert summary.count("articles") == 62
+    fresh = tmp_path / "fresh"
+    run_build("site", store, fresh, BuildOptions())
+    assert tree(out) == tree(fresh)
+    assert "2024/03/index.html" in tree(out)
+
+
+def test_since_rebuilds_only_recent_months(store, tmp_path):
+    out = tmp_path / "out"
+    save(store, UDN, "june", "六月的新聞", "<p>六月</p>", T0 + timedelta(days=40))
+    run_build("site", store, out, BuildOptions())
+    age(out)
+    summary = run_build("site", store, out, BuildOptions(since=(T0 + timedelta(days=35)).date()))
+    changed = touched(out)  # nothing changed in the archive: the bytes are the same, so nothing was rewritten
+    assert changed == set() and summary.count("articles") == 1
+    (out / "2024/05/01/1.html").unlink()
+    (out / "2024/06/10/index.html").unlink()
+    run_build("site", store, out, BuildOptions(since=(T0 + timedelta(days=35)).date()))
+    assert (out / "2024/06/10/index.html").exists() and not (out / "2024/05/01/1.html").exists()
+
+
+def test_since_needs_an_earlier_build(store, tmp_path):
+    with pytest.raises(PublishError, match="--since needs an earlier full build"):
+        run_build("site", store, tmp_path / "out", BuildOptions(since=T0.date()))
+
+
+def test_list_pages_are_sharded_by_thousands():
+    assert page_path(999) == "pages/0/999.html" and page_path(1000) == "pages/1/1000.html"
+    assert page_path(3, "甲") == "source/甲/pages/0/3.html"
+
+
+def test_outlet_slugs_are_safe_and_distinct():
+    assert outlet_slug(CNA) == CNA
+    a, b = outlet_slug("BBC/中文"), outlet_slug("BBC:中文")
+    assert a != b and "/" not in a and ":" not in b
+    assert outlet_slug("..") not in ("..", ".", "")
+
+
+def test_output_that_is_a_file_is_a_one_line_error(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    sitearchive.fill(home / "archive.sqlite")
+    target = tmp_path / "site.html"
+    target.write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--home", str(home), "-q", "build", "site", str(target)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: output {target} is a file, not a folder; choose a folder for OUT"
+    assert target.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_output_that_cannot_be_created_is_a_one_line_error(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    sitearchive.fill(home / "archive.sqlite")
+    result = CliRunner().invoke(cli, ["--home", str(home), "-q", "build", "site", "/proc/nm-test/out"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot create output folder /proc/nm-test/out:")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cli_build_site_and_help(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    sitearchive.fill(home / "archive.sqlite")
+    result = CliRunner().invoke(cli, ["--home", str(home), "-q", "build", "site", str(tmp_path / "out"),
+                                      "--base-url", "https://mirror.example/news/", "--tz", "UTC"])
+    assert result.exit_code == 0, result.stderr
+    assert "build site done:" in result.stderr
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://mirror.example/news/index.html">' in index
+    help_text = CliRunner().invoke(cli, ["build", "site", "--help"]).output
+    assert "--since" in help_text and "Example:" in help_text
+    bad = CliRunner().invoke(cli, ["--home", str(home), "build", "site", str(tmp_path / "o"), "--tz", "Mars/Base"])
+    assert bad.exit_code == 2 and "Mars/Base" in bad.stderr
