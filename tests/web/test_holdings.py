@@ -6,7 +6,7 @@ import socket
 
 from webarchive import make_client
 
-from feedgen import rss
+from feedtext import rss
 from httpserver import Reply
 from newsmirror.config import Settings, save_sources
 from newsmirror.models import Source
