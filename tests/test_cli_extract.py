@@ -129,3 +129,34 @@ def test_unknown_timezone_is_a_usage_error():
     result = extract(str(DATA / "tw-udn-like.html"), "--tz", "Mars/Base")
     assert result.exit_code == 2
     assert "unknown timezone 'Mars/Base'" in result.stderr
+
+
+def test_markdown_headings_follow_the_articles_script():
+    from newsmirror.extract.output import article_to_markdown
+    from newsmirror.models import Article
+
+    def md(**kw):
+        return article_to_markdown(Article(title="標題", text="內文。", captions=("照片說明",), **kw))
+
+    assert "**圖說**" in md(script="Hant", lang="zh-Hant") and "Captions" not in md(script="Hant")
+    assert "**图说**" in md(script="Hans", lang="zh-Hans") and "圖說" not in md(script="Hans")
+    assert "**图说**" in md(lang="zh-CN") and "**Captions**" in md(lang="en")
+
+
+def test_extract_markdown_of_a_simplified_page_has_simplified_headings(tmp_path):
+    from click.testing import CliRunner
+
+    from newsmirror.cli import cli
+
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>国务院发布经济数据</title></head><body>'
+        "<article><h1>国务院发布经济数据</h1>"
+        "<p>国家统计局今天发布数据，前三季度经济运行总体平稳，主要指标稳中有进，就业形势保持稳定。</p>"
+        '<figure><img src="/a.jpg"><figcaption>图为统计局新闻发布会现场。</figcaption></figure>'
+        "<p>专家认为，随着一系列政策措施落地见效，经济发展的势头将会继续保持，消费和投资都有望进一步回升。</p>"
+        "<p>统计局发言人表示，下一阶段将继续加强经济监测，为宏观调控提供更加准确及时的数据支持。</p>"
+        "</article></body></html>", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(page), "--format", "markdown"])
+    assert result.exit_code == 0, result.stderr
+    assert "**图说**" in result.stdout and "圖說" not in result.stdout and "Captions" not in result.stdout

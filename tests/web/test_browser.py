@@ -178,3 +178,49 @@ def test_skip_link_is_first_and_visible_on_focus(page):
     assert box is not None and box["x"] >= 0 and box["y"] >= 0
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
+
+
+def test_a_zh_cn_first_visit_reads_simplified_with_mainland_words(browser, live_server, ids):
+    context = browser.new_context(base_url=live_server, locale="zh-CN")
+    problems: list[str] = []
+    try:
+        pg = context.new_page()
+        pg.on("pageerror", lambda exc: problems.append(str(exc)))
+        pg.goto("/")
+        assert pg.locator("html").get_attribute("lang") == "zh-Hans"
+        assert pg.title().startswith("最新报道")
+        nav = pg.get_by_role("navigation", name="主选单").inner_text()
+        assert "搜索" in nav and "来源" in nav
+        _shot(pg, "home-zh-cn")
+        pg.get_by_role("link", name="立法院三读通过修正案").click()
+        pg.wait_for_url(f"**/article/{ids['law']}")
+        assert "已修改 1 次" in pg.locator("section.versions h2").inner_text()
+        pg.goto("/article/999999")
+        assert pg.locator("p.error").inner_text() == "没有编号 999999 的报道"
+        # nothing was remembered: a choice is the reader's to make
+        assert [c for c in context.cookies() if c["name"] == "script"] == []
+    finally:
+        context.close()
+    assert problems == []
+
+
+def test_the_calendar_leads_to_a_day_and_its_neighbours(page, ids):
+    page.goto("/")
+    page.get_by_role("navigation", name="主選單").get_by_role("link", name="最近一日").click()
+    page.wait_for_url("**/day/2024-05-04")
+    assert page.locator("a[rel=next]").count() == 0  # never into the future
+    page.get_by_role("link", name="2024 年 5 月").click()
+    page.wait_for_url("**/month/2024-05")
+    _shot(page, "month")
+    page.locator('table.calendar a[href="/day/2024-05-03"]').click()
+    page.wait_for_url("**/day/2024-05-03")
+    page.get_by_role("link", name="← 2024-05-02").click()
+    page.wait_for_url("**/day/2024-05-02")
+    assert page.locator("ol.articles > li").count() >= 1
+
+
+def test_an_article_without_its_page_says_so(page, ids):
+    page.goto(f"/article/{ids['typhoon0']}")
+    note = page.locator("aside.summary-only")
+    assert note.is_visible() and "僅有摘要" in note.inner_text() and "下次嘗試" in note.inner_text()
+    _shot(page, "summary-only")

@@ -48,7 +48,7 @@ def article_to_markdown(a: Article) -> str:
     body = [p.strip() for p in a.text.split("\n\n") if p.strip()]
     lines += ["", *[x for p in body for x in (_escape_md(p), "")]]
     if a.captions:
-        lines += ["**圖說 / Captions**", ""] + [f"- {_escape_md(c)}" for c in a.captions] + [""]
+        lines += [f"**{_caption_heading(a)}**", ""] + [f"- {_escape_md(c)}" for c in a.captions] + [""]
     groups: dict[str, list] = {}
     for r in a.related:
         groups.setdefault(r.group, []).append(r)
@@ -57,6 +57,20 @@ def article_to_markdown(a: Article) -> str:
         lines += [f"- [{_escape_md(r.title)}]({r.url})" if r.url else f"- {_escape_md(r.title)}" for r in links]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+# The captions heading in the article's own script: one language per post, never a mix.
+CAPTION_HEADINGS = {"Hant": "圖說", "Hans": "图说", "zh": "圖說", "other": "Captions"}
+
+
+def _caption_heading(a: Article) -> str:
+    """圖說 for Traditional, 图说 for Simplified, Captions for an article not in Chinese."""
+    if a.script in ("Hant", "Hans"):
+        return CAPTION_HEADINGS[a.script]
+    lang = (a.lang or "").lower()
+    if lang.startswith("zh"):
+        return CAPTION_HEADINGS["Hans" if "hans" in lang or lang in ("zh-cn", "zh-sg") else "Hant"]
+    return CAPTION_HEADINGS["other"] if lang else CAPTION_HEADINGS["zh"]
 
 
 def _escape_md(s: str) -> str:

@@ -281,11 +281,23 @@ def _current(path: str) -> str | None:
     return None
 
 
+# An attribute a person reads (a label, a tooltip, a placeholder, an image's text) with its quoted value:
+# aria-label="主選單", title="技術細節"
+_READ_ATTRIBUTE = re.compile(r'(\s(?:aria-label|title|placeholder|alt)=")([^"]*)(")')
+
+
 def in_script(text: str, script: str | None) -> str:
-    """Text (or HTML) in the reader's script: as written for None, else OpenCC, plus mainland wording for hans."""
+    """Text (or HTML) in the reader's script: as written for None, else OpenCC, plus mainland wording for hans.
+
+    In HTML the text between tags is converted, and the attributes a person reads (aria-label,
+    title, placeholder, alt); tags, URLs and other attributes stay as they are."""
     if not script:
         return text
-    text = convert_html(text, script) if "<" in text else convert_text(text, script)
+    if "<" in text:
+        text = convert_html(text, script)
+        text = _READ_ATTRIBUTE.sub(lambda m: m.group(1) + convert_text(m.group(2), script) + m.group(3), text)
+    else:
+        text = convert_text(text, script)
     return mainland(text) if script == "hans" else text
 
 
