@@ -62,7 +62,7 @@ def test_import_precursor_subs_json_groups_feeds_by_site(tmp_path):
         {"site": "(臺)中央社CNA", "url": "https://a.example/2"},
         {"site": "(港)示範報", "url": "https://c.example/rss"},
     ], ensure_ascii=False), encoding="utf-8")
-    sources = read_import_file(path)
+    sources = read_import_file(path).sources
     assert [s.name for s in sources] == ["(臺)中央社CNA", "(港)示範報"]
     assert sources[0].feeds == ("https://a.example/1", "https://a.example/2")
 
@@ -75,13 +75,15 @@ def test_import_opml(tmp_path):
         '<outline title="Other" xmlUrl="https://e.example/atom"/></outline></body></opml>',
         encoding="utf-8",
     )
-    sources = read_import_file(path)
-    assert {s.name: s.feeds for s in sources} == {"示範日報": ("https://d.example/rss",), "Other": ("https://e.example/atom",)}
+    read = read_import_file(path)
+    assert {s.name: s.feeds for s in read.sources} == {"示範日報": ("https://d.example/rss",),
+                                                       "Other": ("https://e.example/atom",)}
+    assert {s.name: s.tags for s in read.sources} == {"示範日報": ("新聞",), "Other": ("新聞",)}  # the folder
+    assert read.problems == []
 
 
 @pytest.mark.parametrize("content, fragment", [
     ('{"site": "x"}', "expected a JSON list"),
-    ('[{"site": "x"}]', "entry #1: expected an object with 'site' and 'url'"),
     ("[{", "not valid JSON"),
     ("<opml><body></body></opml>", "OPML has no outline with an xmlUrl"),
     ("hello", "not a subs.json list, an OPML file or a sources.toml"),
@@ -96,9 +98,13 @@ def test_bad_import_files(tmp_path, content, fragment):
 def test_merge_adds_new_sources_and_feeds_once():
     old = [Source(name="A", feeds=("https://a/1",))]
     new = [Source(name="A", feeds=("https://a/1", "https://a/2")), Source(name="B", feeds=("https://b/1",))]
-    merged, added_sources, added_feeds = merge_sources(old, new)
-    assert [s.feeds for s in merged] == [("https://a/1", "https://a/2"), ("https://b/1",)]
-    assert (added_sources, added_feeds) == (1, 2)
+    merged = merge_sources(old, new)
+    assert [s.feeds for s in merged.sources] == [("https://a/1", "https://a/2"), ("https://b/1",)]
+    assert (merged.added_sources, merged.added_feeds) == (1, 2)
+    assert merged.repeated == [("A", "https://a/1", "A")]
+    # a feed another source has already is not added under a second name
+    again = merge_sources(merged.sources, [Source(name="C", feeds=("HTTPS://B/1/",))])
+    assert (again.added_sources, again.added_feeds, again.repeated) == (0, 0, [("C", "HTTPS://B/1/", "B")])
 
 
 def test_home_from_env_and_default(monkeypatch, tmp_path):

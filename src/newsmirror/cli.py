@@ -78,6 +78,10 @@ def sources() -> None:
 
 
 @sources.command("import", context_settings=CONTEXT, epilog="""\b
+Every valid entry is imported and every bad one is named (its number, its site, the reason) in the
+same run; the exit code is 1 when some entries were bad. A feed already in sources.toml is not added
+again. OPML folder names become the tags of the feeds inside them.
+\b
 Example:
   newsmirror sources import subs.json      # the precursor's [{"site": ..., "url": ...}]
   newsmirror sources import feeds.opml""")
@@ -86,16 +90,25 @@ Example:
 def sources_import(obj: Ctx, file: Path) -> None:
     """Add the sources of a subs.json, OPML or sources.toml FILE to sources.toml."""
     try:
-        incoming = read_import_file(file)
+        read = read_import_file(file)
         path = obj.settings.sources_file
         existing = load_sources(path) if path.exists() else []
-        merged, added_sources, added_feeds = merge_sources(existing, incoming)
-        obj.settings.ensure_home()
-        save_sources(path, merged)
+        merged = merge_sources(existing, read.sources)
+        if merged.added_feeds:
+            obj.settings.ensure_home()
+            save_sources(path, merged.sources)
     except ConfigError as exc:
         fail(str(exc), 2)
-    click.echo(f"imported {added_sources} new sources and {added_feeds} new feeds into {path} "
-               f"({len(merged)} sources in all)", err=True)
+    for problem in read.problems:
+        click.echo(f"skipped {file.name} {problem}", err=True)
+    if obj.verbose:
+        for name, url, owner in merged.repeated:
+            click.echo(f"already there: {url} ({name}) is a feed of {owner!r}", err=True)
+    click.echo(f"imported {merged.added_sources} new sources and {merged.added_feeds} new feeds into {path} "
+               f"({len(merged.sources)} sources in all); {len(merged.repeated)} feeds were there already, "
+               f"{len(read.problems)} entries were bad", err=True)
+    if read.problems:
+        sys.exit(1)
 
 
 @sources.command("add", context_settings=CONTEXT, epilog="""\b
@@ -118,12 +131,115 @@ def sources_add(obj: Ctx, name: str, feeds: tuple[str, ...], timezone: str, tags
                                 "tags": list(tags), "full_text": full_text}, "command line")
         path = obj.settings.sources_file
         existing = load_sources(path) if path.exists() else []
-        merged, added_sources, added_feeds = merge_sources(existing, [new])
+        merged = merge_sources(existing, [new])
         obj.settings.ensure_home()
-        save_sources(path, merged)
+        save_sources(path, merged.sources)
     except ConfigError as exc:
         fail(str(exc), 2)
-    click.echo(f"{'added' if added_sources else 'updated'} source {name!r} ({added_feeds} new feeds)", err=True)
+    for _, url, owner in merged.repeated:
+        click.echo(f"{url} is already a feed of {owner!r}; not added again", err=True)
+    click.echo(f"{'added' if merged.added_sources else 'updated'} source {name!r} ({merged.added_feeds} new feeds)",
+               err=True)
+
+
+def _source_named(sources_: list, name: str):
+    """The source called `name`, or a usage error listing the names there are."""
+    for s in sources_:
+        if s.name == name:
+            return s
+    names = ", ".join(repr(s.name) for s in sources_[:10]) + (" ..." if len(sources_) > 10 else "")
+    fail(f"no source named {name!r} in sources.toml; sources: {names}", 2)
+
+
+@sources.command("remove", context_settings=CONTEXT, epilog="""\b
+The source's archived articles stay in the archive (and on the web archive) unless --purge is given;
+--purge deletes them from the archive and the search index after asking (or with --yes).
+\b
+Example:
+  newsmirror sources remove "(臺)示範社"
+  newsmirror sources remove "(臺)示範社" --purge --yes""")
+@click.argument("name")
+@click.option("--purge", is_flag=True, help="Also delete the source's archived articles.")
+@click.option("--yes", is_flag=True, help="Do not ask before --purge deletes.")
+@click.pass_obj
+def sources_remove(obj: Ctx, name: str, purge: bool, yes: bool) -> None:
+    """Remove the source NAME from sources.toml; its archived articles are kept unless --purge."""
+    srcs = load_sources_or_fail(obj)
+    _source_named(srcs, name)
+    count = 0
+    if purge and obj.settings.db_path.exists():
+        from newsmirror.store import open_store
+
+        try:
+            store = open_store(obj.settings.db_path)
+            try:
+                count = store.count_articles(source=name)
+            finally:
+                store.close()
+        except NewsMirrorError as exc:
+            fail(str(exc))
+        if count and not yes and not click.confirm(
+                f"delete the {count} archived articles of {name!r} for good?", err=True):
+            fail("nothing removed (answer y, or pass --yes, to purge)", 1)
+    try:
+        save_sources(obj.settings.sources_file, [s for s in srcs if s.name != name])
+    except OSError as exc:
+        fail(f"cannot write {obj.settings.sources_file}: {exc.strerror}")
+    if purge and count:
+        from newsmirror.pipeline import purge_source
+
+        try:
+            deleted = purge_source(obj.settings, name)
+        except NewsMirrorError as exc:
+            fail(f"removed {name!r} from sources.toml, but its articles could not be deleted: {exc}")
+        click.echo(f"removed source {name!r} and deleted its {deleted} archived articles", err=True)
+    else:
+        kept = "" if purge else "; its archived articles are kept (--purge deletes them)"
+        click.echo(f"removed source {name!r} from {obj.settings.sources_file}{kept}", err=True)
+
+
+@sources.command("edit", context_settings=CONTEXT, epilog="""\b
+Example:
+  newsmirror sources edit "(臺)示範社" --full-text always
+  newsmirror sources edit "(臺)示範社" --tag 台灣 --tag 通訊社 --timezone Asia/Taipei""")
+@click.argument("name")
+@click.option("--tag", "tags", multiple=True, help="Set the tags to these (repeatable); --no-tags clears them.")
+@click.option("--no-tags", is_flag=True, help="Remove every tag.")
+@click.option("--full-text", type=click.Choice(["auto", "always", "never"]),
+              help="Fetch article pages: always, never, or when the feed has only a summary.")
+@click.option("--timezone", help="IANA zone for dates without one.")
+@click.option("--interval", type=click.IntRange(min=1), help="Minutes between fetches of its feeds.")
+@click.pass_obj
+def sources_edit(obj: Ctx, name: str, tags: tuple[str, ...], no_tags: bool, full_text: str | None,
+                 timezone: str | None, interval: int | None) -> None:
+    """Change the source NAME in sources.toml: its tags, full-text mode, timezone or fetch interval."""
+    import dataclasses
+
+    srcs = load_sources_or_fail(obj)
+    old = _source_named(srcs, name)
+    changes: dict = {}
+    if tags and no_tags:
+        fail("give --tag or --no-tags, not both", 2)
+    if tags or no_tags:
+        changes["tags"] = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+    if full_text:
+        changes["full_text"] = full_text
+    if timezone:
+        _check_tz(timezone, "--timezone")
+        changes["timezone"] = timezone
+    if interval is not None:
+        if "interval" not in {f.name for f in dataclasses.fields(old)}:
+            fail("this newsmirror has no per-source fetch interval yet", 2)
+        changes["interval"] = interval
+    if not changes:
+        fail("nothing to change; give --tag, --no-tags, --full-text, --timezone or --interval", 2)
+    new = dataclasses.replace(old, **changes)
+    try:
+        save_sources(obj.settings.sources_file, [new if s.name == name else s for s in srcs])
+    except OSError as exc:
+        fail(f"cannot write {obj.settings.sources_file}: {exc.strerror}")
+    said = ", ".join(f"{k} {getattr(old, k)!r} -> {v!r}" for k, v in changes.items())
+    click.echo(f"edited source {name!r}: {said}", err=True)
 
 
 @sources.command("list", context_settings=CONTEXT, epilog="""\b
@@ -544,13 +660,13 @@ def search(obj: Ctx, query: tuple[str, ...], as_json: bool, limit: int, offset: 
         click.echo(f"{results.total} results", err=True)
 
 
-def _check_tz(tz: str | None) -> None:
-    """A usage error (exit 2) naming --tz when it is not an IANA zone."""
+def _check_tz(tz: str | None, option: str = "--tz") -> None:
+    """A usage error (exit 2) naming the option when its value is not an IANA zone."""
     if tz:
         from newsmirror.config import check_timezone
 
         try:
-            check_timezone(tz, "--tz")
+            check_timezone(tz, option)
         except ConfigError as exc:
             fail(str(exc), 2)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
@@ -35,7 +35,10 @@ __all__ = [
     "load_sources",
     "save_sources",
     "read_import_file",
+    "ImportFile",
+    "ImportProblem",
     "merge_sources",
+    "Merged",
     "check_timezone",
 ]
 
@@ -203,40 +206,108 @@ def save_sources(path: Path, sources: list[Source]) -> None:
     os.replace(tmp, path)
 
 
-def _from_subs_json(data: object, path: Path) -> list[Source]:
+@dataclass(frozen=True)
+class ImportProblem:
+    """One entry of an import file that was not imported: its number in the file, its site and why."""
+
+    entry: int
+    site: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"entry #{self.entry} ({self.site or 'no name'}): {self.reason}"
+
+
+@dataclass(frozen=True)
+class ImportFile:
+    """What an import file holds: the sources of its valid entries, and every entry that is not valid."""
+
+    sources: list[Source]
+    problems: list[ImportProblem]
+
+
+def _grouped(entries: list[tuple[str, str, tuple[str, ...]]]) -> list[Source]:
+    """Sources from (name, feed URL, tags) entries: one per name, feeds and tags in order, each once."""
+    feeds: dict[str, list[str]] = {}
+    tags: dict[str, list[str]] = {}
+    for name, url, entry_tags in entries:
+        feeds.setdefault(name, []).append(url)
+        tags.setdefault(name, []).extend(entry_tags)
+    return [Source(name=n, feeds=tuple(dict.fromkeys(u)), tags=tuple(dict.fromkeys(tags[n]))) for n, u in feeds.items()]
+
+
+def _from_subs_json(data: object, path: Path) -> ImportFile:
     if not isinstance(data, list):
         raise ConfigError(f"{path}: expected a JSON list of {{\"site\": NAME, \"url\": FEED}} objects")
-    grouped: dict[str, list[str]] = {}
-    for i, entry in enumerate(data):
-        where = f"{path}: entry #{i + 1}"
-        if not isinstance(entry, dict) or "site" not in entry or "url" not in entry:
-            raise ConfigError(f"{where}: expected an object with 'site' and 'url'")
-        name = str(entry["site"]).strip()
-        if not name:
-            raise ConfigError(f"{where}: 'site' is empty")
-        grouped.setdefault(name, []).append(_check_url(entry["url"], where))
-    return [Source(name=n, feeds=tuple(dict.fromkeys(u))) for n, u in grouped.items()]
+    entries, problems = [], []
+    for i, entry in enumerate(data, 1):
+        site = str(entry.get("site", "")).strip() if isinstance(entry, dict) else ""
+        try:
+            if not isinstance(entry, dict) or "site" not in entry or "url" not in entry:
+                raise ConfigError("expected an object with 'site' and 'url'")
+            if not site:
+                raise ConfigError("'site' is empty")
+            entries.append((site, _check_url(entry["url"], "url"), ()))
+        except ConfigError as exc:
+            problems.append(ImportProblem(i, site, str(exc)))
+    return ImportFile(_grouped(entries), problems)
 
 
-def _from_opml(raw: bytes, path: Path) -> list[Source]:
+def _from_opml(raw: bytes, path: Path) -> ImportFile:
+    """Every outline with an xmlUrl is a feed; the folders (outlines holding outlines) above it become its tags."""
     try:
         root = ElementTree.fromstring(raw)
     except ElementTree.ParseError as exc:
         raise ConfigError(f"{path}: not valid OPML/XML: {exc}") from None
-    grouped: dict[str, list[str]] = {}
-    for node in root.iter("outline"):
-        url = node.get("xmlUrl")
-        if not url:
-            continue
-        name = (node.get("title") or node.get("text") or urlsplit(url).netloc).strip()
-        grouped.setdefault(name, []).append(_check_url(url, f"{path}: outline {name!r}"))
-    if not grouped:
+    entries: list[tuple[str, str, tuple[str, ...]]] = []
+    problems: list[ImportProblem] = []
+    number = 0
+
+    def walk(node: ElementTree.Element, folders: tuple[str, ...]) -> None:
+        nonlocal number
+        for child in node.findall("outline"):
+            url = child.get("xmlUrl")
+            label = (child.get("title") or child.get("text") or "").strip()
+            if url is None:
+                walk(child, folders + ((label,) if label else ()))
+                continue
+            number += 1
+            name = label or urlsplit(url.strip()).netloc
+            try:
+                entries.append((name, _check_url(url, "xmlUrl"), folders))
+            except ConfigError as exc:
+                problems.append(ImportProblem(number, name, str(exc)))
+
+    body = root.find("body")
+    walk(body if body is not None else root, ())
+    if not number:
         raise ConfigError(f"{path}: OPML has no outline with an xmlUrl")
-    return [Source(name=n, feeds=tuple(dict.fromkeys(u))) for n, u in grouped.items()]
+    return ImportFile(_grouped(entries), problems)
 
 
-def read_import_file(path: Path) -> list[Source]:
-    """Read sources from a precursor `subs.json`, an OPML file or another sources.toml."""
+def _from_sources_toml(path: Path) -> ImportFile:
+    try:
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: not a valid sources.toml: {exc}") from None
+    tables = data.get("source", [])
+    if not isinstance(tables, list):
+        raise ConfigError(f"{path}: use [[source]] tables, one per outlet")
+    sources, problems = [], []
+    for i, table in enumerate(tables, 1):
+        site = str(table.get("name", "")).strip() if isinstance(table, dict) else ""
+        try:
+            sources.append(source_from_dict(table, "source"))
+        except ConfigError as exc:
+            problems.append(ImportProblem(i, site, str(exc).removeprefix("source: ").removeprefix(f"source ({site}): ")))
+    return ImportFile(sources, problems)
+
+
+def read_import_file(path: Path) -> ImportFile:
+    """Read sources from a precursor `subs.json`, an OPML file or another sources.toml.
+
+    Each bad entry is a problem named by its number, its site and the reason; the other entries
+    are read. A file that cannot be read as any of these at all raises ConfigError."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -249,32 +320,62 @@ def read_import_file(path: Path) -> list[Source]:
             data = json.loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             if head == b"[" and path.suffix == ".toml":
-                return load_sources(path)
+                return _from_sources_toml(path)
             raise ConfigError(f"{path}: not valid JSON: {exc}") from None
         return _from_subs_json(data, path)
     if head == b"<":
         return _from_opml(raw, path)
     if path.suffix == ".toml":
-        return load_sources(path)
+        return _from_sources_toml(path)
     raise ConfigError(f"{path}: not a subs.json list, an OPML file or a sources.toml")
 
 
-def merge_sources(existing: list[Source], incoming: list[Source]) -> tuple[list[Source], int, int]:
-    """Add incoming sources and feeds to existing ones; return (merged, sources added, feeds added)."""
+@dataclass(frozen=True)
+class Merged:
+    """The sources after a merge, what it added, and the feeds it left out because they were there already."""
+
+    sources: list[Source]
+    added_sources: int
+    added_feeds: int
+    repeated: list[tuple[str, str, str]]  # (incoming source, feed URL, the source that already has it)
+
+
+def _feed_key(url: str) -> str:
+    """Feeds compared loosely: scheme and host case and a trailing slash do not make another feed."""
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/') or '/'}" + \
+        (f"?{parts.query}" if parts.query else "")
+
+
+def merge_sources(existing: list[Source], incoming: list[Source]) -> Merged:
+    """Add incoming sources and feeds to existing ones, each feed once across all sources.
+
+    A feed URL some source already has is left out (and reported), whatever the incoming source's
+    name; a source gaining feeds gains the incoming tags too."""
     by_name = {s.name: s for s in existing}
+    owner = {_feed_key(u): s.name for s in existing for u in s.feeds}
     added_sources = added_feeds = 0
+    repeated: list[tuple[str, str, str]] = []
     for s in incoming:
+        fresh = []
+        for url in s.feeds:
+            key = _feed_key(url)
+            if key in owner:
+                repeated.append((s.name, url, owner[key]))
+                continue
+            owner[key] = s.name
+            fresh.append(url)
+        if not fresh:
+            continue
         old = by_name.get(s.name)
         if old is None:
-            by_name[s.name] = s
+            by_name[s.name] = replace(s, feeds=tuple(fresh))
             added_sources += 1
-            added_feeds += len(s.feeds)
-            continue
-        new_feeds = tuple(u for u in s.feeds if u not in old.feeds)
-        if new_feeds:
-            by_name[s.name] = Source(**{**old.__dict__, "feeds": old.feeds + new_feeds})
-            added_feeds += len(new_feeds)
-    return list(by_name.values()), added_sources, added_feeds
+        else:
+            by_name[s.name] = replace(old, feeds=old.feeds + tuple(fresh),
+                                      tags=tuple(dict.fromkeys(old.tags + s.tags)))
+        added_feeds += len(fresh)
+    return Merged(list(by_name.values()), added_sources, added_feeds, repeated)
 
 
 # --- the home's config.toml: how to fetch, what to publish after a round -------------------------

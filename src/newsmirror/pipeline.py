@@ -36,6 +36,7 @@ __all__ = [
     "index_path",
     "run_demo",
     "source_timezones",
+    "purge_source",
     "search_archive",
     "LocalHits",
 ]
@@ -450,6 +451,28 @@ def reextract_archive(settings: Settings, *, progress: Progress | None = None) -
         progress.finish()
     summary.seconds = progress.seconds
     return summary
+
+
+def purge_source(settings: Settings, name: str) -> int:
+    """Delete a source's articles from the archive and the search index; return how many there were.
+
+    The archive is changed first (one transaction); the index, a derived file, then drops them, and
+    `index --rebuild` would give the same result if that step were interrupted."""
+    from newsmirror.store import open_store
+
+    store = open_store(settings.db_path)
+    try:
+        ids = store.delete_source_articles(name)
+    finally:
+        store.close()
+    if ids and index_path(settings).exists():
+        index = open_index(settings)
+        try:
+            for article_id in ids:
+                index.remove(article_id)
+        finally:
+            index.close()
+    return len(ids)
 
 
 def source_timezones(settings: Settings) -> dict[str, str]:

@@ -109,6 +109,9 @@ class Store(Protocol):
 
         Never creates a revision."""
 
+    def delete_source_articles(self, source: str) -> list[int]:
+        """Delete every article of `source` and everything kept about it; return their ids (one transaction)."""
+
     def get_article(self, article_id: int) -> StoredArticle | None:
         """One article with its current revision, or None."""
 

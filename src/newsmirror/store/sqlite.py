@@ -261,6 +261,8 @@ def _row_to_page(row: tuple[Any, ...]) -> PageFetch:
 
 
 _NEXT_SEQ = "(SELECT coalesce(max(change_seq), 0) + 1 FROM articles)"
+# Tables whose rows belong to one article (column article_id): deleted with it.
+_ARTICLE_TABLES = ("revisions", "folded_versions", "article_urls", "page_fetches")
 
 
 class SQLiteStore:
@@ -780,6 +782,17 @@ class SQLiteStore:
             if revision == current_revision:  # the searchable body changed
                 conn.execute(f"UPDATE articles SET change_seq = {_NEXT_SEQ} WHERE id = ?", (article_id,))
         return SaveOutcome(status, article_id, current_revision)
+
+    def delete_source_articles(self, source: str) -> list[int]:
+        """Delete every article of `source` with everything kept about it (revisions, folded versions, other
+        URLs, page fetches); return their ids. One transaction."""
+        with self._write(f"delete the articles of source {source!r}") as conn:
+            ids = [r[0] for r in conn.execute("SELECT id FROM articles WHERE source = ?", (source,))]
+            for table in _ARTICLE_TABLES:
+                conn.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT id FROM articles WHERE source = ?)",
+                             (source,))
+            conn.execute("DELETE FROM articles WHERE source = ?", (source,))
+        return ids
 
     # --- articles: reading -----------------------------------------------------------------
     def get_article(self, article_id: int) -> StoredArticle | None:
