@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from feedgen import rss
+from feedtext import rss
 from httpserver import Reply
 from newsmirror.cli import cli
 from newsmirror.config import Settings, load_sources, save_sources
