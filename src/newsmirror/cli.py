@@ -42,10 +42,14 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def load_sources_or_fail(ctx: Ctx):
+    """The sources file; a bad interval or alternate of one source is a warning (its default used)."""
+    warnings: list[str] = []
     try:
-        sources = load_sources(ctx.settings.sources_file)
+        sources = load_sources(ctx.settings.sources_file, warnings)
     except ConfigError as exc:
         fail(str(exc), 2)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     if not sources:
         fail(f"sources file {ctx.settings.sources_file} lists no sources; add a [[source]] table", 2)
     return sources
@@ -243,6 +247,9 @@ def sources_edit(obj: Ctx, name: str, tags: tuple[str, ...], no_tags: bool, full
 
 
 @sources.command("list", context_settings=CONTEXT, epilog="""\b
+Failing feeds come first, then stale ones (nothing published for 5x the feed's usual interval).
+An ALARM line names an outlet whose pages stopped extracting with byline and date (a redesign?).
+\b
 Example:
   newsmirror sources list
   newsmirror sources list --json --tz UTC""")
@@ -250,48 +257,111 @@ Example:
 @click.option("--tz", help="Show times in this IANA zone [default: each source's own zone].")
 @click.pass_obj
 def sources_list(obj: Ctx, as_json: bool, tz: str | None) -> None:
-    """Show every source's feeds and their health: last fetch, status, items, failures, last error."""
+    """Show every feed's health: failing first; last success, last error, failures in a row, stale, URL in use."""
+    from datetime import datetime
     from zoneinfo import ZoneInfo
 
+    from newsmirror.health import FeedHealth, extraction_alarms, feed_health
     from newsmirror.store import open_store
 
     _check_tz(tz)
     srcs = load_sources_or_fail(obj)
-    states = {}
+    now = datetime.now(UTC)
+    rows: list[FeedHealth] = []
+    alarms = {}
     if obj.settings.db_path.exists():
         try:
             store = open_store(obj.settings.db_path)
-            states = {s.url: s for s in store.feed_states()}
-            store.close()
+            try:
+                rows = feed_health(store, srcs, now)
+                alarms = {a.source: a for a in extraction_alarms(store, now)}
+            finally:
+                store.close()
         except NewsMirrorError as exc:
             fail(str(exc))
-    for s in srcs:
-        if not as_json:
-            click.echo(f"{s.name}  [{s.timezone}; full text {s.full_text}]" + (f"  tags: {', '.join(s.tags)}" if s.tags else ""))
-        zone = ZoneInfo(tz or s.timezone)
-        for url in s.feeds:
-            st = states.get(url)
-            last = st.last_fetch.astimezone(zone) if st and st.last_fetch else None
-            row = {
-                "source": s.name, "url": url,
-                "last_fetch": last.isoformat() if last else None,
-                "status": st.last_status if st else None,
-                "items_seen": st.items_seen if st else 0,
-                "consecutive_failures": st.consecutive_failures if st else 0,
-                "last_error": st.last_error if st else None,
-            }
-            if as_json:
-                click.echo(json.dumps(row, ensure_ascii=False))
-                continue
-            if st is None or last is None:
-                health = "never fetched"
-            else:
-                health = (f"last {last:%Y-%m-%d %H:%M} ({zone.key}), HTTP {st.last_status or '-'}, "
-                          f"{st.items_seen} items, {st.consecutive_failures} failures in a row")
-                if st.last_error:
-                    health += f", last error: {st.last_error}"
-            mark = "FAIL" if st and st.consecutive_failures else ("ok  " if st else "    ")
-            click.echo(f"  {mark} {url}\n       {health}")
+    else:
+        rows = [FeedHealth(s.name, url, url) for s in srcs for url in s.feeds]
+    zones = {s.name: ZoneInfo(tz or s.timezone) for s in srcs}
+    if as_json:
+        for h in rows:
+            alarm = alarms.get(h.source)
+            click.echo(json.dumps({**h.as_dict(zones[h.source]), "extraction_alarm": alarm.line() if alarm else None},
+                                  ensure_ascii=False))
+        return
+
+    def at(value: datetime, zone: ZoneInfo) -> str:
+        return f"{value.astimezone(zone):%Y-%m-%d %H:%M}"
+
+    for h in rows:
+        zone = zones[h.source]
+        mark = "FAIL " if h.failing else ("STALE" if h.stale else ("ok   " if h.last_fetch else "new  "))
+        click.echo(f"{mark} {h.source}  {h.url}")
+        if h.on_alternate:
+            click.echo(f"      using alternate {h.current_url}")
+        if h.last_fetch is None:
+            click.echo("      never fetched")
+            continue
+        ok = f"{at(h.last_ok, zone)} ({zone.key})" if h.last_ok else "never"
+        detail = f"last success {ok}, HTTP {h.last_status or '-'}, {h.items_seen} items"
+        if h.failing:
+            detail += f", {h.consecutive_failures} failures in a row"
+        if h.newest:
+            detail += f", newest item {at(h.newest, zone)}"
+        if h.stale and h.usual:
+            detail += f" (stale: usually every {_span(h.usual.total_seconds())})"
+        click.echo(f"      {detail}")
+        if h.last_error:
+            click.echo(f"      last error: {h.last_error}")
+        if h.next_due:
+            click.echo(f"      next fetch {at(h.next_due, zone)}, every {_span(h.interval or 0)} "
+                       f"({h.interval_reason})")
+    for alarm in alarms.values():
+        click.echo(f"ALARM {alarm.line()}")
+
+
+def _span(seconds: float) -> str:
+    """A duration in the largest whole unit: 45 s, 20 min, 3.5 h, 2.0 d."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+# --- run --------------------------------------------------------------------------------------
+
+@cli.command(context_settings=CONTEXT, epilog="""\b
+Each feed is fetched when due: from the source's interval (default 60 minutes), adapted to how
+often the feed publishes within min_interval..max_interval, never sooner than the server's
+Cache-Control max-age, RSS <ttl> or Retry-After. On start every due feed is fetched at once.
+After a round that stored something, the [publish] steps of the home's config.toml run and the
+search index is updated. One log line per round on stderr (--json for journald). SIGTERM or
+Ctrl-C stops it cleanly (exit 0). See docs/running.md for a systemd unit.
+\b
+Example:
+  newsmirror --home ~/news run
+  newsmirror --home ~/news run --once        # one round, for cron: */10 * * * *""")
+@click.option("--once", is_flag=True, help="Run one round of the due feeds and exit (1 when some failed).")
+@click.option("--json", "as_json", is_flag=True, help="Log JSON lines (for journald and log shippers).")
+@click.pass_obj
+def run(obj: Ctx, once: bool, as_json: bool) -> None:
+    """Run the mirror unattended: fetch each feed when due, publish after each round that stored something."""
+    from newsmirror.config import load_home_config
+    from newsmirror.pipeline import check_publish
+    from newsmirror.schedule import run_scheduler
+
+    try:
+        warnings: list[str] = []
+        srcs = load_sources(obj.settings.sources_file, warnings)
+        config = load_home_config(obj.settings)
+        check_publish(config)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    if not srcs:
+        fail(f"sources file {obj.settings.sources_file} lists no sources; add a [[source]] table", 2)
+    sys.exit(run_scheduler(obj.settings, once=once, as_json=as_json, verbose=bool(obj.verbose)))
 
 
 # --- fetch ------------------------------------------------------------------------------------

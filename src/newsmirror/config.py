@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
@@ -107,11 +107,113 @@ def check_timezone(tz: object, where: str) -> str:
     return tz
 
 
-def source_from_dict(data: dict, where: str) -> Source:
-    """Build a Source from one `[[source]]` table, with a clear error for each bad field."""
+SOURCE_KEYS = {"name", "feeds", "feed", "timezone", "tags", "full_text", "homepage", "interval", "min_interval",
+               "max_interval", "alternates", "failover_after"}
+MAX_INTERVAL_MINUTES = 7 * 24 * 60  # a week
+
+
+def _minutes(data: dict, key: str, default: float, where: str) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= MAX_INTERVAL_MINUTES:
+        raise ConfigError(f"{where}: '{key}' must be a number of minutes from 1 to {MAX_INTERVAL_MINUTES}, "
+                          f"got {value!r}")
+    return float(value)
+
+
+def _schedule(data: dict, where: str, warnings: list[str] | None) -> dict:
+    """interval, min_interval, max_interval and failover_after; with `warnings`, a bad value is logged
+    there and its default used, so one source's typo does not stop the other sources."""
+    defaults = {f.name: f.default for f in fields(Source) if f.name in ("interval", "min_interval", "max_interval")}
+    out = {}
+    for key, default in defaults.items():
+        try:
+            out[key] = _minutes(data, key, default, where)
+        except ConfigError as exc:
+            if warnings is None:
+                raise
+            warnings.append(f"{exc}; using {default:g}")
+            out[key] = float(default)
+    problem = None
+    if out["min_interval"] > out["max_interval"]:
+        problem = f"min_interval {out['min_interval']:g} is above max_interval {out['max_interval']:g}"
+    elif not out["min_interval"] <= out["interval"] <= out["max_interval"]:
+        problem = (f"interval {out['interval']:g} is outside min_interval {out['min_interval']:g} .. "
+                   f"max_interval {out['max_interval']:g}")
+    if problem:
+        if warnings is None:
+            raise ConfigError(f"{where}: {problem}")
+        warnings.append(f"{where}: {problem}; using the defaults")
+        out = {k: float(v) for k, v in defaults.items()}
+    after = data.get("failover_after", 3)
+    if isinstance(after, bool) or not isinstance(after, int) or not 1 <= after <= 100:
+        message = f"{where}: 'failover_after' must be a whole number of failures from 1 to 100, got {after!r}"
+        if warnings is None:
+            raise ConfigError(message)
+        warnings.append(f"{message}; using 3")
+        after = 3
+    out["failover_after"] = after
+    return out
+
+
+def _feeds_and_alternates(data: dict, where: str, warnings: list[str] | None):
+    """The feed URLs and each one's alternates: `feeds` lists URLs or {url, alternates} tables; a
+    source with one feed may give `alternates` beside it. A bad alternate is dropped (logged) with
+    `warnings`, else it is an error."""
+    feeds = data.get("feeds", data.get("feed"))
+    if isinstance(feeds, str | dict):
+        feeds = [feeds]
+    if not isinstance(feeds, list) or not feeds:
+        raise ConfigError(f"{where}: 'feeds' must list at least one feed URL")
+    urls: list[str] = []
+    alternates: dict[str, list] = {}
+    for entry in feeds:
+        if isinstance(entry, dict):
+            bad = set(entry) - {"url", "alternates"}
+            if bad:
+                raise ConfigError(f"{where}: a feed table has unknown key(s) {', '.join(sorted(bad))}; "
+                                  f"use {{url = \"...\", alternates = [\"...\"]}}")
+            url = _check_url(entry.get("url"), where)
+            alternates.setdefault(url, []).extend(_as_list(entry.get("alternates", []), where))
+        else:
+            url = _check_url(entry, where)
+        urls.append(url)
+    if "alternates" in data:
+        if len(set(urls)) != 1:
+            raise ConfigError(f"{where}: 'alternates' beside several feeds is ambiguous; give each feed its own: "
+                              f"feeds = [{{url = \"...\", alternates = [\"...\"]}}]")
+        alternates.setdefault(urls[0], []).extend(_as_list(data["alternates"], where))
+    pairs = []
+    for url, alts in alternates.items():
+        kept = []
+        for alt in alts:
+            try:
+                kept.append(_check_url(alt, f"{where}: alternate of {url}"))
+            except ConfigError as exc:
+                if warnings is None:
+                    raise
+                warnings.append(f"{exc}; that alternate is left out")
+        kept = [a for a in dict.fromkeys(kept) if a != url]
+        if kept:
+            pairs.append((url, tuple(kept)))
+    return tuple(dict.fromkeys(urls)), tuple(pairs)
+
+
+def _as_list(value: object, where: str) -> list:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: 'alternates' must be a list of feed URLs")
+    return value
+
+
+def source_from_dict(data: dict, where: str, warnings: list[str] | None = None) -> Source:
+    """Build a Source from one `[[source]]` table, with a clear error for each bad field.
+
+    With a `warnings` list, a bad schedule value or alternate URL is logged there and replaced by
+    its default (or left out) instead of failing the whole file."""
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: each source must be a table")
-    unknown = set(data) - {"name", "feeds", "feed", "timezone", "tags", "full_text", "homepage"}
+    unknown = set(data) - SOURCE_KEYS
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     name = data.get("name")
@@ -119,11 +221,7 @@ def source_from_dict(data: dict, where: str) -> Source:
         raise ConfigError(f"{where}: 'name' is required and must be a non-empty string")
     name = name.strip()
     where = f"{where} ({name})"
-    feeds = data.get("feeds", data.get("feed"))
-    if isinstance(feeds, str):
-        feeds = [feeds]
-    if not isinstance(feeds, list) or not feeds:
-        raise ConfigError(f"{where}: 'feeds' must list at least one feed URL")
+    feeds, alternates = _feeds_and_alternates(data, where, warnings)
     tags = data.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ConfigError(f"{where}: 'tags' must be a list of strings")
@@ -139,17 +237,21 @@ def source_from_dict(data: dict, where: str) -> Source:
         homepage = _check_url(homepage, where)
     return Source(
         name=name,
-        feeds=tuple(dict.fromkeys(_check_url(u, where) for u in feeds)),
+        feeds=feeds,
         timezone=check_timezone(data.get("timezone", DEFAULT_TIMEZONE), where),
         tags=tuple(tags),
         full_text=full_text,
         homepage=homepage,
+        alternates=alternates,
+        **_schedule(data, where, warnings),
     )
 
 
 def source_to_dict(source: Source) -> dict:
     """The `[[source]]` table for a Source, omitting defaults."""
-    out: dict = {"name": source.name, "feeds": list(source.feeds)}
+    alternates = dict(source.alternates)
+    feeds: list = [{"url": u, "alternates": list(alternates[u])} if u in alternates else u for u in source.feeds]
+    out: dict = {"name": source.name, "feeds": feeds}
     if source.timezone != DEFAULT_TIMEZONE:
         out["timezone"] = source.timezone
     if source.tags:
@@ -158,11 +260,19 @@ def source_to_dict(source: Source) -> dict:
         out["full_text"] = source.full_text
     if source.homepage:
         out["homepage"] = source.homepage
+    for f in fields(Source):
+        if f.name in ("interval", "min_interval", "max_interval", "failover_after"):
+            value = getattr(source, f.name)
+            if value != f.default:
+                out[f.name] = int(value) if float(value).is_integer() else value
     return out
 
 
-def load_sources(path: Path) -> list[Source]:
-    """Read and validate a sources file; raise ConfigError naming the file and the fault."""
+def load_sources(path: Path, warnings: list[str] | None = None) -> list[Source]:
+    """Read and validate a sources file; raise ConfigError naming the file and the fault.
+
+    With a `warnings` list (the scheduler), a bad interval or alternate URL of one source is logged
+    there and replaced by a safe default, so it never stops the other sources."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -180,7 +290,7 @@ def load_sources(path: Path) -> list[Source]:
     tables = data.get("source", [])
     if not isinstance(tables, list):
         raise ConfigError(f"sources file {path}: use [[source]] tables, one per outlet")
-    sources = [source_from_dict(t, f"{path}: source #{i + 1}") for i, t in enumerate(tables)]
+    sources = [source_from_dict(t, f"{path}: source #{i + 1}", warnings) for i, t in enumerate(tables)]
     seen: set[str] = set()
     for s in sources:
         if s.name in seen:
@@ -194,6 +304,8 @@ HEADER = """\
 #   name      display name, any Unicode          feeds     list of RSS/Atom/JSON Feed URLs
 #   timezone  IANA zone for dates without one (default Asia/Taipei)
 #   tags      list of strings                    full_text "auto" | "always" | "never"
+#   interval, min_interval, max_interval   minutes between fetches for `newsmirror run` (60, 15, 1440)
+#   feeds = [{url = "...", alternates = ["..."]}]   alternate URLs used while a feed fails
 """
 
 

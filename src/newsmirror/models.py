@@ -33,6 +33,7 @@ __all__ = [
     "RobotsTxt",
     "article_to_dict",
     "article_from_dict",
+    "FeedSchedule",
 ]
 
 FULL_TEXT_MODES = ("auto", "always", "never")
@@ -48,6 +49,15 @@ class Source:
     tags: tuple[str, ...] = ()
     full_text: str = "auto"  # fetch the article page: "always", "never" or "auto" (summary-only items)
     homepage: str | None = None
+    interval: float = 60  # minutes between fetches to start from (`newsmirror run`); adapted within the bounds
+    min_interval: float = 15  # minutes: never fetched more often, however fast it publishes
+    max_interval: float = 1440  # minutes: never fetched less often, however quiet it is
+    alternates: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (feed URL, its alternate URLs in order)
+    failover_after: int = 3  # consecutive failures of a feed's URL before the next alternate is used
+
+    def alternates_for(self, feed_url: str) -> tuple[str, ...]:
+        """The alternate URLs of one of this source's feeds (a mirror, an RSSHub route ...), in order."""
+        return dict(self.alternates).get(feed_url, ())
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,7 @@ class ParsedFeed:
     title: str
     items: tuple[FeedItem, ...]
     warnings: tuple[str, ...] = ()
+    ttl: int | None = None  # RSS <ttl>: minutes the feed may be cached, when it says
 
 
 @dataclass(frozen=True)
@@ -331,3 +342,17 @@ def article_from_dict(data: dict[str, Any]) -> Article:
             value = tuple(value)
         kwargs[name] = value
     return Article(**kwargs)
+
+
+@dataclass(frozen=True)
+class FeedSchedule:
+    """When a feed is fetched next, why, and which of its URLs is used (the primary or an alternate)."""
+
+    url: str  # the feed as sources.toml lists it: its identity
+    source: str
+    next_due: datetime  # aware UTC
+    interval: float  # seconds: the interval last chosen (adaptive, or a server's hint)
+    reason: str = ""  # why that interval, for `sources list` and the log
+    active_url: str | None = None  # an alternate URL in use while the primary fails; None: the primary
+    switched_at: datetime | None = None  # when the active URL last changed
+    primary_retry: datetime | None = None  # while on an alternate: when the primary is tried again

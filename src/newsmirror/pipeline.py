@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
+from enum import StrEnum
 from pathlib import Path
 
 from newsmirror.config import Settings
@@ -24,7 +25,10 @@ from newsmirror.models import SaveStatus, SearchHit, Source
 from newsmirror.progress import Progress
 
 __all__ = [
+    "FeedOutcome",
+    "FeedReport",
     "FetchSummary",
+    "index_into",
     "Failure",
     "ReextractSummary",
     "run_fetch",
@@ -54,6 +58,31 @@ class Failure:
         return f"{self.source}: {self.reason}"
 
 
+class FeedOutcome(StrEnum):
+    """How one feed's fetch ended."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class FeedReport:
+    """One feed's fetch in a run, with what the server said about when to come back."""
+
+    source: str
+    url: str  # the feed as sources.toml lists it
+    fetched: str  # the URL asked: the primary or an alternate
+    outcome: FeedOutcome
+    status: int | None
+    new: int = 0
+    items: int = 0  # items in the feed (its window)
+    max_age: float | None = None  # Cache-Control max-age, seconds
+    ttl: int | None = None  # RSS <ttl>, minutes
+    retry_after: float | None = None  # seconds asked by a 429/503 we did not wait for
+    error: str | None = None
+
+
 @dataclass
 class FetchSummary:
     """What one fetch run did."""
@@ -74,6 +103,7 @@ class FetchSummary:
     seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # things worth one log line that are not failures
+    feeds: list[FeedReport] = field(default_factory=list)  # one per feed, for the scheduler
 
     def line(self) -> str:
         """The one summary line a run ends with."""
@@ -111,8 +141,12 @@ def fetch_sources(settings: Settings, sources: list[Source], *, policy=None, pro
 
 
 async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, progress: Progress | None = None,
-                    now: datetime | None = None) -> FetchSummary:
-    """The async body of `fetch_sources`: feeds fetched concurrently, stored as each arrives."""
+                    now: datetime | None = None, sync_index: bool = True) -> FetchSummary:
+    """The async body of `fetch_sources`: feeds fetched concurrently, stored as each arrives.
+
+    Each feed is fetched from the URL in use (the primary, or an alternate while the primary fails:
+    fetch.failover); `summary.feeds` reports each feed's outcome and the server's hints for the
+    scheduler. `sync_index=False` leaves the search index to the caller."""
     from newsmirror.fetch.http import Fetcher, FetchPolicy
     from newsmirror.fetch.warc import RawArchive
     from newsmirror.store import open_store
@@ -127,38 +161,46 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
     archive = RawArchive(settings.raw_dir)
     failed_sources: set[str] = set()
 
-    def failed(source: Source, url: str, status: int | None, reason: str) -> None:
+    def failed(source: Source, url: str, fetched: str, error: FetchError | FeedError | str, status: int | None) -> None:
+        reason = str(error)
         failed_sources.add(source.name)
         summary.feeds_failed += 1
-        summary.failures.append(Failure(source.name, url, reason))
-        store.record_feed_fetch(source.name, url, fetched_at=now, status=status, error=reason)
+        summary.failures.append(Failure(source.name, fetched, reason))
+        _record_feed(store, source, url, fetched, now, summary, status=status, error=reason)
+        summary.feeds.append(FeedReport(source.name, url, fetched, FeedOutcome.FAILED, status, error=reason,
+                                        retry_after=getattr(error, "retry_after", None)))
         progress.advance(failed=True)
 
     try:
         suspects = _suspect_hosts(store, now)
         async with Fetcher(policy or FetchPolicy(), archive, store=store, clock=lambda: now,
                            suspect_hosts=suspects) as fetcher:
-            tasks = [asyncio.create_task(_fetch_one(fetcher, store, s, url)) for s, url in feeds]
+            tasks = [asyncio.create_task(_fetch_one(fetcher, store, s, url, now, summary)) for s, url in feeds]
             pages: dict[int, tuple[Source, int, str]] = {}
             for task in asyncio.as_completed(tasks):
-                source, url, result, error, status = await task
+                source, url, fetched, result, error = await task
                 if error is not None:
-                    failed(source, url, status, error)
+                    failed(source, url, fetched, error, error.status if isinstance(error, FetchError) else None)
                     continue
+                hints = {"max_age": _max_age(result.headers)}
                 if result.not_modified:
                     summary.feeds_not_modified += 1
-                    store.record_feed_fetch(source.name, url, fetched_at=result.fetched_at, status=304)
+                    _record_feed(store, source, url, fetched, now, summary, status=304)
+                    summary.feeds.append(FeedReport(source.name, url, fetched, FeedOutcome.NOT_MODIFIED, 304, **hints))
                     progress.advance(not_modified=1)
                     continue
                 try:
                     parsed = _parse(source, url, result)
                 except FeedError as exc:
-                    failed(source, url, result.status, str(exc))
+                    failed(source, url, fetched, exc, result.status)
                     continue
                 before = summary.new
-                for article_id, link in _store_feed(store, source, url, result, parsed, summary, now):
+                for article_id, link in _store_feed(store, source, url, fetched, result, parsed, summary, now):
                     pages[article_id] = (source, article_id, link)
                 summary.feeds_ok += 1
+                summary.feeds.append(FeedReport(source.name, url, fetched, FeedOutcome.OK, result.status,
+                                                new=summary.new - before, items=len(parsed.items), ttl=parsed.ttl,
+                                                **hints))
                 progress.advance(new=summary.new - before)
             # pages that a killed run never reached, or that failed lately, are tried again
             for article_id, link, source in _pending_pages(store, sources, now):
@@ -166,11 +208,8 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
             if pages:
                 progress.total = (progress.total or 0) + len(pages)
                 await _fetch_pages(fetcher, store, list(pages.values()), summary, progress, now)
-        try:
-            summary.indexed = _sync_index(settings, store)
-        except SearchError as exc:  # the articles are stored; the index is derived and rebuilt on demand
-            summary.failures.append(Failure("search index", str(index_path(settings)),
-                                            f"{exc} (run 'newsmirror index --rebuild')"))
+        if sync_index:
+            index_into(settings, store, summary)
     finally:
         archive.close()
         store.close()
@@ -181,26 +220,73 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
     return summary
 
 
-async def _fetch_one(fetcher, store, source: Source, url: str):
-    """Fetch one feed with its stored validators; return (source, url, result, error message, HTTP status)."""
-    state = store.get_feed_state(url)
+def index_into(settings: Settings, store, summary: FetchSummary) -> None:
+    """Bring the search index up to date; a failure is the summary's, never the stored articles'."""
     try:
-        result = await fetcher.get(
-            url,
-            etag=state.etag if state else None,
-            last_modified=state.last_modified if state else None,
-        )
-    except FetchError as exc:
-        return source, url, None, str(exc), exc.status
-    except Exception as exc:  # a bug in one feed's handling must not stop the others
-        return source, url, None, f"{url}: unexpected {type(exc).__name__}: {exc}", None
-    return source, url, result, None, result.status
+        summary.indexed = _sync_index(settings, store)
+    except SearchError as exc:  # the articles are stored; the index is derived and rebuilt on demand
+        summary.failures.append(Failure("search index", str(index_path(settings)),
+                                        f"{exc} (run 'newsmirror index --rebuild')"))
+
+
+def _record_feed(store, source: Source, url: str, fetched: str, now: datetime, summary: FetchSummary, *,
+                 status: int | None, error: str | None = None, **validators) -> None:
+    """Record one fetch of a feed's URL and move the feed to another URL when the one in use keeps failing."""
+    from newsmirror.fetch.failover import after_fetch
+    from newsmirror.models import FeedSchedule
+
+    state = store.record_feed_fetch(source.name, fetched, fetched_at=now, status=status, error=error, **validators)
+    alternates = source.alternates_for(url)
+    if not alternates:
+        return
+    schedule = store.get_feed_schedule(url) or FeedSchedule(url, source.name, now, source.interval * 60)
+    changed, line = after_fetch(url, alternates, schedule, fetched=fetched, ok=error is None,
+                                failures=state.consecutive_failures, failover_after=source.failover_after, now=now)
+    if changed != schedule:
+        store.save_feed_schedule(changed)
+    if line:
+        summary.notes.append(f"{source.name}: {line}")
+
+
+def _max_age(headers: dict[str, str]) -> float | None:
+    """Seconds of Cache-Control max-age (s-maxage for shared caches is not ours), or None."""
+    for part in headers.get("cache-control", "").split(","):
+        name, _, value = part.strip().partition("=")
+        if name.strip().lower() == "max-age" and value.strip().strip('"').isdigit():
+            return float(value.strip().strip('"'))
+    return None
+
+
+async def _fetch_one(fetcher, store, source: Source, url: str, now: datetime, summary: FetchSummary):
+    """Fetch one feed from the URL in use (and, when the primary is retried, the alternate after it),
+    with its stored validators; return (source, url, fetched URL, result, error)."""
+    from newsmirror.fetch.failover import urls_to_try
+
+    schedule = store.get_feed_schedule(url) if source.alternates_for(url) else None
+    tries = urls_to_try(url, schedule, now)
+    for i, fetched in enumerate(tries):
+        state = store.get_feed_state(fetched)
+        try:
+            result = await fetcher.get(fetched, etag=state.etag if state else None,
+                                       last_modified=state.last_modified if state else None)
+        except FetchError as exc:
+            error: FetchError = exc
+        except Exception as exc:  # a bug in one feed's handling must not stop the others
+            error = FetchError(f"{fetched}: unexpected {type(exc).__name__}: {exc}", url=fetched)
+        else:
+            return source, url, fetched, result, None
+        if i + 1 < len(tries):  # the retried primary failed: record it, go on to the alternate
+            _record_feed(store, source, url, fetched, now, summary, status=error.status, error=str(error))
+            continue
+        return source, url, fetched, None, error
+    raise AssertionError("urls_to_try returned no URL")
 
 
 def _parse(source: Source, url: str, result):
     """Parse a fetched feed; anything unexpected in one feed is that feed's failure, not the run's."""
     from newsmirror.fetch.feeds import parse_feed
 
+    url = result.url
     try:
         return parse_feed(result.content, url=result.final_url or url, source=source,
                           content_type=result.headers.get("content-type"))
@@ -210,13 +296,20 @@ def _parse(source: Source, url: str, result):
         raise FeedError(f"{url} could not be parsed ({type(exc).__name__}: {exc})", url=url) from exc
 
 
-def _store_feed(store, source: Source, url: str, result, parsed, summary: FetchSummary,
+def _store_feed(store, source: Source, url: str, fetched: str, result, parsed, summary: FetchSummary,
                 now: datetime) -> list[tuple[int, str]]:
-    """Store a feed's items in one transaction, then record its validators; return pages to fetch."""
+    """Store a feed's items in one transaction, then record its validators; return pages to fetch.
+
+    Items fetched from an alternate URL are stored as the feed's own (feed_url is the primary), so
+    switching URLs never turns the same articles into duplicates."""
+    from dataclasses import replace
+
     from newsmirror.sanitize import html_to_text, sanitize_html
 
     triples = []
     for item in parsed.items:
+        if item.feed_url != url:
+            item = replace(item, feed_url=url)
         html = sanitize_html(item.html, base_url=item.link or url)
         triples.append((item, html, html_to_text(html)))
     outcomes = store.save_items(triples, seen_at=result.fetched_at, raw_ref=result.raw_ref) if triples else []
@@ -233,10 +326,8 @@ def _store_feed(store, source: Source, url: str, result, parsed, summary: FetchS
         if (outcome.status in (SaveStatus.NEW, SaveStatus.REVISED) and item.link and needs_page(source, item.html)
                 and _page_wanted(store, outcome.article_id, now)):
             pages.append((outcome.article_id, item.link))
-    store.record_feed_fetch(
-        source.name, url, fetched_at=result.fetched_at, status=result.status,
-        etag=result.etag, last_modified=result.last_modified, items_seen=len(parsed.items),
-    )
+    _record_feed(store, source, url, fetched, now, summary, status=result.status, etag=result.etag,
+                 last_modified=result.last_modified, items_seen=len(parsed.items))
     return pages
 
 
@@ -597,3 +688,52 @@ def run_demo(settings: Settings, *, port: int = 0, progress: Progress | None = N
 def index_path(settings: Settings) -> Path:
     """Where the search index of this home lives."""
     return settings.home / "index.sqlite"
+
+
+def check_publish(config) -> None:
+    """Fail early (ConfigError) on a [publish] step that names an unknown build target or option."""
+    from dataclasses import fields
+
+    from newsmirror.publish.targets import BuildOptions, get_target
+
+    known = {f.name for f in fields(BuildOptions)} - {"sources", "aliases", "progress"}
+    for step in config.builds:
+        get_target(step.target)
+        bad = {k for k, _ in step.options} - known
+        if bad:
+            raise ConfigError(f"[[publish.build]] {step.target}: unknown option(s) {', '.join(sorted(bad))}; "
+                              f"known: {', '.join(sorted(known))}")
+
+
+def run_publish(settings: Settings, config, store, sources: list[Source]) -> list[str]:
+    """Run the home's [publish] steps: each build target through the publish registry, then each git
+    publish. One short line per step; a step that fails is reported and the others still run."""
+    from datetime import date
+
+    from newsmirror.publish.targets import BuildOptions, run_build
+
+    lines = []
+    for step in config.builds:
+        options = dict(step.options)
+        if isinstance(options.get("since"), str):
+            options["since"] = date.fromisoformat(options["since"])
+        try:
+            built = run_build(step.target, store, step.out, BuildOptions(
+                sources=tuple(sources), aliases=settings.home / "aliases.tsv", **options))
+        except (NewsMirrorError, OSError, TypeError, ValueError) as exc:
+            lines.append(f"build {step.target} failed: {exc}")
+            continue
+        lines.append(f"build {step.target} ({built.written} written)")
+    for step in config.gits:
+        try:
+            from newsmirror.publish.git import publish_git  # type: ignore[import-not-found]
+        except ImportError:
+            lines.append(f"git {step.repo} skipped: 'publish git' is not in this version of newsmirror")
+            continue
+        try:
+            result = publish_git(step.site, step.repo, branch=step.branch, message=step.message)
+        except (NewsMirrorError, OSError) as exc:
+            lines.append(f"git {step.repo} failed: {exc}")
+            continue
+        lines.append(f"git {step.repo} {step.branch} ({getattr(result, 'line', lambda: 'done')()})")
+    return lines

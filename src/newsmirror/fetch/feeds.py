@@ -85,6 +85,15 @@ def _zone(text: str, local: tzinfo, naive: datetime) -> tzinfo | None:
     return None
 
 
+def _ttl(value: object) -> int | None:
+    """RSS <ttl> in minutes when it is a sane whole number (1 minute to a year), else None."""
+    text = str(value or "").strip()
+    if not text.isdigit():
+        return None
+    minutes = int(text)
+    return minutes if 1 <= minutes <= 525_600 else None
+
+
 def parse_feed_date(raw: str | None, tz: tzinfo) -> datetime | None:
     """An aware datetime for a feed's date string; a date without a zone is local time in `tz`."""
     if not raw or not raw.strip():
@@ -300,7 +309,8 @@ def _parse_xml_feed(text: str, *, url: str, source: Source) -> ParsedFeed:
     if problem and not items:  # what feedparser recovered from the broken XML is not usable either
         raise FeedError(f"{url} is not well-formed XML ({problem}) and has no readable items", url=url)
     feed = parsed.get("feed", {})
-    return ParsedFeed(url=url, title=clean_title(feed.get("title")), items=tuple(items), warnings=tuple(warnings))
+    return ParsedFeed(url=url, title=clean_title(feed.get("title")), items=tuple(items), warnings=tuple(warnings),
+                      ttl=_ttl(feed.get("ttl")))
 
 
 def _parse_json_feed(text: str, *, url: str, source: Source) -> ParsedFeed:

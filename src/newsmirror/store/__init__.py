@@ -15,6 +15,7 @@ from newsmirror.models import (
     Article,
     ArticleVersion,
     FeedItem,
+    FeedSchedule,
     FeedState,
     PageFetch,
     PageStatus,
@@ -52,6 +53,23 @@ class Store(Protocol):
 
     def feed_states(self) -> list[FeedState]:
         """Every feed's state, ordered by source then URL."""
+
+    def page_quality(self, *, since: datetime, until: datetime) -> list[tuple[str, int, int]]:
+        """(source, pages read, pages extracted as articles with a byline and a date) per source, over
+        the page fetches last tried in [since, until) (the extraction regression alarm)."""
+
+    # --- feed schedule: when each feed is due, and which of its URLs is in use ---------------
+    def get_feed_schedule(self, url: str) -> FeedSchedule | None:
+        """A feed's schedule (keyed by the URL sources.toml lists), or None when it has none yet."""
+
+    def save_feed_schedule(self, schedule: FeedSchedule) -> None:
+        """Write a feed's schedule, replacing the last one."""
+
+    def feed_schedules(self) -> list[FeedSchedule]:
+        """Every feed's schedule, soonest due first."""
+
+    def recent_published(self, feed_url: str, *, since: datetime, limit: int = 1000) -> list[datetime]:
+        """Publishing times of the articles stored from a feed since `since`, newest first."""
 
     # --- page fetches: one record per article whose page was attempted ------------------------
     def get_page_fetch(self, article_id: int) -> PageFetch | None:

@@ -55,6 +55,7 @@ from newsmirror.models import (
     ArticleVersion,
     FeedItem,
     FailureKind,
+    FeedSchedule,
     FeedState,
     PageFetch,
     PageStatus,
@@ -258,6 +259,14 @@ def _row_to_page(row: tuple[Any, ...]) -> PageFetch:
         kind=FailureKind(row[4]) if row[4] else None, reason=row[5], first_try=_dt(row[6]),
         last_try=_dt(row[7]), next_try=_dt(row[8]), complete=bool(row[9]), source=row[10],
     )
+
+
+_SCHEDULE_COLUMNS = "url, source, next_due, interval, reason, active_url, switched_at, primary_retry"
+
+
+def _row_to_schedule(row: tuple[Any, ...]) -> FeedSchedule:
+    return FeedSchedule(url=row[0], source=row[1], next_due=datetime.fromisoformat(row[2]), interval=row[3],
+                        reason=row[4], active_url=row[5], switched_at=_dt(row[6]), primary_retry=_dt(row[7]))
 
 
 _NEXT_SEQ = "(SELECT coalesce(max(change_seq), 0) + 1 FROM articles)"
@@ -569,6 +578,45 @@ class SQLiteStore:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return [_row_to_page(r) for r in self._read(sql, params)]
+
+    def page_quality(self, *, since: datetime, until: datetime) -> list[tuple[str, int, int]]:
+        """(source, pages read, pages extracted as articles with a byline and a date) per source, over
+        the page fetches last tried in [since, until): OK pages and pages that were not articles."""
+        rows = self._read(
+            "SELECT a.source, count(*), sum(p.status = 'ok' AND p.complete = 1) FROM page_fetches p"
+            " JOIN articles a ON a.id = p.article_id WHERE p.last_try >= ? AND p.last_try < ?"
+            " AND (p.status = 'ok' OR p.kind = 'not_article') GROUP BY a.source ORDER BY a.source",
+            (_ts(since), _ts(until)))
+        return [(r[0], int(r[1]), int(r[2] or 0)) for r in rows]
+
+    # --- feed schedule ---------------------------------------------------------------------
+    def get_feed_schedule(self, url: str) -> FeedSchedule | None:
+        """A feed's schedule (next due, interval, active URL), or None when it has none yet."""
+        rows = self._read(f"SELECT {_SCHEDULE_COLUMNS} FROM feed_schedule WHERE url = ?", (url,))
+        return _row_to_schedule(rows[0]) if rows else None
+
+    def save_feed_schedule(self, schedule: FeedSchedule) -> None:
+        """Write a feed's schedule, replacing the last one."""
+        def ts(value: datetime | None) -> str | None:
+            return _ts(value) if value is not None else None
+
+        with self._write(f"schedule feed {schedule.url}") as conn:
+            conn.execute(
+                f"INSERT OR REPLACE INTO feed_schedule ({_SCHEDULE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (schedule.url, schedule.source, _ts(schedule.next_due), float(schedule.interval), schedule.reason,
+                 schedule.active_url, ts(schedule.switched_at), ts(schedule.primary_retry)),
+            )
+
+    def feed_schedules(self) -> list[FeedSchedule]:
+        """Every feed's schedule, soonest due first."""
+        return [_row_to_schedule(r) for r in
+                self._read(f"SELECT {_SCHEDULE_COLUMNS} FROM feed_schedule ORDER BY next_due, url")]
+
+    def recent_published(self, feed_url: str, *, since: datetime, limit: int = 1000) -> list[datetime]:
+        """Publishing times of a feed's articles since `since`, newest first (for its cadence)."""
+        rows = self._read("SELECT published FROM articles WHERE feed_url = ? AND published >= ?"
+                          " ORDER BY published DESC LIMIT ?", (feed_url, _ts(since), int(limit)))
+        return [datetime.fromisoformat(r[0]) for r in rows]
 
     # --- robots.txt ------------------------------------------------------------------------
     def get_robots(self, origin: str) -> RobotsTxt | None:

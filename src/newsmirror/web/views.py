@@ -104,10 +104,28 @@ def home(request: Request) -> Response:
 
 
 def sources_page(request: Request) -> Response:
-    """Every outlet in the archive with its article count and newest article time."""
+    """Every outlet in the archive with its article count and newest article time, and the health of
+    every feed in sources.toml, failing ones first (a feed that never worked has no articles to list)."""
     reader = read_reader(request)
-    sources = _archive(request).store().sources()
-    return render_page(request, reader, "sources.html", {"title": "來源", "sources": sources})
+    archive = _archive(request)
+    sources = archive.store().sources()
+    return render_page(request, reader, "sources.html", {"title": "來源", "sources": sources,
+                                                         "feed_health": _feed_health(archive)})
+
+
+def _feed_health(archive: Archive) -> list:
+    """Every feed's health, failing first; empty when the home has no readable sources file."""
+    from datetime import datetime, UTC
+
+    from newsmirror.config import load_sources
+    from newsmirror.errors import NewsMirrorError
+    from newsmirror.health import feed_health
+
+    try:
+        listed = load_sources(archive.settings.sources_file, [])
+        return feed_health(archive.store(), listed, datetime.now(UTC))
+    except NewsMirrorError:
+        return []
 
 
 def _known_source(request: Request, name: str) -> bool:

@@ -1,0 +1,366 @@
+"""`newsmirror run`: fetch each feed when it is due, adapt to how often it publishes, publish after
+a round, stop cleanly. Above the pipeline: it decides *when*; `pipeline.run_fetch` does the work.
+
+When a feed is due:
+1. Its cadence (`adaptive_interval`) comes from the publishing times of its own recent items:
+   - the rate over the last 7 days, counted over the span the feed's items actually cover (a busy
+     feed that shows 20 items from the last 10 hours publishes 2 an hour, not 20 a week);
+   - shaped by the hour of day from the last 14 days (news sleeps at night): the poll rate follows
+     the square root of the hour's rate, which for the same number of polls gives the least delay;
+   - raised by a burst (more items in the last two hours than that hour usually brings);
+   - never so long that the feed's own window of items rolls over between two polls;
+   - within the source's min_interval .. max_interval; a feed with nothing known starts at `interval`.
+   Miniflux's entry-frequency scheduler (`miniflux_interval`, kept for bench/scheduler.py) takes
+   the week's count alone: 7 days / entries, from 5 minutes to 24 hours.
+2. Server hints (`apply_hints`) can only lengthen it: Cache-Control max-age, RSS <ttl>, and the
+   Retry-After of a 429/503 (a 429 without one doubles the interval). A hint past a day is read as
+   a day, a Retry-After in the past is ignored; both are logged.
+3. Jitter of ±10% keeps many feeds of one host from falling due together.
+
+A round fetches every due feed at once (all of them at start), then, when it stored something,
+runs the `[publish]` steps of the home's config.toml and updates the search index, and logs one
+line (`RoundReport.line`, or JSON with --json). SIGTERM/SIGINT cancel the round: store writes are
+synchronous between awaits, so each transaction in flight completes, and the process exits 0;
+a kill -9 loses nothing either (pipeline's crash-safety order).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import random
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, UTC
+from typing import TextIO
+
+from newsmirror.config import HomeConfig, Settings, load_home_config, load_sources
+from newsmirror.errors import NewsMirrorError
+from newsmirror.models import FeedSchedule, Source
+
+__all__ = [
+    "Cadence",
+    "adaptive_interval",
+    "miniflux_interval",
+    "apply_hints",
+    "due_feeds",
+    "RoundReport",
+    "run_round",
+    "run_scheduler",
+    "HINT_CAP",
+]
+
+HISTORY = timedelta(days=14)  # publishing times looked at for the hour-of-day shape
+WEEK = timedelta(days=7)
+BURST_WINDOW = timedelta(hours=2)
+HINT_CAP = timedelta(days=1)  # a server hint (max-age, ttl, Retry-After) longer than this is read as this
+JITTER = 0.1  # ± this share of the interval
+IDLE_CHECK = 60.0  # seconds: the longest sleep, so edits to sources.toml are picked up
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """An interval in seconds and why it was chosen."""
+
+    seconds: float
+    reason: str
+
+
+def _rate_per_hour(published: list[datetime], now: datetime) -> tuple[float, int]:
+    """(items per hour over the last week, items counted), over the span the items cover."""
+    week = [t for t in published if timedelta(0) <= now - t <= WEEK]
+    if len(week) < 3:
+        return len(week) / (WEEK / timedelta(hours=1)), len(week)
+    span = max(now - min(week), timedelta(hours=1)) * len(week) / (len(week) - 1)  # plus one usual gap
+    return len(week) / (min(span, WEEK) / timedelta(hours=1)), len(week)
+
+
+def _hour_shape(published: list[datetime], now: datetime) -> list[float] | None:
+    """Relative publishing rate per UTC hour of day (mean 1), smoothed; None with too few items."""
+    recent = [t for t in published if timedelta(0) <= now - t <= HISTORY]
+    if len(recent) < 24:
+        return None
+    counts = [0.0] * 24
+    for t in recent:
+        counts[t.astimezone(UTC).hour] += 1
+    smooth = [(counts[h - 1] + 2 * counts[h] + counts[(h + 1) % 24]) / 4 for h in range(24)]
+    mean = sum(smooth) / 24
+    return [0.5 + 0.5 * (c / mean) for c in smooth]  # halfway to flat: a quiet hour is never ignored
+
+
+def adaptive_interval(published: list[datetime], now: datetime, *, interval: float, min_interval: float,
+                      max_interval: float, window: int = 0) -> Cadence:
+    """The next interval for a feed from its items' publishing times (minutes in, seconds out)."""
+    lo, hi = min_interval * 60, max_interval * 60
+    if not published:
+        if window > 0:
+            return Cadence(hi, "nothing published in 14 days: max_interval")
+        return Cadence(interval * 60, "nothing known yet: the source's interval")
+    rate, counted = _rate_per_hour(published, now)
+    if rate <= 0:
+        return Cadence(hi, "nothing published in a week: max_interval")
+    shape = _hour_shape(published, now)
+    factor = shape[now.astimezone(UTC).hour] if shape else 1.0
+    hour_rate = rate * factor
+    reason = f"{rate:.2f} items/h over {counted} items"
+    lately = sum(1 for t in published if timedelta(0) <= now - t <= BURST_WINDOW)
+    expected = hour_rate * (BURST_WINDOW / timedelta(hours=1))
+    if lately >= 3 and lately > 2 * expected:
+        boost = min(lately / max(expected, 1e-9), 4.0)
+        hour_rate *= boost
+        reason += f", a burst ({lately} in 2 h)"
+    seconds = 3600 / math.sqrt(hour_rate * rate)  # one new item per poll on average, more polls in busy hours
+    if shape:
+        reason += f", hour factor {factor:.2f}"
+    if window > 1:  # never let the feed's window of items roll over between two polls
+        seconds = min(seconds, 3600 * window / (2 * hour_rate))
+    clamped = min(max(seconds, lo), hi)
+    if clamped != seconds:
+        reason += ", at min_interval" if clamped == lo else ", at max_interval"
+    return Cadence(clamped, reason)
+
+
+def miniflux_interval(published: list[datetime], now: datetime, *, min_minutes: float = 5,
+                      max_minutes: float = 1440) -> Cadence:
+    """Miniflux's entry-frequency interval (the reference to beat): a week over the week's entry count."""
+    weekly = sum(1 for t in published if timedelta(0) <= now - t <= WEEK)
+    if weekly == 0:
+        return Cadence(max_minutes * 60, "no entry this week")
+    minutes = round(7 * 24 * 60 / weekly)
+    return Cadence(min(max(minutes, min_minutes), max_minutes) * 60, f"{weekly} entries this week")
+
+
+def apply_hints(cadence: Cadence, *, max_age: float | None = None, ttl: int | None = None,
+                retry_after: float | None = None, rate_limited: bool = False,
+                max_interval: float | None = None) -> tuple[Cadence, list[str]]:
+    """Lengthen an interval to what the server asked; return it and the log lines for odd hints."""
+    notes: list[str] = []
+    cap = HINT_CAP.total_seconds()
+    seconds, reason = cadence.seconds, cadence.reason
+    hints = []
+    if max_age is not None and max_age > 0:
+        hints.append((max_age, f"Cache-Control max-age {max_age:g} s"))
+    if ttl is not None:
+        hints.append((ttl * 60.0, f"RSS ttl {ttl} min"))
+    if retry_after is not None:
+        if retry_after <= 0:
+            notes.append("Retry-After is in the past; ignored")
+        else:
+            hints.append((retry_after, f"Retry-After {retry_after:.0f} s"))
+    elif rate_limited:
+        hints.append((min(seconds * 2, max_interval * 60 if max_interval else seconds * 2), "HTTP 429: interval doubled"))
+    for wait, why in hints:
+        if wait > cap:
+            notes.append(f"{why} is more than a day; waiting a day")
+            wait = cap
+        if wait > seconds:
+            seconds, reason = wait, why
+    return Cadence(seconds, reason), notes
+
+
+def _jitter(seconds: float, rng: random.Random) -> float:
+    return seconds * (1 + rng.uniform(-JITTER, JITTER))
+
+
+def due_feeds(store, sources: list[Source], now: datetime) -> list[Source]:
+    """The sources with at least one feed due now, each narrowed to its due feeds."""
+    schedules = {s.url: s for s in store.feed_schedules()}
+    due = []
+    for source in sources:
+        feeds = tuple(url for url in source.feeds if url not in schedules or schedules[url].next_due <= now)
+        if feeds:
+            due.append(replace(source, feeds=feeds))
+    return due
+
+
+def next_due(store, sources: list[Source]) -> datetime | None:
+    """When the next feed of `sources` falls due (None: one is due now, never scheduled)."""
+    schedules = {s.url: s for s in store.feed_schedules()}
+    times = []
+    for source in sources:
+        for url in source.feeds:
+            if url not in schedules:
+                return None
+            times.append(schedules[url].next_due)
+    return min(times) if times else None
+
+
+def reschedule(store, sources: list[Source], reports, now: datetime, rng: random.Random) -> list[str]:
+    """Set each fetched feed's next due time from its cadence and the server's hints; return log lines."""
+    from newsmirror.pipeline import FeedOutcome
+
+    by_name = {s.name: s for s in sources}
+    notes = []
+    for report in reports:
+        source = by_name.get(report.source)
+        if source is None:
+            continue
+        published = store.recent_published(report.url, since=now - HISTORY)
+        state = store.get_feed_state(report.fetched)
+        window = report.items or (state.items_seen if state else 0)
+        cadence = adaptive_interval(published, now, interval=source.interval, min_interval=source.min_interval,
+                                    max_interval=source.max_interval, window=window)
+        cadence, odd = apply_hints(cadence, max_age=report.max_age, ttl=report.ttl, retry_after=report.retry_after,
+                                   rate_limited=report.outcome is FeedOutcome.FAILED and report.status == 429,
+                                   max_interval=source.max_interval)
+        notes += [f"{source.name}: feed {report.url}: {line}" for line in odd]
+        old = store.get_feed_schedule(report.url) or FeedSchedule(report.url, source.name, now, cadence.seconds)
+        store.save_feed_schedule(replace(old, source=source.name, interval=cadence.seconds, reason=cadence.reason,
+                                         next_due=now + timedelta(seconds=_jitter(cadence.seconds, rng))))
+    return notes
+
+
+@dataclass
+class RoundReport:
+    """What one round did: the one log line of `run`."""
+
+    started: datetime
+    sources_due: int = 0
+    ok: int = 0
+    failed: int = 0
+    new: int = 0
+    revised: int = 0
+    pages: int = 0
+    pages_failed: int = 0
+    seconds: float = 0.0
+    published: list[str] = field(default_factory=list)  # one summary per publish step
+    alarms: list[str] = field(default_factory=list)  # extraction regressions
+    lines: list[str] = field(default_factory=list)  # events worth a line of their own (hosts, failover, hints)
+    errors: int = 0
+
+    def line(self) -> str:
+        text = (f"round: {self.sources_due} sources due, {self.ok} ok, {self.failed} failed, {self.new} new, "
+                f"{self.revised} revised, {self.pages} pages, {self.pages_failed} pages failed; {self.seconds:.1f} s")
+        if self.published:
+            text += "; published: " + ", ".join(self.published)
+        if self.alarms:
+            text += "; ALARM extraction: " + "; ".join(self.alarms)
+        return text
+
+    def as_json(self) -> str:
+        return json.dumps({
+            "event": "round", "started": self.started.isoformat(), "sources_due": self.sources_due, "ok": self.ok,
+            "failed": self.failed, "new": self.new, "revised": self.revised, "pages": self.pages,
+            "pages_failed": self.pages_failed, "seconds": round(self.seconds, 3), "published": self.published,
+            "alarms": self.alarms, "events": self.lines,
+        }, ensure_ascii=False)
+
+
+async def run_round(settings: Settings, sources: list[Source], config: HomeConfig, *, now: datetime,
+                    rng: random.Random, policy=None) -> RoundReport:
+    """Fetch the due feeds of `sources`, reschedule them, publish and index when something was stored."""
+    from newsmirror.fetch.http import FetchPolicy
+    from newsmirror.pipeline import index_into, run_fetch, run_publish
+    from newsmirror.store import open_store
+
+    report = RoundReport(started=now)
+    started = time.monotonic()
+    settings.ensure_home()
+    store = open_store(settings.db_path)
+    try:
+        due = due_feeds(store, sources, now)
+    finally:
+        store.close()
+    report.sources_due = len(due)
+    if not due:
+        return report
+    policy = policy or FetchPolicy(user_agent=config.fetch.user_agent, host_delay=config.fetch.host_delay)
+    summary = await run_fetch(settings, due, policy=policy, now=now, sync_index=False)
+    report.ok, report.failed = summary.sources_ok, summary.sources_failed
+    report.new, report.revised = summary.new, summary.revised
+    report.pages, report.pages_failed = summary.pages, summary.pages_failed
+    report.lines += summary.notes
+    report.lines += [str(f) for f in summary.failures if f.source.startswith("host ")]
+    store = open_store(settings.db_path)
+    try:
+        report.lines += reschedule(store, due, summary.feeds, now, rng)
+        if summary.new or summary.revised or summary.pages:
+            for result in await asyncio.to_thread(run_publish, settings, config, store, sources):
+                report.published.append(result)
+            index_into(settings, store, summary)
+        from newsmirror.health import extraction_alarms
+
+        report.alarms = [a.line() for a in extraction_alarms(store, now) if a.source in {s.name for s in due}]
+    finally:
+        store.close()
+    report.errors = len(summary.failures)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def run_scheduler(settings: Settings, *, once: bool = False, as_json: bool = False, verbose: bool = False,
+                  stream: TextIO | None = None, clock: Callable[[], datetime] | None = None,
+                  rng: random.Random | None = None, policy=None) -> int:
+    """Run rounds until SIGTERM/SIGINT (exit 0), or one round with `once` (exit 1 when some failed)."""
+    return asyncio.run(_scheduler(settings, once=once, as_json=as_json, verbose=verbose,
+                                  stream=stream or sys.stderr, clock=clock or (lambda: datetime.now(UTC)),
+                                  rng=rng or random.Random(), policy=policy))
+
+
+async def _scheduler(settings: Settings, *, once: bool, as_json: bool, verbose: bool, stream: TextIO,
+                     clock: Callable[[], datetime], rng: random.Random, policy) -> int:
+    from newsmirror.store import open_store
+
+    def log(event: str, text: str) -> None:
+        stream.write((json.dumps({"event": event, "message": text}, ensure_ascii=False) if as_json else text) + "\n")
+        stream.flush()
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    current: asyncio.Task | None = None
+
+    def on_signal(signum: int) -> None:
+        stop.set()
+        if current is not None:
+            current.cancel()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, on_signal, signum)
+    status = 0
+    try:
+        while not stop.is_set():
+            warnings: list[str] = []
+            sources = load_sources(settings.sources_file, warnings)
+            config = load_home_config(settings)
+            for w in warnings:
+                log("config", w)
+            current = asyncio.create_task(run_round(settings, sources, config, now=clock(), rng=rng, policy=policy))
+            try:
+                report = await current
+            except asyncio.CancelledError:
+                if stop.is_set():
+                    break
+                raise
+            finally:
+                current = None
+            if report.sources_due:
+                for line in report.lines:
+                    log("event", line)
+                stream.write((report.as_json() if as_json else report.line()) + "\n")
+                stream.flush()
+                if report.failed or report.errors:
+                    status = 1
+            if once:
+                return status
+            store = open_store(settings.db_path)
+            try:
+                upcoming = next_due(store, sources)
+            finally:
+                store.close()
+            wait = IDLE_CHECK if upcoming is None else (upcoming - clock()).total_seconds()
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=min(max(wait, 0.5), IDLE_CHECK))
+            except TimeoutError:
+                pass
+    except NewsMirrorError as exc:
+        log("error", str(exc))
+        return 1
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+    log("stop", "stopped")
+    return 0

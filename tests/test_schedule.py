@@ -1,0 +1,196 @@
+"""`newsmirror run`: adaptive intervals on feeds with known publishing rates, server hints (max-age, ttl,
+429 Retry-After), due feeds, `run --once`, failover to an alternate feed and back, stale feeds."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, UTC
+
+import pytest
+from click.testing import CliRunner
+
+from feedtext import rss
+from httpserver import Reply
+from newsmirror.cli import cli
+from newsmirror.config import Settings, load_sources, save_sources
+from newsmirror.fetch.http import FetchPolicy
+from newsmirror.models import Source
+from newsmirror.pipeline import fetch_sources
+from newsmirror.schedule import adaptive_interval, apply_hints, miniflux_interval, run_round
+from newsmirror.store import open_store
+
+RSS = "application/rss+xml; charset=utf-8"
+NOW = datetime(2030, 5, 1, 8, 0, tzinfo=UTC)
+BOUNDS = {"interval": 60, "min_interval": 5, "max_interval": 1440}
+
+
+def every(gap: timedelta, n: int, *, end: datetime = NOW) -> list[datetime]:
+    return [end - gap * i for i in range(n)]
+
+
+@pytest.mark.parametrize("gap, n, minutes", [
+    (timedelta(hours=1), 24 * 7, 60),  # hourly: hourly
+    (timedelta(minutes=15), 4 * 24 * 7, 15),  # four an hour: every 15 minutes
+    (timedelta(days=7), 3, 1440),  # weekly: the upper bound
+    (timedelta(days=1), 7, 1440),  # daily: the upper bound (a day)
+])
+def test_adaptive_interval_follows_a_steady_publishing_rate(gap, n, minutes):
+    cadence = adaptive_interval(every(gap, n), NOW, **BOUNDS)
+    assert cadence.seconds == pytest.approx(minutes * 60, rel=0.05), cadence.reason
+
+
+def test_min_and_max_interval_bound_it_and_an_unknown_feed_starts_at_its_interval():
+    fast = every(timedelta(minutes=1), 3000)
+    assert adaptive_interval(fast, NOW, interval=60, min_interval=15, max_interval=120).seconds == 15 * 60
+    assert adaptive_interval([], NOW, interval=45, min_interval=15, max_interval=120).seconds == 45 * 60
+    quiet = every(timedelta(days=30), 3, end=NOW - timedelta(days=20))
+    assert adaptive_interval(quiet, NOW, interval=60, min_interval=15, max_interval=120).seconds == 120 * 60
+
+
+def test_a_busy_feed_showing_few_items_is_read_by_the_span_they_cover_not_by_the_week():
+    # 20 items over the last 10 hours (the feed's whole window): 2 an hour, not 20 a week
+    items = every(timedelta(minutes=30), 20)
+    ours = adaptive_interval(items, NOW, window=20, **BOUNDS)
+    assert ours.seconds == pytest.approx(30 * 60, rel=0.05)
+    assert miniflux_interval(items, NOW).seconds == round(7 * 24 * 60 / 20) * 60  # 504 min: the window rolls over
+
+
+def test_busy_hours_are_polled_more_often_than_quiet_ones():
+    # four weeks of a news day: an item every 20 min from 00:00 to 12:00 UTC (08-20 in Taipei), hourly at night
+    items = []
+    for day in range(28):
+        start = NOW.replace(hour=0) - timedelta(days=day)
+        items += [start + timedelta(minutes=20 * k) for k in range(36)]
+        items += [start + timedelta(hours=12 + k) for k in range(12)]
+    items = sorted((t for t in items if t <= NOW), reverse=True)
+    busy = adaptive_interval(items, NOW.replace(hour=6), **BOUNDS)
+    quiet = adaptive_interval(items, NOW.replace(hour=18) - timedelta(days=1), **BOUNDS)
+    assert busy.seconds < quiet.seconds
+    assert "hour factor" in busy.reason
+
+
+def test_a_burst_shortens_the_interval():
+    steady = every(timedelta(hours=2), 84, end=NOW - timedelta(hours=3))
+    burst = sorted(steady + every(timedelta(minutes=10), 8), reverse=True)
+    assert adaptive_interval(burst, NOW, **BOUNDS).seconds < adaptive_interval(steady, NOW, **BOUNDS).seconds / 2
+    assert "burst" in adaptive_interval(burst, NOW, **BOUNDS).reason
+
+
+def test_server_hints_lengthen_the_interval_and_odd_ones_are_logged():
+    base = adaptive_interval(every(timedelta(minutes=10), 1000), NOW, **BOUNDS)
+    assert apply_hints(base, max_age=3600)[0].seconds == 3600
+    assert apply_hints(base, ttl=120)[0].reason == "RSS ttl 120 min"
+    longer, notes = apply_hints(base, retry_after=10 ** 9)
+    assert longer.seconds == 86400 and notes == ["Retry-After 1000000000 s is more than a day; waiting a day"]
+    same, notes = apply_hints(base, retry_after=0)
+    assert same == base and notes == ["Retry-After is in the past; ignored"]
+    assert apply_hints(base, rate_limited=True, max_interval=1440)[0].seconds == base.seconds * 2
+
+
+def _home(tmp_path, sources):
+    settings = Settings.from_home(tmp_path / "home")
+    save_sources(settings.sources_file, sources)
+    return settings
+
+
+def _schedule(settings, url):
+    with open_store(settings.db_path) as store:
+        return store.get_feed_schedule(url)
+
+
+def _round(settings, sources, now):
+    import asyncio
+
+    from newsmirror.config import HomeConfig
+
+    return asyncio.run(run_round(settings, sources, HomeConfig(), now=now, rng=random.Random(1),
+                                 policy=FetchPolicy(retries=0, host_delay=0)))
+
+
+def test_due_feeds_only_and_hints_from_max_age_ttl_and_429_retry_after(http_server, tmp_path):
+    base = http_server.url("")
+    now = datetime.now(UTC)  # items are stored at the real time; their dates must be before it
+    items = [{"title": f"t{i}", "link": f"{base}/n/{i}", "guid": f"g{i}", "description": "x" * 300,
+              "date": (now - timedelta(hours=i + 1)).strftime("%a, %d %b %Y %H:%M:%S +0000")} for i in range(48)]
+    body = rss(items).replace(b"<channel>", b"<channel><ttl>180</ttl>")
+    http_server.add("/ttl.xml", Reply(body, content_type=RSS))
+    others = [dict(it, link=it["link"] + "c", guid=it["guid"] + "c") for it in items]
+    http_server.add("/cache.xml", Reply(rss(others), content_type=RSS, headers={"Cache-Control": "max-age=14400"}))
+    http_server.add("/busy.xml", Reply("slow down", status=429, headers={"Retry-After": "7200"}))
+    sources = [Source(name=n, feeds=(http_server.url(f"/{n}.xml"),), full_text="never") for n in ("ttl", "cache", "busy")]
+    settings = _home(tmp_path, sources)
+    report = _round(settings, sources, now)
+    assert report.sources_due == 3 and report.ok == 2 and report.failed == 1
+    due = {s.source: s for s in open_store(settings.db_path).feed_schedules()}
+    assert due["ttl"].reason == "RSS ttl 180 min" and due["ttl"].interval == 180 * 60
+    assert due["cache"].reason == "Cache-Control max-age 14400 s"
+    assert due["busy"].reason == "Retry-After 7200 s"
+    assert due["busy"].next_due >= now + timedelta(seconds=7200 * 0.9)
+    hits = len(http_server.requests)
+    assert _round(settings, sources, now + timedelta(minutes=30)).sources_due == 0
+    assert len(http_server.requests) == hits  # nothing due, nothing asked
+
+
+def test_run_once_fetches_due_sources_publishes_and_is_quiet_when_nothing_is_due(http_server, tmp_path):
+    base = http_server.url("")
+    http_server.add("/a.xml", Reply(rss([{"title": "標題", "link": f"{base}/n/1", "guid": "g1",
+                                          "description": "內文" * 120}]), content_type=RSS))
+    settings = _home(tmp_path, [Source(name="示範", feeds=(http_server.url("/a.xml"),), full_text="never")])
+    settings.config_file.write_text('[[publish.build]]\ntarget = "jekyll"\nout = "site"\n', encoding="utf-8")
+    runner = CliRunner()
+    first = runner.invoke(cli, ["--home", str(settings.home), "run", "--once"])
+    assert first.exit_code == 0, first.output
+    (line,) = first.stderr.splitlines()
+    assert line.startswith("round: 1 sources due, 1 ok, 0 failed, 1 new") and "build jekyll" in line
+    assert list((settings.home / "site" / "_posts").glob("*.md"))
+    second = runner.invoke(cli, ["--home", str(settings.home), "run", "--once", "--json"])
+    assert second.exit_code == 0 and second.stderr == "" and http_server.hits("/a.xml") == 1
+
+
+def test_bad_intervals_and_alternates_are_logged_and_the_other_sources_still_load(tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text('[[source]]\nname = "甲"\nfeeds = [{url = "https://a.example/f", alternates = ["ftp://a.example/f",'
+                    ' "https://mirror.example/f"]}]\ninterval = "hourly"\n\n'
+                    '[[source]]\nname = "乙"\nfeeds = ["https://b.example/f"]\ninterval = 5\nmin_interval = 10\n',
+                    encoding="utf-8")
+    warnings: list[str] = []
+    first, second = load_sources(path, warnings)
+    assert first.interval == 60 and first.alternates_for("https://a.example/f") == ("https://mirror.example/f",)
+    assert (second.interval, second.min_interval) == (60, 15)
+    assert any("'interval' must be a number of minutes" in w and "'hourly'" in w for w in warnings)
+    assert any("'ftp://a.example/f' is not an http(s) URL" in w for w in warnings)
+    assert any("interval 5 is outside min_interval 10" in w for w in warnings)
+    with pytest.raises(Exception, match="interval"):
+        load_sources(path)  # strict when asked (sources add)
+
+
+def test_failover_to_an_alternate_and_back(http_server, tmp_path):
+    base = http_server.url("")
+    feed = rss([{"title": "標題", "link": f"{base}/n/1", "guid": "g1", "description": "內文" * 120}])
+    http_server.add("/primary.xml", [Reply("down", status=500)] * 4 + [Reply(feed, content_type=RSS)])
+    http_server.add("/mirror.xml", Reply(feed, content_type=RSS))
+    primary, mirror = http_server.url("/primary.xml"), http_server.url("/mirror.xml")
+    source = Source(name="示範", feeds=(primary,), full_text="never", alternates=((primary, (mirror,)),))
+    settings = _home(tmp_path, [source])
+    policy = FetchPolicy(retries=0, host_delay=0)
+    runs = [fetch_sources(settings, [source], policy=policy, now=NOW + timedelta(minutes=10 * i)) for i in range(3)]
+    assert [r.feeds_failed for r in runs] == [1, 1, 1] and http_server.hits("/mirror.xml") == 0
+    assert runs[2].notes == [f"示範: feed {primary} failed 3 times in a row; switching to {mirror}"]
+    on_mirror = fetch_sources(settings, [source], policy=policy, now=NOW + timedelta(minutes=30))
+    assert on_mirror.new == 1 and http_server.hits("/mirror.xml") == 1 and http_server.hits("/primary.xml") == 3
+    with open_store(settings.db_path) as store:
+        (article,) = list(store.iter_articles())
+        assert article.feed_url == primary  # the feed's own article, whichever URL it came from
+    # the primary is tried again later: still failing, then back
+    fetch_sources(settings, [source], policy=policy, now=NOW + timedelta(hours=3))
+    assert http_server.hits("/primary.xml") == 4 and http_server.hits("/mirror.xml") == 2
+    back = fetch_sources(settings, [source], policy=policy, now=NOW + timedelta(hours=6))
+    assert back.notes == [f"示範: feed {primary} answers again; back from {mirror} to the primary"]
+    assert back.duplicates == 0 and back.unchanged == 1
+    fetch_sources(settings, [source], policy=policy, now=NOW + timedelta(hours=7))
+    assert http_server.hits("/primary.xml") == 6 and http_server.hits("/mirror.xml") == 2
+    listed = CliRunner().invoke(cli, ["--home", str(settings.home), "sources", "list", "--json"])
+    import json
+
+    (row,) = [json.loads(x) for x in listed.stdout.splitlines()]
+    assert row["current_url"] == primary and row["consecutive_failures"] == 0
