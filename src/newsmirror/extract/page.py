@@ -17,6 +17,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from newsmirror.furniture import CAPTION_LABEL, CREDIT_LABEL, PHOTO_CAPTION  # noqa: F401 - used here and re-exported
+
 __all__ = [
     "Block",
     "Blocks",
@@ -627,19 +629,6 @@ def is_tail_junk(b: Block) -> bool:
 _FOLLOW_US = re.compile(r"(?:Instagram|Facebook|Telegram|YouTube|WhatsApp|Twitter|LINE|微信|微博|臉書|脸书)"
                         r".{0,30}(?:欢迎|歡迎|搜寻|搜尋|关注|關注|追蹤|追踪|订阅|訂閱|加入|好友|官方帳號|官方账号)|"
                         r"(?:欢迎|歡迎|立即|马上|馬上|快|點我|点我)(?:关注|關注|追蹤|追踪|订阅|訂閱|加入)", re.I)
-# A line right under a picture that reads as its caption: Taiwan's ▲ lead, or a photo credit at the end
-# (`（記者X攝）`, `（圖／X提供）`, `（资料图片）`, `（美聯社照片）`, `新华社记者 X 摄`, `新华社发`, `图：视觉中国`).
-PHOTO_CAPTION = re.compile(
-    r"^\s*[▲▼△]|"
-    r"[（(][^（）()]{0,40}(?:攝|摄|提供|資料照|资料照|資料圖|资料图|圖片|图片|照片|翻攝|翻摄|截圖|截图|圖／|图／|圖/|图/)"
-    r"[^（）()]{0,30}[)）]\s*$|"
-    r"[\u3400-\u9fff·]{2,5}\s*[攝摄]\s*$|(?:新華社|新华社|中新社|中新網|中新网)[發发]\s*$|"
-    r"(?:圖|图)\s*[：:／/]\s*[^\s，。]{2,12}\s*$"
-)
-# Labels written for screen readers before a caption or a photo credit (BBC's services print them in
-# the page text and hide them with CSS): `图像加注文字，` before a caption, `图像来源，` before a credit.
-CAPTION_LABEL = re.compile(r"^\s*(?:图像加注文字|圖像加註文字|视频加注文字|視頻加註文字|Image caption|Media caption|Video caption)\s*[，,]\s*")
-CREDIT_LABEL = re.compile(r"^\s*(?:图像来源|圖像來源|Image source)\s*[，,]")
 # A site's copyright or disclaimer notice (searched, not matched: `本網站之文字…非經授權，不得轉載`).
 COPYRIGHT_NOTICE = re.compile(r"^\s*(?:©|\(c\)|copyright|版權所有|版权所有|\S{0,16}(?:版權聲明|版权声明|版權說明|版权说明|著作權聲明|著作权声明)|"
                                r"[（(]?\s*(?:特别声明|特別聲明|免责声明|免責聲明)\s*[:：]|[（(]?\s*本文(?:仅|僅)代表作者|Notice:\s*The content)|"

@@ -80,6 +80,7 @@ from typing import Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsmirror.errors import QueryError, SearchError
+from newsmirror.furniture import without_furniture
 from newsmirror.index.aliases import Aliases, alias_key, load_aliases
 from newsmirror.index.query import Query, Term, parse_query
 from newsmirror.index.snippet import SNIPPET_WIDTH, highlight, make_snippet
@@ -884,14 +885,15 @@ class SearchIndex:
 
     @staticmethod
     def _texts(store: Any, article_ids: list[int]) -> dict[int, str]:
-        """The text of each article the store still has, for snippets."""
+        """The text of each article the store still has, for snippets: its current body without furniture
+        (a photo caption, a credit or a widget line never opens a snippet)."""
         if store is None:
             return {}
         out = {}
         for article_id in article_ids:
             article = store.get_article(article_id)
             if article is not None:
-                out[article_id] = _body_of(article)
+                out[article_id] = without_furniture(_body_of(article))
         return out
 
     def close(self) -> None:

@@ -26,6 +26,7 @@ from newsmirror import __version__
 from newsmirror.publish.files import OutputFolder
 from newsmirror.publish.pages import article_path, href, local_day, outlet_slug
 from newsmirror.publish.targets import BuildOptions, BuildSummary
+from newsmirror.furniture import gist
 from newsmirror.sanitize import sanitize_html
 from newsmirror.web.render import safe_url
 
@@ -58,7 +59,7 @@ class FeedEntry:
         self.categories = list(article.categories)
         self.source = article.source
         self.html = sanitize_html(article.html or "", link_rel="noopener noreferrer nofollow")
-        self.summary = (article.summary or article.text or "")[:200]
+        self.summary = gist(article.text or "", 200)
 
 
 def _utc(when: datetime) -> datetime:

@@ -32,6 +32,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from newsmirror.frontmatter import without_surrogates
+from newsmirror.furniture import gist
 from newsmirror.web.render import Frame, article_context, render_html
 
 __all__ = [
@@ -62,14 +63,14 @@ class Entry:
     source: str
     published: datetime
     version: int
-    text: str  # the gist: the first GIST + 1 characters of the summary or text
+    text: str  # the gist: the opening of the article's own words (furniture.gist), at most GIST characters
     summary: str = ""
 
     @classmethod
     def of(cls, article: Any) -> Entry:
         """The list entry of a StoredArticle."""
         return cls(article.id, article.title, article.source, article.published, article.version,
-                   (article.summary or article.text)[: GIST + 1])
+                   gist(article.text, GIST))
 
 
 # --- where pages live -----------------------------------------------------------------------------
@@ -196,7 +197,7 @@ class Site:
         path = article_path(article.id, local_day(article.published, self.tz))
         context, lang = article_context(article, versions)
         context["day_link"] = local_day(article.published, self.tz).isoformat()
-        description = (article.summary or article.text or "")[:GIST].replace("\n", " ")
+        description = gist(article.text or "", GIST)
         return path, render_html("article.html", context, self.frame(path, lang=lang, description=description,
                                                                      kind="article"))
 

@@ -12,7 +12,7 @@ page text with page text) by `text_key`, a hash of the normalized title and text
 1. Unicode NFKC, so full-width letters, digits and punctuation equal their usual forms;
 2. URLs written in the text are canonicalised (tracking parameters such as ``utm_source`` dropped);
 3. short lines that are widget furniture are dropped: an ad label, a bare date or time, a
-   "3 分鐘前" or "更新時間：2025-09-10 14:32", a view counter (`WIDGET_LINES`);
+   "3 分鐘前" or "更新時間：2025-09-10 14:32", a view counter (`furniture.WIDGET_LINES`);
 4. every whitespace character is dropped (a moved line break or an added space is not an edit);
 5. case is folded.
 
@@ -31,24 +31,11 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from newsmirror.furniture import WIDGET_LINE, WIDGET_MAX
 from newsmirror.store.keys import canonical_url
 
-__all__ = ["WIDGET_LINES", "normalize_text", "text_key", "OldVersion", "PlannedRevision", "plan_revisions"]
+__all__ = ["normalize_text", "text_key", "OldVersion", "PlannedRevision", "plan_revisions"]
 
-# Short lines that widgets, not the outlet's writers, put in a text. One pattern per idea.
-WIDGET_LINES: tuple[str, ...] = (
-    # an ad or sponsor label on its own line: 廣告 / 广告 / (廣告) / 贊助內容 / Advertisement
-    r"[(（\[【]?(?:廣告|广告|贊助(?:內容)?|赞助(?:内容)?|推廣|推广|AD|Ad|Advertisement|Sponsored)[)）\]】]?",
-    # a relative time: 3 分鐘前, 2小時前, 剛剛
-    r"(?:\d+\s*(?:秒|分鐘|分钟|小時|小时|天|日)前|剛剛|刚刚)",
-    # a date and/or time, with an optional label: 更新時間：2025-09-10 14:32, 2025年9月10日 14:32, 14:32
-    r"(?:(?:最後|最后)?(?:更新|發布|发布|發佈|刊登|上稿)(?:時間|时间|日期|於|于)?\s*[:：]?\s*)?"
-    r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?",
-    # a view counter: 閱讀 1,234 / 瀏覽數：1.2萬 / 点击 5678 次
-    r"(?:閱讀|阅读|瀏覽|浏览|點閱|点阅|點擊|点击|觀看|观看)(?:數|数|次數|次数)?\s*[:：]?\s*[\d,.]+\s*[萬万]?\s*次?",
-)
-_WIDGET = re.compile("|".join(f"(?:{p})" for p in WIDGET_LINES), re.I)
-_WIDGET_MAX = 40  # characters: a longer line is the outlet's text even if it starts like a widget
 # An http(s) URL written in the text: https://example.org/a?id=5&utm_source=rss
 _URL = re.compile(r"https?://[^\s<>\"'，。、）)]+")
 _SPACE = re.compile(r"\s+")
@@ -62,7 +49,7 @@ def normalize_text(text: str) -> str:
     lines = []
     for line in text.splitlines():
         line = line.strip()
-        if not line or (len(line) <= _WIDGET_MAX and _WIDGET.fullmatch(line)):
+        if not line or (len(line) <= WIDGET_MAX and WIDGET_LINE.fullmatch(line)):
             continue
         lines.append(line)
     return _SPACE.sub("", "".join(lines)).casefold()

@@ -22,6 +22,7 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from newsmirror.furniture import gist
 from newsmirror.web.script import convert_html, convert_text, lang_for
 from newsmirror.web.wording import mainland, zone_name
 
@@ -186,6 +187,7 @@ def environment() -> Environment:
     env.filters["safe_url"] = safe_url
     env.filters["clean_body"] = clean_body
     env.globals["zone_name"] = zone_name
+    env.filters["gist"] = gist
     return env
 
 
