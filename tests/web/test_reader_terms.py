@@ -149,3 +149,9 @@ def test_api_script_converts_text_on_every_endpoint(client, ids):
     hit = client.get("/api/search?q=颱風&limit=1&script=hans").json()["results"][0]
     assert "台风" in hit["title"] and "台风" in hit["snippet"].replace("<mark>", "").replace("</mark>", "")
     assert client.get("/api/articles?script=klingon").status_code == 400
+
+
+def test_a_search_page_past_the_end_is_a_404_with_a_way_back(client, indexed):
+    r = client.get("/search?q=颱風&page=50")
+    assert r.status_code == 404 and "沒有第 50 頁，共 2 頁。" in r.text
+    assert '最後一頁（第 2 頁）</a>' in r.text and "page=2" in r.text

@@ -68,15 +68,19 @@ def _listing(request: Request, *, source: str | None = None, since=None, until=N
     rows = rows[:PER_PAGE]
     total = store.count_articles(source=source) if count else None
     paging = _paging(page, total, len(rows), more)
-    if page > 1 and not rows:  # past the end: a 404 page that links back to the first and the last page
-        last = paging["pages"]
-        back = (("回到第 1 頁", page_url(request, page=None)),)
-        if last and last > 1:
-            back += ((f"最後一頁（第 {last} 頁）", page_url(request, page=last)),)
-        where = f"，共 {last} 頁" if last else ""
-        raise NotFound(f"no page {page} of this list" + (f"; it has {last}" if last else ""),
-                       f"沒有第 {page} 頁{where}。", back=back)
+    if page > 1 and not rows:
+        _past_the_end(request, page, paging["pages"])
     return rows, paging
+
+
+def _past_the_end(request: Request, page: int, last: int | None) -> None:
+    """A page number past the end of a listing: a 404 page that links back to the first and the last page."""
+    back = (("回到第 1 頁", page_url(request, page=None)),)
+    if last and last > 1:
+        back += ((f"最後一頁（第 {last} 頁）", page_url(request, page=last)),)
+    where = f"，共 {last} 頁" if last else ""
+    raise NotFound(f"no page {page} of this list" + (f"; it has {last}" if last else ""),
+                   f"沒有第 {page} 頁{where}。", back=back)
 
 
 def newest_day(store, tz) -> date | None:
@@ -277,7 +281,10 @@ def search_page(request: Request) -> Response:
         context["error"] = "搜尋索引暫時無法使用，請稍後再試。"
         log.warning("search: %s", exc)
         return render_page(request, reader, "search.html", context, status=503)
+    paging = _paging(page, results.total, len(results.hits), False)
+    if page > 1 and not results.hits:
+        _past_the_end(request, page, paging["pages"])
     context["title"] = f"搜尋：{q}"
     context["results"] = [(hit, clean_snippet(hit.snippet)) for hit in results.hits]
-    context["paging"] = _paging(page, results.total, len(results.hits), False)
+    context["paging"] = paging
     return render_page(request, reader, "search.html", context)
