@@ -124,6 +124,10 @@ def test_edit_changes_one_sources_settings(fetched_home):
     assert (src.full_text, src.tags, src.timezone) == ("always", ("台灣", "日報"), "Asia/Hong_Kong")
     assert run(home, "sources", "edit", "甲報", "--no-tags").exit_code == 0
     assert {s.name: s.tags for s in load_sources(Settings.from_home(home).sources_file)}["甲報"] == ()
+    assert run(home, "sources", "edit", "甲報", "--interval", "30").exit_code == 0
+    assert {s.name: s.interval for s in load_sources(Settings.from_home(home).sources_file)}["甲報"] == 30
+    out_of_bounds = run(home, "sources", "edit", "甲報", "--interval", "5")
+    assert out_of_bounds.exit_code == 2 and "outside the source's bounds (15 to 1440 minutes)" in out_of_bounds.stderr
     bad = run(home, "sources", "edit", "甲報", "--timezone", "Mars/Base")
     assert bad.exit_code == 2 and "--timezone: unknown timezone 'Mars/Base'" in bad.stderr
     assert run(home, "sources", "edit", "甲報").exit_code == 2  # nothing to change

@@ -232,9 +232,10 @@ def sources_edit(obj: Ctx, name: str, tags: tuple[str, ...], no_tags: bool, full
         _check_tz(timezone, "--timezone")
         changes["timezone"] = timezone
     if interval is not None:
-        if "interval" not in {f.name for f in dataclasses.fields(old)}:
-            fail("this newsmirror has no per-source fetch interval yet", 2)
-        changes["interval"] = interval
+        if not old.min_interval <= interval <= old.max_interval:
+            fail(f"--interval {interval} is outside the source's bounds "
+                 f"({old.min_interval:g} to {old.max_interval:g} minutes)", 2)
+        changes["interval"] = float(interval)
     if not changes:
         fail("nothing to change; give --tag, --no-tags, --full-text, --timezone or --interval", 2)
     new = dataclasses.replace(old, **changes)
