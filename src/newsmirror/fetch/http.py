@@ -157,7 +157,7 @@ class Fetcher:
             self._client = None
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
-        host = (urlsplit(url).hostname or "").lower()
+        host = host_of(url)  # host and port: what one server is
         slot = self._hosts.get(host)
         if slot is None:
             slot = self._hosts[host] = asyncio.Semaphore(self.policy.per_host)
