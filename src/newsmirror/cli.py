@@ -530,6 +530,7 @@ def _run_build(obj: Ctx, name: str, out: Path, values: dict) -> None:
     options = BuildOptions(
         since=since.date() if since else None, base_url=values.get("base_url") or "", sources=sources,
         aliases=obj.settings.home / "aliases.tsv", full=bool(values.get("full")),
+        store_location=str(obj.settings.db_path),
         progress=lambda n: progress.advance(n), **({"tz": tz} if tz else {}),
     )
     try:

@@ -174,10 +174,41 @@ def test_cli_build_site_and_help(tmp_path):
     result = CliRunner().invoke(cli, ["--home", str(home), "-q", "build", "site", str(tmp_path / "out"),
                                       "--base-url", "https://mirror.example/news/", "--tz", "UTC"])
     assert result.exit_code == 0, result.stderr
-    assert "build site done:" in result.stderr
+    assert "build site done (full):" in result.stderr
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="https://mirror.example/news/index.html">' in index
     help_text = CliRunner().invoke(cli, ["build", "site", "--help"]).output
     assert "--since" in help_text and "Example:" in help_text
     bad = CliRunner().invoke(cli, ["--home", str(home), "build", "site", str(tmp_path / "o"), "--tz", "Mars/Base"])
     assert bad.exit_code == 2 and "Mars/Base" in bad.stderr
+
+
+def test_helper_processes_write_the_same_site(store, tmp_path):
+    """A large build renders article pages in helper processes: the result is the same bytes."""
+    one = run_build("site", store, tmp_path / "one", BuildOptions(workers=0))
+    db = str(tmp_path / "a.sqlite")
+    two = run_build("site", store, tmp_path / "two", BuildOptions(workers=2, store_location=db))
+    assert one.count("helper processes") == 0 and two.count("helper processes") == 2
+    assert two.count("articles") == one.count("articles") == store.count_articles()
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    again = run_build("site", store, tmp_path / "two", BuildOptions(workers=2, store_location=db, full=True))
+    assert (again.written, again.removed) == (0, 0)
+
+
+def test_a_revision_made_from_the_article_is_what_the_store_holds(store):
+    from newsmirror.publish.pages import revisions
+
+    for article in store.iter_articles():
+        if article.version == 1:
+            made, stored = revisions(store, article)[0], store.article_versions(article.id)[0]
+            assert (made.version, made.seen_at, made.title, made.text, made.html) == \
+                (stored.version, stored.seen_at, stored.title, stored.text, stored.html)
+
+
+def test_shipped_character_tables_agree_with_opencc():
+    """zh_chars.txt is data made from OpenCC; when OpenCC changes, rewrite it: python -m newsmirror.publish.charmap."""
+    from newsmirror.publish.charmap import char_pairs, opencc_pairs
+
+    for script in ("hans", "hant"):
+        assert char_pairs(script) == opencc_pairs(script), script
+    assert ("發发" in char_pairs("hans")) and ("发發" in char_pairs("hant"))

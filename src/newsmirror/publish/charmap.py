@@ -4,16 +4,25 @@ A static site has no server to convert a page into Traditional or Simplified, so
 it with a table of single characters taken from OpenCC (each Han character converted on its own:
 s2t for 繁體, t2s for 简体). Phrase rules are not in it: 头发 becomes 頭發 in the browser where
 the server's OpenCC writes 頭髮. The same t2s table, with full-width ASCII made half-width and Latin
-lower-cased, is the static search's fold (`fold_chars`), applied alike to the indexed text at build
+lower-cased, is the static search's fold (`fold_units`), applied alike to the indexed text at build
 time and to the query in the browser, so both sides always fold the same way.
+
+The tables are data (`zh_chars.txt`, two lines of pairs), made from OpenCC by `opencc_pairs` and
+written by `python -m newsmirror.publish.charmap`; a test checks they still agree with the
+installed OpenCC. Reading them costs a build nothing, where loading OpenCC's s2t dictionary costs
+~30 MB.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from functools import cache
+from pathlib import Path
 
-__all__ = ["char_pairs", "fold_table", "fold_chars", "table_script"]
+__all__ = ["TABLES", "char_pairs", "detect_script", "fold_units", "opencc_pairs", "table_script"]
+
+TABLES = Path(__file__).with_name("zh_chars.txt")
 
 # Han blocks converted one character at a time: CJK Unified Ideographs, Extension A, Compatibility.
 _HAN = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
@@ -24,33 +33,82 @@ _HALF[0x3000] = 0x20  # ideographic space
 @cache
 def char_pairs(script: str) -> str:
     """Pairs "源目" of every Han character OpenCC changes on its own into `script` ("hans" or "hant")."""
+    lines = dict(line.split("\t", 1) for line in TABLES.read_text(encoding="utf-8").splitlines()
+                 if line and not line.startswith("#"))
+    return lines[script]
+
+
+def opencc_pairs(script: str) -> str:
+    """`char_pairs` computed from the installed OpenCC (to write or check zh_chars.txt)."""
     import opencc
 
-    conv = opencc.OpenCC("t2s" if script == "hans" else "s2t")
-    pairs = []
-    for lo, hi in _HAN:
-        for cp in range(lo, hi + 1):
-            ch = chr(cp)
-            out = conv.convert(ch)
-            if out != ch and len(out) == 1:
-                pairs.append(ch + out)
-    return "".join(pairs)
+    chars = [chr(cp) for lo, hi in _HAN for cp in range(lo, hi + 1)]
+    # One call for all: a newline between characters keeps OpenCC's phrases from joining them.
+    converted = opencc.OpenCC("t2s" if script == "hans" else "s2t").convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # a phrase rule spanned a newline after all: convert one by one
+        conv = opencc.OpenCC("t2s" if script == "hans" else "s2t")
+        converted = [conv.convert(ch) for ch in chars]
+    # one BMP character for one: the search's fold works on UTF-16 code units (rare Extension B targets are left out)
+    return "".join(ch + out for ch, out in zip(chars, converted) if out != ch and len(out) == 1 and ord(out) < 0x10000)
 
 
 @cache
-def fold_table() -> dict[int, int]:
-    """str.translate table of the static search's fold: t2s per character and half-width ASCII."""
+def _count_tables() -> tuple[dict[int, None], dict[int, None]]:
+    """translate tables deleting the characters only Traditional (first) or only Simplified (second) writes.
+
+    Both come from the t2s pairs: their sources are Traditional-only, their targets that are no source are
+    Simplified-only (so detection never loads OpenCC's larger s2t dictionary)."""
+    hans = char_pairs("hans")
+    traditional = set(hans[0::2])
+    return dict.fromkeys(map(ord, traditional)), dict.fromkeys(map(ord, set(hans[1::2]) - traditional))
+
+
+def detect_script(text: str) -> str | None:
+    """"hant" or "hans" by which script's own characters `text` uses more; None when it tells neither.
+
+    The quick count of `web.script.detect_script`'s question, for builds that ask it per article."""
+    sample = text[:1000]
+    traditional_only, simplified_only = _count_tables()
+    trad = len(sample) - len(sample.translate(traditional_only))
+    simp = len(sample) - len(sample.translate(simplified_only))
+    if trad == simp:
+        return None
+    return "hant" if trad > simp else "hans"
+
+
+@cache
+def fold_units() -> list[int]:
+    """The static search's fold for each UTF-16 code unit: t2s per character, half-width ASCII, lower case.
+
+    Applied alike to the indexed text at build time (`publish.search.fold`) and, with the same
+    table's t2s pairs, to the query in the browser (static/search.js)."""
+    table = list(range(65536))
     pairs = char_pairs("hans")
-    table = {ord(pairs[i]): ord(pairs[i + 1]) for i in range(0, len(pairs), 2)}
-    table.update(_HALF)
+    for i in range(0, len(pairs), 2):
+        table[ord(pairs[i])] = ord(pairs[i + 1])
+    for cp, half in _HALF.items():
+        table[cp] = half
+    for cp in range(65536):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        lower = chr(table[cp]).lower()
+        if len(lower) == 1 and ord(lower) < 0x10000:
+            table[cp] = ord(lower)
     return table
-
-
-def fold_chars(text: str) -> str:
-    """The static search's fold: Simplified per character, half-width ASCII, lower-case."""
-    return text.translate(fold_table()).lower()
 
 
 def table_script(script: str) -> str:
     """static/zh-<script>.js: the table as `NM.zh.<script> = "pairs"` for site.js and search.js."""
     return f"window.NM = window.NM || {{}}; NM.zh = NM.zh || {{}};\nNM.zh.{script} = {json.dumps(char_pairs(script), ensure_ascii=False)};\n"
+
+
+if __name__ == "__main__":  # python -m newsmirror.publish.charmap: rewrite zh_chars.txt from OpenCC
+    import importlib.metadata
+
+    TABLES.write_text(
+        f"# Single-character conversions from OpenCC {importlib.metadata.version('opencc')} (Apache-2.0), "
+        "one Han character for one BMP character;\n# written by `python -m newsmirror.publish.charmap`. "
+        "Each line: script, a tab, pairs of (from, to).\n"
+        f"hans\t{opencc_pairs('hans')}\nhant\t{opencc_pairs('hant')}\n", encoding="utf-8")
+    print(f"wrote {TABLES}", file=sys.stderr)
+

@@ -147,9 +147,9 @@ def write_feeds(folder: OutputFolder, store: Store, *, base_url: str, tz: ZoneIn
             feed_url = _absolute(base_url, path, relative_to=path)
             home_url = _absolute(base_url, home, relative_to=path)
             if kind == "atom":
-                folder.write(path, render_atom(entries, title=title, feed_url=feed_url, home_url=home_url))
+                folder.put(path, render_atom(entries, title=title, feed_url=feed_url, home_url=home_url))
             else:
-                folder.write_text(path, render_json_feed(entries, title=title, feed_url=feed_url, home_url=home_url))
+                folder.put(path, render_json_feed(entries, title=title, feed_url=feed_url, home_url=home_url))
             written += 1
     return written
 

@@ -3,7 +3,8 @@
 Every build target writes through an `OutputFolder`:
 
 1. `write(path, data)` replaces a file only when its bytes differ (temp file + rename, so a reader
-   or a crash never sees half a file, and unchanged files keep their mtime);
+   or a crash never sees half a file, and unchanged files keep their mtime); `put(path, data)` does
+   the same on a few writer threads, since creating files is disk latency a build can overlap;
 2. `seed(path, data)` writes a file the user may edit (`_config.yml`, `_layouts/…`) only while it
    is missing or still exactly what newsmirror last wrote there; an edited file is never touched;
 3. `finish()` removes the files an earlier build wrote that this one did not (a full build), or
@@ -25,7 +26,10 @@ import itertools
 import os
 import re
 import tempfile
+import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from newsmirror.errors import PublishError
@@ -35,6 +39,8 @@ __all__ = ["OutputFolder", "sorted_lines", "check_output_folder"]
 STATE_PREFIX = ".newsmirror"  # files of this prefix at the top of OUT are build state, never published
 _HEADER = "# newsmirror manifest v2: files this target wrote, sorted; '@seed HASH PATH': written once, kept if edited"
 _SORT_CHUNK = 100_000  # lines sorted in memory at a time
+_WRITERS = 4  # threads writing files for put()
+_PENDING = 256  # put() waits when this many writes are queued (bounds the memory they hold)
 
 
 def check_output_folder(root: Path) -> None:
@@ -151,11 +157,18 @@ class OutputFolder:
         except OSError as exc:
             raise PublishError(f"cannot write {self.journal}: {exc.strerror or exc}") from None
         self._journal_start = self._journal.tell()
+        self._dirs: set[Path] = set()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: deque[Future[bool]] = deque()
+        self._lock = threading.Lock()
 
     def __enter__(self) -> OutputFolder:
         return self
 
     def __exit__(self, kind, exc, tb) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
         if not self._journal.closed:  # failed before finish(): the journal stays for the next build
             self._journal.close()
 
@@ -173,6 +186,32 @@ class OutputFolder:
     def write_text(self, rel: str, text: str) -> bool:
         """`write` of UTF-8 text."""
         return self.write(rel, text.encode("utf-8"))
+
+    def claim(self, rel: str) -> None:
+        """Record `rel` as this build's without writing it here (another process writes it)."""
+        self._record(rel)
+
+    def put(self, rel: str, data: bytes | str) -> None:
+        """`write` on a writer thread; its outcome is counted, and any error raised, by a later put or finish."""
+        self._record(rel)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(_WRITERS, thread_name_prefix="newsmirror-write")
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        self._pending.append(self._pool.submit(write_if_changed, self.root / rel, data))
+        while len(self._pending) > _PENDING or (self._pending and self._pending[0].done()):
+            self._settle(self._pending.popleft())
+
+    def _settle(self, future: Future[bool]) -> None:
+        if future.result():  # re-raises the writer's PublishError here, in the build's thread
+            self.written += 1
+        else:
+            self.unchanged += 1
+
+    def flush(self) -> None:
+        """Wait for every put() so far."""
+        while self._pending:
+            self._settle(self._pending.popleft())
 
     def seed(self, rel: str, data: bytes) -> bool:
         """Write a user-editable file only when missing or untouched since newsmirror wrote it; True if written."""
@@ -207,7 +246,13 @@ class OutputFolder:
     def _record(self, rel: str) -> None:
         if not _safe_entry(rel):
             raise PublishError(f"refusing to write {rel!r} outside {self.root}")
-        (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        parent = (self.root / rel).parent
+        if parent not in self._dirs:
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise PublishError(f"cannot create {parent}: {exc.strerror or exc}") from None
+            self._dirs.add(parent)
         self._journal.write(rel + "\n")
 
     def written_so_far(self) -> Iterator[str]:
@@ -219,6 +264,10 @@ class OutputFolder:
 
     def finish(self) -> int:
         """Remove what is stale, save the manifest, drop the journal; the number of files removed."""
+        self.flush()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
         self._journal.close()
         workdir = self.root
         new = sorted_lines(self._journal_entries(), workdir=workdir)

@@ -26,6 +26,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from newsmirror.frontmatter import without_surrogates
 from newsmirror.furniture import gist
+from newsmirror.publish.charmap import detect_script
 from newsmirror.web.render import Frame, article_context, render_html
 
 __all__ = [
@@ -78,6 +80,7 @@ class Entry:
 _UNSAFE_NAME = re.compile(r'[/\\:*?"<>|#%\x00-\x1f\x7f]')  # not in a file name, or misread in a URL path
 
 
+@lru_cache(maxsize=4096)
 def outlet_slug(name: str) -> str:
     """An outlet's folder name: the name itself when safe everywhere, else a cleaned name plus a short hash.
 
@@ -120,9 +123,18 @@ def outlet_path(outlet: str) -> str:
     return f"source/{outlet_slug(outlet)}/index.html"
 
 
+_URL_SAFE = "/()!$&'*+,;=@~-._"
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/()!$&'*+,;=@~._-]*")  # a path no URL can misread: "2025/01/03/17.html"
+
+
 def href(path: str) -> str:
     """A site path as a relative URL: every character a URL path could misread percent-encoded."""
-    return quote(path, safe="/()!$&'*+,;=@~-._")
+    return path if _PLAIN_PATH.fullmatch(path) else _quoted(path)
+
+
+@lru_cache(maxsize=4096)
+def _quoted(path: str) -> str:
+    return quote(path, safe=_URL_SAFE)
 
 
 class SiteLinks:
@@ -195,8 +207,7 @@ class Site:
     def article_page(self, article: Any, versions: list[Any]) -> tuple[str, str]:
         """(site path, HTML) of an article's page."""
         path = article_path(article.id, local_day(article.published, self.tz))
-        context, lang = article_context(article, versions)
-        context["day_link"] = local_day(article.published, self.tz).isoformat()
+        context, lang = article_context(article, versions, detect=detect_script)
         description = gist(article.text or "", GIST)
         return path, render_html("article.html", context, self.frame(path, lang=lang, description=description,
                                                                      kind="article"))
@@ -240,3 +251,57 @@ class Site:
         return render_html("site_search.html", {"title": "搜尋"},
                            self.frame("search.html", current="search", description="搜尋封存的報導",
                                       scripts=("site.js", "search.js")))
+
+
+def revisions(store: Any, article: Any) -> list[Any]:
+    """An article's revisions, oldest first; an article never revised is its own single revision (no query)."""
+    if article.version > 1:
+        return store.article_versions(article.id)
+    from newsmirror.models import ArticleVersion
+
+    return [ArticleVersion(article_id=article.id, version=1, seen_at=article.first_seen, title=article.title,
+                           feed_html=article.feed_html, html=article.html, text=article.text)]
+
+
+def render_articles(location: str, out: str, tz: str, base_url: str, part: int, parts: int,
+                    since: datetime | None) -> tuple[int, int, int, int]:
+    """A helper process's share of a full build: the pages of the articles whose id % parts == part.
+
+    Runs in its own process (spawned by publish.site), reading the archive at `location` itself;
+    returns (pages written, pages unchanged, articles, peak RSS in kB). The parent records the paths."""
+    import resource
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    from newsmirror.publish.files import write_if_changed
+    from newsmirror.store import open_store
+
+    site = Site(tz=ZoneInfo(tz), base_url=base_url)
+    root = Path(out)
+    made: set[Path] = set()
+    written = unchanged = articles = 0
+    store = open_store(location)
+    pending: list[Any] = []
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            for article in store.iter_articles(since=since):
+                if article.id % parts != part:
+                    continue
+                path, html = site.article_page(article, revisions(store, article))
+                target = root / path
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                pending.append(pool.submit(write_if_changed, target, html.encode("utf-8")))
+                articles += 1
+                if len(pending) >= 256:
+                    for future in pending:
+                        written += future.result()
+                    unchanged += len(pending)
+                    pending = []
+            for future in pending:
+                written += future.result()
+            unchanged += len(pending)
+    finally:
+        store.close()
+    return written, unchanged - written, articles, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

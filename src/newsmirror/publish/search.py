@@ -5,7 +5,7 @@ the text was (普京 = 普亭 = 蒲亭, 繁 = 简), an incremental build must up
 article in well under a second (Pagefind re-indexes the whole site), and the first query should
 fetch a few kilobytes, not a chunk of a general-purpose index.
 
-What is indexed: every revision's title and text, folded by `charmap.fold_chars` (Simplified per
+What is indexed: every revision's title and text, folded by `fold` (`charmap.fold_units`: Simplified per
 character, half-width, lower case), as the set of its CJK character bigrams plus its Latin words
 and numbers. A query term matches an article holding all the term's bigrams (words); a term with
 aliases matches any of its spellings; all terms must match. Results come newest archived first
@@ -18,13 +18,14 @@ Files (all JavaScript that calls a global, so `<script>` loading works from `fil
     search/d/<b // 1000>/<b>.js        NM.d(b, [[id, title, source, "YYYY-MM-DD HH:MM"], ...]): 32 articles
 
 A token's shard is `fmix32(fnv1a(UTF-16 code units)) % 2**bits` (static/search.js computes the same).
-In a shard, `tokens` are sorted; token i's article ids are bytes ends[i-1]..ends[i] of the base64
+In a shard, `tokens` are CJK bigrams then words, each in text order (`token_order`); token i's article ids are bytes ends[i-1]..ends[i] of the base64
 data, LEB128 varints of the gaps between ascending ids; `lasts[i]` is its largest id, so adding a
 new article appends a gap without decoding the list.
 
 Building streams: each article's bigrams are computed with numpy (a lookup table over UTF-16 code
-units, then unique codes), postings are spilled in chunks to 64 group files on disk, and each
-group is sorted and written at the end, so memory stays flat as the archive grows.
+units), postings are spilled in chunks to run files on disk, sorted by group of shards, and each
+group is gathered from the runs, sorted and written at the end, so memory stays flat as the archive
+grows.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from newsmirror.publish.charmap import fold_chars
+from newsmirror.publish import charmap
 from newsmirror.publish.files import OutputFolder, sorted_lines
 
 __all__ = [
@@ -53,14 +54,16 @@ __all__ = [
     "alias_groups",
     "doc_entry",
     "doc_tokens",
+    "fold",
     "search_meta",
     "shard_bits",
     "token_shard",
 ]
 
 BLOCK = 32  # articles per document block file
-_GROUPS_BITS = 6  # postings are spilled to 2**6 group files while building
-_SPILL = 2_000_000  # postings held in memory before a spill
+_SPILL = 500_000  # postings held in memory before they are spilled to a run file
+_GROUP = 400_000  # postings (about) per group of shards sorted at the end
+_POSTINGS_PER_ARTICLE = 1_200  # distinct bigrams and words of a news article, about
 _FNV_OFFSET, _FNV_PRIME = 2166136261, 16777619
 _M32 = 0xFFFFFFFF
 
@@ -70,7 +73,23 @@ for _lo, _hi in ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 
     _CJK_UNITS[_lo : _hi + 1] = True
 # Latin (with accents), Greek and Cyrillic words and numbers, after folding: "putin", "g20", "2024".
 _WORD = re.compile(r"[0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]{2,}")
-_WORD_BASE = 0xD800 << 16  # a word's code: its number in this build + this (a surrogate never forms a bigram)
+_WORD_BASE = 0xFB000000  # a word's code: its rank among this build's words + this (above every bigram's code)
+
+
+_FOLD: np.ndarray | None = None
+
+
+def _fold_units(text: str) -> np.ndarray:
+    """The folded UTF-16 code units of `text` (see charmap.fold_units)."""
+    global _FOLD
+    if _FOLD is None:
+        _FOLD = np.array(charmap.fold_units(), dtype=np.uint16)
+    return _FOLD[np.frombuffer(text.encode("utf-16-le"), dtype="<u2")]
+
+
+def fold(text: str) -> str:
+    """The static search's fold of `text`: Simplified per character, half-width ASCII, lower case."""
+    return _fold_units(text).astype("<u2").tobytes().decode("utf-16-le", "surrogatepass")
 
 
 def shard_bits(articles: int) -> int:
@@ -99,11 +118,11 @@ def token_shard(token: str, bits: int) -> int:
 
 
 def _bigram_shards(codes: np.ndarray, bits: int) -> np.ndarray:
-    """token_shard of bigram codes (c1 | c2 << 16), vectorized."""
+    """token_shard of bigram codes (c1 << 16 | c2), vectorized."""
     c = codes.astype(np.uint64)
     h = np.full(len(c), _FNV_OFFSET, dtype=np.uint64)
-    h = ((h ^ (c & 0xFFFF)) * _FNV_PRIME) & _M32
-    h = ((h ^ (c >> 16)) * _FNV_PRIME) & _M32
+    h = ((h ^ (c >> np.uint64(16))) * _FNV_PRIME) & _M32
+    h = ((h ^ (c & np.uint64(0xFFFF))) * _FNV_PRIME) & _M32
     h ^= h >> 16
     h = (h * 0x85EBCA6B) & _M32
     h ^= h >> 13
@@ -112,25 +131,36 @@ def _bigram_shards(codes: np.ndarray, bits: int) -> np.ndarray:
     return (h & ((1 << bits) - 1)).astype(np.int64)
 
 
-def _bigram_codes(folded: str) -> np.ndarray:
-    """Distinct bigram codes (c1 | c2 << 16) of the CJK runs of folded text."""
-    units = np.frombuffer(folded.encode("utf-16-le"), dtype="<u2")
+def _bigram_codes(units: np.ndarray) -> np.ndarray:
+    """Bigram codes (c1 << 16 | c2, so numeric order is string order) of the CJK runs of folded code units."""
     if len(units) < 2:
         return np.empty(0, dtype=np.uint32)
     cjk = _CJK_UNITS[units]
     both = cjk[:-1] & cjk[1:]
-    codes = units[:-1][both].astype(np.uint32) | (units[1:][both].astype(np.uint32) << 16)
-    return np.unique(codes)
+    return (units[:-1][both].astype(np.uint32) << 16) | units[1:][both]
+
+
+def _bigram_text(codes: np.ndarray) -> list[str]:
+    """The bigrams of codes, as strings."""
+    pairs = np.empty(2 * len(codes), dtype=">u2")
+    pairs[0::2] = codes >> 16
+    pairs[1::2] = codes & 0xFFFF
+    text = pairs.tobytes().decode("utf-16-be")
+    return [text[i : i + 2] for i in range(0, len(text), 2)]
+
+
+def token_order(token: str) -> tuple[bool, str]:
+    """How tokens are ordered in a shard: CJK bigrams first, then words, each by text."""
+    return (not (len(token) == 2 and _CJK_UNITS[ord(token[0])] and _CJK_UNITS[ord(token[1])]), token)
 
 
 def doc_tokens(texts: Iterable[str]) -> set[str]:
     """The tokens of an article's texts as strings (bigrams and words), for incremental updates."""
     tokens: set[str] = set()
     for text in texts:
-        folded = fold_chars(text)
-        for code in _bigram_codes(folded).tolist():
-            tokens.add(chr(code & 0xFFFF) + chr(code >> 16))
-        tokens.update(_WORD.findall(folded))
+        units = _fold_units(text)
+        tokens.update(_bigram_text(np.unique(_bigram_codes(units))))
+        tokens.update(_WORD.findall(units.tobytes().decode("utf-16-le", "surrogatepass")))
     return tokens
 
 
@@ -239,7 +269,7 @@ def alias_groups(aliases: Any) -> list[list[str]]:
     groups = {frozenset(g) for g in aliases.groups.values()} if aliases is not None else set()
     out = []
     for group in groups:
-        folded = sorted({fold_chars(s) for s in group})
+        folded = sorted({fold(s) for s in group})
         if len(folded) > 1:
             out.append(folded)
     return sorted(out)
@@ -248,31 +278,31 @@ def alias_groups(aliases: Any) -> list[list[str]]:
 class SearchWriter:
     """Builds the whole index while a full build streams the archive; `finish()` writes the files."""
 
-    def __init__(self, folder: OutputFolder, *, bits: int) -> None:
+    def __init__(self, folder: OutputFolder, *, bits: int, articles: int) -> None:
         self.folder = folder
         self.bits = bits
         self.docs = 0
+        self.group_bits = 0  # shards are gathered in 2**group_bits groups, each small enough to sort in memory
+        while self.group_bits < bits and (articles * _POSTINGS_PER_ARTICLE) >> self.group_bits > _GROUP:
+            self.group_bits += 1
+        self._runs: list[tuple[Path, np.ndarray]] = []  # spilled postings, sorted by group, and each group's bounds
         self._tmp = Path(tempfile.mkdtemp(prefix=".newsmirror-search-", dir=folder.root))
         self._codes: list[np.ndarray] = []
         self._ids: list[np.ndarray] = []
         self._held = 0
         self._words: dict[str, int] = {}
+        self._word_shards = np.empty(0, dtype=np.int64)
         self._docs_file = open(self._tmp / "docs", "w", encoding="utf-8", newline="\n")
 
     def add(self, doc: DocEntry, texts: Iterable[str]) -> None:
         """Index one article (its revisions' titles and texts)."""
-        parts = []
-        words: set[str] = set()
-        for text in texts:
-            folded = fold_chars(text)
-            parts.append(_bigram_codes(folded))
-            words.update(_WORD.findall(folded))
-        codes = np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0] if parts else np.empty(0, np.uint32)
+        units = _fold_units("\n".join(texts))
+        codes = _bigram_codes(units)  # duplicates go when the group is sorted
+        words = set(_WORD.findall(units.tobytes().decode("utf-16-le", "surrogatepass")))
         if words:
             table = self._words
-            extra = np.fromiter((table.setdefault(w, _WORD_BASE + len(table)) for w in words), dtype=np.uint32,
-                                count=len(words))
-            codes = np.concatenate([codes, extra])
+            extra = np.fromiter((table.setdefault(w, len(table)) for w in words), dtype=np.uint32, count=len(words))
+            codes = np.concatenate([codes, extra + np.uint32(_WORD_BASE)])
         self._codes.append(codes)
         self._ids.append(np.full(len(codes), doc.id, dtype=np.uint32))
         self._held += len(codes)
@@ -282,35 +312,37 @@ class SearchWriter:
             self._spill()
 
     def _spill(self) -> None:
+        """Write the postings held so far to a run file, grouped, and remember where each group starts."""
         if not self._codes:
             return
         codes = np.concatenate(self._codes)
         ids = np.concatenate(self._ids)
         self._codes, self._ids, self._held = [], [], 0
-        shards = self._shards(codes)
-        groups = shards >> (self.bits - _GROUPS_BITS) if self.bits > _GROUPS_BITS else shards
-        keys = (codes.astype(np.uint64) << np.uint64(32)) | ids.astype(np.uint64)
+        groups = self._shards(codes) >> (self.bits - self.group_bits)
         order = np.argsort(groups, kind="stable")
-        groups, keys = groups[order], keys[order]
-        bounds = np.searchsorted(groups, np.arange((1 << min(self.bits, _GROUPS_BITS)) + 1))
-        for g in range(len(bounds) - 1):
-            lo, hi = bounds[g], bounds[g + 1]
-            if hi > lo:
-                with open(self._tmp / f"g{g}", "ab") as fh:
-                    keys[lo:hi].tofile(fh)
+        keys = (codes.astype(np.uint64) << np.uint64(32)) | ids.astype(np.uint64)
+        del codes, ids
+        keys = keys[order]
+        bounds = np.searchsorted(groups[order], np.arange((1 << self.group_bits) + 1))
+        path = self._tmp / f"run{len(self._runs)}"
+        keys.tofile(path)
+        self._runs.append((path, bounds))
 
     def _shards(self, codes: np.ndarray) -> np.ndarray:
+        """The shard of each code (bigrams hashed here, words looked up by their number)."""
         shards = _bigram_shards(codes, self.bits)
         is_word = codes >= _WORD_BASE
         if is_word.any():
-            names = self._word_names()
-            shards[is_word] = [token_shard(names[c - _WORD_BASE], self.bits) for c in codes[is_word].tolist()]
+            if len(self._word_shards) < len(self._words):
+                names = self._word_names()
+                self._word_shards = np.array([token_shard(w, self.bits) for w in names], dtype=np.int64)
+            shards[is_word] = self._word_shards[codes[is_word] - _WORD_BASE]
         return shards
 
     def _word_names(self) -> list[str]:
         names = [""] * len(self._words)
-        for word, code in self._words.items():
-            names[code - _WORD_BASE] = word
+        for word, number in self._words.items():
+            names[number] = word
         return names
 
     def finish(self) -> None:
@@ -319,59 +351,69 @@ class SearchWriter:
             self._spill()
             self._docs_file.close()
             names = self._word_names()
+            rank = np.empty(len(names), dtype=np.uint32)  # words in a shard go in text order: number -> rank
+            rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names), dtype=np.uint32)
+            by_rank = sorted(names)
             written: set[int] = set()
-            for g in range(1 << min(self.bits, _GROUPS_BITS)):
-                path = self._tmp / f"g{g}"
-                keys = np.sort(np.fromfile(path, dtype=np.uint64)) if path.exists() else np.empty(0, np.uint64)
-                written |= self._write_group(keys, names)
+            for g in range(1 << self.group_bits):
+                parts = [np.fromfile(path, dtype=np.uint64, count=int(b[g + 1] - b[g]), offset=int(b[g]) * 8)
+                         for path, b in self._runs if b[g + 1] > b[g]]
+                if parts:
+                    written |= self._write_group(np.concatenate(parts), rank, by_rank)
             for shard in range(1 << self.bits):  # every shard exists, so a browser never asks for a missing file
                 if shard not in written:
-                    self.folder.write_text(shard_path(shard), _shard_js(shard, [], [], [], b""))
+                    self.folder.put(shard_path(shard), _shard_js(shard, [], [], [], b""))
             self._write_blocks()
         finally:
             shutil.rmtree(self._tmp, ignore_errors=True)
 
-    def _write_group(self, keys: np.ndarray, names: list[str]) -> set[int]:
-        if not len(keys):
-            return set()
+    def _write_group(self, keys: np.ndarray, rank: np.ndarray, by_rank: list[str]) -> set[int]:
+        """Write the shards of one group of (code << 32 | id) postings; the shards written."""
         codes = (keys >> np.uint64(32)).astype(np.uint32)
-        ids = (keys & np.uint64(_M32)).astype(np.int64)
-        shards = self._shards(codes)
-        order = np.argsort(shards, kind="stable")  # keys were sorted by (code, id): now (shard, code, id)
+        ids = (keys & np.uint64(_M32)).astype(np.uint32)
+        shards = self._shards(codes)  # before renumbering words: _shards looks words up by number
+        words = codes >= _WORD_BASE
+        codes[words] = rank[codes[words] - _WORD_BASE] + np.uint32(_WORD_BASE)
+        order = np.lexsort((ids, codes, shards))  # by shard, then token, then id
         codes, ids, shards = codes[order], ids[order], shards[order]
+        keep = np.ones(len(codes), dtype=bool)  # an article's bigram counted once
+        keep[1:] = (codes[1:] != codes[:-1]) | (ids[1:] != ids[:-1])
+        codes, ids, shards = codes[keep], ids[keep], shards[keep]
         starts = np.ones(len(codes), dtype=bool)
         starts[1:] = codes[1:] != codes[:-1]
-        gaps = ids.copy()
-        gaps[1:] = np.where(starts[1:], ids[1:], ids[1:] - ids[:-1])
-        data = _varints(gaps)
+        gaps = ids.astype(np.int64)
+        gaps[1:] = np.where(starts[1:], gaps[1:], gaps[1:] - gaps[:-1])
+        raw = _varints(gaps).tobytes()
         nbytes = np.ones(len(gaps), dtype=np.int64)
         for k in (7, 14, 21, 28, 35):
             nbytes += gaps >= (1 << k)
         byte_end = np.cumsum(nbytes)
-        token_rows = np.flatnonzero(starts)
-        token_last_row = np.append(token_rows[1:], len(codes)) - 1
-        token_codes = codes[token_rows].tolist()
-        token_shard_ids = shards[token_rows].tolist()
-        token_end = byte_end[token_last_row].tolist()
-        token_lastid = ids[token_last_row].tolist()
-        token_start = [0] + token_end[:-1]
-        by_shard: dict[int, list[tuple[str, int, int, int]]] = {}
-        for code, shard, start, end, last in zip(token_codes, token_shard_ids, token_start, token_end, token_lastid):
-            text = names[code - _WORD_BASE] if code >= _WORD_BASE else chr(code & 0xFFFF) + chr(code >> 16)
-            by_shard.setdefault(shard, []).append((text, start, end, last))
-        raw = data.tobytes()
-        for shard, rows in by_shard.items():
-            rows.sort()
-            tokens, ends, lasts, chunks = [], [], [], []
-            total = 0
-            for text, start, end, last in rows:
-                chunks.append(raw[start:end])
-                total += end - start
-                tokens.append(text)
-                ends.append(total)
-                lasts.append(last)
-            self.folder.write_text(shard_path(shard), _shard_js(shard, tokens, ends, lasts, b"".join(chunks)))
-        return set(by_shard)
+        first = np.flatnonzero(starts)  # each token's first posting
+        last = np.append(first[1:], len(codes)) - 1
+        token_codes = codes[first]
+        token_shard = shards[first]
+        token_end = byte_end[last]
+        token_last = ids[last]
+        texts: list[str] = [""] * len(first)
+        is_word = token_codes >= _WORD_BASE
+        bigram_at = np.flatnonzero(~is_word)
+        for i, text in zip(bigram_at.tolist(), _bigram_text(token_codes[bigram_at])):
+            texts[i] = text
+        for i, code in zip(np.flatnonzero(is_word).tolist(), token_codes[is_word].tolist()):
+            texts[i] = by_rank[code - _WORD_BASE]
+        cut = np.flatnonzero(np.diff(token_shard)) + 1
+        lo_list = [0, *cut.tolist()]
+        hi_list = [*cut.tolist(), len(first)]
+        shard_ids = token_shard[lo_list].tolist() if len(first) else []
+        done: set[int] = set()
+        for shard, lo, hi in zip(shard_ids, lo_list, hi_list):
+            base = int(token_end[lo - 1]) if lo > 0 else 0
+            end = int(token_end[hi - 1])
+            ends = (token_end[lo:hi] - base).tolist()
+            self.folder.put(shard_path(shard), _shard_js(shard, texts[lo:hi], ends, token_last[lo:hi].tolist(),
+                                                         raw[base:end]))
+            done.add(shard)
+        return done
 
     def _write_blocks(self) -> None:
         block, rows = -1, []
@@ -379,12 +421,12 @@ class SearchWriter:
             doc_id, row = line.split("\t", 1)
             b = int(doc_id) // BLOCK
             if b != block and rows:
-                self.folder.write_text(block_path(block), _block_js(block, rows))
+                self.folder.put(block_path(block), _block_js(block, rows))
                 rows = []
             block = b
             rows.append(json.loads(row))
         if rows:
-            self.folder.write_text(block_path(block), _block_js(block, rows))
+            self.folder.put(block_path(block), _block_js(block, rows))
 
 
 def _lines(path: Path) -> Iterator[str]:
@@ -424,7 +466,7 @@ class SearchUpdater:
                 else:
                     merged = sorted(set(_decode_ids(old)) | set(ids))
                     lists[token] = (_encode_ids(merged), merged[-1])
-            new_tokens = sorted(lists)
+            new_tokens = sorted(lists, key=token_order)
             out_ends, out_lasts, chunks, total = [], [], [], 0
             for token in new_tokens:
                 chunk, last = lists[token]
@@ -432,7 +474,7 @@ class SearchUpdater:
                 total += len(chunk)
                 out_ends.append(total)
                 out_lasts.append(last)
-            self.folder.write_text(shard_path(shard), _shard_js(shard, new_tokens, out_ends, out_lasts,
+            self.folder.put(shard_path(shard), _shard_js(shard, new_tokens, out_ends, out_lasts,
                                                                 b"".join(chunks)))
         by_block: dict[int, list[DocEntry]] = {}
         for doc in self._docs.values():
@@ -441,7 +483,7 @@ class SearchUpdater:
             rows = _read_block(root / block_path(block))
             for doc in docs:
                 rows[doc.id] = doc.row()
-            self.folder.write_text(block_path(block), _block_js(block, [rows[i] for i in sorted(rows)]))
+            self.folder.put(block_path(block), _block_js(block, [rows[i] for i in sorted(rows)]))
         return len(self._docs)
 
 

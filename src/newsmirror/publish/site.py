@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import os
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -44,6 +45,8 @@ from newsmirror.publish.pages import (
     month_path,
     outlet_path,
     page_path,
+    render_articles,
+    revisions,
 )
 from newsmirror.publish.search import (
     SearchUpdater,
@@ -109,7 +112,9 @@ class _State:
 
 def _fingerprint(options: BuildOptions) -> str:
     """What makes every page different: newsmirror's version, templates, static files, zone, address."""
-    h = hashlib.sha256(f"{__version__}|{options.tz}|{options.base_url}|{PAGE_SIZE}".encode())
+    from importlib.metadata import version
+
+    h = hashlib.sha256(f"{__version__}|{version('opencc')}|{options.tz}|{options.base_url}|{PAGE_SIZE}".encode())
     for folder in (TEMPLATES, STATIC):
         for path in sorted(folder.iterdir()):
             if path.is_file():
@@ -171,7 +176,8 @@ def build_site(store: Store, out: Path, options: BuildOptions) -> BuildSummary:
     return BuildSummary("site", out, written=folder.written, unchanged=folder.unchanged, removed=folder.removed,
                         seconds=time.monotonic() - started,
                         counts=(("articles", builder.articles), ("pages", builder.pages),
-                                (f"{mode} build", 1)))
+                                ("helper processes", builder.helpers), ("helper peak kB", builder.helper_rss)),
+                        note=mode)
 
 
 def _unstamp(text: str) -> datetime:
@@ -240,12 +246,14 @@ class _Builder:
         self.site = Site(tz=tz, base_url=options.base_url)
         self.articles = 0
         self.pages = 0
+        self.helpers = 0
+        self.helper_rss = 0
         self._progress_pending = 0
 
     # --- small helpers ----------------------------------------------------------------------------
 
     def write(self, path: str, html: str) -> None:
-        self.folder.write_text(path, html)
+        self.folder.put(path, html)
         self.pages += 1
 
     def tick(self) -> None:
@@ -263,14 +271,50 @@ class _Builder:
         start = datetime.combine(day, dtime(0), tzinfo=self.tz)
         return start, datetime.combine(day + timedelta(days=1), dtime(0), tzinfo=self.tz)
 
-    def article_page(self, article: Any) -> list[Any]:
-        """Write an article's page; its revisions (for the search index)."""
-        versions = self.store.article_versions(article.id)
-        path, html = self.site.article_page(article, versions)
-        self.write(path, html)
-        self.articles += 1
+    def article_page(self, article: Any, *, by_helper: bool = False) -> list[Any]:
+        """Write an article's page (or only record it, when a helper process writes it); its revisions."""
+        versions = revisions(self.store, article)
+        if by_helper:
+            self.folder.claim(article_path(article.id, local_day(article.published, self.tz)))
+        else:
+            path, html = self.site.article_page(article, versions)
+            self.write(path, html)
+            self.articles += 1
         self.tick()
         return versions
+
+    def start_helpers(self, since: datetime | None) -> list[Any]:
+        """Helper processes rendering the article pages of a large build in parallel (none for a small one)."""
+        workers = self.options.workers
+        if workers is None:  # a large build uses one helper per core
+            workers = min(os.cpu_count() or 1, 2) if self.store.count_articles() >= 2000 else 0
+        if workers < 1 or not self.options.store_location:
+            return []
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        return [self._pool.submit(render_articles, self.options.store_location, str(self.folder.root),
+                                  self.tz.key, self.options.base_url, part, workers, since)
+                for part in range(workers)]
+
+    def join_helpers(self, helpers: list[Any]) -> None:
+        """Wait for the helpers; their pages count as this build's."""
+        if not helpers:
+            return
+        try:
+            for future in helpers:
+                written, unchanged, articles, rss = future.result()
+                self.folder.written += written
+                self.folder.unchanged += unchanged
+                self.articles += articles
+                self.pages += articles
+                self.helper_rss = max(self.helper_rss, rss)
+        except Exception as exc:  # a helper's PublishError (or a crash) ends the build with its message
+            raise PublishError(f"an article-page helper failed: {exc}") from None
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self.helpers = len(helpers)
 
     @staticmethod
     def texts(article: Any, versions: list[Any]) -> list[str]:
@@ -335,12 +379,13 @@ class _Builder:
 
         sources = self.store.sources()
         self.write("sources.html", self.site.sources_page(sources))
-        self.write("search.html", self.site.search_page())
-        for name in _STATIC_FILES:
-            self.folder.write(f"static/{name}", (STATIC / name).read_bytes())
-        for script in ("hans", "hant"):
-            self.folder.write_text(f"static/zh-{script}.js", charmap.table_script(script))
-        self.folder.write(".nojekyll", b"")  # GitHub Pages: serve the files as they are
+        if outlets is None:  # a full build: the files that change only with newsmirror itself
+            self.write("search.html", self.site.search_page())
+            for name in _STATIC_FILES:
+                self.folder.put(f"static/{name}", (STATIC / name).read_bytes())
+            for script in ("hans", "hant"):
+                self.folder.put(f"static/zh-{script}.js", charmap.table_script(script))
+            self.folder.put(".nojekyll", b"")  # GitHub Pages: serve the files as they are
         write_feeds(self.folder, self.store, base_url=self.options.base_url, tz=self.tz,
                     outlets=[name for name, _, _ in sources] if outlets is None else outlets)
         self.folder.write_text("sources.opml", render_opml(self.options.sources, [name for name, _, _ in sources],
@@ -357,8 +402,10 @@ class _Builder:
     def full(self) -> None:
         state = self.state
         state.days = {}
-        state.bits = shard_bits(self.store.count_articles())
-        search = SearchWriter(self.folder, bits=state.bits)
+        total = self.store.count_articles()
+        state.bits = shard_bits(total)
+        helpers = self.start_helpers(None)
+        search = SearchWriter(self.folder, bits=state.bits, articles=total)
         everything = _Pager(self, None)
         outlets: dict[str, _Pager] = {}
         day: date | None = None
@@ -375,7 +422,7 @@ class _Builder:
                     prev_day = day.isoformat()
                 day, day_entries = this_day, []
             day_entries.append(entry)
-            versions = self.article_page(article)
+            versions = self.article_page(article, by_helper=bool(helpers))
             search.add(doc_entry(article, self.tz), self.texts(article, versions))
             everything.add(article, entry)
             pager = outlets.get(article.source)
@@ -401,6 +448,7 @@ class _Builder:
         for name, pager in outlets.items():
             self.outlet_index(name, list(pager.newest), pager.count)
         self.common_pages(None)
+        self.join_helpers(helpers)
         self.done_ticking()
 
     # --- 2. incremental ---------------------------------------------------------------------------
@@ -516,7 +564,7 @@ class _Builder:
         changed = list(self.store.changes_since(state.last_change))
         search = SearchUpdater(self.folder, bits=state.bits)
         for article in changed:
-            versions = self.store.article_versions(article.id)
+            versions = revisions(self.store, article)
             search.add(doc_entry(article, self.tz), self.texts(article, versions))
         new = [a for a in changed if a.id > state.max_id]
         state.docs += len(new)

@@ -40,6 +40,8 @@ class BuildOptions:
     aliases: Path | None = None  # the home's aliases.tsv, added to the shipped spelling aliases
     full: bool = False  # ignore the previous build's state and check every page
     progress: Callable[[int], object] | None = None  # called with the number of items handled since last call
+    store_location: str | None = None  # where the store is (for builds that read it from helper processes)
+    workers: int | None = None  # helper processes for a full build's article pages (None: one per core when large)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class BuildSummary:
     removed: int
     seconds: float
     counts: tuple[tuple[str, int], ...] = field(default=())  # e.g. (("posts", 120), ("lists", 4))
+    note: str = ""  # how the build went, e.g. "incremental"
 
     def count(self, label: str) -> int:
         """One of the target's own counts (0 when it has none by that name)."""
@@ -60,8 +63,9 @@ class BuildSummary:
 
     def line(self) -> str:
         """The one summary line a build ends with."""
-        extra = "".join(f", {n} {label}" for label, n in self.counts)
-        return (f"build {self.target} done: {self.written} files written, {self.unchanged} unchanged, "
+        extra = "".join(f", {n} {label}" for label, n in self.counts if n or label in ("posts", "articles"))
+        note = f" ({self.note})" if self.note else ""
+        return (f"build {self.target} done{note}: {self.written} files written, {self.unchanged} unchanged, "
                 f"{self.removed} removed{extra}; {self.seconds:.1f} s -> {self.out}")
 
 

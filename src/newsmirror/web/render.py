@@ -212,8 +212,9 @@ def _show_time(tz: ZoneInfo) -> Callable[..., Markup]:
         t = local(when)
         if t is None:
             return Markup("")
-        label = f"{t:%Y-%m-%d} (週{WEEKDAYS[t.weekday()]}) {t:%H:%M}" if with_day else f"{t:%H:%M}"
-        return Markup('<time datetime="{}">{}</time>').format(t.isoformat(), label)
+        hm = f"{t.hour:02d}:{t.minute:02d}"
+        label = f"{t.year:04d}-{t.month:02d}-{t.day:02d} (週{WEEKDAYS[t.weekday()]}) {hm}" if with_day else hm
+        return Markup(f'<time datetime="{t.isoformat()}">{label}</time>')  # digits and 週X only: nothing to escape
 
     return show
 
@@ -237,14 +238,16 @@ def render_html(name: str, context: dict[str, Any], frame: Frame) -> str:
     )
 
 
-def article_context(article: Any, versions: list[Any], script: str | None = None) -> tuple[dict[str, Any], str]:
+def article_context(article: Any, versions: list[Any], script: str | None = None, *,
+                    detect: Callable[[str], str | None] | None = None) -> tuple[dict[str, Any], str]:
     """The article page's data (shared by `serve` and the static site) and the page's language.
 
-    `versions` are the article's revisions, oldest first; `script` the reader's choice (None: as stored)."""
+    `versions` are the article's revisions, oldest first; `script` the reader's choice (None: as stored);
+    `detect` tells the article's own script (default `web.script.detect_script`)."""
     from newsmirror.web.script import detect_script
     from newsmirror.web.versions import diff_versions
 
-    original = detect_script(article.title + "\n" + article.text[:2000])
+    original = (detect or detect_script)(article.title + "\n" + article.text[:2000])
     return {
         "title": article.title or "(無題)", "article": article, "versions": list(reversed(versions)),
         "diffs": {d.new: d for d in diff_versions(versions)},

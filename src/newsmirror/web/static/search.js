@@ -84,9 +84,13 @@
   function shardPath(n) { return root + "search/t/" + (n >> 8) + "/" + (n & 255) + ".js"; }
   function blockPath(n) { return root + "search/d/" + Math.floor(n / 1000) + "/" + n + ".js"; }
   function idsOf(token) {
-    var shard = shards[shardOf(token)], lo = 0, hi = shard.tokens.length;
-    while (lo < hi) { var mid = (lo + hi) >> 1; if (shard.tokens[mid] < token) lo = mid + 1; else hi = mid; }
-    if (shard.tokens[lo] !== token) return [];
+    var shard = shards[shardOf(token)];
+    if (!shard.at) {
+      shard.at = new Map();
+      shard.tokens.forEach(function (t, i) { shard.at.set(t, i); });
+    }
+    var lo = shard.at.get(token);
+    if (lo === undefined) return [];
     if (!shard.bytes) {
       var bin = atob(shard.data), bytes = new Uint8Array(bin.length);
       for (var j = 0; j < bin.length; j++) bytes[j] = bin.charCodeAt(j);
