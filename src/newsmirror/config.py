@@ -351,7 +351,8 @@ def _grouped(entries: list[tuple[str, str, tuple[str, ...]]]) -> list[Source]:
 def _from_subs_json(data: object, path: Path) -> ImportFile:
     if not isinstance(data, list):
         raise ConfigError(f"{path}: expected a JSON list of {{\"site\": NAME, \"url\": FEED}} objects")
-    entries, problems = [], []
+    entries: list[tuple[str, str, tuple[str, ...]]] = []
+    problems: list[ImportProblem] = []
     for i, entry in enumerate(data, 1):
         site = str(entry.get("site", "")).strip() if isinstance(entry, dict) else ""
         try:

@@ -606,6 +606,7 @@ def search_archive(settings: Settings, text: str, *, limit: int = 20, offset: in
     idx = open_index(settings)
     store = SQLiteStore(settings.db_path, readonly=True)  # snippets come from the archive's text
     try:
+        groups: dict[str, tuple[str, ...] | None]
         if tz is not None:
             groups = {tz: None}
         else:

@@ -69,7 +69,7 @@ def test_migration_folds_false_versions_and_loses_no_text(legacy, caplog):
             refs |= {row[4], row[5]}
         folded = conn.execute("SELECT count(*) FROM folded_versions").fetchone()[0]
         conn.close()
-        for aid, version, seen, title, feed_html, html, text, summary, raw_ref, extracted in before:
+        for aid, version, _seen, _title, feed_html, html, text, summary, raw_ref, _extracted in before:
             assert {feed_html, html, text} <= kept, (aid, version)
             assert summary is None or summary in kept, (aid, version)
             assert raw_ref in refs, (aid, version)

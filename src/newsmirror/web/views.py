@@ -75,7 +75,7 @@ def _listing(request: Request, *, source: str | None = None, since=None, until=N
 
 def _past_the_end(request: Request, page: int, last: int | None) -> None:
     """A page number past the end of a listing: a 404 page that links back to the first and the last page."""
-    back = (("回到第 1 頁", page_url(request, page=None)),)
+    back: tuple[tuple[str, str], ...] = (("回到第 1 頁", page_url(request, page=None)),)
     if last and last > 1:
         back += ((f"最後一頁（第 {last} 頁）", page_url(request, page=last)),)
     where = f"，共 {last} 頁" if last else ""
