@@ -11,6 +11,7 @@ from newsmirror.furniture import gist, is_furniture, without_furniture
     "尖沙咀海旁的旅客。（本報記者攝）", "市民在景区游览。华示社记者刘洋摄", "图为俄罗斯总统普京资料图。华示社发",
     "资料图：朝鲜半岛地图。", "裕廊工业区的一家电子厂。（南洋示范早报档案照）", "▲颱風帶來強風豪雨。",
     "图像来源，Getty Images", "更新時間：2025-09-10 14:32", "3 分鐘前", "廣告", "閱讀 1,234",
+    "【廣告】限時特價買一送一", "廣告：第3檔廣告",
 ])
 def test_furniture_lines(line):
     assert is_furniture(line)
@@ -21,6 +22,7 @@ def test_furniture_lines(line):
     "华示社北京9月10日电（记者李娜）外交部发言人10日在例行记者会上表示，中方始终认为对话是唯一出路。",
     "（示範社記者王小明台北12日電）第八十屆聯合國大會一般性辯論將於本月下旬在紐約登場。",
     "图书馆今天宣布延长开放时间，方便考生复习，馆方表示这项安排会持续到年底，并视使用情况再作调整。",
+    "廣告業界今天表示，景氣回溫。",
 ])
 def test_the_articles_own_words_are_not_furniture(line):
     assert not is_furniture(line)

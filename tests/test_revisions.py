@@ -60,12 +60,14 @@ def serve_local_outlet(http_server) -> list[Source]:
         {"title": "蘇花路廊坍方 明天上午搶通", "link": f"{base}/p/1.html", "guid": "local-1",
          "date": "Wed, 10 Sep 2025 09:00:00 +0800", "description": "台九線蘇花路廊因豪雨坍方，預計明天上午搶通。"},
         {"title": "石雕藝術季十月登場", "link": f"{base}/p/2.html", "guid": "local-2",
-         "date": "Wed, 10 Sep 2025 10:00:00 +0800", "description": "今年的石雕藝術季將在十月登場。"},
+         "date": "Wed, 10 Sep 2025 10:00:00 +0800",
+         "description": "<p>今年的石雕藝術季將在十月登場。</p><p>【廣告】限時特價</p>"},
     ]
     edited = [dict(items[0], title="蘇花路廊坍方 今天傍晚提前搶通",
                    description="台九線蘇花路廊因豪雨坍方，已於今天傍晚提前搶通。"),
-              # the other item comes back with a tracking parameter and new whitespace only
-              dict(items[1], link=f"{base}/p/2.html?utm_source=rss", description=" 今年的石雕藝術季將在十月登場。\n")]
+              # the other item comes back with a tracking parameter, new whitespace and another ad only
+              dict(items[1], link=f"{base}/p/2.html?utm_source=rss",
+                   description='<p class="x"> 今年的石雕藝術季將在十月登場。\n</p><p>【廣告】買一送一</p>')]
     http_server.add("/local.xml", [Reply(rss(items), content_type=RSS), Reply(rss(edited), content_type=RSS)])
     counter = iter(range(1000))
     http_server.add("/p/1.html", [Reply(PAGE.format(title=items[0]["title"], body=EDITED_V1, ad="買一送一")),

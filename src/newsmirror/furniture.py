@@ -47,6 +47,9 @@ CREDIT_LABEL = re.compile(r"^\s*(?:图像来源|圖像來源|Image source)\s*[�
 WIDGET_LINES: tuple[str, ...] = (
     # an ad or sponsor label on its own line: 廣告 / 广告 / (廣告) / 贊助內容 / Advertisement
     r"[(（\[【]?(?:廣告|广告|贊助(?:內容)?|赞助(?:内容)?|推廣|推广|AD|Ad|Advertisement|Sponsored)[)）\]】]?",
+    # a short ad: the label in brackets or before a colon, then its text: 【廣告】限時特價, 廣告：買一送一
+    r"(?:[(（\[【]\s*(?:廣告|广告|贊助|赞助|推廣|推广|AD|Ad|Sponsored)\s*[)）\]】]|"
+    r"(?:廣告|广告|贊助|赞助|推廣|推广|Advertisement|Sponsored)\s*[:：｜|]).{0,30}",
     # a relative time: 3 分鐘前, 2小時前, 剛剛
     r"(?:\d+\s*(?:秒|分鐘|分钟|小時|小时|天|日)前|剛剛|刚刚)",
     # a date and/or time, with an optional label: 更新時間：2025-09-10 14:32, 2025年9月10日 14:32, 14:32

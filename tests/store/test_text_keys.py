@@ -12,6 +12,7 @@ from newsmirror.store.revisions import OldVersion, normalize_text, plan_revision
     ("ＡＢＣ１２３，", "ABC123,"),  # full-width forms
     ("詳見 https://x.example/a?id=5&utm_source=rss", "詳見 https://x.example/a?id=5"),  # tracking parameters
     ("正文。\n廣告\n結尾。", "正文。\n結尾。"),  # an ad label line
+    ("正文。\n【廣告】限時特價\n結尾。", "正文。\n【廣告】買一送一\n結尾。"),  # a rotating ad
     ("正文。\n更新時間：2025-09-10 14:32", "正文。\n更新時間：2025-09-11 09:01"),  # a widget time
     ("正文。\n3 分鐘前", "正文。\n2小時前"),
     ("正文。\n閱讀 1,234", "正文。\n閱讀數：1.2萬"),
