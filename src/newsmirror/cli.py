@@ -555,6 +555,79 @@ def _add_build_commands() -> None:
 _add_build_commands()
 
 
+# --- export -----------------------------------------------------------------------------------
+
+@cli.command(context_settings=CONTEXT, epilog="""\b
+One article per line, oldest first, with every stored field and its number of versions; times in
+UTC. In CSV, lists and the extracted metadata are JSON text in their cell.
+\b
+Example:
+  newsmirror export --format jsonl > archive.jsonl
+  newsmirror export --format csv --since 2025-09-01 --source "(臺)中央社CNA" > cna.csv""")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only articles published from this day on (UTC).")
+@click.option("--source", "only", multiple=True, help="Only this outlet (repeatable).")
+@click.pass_obj
+def export(obj: Ctx, fmt: str, since, only: tuple[str, ...]) -> None:
+    """Dump the archive for research: JSON Lines or CSV to stdout."""
+    from newsmirror.publish.export import export_articles
+    from newsmirror.store import open_store
+
+    if not obj.settings.db_path.exists():
+        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    try:
+        store = open_store(obj.settings.db_path)
+        try:
+            known = {name for name, _, _ in store.sources()}
+            unknown = [name for name in only if name not in known]
+            if unknown:
+                fail(f"no source named {unknown[0]!r} in the archive; see 'newsmirror sources list'", 2)
+            n = export_articles(store, sys.stdout, fmt=fmt, since=since.replace(tzinfo=UTC) if since else None,
+                                sources=only)
+        finally:
+            store.close()
+    except NewsMirrorError as exc:
+        fail(str(exc))
+    if not obj.quiet:
+        click.echo(f"export done: {n} articles as {fmt}", err=True)
+
+
+# --- publish ----------------------------------------------------------------------------------
+
+@cli.group(context_settings=CONTEXT, epilog="""\b
+Example:
+  newsmirror publish git ./public --repo git@github.com:me/mirror.git""")
+def publish() -> None:
+    """Publish a built folder somewhere readers can reach it."""
+
+
+@publish.command("git", context_settings=CONTEXT, epilog="""\b
+One commit per publish, holding only the files that changed; none when nothing changed. Other
+branches and the repository's history are never touched. A branch holding commits newsmirror did
+not make is refused unless --force (which commits on top of them, never replacing them).
+\b
+Example:
+  newsmirror build site ./public && newsmirror publish git ./public --repo ../mirror.git
+  newsmirror publish git ./public --repo https://github.com/me/mirror.git --branch gh-pages""")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--repo", required=True, help="The repository: a local path or a URL git can push to.")
+@click.option("--branch", default="gh-pages", show_default=True, help="The branch to commit to.")
+@click.option("--message", help="The commit message [default: newsmirror: publish <time>].")
+@click.option("--force", is_flag=True, help="Publish even on a branch holding commits newsmirror did not make.")
+@click.pass_obj
+def publish_git_cmd(obj: Ctx, out: Path, repo: str, branch: str, message: str | None, force: bool) -> None:
+    """Commit the built folder OUT to a branch of a git repository and push it."""
+    from newsmirror.publish.git import publish_git
+
+    try:
+        result = publish_git(out, repo, branch=branch, message=message, force=force)
+    except NewsMirrorError as exc:
+        fail(str(exc))
+    if result.commit:
+        click.echo(result.commit)
+    click.echo(result.line(), err=True)
+
+
 # --- extract ----------------------------------------------------------------------------------
 
 @cli.command(context_settings=CONTEXT, epilog="""\b

@@ -91,7 +91,7 @@ def render_atom(entries: list[FeedEntry], *, title: str, feed_url: str, home_url
         fe.title(e.title)
         if e.link:
             fe.link(href=e.link, rel="alternate", type="text/html")
-        fe.link(href=e.mirror_url, rel="related", type="text/html", title="鏡像")
+        fe.link(href=e.mirror_url, rel="related", type="text/html")
         fe.published(e.published)
         fe.updated(e.updated)
         for name in e.authors:
@@ -101,7 +101,24 @@ def render_atom(entries: list[FeedEntry], *, title: str, feed_url: str, home_url
         fe.content(e.html, type="html")
         if e.summary:
             fe.summary(e.summary)
-    return fg.atom_str(pretty=True)
+    return _entry_link_attributes(fg.atom_str(pretty=True), entries)
+
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _entry_link_attributes(xml: bytes, entries: list[FeedEntry]) -> bytes:
+    """Put back the rel and type of entries' links, which feedgen 1.0 drops (its writer reads them from the
+    element it has just made); without rel every link would read as the entry's alternate."""
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    for element, e in zip(root.iter(f"{_ATOM}entry"), entries):
+        for link in element.findall(f"{_ATOM}link"):
+            related = link.get("href") == e.mirror_url and link.get("href") != e.link
+            link.set("rel", "related" if related else "alternate")
+            link.set("type", "text/html")
+    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
 
 
 def render_json_feed(entries: list[FeedEntry], *, title: str, feed_url: str, home_url: str) -> str:
