@@ -31,8 +31,8 @@ from pathlib import Path
 import jieba
 import opencc
 
-from newsmirror.index import SearchIndex, load_aliases, parse_query
-from newsmirror.index.text import segment
+from newsmirror.chinese import load_aliases, segment
+from newsmirror.index import SearchIndex, parse_query
 from newsmirror.models import StoredArticle
 
 SOURCES = ["(臺)中央社CNA", "聯合報", "自由時報", "新华社", "人民网", "明報", "香港01", "BBC中文", "端傳媒", "澎湃新闻",

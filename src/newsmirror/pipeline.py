@@ -451,7 +451,8 @@ def _sync_index(settings: Settings, store) -> int:
 
 def open_index(settings: Settings, *, readonly: bool = False):
     """The search index of this home, with the shipped aliases plus the home's aliases.tsv."""
-    from newsmirror.index import SearchIndex, load_aliases
+    from newsmirror.chinese import load_aliases
+    from newsmirror.index import SearchIndex
 
     return SearchIndex(index_path(settings), aliases=load_aliases(settings.home / "aliases.tsv"), readonly=readonly)
 

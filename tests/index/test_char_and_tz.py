@@ -56,7 +56,7 @@ def test_an_unknown_timezone_is_a_query_error(index):
 def test_a_character_beside_a_word_in_recent_articles_is_read_from_the_character_tables(index, make_article):
     import random
 
-    from newsmirror.index.text import fold
+    from newsmirror.chinese import fold
 
     rnd = random.Random(5)
     words = ["中國", "中国", "經濟", "不", "的", "天氣", "市場", "不會", "颱風", "政府", "學校", "交通"]

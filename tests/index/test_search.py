@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from newsmirror.errors import QueryError, SearchError
-from newsmirror.index import Aliases, SearchIndex
-from newsmirror.index.text import fold
+from newsmirror.chinese import Aliases, fold
+from newsmirror.index import SearchIndex
 
 
 def ids(results) -> set[int]:

@@ -103,7 +103,8 @@ def fill_archive(home: Path) -> dict[str, int]:
 def build_index(home: Path) -> bool:
     """Build the search index beside the archive when the index module is available."""
     try:
-        from newsmirror.index import SearchIndex, load_aliases
+        from newsmirror.chinese import load_aliases
+        from newsmirror.index import SearchIndex
     except ImportError:
         return False
     from newsmirror.store.sqlite import SQLiteStore

@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from newsmirror.chinese import squash
 from newsmirror.extract.meta import (
     PageMeta,
     choose_title,
@@ -32,7 +33,6 @@ from newsmirror.extract.page import (
     looks_like_html,
     parse_html,
     render_blocks,
-    squash,
 )
 from newsmirror.extract.related import find_links
 from newsmirror.models import Article

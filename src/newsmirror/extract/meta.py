@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from newsmirror import chinese
+from newsmirror.chinese import squash
+
 __all__ = [
     "PageMeta",
     "read_meta",
@@ -350,10 +353,6 @@ def read_script_dates(scripts: list[str]) -> list[str]:
     return out
 
 
-def _squash(s: str) -> str:
-    return re.sub(r"[\s\u3000\"'“”「」『』]+", "", s)
-
-
 def strip_site_suffix(title: str, site_name: str = "") -> str:
     """Drop site names around a <title>: `標題 | 聯合新聞網`, `标题_网易新闻` -> the headline."""
     title = title.strip()
@@ -370,11 +369,11 @@ def strip_site_suffix(title: str, site_name: str = "") -> str:
 def choose_title(meta: PageMeta, headings: tuple[str, ...] = ()) -> str:
     """Pick the headline: an <h1> the <title>/og:title confirm, else og:title, else the cleaned <title>."""
     refs = [r for r in (meta.og_title, meta.title_tag, meta.ld_headline) if r]
-    ref_squashed = [_squash(r) for r in refs]
+    ref_squashed = [squash(r) for r in refs]
     cands = list(meta.h1s) + [h for h in headings if h not in meta.h1s]
     best = ""
     for h in cands:
-        sq = _squash(h)
+        sq = squash(h)
         if len(sq) < 4 or len(h) > 200:
             continue
         if any(sq in r for r in ref_squashed) and len(h) > len(best):
@@ -383,13 +382,13 @@ def choose_title(meta: PageMeta, headings: tuple[str, ...] = ()) -> str:
         return best
     # A badge glued before the headline in the <h1> (原创, 独家, 快訊 ...): the reference without it.
     for h in cands:
-        sq = _squash(h)
+        sq = squash(h)
         for r, rs in zip(refs, ref_squashed):
             if len(rs) >= 8 and sq.endswith(rs) and 0 < len(sq) - len(rs) <= 4:
                 return r.strip()
     # Headline in a reference that starts with an h1-like candidate (title truncated in <title>).
     for h in cands:
-        sq = _squash(h)
+        sq = squash(h)
         if len(sq) >= 8 and any(r and r[: len(sq) // 2] == sq[: len(sq) // 2] for r in ref_squashed):
             return h
     if meta.ld_headline:
@@ -404,36 +403,13 @@ def choose_title(meta: PageMeta, headings: tuple[str, ...] = ()) -> str:
     return ""
 
 
-def _script_counts(text: str) -> tuple[int, int]:
-    """Count characters that change under t2s (Traditional) and s2t (Simplified)."""
-    sample = "".join(_CJK_CHARS.findall(text[:6000]))[:3000]
-    if not sample:
-        return 0, 0
-    t2s = _converter("t2s").convert(sample)
-    s2t = _converter("s2t").convert(sample)
-    hant = sum(1 for a, b in zip(sample, t2s) if a != b) if len(t2s) == len(sample) else 0
-    hans = sum(1 for a, b in zip(sample, s2t) if a != b) if len(s2t) == len(sample) else 0
-    return hant, hans
-
-
-_CONVERTERS: dict[str, object] = {}
-
-
-def _converter(name: str):
-    if name not in _CONVERTERS:
-        import opencc
-
-        _CONVERTERS[name] = opencc.OpenCC(name)
-    return _CONVERTERS[name]
-
-
 def detect_script(text: str) -> str | None:
-    """Return "Hant" or "Hans" by which characters differ under OpenCC, None when not Chinese."""
-    hant, hans = _script_counts(text)
-    if hant == hans == 0:
-        cjk = _count(_CJK_CHARS, text[:3000])
-        return "Hans" if cjk >= 20 else None  # shared characters only: call it the common default
-    return "Hant" if hant > hans else "Hans"
+    """"Hant" or "Hans" by which characters OpenCC would change; text of shared characters only is
+    called "Hans" (the common default) when it holds 20 or more Han characters, else None."""
+    script = chinese.detect_script(text)
+    if script is not None:
+        return script.subtag
+    return "Hans" if _count(_CJK_CHARS, text[:3000]) >= 20 else None
 
 
 def detect_lang(text: str, lang_attr: str = "") -> tuple[str | None, str | None]:

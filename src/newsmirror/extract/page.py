@@ -603,14 +603,6 @@ def _under_comments(el: etree._Element, memo: dict[etree._Element, bool]) -> boo
 _COMMENTS = re.compile(r"comment|disqus|reply|replies|discussion|respond")
 
 
-_SQUASH = re.compile(r"[\s\u3000\"'“”「」]+")
-
-
-def squash(s: str) -> str:
-    """Text without whitespace and quotes, for comparing headlines and captions."""
-    return _SQUASH.sub("", s) if s else ""
-
-
 def is_end_marker(text: str) -> bool:
     """True for a line that opens the related-links/editor/copyright area after a body."""
     return len(text) <= 40 and bool(_END_MARKER.match(text))

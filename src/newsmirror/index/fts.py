@@ -3,7 +3,7 @@
 Layout of `<home>/index.sqlite` (auto_vacuum=incremental, so `optimize` gives space back):
   fts      FTS5, contentless, detail=full, columnsize=0, columns (body, title, src); body first
            because column 0 needs no column marker in the position lists. Body and title hold
-           the gram stream of the folded text (see `text.grams`); src holds one token `s<n>`
+           the gram stream of the folded text (see `chinese.grams`); src holds one token `s<n>`
            naming the source. A query term is the phrase of its bigrams, so a match is exactly
            a substring match on folded text (both scripts, any spelling the aliases list).
   docs     per live article: rowid key `rid`, article id, source number, publication time,
@@ -80,21 +80,11 @@ from typing import Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsmirror.errors import QueryError, SearchError
+from newsmirror.chinese import Aliases, alias_key, fold, grams, is_cjk, load_aliases, query_grams, segment, split_runs
+from newsmirror.chinese.chars import CJK, CJK_CLASS, WORD_CLASS
 from newsmirror.furniture import without_furniture
-from newsmirror.index.aliases import Aliases, alias_key, load_aliases
 from newsmirror.index.query import Query, Term, parse_query
 from newsmirror.index.snippet import SNIPPET_WIDTH, highlight, make_snippet
-from newsmirror.index.text import (
-    _CJK,
-    _CJK_CHAR,
-    _WORD,
-    fold,
-    grams,
-    is_cjk,
-    query_grams,
-    segment,
-    split_runs,
-)
 from newsmirror.models import SearchHit, StoredArticle
 
 __all__ = [
@@ -128,7 +118,7 @@ _CHAR_BATCH = 4000  # the other terms' matches checked against the character tab
 _EPOCH_RIDS = EPOCH_DAYS * 86400 // RID_SECONDS
 # Function characters dropped when an unspaced query is split into words.
 _FUNCTION_CHARS = set("的了在和与及是对向将被把从于为等也而或就都")
-_CJK_SPACE = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+_CJK_SPACE = re.compile(f"(?<=[{CJK_CLASS}])\\s+(?=[{CJK_CLASS}])")
 _TOKENIZER = "tokenize='unicode61 remove_diacritics 2'"
 
 _SCHEMA = f"""
@@ -225,7 +215,7 @@ def _highlight_pattern(spelling: str) -> str | None:
     for cjk, run in pieces:
         if prev_cjk is not None:
             out.append(r"[\W_]+" if not cjk and not prev_cjk else r"[\W_]*")
-        out.append(re.escape(run) if cjk else f"(?<![{_WORD}]){re.escape(run)}(?![{_WORD}])")
+        out.append(re.escape(run) if cjk else f"(?<![{WORD_CLASS}]){re.escape(run)}(?![{WORD_CLASS}])")
         prev_cjk = cjk
     return "".join(out)
 
@@ -362,7 +352,7 @@ class SearchIndex:
                 self._db.execute(f"DROP TABLE chars_{old}")
                 self._db.execute("DELETE FROM char_epochs WHERE epoch=?", (old,))
                 del self._epochs[old]
-        chars = " ".join(set(_CJK_CHAR.findall(folded)))
+        chars = " ".join(set(CJK.findall(folded)))
         self._db.execute(f"INSERT INTO chars_{epoch}(rowid, c) VALUES (?, ?)", (rid, f"{chars} s{sid}"))
         self._epochs[epoch] += 1
         self._db.execute("UPDATE char_epochs SET docs=docs+1 WHERE epoch=?", (epoch,))

@@ -1,6 +1,6 @@
 """Snippets and highlighting: the query's spellings marked in the article's own script.
 
-Matching runs on folded text (`text.fold_aligned`) and the marks are mapped back to the original
+Matching runs on folded text (`chinese.fold_aligned`) and the marks are mapped back to the original
 characters, so a search for 习近平 marks 習近平 in a Traditional article. Output is HTML-escaped
 text whose only tags are <mark>.
 """
@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Callable
 
-from newsmirror.index.text import fold_aligned
+from newsmirror.chinese import fold_aligned
 
 __all__ = ["SNIPPET_WIDTH", "highlight", "make_snippet"]
 

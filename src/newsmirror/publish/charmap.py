@@ -20,14 +20,15 @@ import sys
 from functools import cache
 from pathlib import Path
 
+from newsmirror.chinese.script import HALF_WIDTH
+
 __all__ = ["TABLES", "char_pairs", "detect_script", "fold_units", "opencc_pairs", "table_script"]
 
 TABLES = Path(__file__).with_name("zh_chars.txt")
 
-# Han blocks converted one character at a time: CJK Unified Ideographs, Extension A, Compatibility.
+# Han blocks converted one character at a time: CJK Unified Ideographs, Extension A, Compatibility
+# (the ranges of chinese.chars.HAN_CLASS).
 _HAN = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
-_HALF = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}  # full-width ASCII -> ASCII
-_HALF[0x3000] = 0x20  # ideographic space
 
 
 @cache
@@ -40,14 +41,13 @@ def char_pairs(script: str) -> str:
 
 def opencc_pairs(script: str) -> str:
     """`char_pairs` computed from the installed OpenCC (to write or check zh_chars.txt)."""
-    import opencc
+    from newsmirror.chinese import to_script
 
     chars = [chr(cp) for lo, hi in _HAN for cp in range(lo, hi + 1)]
     # One call for all: a newline between characters keeps OpenCC's phrases from joining them.
-    converted = opencc.OpenCC("t2s" if script == "hans" else "s2t").convert("\n".join(chars)).split("\n")
+    converted = to_script("\n".join(chars), script).split("\n")
     if len(converted) != len(chars):  # a phrase rule spanned a newline after all: convert one by one
-        conv = opencc.OpenCC("t2s" if script == "hans" else "s2t")
-        converted = [conv.convert(ch) for ch in chars]
+        converted = [to_script(ch, script) for ch in chars]
     # one BMP character for one: the search's fold works on UTF-16 code units (rare Extension B targets are left out)
     return "".join(ch + out for ch, out in zip(chars, converted) if out != ch and len(out) == 1 and ord(out) < 0x10000)
 
@@ -66,7 +66,7 @@ def _count_tables() -> tuple[dict[int, None], dict[int, None]]:
 def detect_script(text: str) -> str | None:
     """"hant" or "hans" by which script's own characters `text` uses more; None when it tells neither.
 
-    The quick count of `web.script.detect_script`'s question, for builds that ask it per article."""
+    The quick count of `chinese.detect_script`'s question, for builds that ask it per article."""
     sample = text[:1000]
     traditional_only, simplified_only = _count_tables()
     trad = len(sample) - len(sample.translate(traditional_only))
@@ -86,7 +86,7 @@ def fold_units() -> list[int]:
     pairs = char_pairs("hans")
     for i in range(0, len(pairs), 2):
         table[ord(pairs[i])] = ord(pairs[i + 1])
-    for cp, half in _HALF.items():
+    for cp, half in HALF_WIDTH.items():
         table[cp] = half
     for cp in range(65536):
         if 0xD800 <= cp <= 0xDFFF:

@@ -392,7 +392,7 @@ class _Builder:
                                                            base_url=self.options.base_url, store=self.store))
 
     def search_meta(self) -> None:
-        from newsmirror.index import load_aliases
+        from newsmirror.chinese import load_aliases
 
         self.folder.write_text("search/meta.js", search_meta(self.state.bits, self.state.docs,
                                                              alias_groups(load_aliases(self.options.aliases))))

@@ -51,7 +51,8 @@ class Archive:
         if index is None:
             if not self.index_path.is_file():
                 raise SearchError(f"search index {self.index_path} not found; run 'newsmirror index' to build it")
-            from newsmirror.index import SearchIndex, load_aliases
+            from newsmirror.chinese import load_aliases
+            from newsmirror.index import SearchIndex
 
             aliases = load_aliases(self.settings.home / "aliases.tsv")
             index = SearchIndex(self.index_path, aliases=aliases, readonly=True)

@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 from newsmirror.config import DEFAULT_TIMEZONE
 from newsmirror.errors import QueryError
-from newsmirror.web.script import SCRIPTS
+from newsmirror.chinese import SCRIPTS
 
 __all__ = [
     "MAX_QUERY",

@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from newsmirror.furniture import gist
-from newsmirror.web.script import convert_html, convert_text, lang_for
+from newsmirror.chinese import convert_html, lang_for, to_script
 from newsmirror.web.wording import mainland, zone_name
 
 if TYPE_CHECKING:
@@ -243,8 +243,8 @@ def article_context(article: Any, versions: list[Any], script: str | None = None
     """The article page's data (shared by `serve` and the static site) and the page's language.
 
     `versions` are the article's revisions, oldest first; `script` the reader's choice (None: as stored);
-    `detect` tells the article's own script (default `web.script.detect_script`)."""
-    from newsmirror.web.script import detect_script
+    `detect` tells the article's own script (default `chinese.detect_script`)."""
+    from newsmirror.chinese import detect_script
     from newsmirror.web.versions import diff_versions
 
     original = (detect or detect_script)(article.title + "\n" + article.text[:2000])
@@ -300,9 +300,9 @@ def in_script(text: str, script: str | None) -> str:
         return text
     if "<" in text:
         text = convert_html(text, script)
-        text = _READ_ATTRIBUTE.sub(lambda m: m.group(1) + convert_text(m.group(2), script) + m.group(3), text)
+        text = _READ_ATTRIBUTE.sub(lambda m: m.group(1) + to_script(m.group(2), script) + m.group(3), text)
     else:
-        text = convert_text(text, script)
+        text = to_script(text, script)
     return mainland(text) if script == "hans" else text
 
 

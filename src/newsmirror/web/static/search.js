@@ -61,7 +61,7 @@
     WORD.lastIndex = 0;
     return out;
   }
-  /* The alias key of a folded spelling: CJK runs joined, other runs separated by one space (index/aliases.py). */
+  /* The alias key of a folded spelling: CJK runs joined, other runs separated by one space (chinese/aliases.py). */
   function aliasKey(folded) {
     var runs = folded.match(RUNS) || [], out = "", prevCjk = true;
     runs.forEach(function (run) {

@@ -2,7 +2,7 @@
 
 The shipped `aliases.tsv` lists names of leaders, countries, cities and organisations in their
 mainland, Taiwan and Hong Kong spellings plus English; a user file `<home>/aliases.tsv` in the
-same format extends it. Spellings are stored folded (see `text.fold`), so script and case never
+same format extends it. Spellings are stored folded (see `script.fold`), so script and case never
 matter; a spelling that appears in several groups joins them.
 """
 
@@ -15,7 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from newsmirror.errors import ConfigError
-from newsmirror.index.text import fold, split_runs
+from newsmirror.chinese.script import fold
+from newsmirror.chinese.tokens import split_runs
 
 __all__ = ["SHIPPED_ALIASES", "Aliases", "alias_key", "load_aliases"]
 

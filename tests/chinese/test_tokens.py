@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsmirror.index.text import fold, fold_aligned, grams, query_grams, tokenize
+from newsmirror.chinese import fold, fold_aligned, grams, query_grams, tokenize
 
 
 def test_fold_maps_traditional_to_simplified():

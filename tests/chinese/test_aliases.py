@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsmirror.errors import ConfigError
-from newsmirror.index.aliases import SHIPPED_ALIASES, load_aliases, parse_aliases
+from newsmirror.chinese.aliases import SHIPPED_ALIASES, load_aliases, parse_aliases
 
 
 def test_shipped_file_has_at_least_200_groups():

@@ -1,12 +1,11 @@
-"""Script folding and segmentation: one searchable form for Traditional and Simplified text.
+"""Tokens of folded text: character bigrams for the index, jieba words for queries and stories.
 
-`fold` maps both scripts to Simplified (OpenCC t2s), full-width ASCII to half-width and Latin to
-lower case, so 習近平 and 习近平, ＡＢＣ and abc become the same string. `grams` turns folded text
-into the token stream the index stores: overlapping character bigrams of every CJK run followed
-by the run's last character alone, and Latin words/numbers as tokens. Any CJK substring of two or
-more characters is then the phrase of its bigrams (exact substring semantics, nothing missed), and
-a one-character query is the prefix query `字*` (a bigram starting with it, or a run's last
-character). `tokenize` adds jieba's search-mode words to that stream for callers that want words.
+`grams` turns folded text (see `script.fold`) into the token stream the index stores: overlapping
+character bigrams of every CJK run followed by the run's last character alone, and Latin words and
+numbers as tokens. Any CJK substring of two or more characters is then the phrase of its bigrams
+(exact substring semantics, nothing missed), and a one-character query is the prefix query `字*`
+(a bigram starting with it, or a run's last character). `tokenize` adds jieba's search-mode words
+to that stream for callers that want words; `segment` splits an unspaced query into words.
 """
 
 from __future__ import annotations
@@ -14,45 +13,16 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from functools import lru_cache
 
-__all__ = [
-    "fold",
-    "fold_aligned",
-    "grams",
-    "is_cjk",
-    "query_grams",
-    "segment",
-    "split_runs",
-    "tokenize",
-]
+from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS
+from newsmirror.chinese.script import fold
 
-# Han (incl. extensions and compatibility), kana and Hangul are indexed as character runs.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
-# Latin (with accents), Greek, Cyrillic letters and digits form words.
-_WORD = "0-9a-zA-Z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
-_RUNS = re.compile(f"([{_CJK}]+)|([{_WORD}]+)")
-_CJK_CHAR = re.compile(f"[{_CJK}]")
+__all__ = ["grams", "query_grams", "segment", "split_runs", "tokenize"]
 
-# Full-width ASCII (U+FF01..U+FF5E) to ASCII, ideographic space to space.
-_HALF = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_HALF[0x3000] = 0x20
+_RUNS = re.compile(f"([{CJK_CLASS}]+)|([{WORD_CLASS}]+)")
 
 _lock = threading.Lock()
-_converter = None
 _jieba = None
-
-
-def _opencc():
-    """The cached OpenCC Traditional-to-Simplified converter (building one costs milliseconds)."""
-    global _converter
-    if _converter is None:
-        with _lock:
-            if _converter is None:
-                import opencc  # type: ignore[import-untyped]
-
-                _converter = opencc.OpenCC("t2s")
-    return _converter
 
 
 def _jieba_module():
@@ -68,41 +38,6 @@ def _jieba_module():
                 jieba.initialize()
                 _jieba = jieba
     return _jieba
-
-
-def fold(text: str) -> str:
-    """One form for both scripts: Simplified Han, half-width ASCII, lower-case Latin."""
-    if not text:
-        return ""
-    return _opencc().convert(text.translate(_HALF).lower())
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    return _opencc().convert(ch.translate(_HALF).lower())
-
-
-def fold_aligned(text: str) -> tuple[str, list[int] | None]:
-    """Fold `text` and say where each folded character came from, for highlighting.
-
-    Returns (folded, None) when folding kept the length (character-for-character, the usual
-    case); otherwise folds character by character and returns, for each folded position, the
-    index of the original character it came from."""
-    folded = fold(text)
-    if len(folded) == len(text):
-        return folded, None
-    parts: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        f = _fold_char(ch)
-        parts.append(f)
-        origin.extend([i] * len(f))
-    return "".join(parts), origin
-
-
-def is_cjk(text: str) -> bool:
-    """Whether `text` contains a CJK character (Han, kana or Hangul)."""
-    return _CJK_CHAR.search(text) is not None
 
 
 def split_runs(folded: str) -> list[tuple[bool, str]]:

@@ -1,0 +1,52 @@
+"""Chinese text, one home for every stage: script folding and conversion, tokens, spelling aliases.
+
+- `script`: `fold` (the comparison form: Simplified, half-width, lower case), `to_script` and
+  `convert_html` (into the reader's script), `detect_script`, the `Script` enum.
+- `tokens`: character bigrams for the index (`grams`, `query_grams`), jieba words (`segment`,
+  `tokenize`).
+- `aliases`: name spellings across outlets (普京 = 普亭 = 蒲亭 = Putin), shipped and user-extended.
+- `chars`: what counts as a Han or CJK character; `squash` for comparing short texts.
+
+Index, stories, extraction, the web archive and the static site all use these, so that one text
+folds, converts and tokenizes the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from newsmirror.chinese.aliases import Aliases, alias_key, load_aliases
+from newsmirror.chinese.chars import CJK, HAN, count_han, is_cjk, squash
+from newsmirror.chinese.script import (
+    SCRIPTS,
+    Script,
+    convert_html,
+    detect_script,
+    fold,
+    fold_aligned,
+    lang_for,
+    to_script,
+)
+from newsmirror.chinese.tokens import grams, query_grams, segment, split_runs, tokenize
+
+__all__ = [
+    "Aliases",
+    "CJK",
+    "HAN",
+    "SCRIPTS",
+    "Script",
+    "alias_key",
+    "convert_html",
+    "count_han",
+    "detect_script",
+    "fold",
+    "fold_aligned",
+    "grams",
+    "is_cjk",
+    "lang_for",
+    "load_aliases",
+    "query_grams",
+    "segment",
+    "split_runs",
+    "squash",
+    "to_script",
+    "tokenize",
+]

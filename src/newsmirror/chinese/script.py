@@ -1,0 +1,170 @@
+"""Traditional and Simplified script: folding to one form, converting for readers, telling them apart.
+
+One cache of OpenCC converters serves every stage. `fold` is the archive's comparison form (the
+index, stories and near-duplicates use it): Simplified Han, half-width ASCII, lower-case Latin, so
+習近平 and 习近平, ＡＢＣ and abc become the same string. `to_script` and `convert_html` turn text
+into the reader's script (the web archive and the static site); `convert_html` touches text nodes
+only, never tags, attribute values or URLs. `detect_script` says which script a text is written in.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from enum import StrEnum
+from functools import lru_cache
+
+from newsmirror.chinese.chars import HAN
+
+__all__ = [
+    "Script",
+    "SCRIPTS",
+    "HALF_WIDTH",
+    "KEEP",
+    "END_KEEP",
+    "fold",
+    "fold_aligned",
+    "to_script",
+    "convert_html",
+    "detect_script",
+    "lang_for",
+]
+
+
+class Script(StrEnum):
+    """A script a reader can ask for (``?script=hant``), and its BCP 47 subtag."""
+
+    HANT = "hant"
+    HANS = "hans"
+
+    @property
+    def subtag(self) -> str:
+        """"Hant" or "Hans", as in zh-Hant."""
+        return "Hant" if self is Script.HANT else "Hans"
+
+
+SCRIPTS = tuple(s.value for s in Script)  # what ?script= and the cookie accept
+
+# OpenCC configurations: into Simplified (t2s, also the folding direction) and into Traditional (s2t).
+_CONFIG = {Script.HANS: "t2s", Script.HANT: "s2t"}
+
+_lock = threading.Lock()  # guards building a converter
+_use_lock = threading.Lock()  # guards using one
+_converters: dict[Script, object] = {}
+
+
+def _converter(script: Script):
+    """The process's one OpenCC converter into `script` (building one costs milliseconds)."""
+    conv = _converters.get(script)
+    if conv is None:
+        with _lock:
+            conv = _converters.get(script)
+            if conv is None:
+                import opencc  # type: ignore[import-untyped]
+
+                conv = _converters[script] = opencc.OpenCC(_CONFIG[script])
+    return conv
+
+
+def _convert(text: str, script: Script) -> str:
+    conv = _converter(script)
+    with _use_lock:  # one OpenCC object per direction, shared by every thread of the process
+        return conv.convert(text)  # type: ignore[attr-defined]
+
+
+# str.translate table: full-width ASCII (U+FF01..U+FF5E) to ASCII, ideographic space to space.
+HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+HALF_WIDTH[0x3000] = 0x20
+
+
+def fold(text: str) -> str:
+    """One form for both scripts: Simplified Han, half-width ASCII, lower-case Latin."""
+    if not text:
+        return ""
+    return _convert(text.translate(HALF_WIDTH).lower(), Script.HANS)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    return fold(ch)
+
+
+def fold_aligned(text: str) -> tuple[str, list[int] | None]:
+    """Fold `text` and say where each folded character came from, for highlighting.
+
+    Returns (folded, None) when folding kept the length (character-for-character, the usual
+    case); otherwise folds character by character and returns, for each folded position, the
+    index of the original character it came from."""
+    folded = fold(text)
+    if len(folded) == len(text):
+        return folded, None
+    parts: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        f = _fold_char(ch)
+        parts.append(f)
+        origin.extend([i] * len(f))
+    return "".join(parts), origin
+
+
+def to_script(text: str, script: Script | str) -> str:
+    """Convert plain text into `script` ("hant" or "hans"); text without Han is returned as it is."""
+    if not HAN.search(text):
+        return text
+    return _convert(text, Script(script))
+
+
+KEEP, END_KEEP = "<!--keep-->", "<!--/keep-->"  # text between these stays as written (the switch's labels)
+
+# A tag with quoted attribute values (which may hold '>'), a comment, or a doctype.
+_MARKUP = re.compile(r"""<!--.*?-->|<![^>]*>|</?[A-Za-z][^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>""", re.S)
+_RAW_TEXT = re.compile(r"<(script|style)\b", re.I)
+
+
+def convert_html(html: str, script: Script | str) -> str:
+    """Convert the text nodes of an HTML document into `script`; tags and attributes stay as they are.
+
+    Text inside <script>/<style> and between KEEP and END_KEEP is left as written."""
+    out: list[str] = []
+    pos = 0
+    skip_until: str | None = None
+    for m in _MARKUP.finditer(html):
+        text = html[pos : m.start()]
+        out.append(text if skip_until else to_script(text, script))
+        tag = m.group(0)
+        out.append(tag)
+        if skip_until:
+            if tag.lower().startswith(skip_until):
+                skip_until = None
+        elif tag == KEEP:
+            skip_until = END_KEEP
+        else:
+            raw = _RAW_TEXT.match(tag)
+            if raw and not tag.endswith("/>"):
+                skip_until = f"</{raw.group(1).lower()}"
+        pos = m.end()
+    tail = html[pos:]
+    out.append(tail if skip_until else to_script(tail, script))
+    return "".join(out)
+
+
+def detect_script(text: str) -> Script | None:
+    """Which script Chinese text is written in, by which of its characters OpenCC would change.
+
+    Reads up to 3,000 Han characters from the first 6,000 characters. None when the text has no
+    Han, or only characters the two scripts share."""
+    sample = "".join(HAN.findall(text[:6000]))[:3000]
+    if not sample:
+        return None
+    to_hans = _convert(sample, Script.HANS)
+    to_hant = _convert(sample, Script.HANT)
+    traditional = sum(a != b for a, b in zip(sample, to_hans)) if len(to_hans) == len(sample) else 0
+    simplified = sum(a != b for a, b in zip(sample, to_hant)) if len(to_hant) == len(sample) else 0
+    if traditional == simplified == 0:
+        return None
+    return Script.HANT if traditional > simplified else Script.HANS
+
+
+def lang_for(script: Script | str | None) -> str:
+    """The BCP 47 tag for a script choice; Traditional when unknown (the archive's default readers)."""
+    return "zh-Hans" if script == Script.HANS else "zh-Hant"
