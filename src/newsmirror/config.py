@@ -412,7 +412,8 @@ def _from_sources_toml(path: Path) -> ImportFile:
         try:
             sources.append(source_from_dict(table, "source"))
         except ConfigError as exc:
-            problems.append(ImportProblem(i, site, str(exc).removeprefix("source: ").removeprefix(f"source ({site}): ")))
+            reason = str(exc).removeprefix("source: ").removeprefix(f"source ({site}): ")
+            problems.append(ImportProblem(i, site, reason))
     return ImportFile(sources, problems)
 
 

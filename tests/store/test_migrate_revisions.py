@@ -50,7 +50,8 @@ def test_migration_folds_false_versions_and_loses_no_text(legacy, caplog):
     try:
         revisions = {a.title: a.version for a in store.iter_articles()}
         # the real edits stay: the local outlet's article and the full-text outlet's one
-        assert {t: v for t, v in revisions.items() if v > 1} == {"蘇花路廊坍方 今天傍晚提前搶通": 2, "食安法修正三讀": 2}
+        edited = {t: v for t, v in revisions.items() if v > 1}
+        assert edited == {"蘇花路廊坍方 今天傍晚提前搶通": 2, "食安法修正三讀": 2}
         assert len(revisions) == 45
         # the demo's 26 pages and the whitespace-only change were folded
         (number, name, _, note), = store.schema_log()

@@ -41,7 +41,8 @@ def test_a_month_calendar_of_days_with_articles(client):
     assert r.status_code == 200
     html = main(r.text)
     assert "<h1>2024 年 5 月</h1>" in html
-    counted = dict(re.findall(r'<a href="/day/(2024-05-\d\d)"><span class="d">\d+</span> <span class="n">(\d+) 篇', html))
+    day_link = r'<a href="/day/(2024-05-\d\d)"><span class="d">\d+</span> <span class="n">(\d+) 篇'
+    counted = dict(re.findall(day_link, html))
     assert set(counted) == {"2024-05-01", "2024-05-02", "2024-05-03", "2024-05-04"}
     assert counted["2024-05-04"] == "1"  # the law
     total = client.get("/api/articles?limit=1").json()["total"]

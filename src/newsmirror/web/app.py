@@ -63,7 +63,8 @@ def _safe_reader(request: Request, *, api: bool = False) -> Reader:
 
         from newsmirror.config import DEFAULT_TIMEZONE
 
-        return Reader(tz=ZoneInfo(DEFAULT_TIMEZONE), script=script_from_languages(request.headers.get("accept-language")))
+        return Reader(tz=ZoneInfo(DEFAULT_TIMEZONE),
+                      script=script_from_languages(request.headers.get("accept-language")))
 
 
 def error_response(request: Request, status: int, message: str, *, zh: str | None = None,
