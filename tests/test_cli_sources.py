@@ -127,8 +127,30 @@ def test_edit_changes_one_sources_settings(fetched_home):
     assert run(home, "sources", "edit", "甲報", "--interval", "30").exit_code == 0
     assert {s.name: s.interval for s in load_sources(Settings.from_home(home).sources_file)}["甲報"] == 30
     out_of_bounds = run(home, "sources", "edit", "甲報", "--interval", "5")
-    assert out_of_bounds.exit_code == 2 and "outside the source's bounds (15 to 1440 minutes)" in out_of_bounds.stderr
+    assert out_of_bounds.exit_code == 2 and out_of_bounds.stderr == (
+        "error: source '甲報': --interval 5 is outside its bounds min_interval 15 .. max_interval 1440 minutes; "
+        "give a value within them\n")
+    assert run(home, "sources", "edit", "甲報", "--interval", "1441").exit_code == 2
+    assert run(home, "sources", "edit", "甲報", "--interval", "0").exit_code == 2
+    assert {s.name: s.interval for s in load_sources(Settings.from_home(home).sources_file)}["甲報"] == 30
     bad = run(home, "sources", "edit", "甲報", "--timezone", "Mars/Base")
     assert bad.exit_code == 2 and "--timezone: unknown timezone 'Mars/Base'" in bad.stderr
     assert run(home, "sources", "edit", "甲報").exit_code == 2  # nothing to change
     assert run(home, "sources", "edit", "丙報", "--full-text", "never").exit_code == 2
+
+
+def test_an_interval_outside_its_bounds_in_sources_toml_is_a_usage_error_naming_the_source(tmp_path):
+    home = tmp_path / "home"
+    path = Settings.from_home(home).sources_file
+    path.parent.mkdir(parents=True)
+    path.write_text('[[source]]\nname = "甲報"\nfeeds = ["https://a.example/f"]\n\n'
+                    '[[source]]\nname = "乙報"\nfeeds = ["https://b.example/f"]\ninterval = 5\nmin_interval = 10\n',
+                    encoding="utf-8")
+    before = path.read_bytes()
+    for args in (("sources", "list"), ("sources", "edit", "甲報", "--interval", "30"), ("fetch",), ("run", "--once")):
+        result = run(home, *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr == (f"error: {path}: source #2 (乙報): interval 5 is outside min_interval 10 .. "
+                                 f"max_interval 1440 minutes; set it within the bounds\n"), args
+    assert path.read_bytes() == before
+    assert not Settings.from_home(home).db_path.exists()  # nothing fetched

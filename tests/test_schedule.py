@@ -13,6 +13,7 @@ from feedtext import rss
 from httpserver import Reply
 from newsmirror.cli import cli
 from newsmirror.config import Settings, load_sources, save_sources
+from newsmirror.errors import ConfigError
 from newsmirror.fetch.http import FetchPolicy
 from newsmirror.models import Source
 from newsmirror.pipeline import fetch_sources
@@ -154,14 +155,16 @@ def test_bad_intervals_and_alternates_are_logged_and_the_other_sources_still_loa
                     '[[source]]\nname = "乙"\nfeeds = ["https://b.example/f"]\ninterval = 5\nmin_interval = 10\n',
                     encoding="utf-8")
     warnings: list[str] = []
-    first, second = load_sources(path, warnings)
+    first, second = load_sources(path, warnings, lenient_intervals=True)  # `run` rereading the file
     assert first.interval == 60 and first.alternates_for("https://a.example/f") == ("https://mirror.example/f",)
     assert (second.interval, second.min_interval) == (60, 15)
     assert any("'interval' must be a number of minutes" in w and "'hourly'" in w for w in warnings)
     assert any("'ftp://a.example/f' is not an http(s) URL" in w for w in warnings)
     assert any("interval 5 is outside min_interval 10" in w for w in warnings)
-    with pytest.raises(Exception, match="interval"):
-        load_sources(path)  # strict when asked (sources add)
+    with pytest.raises(ConfigError, match=r"source #1 \(甲\): 'interval' must be a number of minutes"):
+        load_sources(path, [])  # the command line: strict about intervals
+    with pytest.raises(ConfigError, match="interval"):
+        load_sources(path)  # strict about everything (sources add)
 
 
 def test_failover_to_an_alternate_and_back(http_server, tmp_path):
@@ -194,3 +197,64 @@ def test_failover_to_an_alternate_and_back(http_server, tmp_path):
 
     (row,) = [json.loads(x) for x in listed.stdout.splitlines()]
     assert row["current_url"] == primary and row["consecutive_failures"] == 0
+
+
+def test_verbose_run_logs_each_feed_failure_and_is_quiet_without(http_server, tmp_path):
+    import io
+
+    from newsmirror.schedule import run_scheduler
+
+    base = http_server.url("")
+    http_server.add("/ok.xml", Reply(rss([{"title": "標題", "link": f"{base}/n/1", "guid": "g1",
+                                           "description": "內文" * 120}]), content_type=RSS))
+    http_server.add("/gone.xml", Reply("gone", status=404))
+    http_server.add("/junk.xml", Reply("<html><body>not a feed</body></html>"))
+    sources = [Source(name=n, feeds=(http_server.url(f"/{n}.xml"),), full_text="never") for n in ("ok", "gone", "junk")]
+    settings = _home(tmp_path, sources)
+    verbose = CliRunner().invoke(cli, ["--home", str(settings.home), "-v", "run", "--once"])
+    assert verbose.exit_code == 1
+    *failures, line = verbose.stderr.splitlines()
+    assert line.startswith("round: 3 sources due, 1 ok, 2 failed, 1 new")
+    assert sorted(f.split(":")[1].strip() for f in failures) == ["gone", "junk"]
+    (gone,) = [f for f in failures if f.startswith("failed: gone: ")]
+    assert "404" in gone and http_server.url("/gone.xml") in gone
+    (junk,) = [f for f in failures if f.startswith("failed: junk: ")]
+    assert http_server.url("/junk.xml") in junk
+    quiet = io.StringIO()
+    later = datetime.now(UTC) + timedelta(days=2)  # every feed due again
+    assert run_scheduler(settings, once=True, stream=quiet, clock=lambda: later) == 1
+    (line,) = quiet.getvalue().splitlines()
+    assert line.startswith("round: 3 sources due, 1 ok, 2 failed")
+    as_json = io.StringIO()
+    assert run_scheduler(settings, once=True, as_json=True, verbose=True, stream=as_json,
+                         clock=lambda: later + timedelta(days=2)) == 1
+    import json
+
+    events = [json.loads(x) for x in as_json.getvalue().splitlines()]
+    assert [e["event"] for e in events] == ["failure", "failure", "round"]
+
+
+def test_while_running_a_bad_edit_is_logged_once_and_a_broken_file_keeps_the_last_good_one(tmp_path):
+    from newsmirror.schedule import Reloader
+
+    settings = _home(tmp_path, [Source(name="甲", feeds=("https://a.example/f",)),
+                                Source(name="乙", feeds=("https://b.example/f",))])
+    files = Reloader(settings)
+    sources, _, said = files.load()
+    assert [s.name for s in sources] == ["甲", "乙"] and said == []
+    text = settings.sources_file.read_text(encoding="utf-8")
+    settings.sources_file.write_text(text + "interval = 5000\n", encoding="utf-8")  # 乙's interval, out of bounds
+    sources, _, said = files.load()
+    assert [s.interval for s in sources] == [60, 60]
+    assert len(said) == 1 and "source #2 (乙): interval 5000 is outside min_interval 15 .. max_interval 1440" in said[0]
+    assert files.load()[2] == []  # said once, not every round
+    settings.sources_file.write_text(text + "[[source\n", encoding="utf-8")  # an edit half saved
+    sources, _, said = files.load()
+    assert [s.name for s in sources] == ["甲", "乙"]
+    assert len(said) == 1 and "is not valid TOML" in said[0] and said[0].endswith("still running with the files as they were")
+    assert files.load()[2] == []
+    settings.sources_file.write_text(text.replace('name = "乙"', 'name = "丙"'), encoding="utf-8")
+    assert [s.name for s in files.load()[0]] == ["甲", "丙"]
+    settings.sources_file.write_text("[[source\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        Reloader(settings).load()  # a file broken before the start stops `run` at once (exit 2 from the CLI)

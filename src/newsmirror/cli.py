@@ -233,8 +233,8 @@ def sources_edit(obj: Ctx, name: str, tags: tuple[str, ...], no_tags: bool, full
         changes["timezone"] = timezone
     if interval is not None:
         if not old.min_interval <= interval <= old.max_interval:
-            fail(f"--interval {interval} is outside the source's bounds "
-                 f"({old.min_interval:g} to {old.max_interval:g} minutes)", 2)
+            fail(f"source {name!r}: --interval {interval} is outside its bounds min_interval {old.min_interval:g} .. "
+                 f"max_interval {old.max_interval:g} minutes; give a value within them", 2)
         changes["interval"] = float(interval)
     if not changes:
         fail("nothing to change; give --tag, --no-tags, --full-text, --timezone or --interval", 2)

@@ -121,8 +121,9 @@ def _minutes(data: dict, key: str, default: float, where: str) -> float:
 
 
 def _schedule(data: dict, where: str, warnings: list[str] | None) -> dict:
-    """interval, min_interval, max_interval and failover_after; with `warnings`, a bad value is logged
-    there and its default used, so one source's typo does not stop the other sources."""
+    """interval, min_interval, max_interval and failover_after; with `warnings` (a running scheduler
+    rereading the file), a bad value is logged there and its default used, so one source's typo
+    does not stop the other sources; without, it is a ConfigError naming the source and the bounds."""
     defaults = {f.name: f.default for f in fields(Source) if f.name in ("interval", "min_interval", "max_interval")}
     out = {}
     for key, default in defaults.items():
@@ -138,10 +139,10 @@ def _schedule(data: dict, where: str, warnings: list[str] | None) -> dict:
         problem = f"min_interval {out['min_interval']:g} is above max_interval {out['max_interval']:g}"
     elif not out["min_interval"] <= out["interval"] <= out["max_interval"]:
         problem = (f"interval {out['interval']:g} is outside min_interval {out['min_interval']:g} .. "
-                   f"max_interval {out['max_interval']:g}")
+                   f"max_interval {out['max_interval']:g} minutes")
     if problem:
         if warnings is None:
-            raise ConfigError(f"{where}: {problem}")
+            raise ConfigError(f"{where}: {problem}; set it within the bounds")
         warnings.append(f"{where}: {problem}; using the defaults")
         out = {k: float(v) for k, v in defaults.items()}
     after = data.get("failover_after", 3)
@@ -206,11 +207,12 @@ def _as_list(value: object, where: str) -> list:
     return value
 
 
-def source_from_dict(data: dict, where: str, warnings: list[str] | None = None) -> Source:
+def source_from_dict(data: dict, where: str, warnings: list[str] | None = None, *,
+                     lenient_intervals: bool = False) -> Source:
     """Build a Source from one `[[source]]` table, with a clear error for each bad field.
 
-    With a `warnings` list, a bad schedule value or alternate URL is logged there and replaced by
-    its default (or left out) instead of failing the whole file."""
+    With a `warnings` list, a bad alternate URL is logged there and left out instead of failing the
+    whole file; with `lenient_intervals` too, so is a bad interval (replaced by its default)."""
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: each source must be a table")
     unknown = set(data) - SOURCE_KEYS
@@ -243,7 +245,7 @@ def source_from_dict(data: dict, where: str, warnings: list[str] | None = None) 
         full_text=full_text,
         homepage=homepage,
         alternates=alternates,
-        **_schedule(data, where, warnings),
+        **_schedule(data, where, warnings if lenient_intervals else None),
     )
 
 
@@ -268,11 +270,13 @@ def source_to_dict(source: Source) -> dict:
     return out
 
 
-def load_sources(path: Path, warnings: list[str] | None = None) -> list[Source]:
+def load_sources(path: Path, warnings: list[str] | None = None, *, lenient_intervals: bool = False) -> list[Source]:
     """Read and validate a sources file; raise ConfigError naming the file and the fault.
 
-    With a `warnings` list (the scheduler), a bad interval or alternate URL of one source is logged
-    there and replaced by a safe default, so it never stops the other sources."""
+    With a `warnings` list, a bad alternate URL of one source is logged there and left out. An
+    interval outside min_interval..max_interval (or not a number of minutes) is an error, unless
+    `lenient_intervals` (`run` rereading the file while it runs, the web archive showing it): then
+    it is logged and the defaults used, so one source's typo never stops the others."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -290,7 +294,8 @@ def load_sources(path: Path, warnings: list[str] | None = None) -> list[Source]:
     tables = data.get("source", [])
     if not isinstance(tables, list):
         raise ConfigError(f"sources file {path}: use [[source]] tables, one per outlet")
-    sources = [source_from_dict(t, f"{path}: source #{i + 1}", warnings) for i, t in enumerate(tables)]
+    sources = [source_from_dict(t, f"{path}: source #{i + 1}", warnings, lenient_intervals=lenient_intervals)
+               for i, t in enumerate(tables)]
     seen: set[str] = set()
     for s in sources:
         if s.name in seen:

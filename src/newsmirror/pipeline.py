@@ -28,6 +28,9 @@ __all__ = [
     "FeedOutcome",
     "FeedReport",
     "FetchSummary",
+    "PublishStep",
+    "run_publish",
+    "check_publish",
     "index_into",
     "Failure",
     "ReextractSummary",
@@ -707,35 +710,54 @@ def check_publish(config) -> None:
                               f"known: {', '.join(sorted(known))}")
 
 
-def run_publish(settings: Settings, config, store, sources: list[Source]) -> list[str]:
+@dataclass(frozen=True)
+class PublishStep:
+    """One [publish] step after a round: what it was, what it did or why it failed."""
+
+    step: str  # "build jekyll", "git gh-pages of /srv/mirror.git"
+    summary: str  # "12 written", "commit 1a2b3c4d5e6f, 3 files", "unchanged", or the error
+    failed: bool = False
+
+    def line(self) -> str:
+        """"build jekyll (12 written)", or "git gh-pages of /srv/mirror.git failed: <reason>"."""
+        return f"{self.step} failed: {self.summary}" if self.failed else f"{self.step} ({self.summary})"
+
+
+def run_publish(settings: Settings, config, store, sources: list[Source]) -> list[PublishStep]:
     """Run the home's [publish] steps: each build target through the publish registry, then each git
-    publish. One short line per step; a step that fails is reported and the others still run."""
+    publish. A step that fails is reported and the others still run; a git step whose folder a
+    failed build writes is skipped, so a half-written build is never published."""
     from datetime import date
 
+    from newsmirror.publish.git import publish_git
     from newsmirror.publish.targets import BuildOptions, run_build
 
-    lines = []
+    done: list[PublishStep] = []
+    broken: dict[Path, str] = {}  # folder -> the build that failed writing it
     for step in config.builds:
+        name = f"build {step.target}"
         options = dict(step.options)
-        if isinstance(options.get("since"), str):
-            options["since"] = date.fromisoformat(options["since"])
         try:
+            if isinstance(options.get("since"), str):
+                options["since"] = date.fromisoformat(options["since"])
             built = run_build(step.target, store, step.out, BuildOptions(
                 sources=tuple(sources), aliases=settings.home / "aliases.tsv", **options))
         except (NewsMirrorError, OSError, TypeError, ValueError) as exc:
-            lines.append(f"build {step.target} failed: {exc}")
+            done.append(PublishStep(name, str(exc), failed=True))
+            broken[Path(step.out).resolve()] = name
             continue
-        lines.append(f"build {step.target} ({built.written} written)")
+        done.append(PublishStep(name, f"{built.written} written"))
     for step in config.gits:
-        try:
-            from newsmirror.publish.git import publish_git  # type: ignore[import-not-found]
-        except ImportError:
-            lines.append(f"git {step.repo} skipped: 'publish git' is not in this version of newsmirror")
+        name = f"git {step.branch} of {step.repo}"
+        builder = broken.get(Path(step.site).resolve())
+        if builder is not None:
+            done.append(PublishStep(name, f"skipped: {builder} of {step.site} failed", failed=True))
             continue
         try:
             result = publish_git(step.site, step.repo, branch=step.branch, message=step.message)
         except (NewsMirrorError, OSError) as exc:
-            lines.append(f"git {step.repo} failed: {exc}")
+            done.append(PublishStep(name, str(exc), failed=True))
             continue
-        lines.append(f"git {step.repo} {step.branch} ({getattr(result, 'line', lambda: 'done')()})")
-    return lines
+        summary = "unchanged" if result.commit is None else f"commit {result.commit[:12]}, {result.changed} files"
+        done.append(PublishStep(name, summary))
+    return done

@@ -49,6 +49,7 @@ __all__ = [
     "apply_hints",
     "due_feeds",
     "RoundReport",
+    "Reloader",
     "run_round",
     "run_scheduler",
     "HINT_CAP",
@@ -227,9 +228,11 @@ class RoundReport:
     pages: int = 0
     pages_failed: int = 0
     seconds: float = 0.0
-    published: list[str] = field(default_factory=list)  # one summary per publish step
+    published: list[str] = field(default_factory=list)  # one summary per publish step that worked
+    publish_failed: int = 0  # publish steps that failed (each is a line of its own in `lines`)
     alarms: list[str] = field(default_factory=list)  # extraction regressions
     lines: list[str] = field(default_factory=list)  # events worth a line of their own (hosts, failover, hints)
+    failures: list[str] = field(default_factory=list)  # each feed's or page's failure: logged with -v
     errors: int = 0
 
     def line(self) -> str:
@@ -237,6 +240,8 @@ class RoundReport:
                 f"{self.revised} revised, {self.pages} pages, {self.pages_failed} pages failed; {self.seconds:.1f} s")
         if self.published:
             text += "; published: " + ", ".join(self.published)
+        if self.publish_failed:
+            text += f"; {self.publish_failed} publish step{'s' if self.publish_failed > 1 else ''} failed"
         if self.alarms:
             text += "; ALARM extraction: " + "; ".join(self.alarms)
         return text
@@ -246,6 +251,7 @@ class RoundReport:
             "event": "round", "started": self.started.isoformat(), "sources_due": self.sources_due, "ok": self.ok,
             "failed": self.failed, "new": self.new, "revised": self.revised, "pages": self.pages,
             "pages_failed": self.pages_failed, "seconds": round(self.seconds, 3), "published": self.published,
+            "publish_failed": self.publish_failed,
             "alarms": self.alarms, "events": self.lines,
         }, ensure_ascii=False)
 
@@ -279,17 +285,52 @@ async def run_round(settings: Settings, sources: list[Source], config: HomeConfi
     try:
         report.lines += reschedule(store, due, summary.feeds, now, rng)
         if summary.new or summary.revised or summary.pages:
-            for result in await asyncio.to_thread(run_publish, settings, config, store, sources):
-                report.published.append(result)
+            for step in await asyncio.to_thread(run_publish, settings, config, store, sources):
+                if step.failed:
+                    report.publish_failed += 1
+                    report.lines.append(step.line())
+                else:
+                    report.published.append(step.line())
             index_into(settings, store, summary)
         from newsmirror.health import extraction_alarms
 
         report.alarms = [a.line() for a in extraction_alarms(store, now) if a.source in {s.name for s in due}]
     finally:
         store.close()
-    report.errors = len(summary.failures)
+    report.failures = [f"failed: {f}" for f in summary.failures if not f.source.startswith("host ")]
+    report.errors = len(summary.failures) + report.publish_failed
     report.seconds = time.monotonic() - started
     return report
+
+
+class Reloader:
+    """sources.toml and config.toml, reread each round while `run` runs: a bad interval is logged and
+    its default used; a file that no longer loads is logged and the last good one kept; each warning
+    is said once (again only after it went away and came back), not every round."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.sources: list[Source] | None = None
+        self.config: HomeConfig | None = None
+        self.said: set[str] = set()
+
+    def load(self) -> tuple[list[Source], HomeConfig, list[str]]:
+        """The sources and config to run this round with, and the warnings not said before.
+
+        ConfigError when the files do not load the first time: `run` does not start on a broken file."""
+        warnings: list[str] = []
+        try:
+            sources = load_sources(self.settings.sources_file, warnings, lenient_intervals=True)
+            config = load_home_config(self.settings)
+        except NewsMirrorError as exc:
+            if self.sources is None or self.config is None:
+                raise
+            warnings.append(f"{exc}; still running with the files as they were")
+        else:
+            self.sources, self.config = sources, config
+        fresh = [w for w in warnings if w not in self.said]
+        self.said = set(warnings)
+        return self.sources, self.config, fresh
 
 
 def run_scheduler(settings: Settings, *, once: bool = False, as_json: bool = False, verbose: bool = False,
@@ -321,11 +362,10 @@ async def _scheduler(settings: Settings, *, once: bool, as_json: bool, verbose: 
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, on_signal, signum)
     status = 0
+    files = Reloader(settings)
     try:
         while not stop.is_set():
-            warnings: list[str] = []
-            sources = load_sources(settings.sources_file, warnings)
-            config = load_home_config(settings)
+            sources, config, warnings = files.load()
             for w in warnings:
                 log("config", w)
             current = asyncio.create_task(run_round(settings, sources, config, now=clock(), rng=rng, policy=policy))
@@ -340,6 +380,8 @@ async def _scheduler(settings: Settings, *, once: bool, as_json: bool, verbose: 
             if report.sources_due:
                 for line in report.lines:
                     log("event", line)
+                for line in report.failures if verbose else ():
+                    log("failure", line)
                 stream.write((report.as_json() if as_json else report.line()) + "\n")
                 stream.flush()
                 if report.failed or report.errors:

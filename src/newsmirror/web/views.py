@@ -126,7 +126,7 @@ def _feed_health(archive: Archive) -> list:
     from newsmirror.health import feed_health
 
     try:
-        listed = load_sources(archive.settings.sources_file, [])
+        listed = load_sources(archive.settings.sources_file, [], lenient_intervals=True)
         return feed_health(archive.store(), listed, datetime.now(UTC))
     except NewsMirrorError:
         return []
