@@ -1,6 +1,7 @@
 """`run` builds and publishes after a round that stored something: the [[publish.git]] steps commit the
 built folder to real bare repositories after the [[publish.build]] steps; a round that stored nothing
-makes no commit; a refused push is one logged line, the other steps and the index still run."""
+makes no commit; a refused push is one logged line, the other steps and the index still run, and the
+failed step publishes again at the next round."""
 
 from __future__ import annotations
 
@@ -87,28 +88,35 @@ def test_run_once_builds_then_commits_to_git_and_a_refused_push_is_one_line(http
     found = CliRunner().invoke(cli, ["--home", str(settings.home), "search", "颱風", "--json"])
     assert found.exit_code == 0 and found.stdout.count("\n") == 1  # the round went on to the index
 
-    # the remote opens again and the feed has a new item: one commit each, holding only what changed
+    # the remote opens again: the failed step publishes at the next round though it stores nothing
     hook.unlink()
-    second = item(base, 2, now + timedelta(days=1))
+    log = io.StringIO()
+    assert run_scheduler(settings, once=True, stream=log, clock=lambda: now + timedelta(days=2)) == 0, log.getvalue()
+    (line,) = log.getvalue().splitlines()
+    assert " 0 new" in line and line.endswith(f"; published: git gh-pages of {refusing} (commit "
+                                              f"{commits(refusing)[0][:12]}, {len(changed(mirror, commit))} files)")
+    assert commits(mirror) == [commit]  # up to date: not run again
+
+    # the feed has a new item: one commit each, holding only what changed
+    second = item(base, 2, now + timedelta(days=3))
     http_server.add("/f.xml", Reply(rss([second, first]), content_type=RSS))
     log = io.StringIO()
-    status = run_scheduler(settings, once=True, stream=log, clock=lambda: now + timedelta(days=2))
-    assert status == 0, log.getvalue()
+    assert run_scheduler(settings, once=True, stream=log, clock=lambda: now + timedelta(days=4)) == 0, log.getvalue()
     (line,) = log.getvalue().splitlines()
-    assert "1 new" in line and "failed:" not in line and "publish step" not in line
+    assert " 1 new" in line and "failed:" not in line and "publish step" not in line
     newest, older = commits(mirror)
     assert older == commit
     new_posts = [p for p in changed(mirror, newest) if p.startswith("_posts/")]
     assert len(new_posts) == 1 and new_posts != posts  # the new article's post, not the old one again
-    assert len(commits(refusing)) == 1
+    assert len(commits(refusing)) == 2
 
     # a round that stores nothing publishes nothing: no commit anywhere
     log = io.StringIO()
-    assert run_scheduler(settings, once=True, stream=log, clock=lambda: now + timedelta(days=4)) == 0
+    assert run_scheduler(settings, once=True, stream=log, clock=lambda: now + timedelta(days=6)) == 0
     (line,) = log.getvalue().splitlines()
     assert line.startswith("round: 1 sources due, 1 ok, 0 failed, 0 new") and "published" not in line
-    assert http_server.hits("/f.xml") == 3
-    assert len(commits(mirror)) == 2 and len(commits(refusing)) == 1
+    assert http_server.hits("/f.xml") == 4
+    assert len(commits(mirror)) == 2 and len(commits(refusing)) == 2
 
 
 def test_a_git_step_whose_build_failed_is_skipped_not_published(http_server, tmp_path):

@@ -723,19 +723,63 @@ class PublishStep:
         return f"{self.step} failed: {self.summary}" if self.failed else f"{self.step} ({self.summary})"
 
 
+def publish_state_path(settings: Settings) -> Path:
+    """Where `run` keeps the store's change number each [publish] step last published."""
+    return settings.home / "publish-state.json"
+
+
+def _read_publish_state(path: Path) -> dict[str, int]:
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):  # unreadable: every step publishes again, which is harmless
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, int)} if isinstance(data, dict) else {}
+
+
+def _write_publish_state(path: Path, state: dict[str, int]) -> None:
+    import json
+    import os
+
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def run_publish(settings: Settings, config, store, sources: list[Source]) -> list[PublishStep]:
-    """Run the home's [publish] steps: each build target through the publish registry, then each git
-    publish. A step that fails is reported and the others still run; a git step whose folder a
-    failed build writes is skipped, so a half-written build is never published."""
+    """Run the home's [publish] steps that are behind the store: each build target through the publish
+    registry, then each git publish.
+
+    Each step remembers the store's change number it last published (publish-state.json in the
+    home) and runs when the store has changed since, so a step that failed, or that a kill -9
+    interrupted, runs again at the next round even when that round stores nothing. A step that fails
+    is reported and the others still run; a git step whose folder a failed build writes is skipped,
+    so a half-written build is never published."""
     from datetime import date
 
     from newsmirror.publish.git import publish_git
     from newsmirror.publish.targets import BuildOptions, run_build
 
+    path = publish_state_path(settings)
+    state = _read_publish_state(path)
+    head = store.last_change()
     done: list[PublishStep] = []
     broken: dict[Path, str] = {}  # folder -> the build that failed writing it
+
+    def behind(key: str) -> bool:
+        return state.get(key) != head
+
+    def published(key: str) -> None:
+        state[key] = head
+        _write_publish_state(path, state)
+
     for step in config.builds:
-        name = f"build {step.target}"
+        name, key = f"build {step.target}", f"build {step.target} {Path(step.out).resolve()}"
+        if not behind(key):
+            continue
         options = dict(step.options)
         try:
             if isinstance(options.get("since"), str):
@@ -746,9 +790,12 @@ def run_publish(settings: Settings, config, store, sources: list[Source]) -> lis
             done.append(PublishStep(name, str(exc), failed=True))
             broken[Path(step.out).resolve()] = name
             continue
+        published(key)
         done.append(PublishStep(name, f"{built.written} written"))
     for step in config.gits:
-        name = f"git {step.branch} of {step.repo}"
+        name, key = f"git {step.branch} of {step.repo}", f"git {step.branch} {step.repo} {Path(step.site).resolve()}"
+        if not behind(key):
+            continue
         builder = broken.get(Path(step.site).resolve())
         if builder is not None:
             done.append(PublishStep(name, f"skipped: {builder} of {step.site} failed", failed=True))
@@ -758,6 +805,7 @@ def run_publish(settings: Settings, config, store, sources: list[Source]) -> lis
         except (NewsMirrorError, OSError) as exc:
             done.append(PublishStep(name, str(exc), failed=True))
             continue
+        published(key)
         summary = "unchanged" if result.commit is None else f"commit {result.commit[:12]}, {result.changed} files"
         done.append(PublishStep(name, summary))
     return done

@@ -17,9 +17,9 @@ When a feed is due:
    a day, a Retry-After in the past is ignored; both are logged.
 3. Jitter of ±10% keeps many feeds of one host from falling due together.
 
-A round fetches every due feed at once (all of them at start), then, when it stored something,
-runs the `[publish]` steps of the home's config.toml and updates the search index, and logs one
-line (`RoundReport.line`, or JSON with --json). SIGTERM/SIGINT cancel the round: store writes are
+A round fetches every due feed at once (all of them at start), then runs the `[publish]` steps of
+the home's config.toml that are behind the store (after a round that stored something, or one that
+failed or was killed: `pipeline.run_publish`), updates the search index, and logs one line (`RoundReport.line`, or JSON with --json). SIGTERM/SIGINT cancel the round: store writes are
 synchronous between awaits, so each transaction in flight completes, and the process exits 0;
 a kill -9 loses nothing either (pipeline's crash-safety order).
 """
@@ -284,14 +284,15 @@ async def run_round(settings: Settings, sources: list[Source], config: HomeConfi
     store = open_store(settings.db_path)
     try:
         report.lines += reschedule(store, due, summary.feeds, now, rng)
-        if summary.new or summary.revised or summary.pages:
-            for step in await asyncio.to_thread(run_publish, settings, config, store, sources):
-                if step.failed:
-                    report.publish_failed += 1
-                    report.lines.append(step.line())
-                else:
-                    report.published.append(step.line())
-            index_into(settings, store, summary)
+        # the steps behind the store publish: after a round that stored something, and again after
+        # one that failed or was killed; the index catches up from the store's change numbers too
+        for step in await asyncio.to_thread(run_publish, settings, config, store, sources):
+            if step.failed:
+                report.publish_failed += 1
+                report.lines.append(step.line())
+            else:
+                report.published.append(step.line())
+        index_into(settings, store, summary)
         from newsmirror.health import extraction_alarms
 
         report.alarms = [a.line() for a in extraction_alarms(store, now) if a.source in {s.name for s in due}]
