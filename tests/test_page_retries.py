@@ -62,7 +62,7 @@ def test_pages_failed_lists_given_up_pages_with_their_reason(http_server, tmp_pa
     http_server.add("/f.xml", Reply(rss([{"title": "標題", "link": f"{base}/p/1.html", "guid": "p1",
                                           "description": "摘要一句。"}]), content_type=RSS))
     http_server.add("/p/1.html", Reply(b"gone", status=404))
-    sources = [Source(name="示範網", feeds=(http_server.url("/f.xml"),), full_text="auto")]
+    sources = [Source(name="示範網", feeds=(http_server.url("/f.xml"),), full_text="auto", timezone="Asia/Tokyo")]
     settings = Settings.from_home(tmp_path / "home")
     save_sources(settings.sources_file, sources)
     for hours in (0, 1, 3, 8, 30):
@@ -73,6 +73,14 @@ def test_pages_failed_lists_given_up_pages_with_their_reason(http_server, tmp_pa
     (row,) = [json.loads(line) for line in listed.stdout.splitlines()]
     assert row["url"] == f"{base}/p/1.html" and row["status"] == "given_up" and row["kind"] == "http"
     assert "404" in row["reason"] and row["next_try"] is None and row["attempts"] == 5
+    # times in the source's zone, with the offset
+    assert row["first_try"] == "2030-05-01T17:00:00+09:00" and row["last_try"] == "2030-05-02T23:00:00+09:00"
+    text = runner.invoke(cli, ["--home", str(settings.home), "pages", "--failed"])
+    assert "5 attempts, last try 2030-05-02 23:00 (Asia/Tokyo): " in text.stdout and "Z" not in text.stdout
+    in_utc = runner.invoke(cli, ["--home", str(settings.home), "pages", "--failed", "--tz", "UTC", "--json"])
+    assert json.loads(in_utc.stdout)["last_try"] == "2030-05-02T14:00:00+00:00"
+    bad = runner.invoke(cli, ["--home", str(settings.home), "pages", "--failed", "--tz", "Mars/Base"])
+    assert bad.exit_code == 2 and "Mars/Base" in bad.stderr
     counts = runner.invoke(cli, ["--home", str(settings.home), "pages"])
     assert counts.stdout.strip() == "示範網: 1 given up"
     assert runner.invoke(cli, ["--home", str(settings.home), "pages", "--retrying"]).stdout == ""

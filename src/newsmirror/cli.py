@@ -417,21 +417,31 @@ three days after its first failure, and the archive keeps the feed's text with t
 Example:
   newsmirror pages                  # how many pages are fetched, waiting, given up, per source
   newsmirror pages --failed         # the pages given up, with why
-  newsmirror pages --retrying --source "(臺)中央社CNA" --json""")
+  newsmirror pages --retrying --source "(臺)中央社CNA" --json
+  newsmirror pages --failed --tz UTC""")
 @click.option("--failed", "show", flag_value="given_up", help="List the pages given up, with the reason.")
 @click.option("--retrying", "show", flag_value="retrying", help="List the pages waiting to be tried again.")
 @click.option("--disallowed", "show", flag_value="disallowed", help="List the pages robots.txt disallows.")
 @click.option("--source", help="Only this source's pages.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per page (JSON Lines).")
 @click.option("--limit", type=click.IntRange(1), default=1000, show_default=True)
+@click.option("--tz", help="Show times in this IANA zone [default: each source's own zone].")
 @click.pass_obj
-def pages(obj: Ctx, show: str | None, source: str | None, as_json: bool, limit: int) -> None:
-    """Show the article pages that could not be fetched: given up, waiting for a retry, or disallowed."""
+def pages(obj: Ctx, show: str | None, source: str | None, as_json: bool, limit: int, tz: str | None) -> None:
+    """Show the article pages that could not be fetched: given up, waiting for a retry, or disallowed.
+
+    Times are in each page's source's timezone (or --tz), with their UTC offset in JSON."""
+    from zoneinfo import ZoneInfo
+
+    from newsmirror.config import DEFAULT_TIMEZONE
     from newsmirror.models import PageStatus
+    from newsmirror.pipeline import source_timezones
     from newsmirror.store import open_store
 
     if not obj.settings.db_path.exists():
         fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    _check_tz(tz)
+    zones = source_timezones(obj.settings)
     try:
         store = open_store(obj.settings.db_path)
         try:
@@ -455,17 +465,18 @@ def pages(obj: Ctx, show: str | None, source: str | None, as_json: bool, limit: 
                 click.echo(f"{name}: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(by_status.items())))
         return
     for r in records:
+        zone = ZoneInfo(tz or zones.get(r.source, DEFAULT_TIMEZONE))
+        times = {k: t.astimezone(zone) if (t := getattr(r, k)) else None for k in ("first_try", "last_try", "next_try")}
         if as_json:
             click.echo(json.dumps({
                 "article_id": r.article_id, "source": r.source, "url": r.url, "status": r.status.value,
                 "attempts": r.attempts, "kind": r.kind.value if r.kind else None, "reason": r.reason,
-                "first_try": r.first_try.isoformat() if r.first_try else None,
-                "last_try": r.last_try.isoformat() if r.last_try else None,
-                "next_try": r.next_try.isoformat() if r.next_try else None,
+                **{k: t.isoformat() if t else None for k, t in times.items()},
             }, ensure_ascii=False))
             continue
-        when = f"next try {r.next_try:%Y-%m-%d %H:%M}Z" if r.next_try else f"last try {r.last_try:%Y-%m-%d %H:%M}Z"
-        click.echo(f"{r.source}  {r.url}\n    {r.attempts} attempts, {when}: {r.reason}")
+        label, when = ("next try", times["next_try"]) if times["next_try"] else ("last try", times["last_try"])
+        shown = f"{label} {when:%Y-%m-%d %H:%M} ({zone.key})" if when else "never tried"
+        click.echo(f"{r.source}  {r.url}\n    {r.attempts} attempts, {shown}: {r.reason}")
     if not as_json:
         click.echo(f"{len(records)} pages {show.replace('_', ' ')}", err=True)
 
