@@ -569,7 +569,7 @@ _add_build_commands()
 # --- export -----------------------------------------------------------------------------------
 
 @cli.command(context_settings=CONTEXT, epilog="""\b
-One article per line, oldest first, with every stored field and its number of versions; times in
+One article per line, oldest first, with every stored field (`version`: its number of revisions); times in
 UTC. In CSV, lists and the extracted metadata are JSON text in their cell.
 \b
 Example:
@@ -791,6 +791,7 @@ def search(obj: Ctx, query: tuple[str, ...], as_json: bool, limit: int, offset: 
     from zoneinfo import ZoneInfo
 
     from newsmirror.errors import QueryError
+    from newsmirror.models import search_hit_to_dict
     from newsmirror.pipeline import search_archive
 
     if not obj.settings.db_path.exists():
@@ -805,11 +806,7 @@ def search(obj: Ctx, query: tuple[str, ...], as_json: bool, limit: int, offset: 
     for hit, zone in results.hits:
         local = hit.published.astimezone(ZoneInfo(zone))
         if as_json:
-            click.echo(json.dumps({
-                "id": hit.id, "title": hit.title, "source": hit.source,
-                "published": local.isoformat(), "url": hit.url, "snippet": hit.snippet,
-                "score": round(hit.score, 4),
-            }, ensure_ascii=False))
+            click.echo(json.dumps(search_hit_to_dict(hit, zone=ZoneInfo(zone)), ensure_ascii=False))
         else:
             click.echo(f"{local:%Y-%m-%d %H:%M} {hit.source}  {hit.title}\n    {hit.url}\n    {_plain(hit.snippet)}")
     if not as_json:

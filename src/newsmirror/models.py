@@ -8,8 +8,9 @@ remote fetch workers) without touching the others.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -33,6 +34,9 @@ __all__ = [
     "RobotsTxt",
     "article_to_dict",
     "article_from_dict",
+    "ARTICLE_FIELDS",
+    "stored_article_to_dict",
+    "search_hit_to_dict",
     "FeedSchedule",
 ]
 
@@ -342,6 +346,44 @@ def article_from_dict(data: dict[str, Any]) -> Article:
             value = tuple(value)
         kwargs[name] = value
     return Article(**kwargs)
+
+
+# The JSON form of an archived article (StoredArticle): its fields by the model's own names, so the
+# same article reads the same in the API, `export` and anywhere else; each output picks the fields it gives.
+ARTICLE_FIELDS = ("id", "source", "title", "published", "first_seen", "last_seen", "version", "url", "link", "guid",
+                  "feed_url", "authors", "categories", "summary", "text", "html", "feed_html", "extracted")
+_READER_TEXT = frozenset({"title", "authors", "categories", "summary", "text", "html", "snippet"})
+
+
+def _json_value(name: str, value: Any, zone: tzinfo, text: Callable[[str], str] | None) -> Any:
+    """One field's JSON value: times ISO 8601 with their offset in `zone`, tuples as lists, a reader's text
+    through `text` (a script conversion), an extracted Article as `article_to_dict`."""
+    if isinstance(value, datetime):
+        return value.astimezone(zone).isoformat()
+    if isinstance(value, Article):
+        return article_to_dict(value)
+    if text is not None and name in _READER_TEXT:
+        return [text(v) for v in value] if isinstance(value, tuple) else text(value)
+    return list(value) if isinstance(value, tuple) else value
+
+
+def stored_article_to_dict(a: StoredArticle, *, zone: tzinfo = UTC, text: Callable[[str], str] | None = None,
+                           only: Iterable[str] = ARTICLE_FIELDS) -> dict[str, Any]:
+    """The one JSON form of an archived article: the fields `only` names (in that order), times in `zone`.
+
+    `text` converts what a reader reads (title, authors, categories, summary, text, html) into their
+    script; the source's name, URLs and the feed's raw HTML stay as stored."""
+    return {name: _json_value(name, getattr(a, name), zone, text) for name in only}
+
+
+def search_hit_to_dict(hit: SearchHit, *, zone: tzinfo = UTC, text: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """The one JSON form of a search hit: id, title, source, published (in `zone`), url, snippet, score.
+
+    The snippet is HTML-escaped text with <mark> around the matches; the score is rounded to 4 places."""
+    data = {name: _json_value(name, getattr(hit, name), zone, text)
+            for name in ("id", "title", "source", "published", "url", "snippet")}
+    data["score"] = round(hit.score, 4)
+    return data
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ def test_jsonl_has_every_field_and_the_version_count(tmp_path):
     assert len(rows) == 5 + sitearchive.MANY + 1 and "export done: 70 articles as jsonl" in result.stderr
     assert all(list(r) == list(FIELDS) for r in rows)
     law = next(r for r in rows if r["title"] == "立法院三讀通過修正案")
-    assert law["versions"] == 2 and "新增一段" in law["text"] and law["published"].endswith("+00:00")
+    assert law["version"] == 2 and "新增一段" in law["text"] and law["published"].endswith("+00:00")
     cna = next(r for r in rows if r["source"] == sitearchive.CNA)
     assert cna["authors"] == ["廖記者"] and cna["categories"] == ["國際"]
     assert [r["published"] for r in rows] == sorted(r["published"] for r in rows)
@@ -46,7 +46,7 @@ def test_csv_round_trips_through_a_csv_reader_with_filters(tmp_path):
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["title"] for r in rows] == ["立法院三讀通過修正案"]
-    assert rows[0]["versions"] == "2" and json.loads(rows[0]["authors"]) == []
+    assert rows[0]["version"] == "2" and json.loads(rows[0]["authors"]) == []
     assert tuple(rows[0]) == FIELDS and result.stderr == ""
     xss = CliRunner().invoke(cli, ["--home", str(home), "-q", "export", "--format", "csv", "--source",
                                    sitearchive.XSS_SOURCE])

@@ -116,3 +116,32 @@ def test_article_says_what_the_archive_holds(client, ids):
     assert (gone["holds"], gone["page_fetch"]["status"], gone["page_fetch"]["next_try"]) == ("summary", "given_up", None)
     plain = client.get(f"/api/articles/{ids['law']}").json()["article"]
     assert (plain["holds"], plain["page_fetch"]) == ("feed", None)
+
+
+def test_an_article_reads_the_same_in_the_api_export_and_search_json(client, settings, ids, indexed):
+    """One serializer per model: the same keys, values and time format wherever an article is written as JSON."""
+    import json
+
+    from click.testing import CliRunner
+
+    from newsmirror.cli import cli
+
+    detail = client.get(f"/api/articles/{ids['law']}?tz=UTC").json()["article"]
+    listed = next(a for a in client.get("/api/articles?tz=UTC&limit=200").json()["results"] if a["id"] == ids["law"])
+    exported = CliRunner().invoke(cli, ["--home", str(settings.home), "-q", "export"])
+    assert exported.exit_code == 0, exported.stderr
+    record = next(r for r in map(json.loads, exported.stdout.splitlines()) if r["id"] == ids["law"])
+    assert record["version"] == detail["version"] == listed["version"] == 2
+    assert record["published"] == detail["published"] == listed["published"] == "2024-05-04T00:00:00+00:00"
+    for key, value in detail.items():
+        if key not in ("versions", "holds", "page_fetch"):  # the revisions and the holding are the API's own
+            assert record[key] == value, key
+    assert listed == {k: detail[k] for k in listed}
+    assert "feed_html" in record and "feed_html" not in detail  # the raw feed HTML is the export's only
+
+    api_hits = client.get("/api/search?q=三讀通過&tz=UTC").json()["results"]
+    cli_hits = CliRunner().invoke(cli, ["--home", str(settings.home), "search", "三讀通過", "--json", "--tz", "UTC"])
+    assert cli_hits.exit_code == 0, cli_hits.stderr
+    assert [json.loads(line) for line in cli_hits.stdout.splitlines()] == api_hits
+    assert api_hits[0]["id"] == ids["law"] and set(api_hits[0]) == {"id", "title", "source", "published", "url",
+                                                                      "snippet", "score"}

@@ -1,9 +1,9 @@
 """Dump the archive for researchers (`newsmirror export`): one article per line, every field, JSON Lines or CSV.
 
-Each record is the article's current revision with every stored field (`FIELDS`) and `versions`,
-how many revisions it has had. Times are ISO 8601 in UTC; in CSV, lists (authors, categories) and
-the extracted metadata are JSON text in their cell, so nothing is lost or ambiguous. Streams the
-archive: memory does not grow with it.
+Each record is the article's current revision with every stored field (`FIELDS`), in the model's one
+JSON form (`models.stored_article_to_dict`, as the API gives it): `version` says how many revisions it
+has had. Times are ISO 8601 in UTC; in CSV, lists (authors, categories) and the extracted metadata are
+JSON text in their cell, so nothing is lost or ambiguous. Streams the archive: memory does not grow with it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from newsmirror.models import article_to_dict
+from newsmirror.models import ARTICLE_FIELDS, StoredArticle, stored_article_to_dict
 
 if TYPE_CHECKING:
     from newsmirror.store import Store
@@ -22,21 +22,12 @@ if TYPE_CHECKING:
 __all__ = ["FIELDS", "FORMATS", "article_record", "export_articles"]
 
 FORMATS = ("jsonl", "csv")
-FIELDS = ("id", "source", "title", "published", "first_seen", "last_seen", "versions", "url", "link", "guid",
-          "feed_url", "authors", "categories", "summary", "text", "html", "feed_html", "extracted")
+FIELDS = ARTICLE_FIELDS  # every field, the model's names and order
 
 
-def article_record(article: Any) -> dict[str, Any]:
-    """An archived article (StoredArticle) as a record with FIELDS."""
-    return {
-        "id": article.id, "source": article.source, "title": article.title,
-        "published": article.published.isoformat(), "first_seen": article.first_seen.isoformat(),
-        "last_seen": article.last_seen.isoformat(), "versions": article.version, "url": article.url,
-        "link": article.link, "guid": article.guid, "feed_url": article.feed_url,
-        "authors": list(article.authors), "categories": list(article.categories), "summary": article.summary,
-        "text": article.text, "html": article.html, "feed_html": article.feed_html,
-        "extracted": article_to_dict(article.extracted) if article.extracted is not None else None,
-    }
+def article_record(article: StoredArticle) -> dict[str, Any]:
+    """An archived article as a record with FIELDS, times in UTC."""
+    return stored_article_to_dict(article, only=FIELDS)
 
 
 def export_articles(store: Store, out: TextIO, *, fmt: str = "jsonl", since: datetime | None = None,

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from newsmirror.errors import QueryError
-from newsmirror.models import ArticleVersion, PageFetch, StoredArticle
+from newsmirror.models import ArticleVersion, PageFetch, StoredArticle, search_hit_to_dict, stored_article_to_dict
 from newsmirror.web.archive import Archive
 from newsmirror.web.openapi import openapi_schema
 from newsmirror.web.params import (
@@ -36,6 +36,8 @@ from newsmirror.web.wording import page_note
 __all__ = [
     "MAX_LIMIT",
     "PARAMS",
+    "LIST_FIELDS",
+    "DETAIL_FIELDS",
     "json_ok",
     "json_error",
     "api_articles",
@@ -114,18 +116,16 @@ def _paged(results: list, total: int, limit: int, offset: int) -> dict[str, Any]
             "next_offset": offset + limit if offset + limit < total else None}
 
 
-def _summary(a: StoredArticle, reader: Reader) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "title": _text(a.title, reader),
-        "source": a.source,
-        "published": _iso(a.published, reader),
-        "url": a.url,
-        "link": a.link,
-        "authors": [_text(x, reader) for x in a.authors],
-        "categories": [_text(x, reader) for x in a.categories],
-        "version": a.version,
-    }
+# The fields of an article in a list, and on its own (where the body and the times of the archive are added).
+# Not given: the feed's raw HTML, unsanitized as received (`html` is the safe body), and the extractor's
+# reading (`extracted`); `newsmirror export` has both.
+LIST_FIELDS = ("id", "title", "source", "published", "url", "link", "authors", "categories", "version")
+DETAIL_FIELDS = (*LIST_FIELDS, "guid", "feed_url", "first_seen", "last_seen", "summary", "html", "text")
+
+
+def _article(a: StoredArticle, reader: Reader, only: tuple[str, ...] = LIST_FIELDS) -> dict[str, Any]:
+    """An article in the model's one JSON form, in the reader's zone and script."""
+    return stored_article_to_dict(a, zone=reader.tz, text=lambda value: _text(value, reader), only=only)
 
 
 def _version(v: ArticleVersion, reader: Reader) -> dict[str, Any]:
@@ -177,7 +177,7 @@ def api_articles(request: Request) -> Response:
     rows = list(store.iter_articles(source=source, since=since, until=until, newest_first=True,
                                     limit=limit, offset=offset))
     total = store.count_articles(source=source, since=since, until=until)
-    return json_ok(_paged([_summary(a, reader) for a in rows], total, limit, offset))
+    return json_ok(_paged([_article(a, reader) for a in rows], total, limit, offset))
 
 
 def api_article(request: Request) -> Response:
@@ -188,13 +188,8 @@ def api_article(request: Request) -> Response:
     article = store.get_article(article_id)
     if article is None:
         raise NotFound(f"no article {article_id}", f"沒有編號 {article_id} 的報導")
-    data = _summary(article, reader)
+    data = _article(article, reader, DETAIL_FIELDS)
     data.update({
-        "first_seen": _iso(article.first_seen, reader),
-        "last_seen": _iso(article.last_seen, reader),
-        "summary": _text(article.summary, reader),
-        "html": _text(article.html, reader),
-        "text": _text(article.text, reader),
         "versions": [_version(v, reader) for v in store.article_versions(article_id)],
         **_holding(store.get_page_fetch(article_id), reader),
     })
@@ -215,17 +210,7 @@ def api_search(request: Request) -> Response:
     query = build_query(q, source=source, since=days["since"], until=days["until"])
     archive = _archive(request)
     results = archive.index().search(query, limit=limit, offset=offset, store=archive.store(), tz=reader.tz_name)
-    hits = [
-        {
-            "id": hit.id,
-            "title": _text(hit.title, reader),
-            "source": hit.source,
-            "published": _iso(hit.published, reader),
-            "url": hit.url,
-            "snippet": _text(hit.snippet, reader),
-        }
-        for hit in results.hits
-    ]
+    hits = [search_hit_to_dict(hit, zone=reader.tz, text=lambda value: _text(value, reader)) for hit in results.hits]
     return json_ok({**_paged(hits, results.total, limit, offset), "exact": results.exact})
 
 

@@ -161,7 +161,11 @@ def openapi_schema() -> dict[str, Any]:
                     "allOf": [
                         {"$ref": "#/components/schemas/ArticleSummary"},
                         {"type": "object", "properties": {
-                            "first_seen": time_fmt, "last_seen": time_fmt, "summary": {"type": "string"},
+                            "guid": {"type": ["string", "null"], "description": "the feed's id for the item"},
+                            "feed_url": {"type": "string", "description": "the feed it was first seen in"},
+                            "first_seen": time_fmt, "last_seen": time_fmt,
+                            "summary": {"type": "string", "description": "the feed's own text when the body "
+                                                                         "came from the page"},
                             "html": {"type": "string", "description": "sanitized HTML"}, "text": {"type": "string"},
                             "versions": {"type": "array", "items": {"$ref": "#/components/schemas/Version"}},
                             "holds": {"enum": ["page", "summary", "feed"],
@@ -205,6 +209,7 @@ def openapi_schema() -> dict[str, Any]:
                         "id": {"type": "integer"}, "title": {"type": "string"}, "source": {"type": "string"},
                         "published": time_fmt, "url": {"type": "string"},
                         "snippet": {"type": "string", "description": "HTML-escaped text with <mark> around matches"},
+                        "score": {"type": "number", "description": "relevance: higher is better"},
                     },
                 },
                 "SearchResults": {
