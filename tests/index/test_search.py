@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from newsmirror.errors import QueryError, SearchError
 from newsmirror.chinese import Aliases, fold
 from newsmirror.index import SearchIndex
+from newsmirror.index.fts import DEFAULT_TZ
 
 
 def ids(results) -> set[int]:
@@ -105,7 +107,7 @@ def test_since_until_filters(store, save, index, now):
     day = (now - timedelta(days=10)).date()
     assert ids(index.search(f"颱風 since:{day}")) == {new}
     assert ids(index.search(f"颱風 until:{day}")) == {old}
-    new_day = (now - timedelta(days=2)).date()
+    new_day = (now - timedelta(days=2)).astimezone(ZoneInfo(DEFAULT_TZ)).date()  # a day as the index reads it
     assert ids(index.search(f"颱風 since:{new_day} until:{new_day}")) == {new}
 
 
