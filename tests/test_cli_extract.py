@@ -17,7 +17,7 @@ from newsmirror.models import Source
 
 DATA = Path(__file__).parent / "data" / "pages"
 FIELDS = {"file", "url", "kind", "title", "authors", "source", "published", "updated", "text", "html",
-          "captions", "tags", "related", "images", "lang", "script"}
+          "captions", "tags", "related", "images", "lang", "script", "credits", "notes"}
 
 
 def extract(*args: str):

@@ -21,6 +21,9 @@ __all__ = [
     "FeedItem",
     "ParsedFeed",
     "RelatedLink",
+    "AUTHOR_ROLES",
+    "CreditRole",
+    "Credit",
     "Article",
     "StoredArticle",
     "ArticleVersion",
@@ -133,6 +136,29 @@ class RelatedLink:
     url: str | None = None
 
 
+class CreditRole(StrEnum):
+    """What a credited person did for an article. Only AUTHOR_ROLES make someone an author."""
+
+    WRITER = "writer"  # 文／X, 作者：X, By X
+    REPORTER = "reporter"  # 記者X, 本报记者 X, 特派員
+    COMMENTATOR = "commentator"  # 评论员 X, 特約評論員
+    SPEAKER = "speaker"  # a credited speaker of a statement (口述)
+    PHOTOGRAPHER = "photographer"  # 攝影／X, 记者 X 摄
+    EDITOR = "editor"  # 責任編輯／X, 编辑 X
+    TRANSLATOR = "translator"  # 編譯／X, 翻译 X
+
+
+AUTHOR_ROLES = frozenset((CreditRole.WRITER, CreditRole.REPORTER, CreditRole.COMMENTATOR, CreditRole.SPEAKER))
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One person credited on an article, with the role the page gives them."""
+
+    name: str
+    role: CreditRole
+
+
 @dataclass(frozen=True)
 class Article:
     """What extraction reads out of one page, feed item HTML or text capture."""
@@ -154,6 +180,8 @@ class Article:
     lang: str | None = None  # "zh-Hant", "zh-Hans", "en" ...
     script: str | None = None  # "Hant" or "Hans" for Chinese
     file: str | None = None  # base name of the input, for batch output
+    credits: tuple[Credit, ...] = ()  # every credited person with a role (authors are the AUTHOR_ROLES ones)
+    notes: str = ""  # why extraction decided as it did when the evidence was thin (kept article, no body ...)
 
 
 @dataclass(frozen=True)
@@ -325,6 +353,8 @@ def article_to_dict(a: Article) -> dict[str, Any]:
             value = value.isoformat()
         elif f.name == "related":
             value = [{"group": r.group, "title": r.title, "url": r.url} for r in value]
+        elif f.name == "credits":
+            value = [{"name": c.name, "role": str(c.role)} for c in value]
         elif isinstance(value, tuple):
             value = list(value)
         data[f.name] = value
@@ -342,6 +372,9 @@ def article_from_dict(data: dict[str, Any]) -> Article:
             value = datetime.fromisoformat(value)
         elif name == "related":
             value = tuple(RelatedLink(r.get("group", ""), r.get("title", ""), r.get("url")) for r in value)
+        elif name == "credits":
+            value = tuple(Credit(c.get("name", ""), CreditRole(c["role"])) for c in value
+                          if c.get("role") in CreditRole._value2member_map_)
         elif isinstance(value, list):
             value = tuple(value)
         kwargs[name] = value

@@ -34,6 +34,7 @@ from newsmirror.extract.page import (
     parse_html,
     render_blocks,
 )
+from newsmirror.extract.lexicon import lexicon
 from newsmirror.extract.related import find_links
 from newsmirror.models import Article
 
@@ -180,19 +181,19 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
 
     published, updated = _dates(meta, title, head_lines, body_blocks, blocks, body, zone, reference, front, url,
                                 zone_given=tz is not None)
-    authors, source, editors = _credits(meta, head_lines, body_blocks, tail_lines)
+    authors, source, editors, credits = _credits(meta, head_lines, body_blocks, tail_lines)
     lead = blocks[title_index + 1: body.start] if body is not None and title_index is not None and title_index < body.start else []
     images = [i for b in lead for i in b.images] + lead_images + [i for b in body_blocks for i in b.images]
     images = [i for i in dict.fromkeys(images) if _story_image(i)] or [i for i in meta.images[:1] if _story_image(i)]
     # Headlines that are links, inside the region taken for the body: the cards of a section page.
     teasers = sum(1 for b in body.blocks if b.tag in ("h2", "h3", "h4") and b.link_density > 0.8) if body else 0
-    kind = _kind(title, body_blocks, body_text, blocks, meta, teasers)
+    kind, notes = _kind(title, body_blocks, body_text, blocks, meta, teasers, dated=published is not None)
     body_html = _body_html(body_blocks, url)
     return Article(
         kind=kind, url=url, title=title, authors=tuple(authors), source=source, editors=tuple(editors),
         published=published, updated=updated, text=body_text,
         html=body_html, captions=tuple(captions), tags=tuple(tags), related=tuple(related),
-        images=tuple(images), lang=lang, script=script,
+        images=tuple(images), lang=lang, script=script, credits=credits, notes=notes,
     )
 
 
@@ -503,7 +504,7 @@ def _visible_date(title: str, head_lines: list[str], body_blocks: list[Block], b
 
 def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], tail_lines: list[str]):
     """Authors (persons), source and editors from byline lines, JSON-LD and meta author."""
-    from newsmirror.extract.bylines import find_credits, is_outlet, parse_credits
+    from newsmirror.extract.bylines import credits_of, find_credits, is_outlet, parse_credits
 
     texts = [b.text for b in body_blocks if b.text]
     # A role printed in its own box beside the names' box (`文字` | `劉佳穎 蔡宗翰`): read them as one line.
@@ -526,35 +527,48 @@ def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], ta
         c = parse_credits(meta.meta_author)
         authors = list(c.authors)
     if not source:
-        source = meta.ld_publisher or meta.site_name or None
-    return authors, source, list(credits.editors)
+        # The outlet from the page's own evidence, never a share button's or a platform's name.
+        source = next((s for s in (meta.ld_publisher, meta.site_name) if s and s not in WIDGET_NAMES), None)
+    return authors, source, list(credits.editors), credits_of(authors, credits.roles)
+
+
+WIDGET_NAMES = lexicon().widgets
+
+
+def page_links_share(blocks: list[Block]) -> float:
+    """The share of the page's text that sits inside links."""
+    return sum(b.link_chars for b in blocks) / (sum(b.chars for b in blocks) or 1)
 
 
 def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Block], meta: PageMeta,
-          teasers: int = 0) -> str:
-    """Judge article vs not_article from evidence: a dominant text block, 404 titles, link-list pages."""
+          teasers: int = 0, *, dated: bool = False) -> tuple[str, str]:
+    """Judge article vs not_article from evidence, with a note saying why when the evidence is thin.
+
+    A page is not_article only on strong evidence (no text, a 404 title, a link-list page of cards);
+    a short text under a headline with a publication stamp stays an article, noted as short.
+    """
     chars = sum(b.chars for b in body_blocks)
     if chars < 60:
-        return "not_article"
+        return "not_article", f"no body: {chars} characters of text in the main region"
     if title and len(title) <= 40 and _NOT_FOUND.search(title) and chars < 600:
-        return "not_article"
-    if meta.video and chars < 150:
-        return "not_article"
+        return "not_article", f"the title reads as an error page ({title!r})"
     longest = max((b.chars for b in body_blocks), default=0)
     sentences = sum(1 for b in body_blocks if re.search(r"[。！？.!?]", b.text) and b.chars >= 30)
-    if longest < 50 and sentences < 2:
-        return "not_article"
-    page_links = sum(b.link_chars for b in blocks)
-    page_chars = sum(b.chars for b in blocks) or 1
     # A page that stamps its own publication time is one article even when links dominate (a gallery).
     stamped = bool(meta.published or meta.script_dates) and "landing" not in meta.ld_type.lower()
-    if page_links / page_chars > 0.6 and chars < 400 and sentences < 3 and not stamped:
-        return "not_article"
+    if page_links_share(blocks) > 0.6 and chars < 400 and sentences < 3 and not (stamped or dated and sentences):
+        return "not_article", f"links are {page_links_share(blocks):.0%} of the page's text and the text is short"
+    if meta.video and chars < 150 and sentences == 0:
+        return "not_article", "a video page with no sentence of text"
+    if longest < 50 and sentences < 2:
+        return "not_article", "no paragraph of 50 characters and fewer than two sentences"
     # A section page of cards (linked headline, one-line summary, time): many linked headlines in
     # the body's region, only short paragraphs, no publication stamp, not typed as an article.
     if teasers >= 4 and longest < 120 and not stamped and meta.og_type != "article":
-        return "not_article"
-    return "article"
+        return "not_article", f"{teasers} linked headlines and no paragraph longer than 120 characters"
+    if chars < 400 or sentences < 3:
+        return "article", f"kept as an article on thin evidence: {chars} characters, {sentences} sentences"
+    return "article", ""
 
 
 def _body_html(blocks: list[Block], base_url: str | None) -> str:

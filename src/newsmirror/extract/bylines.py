@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["KNOWN_OUTLETS", "Credits", "find_credits", "is_outlet", "parse_credits"]
+from newsmirror.extract.lexicon import lexicon
+from newsmirror.models import AUTHOR_ROLES, Credit, CreditRole
+
+__all__ = ["KNOWN_OUTLETS", "Credits", "credits_of", "find_credits", "is_outlet", "parse_credits"]
 
 
 @dataclass(frozen=True)
@@ -24,33 +27,12 @@ class Credits:
     editors: tuple[str, ...] = ()
     place: str | None = None
     is_byline_only: bool = False  # the line holds credits and nothing else
+    roles: tuple[tuple[str, CreditRole], ...] = ()  # (name, role) for every person credited, editors too
 
 
-# Outlets and agencies, in both scripts; longest first so `中央社` wins over `中央`.
-KNOWN_OUTLETS: tuple[str, ...] = tuple(
-    sorted(
-        set(
-            """
-中央社 中央通訊社 中央通讯社 聯合報 联合报 聯合新聞網 联合新闻网 udn 經濟日報 经济日报 自由時報 自由时报
-自由財經 中國時報 中国时报 中時新聞網 中时新闻网 工商時報 旺報 蘋果日報 苹果日报 蘋果新聞網 ETtoday 東森新聞
-东森新闻 三立新聞 三立 民視 民视 華視 华视 台視 台视 中視 中视 公視 公视 TVBS 年代新聞 壹電視 今日新聞 NOWnews
-風傳媒 风传媒 報導者 鏡週刊 鏡新聞 上報 新頭殼 匯流新聞網 中廣新聞網 中央廣播電臺 央廣 青年日報 太報 大紀元 新唐人
-新华社 新華社 新华网 新華網 中新社 中新網 中新网 中国新闻网 中國新聞網 人民日报 人民日報 人民网 人民網 澎湃新闻 澎湃新聞
-央视 央視 央视新闻 央視新聞 央视网 中央电视台 中央電視台 CCTV 中国日报 中國日報 光明日报 光明日報 经济参考报 环球时报
-環球時報 环球网 環球網 参考消息 參考消息 新京报 新京報 北京日报 北京日報 北京青年报 北京晚报 解放日报 文汇报 南方日报
-南方都市报 南方都市報 南都 南方周末 财新 財新 财新网 第一财经 界面新闻 每日经济新闻 21世纪经济报道 证券时报 證券時報
-证券时报网 中国青年报 中國青年報 中国青年网 新浪 新浪科技 新浪财经 网易 網易 腾讯 騰訊 腾讯新闻 搜狐 凤凰网 鳳凰網 凤凰卫视
-鳳凰衛視 观察者网 觀察者網 封面新闻 红星新闻 紅星新聞 九派新闻 极目新闻 上游新闻 潇湘晨报 华龙网 華龍網 中国网 中國網
-路透 路透社 路透中文網 法新社 美聯社 美联社 共同社 韓聯社 韩联社 彭博 彭博社 德新社 塔斯社 安莎社 埃菲社 時事通信社
-BBC BBC中文 BBC中文網 BBC中文网 美國之音 美国之音 自由亞洲電台 自由亚洲电台 法廣 法广 德國之聲 德国之声 紐約時報中文網
-纽约时报中文网 華爾街日報 华尔街日报 聯合早報 联合早报 8world 星島日報 星岛日报 明報 明报 東方日報 东方日报 香港01 端傳媒
-端传媒 信報 商業周刊 天下雜誌 CNA Reuters AFP AP Bloomberg Kyodo Yonhap Xinhua CNN NBC CBS ABC NPR Fox
-""".split()  # noqa: SIM905 (a word list reads best as words)
-        ),
-        key=len,
-        reverse=True,
-    )
-)
+# Outlets, places, surnames and non-names are data (lexicon.toml), folded into both scripts at load.
+_LEX = lexicon()
+KNOWN_OUTLETS: tuple[str, ...] = _LEX.outlets  # longest first, so `中央社` wins over `中央`
 _OUTLET_SET = frozenset(KNOWN_OUTLETS)
 _LONG_OUTLETS = tuple(o for o in KNOWN_OUTLETS if len(o) >= 3)  # prefixes is_outlet accepts
 _OUTLET_ENDINGS = (
@@ -58,53 +40,17 @@ _OUTLET_ENDINGS = (
     "日报", "晚報", "晚报", "衛視", "卫视", "傳媒", "传媒", "頻道", "频道", "通訊", "通讯", "中文",
 )
 
-_PLACES = tuple(
-    sorted(
-        set(
-            """
-台北 臺北 新北 桃園 桃园 台中 臺中 台南 臺南 高雄 基隆 新竹 苗栗 彰化 南投 雲林 云林 嘉義 嘉义 屏東 屏东 宜蘭 宜兰
-花蓮 花莲 台東 臺東 台东 澎湖 金門 金门 馬祖 马祖 連江 台灣 臺灣 台湾 大陸 大陆 綜合 综合 即時 即时 連線 连线 外電 外电
-北京 上海 天津 重慶 重庆 廣州 广州 深圳 香港 澳門 澳门 南京 武漢 武汉 杭州 成都 西安 長沙 长沙 瀋陽 沈阳 哈爾濱 哈尔滨
-長春 长春 濟南 济南 青島 青岛 鄭州 郑州 合肥 福州 廈門 厦门 南昌 昆明 貴陽 贵阳 南寧 南宁 海口 蘭州 兰州 西寧 西宁 銀川
-银川 拉薩 拉萨 烏魯木齊 乌鲁木齐 呼和浩特 太原 石家莊 石家庄 蘇州 苏州 無錫 无锡 寧波 宁波 溫州 温州 東莞 东莞 佛山 珠海
-首爾 首尔 東京 东京 大阪 平壤 華盛頓 华盛顿 紐約 纽约 洛杉磯 洛杉矶 舊金山 旧金山 芝加哥 休士頓 倫敦 伦敦 巴黎 柏林
-莫斯科 布魯塞爾 布鲁塞尔 日內瓦 日内瓦 維也納 维也纳 羅馬 罗马 馬德里 马德里 雪梨 悉尼 墨爾本 墨尔本 新加坡 曼谷 河內
-河内 胡志明市 雅加達 雅加达 馬尼拉 马尼拉 吉隆坡 新德里 孟買 杜拜 迪拜 耶路撒冷 特拉維夫 開羅 开罗 多倫多 多伦多
-溫哥華 温哥华 渥太華 海參崴 基輔 基辅 聯合國 联合国 華府 华府 梵蒂岡 斯德哥爾摩 哥本哈根 奧斯陸 赫爾辛基 布拉格 華沙
-""".split()  # noqa: SIM905 (a word list reads best as words)
-        ),
-        key=len,
-        reverse=True,
-    )
-)
-
-# Common surnames (both scripts): a CJK run only reads as a person's name when it starts with one.
-_SURNAMES = frozenset(
-    "".join(
-        """
-王李張张劉刘陳陈楊杨黃黄趙赵吳吴周徐孫孙馬马朱胡郭何高林羅罗鄭郑梁謝谢宋唐許许韓韩馮冯鄧邓曹彭曾蕭萧田董袁潘於于蔣蒋蔡余杜葉叶
-程蘇苏魏呂吕丁任沈姚盧卢姜崔鍾钟譚谭陸陆汪范金石廖賈贾夏韋韦付傅方白鄒邹孟熊秦邱江尹薛閆闫段雷侯龍龙史陶黎賀贺顧顾毛郝龔龚
-邵萬万錢钱嚴严覃武戴莫孔向湯汤常溫温康施文牛樊葛邢安齊齐易喬乔伍龐庞顏颜倪莊庄聶聂章魯鲁岳翟殷詹申歐欧耿關关蘭兰焦俞左柳甘祝
-包寧宁尚符舒阮柯紀纪梅童凌畢毕單单季裴霍塗涂成苗谷盛曲翁冉駱骆藍蓝路游辛靳管柴蒙鮑鲍華华喻祁蒲房滕屈饒饶解牟艾尤陽阳時时穆農农
-司卓古吉繆缪簡简車车項项連连蘆芦麥麦褚婁娄竇窦戚岑景黨党宮宫費费卜冷晏席衛卫米柏宗瞿桂全佟應应臧閔闵茍苟鄔邬邊边卞姬師师和仇
-欒栾隋商刁沙榮荣巫寇桑郎甄叢丛仲虞敖鞏巩明佘池查麻苑遲迟鄺邝官封談谈匡鞠惠荊荆樂乐冀郁胥南班儲储原栗燕楚鄢勞劳諶谌奚皮粟冼
-藺蔺樓楼盤盘滿满聞闻位厲厉伊仝區区郜海闞阚花權权強强帥帅屠豆朴蓋盖練练廉禹井祖漆巴豐丰支卿國国狄平計计索宣晉晋相初門门雲云
-容敬來来扈晁芮都普闕阙浦戈伏鹿薄邸雍辜羊阿烏乌母裘亓修邰赫杭況况那宿鮮鲜印逯隆茹諸诸戰战慕危玉銀银亢嵇公哈湛賴赖温鐘呂巩詹
-""".split()  # noqa: SIM905 (a word list reads best as words)
-    )
-)
-_COMPOUND_SURNAMES = ("歐陽", "欧阳", "司馬", "司马", "上官", "諸葛", "诸葛", "東方", "东方", "皇甫", "尉遲", "尉迟", "公孫", "公孙",
-                      "令狐", "慕容", "司徒", "夏侯", "長孫", "长孙", "宇文", "端木", "申屠", "澹臺", "澹台", "范姜", "張簡", "张简")
-_NOT_PEOPLE = frozenset(
-    "未知 佚名 匿名 網路 网络 網絡 互联网 本站 小編 小编 編輯部 编辑部 本報 本报 綜合 综合 整理 原創 原创 轉載 转载 admin 管理員 管理员 "
-    "相關 相关 延伸 獨家 独家 特別 特别 深度 系列 追蹤 追踪 更多 最新 精彩".split()  # noqa: SIM905  (相關報導 is a heading)
-)
+_PLACES = _LEX.places  # dateline places and desks, longest first
+# A run of Han characters reads as a person's name only when it starts with a listed surname.
+_SURNAMES = _LEX.surnames
+_COMPOUND_SURNAMES = _LEX.compound_surnames
+_NOT_PEOPLE = _LEX.not_people  # placeholders, desks, headings (相關報導 is a heading)
 
 _SLASH = "／/"
 _ROLE = (
     r"(?:本報|本报|本刊|本台|本網|本网|駐\w{1,4}|驻\w{1,4})?"
     r"(?:實習|实习|見習|见习|特約|特约|資深|资深|首席|駐地|驻地|駐站|驻站|全媒體|全媒体|融媒體|融媒体)?"
-    r"(?:記者|记者|特派員|特派员|通訊員|通讯员|撰稿人|撰稿|撰文|主筆|主笔|採訪|采访|專欄作家|专栏作家)"
+    r"(?:記者|记者|特派員|特派员|通訊員|通讯员|撰稿人|撰稿|撰文|主筆|主笔|採訪|采访|專欄作家|专栏作家|評論員|评论员)"
 )
 _NOT_AFTER_REPORTER = "會会們们節节證证站團团群協协"
 _NOT_A_NAME = re.compile(
@@ -185,6 +131,7 @@ _ORIGINAL = re.compile(
     r"(?:\s+[\u3400-\u9fff]{2,3}(?=\s*$))?\s*$"  # WeChat prints the writer's province last (`… 08:30 湖北`)
 )
 _QUOTED_OUTLET = re.compile(r"《(?P<outlet>[^《》]{2,12})》\s*(?=作者|記者|记者|特約|特约)")
+_DATE_AFTER = re.compile(r"\d{4}[-/.年]\d{1,2}.*$")  # a date glued after an outlet: `人民日报2024-05-13`
 _LEADING_DATE = re.compile(r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")
 _GENERIC_SOURCES = frozenset("网络 網路 網絡 互联网 互聯網 本站 未知 综合 綜合 其他 网友 網友 整理".split())  # noqa: SIM905
 _GENERIC_PREFIXES = ("相关", "相關", "最新", "更多", "热门", "熱門", "推荐", "推薦", "延伸", "精选", "精選", "即時", "即时", "其他", "本站")
@@ -202,6 +149,8 @@ def is_outlet(name: str) -> bool:
     """True when `name` is a known outlet or agency, or reads like one (ends in 報, 社, 新聞 ...)."""
     n = name.strip()
     if not n or n.startswith(_GENERIC_PREFIXES) and n not in _OUTLET_SET:
+        return False
+    if n in _LEX.widgets or n.endswith(("举报", "舉報")):  # a share button or widget, never an outlet
         return False
     if n in _OUTLET_SET or n.startswith(_LONG_OUTLETS):
         return True
@@ -245,7 +194,7 @@ def _clean_name(raw: str, *, dateline: bool = False, person: bool = True) -> str
 # Role words inside a run of names; `环球时报特约记者` (an outlet, a post, a role) counts as one.
 _RUN_ROLES = re.compile(
     r"(?:^|(?<=[\s、，,]))[\u3400-\u9fff]{0,10}?(?:特約|特约|駐\w{1,4}|驻\w{1,4})?"
-    r"(?:實習生|实习生|通訊員|通讯员|攝影記者|摄影记者|攝影|摄影|實習記者|实习记者|見習記者|见习记者|記者|记者)"
+    r"(?:實習生|实习生|通訊員|通讯员|攝影記者|摄影记者|攝影|摄影|實習記者|实习记者|見習記者|见习记者|記者|记者|評論員|评论员)"
     r"(?=[\s\u3400-\u9fff])"
 )
 
@@ -289,6 +238,24 @@ def _credit_window(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# The name in a photographer's credit: `（記者王小明攝）` -> 王小明, `新华社记者 李贺 摄` -> 李贺.
+_PHOTOGRAPHER = re.compile(r"(?:記者|记者)?\s*([\u3400-\u9fff·]{2,4})\s*[攝摄]")
+# A two-character name printed with a space inside to line up with three-character names
+# (`本报记者 王乐文 方 敏`): a lone surname, a space, a lone character -> one name (`方敏`).
+_SPACED_NAME = re.compile(r"(?<![\u3400-\u9fff])([\u3400-\u9fff])[ \u3000]([\u3400-\u9fff])(?![\u3400-\u9fff])")
+
+
+def _join_spaced_name(m: re.Match[str]) -> str:
+    return m.group(1) + m.group(2) + " " if m.group(1) in _SURNAMES else m.group()
+
+
+# A writer named after their post at the end of a credit: `作者：…研究部部长、研究员徐占忱）` -> 徐占忱.
+_POST_THEN_NAME = re.compile(
+    r"(?:研究员|研究員|教授|讲师|講師|主任|所长|所長|院长|院長|部长|部長|博士|学者|學者|专家|專家|律师|律師|主席|会长|會長)"
+    r"(?P<name>[\u3400-\u9fff]{2,3})(?:\s*[)）]|\s*$)"
+)
+# The person after the outlet in a source line: `来源：中国新闻网 王帆` -> 王帆.
+_SOURCE_THEN_NAME = re.compile(r"[ \t\u3000]+(?P<name>[\u3400-\u9fff]{2,3})\s*$")
 _ACCOUNT_ID = re.compile(r"[（(]\s*(?:ID|微信号|微信號)\s*[:：]\s*[\w.-]+\s*[)）]")
 _ROLE_BAR = re.compile(r"(記者|记者|编辑|編輯|文|文字|撰文|作者|攝影|摄影|来源|來源)(?:[ \t\u3000]*｜[ \t\u3000]*|[ \t\u3000]+\|[ \t\u3000]+)")
 
@@ -300,14 +267,23 @@ def parse_credits(text: str) -> Credits:
     # Apple Daily's box-drawing slash (`【X╱台北報導】`) and Mirror Media's bar after a role (`文｜X`).
     if "╱" in text:
         text = text.replace("╱", "／")
+    if " " in text or "\u3000" in text:
+        text = _SPACED_NAME.sub(_join_spaced_name, text)
     if "|" in text or "｜" in text:
         text = _ROLE_BAR.sub(lambda m: m.group(1) + ("：" if m.group(1) in ("来源", "來源") else "／"), text)
     authors: list[str] = []
     editors: list[str] = []
+    roles: dict[str, CreditRole] = {}  # the role each credited name was read with, first wins
     source: str | None = None
     place: str | None = None
     photo = False
     consumed = text
+
+    def credit(names: list[str], role: CreditRole) -> None:
+        authors.extend(names)
+        for n in names:
+            roles.setdefault(n, role)
+
     for lo, hi in _credit_window(text):
         seg = text[lo:hi]
         work = seg
@@ -324,11 +300,20 @@ def parse_credits(text: str) -> Credits:
             photo = True
         if "攝" in work or "摄" in work:
             for m in _PHOTO_BY.finditer(work):
+                shot = _PHOTOGRAPHER.search(m.group())
+                if shot:
+                    roles.setdefault(shot.group(1), CreditRole.PHOTOGRAPHER)
                 take(m)
                 photo = True
         for m in _SOURCE_LABEL.finditer(work):
             if m.group("source").strip() not in _GENERIC_SOURCES:
-                source = source or m.group("source").strip()
+                source = source or _DATE_AFTER.sub("", m.group("source").strip()) or None
+            after = _SOURCE_THEN_NAME.match(work, m.end())
+            if after and is_outlet(m.group("source")):
+                name = _clean_name(after.group("name"))
+                if name:
+                    credit([name], CreditRole.WRITER)
+                    work = _blank(work, after.start(), after.end())
             take(m)
         for m in _AGENCY_DATELINE.finditer(work):
             source = source or m.group("agency")
@@ -338,14 +323,14 @@ def parse_credits(text: str) -> Credits:
                 rest = reporter.group("rest")
                 name = _clean_name(rest, dateline=True)
                 if name:
-                    authors.append(name)
+                    credit([name], CreditRole.REPORTER)
                     p = rest[len(name) :]
             place = place or (p.strip() or None)
             if m.group("names"):
-                authors.extend(_split_names(m.group("names")))
+                credit(_split_names(m.group("names")), CreditRole.REPORTER)
             take(m)
         for m in _BBC.finditer(work):
-            authors.extend(_split_names(m.group("names")))
+            credit(_split_names(m.group("names")), CreditRole.REPORTER)
             source = source or m.group("source").replace(" ", "")
             take(m)
         lead = _LEADING_DATE.match(work)
@@ -394,6 +379,13 @@ def parse_credits(text: str) -> Credits:
             take(glued)
         for m in _AUTHOR_LABEL.finditer(work):
             run, end = m.group("names"), m.end()
+            post = _POST_THEN_NAME.search(work, m.start("names"))
+            if post and _split_names(run) == []:
+                name = _clean_name(post.group("name"))
+                if name:  # `作者：…研究员X`: the writer after their post
+                    credit([name], CreditRole.WRITER)
+                    work = _blank(work, m.start(), post.end())
+                    continue
             more = _MORE_NAMES.match(work, end) if not re.search(_ROLE, run) else None
             if more:
                 run, end = run + more.group(), more.end()
@@ -402,7 +394,7 @@ def parse_credits(text: str) -> Credits:
             names = _split_names(run)
             if names or m.group("names").strip() in _NOT_PEOPLE or _clean_name(m.group("names")) is None \
                     and not re.search(_ROLE, m.group("names")):
-                authors.extend(names)
+                credit(names, CreditRole.WRITER)
                 work = _blank(work, m.start(), end)
         for m in _REPORTER.finditer(work):
             dateline = bool(re.match(r"(?:\d{1,2}月)?\d{1,2}日", work[m.end("names") :]))
@@ -412,7 +404,8 @@ def parse_credits(text: str) -> Credits:
             if re.match(r"\s*[摄攝](?!影)", work[m.end("names") :]) or m.group("names").rstrip().endswith((" 摄", " 攝")):
                 take(m)  # `中新社记者 X 摄`: the photographer of a picture, not an author of the text
                 continue
-            authors.extend(names)
+            commentator = "評論員" in m.group("role") or "评论员" in m.group("role")
+            credit(names, CreditRole.COMMENTATOR if commentator else CreditRole.REPORTER)
             tail = m.group("tail")
             if tail:
                 t = re.sub(r"[\s／/]|報導|报道|報道|電|电|攝影|摄影", "", tail)
@@ -424,16 +417,17 @@ def parse_credits(text: str) -> Credits:
             # `…實現輕鬆換新。(李小楠)`: the writer's name closing the last paragraph
             names = _split_names(closing.group("names"))
             if names:
-                authors.extend(names)
+                credit(names, CreditRole.WRITER)
                 work = _blank(work, closing.start(), closing.end())
         for m in _BY.finditer(work):
-            authors.extend(_split_names(m.group("names")))
+            credit(_split_names(m.group("names")), CreditRole.WRITER)
             take(m)
         titled = _NAME_THEN_ROLE.fullmatch(work.strip()) if not authors and len(work) <= 40 else None
         if titled:  # `韩嘉怡 中国特派员` (Zaobao): the name, then the title of the post
             names = _split_names(titled.group("names"))
             if names:
-                authors.extend(names)
+                role = CreditRole.COMMENTATOR if re.search("评论员|評論員", work) else CreditRole.REPORTER
+                credit(names, role)
                 work = " " * len(work)
         plain = _PLAIN_REPORT.match(work)
         if plain:
@@ -445,7 +439,7 @@ def parse_credits(text: str) -> Credits:
             elif after in _PLACES:
                 place = place or after
             if names:
-                authors.extend(names)
+                credit(names, CreditRole.REPORTER)
                 take(plain)
         if source is None:
             bare = work.strip(" \t\u3000【】[]（）()|｜／/")
@@ -460,12 +454,16 @@ def parse_credits(text: str) -> Credits:
         consumed = _ACCOUNT_ID.sub("", consumed)  # `（ID：cjsfz2020）`
     leftover = re.sub(r"[\s\u3000【】〔〕\[\]（）()|｜／/:：、，,.。\-—–\d]+", "", consumed)
     leftover = re.sub(r"(?:即時|即时|綜合|综合)?(?:報導|报道|報道)", "", leftover)
+    editors = list(dict.fromkeys(editors))
+    for n in editors:
+        roles[n] = CreditRole.EDITOR
     return Credits(
         authors=tuple(authors),
         source=source,
-        editors=tuple(dict.fromkeys(editors)),
+        editors=tuple(editors),
         place=place,
         is_byline_only=found and not leftover,
+        roles=tuple((n, roles.get(n, CreditRole.WRITER)) for n in dict.fromkeys([*authors, *roles])),
     )
 
 
@@ -475,12 +473,27 @@ def find_credits(lines: list[str]) -> Credits:
     editors: list[str] = []
     source: str | None = None
     place: str | None = None
+    roles: dict[str, CreditRole] = {}
     for line in lines:
         c = parse_credits(line)
         authors.extend(c.authors)
         editors.extend(c.editors)
         source = source or c.source
         place = place or c.place
+        for name, role in c.roles:
+            roles.setdefault(name, role)
     editors = list(dict.fromkeys(editors))
     authors = [a for a in dict.fromkeys(authors) if a not in editors]
-    return Credits(authors=tuple(authors), source=source, editors=tuple(editors), place=place)
+    for n in editors:
+        roles[n] = CreditRole.EDITOR
+    return Credits(authors=tuple(authors), source=source, editors=tuple(editors), place=place,
+                   roles=tuple(roles.items()))
+
+
+def credits_of(authors: list[str] | tuple[str, ...], roles: tuple[tuple[str, CreditRole], ...]) -> tuple[Credit, ...]:
+    """Every credited person with a role: the authors (writer unless a byline said reporter or
+    commentator), then photographers, editors and translators, who are never authors."""
+    known = dict(roles)
+    out = [Credit(a, known[a] if known.get(a) in AUTHOR_ROLES else CreditRole.WRITER) for a in authors]
+    out += [Credit(n, r) for n, r in roles if r not in AUTHOR_ROLES and n not in authors]
+    return tuple(dict.fromkeys(out))

@@ -11,7 +11,7 @@ from newsmirror.frontmatter import yaml_quote, yaml_scalar  # one YAML writer fo
 __all__ = ["FIELDS", "article_to_dict", "article_to_markdown", "format_date"]
 
 FIELDS = ("file", "url", "kind", "title", "authors", "source", "published", "updated", "text", "html",
-          "captions", "tags", "related", "images", "lang", "script")
+          "captions", "tags", "related", "images", "lang", "script", "credits", "notes")
 
 
 def format_date(value: datetime | None) -> str | None:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from newsmirror.extract.bylines import Credits, find_credits, parse_credits
+from newsmirror.extract.bylines import Credits, credits_of, find_credits, parse_credits
 from newsmirror.extract.dates import DateMatch, find_dates
 from newsmirror.extract.page import CAPTION_LABEL, COPYRIGHT_NOTICE, CREDIT_LABEL, PHOTO_CAPTION
 from newsmirror.extract.related import is_related_heading
@@ -400,4 +400,5 @@ def extract_text_capture(
         related=tuple(related),
         lang=lang,
         script=script,
+        credits=credits_of(credits.authors, credits.roles),
     )

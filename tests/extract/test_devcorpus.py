@@ -1,0 +1,45 @@
+"""Leave-site-out gate: extraction on the dev corpus's held-out sites must not drop below what was measured.
+
+The dev corpus (../shared/devcorpus: real pages of sites kept out of the project, split by site into
+a tuning half and a held-out half by split.json) is read when present; the test skips otherwise.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+from newsmirror.extract import extract_article
+from newsmirror.extract.output import article_to_dict
+
+# Measured with bench/devcorpus.py (bench/README.md); floors sit just under the measurement.
+FLOORS = {
+    "tuning": {"title": 0.95, "date": 0.95, "authors_named": 0.95, "kind": 0.99},
+    "held_out": {"title": 0.90, "date": 0.95, "authors_named": 0.85, "kind": 0.99},
+}
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("half", sorted(FLOORS))
+def test_devcorpus_half_holds(shared_dir, tmp_path, half):
+    root = shared_dir / "devcorpus"
+    if not (root / "split.json").is_file():
+        pytest.skip(f"dev corpus not found at {root}")
+    spec = importlib.util.spec_from_file_location("score_extract", shared_dir / "tools" / "score_extract.py")
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    files = [f for fs in json.loads((root / "split.json").read_text(encoding="utf-8"))[half].values() for f in fs]
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    out = tmp_path / "out.jsonl"
+    with out.open("w", encoding="utf-8") as fh:
+        for f in files:
+            stem = f.rsplit(".", 1)[0]
+            (labels / f"{stem}.json").write_bytes((root / "labels" / f"{stem}.json").read_bytes())
+            row = article_to_dict(extract_article((root / "pages" / f).read_bytes()))
+            fh.write(json.dumps({**row, "file": f}, ensure_ascii=False) + "\n")
+    res = scorer.score(str(labels), str(out))
+    low = {k: round(res[k], 3) for k, floor in FLOORS[half].items() if res[k] < floor}
+    assert not low, f"{half} half below its floor: {low} (floors {FLOORS[half]})"
