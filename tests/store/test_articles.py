@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone, UTC
 import pytest
 
 from newsmirror.errors import StoreError
-from newsmirror.models import Article, RelatedLink, SaveStatus
+from newsmirror.models import Article, Credit, CreditRole, RelatedLink, SaveStatus
 from newsmirror.store import Store
 from newsmirror.store.sqlite import SQLiteStore
 
@@ -210,6 +210,8 @@ def test_page_text_fills_the_revision_and_keeps_the_feed_text(store, make_item):
         related=(RelatedLink("延伸閱讀", "另一則", "https://news.example/a/2"),),
         tags=("選舉",),
         lang="zh-Hant",
+        credits=(Credit("王小明", CreditRole.REPORTER), Credit("李美玲", CreditRole.EDITOR)),
+        notes="kept as an article on thin evidence",
     )
     res = store.save_page(out.article_id, body, html=body.html, text=body.text,
                           seen_at=T0 + timedelta(minutes=1), raw_ref="p.warc.gz:10")
