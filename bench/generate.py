@@ -59,9 +59,11 @@ def _sentence(rng: random.Random, n_words: int) -> str:
     return "".join(out) + "。"
 
 
-def _item(rng: random.Random, feed: int, n: int, base: str, when: datetime) -> str:
+def _item(rng: random.Random, feed: int, n: int, base: str, when: datetime, body_chars: int = 0) -> str:
     title = f"{rng.choice(_PEOPLE)}{rng.choice(_VERBS)}：{''.join(rng.choices(_HANT + _HANS + _LATIN, k=4))} #{n}"
     paragraphs = [_sentence(rng, rng.randint(10, 18)) for _ in range(rng.randint(3, 5))]
+    while sum(map(len, paragraphs)) < body_chars:  # longer items: more paragraphs of the same stock
+        paragraphs.append(_sentence(rng, rng.randint(10, 18)) + _sentence(rng, rng.randint(10, 18)))
     link = f"{base}/f{feed:03d}/news/{when:%Y%m%d}/{n:06d}.html"
     body = "".join(f"<p>{escape(p, quote=False)}</p>" for p in paragraphs)
     summary = escape(paragraphs[0][:60], quote=False)
@@ -75,12 +77,13 @@ def _item(rng: random.Random, feed: int, n: int, base: str, when: datetime) -> s
 
 
 def make_feeds(n_items: int = 10_000, n_feeds: int = 50, seed: int = 1,
-               base_url: str = PLACEHOLDER_BASE) -> dict[str, bytes]:
+               base_url: str = PLACEHOLDER_BASE, body_chars: int = 0) -> dict[str, bytes]:
     """RSS 2.0 feeds of `n_items` generated items over `n_feeds` feeds, keyed by path ("/f000/rss.xml").
 
     Every item has a unique link and GUID, a mixed-script title and a body of a few hundred
     characters in content:encoded. Every fifth feed is served in GB18030, the rest in UTF-8.
-    Links point at `base_url` (by default a placeholder that `serve_files` rewrites)."""
+    Links point at `base_url` (by default a placeholder that `serve_files` rewrites). `body_chars`
+    makes every body at least that many characters long (more paragraphs); 0 keeps 3-5 sentences."""
     if n_feeds < 1 or n_items < 0:
         raise ValueError(f"need n_feeds >= 1 and n_items >= 0, got n_feeds={n_feeds}, n_items={n_items}")
     rng = random.Random(seed)
@@ -95,7 +98,7 @@ def make_feeds(n_items: int = 10_000, n_feeds: int = 50, seed: int = 1,
         items = []
         for _ in range(count):
             when = REFERENCE - timedelta(seconds=int(span * (n / max(n_items, 1))))
-            items.append(_item(rng, feed, n, base, when))
+            items.append(_item(rng, feed, n, base, when, body_chars))
             n += 1
         text = (
             f'<?xml version="1.0" encoding="{encoding}"?>\n'

@@ -1,22 +1,34 @@
-"""Ingest benchmark: fetch+store and Jekyll build throughput, and build memory against archive size.
+"""Ingest benchmark: `newsmirror fetch` beside newsboat on the same generated feeds, in the same run.
 
-Serves N generated items over F feeds on 127.0.0.1 (bench/generate.py), runs newsmirror's fetch into
-a fresh home, then the Jekyll build, and prints articles/s and peak memory beside a reference: the
-cost of feedparser alone parsing the same feeds (the floor any feed-based mirror pays).
-Build memory is measured in fresh subprocesses on archives of two sizes, to show it does not grow
-with the archive.
+Serves F feeds x I/F items (bodies of about 1,500 characters, mixed Traditional/Simplified, every
+fifth feed GB18030; bench/generate.py) on 127.0.0.1, then takes turns, R times each:
+  - newsboat (Debian's; skipped with a reason when absent): `newsboat -x reload` into a fresh cache;
+  - newsmirror: `newsmirror fetch` into a fresh home: HTTP, decoding, feed parsing, sanitizing, the
+    SQLite archive with revisions, the WARC raw archive (fsync per record) and the search index.
+Both are whole processes, timed from start to exit. Peak memory is the largest sum of PSS over the
+process and its children (sampled every 20 ms; PSS counts a page shared by forked helpers once),
+so a process pool cannot hide memory in its children. Medians of the R runs are printed, with the
+ratio, and each run checks that every item reached the archive (newsboat's cache, our archive and
+search index).
 
-Run by hand:  .venv/bin/python bench/ingest.py [--items 10000] [--feeds 50]
+`--profile` runs one more fetch in-process under cProfile and prints where the time goes.
+`--build` also times `build jekyll` on the archive (first build, then a no-change rebuild).
+
+Run by hand:  .venv/bin/python bench/ingest.py [--items 10000] [--feeds 50] [--runs 3] [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
+import shutil
+import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -26,7 +38,9 @@ from generate import make_feeds, serve_files  # noqa: E402
 
 from newsmirror.config import Settings, save_sources  # noqa: E402
 from newsmirror.models import Source  # noqa: E402
-from newsmirror.pipeline import fetch_sources  # noqa: E402
+
+BODY_CHARS = 1450  # generated bodies run 1,450-1,550 characters: "items of about 1,500 characters"
+NEWSMIRROR = [sys.executable, "-m", "newsmirror"]
 
 BUILD_CHILD = """
 import json, sys, time
@@ -38,71 +52,206 @@ t = time.perf_counter()
 s = build_jekyll(store, Path(sys.argv[2]))
 secs = time.perf_counter() - t
 n = store.count_articles()
-# VmHWM, not ru_maxrss: ru_maxrss survives exec and would report the forking parent's size
 hwm = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
 print(json.dumps({"articles": n, "seconds": secs, "written": s.written, "maxrss_mb": hwm / 1024}))
 """
 
 
+# --- measuring a whole process ---------------------------------------------------------------
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_pss(pid: int) -> int:
+    """PSS (KiB) of a process and all its descendants."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += _pss_kib(p)
+        todo += _children(p)
+    return total
+
+
+def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> dict:
+    """Run `cmd` to the end; wall seconds, peak tree PSS (MiB), the main process's maxrss, exit code."""
+    peak = 0
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_pss(proc.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    return {"wall": wall, "peak_mib": peak / 1024, "code": proc.returncode, "stdout": out.decode(errors="replace"),
+            "stderr": err.decode(errors="replace")}
+
+
+# --- the two tools ----------------------------------------------------------------------------
+
+def run_newsboat(urls: list[str], work: Path, threads: int) -> dict:
+    """`newsboat -x reload` into a fresh cache; the number of items its cache then holds."""
+    work.mkdir(parents=True)
+    (work / "urls").write_text("".join(u + "\n" for u in urls))
+    (work / "config").write_text(f"reload-threads {threads}\nshow-read-feeds yes\n")
+    env = dict(os.environ, HOME=str(work), XDG_CONFIG_HOME=str(work), XDG_DATA_HOME=str(work))
+    cache = work / "cache.db"
+    res = run_measured(["newsboat", "-x", "reload", "-u", str(work / "urls"), "-c", str(cache),
+                        "-C", str(work / "config")], env=env, cwd=work)
+    with sqlite3.connect(cache) as db:
+        res["items"] = db.execute("SELECT count(*) FROM rss_item").fetchone()[0]
+    return res
+
+
+def run_newsmirror(sources: list[Source], work: Path, extra: list[str]) -> dict:
+    """`newsmirror fetch` into a fresh home; the articles its archive and search index then hold."""
+    settings = Settings.from_home(work)
+    settings.ensure_home()
+    save_sources(settings.sources_file, sources)
+    env = dict(os.environ, NEWSMIRROR_HOME=str(work))
+    env.pop("NEWSMIRROR_STORE", None)
+    res = run_measured([*NEWSMIRROR, "-q", "fetch", *extra], env=env)
+    if res["code"] not in (0, 1):
+        raise SystemExit(f"newsmirror fetch failed ({res['code']}): {res['stderr'][-2000:]}")
+    from newsmirror.store import open_store
+
+    store = open_store(settings.db_path)
+    try:
+        res["items"] = store.count_articles()
+    finally:
+        store.close()
+    with sqlite3.connect(work / "index.sqlite") as db:
+        res["indexed"] = db.execute("SELECT count(*) FROM docs").fetchone()[0]
+    res["warc_mib"] = sum(p.stat().st_size for p in (work / "raw").rglob("*")) / 2**20
+    return res
+
+
+def profile_fetch(sources: list[Source], work: Path, top: int = 30) -> str:
+    """One fetch in this process under cProfile: the functions with the most cumulative and own time."""
+    import cProfile
+    import io
+    import pstats
+
+    from newsmirror.pipeline import fetch_sources
+
+    settings = Settings.from_home(work)
+    settings.ensure_home()
+    prof = cProfile.Profile()
+    prof.enable()
+    fetch_sources(settings, sources)
+    prof.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
 def build_in_child(db: Path, out: Path) -> dict:
-    res = subprocess.run([sys.executable, "-c", BUILD_CHILD, str(db), str(out)], capture_output=True, text=True, check=True)
+    res = subprocess.run([sys.executable, "-c", BUILD_CHILD, str(db), str(out)], capture_output=True, text=True,
+                         check=True)
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def feedparser_floor(files: dict[str, bytes]) -> tuple[int, float]:
-    import feedparser
-
-    t = time.perf_counter()
-    n = sum(len(feedparser.parse(body).entries) for body in files.values())
-    return n, time.perf_counter() - t
-
-
-def ingest(n_items: int, n_feeds: int, work: Path) -> dict:
-    files = make_feeds(n_items=n_items, n_feeds=n_feeds, seed=1)
-    server, base = serve_files(files)
-    try:
-        home = work / f"home-{n_items}"
-        settings = Settings.from_home(home)
-        sources = [Source(name=f"來源{i:02d}", feeds=(f"{base}{path}",), full_text="never")
-                   for i, path in enumerate(sorted(files))]
-        save_sources(settings.sources_file, sources)
-        t = time.perf_counter()
-        summary = fetch_sources(settings, sources)
-        fetch_secs = time.perf_counter() - t
-    finally:
-        server.shutdown()
-    build = build_in_child(settings.db_path, work / f"site-{n_items}")
-    rebuild = build_in_child(settings.db_path, work / f"site-{n_items}")
-    floor_n, floor_secs = feedparser_floor(files)
-    return {"items": n_items, "new": summary.new, "failed": summary.feeds_failed, "fetch_secs": fetch_secs,
-            "build": build, "rebuild": rebuild, "floor_n": floor_n, "floor_secs": floor_secs}
+def _row(name: str, runs: list[dict], n_items: int) -> tuple[str, float, float, float, int]:
+    wall = statistics.median(r["wall"] for r in runs)
+    peak = statistics.median(r["peak_mib"] for r in runs)
+    items = min(r["items"] for r in runs)
+    return name, wall, n_items / wall, peak, items
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--items", type=int, default=10_000)
     ap.add_argument("--feeds", type=int, default=50)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--newsboat-threads", type=int, default=1,
+                    help="newsboat's reload-threads (its default is 1)")
+    ap.add_argument("--fetch-args", default="", help="extra arguments for `newsmirror fetch`")
+    ap.add_argument("--profile", action="store_true", help="also profile one fetch in-process")
+    ap.add_argument("--build", action="store_true", help="also time build jekyll on the archive")
+    ap.add_argument("--keep", type=Path, help="keep the homes and caches under this folder")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        small = ingest(max(args.items // 5, args.feeds), args.feeds, work)
-        big = ingest(args.items, args.feeds, work)
-    print(f"ingest benchmark: {args.items} items over {args.feeds} feeds on 127.0.0.1, one process\n")
-    print(f"{'stage':<34} {'articles':>9} {'seconds':>8} {'articles/s':>11}")
-    b = big
-    rows = [
-        ("newsmirror fetch+parse+store+index", b["new"], b["fetch_secs"]),
-        ("newsmirror build jekyll (first)", b["build"]["articles"], b["build"]["seconds"]),
-        ("newsmirror build jekyll (no change)", b["rebuild"]["articles"], b["rebuild"]["seconds"]),
-        ("reference: feedparser.parse alone", b["floor_n"], b["floor_secs"]),
-    ]
-    for name, n, secs in rows:
-        print(f"{name:<34} {n:>9} {secs:>8.2f} {n / secs:>11.0f}")
-    e2e = b["new"] / (b["fetch_secs"] + b["build"]["seconds"])
-    print(f"\nend to end (fetch+store+build): {e2e:.0f} articles/s (target >= 300); failed feeds: {b['failed']}")
-    print(f"build peak RSS: {small['build']['maxrss_mb']:.0f} MB for {small['build']['articles']} articles, "
-          f"{b['build']['maxrss_mb']:.0f} MB for {b['build']['articles']} articles (should not grow with the archive)")
-    print(f"this process peak RSS (both fetch runs): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+    files = make_feeds(n_items=args.items, n_feeds=args.feeds, seed=1, body_chars=BODY_CHARS)
+    server, base = serve_files(files)
+    urls = [f"{base}{path}" for path in sorted(files)]
+    sources = [Source(name=f"來源{i:02d}", feeds=(url,)) for i, url in enumerate(urls)]  # full_text "auto"
+    newsboat = shutil.which("newsboat")
+    tmp = tempfile.mkdtemp(prefix="bench-ingest-", dir=args.keep)
+    work = Path(tmp)
+    boat: list[dict] = []
+    ours: list[dict] = []
+    extra = args.fetch_args.split()
+    try:
+        for i in range(args.runs):  # turns, so load spikes hit both alike
+            if newsboat:
+                boat.append(run_newsboat(urls, work / f"newsboat-{i}", args.newsboat_threads))
+            ours.append(run_newsmirror(sources, work / f"home-{i}", extra))
+            print(f"run {i + 1}: " + (f"newsboat {boat[-1]['wall']:.2f} s {boat[-1]['peak_mib']:.0f} MiB; "
+                                       if newsboat else "") +
+                  f"newsmirror {ours[-1]['wall']:.2f} s {ours[-1]['peak_mib']:.0f} MiB "
+                  f"({ours[-1]['items']} stored, {ours[-1]['indexed']} indexed, WARC {ours[-1]['warc_mib']:.0f} MiB)",
+                  file=sys.stderr)
+        if args.profile:
+            profile = profile_fetch(sources, work / "home-profile")
+        build = rebuild = None
+        if args.build:
+            build = build_in_child(work / "home-0" / "archive.sqlite", work / "site")
+            rebuild = build_in_child(work / "home-0" / "archive.sqlite", work / "site")
+    finally:
+        server.shutdown()
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+    body = statistics.mean(len(b) for b in files.values()) / max(args.items / args.feeds, 1)
+    print(f"ingest: {args.items} items over {args.feeds} feeds from 127.0.0.1 (about {body:.0f} bytes of XML per item),"
+          f" whole processes, medians of {args.runs} runs, {os.cpu_count()} cores\n")
+    print("| tool | wall | items/s | peak memory | items stored |")
+    print("|---|---|---|---|---|")
+    rows = []
+    if newsboat:
+        version = subprocess.run(["newsboat", "--version"], capture_output=True, text=True).stdout.split()[1]
+        rows.append(_row(f"newsboat {version} `-x reload` (reload-threads {args.newsboat_threads})", boat, args.items))
+    rows.append(_row("`newsmirror fetch`, fresh home (WARC, revisions, index)" +
+                     (f" `{args.fetch_args}`" if args.fetch_args else ""), ours, args.items))
+    for name, wall, rate, peak, items in rows:
+        print(f"| {name} | {wall:.2f} s | {rate:,.0f} | {peak:.0f} MiB | {items:,} |")
+    if newsboat:
+        ratio = rows[1][2] / rows[0][2]
+        print(f"\nnewsmirror / newsboat items/s: {ratio:.2f}x  (target >= 1.00x; first milestone >= 1,000 items/s;"
+              f" peak <= 150 MiB)")
+    else:
+        print("\nnewsboat: skipped (not installed; `apt-get install newsboat`)")
+    if build:
+        print(f"build jekyll: first {build['seconds']:.2f} s ({build['articles']} articles, {build['maxrss_mb']:.0f} MiB),"
+              f" no change {rebuild['seconds']:.2f} s")
+    if args.profile:
+        print("\n" + profile)
 
 
 if __name__ == "__main__":
