@@ -40,6 +40,10 @@ from newsmirror.config import Settings, save_sources  # noqa: E402
 from newsmirror.models import Source  # noqa: E402
 
 BODY_CHARS = 1450  # generated bodies run 1,450-1,550 characters: "items of about 1,500 characters"
+# Article links name a public host, as real feeds' do (feedparser-rs blanks links to loopback and
+# private addresses, so a feed of 127.0.0.1 links is read by feedparser instead). The items carry
+# their full text, so no page is fetched from it.
+ARTICLE_BASE = "https://news.example.com"
 NEWSMIRROR = [sys.executable, "-m", "newsmirror"]
 
 BUILD_CHILD = """
@@ -197,7 +201,8 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="keep the homes and caches under this folder")
     args = ap.parse_args()
 
-    files = make_feeds(n_items=args.items, n_feeds=args.feeds, seed=1, body_chars=BODY_CHARS)
+    files = make_feeds(n_items=args.items, n_feeds=args.feeds, seed=1, body_chars=BODY_CHARS,
+                       base_url=ARTICLE_BASE)
     server, base = serve_files(files)
     urls = [f"{base}{path}" for path in sorted(files)]
     sources = [Source(name=f"來源{i:02d}", feeds=(url,)) for i, url in enumerate(urls)]  # full_text "auto"

@@ -123,17 +123,20 @@ class FetchSummary:
 SUMMARY_CHARS = 200  # feed text shorter than this is a summary (Chinese feed summaries run 50-150 characters)
 
 
-def needs_page(source: Source, feed_html: str) -> bool:
+def needs_page(source: Source, feed_html: str, *, text: str | None = None) -> bool:
     """Whether an item's page must be fetched for the full text, per the source's full_text mode.
 
-    "auto" fetches the page when the feed's text looks like a summary: short, or cut off with an ellipsis."""
+    "auto" fetches the page when the feed's text looks like a summary: short, or cut off with an
+    ellipsis. `text`, the plain text of the sanitized feed HTML when the caller has it, saves a parse."""
     if source.full_text == "always":
         return True
     if source.full_text == "never":
         return False
-    from newsmirror.sanitize import html_to_text
+    if text is None:
+        from newsmirror.sanitize import html_to_text
 
-    text = html_to_text(feed_html).rstrip()
+        text = html_to_text(feed_html)
+    text = text.rstrip()
     return len(text) < SUMMARY_CHARS or text.endswith(("...", "…", "[…]", "（略）"))
 
 
@@ -307,17 +310,17 @@ def _store_feed(store, source: Source, url: str, fetched: str, result, parsed, s
     switching URLs never turns the same articles into duplicates."""
     from dataclasses import replace
 
-    from newsmirror.sanitize import html_to_text, sanitize_html
+    from newsmirror.sanitize import sanitize_html, sanitized_text
 
     triples = []
     for item in parsed.items:
         if item.feed_url != url:
             item = replace(item, feed_url=url)
         html = sanitize_html(item.html, base_url=item.link or url)
-        triples.append((item, html, html_to_text(html)))
+        triples.append((item, html, sanitized_text(html)))
     outcomes = store.save_items(triples, seen_at=result.fetched_at, raw_ref=result.raw_ref) if triples else []
     pages = []
-    for (item, _, _), outcome in zip(triples, outcomes):
+    for (item, _, text), outcome in zip(triples, outcomes):
         if outcome.status is SaveStatus.NEW:
             summary.new += 1
         elif outcome.status is SaveStatus.REVISED:
@@ -326,7 +329,8 @@ def _store_feed(store, source: Source, url: str, fetched: str, result, parsed, s
             summary.duplicates += 1
         else:
             summary.unchanged += 1
-        if (outcome.status in (SaveStatus.NEW, SaveStatus.REVISED) and item.link and needs_page(source, item.html)
+        if (outcome.status in (SaveStatus.NEW, SaveStatus.REVISED) and item.link
+                and needs_page(source, item.html, text=text)
                 and _page_wanted(store, outcome.article_id, now)):
             pages.append((outcome.article_id, item.link))
     _record_feed(store, source, url, fetched, now, summary, status=result.status, etag=result.etag,
@@ -354,7 +358,8 @@ def _pending_pages(store, sources: list[Source], now: datetime):
     for _, article in store.changes_since(start):
         source = by_name.get(article.source)
         if (source is not None and article.extracted is None and article.link and article.first_seen >= since
-                and store.get_page_fetch(article.id) is None and needs_page(source, article.feed_html)):
+                and needs_page(source, article.feed_html, text=article.text)  # the feed's: no page read yet
+                and store.get_page_fetch(article.id) is None):
             yield article.id, article.link, source
 
 

@@ -22,10 +22,11 @@ from newsmirror.chinese.script import (
     detect_script,
     fold,
     fold_aligned,
+    half_width,
     lang_for,
     to_script,
 )
-from newsmirror.chinese.tokens import grams, query_grams, segment, split_runs, tokenize
+from newsmirror.chinese.tokens import gram_text, grams, query_grams, segment, split_runs, tokenize
 
 __all__ = [
     "Aliases",
@@ -39,7 +40,9 @@ __all__ = [
     "detect_script",
     "fold",
     "fold_aligned",
+    "gram_text",
     "grams",
+    "half_width",
     "is_cjk",
     "lang_for",
     "load_aliases",

@@ -17,7 +17,7 @@ import threading
 from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS
 from newsmirror.chinese.script import fold
 
-__all__ = ["grams", "query_grams", "segment", "split_runs", "tokenize"]
+__all__ = ["gram_text", "grams", "query_grams", "segment", "split_runs", "tokenize"]
 
 _RUNS = re.compile(f"([{CJK_CLASS}]+)|([{WORD_CLASS}]+)")
 
@@ -59,6 +59,66 @@ def grams(folded: str) -> list[str]:
             out.extend([run[i : i + 2] for i in range(len(run) - 1)])
             out.append(run[-1])
     return out
+
+
+# Unicode code point ranges (inclusive) of CJK_CLASS and WORD_CLASS, for gram_text's arrays.
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF),
+               (0x20000, 0x3134F))
+_WORD_RANGES = ((0x30, 0x39), (0x61, 0x7A), (0x41, 0x5A), (0xC0, 0x24F), (0x370, 0x3FF), (0x400, 0x4FF))
+
+
+_classes = None  # per BMP code point: 0 other, 1 CJK, 2 word character (built on first use)
+
+
+def _char_classes(codes):
+    """(is CJK, is a word character) for an array of code points."""
+    global _classes
+    import numpy as np
+
+    if _classes is None:
+        table = np.zeros(0x10000, dtype=np.uint8)
+        for value, ranges in ((1, _CJK_RANGES), (2, _WORD_RANGES)):
+            for lo, hi in ranges:
+                table[lo:min(hi, 0xFFFF) + 1] = value
+        _classes = table
+    cls = _classes[np.minimum(codes, 0xFFFF)]
+    cjk = cls == 1
+    astral = codes > 0xFFFF
+    if astral.any():  # beyond the BMP only the Han extensions count, as CJK
+        lo, hi = _CJK_RANGES[-1]
+        cjk |= astral & (codes >= lo) & (codes <= hi)
+        cls[astral] = 0
+    return cjk, cls == 2
+
+
+def gram_text(folded: str) -> str:
+    """`grams(folded)` joined by spaces (what the index stores), built with array operations.
+
+    The same tokens in the same order as `grams`, about ten times faster on an article: each
+    character is placed once in the output (a CJK character followed by another writes their
+    bigram and a space, one at the end of its run writes itself and a space, a word character
+    writes itself, and a space after the last of its word)."""
+    import numpy as np
+
+    if not folded:
+        return ""
+    codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    cjk, word = _char_classes(codes)
+    pair = np.zeros(len(codes), dtype=bool)
+    pair[:-1] = cjk[:-1] & cjk[1:]
+    word_end = word.copy()
+    word_end[:-1] &= ~word[1:]
+    sizes = cjk.astype(np.int64) * 2 + pair + word + word_end
+    ends = np.cumsum(sizes)
+    if not len(ends) or ends[-1] == 0:
+        return ""
+    starts = ends - sizes
+    out = np.full(int(ends[-1]), 0x20, dtype="<u4")
+    kept = cjk | word
+    out[starts[kept]] = codes[kept]
+    where = np.flatnonzero(pair)
+    out[starts[where] + 1] = codes[where + 1]
+    return out.tobytes().decode("utf-32-le", "surrogatepass")[:-1]
 
 
 def query_grams(folded: str) -> tuple[list[str], bool]:

@@ -1,4 +1,10 @@
-"""Feed parsing: RSS 0.9x/1.0/2.0 and Atom through feedparser, JSON Feed by hand, into FeedItems.
+"""Feed parsing: RSS 0.9x/1.0/2.0 and Atom through feedparser-rs or feedparser, JSON Feed by hand, into FeedItems.
+
+Two parsers, one result: a well-formed feed is read by feedparser-rs (Rust, with feedparser's
+field names and raw date strings; about 15x faster), and a malformed one, one past its limits
+or one whose links it blanks (it drops links to loopback and private addresses) by feedparser,
+whose recovery keeps what can be read. `parse_feed(fast=False)` always asks feedparser; the
+tests check both give the same items.
 
 Three things feedparser does not do the way a Chinese news archive needs, so we do them here:
 - Encoding: the body is decoded with `decode_bytes` (which checks declarations against the bytes)
@@ -20,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import feedparser  # type: ignore[import-untyped]
+import feedparser_rs  # type: ignore[import-untyped]
 
 from newsmirror.errors import FeedError
 from newsmirror.fetch.charset import decode_bytes
@@ -154,8 +161,8 @@ def _author_name(raw: str | None) -> str:
     if not raw:
         return ""
     text = raw.strip()
-    if match := re.search(r"\(([^()]+)\)\s*$", text):
-        text = match.group(1)
+    if match := re.search(r"\(([^()]+)\)\s*$", text):  # "email (Name)", or "Name (email)"
+        text = text[:match.start()] if _EMAIL.fullmatch(match.group(1).strip()) else match.group(1)
     elif match := re.match(r"^(.*?)\s*<[^>]*@[^>]*>$", text):
         text = match.group(1)
     text = clean_title(_EMAIL.sub("", text).strip(" ,;()<>\"'"))
@@ -205,8 +212,12 @@ def _is_url(value: str | None) -> bool:
 # ---------------------------------------------------------------- feed formats
 
 
-def parse_feed(content: bytes, *, url: str, source: Source, content_type: str | None = None) -> ParsedFeed:
-    """Parse an RSS, Atom or JSON Feed body fetched from `url` into FeedItems of `source`."""
+def parse_feed(content: bytes, *, url: str, source: Source, content_type: str | None = None,
+               fast: bool = True) -> ParsedFeed:
+    """Parse an RSS, Atom or JSON Feed body fetched from `url` into FeedItems of `source`.
+
+    Well-formed RSS and Atom are read by feedparser-rs, anything else by feedparser (`fast=False`:
+    feedparser always); both give the same items."""
     if not content or not content.strip():
         raise FeedError(f"{url} is empty", url=url)
     text, _encoding = decode_bytes(content, content_type=content_type)
@@ -220,7 +231,7 @@ def parse_feed(content: bytes, *, url: str, source: Source, content_type: str | 
     if not text.startswith("<"):
         snippet = clean_title(text[:40])
         raise FeedError(f"{url} is not a feed: it starts with {snippet!r}", url=url)
-    return _parse_xml_feed(text, url=url, source=source)
+    return _parse_xml_feed(text, url=url, source=source, fast=fast)
 
 
 def _html_error(text: str, url: str) -> FeedError:
@@ -230,7 +241,7 @@ def _html_error(text: str, url: str) -> FeedError:
     return FeedError(f"{url} is an HTML page, not a feed{hint}", url=url)
 
 
-def _parse_xml_feed(text: str, *, url: str, source: Source) -> ParsedFeed:
+def _parse_xml_feed(text: str, *, url: str, source: Source, fast: bool = True) -> ParsedFeed:
     # Hand feedparser UTF-8 with a matching declaration on the first line (without adding a
     # line, so its error line numbers are the document's).
     warnings: list[str] = []
@@ -239,15 +250,19 @@ def _parse_xml_feed(text: str, *, url: str, source: Source) -> ParsedFeed:
         warnings.append(f"{url}: removed {removed} control character{'s' if removed > 1 else ''} not allowed in XML")
     decl = '<?xml version="1.0" encoding="utf-8"?>'
     text = _XML_DECL.sub(decl, text, count=1) if text.startswith("<?xml") else decl + text
-    try:
-        parsed = feedparser.parse(
-            text.encode("utf-8", "surrogatepass"),
-            response_headers={"content-type": "application/xml; charset=utf-8"},
-            sanitize_html=False,  # the publish stage sanitizes; the store keeps the feed's HTML as received
-            resolve_relative_uris=False,  # no base given: links are resolved against the feed URL below
-        )
-    except Exception as crash:  # feedparser's own bugs on odd input (seen by fuzzing: namespace unpacking)
-        raise FeedError(f"{url} could not be parsed as a feed ({type(crash).__name__}: {crash})", url=url) from crash
+    body = text.encode("utf-8", "surrogatepass")
+    parsed = _parse_well_formed(body) if fast else None
+    if parsed is None:  # malformed, or something the fast parser does not read: feedparser's recovery
+        try:
+            parsed = feedparser.parse(
+                body,
+                response_headers={"content-type": "application/xml; charset=utf-8"},
+                sanitize_html=False,  # the publish stage sanitizes; the store keeps the feed's HTML as received
+                resolve_relative_uris=False,  # no base given: links are resolved against the feed URL below
+            )
+        except Exception as crash:  # feedparser's own bugs on odd input (seen by fuzzing: namespace unpacking)
+            raise FeedError(f"{url} could not be parsed as a feed ({type(crash).__name__}: {crash})",
+                            url=url) from crash
     problem = ""
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
@@ -271,7 +286,8 @@ def _parse_xml_feed(text: str, *, url: str, source: Source) -> ParsedFeed:
     tz = _timezone(source)
     items = []
     for index, entry in enumerate(entries, start=1):
-        entry = dict(entry)  # plain lookups: FeedParserDict maps missing keys to others, with warnings
+        if type(entry) is not dict:  # plain lookups: FeedParserDict maps missing keys to others, with warnings
+            entry = dict(entry)
         guid = (entry.get("id") or "").strip() or None
         link = _resolve(url, entry.get("link"))
         if not link and guid and _is_url(guid):
@@ -311,6 +327,39 @@ def _parse_xml_feed(text: str, *, url: str, source: Source) -> ParsedFeed:
     feed = parsed.get("feed", {})
     return ParsedFeed(url=url, title=clean_title(feed.get("title")), items=tuple(items), warnings=tuple(warnings),
                       ttl=_ttl(feed.get("ttl")))
+
+
+def _parse_well_formed(body: bytes) -> dict | None:
+    """A well-formed RSS/Atom body read by feedparser-rs (Rust, about 15x feedparser's speed), in the
+    shape feedparser gives (entries as plain dicts with the fields `_parse_xml_feed` reads); None
+    when it reports the body malformed (or past its limits, 10,000 entries) or finds no feed, so
+    that feedparser's recovery reads it."""
+    try:
+        parsed = feedparser_rs.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    except Exception:  # whatever the fast parser cannot take, feedparser is asked
+        return None
+    if parsed.bozo or not parsed.version:
+        return None
+    entries = parsed.entries
+    # It blanks links to loopback and private addresses (link ""; a missing link is None): such a
+    # feed is read by feedparser, which keeps them.
+    if any(e.get("link") == "" for e in entries):
+        return None
+    feed = parsed.feed
+    return {"version": parsed.version, "bozo": False, "entries": [_rs_entry(e) for e in entries],
+            "feed": {"title": feed.get("title"), "ttl": feed.get("ttl")}}
+
+
+def _rs_entry(entry) -> dict:
+    """One feedparser-rs entry as the dict of fields feedparser would give."""
+    out = {key: entry.get(key) for key in ("id", "link", "title", "summary", "author", "published", "created",
+                                           "updated")}
+    if entry.get("summary_detail") is not None:
+        out["summary_detail"] = True
+    out["content"] = [{"value": c.value} for c in entry.content or ()]
+    out["authors"] = [{"name": p.name, "email": p.email} for p in entry.authors or ()]
+    out["tags"] = [{"term": t.term, "label": t.label} for t in entry.tags or ()]
+    return {k: v for k, v in out.items() if v is not None}
 
 
 def _parse_json_feed(text: str, *, url: str, source: Source) -> ParsedFeed:

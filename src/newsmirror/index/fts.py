@@ -80,7 +80,7 @@ from typing import Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsmirror.errors import QueryError, SearchError
-from newsmirror.chinese import Aliases, alias_key, fold, grams, is_cjk, load_aliases, query_grams, segment, split_runs
+from newsmirror.chinese import Aliases, alias_key, fold, gram_text, is_cjk, load_aliases, query_grams, segment, split_runs
 from newsmirror.chinese.chars import CJK, CJK_CLASS, WORD_CLASS
 from newsmirror.furniture import without_furniture
 from newsmirror.index.query import Query, Term, parse_query
@@ -375,7 +375,7 @@ class SearchIndex:
         folded_title, folded_body = fold(title), fold(body)
         self._db.execute(
             "INSERT INTO fts(rowid, title, body, src) VALUES (?, ?, ?, ?)",
-            (rid, " ".join(grams(folded_title)), " ".join(grams(folded_body)), f"s{sid}"),
+            (rid, gram_text(folded_title), gram_text(folded_body), f"s{sid}"),
         )
         self._db.execute(
             "INSERT INTO docs(rid, id, sid, published, title, url, digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
