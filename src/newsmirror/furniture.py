@@ -90,12 +90,12 @@ def without_furniture(text: str) -> str:
 
 def gist(text: str, chars: int = 140) -> str:
     """The opening of an article's own words, for a summary: furniture dropped, lines joined, at most
-    `chars` characters (an ellipsis marks a cut)."""
+    `chars` characters (an ellipsis marks a cut). Reads only as many lines as it needs."""
     out = ""
-    for line in without_furniture(text).split("\n"):
-        line = line.strip()
-        if not line:
+    for line in (text or "").split("\n"):
+        if is_furniture(line):  # blank lines too
             continue
+        line = line.strip()
         joiner = "" if not out or _CJK_END.search(out) else " "
         out += joiner + line
         if len(out) > chars:

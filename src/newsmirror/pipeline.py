@@ -790,7 +790,8 @@ def run_publish(settings: Settings, config, store, sources: list[Source]) -> lis
             if isinstance(options.get("since"), str):
                 options["since"] = date.fromisoformat(options["since"])
             built = run_build(step.target, store, step.out, BuildOptions(
-                sources=tuple(sources), aliases=settings.home / "aliases.tsv", **options))
+                sources=tuple(sources), aliases=settings.home / "aliases.tsv",
+                **{"store_location": str(settings.db_path), **options}))
         except (NewsMirrorError, OSError, TypeError, ValueError) as exc:
             done.append(PublishStep(name, str(exc), failed=True))
             broken[Path(step.out).resolve()] = name

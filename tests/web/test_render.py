@@ -49,3 +49,21 @@ def test_list_renders_with_relative_links_and_no_request():
     assert "JSON API" not in html  # no API on this site
     assert '<time datetime="2024-05-01T10:30:00+08:00">' in html  # shown in the frame's zone
     assert 'href="index.html" aria-current="page"' in html
+
+
+def test_shells_render_byte_for_byte_what_render_html_does():
+    from newsmirror.web.render import Shells
+
+    shells = Shells()
+    for depth in ("index.html", "a/b/c.html"):
+        for title, desc in (("最新 <報導> & 更多", "說明 \"引號\""), ("第二頁", "")):
+            links = FileLinks()
+            meta = {"canonical": f"https://m.example/{depth}", "type": "website"}
+            if desc:
+                meta["description"] = desc
+            frame = Frame(links=links, tz=ZoneInfo("Asia/Taipei"), current="home", meta=meta,
+                          script_links=(("hans", "简体", None),), scripts=("site.js",), static_site=True)
+            context = {"title": title, "heading": title, "articles": [_article(1, title)],
+                       "paging": {"page": 1, "pages": 1, "total": 1, "has_prev": False, "has_next": False,
+                                  "shown": 1}, "show_source": True, "day_nav": None}
+            assert shells.render("list.html", context, frame) == render_html("list.html", context, frame)

@@ -40,7 +40,7 @@ STATE_PREFIX = ".newsmirror"  # files of this prefix at the top of OUT are build
 _HEADER = "# newsmirror manifest v2: files this target wrote, sorted; '@seed HASH PATH': written once, kept if edited"
 _SORT_CHUNK = 100_000  # lines sorted in memory at a time
 _WRITERS = 4  # threads writing files for put()
-_PENDING = 256  # put() waits when this many writes are queued (bounds the memory they hold)
+_PENDING = 64  # put() waits when this many writes are queued (bounds the memory they hold)
 
 
 def check_output_folder(root: Path) -> None:
@@ -157,7 +157,7 @@ class OutputFolder:
         except OSError as exc:
             raise PublishError(f"cannot write {self.journal}: {exc.strerror or exc}") from None
         self._journal_start = self._journal.tell()
-        self._dirs: set[Path] = set()
+        self._dirs: set[str] = set()  # folders (relative) this build made sure exist
         self._pool: ThreadPoolExecutor | None = None
         self._pending: deque[Future[bool]] = deque()
         self._lock = threading.Lock()
@@ -246,13 +246,13 @@ class OutputFolder:
     def _record(self, rel: str) -> None:
         if not _safe_entry(rel):
             raise PublishError(f"refusing to write {rel!r} outside {self.root}")
-        parent = (self.root / rel).parent
-        if parent not in self._dirs:
+        folder = rel.rpartition("/")[0]
+        if folder not in self._dirs:
             try:
-                parent.mkdir(parents=True, exist_ok=True)
+                os.makedirs(os.path.join(self.root, folder), exist_ok=True)
             except OSError as exc:
-                raise PublishError(f"cannot create {parent}: {exc.strerror or exc}") from None
-            self._dirs.add(parent)
+                raise PublishError(f"cannot create {self.root / folder}: {exc.strerror or exc}") from None
+            self._dirs.add(folder)
         self._journal.write(rel + "\n")
 
     def written_so_far(self) -> Iterator[str]:

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from newsmirror.frontmatter import without_surrogates
 from newsmirror.furniture import gist
 from newsmirror.publish.charmap import detect_script
-from newsmirror.web.render import Frame, article_context, render_html
+from newsmirror.web.render import Frame, Shells, article_context
 
 __all__ = [
     "PAGE_SIZE",
@@ -53,6 +53,8 @@ __all__ = [
 
 PAGE_SIZE = 50  # articles per list page
 GIST = 140  # characters of text shown under a title in lists
+_SHELLS = Shells()  # every page of a build shares a handful of layouts (one per folder depth and menu item)
+render_html = _SHELLS.render
 SCRIPT_LINKS = (("hant", "繁體", None), ("hans", "简体", None), ("orig", "原文", None))  # switched by site.js
 
 
@@ -294,7 +296,7 @@ def render_articles(location: str, out: str, tz: str, base_url: str, part: int, 
                     made.add(target.parent)
                 pending.append(pool.submit(write_if_changed, target, html.encode("utf-8")))
                 articles += 1
-                if len(pending) >= 256:
+                if len(pending) >= 64:
                     for future in pending:
                         written += future.result()
                     unchanged += len(pending)

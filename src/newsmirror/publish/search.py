@@ -14,7 +14,7 @@ aliases matches any of its spellings; all terms must match. Results come newest 
 Files (all JavaScript that calls a global, so `<script>` loading works from `file://` too):
 
     search/meta.js                     NM.m({v, bits, docs, block, aliases}): read first
-    search/t/<s // 256>/<s % 256>.js   NM.s(s, tokens, ends, lasts, "base64"): token shard s
+    search/t/<s // 256>/<s % 256>.js   NM.s(s, "bigrams", [words], "lengths", "largest ids", "ids"): shard s
     search/d/<b // 1000>/<b>.js        NM.d(b, [[id, title, source, "YYYY-MM-DD HH:MM"], ...]): 32 articles
 
 A token's shard is `fmix32(fnv1a(UTF-16 code units)) % 2**bits` (static/search.js computes the same).
@@ -61,8 +61,8 @@ __all__ = [
 ]
 
 BLOCK = 32  # articles per document block file
-_SPILL = 500_000  # postings held in memory before they are spilled to a run file
-_GROUP = 400_000  # postings (about) per group of shards sorted at the end
+_SPILL = 200_000  # postings held in memory before they are spilled to a run file
+_GROUP = 200_000  # postings (about) per group of shards sorted at the end
 _POSTINGS_PER_ARTICLE = 1_200  # distinct bigrams and words of a news article, about
 _FNV_OFFSET, _FNV_PRIME = 2166136261, 16777619
 _M32 = 0xFFFFFFFF
@@ -172,12 +172,19 @@ def block_path(block: int) -> str:
     return f"search/d/{block // 1000}/{block}.js"
 
 
-def _varints(values: np.ndarray) -> np.ndarray:
-    """LEB128 bytes of non-negative integers, vectorized."""
+def _varint_sizes(values: np.ndarray) -> np.ndarray:
+    """How many LEB128 bytes each non-negative integer takes."""
     v = values.astype(np.uint64)
     n = np.ones(len(v), dtype=np.int64)
     for k in (7, 14, 21, 28, 35):
-        n += v >= (1 << k)
+        n += v >= np.uint64(1 << k)
+    return n
+
+
+def _varints(values: np.ndarray) -> np.ndarray:
+    """LEB128 bytes of non-negative integers, vectorized."""
+    v = values.astype(np.uint64)
+    n = _varint_sizes(values)
     starts = np.cumsum(n) - n
     out = np.zeros(int(n.sum()), dtype=np.uint8)
     for j in range(int(n.max()) if len(n) else 0):
@@ -219,23 +226,62 @@ def _decode_ids(data: bytes) -> list[int]:
     return ids
 
 
-def _shard_js(shard: int, tokens: list[str], ends: list[int], lasts: list[int], data: bytes) -> str:
-    return (f"NM.s({shard},{json.dumps(tokens, ensure_ascii=False, separators=(',', ':'))},"
-            f"{json.dumps(ends, separators=(',', ':'))},{json.dumps(lasts, separators=(',', ':'))},"
-            f"\"{base64.b64encode(data).decode('ascii')}\");\n")
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
-_SHARD_JS = re.compile(r'NM\.s\((\d+),(\[.*?\]),(\[[\d,]*\]),(\[[\d,]*\]),"([A-Za-z0-9+/=]*)"\);\s*$', re.S)
+def _shard_js(shard: int, bigrams: str, words: list[str], lens: bytes, lasts: bytes, data: bytes) -> str:
+    """A shard file: its bigrams as one string (two characters each), its words, then base64 varints of
+    each token's byte length in `data`, of each token's largest id, and the id lists themselves."""
+    return (f"NM.s({shard},{json.dumps(bigrams, ensure_ascii=False)},"
+            f"{json.dumps(words, ensure_ascii=False, separators=(',', ':'))},"
+            f"\"{_b64(lens)}\",\"{_b64(lasts)}\",\"{_b64(data)}\");\n")
+
+
+_SHARD_JS = re.compile(r'NM\.s\((\d+),("(?:[^"\\]|\\.)*"),(\[.*?\]),"([A-Za-z0-9+/=]*)","([A-Za-z0-9+/=]*)",'
+                       r'"([A-Za-z0-9+/=]*)"\);\s*$', re.S)
 
 
 def _read_shard(path: Path) -> tuple[list[str], list[int], list[int], bytes]:
+    """(tokens, byte ends, largest ids, data) of a shard file; empty when it does not exist."""
     try:
         m = _SHARD_JS.match(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return [], [], [], b""
     if m is None:
         raise ValueError(f"{path} is not a search shard")
-    return json.loads(m.group(2)), json.loads(m.group(3)), json.loads(m.group(4)), base64.b64decode(m.group(5))
+    bigrams = json.loads(m.group(2))
+    tokens = [bigrams[i : i + 2] for i in range(0, len(bigrams), 2)] + json.loads(m.group(3))
+    ends, total = [], 0
+    for n in _decode_plain(base64.b64decode(m.group(4))):
+        total += n
+        ends.append(total)
+    return tokens, ends, _decode_plain(base64.b64decode(m.group(5))), base64.b64decode(m.group(6))
+
+
+def _decode_plain(data: bytes) -> list[int]:
+    """LEB128 varints, not gaps."""
+    out, cur, shift = [], 0, 0
+    for byte in data:
+        cur |= (byte & 0x7F) << shift
+        if byte & 0x80:
+            shift += 7
+            continue
+        out.append(cur)
+        cur = shift = 0
+    return out
+
+
+def _encode_plain(values: list[int]) -> bytes:
+    return b"".join(_encode_ids([v]) for v in values)
+
+
+def _write_shard(folder: OutputFolder, shard: int, tokens: list[str], chunks: list[bytes], lasts: list[int]) -> None:
+    """Write a shard from Python lists (incremental updates); tokens in `token_order`."""
+    bigrams = "".join(t for t in tokens if not token_order(t)[0])
+    words = [t for t in tokens if token_order(t)[0]]
+    folder.put(shard_path(shard), _shard_js(shard, bigrams, words, _encode_plain([len(c) for c in chunks]),
+                                            _encode_plain(lasts), b"".join(chunks)))
 
 
 @dataclass(frozen=True)
@@ -362,7 +408,7 @@ class SearchWriter:
                     written |= self._write_group(np.concatenate(parts), rank, by_rank)
             for shard in range(1 << self.bits):  # every shard exists, so a browser never asks for a missing file
                 if shard not in written:
-                    self.folder.put(shard_path(shard), _shard_js(shard, [], [], [], b""))
+                    self.folder.put(shard_path(shard), _shard_js(shard, "", [], b"", b"", b""))
             self._write_blocks()
         finally:
             shutil.rmtree(self._tmp, ignore_errors=True)
@@ -384,34 +430,39 @@ class SearchWriter:
         gaps = ids.astype(np.int64)
         gaps[1:] = np.where(starts[1:], gaps[1:], gaps[1:] - gaps[:-1])
         raw = _varints(gaps).tobytes()
-        nbytes = np.ones(len(gaps), dtype=np.int64)
-        for k in (7, 14, 21, 28, 35):
-            nbytes += gaps >= (1 << k)
-        byte_end = np.cumsum(nbytes)
+        byte_end = np.cumsum(_varint_sizes(gaps))
         first = np.flatnonzero(starts)  # each token's first posting
         last = np.append(first[1:], len(codes)) - 1
         token_codes = codes[first]
         token_shard = shards[first]
         token_end = byte_end[last]
-        token_last = ids[last]
-        texts: list[str] = [""] * len(first)
+        token_len = np.diff(np.concatenate([[0], token_end]))
+        lens_raw, lens_end = _varints(token_len).tobytes(), np.cumsum(_varint_sizes(token_len))
+        lasts_raw, lasts_end = _varints(ids[last]).tobytes(), np.cumsum(_varint_sizes(ids[last].astype(np.int64)))
         is_word = token_codes >= _WORD_BASE
-        bigram_at = np.flatnonzero(~is_word)
-        for i, text in zip(bigram_at.tolist(), _bigram_text(token_codes[bigram_at])):
-            texts[i] = text
-        for i, code in zip(np.flatnonzero(is_word).tolist(), token_codes[is_word].tolist()):
-            texts[i] = by_rank[code - _WORD_BASE]
+        pairs = np.empty(2 * len(first), dtype=">u2")
+        pairs[0::2] = token_codes >> 16
+        pairs[1::2] = token_codes & 0xFFFF
+        text = pairs.tobytes().decode("utf-16-be", "surrogatepass")  # words' codes make junk pairs: never sliced
         cut = np.flatnonzero(np.diff(token_shard)) + 1
         lo_list = [0, *cut.tolist()]
         hi_list = [*cut.tolist(), len(first)]
         shard_ids = token_shard[lo_list].tolist() if len(first) else []
+        word_at = np.cumsum(is_word)  # how many words up to and including each token
         done: set[int] = set()
         for shard, lo, hi in zip(shard_ids, lo_list, hi_list):
-            base = int(token_end[lo - 1]) if lo > 0 else 0
-            end = int(token_end[hi - 1])
-            ends = (token_end[lo:hi] - base).tolist()
-            self.folder.put(shard_path(shard), _shard_js(shard, texts[lo:hi], ends, token_last[lo:hi].tolist(),
-                                                         raw[base:end]))
+            n_words = int(word_at[hi - 1] - (word_at[lo - 1] if lo else 0))
+            n_bigrams = hi - lo - n_words  # bigrams come first in a shard, then words (codes sort so)
+            words = [by_rank[c - _WORD_BASE] for c in token_codes[hi - n_words : hi].tolist()] if n_words else []
+
+            def span(ends: np.ndarray, i: int, j: int) -> tuple[int, int]:
+                return (int(ends[i - 1]) if i else 0), int(ends[j - 1])
+
+            b0, b1 = span(token_end, lo, hi)
+            l0, l1 = span(lens_end, lo, hi)
+            t0, t1 = span(lasts_end, lo, hi)
+            self.folder.put(shard_path(shard), _shard_js(shard, text[2 * lo : 2 * (lo + n_bigrams)], words,
+                                                         lens_raw[l0:l1], lasts_raw[t0:t1], raw[b0:b1]))
             done.add(shard)
         return done
 
@@ -467,15 +518,8 @@ class SearchUpdater:
                     merged = sorted(set(_decode_ids(old)) | set(ids))
                     lists[token] = (_encode_ids(merged), merged[-1])
             new_tokens = sorted(lists, key=token_order)
-            out_ends, out_lasts, chunks, total = [], [], [], 0
-            for token in new_tokens:
-                chunk, last = lists[token]
-                chunks.append(chunk)
-                total += len(chunk)
-                out_ends.append(total)
-                out_lasts.append(last)
-            self.folder.put(shard_path(shard), _shard_js(shard, new_tokens, out_ends, out_lasts,
-                                                                b"".join(chunks)))
+            _write_shard(self.folder, shard, new_tokens, [lists[t][0] for t in new_tokens],
+                         [lists[t][1] for t in new_tokens])
         by_block: dict[int, list[DocEntry]] = {}
         for doc in self._docs.values():
             by_block.setdefault(doc.id // BLOCK, []).append(doc)

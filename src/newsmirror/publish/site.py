@@ -286,8 +286,8 @@ class _Builder:
     def start_helpers(self, since: datetime | None) -> list[Any]:
         """Helper processes rendering the article pages of a large build in parallel (none for a small one)."""
         workers = self.options.workers
-        if workers is None:  # a large build uses one helper per core
-            workers = min(os.cpu_count() or 1, 2) if self.store.count_articles() >= 2000 else 0
+        if workers is None:  # a large build: one helper per core beside this process's own, at most three
+            workers = max(1, min((os.cpu_count() or 1) - 1, 3)) if self.store.count_articles() >= 2000 else 0
         if workers < 1 or not self.options.store_location:
             return []
         import multiprocessing

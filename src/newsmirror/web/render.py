@@ -10,6 +10,7 @@ wrapper that reads the request, converts the page into the reader's script and s
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from newsmirror.furniture import gist
 from newsmirror.chinese import convert_html, lang_for, to_script
@@ -40,6 +41,7 @@ __all__ = [
     "Frame",
     "environment",
     "render_html",
+    "Shells",
     "render_page",
     "in_script",
     "set_reader_cookies",
@@ -187,7 +189,7 @@ def environment() -> Environment:
     env.filters["safe_url"] = safe_url
     env.filters["clean_body"] = clean_body
     env.globals["zone_name"] = zone_name
-    env.filters["gist"] = gist
+    env.filters["gist"] = lru_cache(maxsize=2048)(gist)  # a list page asks again for what the last one did
     return env
 
 
@@ -219,9 +221,8 @@ def _show_time(tz: ZoneInfo) -> Callable[..., Markup]:
     return show
 
 
-def render_html(name: str, context: dict[str, Any], frame: Frame) -> str:
-    """Render template `name` with the page's `context` inside the layout described by `frame`."""
-    return _ENV.get_template(name).render(
+def _variables(context: dict[str, Any], frame: Frame) -> dict[str, Any]:
+    return dict(
         frame=frame,
         links=frame.links,
         lang=frame.lang,
@@ -236,6 +237,59 @@ def render_html(name: str, context: dict[str, Any], frame: Frame) -> str:
         site_name=SITE_NAME,
         **context,
     )
+
+
+def render_html(name: str, context: dict[str, Any], frame: Frame) -> str:
+    """Render template `name` with the page's `context` inside the layout described by `frame`."""
+    return _ENV.get_template(name).render(_variables(context, frame))
+
+
+class Shells:
+    """Renders many pages fast, byte for byte as `render_html` does: the layout around a template's `main`
+    block is rendered once per kind of frame (same links, language, menu item ...), with markers where the
+    page's title, canonical link and description go; each page then renders only its `main` block.
+
+    For builds of thousands of pages (the static site): the layout is about half of a page's cost."""
+
+    _MAIN, _TITLE, _CANONICAL, _DESCRIPTION = "\ue000main\ue000", "\ue000title\ue000", "\ue000url\ue000", "\ue000text\ue000"
+
+    def __init__(self) -> None:
+        self._shells: dict[tuple[Any, ...], tuple[str, str]] = {}
+
+    def render(self, name: str, context: dict[str, Any], frame: Frame) -> str:
+        """What render_html(name, context, frame) returns."""
+        template = _ENV.get_template(name)
+        meta = frame.meta
+        key = (name, frame.links.home(), frame.links.static(""), frame.lang, frame.script, frame.script_links,
+               frame.timezones, frame.current, frame.today, frame.scripts, frame.static_site, frame.tz.key,
+               meta.get("type"), "canonical" in meta, "description" in meta, tuple(sorted(set(meta) - {
+                   "type", "canonical", "description"})))
+        shell = self._shells.get(key)
+        if shell is None:
+            shell = self._shells[key] = self._shell(template, context, frame)
+        variables = _variables(context, frame)
+        main = "".join(template.blocks["main"](template.new_context(variables)))
+        head, tail = shell
+        head = head.replace(self._TITLE, escape(context["title"]))
+        if "canonical" in meta:
+            head = head.replace(self._CANONICAL, escape(meta["canonical"]))
+        if "description" in meta:
+            head = head.replace(self._DESCRIPTION, escape(meta["description"]))
+        return head + main + tail
+
+    def _shell(self, template: Any, context: dict[str, Any], frame: Frame) -> tuple[str, str]:
+        meta = {**frame.meta}
+        if "canonical" in meta:
+            meta["canonical"] = self._CANONICAL
+        if "description" in meta:
+            meta["description"] = self._DESCRIPTION
+        marked = Frame(**{**frame.__dict__, "meta": meta})
+        variables = _variables({**context, "title": self._TITLE}, marked)
+        ctx = template.new_context(variables)
+        ctx.blocks["main"] = [lambda _ctx: iter([self._MAIN])]
+        page = "".join(template.root_render_func(ctx))
+        head, _, tail = page.partition(self._MAIN)
+        return head, tail
 
 
 def article_context(article: Any, versions: list[Any], script: str | None = None, *,

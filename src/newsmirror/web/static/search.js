@@ -26,8 +26,8 @@
     });
   }
   NM.m = function (m) { meta = m; if (waiting.meta) waiting.meta(); };
-  NM.s = function (n, tokens, ends, lasts, data) {
-    shards[n] = { tokens: tokens, ends: ends, data: data };
+  NM.s = function (n, bigrams, words, lengths, lasts, data) {
+    shards[n] = { bigrams: bigrams, words: words, lengths: lengths, data: data };
     if (waiting["s" + n]) waiting["s" + n]();
   };
   NM.d = function (n, rows) { blocks[n] = rows; if (waiting["d" + n]) waiting["d" + n](); };
@@ -83,26 +83,39 @@
   }
   function shardPath(n) { return root + "search/t/" + (n >> 8) + "/" + (n & 255) + ".js"; }
   function blockPath(n) { return root + "search/d/" + Math.floor(n / 1000) + "/" + n + ".js"; }
+  function bytesOf(b64) {
+    var bin = atob(b64), bytes = new Uint8Array(bin.length);
+    for (var j = 0; j < bin.length; j++) bytes[j] = bin.charCodeAt(j);
+    return bytes;
+  }
+  function varints(bytes) {
+    var out = [], cur = 0, shift = 0;
+    for (var k = 0; k < bytes.length; k++) {
+      cur += (bytes[k] & 0x7f) * Math.pow(2, shift);
+      if (bytes[k] & 0x80) { shift += 7; continue; }
+      out.push(cur); cur = 0; shift = 0;
+    }
+    return out;
+  }
+  /* A shard's tokens (bigrams, then words) with where each one's ids lie in its data. */
+  function open(shard) {
+    if (shard.at) return;
+    shard.at = new Map();
+    var lengths = varints(bytesOf(shard.lengths)), start = 0, i = 0;
+    for (var b = 0; b + 1 < shard.bigrams.length; b += 2, i++) {
+      shard.at.set(shard.bigrams.slice(b, b + 2), [start, start + lengths[i]]);
+      start += lengths[i];
+    }
+    shard.words.forEach(function (w) { shard.at.set(w, [start, start + lengths[i]]); start += lengths[i]; i++; });
+    shard.bytes = bytesOf(shard.data);
+  }
   function idsOf(token) {
     var shard = shards[shardOf(token)];
-    if (!shard.at) {
-      shard.at = new Map();
-      shard.tokens.forEach(function (t, i) { shard.at.set(t, i); });
-    }
-    var lo = shard.at.get(token);
-    if (lo === undefined) return [];
-    if (!shard.bytes) {
-      var bin = atob(shard.data), bytes = new Uint8Array(bin.length);
-      for (var j = 0; j < bin.length; j++) bytes[j] = bin.charCodeAt(j);
-      shard.bytes = bytes;
-    }
-    var start = lo > 0 ? shard.ends[lo - 1] : 0, end = shard.ends[lo], ids = [], cur = 0, shift = 0, prev = 0;
-    for (var k = start; k < end; k++) {
-      var b = shard.bytes[k];
-      cur += (b & 0x7f) * Math.pow(2, shift);
-      if (b & 0x80) { shift += 7; continue; }
-      prev += cur; ids.push(prev); cur = 0; shift = 0;
-    }
+    open(shard);
+    var span = shard.at.get(token);
+    if (!span) return [];
+    var gaps = varints(shard.bytes.subarray(span[0], span[1])), ids = [], prev = 0;
+    for (var k = 0; k < gaps.length; k++) { prev += gaps[k]; ids.push(prev); }
     return ids;
   }
   function intersect(a, b) {
