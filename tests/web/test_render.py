@@ -56,7 +56,7 @@ def test_shells_render_byte_for_byte_what_render_html_does():
 
     shells = Shells()
     for depth in ("index.html", "a/b/c.html"):
-        for title, desc in (("最新 <報導> & 更多", "說明 \"引號\""), ("第二頁", "")):
+        for title, desc in (("最新 <報導> & 更多", "說明 \"引號\""), ("第二頁", ""), ("\ue000url\ue000", "x")):
             links = FileLinks()
             meta = {"canonical": f"https://m.example/{depth}", "type": "website"}
             if desc:

@@ -99,7 +99,8 @@ def fold_units() -> list[int]:
 
 def table_script(script: str) -> str:
     """static/zh-<script>.js: the table as `NM.zh.<script> = "pairs"` for site.js and search.js."""
-    return f"window.NM = window.NM || {{}}; NM.zh = NM.zh || {{}};\nNM.zh.{script} = {json.dumps(char_pairs(script), ensure_ascii=False)};\n"
+    pairs = json.dumps(char_pairs(script), ensure_ascii=False)
+    return f"window.NM = window.NM || {{}}; NM.zh = NM.zh || {{}};\nNM.zh.{script} = {pairs};\n"
 
 
 if __name__ == "__main__":  # python -m newsmirror.publish.charmap: rewrite zh_chars.txt from OpenCC

@@ -117,7 +117,8 @@ def publish_git(site: Path, repo: str, *, branch: str = "gh-pages", message: str
         if not force and TRAILER not in git.out("log", "-1", "--format=%B", tip):
             who = git.out("log", "-1", "--format=%an <%ae>, %cd", "--date=short", tip)
             raise PublishError(f"branch {branch} of {repo} holds commits newsmirror did not make (newest: "
-                               f"{tip[:12]} by {who}); pass --force to publish on top of them, or choose another --branch")
+                               f"{tip[:12]} by {who}); pass --force to publish on top of them, "
+                               f"or choose another --branch")
     base_file = cache / f"index-{key}.base"
     base = base_file.read_text().strip() if base_file.exists() else None
     if base != tip:  # the branch is not where this index left it: start from its tree (or empty)

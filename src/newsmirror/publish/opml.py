@@ -27,7 +27,8 @@ def _outline(text: str, xml_url: str, html_url: str | None = None, indent: str =
     return f"{indent}<outline {attrs}/>"
 
 
-def render_opml(sources: Iterable[Any], outlets: Iterable[str], *, base_url: str = "", store: Store | None = None) -> str:
+def render_opml(sources: Iterable[Any], outlets: Iterable[str], *, base_url: str = "",
+                store: Store | None = None) -> str:
     """The OPML 2.0 document: `sources` (Source objects) or, when empty, the store's fetched feeds."""
     feeds: list[tuple[str, str, str | None]] = []
     for s in sources:

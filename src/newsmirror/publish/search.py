@@ -18,9 +18,10 @@ Files (all JavaScript that calls a global, so `<script>` loading works from `fil
     search/d/<b // 1000>/<b>.js        NM.d(b, [[id, title, source, "YYYY-MM-DD HH:MM"], ...]): 32 articles
 
 A token's shard is `fmix32(fnv1a(UTF-16 code units)) % 2**bits` (static/search.js computes the same).
-In a shard, `tokens` are CJK bigrams then words, each in text order (`token_order`); token i's article ids are bytes ends[i-1]..ends[i] of the base64
-data, LEB128 varints of the gaps between ascending ids; `lasts[i]` is its largest id, so adding a
-new article appends a gap without decoding the list.
+A shard holds its tokens, CJK bigrams (one string, two characters each) then words, each in text
+order (`token_order`); then three base64 blobs of LEB128 varints: each token's byte length in the
+data, each token's largest id, and the data itself: each token's ascending ids as gaps. The largest
+ids let an incremental build append a new article's gap without decoding a list.
 
 Building streams: each article's bigrams are computed with numpy (a lookup table over UTF-16 code
 units), postings are spilled in chunks to run files on disk, sorted by group of shards, and each

@@ -339,7 +339,8 @@ class _Builder:
         heading = f"{day.year} 年 {day.month:02d} 月 {day.day:02d} 日"
         html = self.site.list_page(day_path(day), title=day.isoformat(), heading=heading,
                                    entries=list(reversed(entries)), current="day", total=len(entries),
-                                   day_nav={"prev": prev, "next": next_, "tz": self.tz.key, "month": (day.year, day.month)})
+                                   day_nav={"prev": prev, "next": next_, "tz": self.tz.key,
+                                            "month": (day.year, day.month)})
         self.write(day_path(day), html)
 
     def _months(self) -> list[tuple[int, int, int]]:
@@ -360,8 +361,9 @@ class _Builder:
 
     def index_page(self, newest: list[Entry], count: int) -> None:
         older = page_path((count - PAGE_SIZE - 1) // PAGE_SIZE) if count > PAGE_SIZE else None
-        html = self.site.list_page("index.html", title="最新報導", heading="最新報導", entries=list(reversed(newest)),
-                                   current="home", older=older, where=f"共 {count} 篇", extra={"months": self._months()})
+        html = self.site.list_page("index.html", title="最新報導", heading="最新報導",
+                                   entries=list(reversed(newest)), current="home", older=older,
+                                   where=f"共 {count} 篇", extra={"months": self._months()})
         self.write("index.html", html)
 
     def outlet_index(self, outlet: str, newest: list[Entry], count: int) -> None:

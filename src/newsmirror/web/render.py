@@ -185,6 +185,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the templates ship with the package; a build renders thousands of pages
     )
     env.filters["safe_url"] = safe_url
     env.filters["clean_body"] = clean_body
@@ -251,7 +252,10 @@ class Shells:
 
     For builds of thousands of pages (the static site): the layout is about half of a page's cost."""
 
-    _MAIN, _TITLE, _CANONICAL, _DESCRIPTION = "\ue000main\ue000", "\ue000title\ue000", "\ue000url\ue000", "\ue000text\ue000"
+    # markers in the private use area; only the layout's own render holds them (page text is never searched)
+    _MAIN, _TITLE = "\ue000main\ue000", "\ue000title\ue000"
+    _CANONICAL, _DESCRIPTION = "\ue000url\ue000", "\ue000text\ue000"
+    _MARKERS = re.compile("\ue000(?:title|url|text)\ue000")
 
     def __init__(self) -> None:
         self._shells: dict[tuple[Any, ...], tuple[str, str]] = {}
@@ -270,11 +274,9 @@ class Shells:
         variables = _variables(context, frame)
         main = "".join(template.blocks["main"](template.new_context(variables)))
         head, tail = shell
-        head = head.replace(self._TITLE, escape(context["title"]))
-        if "canonical" in meta:
-            head = head.replace(self._CANONICAL, escape(meta["canonical"]))
-        if "description" in meta:
-            head = head.replace(self._DESCRIPTION, escape(meta["description"]))
+        values = {self._TITLE: escape(context["title"]), self._CANONICAL: escape(meta.get("canonical", "")),
+                  self._DESCRIPTION: escape(meta.get("description", ""))}
+        head = self._MARKERS.sub(lambda m: values[m.group(0)], head)  # one pass: a value is never read again
         return head + main + tail
 
     def _shell(self, template: Any, context: dict[str, Any], frame: Frame) -> tuple[str, str]:
