@@ -8,6 +8,7 @@
      ├── StoreError       the archive cannot be opened, migrated or written
      ├── SearchError      the index cannot answer
      │    └── QueryError  a query the user must fix (empty, malformed, too long)
+     ├── StoryError       the stories stage cannot place articles (another process placed them meanwhile)
      └── PublishError     an output that cannot be written
 """
 
@@ -24,6 +25,7 @@ __all__ = [
     "StoreError",
     "SearchError",
     "QueryError",
+    "StoryError",
     "PublishError",
 ]
 
@@ -82,6 +84,10 @@ class QueryError(SearchError):
     def __init__(self, message: str, *, zh: str | None = None) -> None:
         super().__init__(message)
         self.zh = zh
+
+
+class StoryError(NewsMirrorError):
+    """The stories stage cannot place articles: its state changed under it, or cannot be read."""
 
 
 class PublishError(NewsMirrorError):

@@ -19,8 +19,11 @@ __all__ = [
     "CREDIT_LABEL",
     "WIDGET_LINES",
     "WIDGET_LINE",
+    "CREDIT_HEAD",
+    "CREDIT_TAIL",
     "is_furniture",
     "without_furniture",
+    "without_credits",
     "gist",
 ]
 
@@ -62,6 +65,23 @@ WIDGET_LINE = re.compile("|".join(f"(?:{p})" for p in WIDGET_LINES), re.I)
 WIDGET_MAX = 40  # characters: a longer line is the outlet's text even if it starts like a widget
 CAPTION_MAX = 150  # characters: a caption or credit line is short
 
+# A newsroom's credit opening an article's text: the dateline and byline an agency's copy carries, which
+# every article of that agency shares and no reader reads as the story.
+CREDIT_HEADS: tuple[str, ...] = (
+    # a bracketed dateline or byline: （中央社記者X台北3日電）, （中央社莫斯科12日綜合外電報導）, 〔國際新聞中心／綜合報導〕,
+    # 〔記者X／花蓮報導〕, 〔中央社〕, 【記者X／台中報導】
+    r"[（(〔【\[][^）)〕】\]\n]{0,40}?(?:電|电|報導|报道|報道|中央社|新華社|新华社|記者|记者|編譯|编译)[^）)〕】\]\n]{0,20}"
+    r"[）)〕】\]]",
+    # an agency's dateline with its reporters: 新华社北京9月4日电（记者 石燕 苏言）, 人民网北京6月19日电
+    r"[\u3400-\u9fff]{2,5}(?:社|网|網|报|報)[\u3400-\u9fff]{0,12}\d{1,2}月\d{1,2}日(?:专|專)?(?:电|電)"
+    r"(?:\s*[（(][^）)\n]{0,30}[）)])?",
+    # a translator's or reporter's byline: 編譯周怡如／綜合報導, 记者 王某/北京报道
+    r"(?:編譯|编译|記者|记者)\s*[^\s／/]{1,8}\s*[／/]\s*[^\s，。]{0,10}(?:報導|报道|報道)",
+)
+CREDIT_HEAD = re.compile(r"\A\s*(?:" + "|".join(f"(?:{p})" for p in CREDIT_HEADS) + r")\s*")
+# An editor's credit closing the text, with the date code some agencies add: （編輯：林芝安）1061112, （责编：王珂园、刘畅）
+CREDIT_TAIL = re.compile(r"[（(]\s*(?:責任編輯|责任编辑|編輯|编辑|責編|责编)\s*[：:][^）)\n]{0,40}[）)]\s*\d{0,8}\s*\Z")
+
 _CJK_END = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]$")
 
 
@@ -86,6 +106,15 @@ def without_furniture(text: str) -> str:
         if kept:
             paragraphs.append("\n".join(kept))
     return "\n\n".join(paragraphs)
+
+
+def without_credits(text: str) -> str:
+    """The text without the agency credit that opens it and the editor's credit that closes it.
+
+    So two articles of one agency about different events do not look alike for sharing their credits
+    (the stories stage compares what outlets wrote, not who sent it)."""
+    text = CREDIT_HEAD.sub("", text or "", count=1)
+    return CREDIT_TAIL.sub("", text, count=1).strip()
 
 
 def gist(text: str, chars: int = 140) -> str:

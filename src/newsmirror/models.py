@@ -41,6 +41,9 @@ __all__ = [
     "stored_article_to_dict",
     "search_hit_to_dict",
     "FeedSchedule",
+    "StoryPlacement",
+    "StoryArticle",
+    "Story",
 ]
 
 FULL_TEXT_MODES = ("auto", "always", "never")
@@ -431,3 +434,65 @@ class FeedSchedule:
     active_url: str | None = None  # an alternate URL in use while the primary fails; None: the primary
     switched_at: datetime | None = None  # when the active URL last changed
     primary_retry: datetime | None = None  # while on an alternate: when the primary is tried again
+
+
+@dataclass(frozen=True)
+class StoryPlacement:
+    """Where the stories stage placed one article: its story, the original it copies, and what it compared.
+
+    `story_id` is the id of the article that started the story; `copy_of` the earliest article whose
+    text this one copies (a wire reprint, a script version, a light update), None for an original.
+    `features` is the stage's packed comparison data (signature and weighted terms, `stories.features`)."""
+
+    article_id: int
+    story_id: int
+    copy_of: int | None
+    published: datetime  # aware UTC, as when placed
+    features: bytes
+
+
+@dataclass(frozen=True)
+class StoryArticle:
+    """One article of a story, as a story lists it."""
+
+    id: int
+    url: str
+    source: str
+    title: str
+    published: datetime  # aware UTC
+    copy_of: int | None = None  # the article id of the original this text copies
+
+
+@dataclass(frozen=True)
+class Story:
+    """Articles of several outlets (or one) that report the same event, in time order."""
+
+    id: int
+    articles: tuple[StoryArticle, ...]
+
+    @property
+    def original(self) -> StoryArticle:
+        """The earliest article that is not a copy (the earliest article when all are copies)."""
+        return next((a for a in self.articles if a.copy_of is None), self.articles[0])
+
+    @property
+    def title(self) -> str:
+        """The title of the story's earliest original."""
+        return self.original.title
+
+    @property
+    def first_published(self) -> datetime:
+        return self.articles[0].published
+
+    @property
+    def last_published(self) -> datetime:
+        return self.articles[-1].published
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """The outlets that reported it, in the order they first did."""
+        return tuple(dict.fromkeys(a.source for a in self.articles))
+
+    def article(self, article_id: int) -> StoryArticle | None:
+        """The story's article with this id, or None."""
+        return next((a for a in self.articles if a.id == article_id), None)

@@ -17,7 +17,7 @@ import threading
 from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS
 from newsmirror.chinese.script import fold
 
-__all__ = ["gram_text", "grams", "query_grams", "segment", "split_runs", "tokenize"]
+__all__ = ["bigram_counts", "gram_text", "grams", "query_grams", "segment", "split_runs", "tokenize"]
 
 _RUNS = re.compile(f"([{CJK_CLASS}]+)|([{WORD_CLASS}]+)")
 
@@ -164,3 +164,36 @@ def tokenize(text: str) -> list[str]:
         if len(w) > 2
     ]
     return words + grams(folded)
+
+
+_counts_lock = threading.Lock()
+_counts: dict[str, int] | None = None
+
+
+def bigram_counts() -> dict[str, int]:
+    """How common each Han character bigram is in Chinese text: the frequencies of jieba's dictionary
+    words that contain it, summed (表示 19,380; 普京 186; one never seen: absent).
+
+    A prior for how much sharing a bigram says about two texts, that needs no corpus of our own and is
+    the same on every machine. Read once per process (about half a second)."""
+    global _counts
+    if _counts is None:
+        with _counts_lock:
+            if _counts is None:
+                import jieba  # type: ignore[import-untyped]
+
+                counts: dict[str, int] = {}
+                path = jieba.get_dict_file()
+                try:
+                    for line in path:
+                        parts = line.split(b" ", 2)
+                        if len(parts) < 2:
+                            continue
+                        word, freq = parts[0].decode("utf-8"), int(parts[1])
+                        for i in range(len(word) - 1):
+                            key = word[i : i + 2]
+                            counts[key] = counts.get(key, 0) + freq
+                finally:
+                    path.close()
+                _counts = counts
+    return _counts

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from newsmirror.errors import StoreError
+from newsmirror.store.story_tables import StoryTables
 from newsmirror.models import (
     Article,
     ArticleVersion,
@@ -274,7 +275,7 @@ _NEXT_SEQ = "(SELECT coalesce(max(change_seq), 0) + 1 FROM articles)"
 _ARTICLE_TABLES = ("revisions", "folded_versions", "article_urls", "page_fetches")
 
 
-class SQLiteStore:
+class SQLiteStore(StoryTables):
     """The `Store` protocol over one SQLite file (see the module docstring for the rules)."""
 
     def __init__(self, path: str | Path, *, readonly: bool = False, busy_timeout: float = BUSY_TIMEOUT) -> None:
@@ -836,6 +837,7 @@ class SQLiteStore:
         URLs, page fetches); return their ids. One transaction."""
         with self._write(f"delete the articles of source {source!r}") as conn:
             ids = [r[0] for r in conn.execute("SELECT id FROM articles WHERE source = ?", (source,))]
+            self._forget_placements(conn, ids)
             for table in _ARTICLE_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT id FROM articles WHERE source = ?)",
                              (source,))

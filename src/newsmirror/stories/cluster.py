@@ -1,0 +1,270 @@
+"""Placing one article: a copy of an earlier text, a new article of a story, or the start of a story.
+
+An article is compared with the articles published within WINDOW_DAYS of it (before or after), held in
+memory by `Window`, which reads them from the store a day at a time and drops those left behind:
+
+1. Copies. Articles whose MinHash signatures share a band (LSH: BANDS bands of ROWS slots, so pairs of
+   Jaccard 0.3 meet with probability 0.997, of 0.1 with 0.47, of 0.01 with 0.006) are candidates; the candidate agreeing in
+   the most slots, at least COPY_SIMILARITY of them, is the text this one copies. The article then points
+   at that text's original (`copy_of`: the earliest of the copies, so a copy group is flat) and joins its
+   story. An article published before the original it matches becomes the group's original.
+2. Stories. Otherwise the article's terms are matched against the window's (an inverted index): its score
+   for a story is the best cosine with one of the story's articles, times exp(-days apart / DECAY_DAYS).
+   The best story scoring JOIN_SCORE or more takes it (single link: a follow-up joins through the article
+   it follows); else it starts a story of its own, whose id is its article id.
+
+Every choice is deterministic: sums run in term-id order, ties go to the earliest article or the lowest
+story id, and nothing depends on the order entries were loaded into memory. So regrouping the archive
+in published order gives what incremental placement in published order gave.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+
+from newsmirror.models import StoryPlacement
+from newsmirror.stories.features import NUM_PERM, Features
+
+__all__ = [
+    "BANDS",
+    "COPY_SIMILARITY",
+    "DECAY_DAYS",
+    "JOIN_SCORE",
+    "ROWS",
+    "WINDOW_DAYS",
+    "Grouper",
+    "Window",
+]
+
+WINDOW_DAYS = 14  # articles further apart are never copies nor one story's neighbours
+DECAY_DAYS = 5.0  # a story's pull halves in about 3.5 days
+JOIN_SCORE = 0.15  # decayed cosine needed to join a story (set-a: joins >= 0.19, near misses <= 0.12)
+COPY_SIMILARITY = 0.3  # share of equal signature slots (estimated Jaccard) that makes a copy (set-a: copies
+# >= 0.45, other pairs <= 0.13)
+BANDS, ROWS = 64, 2  # LSH bands over the signature's 128 slots
+DAY = 86400
+WINDOW = WINDOW_DAYS * DAY
+_BAND_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9][:ROWS], dtype=np.uint64)
+_BAND_IDS = (np.arange(BANDS, dtype=np.uint64) * np.uint64(0x27D4EB2F165667C5))
+
+
+def band_keys(signature: np.ndarray) -> list[int]:
+    """The LSH bucket keys of a signature: one 64-bit mix of each band's ROWS slots and its number."""
+    rows = signature[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        return ((rows * _BAND_MIX).sum(axis=1, dtype=np.uint64) ^ _BAND_IDS).tolist()
+
+
+class Entry:
+    """A placed article in memory: what comparing with it needs."""
+
+    __slots__ = ("id", "ts", "story", "copy_of", "signature", "terms", "weights", "features", "alive")
+
+    def __init__(self, article_id: int, ts: int, story: int, copy_of: int | None, features: Features,
+                 packed: bytes) -> None:
+        self.id = article_id
+        self.ts = ts
+        self.story = story
+        self.copy_of = copy_of
+        self.signature = features.signature
+        self.terms = features.terms
+        self.weights = features.weights
+        self.features = packed
+        self.alive = True
+
+    @property
+    def order(self) -> tuple[int, int]:
+        return (self.ts, self.id)
+
+    def placement(self) -> StoryPlacement:
+        return StoryPlacement(self.id, self.story, self.copy_of, datetime.fromtimestamp(self.ts, UTC), self.features)
+
+
+@dataclass
+class Window:
+    """The placed articles of some days, with the indexes that find copies (LSH) and story neighbours (terms).
+
+    `load(since, until)` is the store's reader (StoryPlacement rows published in [since, until));
+    `pending` holds placements not yet in the store, which a day read again must show."""
+
+    load: object  # Callable[[datetime, datetime], list[StoryPlacement]]
+    days: set[int] = field(default_factory=set)
+    by_id: dict[int, Entry] = field(default_factory=dict)
+    by_day: dict[int, list[Entry]] = field(default_factory=dict)
+    postings: dict[int, list[tuple[Entry, float]]] = field(default_factory=dict)
+    buckets: dict[int, list[Entry]] = field(default_factory=dict)
+    pending: dict[int, StoryPlacement] = field(default_factory=dict)
+    dead: int = 0
+
+    def ensure(self, ts: int) -> None:
+        """Have in memory every placed article published within WINDOW_DAYS of `ts`."""
+        lo, hi = (ts - WINDOW) // DAY, (ts + WINDOW) // DAY
+        day = lo
+        while day <= hi:
+            if day in self.days:
+                day += 1
+                continue
+            end = day
+            while end + 1 <= hi and end + 1 not in self.days:
+                end += 1
+            rows = self.load(datetime.fromtimestamp(day * DAY, UTC), datetime.fromtimestamp((end + 1) * DAY, UTC))
+            rows = {p.article_id: p for p in rows}
+            rows.update({i: p for i, p in self.pending.items() if day <= int(p.published.timestamp()) // DAY <= end})
+            for p in sorted(rows.values(), key=lambda p: (p.published, p.article_id)):
+                self.add(Entry(p.article_id, int(p.published.timestamp()), p.story_id, p.copy_of,
+                               Features.unpack(p.features), p.features))
+            self.days.update(range(day, end + 1))
+            day = end + 1
+
+    def add(self, entry: Entry) -> None:
+        """Hold `entry` (replacing an entry of the same article)."""
+        old = self.by_id.get(entry.id)
+        if old is not None:
+            self.remove(old)
+        self.by_id[entry.id] = entry
+        self.by_day.setdefault(entry.ts // DAY, []).append(entry)
+        for term, weight in zip(entry.terms, entry.weights):
+            self.postings.setdefault(term, []).append((entry, weight))
+        if entry.signature is not None:
+            for key in band_keys(entry.signature):
+                self.buckets.setdefault(key, []).append(entry)
+
+    def remove(self, entry: Entry) -> None:
+        """Forget `entry` (its index entries are dropped lazily)."""
+        entry.alive = False
+        self.dead += 1
+        if self.by_id.get(entry.id) is entry:
+            del self.by_id[entry.id]
+        day = self.by_day.get(entry.ts // DAY)
+        if day is not None and entry in day:
+            day.remove(entry)
+
+    def forget_before(self, ts: int) -> None:
+        """Drop the days that end before `ts` - WINDOW_DAYS (never needed again while moving forward)."""
+        first = (ts - WINDOW) // DAY - 1
+        for day in [d for d in self.days if d < first]:
+            self.days.discard(day)
+            for entry in self.by_day.pop(day, []):
+                entry.alive = False
+                self.dead += 1
+                if self.by_id.get(entry.id) is entry:
+                    del self.by_id[entry.id]
+        if self.dead > max(20_000, len(self.by_id)):
+            self._compact()
+
+    def _compact(self) -> None:
+        """Rebuild the indexes from the live entries (dead ones are skipped until then)."""
+        self.postings = {t: kept for t, lst in self.postings.items() if (kept := [p for p in lst if p[0].alive])}
+        self.buckets = {k: kept for k, lst in self.buckets.items() if (kept := [e for e in lst if e.alive])}
+        self.dead = 0
+
+    def __len__(self) -> int:
+        return len(self.by_id)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Why an article was placed where it was (for tests and `stories -v`)."""
+
+    story: int
+    copy_of: int | None
+    score: float  # the copy's slot agreement, or the story's decayed cosine (0 for a new story)
+
+
+class Grouper:
+    """Places articles one by one into the stories held by a `Window` over the store."""
+
+    def __init__(self, load) -> None:
+        self.window = Window(load)
+        self.repoints: list[tuple[int, int]] = []  # (old original, new original) not yet in the store
+
+    def place(self, article_id: int, published: datetime, features: Features, packed: bytes) -> Decision:
+        """Place one article (again, if it was placed before); the placements it changed go to `pending`."""
+        ts = int(published.timestamp())
+        window = self.window
+        window.ensure(ts)
+        old = window.by_id.get(article_id)
+        if old is not None:
+            window.remove(old)
+        entry = Entry(article_id, ts, article_id, None, features, packed)
+        decision = self._as_copy(entry) or self._in_story(entry)
+        entry.story, entry.copy_of = decision.story, decision.copy_of
+        window.add(entry)
+        window.pending[article_id] = entry.placement()
+        return decision
+
+    def take_pending(self) -> tuple[list[StoryPlacement], list[tuple[int, int]]]:
+        """The placements and original changes made since the last call (to save in one transaction)."""
+        out = sorted(self.window.pending.values(), key=lambda p: p.article_id)
+        repoints = self.repoints
+        self.window.pending, self.repoints = {}, []
+        return out, repoints
+
+    # --- copies ------------------------------------------------------------------------------
+    def _as_copy(self, entry: Entry) -> Decision | None:
+        sig = entry.signature
+        if sig is None:
+            return None
+        seen: dict[int, Entry] = {}
+        for key in band_keys(sig):
+            for cand in self.window.buckets.get(key, ()):
+                if cand.alive and cand.signature is not None and abs(cand.ts - entry.ts) <= WINDOW:
+                    seen[cand.id] = cand
+        if not seen:
+            return None
+        cands = sorted(seen.values(), key=lambda e: e.order)
+        agree = (np.stack([c.signature for c in cands]) == sig).sum(axis=1)
+        best = int(np.argmax(agree))  # the first of the most agreeing: the earliest
+        similarity = int(agree[best]) / NUM_PERM
+        if similarity < COPY_SIMILARITY:
+            return None
+        cand = cands[best]
+        original = self.window.by_id.get(cand.copy_of) if cand.copy_of is not None else cand
+        if original is not None and entry.order < original.order:
+            self._make_original(entry, original)
+            return Decision(cand.story, None, similarity)
+        return Decision(cand.story, cand.copy_of if cand.copy_of is not None else cand.id, similarity)
+
+    def _make_original(self, entry: Entry, original: Entry) -> None:
+        """`entry` was published before the original it copies: it becomes the group's original."""
+        for other in list(self.window.by_id.values()):
+            if other.id == original.id or other.copy_of == original.id:
+                other.copy_of = entry.id
+                self.window.pending[other.id] = other.placement()
+        self.repoints.append((original.id, entry.id))
+
+    # --- stories -----------------------------------------------------------------------------
+    def _in_story(self, entry: Entry) -> Decision:
+        dots: dict[Entry, float] = {}
+        postings = self.window.postings
+        for term, weight in zip(entry.terms, entry.weights):
+            for other, w in postings.get(term, ()):
+                dots[other] = dots.get(other, 0.0) + weight * w
+        best: dict[int, float] = {}
+        for other, dot in dots.items():
+            if not other.alive:
+                continue
+            apart = abs(other.ts - entry.ts)
+            if apart > WINDOW:
+                continue
+            score = dot * math.exp(-apart / (DECAY_DAYS * DAY))
+            if score > best.get(other.story, 0.0):
+                best[other.story] = score
+        if best:
+            story, score = min(best.items(), key=lambda kv: (-kv[1], kv[0]))
+            if score >= JOIN_SCORE:
+                return Decision(story, None, score)
+        return Decision(entry.id, None, 0.0)
+
+
+def placements_by_story(placements: Iterable[StoryPlacement]) -> dict[int, list[int]]:
+    """Article ids per story id, in the order given."""
+    out: dict[int, list[int]] = {}
+    for p in placements:
+        out.setdefault(p.story_id, []).append(p.article_id)
+    return out
