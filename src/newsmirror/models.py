@@ -461,6 +461,7 @@ class StoryArticle:
     title: str
     published: datetime  # aware UTC
     copy_of: int | None = None  # the article id of the original this text copies
+    copy_of_url: str | None = None  # that original's URL
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from newsmirror.config import Settings
-from newsmirror.errors import ConfigError, FeedError, FetchError, NewsMirrorError, SearchError
+from newsmirror.errors import ConfigError, FeedError, FetchError, NewsMirrorError, SearchError, StoreError, StoryError
 from newsmirror.models import SaveStatus, SearchHit, Source
 from newsmirror.progress import Progress
 
@@ -46,6 +46,8 @@ __all__ = [
     "purge_source",
     "search_archive",
     "LocalHits",
+    "update_stories",
+    "list_stories",
 ]
 
 
@@ -227,12 +229,64 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
 
 
 def index_into(settings: Settings, store, summary: FetchSummary) -> None:
-    """Bring the search index up to date; a failure is the summary's, never the stored articles'."""
+    """Bring the search index and the stories up to date; a failure is the summary's, never the stored articles'."""
     try:
         summary.indexed = _sync_index(settings, store)
     except SearchError as exc:  # the articles are stored; the index is derived and rebuilt on demand
         summary.failures.append(Failure("search index", str(index_path(settings)),
                                         f"{exc} (run 'newsmirror index --rebuild')"))
+    try:
+        from newsmirror.stories import sync_stories
+
+        run = sync_stories(store, _aliases(settings))
+        if run.note:
+            summary.notes.append(run.note)
+    except (StoryError, StoreError) as exc:  # placements are derived: the next run catches up
+        summary.failures.append(Failure("stories", str(settings.db_path), f"{exc} (run 'newsmirror stories')"))
+
+
+def _aliases(settings: Settings):
+    """The shipped aliases plus the home's aliases.tsv."""
+    from newsmirror.chinese import load_aliases
+
+    return load_aliases(settings.home / "aliases.tsv")
+
+
+def update_stories(settings: Settings, *, rebuild: bool = False, progress: Progress | None = None):
+    """Place what the archive created or changed since the last run, or regroup it all (`rebuild`, which
+    also continues a regrouping that was killed); return the StoryRun."""
+    from newsmirror.store import open_store
+    from newsmirror.stories import rebuild_stories, sync_stories
+
+    progress = progress or Progress("stories", quiet=True)
+    store = open_store(settings.db_path)
+    try:
+        if rebuild:
+            progress.total = store.count_articles()
+        report = lambda n: progress.advance(n - progress.done)  # noqa: E731
+        work = rebuild_stories if rebuild else sync_stories
+        return work(store, _aliases(settings), progress=report)
+    finally:
+        store.close()
+        progress.finish()
+
+
+def list_stories(settings: Settings, *, since: datetime | None = None, source: str | None = None,
+                 min_articles: int = 1, page: int = 500):
+    """Every story with an article published since `since` (of `source`), oldest first, streamed."""
+    from newsmirror.store import open_store
+
+    store = open_store(settings.db_path)
+    try:
+        offset = 0
+        while True:
+            batch = store.stories(since=since, source=source, min_articles=min_articles, limit=page, offset=offset)
+            yield from batch
+            if len(batch) < page:
+                return
+            offset += page
+    finally:
+        store.close()
 
 
 def _record_feed(store, source: Source, url: str, fetched: str, now: datetime, summary: FetchSummary, *,
@@ -459,10 +513,9 @@ def _sync_index(settings: Settings, store) -> int:
 
 def open_index(settings: Settings, *, readonly: bool = False):
     """The search index of this home, with the shipped aliases plus the home's aliases.tsv."""
-    from newsmirror.chinese import load_aliases
     from newsmirror.index import SearchIndex
 
-    return SearchIndex(index_path(settings), aliases=load_aliases(settings.home / "aliases.tsv"), readonly=readonly)
+    return SearchIndex(index_path(settings), aliases=_aliases(settings), readonly=readonly)
 
 
 def update_index(settings: Settings, *, rebuild: bool = False, progress: Progress | None = None) -> tuple[int, float]:

@@ -17,7 +17,7 @@ from newsmirror.models import Story, StoryArticle, StoryPlacement
 
 __all__ = ["StoryTables"]
 
-_MEMBER_COLUMNS = "s.story_id, a.id, a.url, a.source, a.title, a.published, s.copy_of"
+_MEMBER_COLUMNS = "s.story_id, a.id, a.url, a.source, a.title, a.published, s.copy_of, o.url"
 _CHUNK = 500  # ids per IN (...) list
 
 
@@ -133,8 +133,9 @@ class StoryTables:
         for chunk in _chunks(story_ids):
             marks = ",".join("?" * len(chunk))
             for r in self._read(f"SELECT {_MEMBER_COLUMNS} FROM story_articles s JOIN articles a ON a.id = s.article_id"
+                                f" LEFT JOIN articles o ON o.id = s.copy_of"
                                 f" WHERE s.story_id IN ({marks}) ORDER BY a.published, a.id", chunk):
-                members[r[0]].append(StoryArticle(r[1], r[2], r[3], r[4], datetime.fromisoformat(r[5]), r[6]))
+                members[r[0]].append(StoryArticle(r[1], r[2], r[3], r[4], datetime.fromisoformat(r[5]), r[6], r[7]))
         return [Story(i, tuple(members[i])) for i in story_ids if members[i]]
 
     def count_stories(self, *, since: datetime | None = None, until: datetime | None = None,

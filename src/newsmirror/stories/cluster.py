@@ -21,7 +21,6 @@ in published order gives what incremental placement in published order gave.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -63,7 +62,7 @@ def band_keys(signature: np.ndarray) -> list[int]:
 class Entry:
     """A placed article in memory: what comparing with it needs."""
 
-    __slots__ = ("id", "ts", "story", "copy_of", "signature", "terms", "weights", "features", "alive")
+    __slots__ = ("id", "ts", "story", "copy_of", "signature", "terms", "weights", "features", "alive", "slot")
 
     def __init__(self, article_id: int, ts: int, story: int, copy_of: int | None, features: Features,
                  packed: bytes) -> None:
@@ -76,6 +75,7 @@ class Entry:
         self.weights = features.weights
         self.features = packed
         self.alive = True
+        self.slot = -1
 
     @property
     def order(self) -> tuple[int, int]:
@@ -85,20 +85,45 @@ class Entry:
         return StoryPlacement(self.id, self.story, self.copy_of, datetime.fromtimestamp(self.ts, UTC), self.features)
 
 
+class Postings:
+    """One term's entries: their slots and weights, in growing arrays (numpy sums them without a Python loop)."""
+
+    __slots__ = ("slots", "weights", "n")
+
+    def __init__(self) -> None:
+        self.slots = np.empty(8, dtype=np.int64)
+        self.weights = np.empty(8, dtype=np.float64)
+        self.n = 0
+
+    def append(self, slot: int, weight: float) -> None:
+        if self.n == len(self.slots):
+            self.slots = np.resize(self.slots, 2 * self.n)
+            self.weights = np.resize(self.weights, 2 * self.n)
+        self.slots[self.n] = slot
+        self.weights[self.n] = weight
+        self.n += 1
+
+
 @dataclass
 class Window:
     """The placed articles of some days, with the indexes that find copies (LSH) and story neighbours (terms).
 
     `load(since, until)` is the store's reader (StoryPlacement rows published in [since, until));
-    `pending` holds placements not yet in the store, which a day read again must show."""
+    `pending` holds placements not yet in the store, which a day read again must show. Each entry has a
+    slot in arrays of publication times, stories and liveness, which the term postings point into."""
 
     load: object  # Callable[[datetime, datetime], list[StoryPlacement]]
     days: set[int] = field(default_factory=set)
     by_id: dict[int, Entry] = field(default_factory=dict)
     by_day: dict[int, list[Entry]] = field(default_factory=dict)
-    postings: dict[int, list[tuple[Entry, float]]] = field(default_factory=dict)
-    buckets: dict[int, list[Entry]] = field(default_factory=dict)
+    postings: dict[int, Postings] = field(default_factory=dict)
+    buckets: dict[int, list[bytes]] = field(default_factory=dict)  # band key -> signatures
+    twins: dict[bytes, list[Entry]] = field(default_factory=dict)  # signature -> the entries that have it
     pending: dict[int, StoryPlacement] = field(default_factory=dict)
+    entries: list[Entry] = field(default_factory=list)  # by slot
+    ts: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=np.int64))
+    story: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=np.int64))
+    alive: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=bool))
     dead: int = 0
 
     def ensure(self, ts: int) -> None:
@@ -128,18 +153,38 @@ class Window:
             self.remove(old)
         self.by_id[entry.id] = entry
         self.by_day.setdefault(entry.ts // DAY, []).append(entry)
+        slot = entry.slot = len(self.entries)
+        self.entries.append(entry)
+        if slot >= len(self.ts):
+            size = 2 * len(self.ts)
+            self.ts, self.story, self.alive = (np.resize(self.ts, size), np.resize(self.story, size),
+                                               np.resize(self.alive, size))
+        self.ts[slot], self.story[slot], self.alive[slot] = entry.ts, entry.story, True
         for term, weight in zip(entry.terms, entry.weights):
-            self.postings.setdefault(term, []).append((entry, weight))
+            postings = self.postings.get(term)
+            if postings is None:
+                postings = self.postings[term] = Postings()
+            postings.append(slot, weight)
         if entry.signature is not None:
-            for key in band_keys(entry.signature):
-                self.buckets.setdefault(key, []).append(entry)
+            sig = entry.signature.tobytes()
+            twins = self.twins.get(sig)
+            if twins is None:  # a signature new to the window: into the LSH buckets (a thousand copies: once)
+                self.twins[sig] = [entry]
+                for key in band_keys(entry.signature):
+                    self.buckets.setdefault(key, []).append(sig)
+            else:
+                twins.append(entry)
 
-    def remove(self, entry: Entry) -> None:
-        """Forget `entry` (its index entries are dropped lazily)."""
+    def _kill(self, entry: Entry) -> None:
         entry.alive = False
+        self.alive[entry.slot] = False
         self.dead += 1
         if self.by_id.get(entry.id) is entry:
             del self.by_id[entry.id]
+
+    def remove(self, entry: Entry) -> None:
+        """Forget `entry` (its index entries are dropped lazily)."""
+        self._kill(entry)
         day = self.by_day.get(entry.ts // DAY)
         if day is not None and entry in day:
             day.remove(entry)
@@ -150,18 +195,21 @@ class Window:
         for day in [d for d in self.days if d < first]:
             self.days.discard(day)
             for entry in self.by_day.pop(day, []):
-                entry.alive = False
-                self.dead += 1
-                if self.by_id.get(entry.id) is entry:
-                    del self.by_id[entry.id]
+                self._kill(entry)
         if self.dead > max(20_000, len(self.by_id)):
             self._compact()
 
     def _compact(self) -> None:
-        """Rebuild the indexes from the live entries (dead ones are skipped until then)."""
-        self.postings = {t: kept for t, lst in self.postings.items() if (kept := [p for p in lst if p[0].alive])}
-        self.buckets = {k: kept for k, lst in self.buckets.items() if (kept := [e for e in lst if e.alive])}
+        """Rebuild the slots and indexes from the live entries (dead ones are skipped until then)."""
+        live = [e for e in self.entries if e.alive]
+        self.entries, self.postings, self.buckets, self.twins = [], {}, {}, {}
+        self.alive[:] = False
         self.dead = 0
+        self.by_id, by_day = {}, self.by_day
+        self.by_day = {}
+        for entry in live:
+            self.add(entry)
+        del by_day
 
     def __len__(self) -> int:
         return len(self.by_id)
@@ -210,20 +258,22 @@ class Grouper:
         sig = entry.signature
         if sig is None:
             return None
-        seen: dict[int, Entry] = {}
+        window = self.window
+        sigs: set[bytes] = set()
         for key in band_keys(sig):
-            for cand in self.window.buckets.get(key, ()):
-                if cand.alive and cand.signature is not None and abs(cand.ts - entry.ts) <= WINDOW:
-                    seen[cand.id] = cand
-        if not seen:
+            sigs.update(window.buckets.get(key, ()))
+        cands: list[tuple[int, tuple[int, int], Entry]] = []  # (agreement, order, entry): the best of each signature
+        for other in sigs:
+            earliest = min((e for e in window.twins.get(other, ()) if e.alive and abs(e.ts - entry.ts) <= WINDOW),
+                           key=lambda e: e.order, default=None)
+            if earliest is not None:
+                cands.append((int((earliest.signature == sig).sum()), earliest.order, earliest))
+        if not cands:
             return None
-        cands = sorted(seen.values(), key=lambda e: e.order)
-        agree = (np.stack([c.signature for c in cands]) == sig).sum(axis=1)
-        best = int(np.argmax(agree))  # the first of the most agreeing: the earliest
-        similarity = int(agree[best]) / NUM_PERM
+        agree, _, cand = min(cands, key=lambda c: (-c[0], c[1]))  # the most agreeing, then the earliest
+        similarity = agree / NUM_PERM
         if similarity < COPY_SIMILARITY:
             return None
-        cand = cands[best]
         original = self.window.by_id.get(cand.copy_of) if cand.copy_of is not None else cand
         if original is not None and entry.order < original.order:
             self._make_original(entry, original)
@@ -240,31 +290,24 @@ class Grouper:
 
     # --- stories -----------------------------------------------------------------------------
     def _in_story(self, entry: Entry) -> Decision:
-        dots: dict[Entry, float] = {}
-        postings = self.window.postings
+        window = self.window
+        slots, values = [], []
         for term, weight in zip(entry.terms, entry.weights):
-            for other, w in postings.get(term, ()):
-                dots[other] = dots.get(other, 0.0) + weight * w
-        best: dict[int, float] = {}
-        for other, dot in dots.items():
-            if not other.alive:
-                continue
-            apart = abs(other.ts - entry.ts)
-            if apart > WINDOW:
-                continue
-            score = dot * math.exp(-apart / (DECAY_DAYS * DAY))
-            if score > best.get(other.story, 0.0):
-                best[other.story] = score
-        if best:
-            story, score = min(best.items(), key=lambda kv: (-kv[1], kv[0]))
-            if score >= JOIN_SCORE:
-                return Decision(story, None, score)
+            postings = window.postings.get(term)
+            if postings is not None:
+                slots.append(postings.slots[: postings.n])
+                values.append(postings.weights[: postings.n] * weight)
+        if slots:
+            # one dot product per entry sharing a term: summed in the article's term order, always
+            dots = np.bincount(np.concatenate(slots), weights=np.concatenate(values), minlength=len(window.entries))
+            near = np.flatnonzero(dots)
+            near = near[window.alive[near]]
+            apart = np.abs(window.ts[near] - entry.ts)
+            near, apart = near[apart <= WINDOW], apart[apart <= WINDOW]
+            scores = dots[near] * np.exp(apart / (-DECAY_DAYS * DAY))
+            strong = scores >= JOIN_SCORE
+            if strong.any():
+                stories, scores = window.story[near[strong]], scores[strong]
+                top = scores.max()
+                return Decision(int(stories[scores == top].min()), None, float(top))
         return Decision(entry.id, None, 0.0)
-
-
-def placements_by_story(placements: Iterable[StoryPlacement]) -> dict[int, list[int]]:
-    """Article ids per story id, in the order given."""
-    out: dict[int, list[int]] = {}
-    for p in placements:
-        out.setdefault(p.story_id, []).append(p.article_id)
-    return out

@@ -55,10 +55,11 @@ _FORMAT = b"F1"
 _HEADER = struct.Struct("<2sBB")  # format, has signature, number of terms
 _WEIGHT_SCALE = 65535
 
-_TOKENS = re.compile(f"[{CJK_CLASS}]|[{WORD_CLASS}]+")
+_WORDS = re.compile(f"[{WORD_CLASS}]{{2,}}")  # a Latin word or number of two or more characters
+_NOT_TOKEN = re.compile(f"[^{CJK_CLASS}{WORD_CLASS}\ue000-\uf8ff]+")  # what is neither a CJK character nor a word
 _RUNS = re.compile(f"([{CJK_CLASS}]+)|([{WORD_CLASS}]+)")  # a CJK run, or a Latin word or number
 _HAN_ONLY = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
-_LOG = [0.0] + [math.log(n) for n in range(1, 64)]
+_TF = [0.0] + [1.0 + math.log(n) for n in range(1, 64)]  # a term's weight for its count: 1 + ln tf
 STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
 
 
@@ -109,14 +110,18 @@ def story_text(title: str, body: str, aliases: Aliases) -> tuple[str, str]:
     return aliases.fold_names(fold(title or "")), aliases.fold_names(fold(body))
 
 
+def _one_char(m: re.Match[str]) -> str:
+    return chr(0xE000 + zlib.crc32(m.group(0).encode()) % 6400)
+
+
 def _signature(body: str) -> np.ndarray | None:
     import rensa  # type: ignore[import-untyped]
 
-    tokens = _TOKENS.findall(body)
-    if len(tokens) < SHINGLE + MIN_SHINGLES - 1:
+    # one character per token (a CJK character; a Latin word or number as one private-use character), nothing
+    # else: shingles are then substrings
+    joined = _NOT_TOKEN.sub("", _WORDS.sub(_one_char, body))
+    if len(joined) < SHINGLE + MIN_SHINGLES - 1:
         return None
-    # one character per token, a Latin word or number standing as one private-use character: shingles are substrings
-    joined = "".join(t if len(t) == 1 else chr(0xE000 + zlib.crc32(t.encode()) % 6400) for t in tokens)
     shingles = [joined[i : i + SHINGLE] for i in range(len(joined) - SHINGLE + 1)]
     if len(set(shingles)) < MIN_SHINGLES:
         return None
@@ -158,9 +163,14 @@ def compute_features(title: str, body: str, aliases: Aliases) -> Features:
     title, body = story_text(title, body, aliases)
     counts = Counter(_terms(title))
     counts.update(_terms(body))
-    top = heapq.nsmallest(TOP_TERMS, (((-1.0 - _LOG[n] if n < 64 else -1.0 - math.log(n)) * _idf(t), t)
-                                      for t, n in counts.items()))
-    top = [(-w, t) for w, t in top]
+    known = _idf_cache.get
+    scored = []
+    for term, n in counts.items():
+        idf = known(term)
+        if idf is None:
+            idf = _idf(term)
+        scored.append((-(_TF[n] if n < 64 else 1.0 + math.log(n)) * idf, term))
+    top = [(-w, t) for w, t in heapq.nsmallest(TOP_TERMS, scored)]
     norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
     by_id: dict[int, int] = {}
     for w, t in top:

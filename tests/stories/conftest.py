@@ -1,0 +1,49 @@
+"""Fixtures for the stories tests: a real archive in tmp_path, our own story texts, the shared story sets."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from storyset import read_set, save_set  # noqa: E402
+
+from newsmirror.chinese import load_aliases  # noqa: E402
+from newsmirror.store import open_store  # noqa: E402
+
+CASES = Path(__file__).resolve().parent.parent / "data" / "stories" / "cases.jsonl"
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A fresh archive file; closed after the test."""
+    s = open_store(tmp_path / "archive.sqlite")
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def aliases():
+    return load_aliases()
+
+
+@pytest.fixture
+def cases() -> list[dict]:
+    """Our own texts: a reprint with a changed headline, a script version, an update with one added paragraph
+    and a follow-up, two events of one leader on one day (tests/data/stories/cases.jsonl)."""
+    return read_set(CASES)
+
+
+@pytest.fixture
+def story_set(shared_dir) -> tuple[Path, Path]:
+    """../shared/stories/set-a.jsonl and queries-a.jsonl; skips when absent."""
+    d = shared_dir / "stories"
+    if not (d / "set-a.jsonl").is_file():
+        pytest.skip(f"story set not found at {d}")
+    return d / "set-a.jsonl", d / "queries-a.jsonl"
+
+
+__all__ = ["read_set", "save_set"]

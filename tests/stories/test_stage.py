@@ -1,0 +1,126 @@
+"""The stories stage against a real archive: catching up from change numbers, revisions, purges, another
+process placing meanwhile, and a regrouping killed with SIGKILL that the next run completes."""
+
+from __future__ import annotations
+
+import html
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from newsmirror.demo.storygen import StoryGenerator
+from newsmirror.errors import StoryError
+from newsmirror.models import FeedItem
+from newsmirror.stories import rebuild_stories, sync_stories
+from newsmirror.stories.stage import BATCH
+from storyset import save_set
+
+
+def placements(store) -> dict[int, tuple[int, int | None]]:
+    return {a.id: (s.id, a.copy_of) for s in store.stories() for a in s.articles}
+
+
+def test_sync_places_only_what_changed_since_the_last_run(store, aliases, cases):
+    save_set(store, cases[:6])
+    assert sync_stories(store, aliases).placed == 6
+    assert sync_stories(store, aliases).placed == 0
+    assert store.story_state()["seq"] == str(store.last_change())
+    save_set(store, cases[6:])
+    assert sync_stories(store, aliases).placed == len(cases) - 6
+    assert len(placements(store)) == len(cases)
+
+
+def test_an_edited_article_is_placed_again(store, aliases, cases):
+    ids = save_set(store, cases)
+    sync_stories(store, aliases)
+    d3 = next(a for a in cases if a["id"] == "d3")
+    body = cases[0]["body"].replace("俄羅斯總統蒲亭的賀電", "議長的賀電")  # the outlet replaced its text
+    item = FeedItem(source=d3["outlet"], feed_url=f"https://{d3['outlet']}.example/rss", title="大橋通車典禮",
+                    link=d3["url"], guid="d3", published=datetime.fromisoformat(d3["published"]),
+                    content_html=f"<p>{html.escape(body)}</p>")
+    store.save_item(item, html=item.content_html, text=body, seen_at=datetime.now(UTC))
+    assert sync_stories(store, aliases).placed == 1
+    placed = placements(store)
+    assert placed[ids["d3"]] == (ids["r1"], ids["r1"])  # now a copy of the bridge report
+    assert placed[ids["d4"]][0] == ids["d3"]  # the story it started keeps its id
+
+
+def test_purging_an_outlet_keeps_the_copies_of_its_articles(store, aliases, cases):
+    ids = save_set(store, cases)
+    sync_stories(store, aliases)
+    store.delete_source_articles("中央社")
+    placed = placements(store)
+    assert ids["r1"] not in placed and ids["u1"] not in placed
+    assert placed[ids["r2"]] == (ids["r1"], None)  # the reprint is now the earliest text of its group
+    [fire] = store.stories(ids=[ids["u1"]])
+    assert {a.id for a in fire.articles} == {ids["u3"]}
+
+
+def test_a_second_process_placing_meanwhile_is_refused(store, aliases, cases, tmp_path):
+    from newsmirror.store import open_store
+
+    save_set(store, cases)
+    other = open_store(tmp_path / "archive.sqlite")
+    try:
+        sync_stories(other, aliases)
+    finally:
+        other.close()
+    state = store.story_state()
+    with pytest.raises(StoryError, match="another process"):
+        store.save_placements([], state={"seq": "1"}, expect={"seq": None})
+    assert store.story_state() == state
+
+
+def _generated_archive(store, n: int) -> list:
+    gen = StoryGenerator(seed=3)
+    articles = list(gen.articles(n, per_day=800))
+    for i in range(0, n, 500):
+        chunk = articles[i : i + 500]
+        store.save_items([(a.item, a.item.content_html, a.text) for a in chunk], seen_at=datetime.now(UTC))
+    return articles
+
+
+@pytest.mark.slow
+def test_a_killed_regrouping_is_completed_by_the_next_run(store, aliases, tmp_path):
+    n = 5 * BATCH // 2
+    _generated_archive(store, n)
+    reference = tmp_path / "reference.sqlite"
+    store.backup(reference)
+    home = tmp_path
+    proc = subprocess.Popen([sys.executable, "-m", "newsmirror", "-q", "--home", str(home), "stories", "--rebuild"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    cursor = ""
+    while time.monotonic() < deadline and proc.poll() is None:
+        con = sqlite3.connect(f"file:{home / 'archive.sqlite'}?mode=ro", uri=True, timeout=5)
+        try:
+            row = con.execute("SELECT value FROM story_state WHERE key = 'rebuild'").fetchone()
+        finally:
+            con.close()
+        if row and row[0]:
+            cursor = row[0]
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the regrouping finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert cursor, "no batch was saved before the kill"
+
+    run = sync_stories(store, aliases)  # a plain sync finishes the regrouping first
+    assert run.rebuilt and 0 < run.placed < n
+    assert "rebuild" not in store.story_state()
+    assert store.integrity_check() == "ok"
+    from newsmirror.store import open_store
+
+    ref = open_store(reference)
+    try:
+        rebuild_stories(ref, aliases)
+        assert placements(store) == placements(ref)
+    finally:
+        ref.close()
