@@ -13,11 +13,12 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterator
 
 from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS
 from newsmirror.chinese.script import fold
 
-__all__ = ["bigram_counts", "gram_text", "grams", "query_grams", "segment", "split_runs", "tokenize"]
+__all__ = ["bigram_counts", "dictionary_words", "gram_text", "grams", "query_grams", "segment", "split_runs", "tokenize"]
 
 _RUNS = re.compile(f"([{CJK_CLASS}]+)|([{WORD_CLASS}]+)")
 
@@ -166,6 +167,20 @@ def tokenize(text: str) -> list[str]:
     return words + grams(folded)
 
 
+def dictionary_words() -> Iterator[tuple[str, int]]:
+    """(word, frequency) for every word of jieba's dictionary, in its order."""
+    import jieba  # type: ignore[import-untyped]
+
+    path = jieba.get_dict_file()
+    try:
+        for line in path:
+            parts = line.split(b" ", 2)
+            if len(parts) >= 2:
+                yield parts[0].decode("utf-8"), int(parts[1])
+    finally:
+        path.close()
+
+
 _counts_lock = threading.Lock()
 _counts: dict[str, int] | None = None
 
@@ -180,20 +195,10 @@ def bigram_counts() -> dict[str, int]:
     if _counts is None:
         with _counts_lock:
             if _counts is None:
-                import jieba  # type: ignore[import-untyped]
-
                 counts: dict[str, int] = {}
-                path = jieba.get_dict_file()
-                try:
-                    for line in path:
-                        parts = line.split(b" ", 2)
-                        if len(parts) < 2:
-                            continue
-                        word, freq = parts[0].decode("utf-8"), int(parts[1])
-                        for i in range(len(word) - 1):
-                            key = word[i : i + 2]
-                            counts[key] = counts.get(key, 0) + freq
-                finally:
-                    path.close()
+                for word, freq in dictionary_words():
+                    for i in range(len(word) - 1):
+                        key = word[i : i + 2]
+                        counts[key] = counts.get(key, 0) + freq
                 _counts = counts
     return _counts

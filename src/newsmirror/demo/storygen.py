@@ -15,9 +15,9 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from newsmirror.chinese import load_aliases
+from newsmirror.chinese import Script, load_aliases, to_script
+from newsmirror.chinese.tokens import dictionary_words
 from newsmirror.models import FeedItem
 
 __all__ = ["OUTLETS", "GeneratedArticle", "StoryGenerator"]
@@ -42,17 +42,9 @@ class StoryGenerator:
     """Deterministic articles: `articles(count, start, per_day)` yields them in published order."""
 
     def __init__(self, seed: int = 7, vocabulary: int = 40_000) -> None:
-        import jieba  # type: ignore[import-untyped]
-        import opencc  # type: ignore[import-untyped]
-
         self.rng = random.Random(seed)
-        rows = []
-        with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in parts[0]):
-                    rows.append((int(parts[1]), parts[0]))
-        rows.sort(reverse=True)
+        rows = sorted(((freq, word) for word, freq in dictionary_words()
+                       if all("\u4e00" <= c <= "\u9fff" for c in word)), reverse=True)
         self.words = [w for _, w in rows[:vocabulary]]
         self.cum: list[float] = []
         total = 0.0
@@ -63,7 +55,6 @@ class StoryGenerator:
         self.names = sorted(sorted(s for s in g if any("\u4e00" <= c <= "\u9fff" for c in s))
                             for g in set(load_aliases().groups.values()))
         self.names = [g for g in self.names if g]
-        self.s2t = opencc.OpenCC("s2t")
 
     def _background(self, k: int) -> list[str]:
         return self.rng.choices(self.words, cum_weights=self.cum, k=k)
@@ -139,7 +130,7 @@ class StoryGenerator:
                 self._background(2))
             texts.append((n, title, body, sentences))
         if script == "hant":
-            title, body = self.s2t.convert(title), self.s2t.convert(body)
+            title, body = to_script(title, Script.HANT), to_script(body, Script.HANT)
         url = f"https://outlet{number}.example/n/{n}"
         item = FeedItem(source=outlet, feed_url=f"https://feeds.example/{outlet}", title=title, link=url,
                         guid=str(n), published=when, content_html="".join(f"<p>{p}</p>" for p in body.split("\n\n")))
