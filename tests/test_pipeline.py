@@ -299,3 +299,49 @@ def test_page_with_broken_compression_is_one_failure_not_a_crash(http_server, tm
     assert "1 new" in result.stderr and "1 failed;" in result.stderr.split("pages fetched")[-1]
     assert "/p/gz.html" in result.stderr
     assert len(articles(home)) == 1
+
+
+def test_a_big_fetch_indexes_beside_itself_in_a_second_process(http_server, tmp_path):
+    """Past follow_index_after stored changes the index follower (another process) indexes while the
+    fetch goes on; the run's own last sync completes it, so every article is found."""
+    import asyncio
+
+    from newsmirror.pipeline import open_index, run_fetch
+
+    base = http_server.url("")
+    for f in range(4):
+        http_server.add(f"/f{f}.xml", Reply(rss([item(f * 100 + i, base, prefix=f"第{f}台") for i in range(25)]),
+                                            content_type=RSS))
+    sources = [Source(name=f"台{f}", feeds=(http_server.url(f"/f{f}.xml"),), full_text="never") for f in range(4)]
+    settings = write_sources(tmp_path / "home", sources)
+    summary = asyncio.run(run_fetch(settings, sources, follow_index_after=1))
+    assert summary.new == 100 and summary.indexed <= 100 and not summary.failures
+    index = open_index(settings, readonly=True)
+    store = open_store(settings.db_path)
+    try:
+        assert index.count() == 100 and index.last_seq == store.last_change()
+        assert index.search("第3台標題").total == 25
+    finally:
+        index.close()
+        store.close()
+
+
+def test_index_follower_catches_up_and_ends_when_asked(http_server, tmp_path):
+    from newsmirror.pipeline import IndexFollower, open_index
+
+    base = http_server.url("")
+    http_server.add("/a.xml", Reply(rss([item(i, base) for i in range(12)]), content_type=RSS))
+    source = Source(name="示範社", feeds=(http_server.url("/a.xml"),), full_text="never")
+    settings = write_sources(tmp_path / "home", [source])
+    fetch_sources(settings, [source])
+    (settings.home / "index.sqlite").unlink()  # stored, not indexed
+    follower = IndexFollower(settings)
+    follower.start()
+    process = follower._process
+    follower.stop()
+    assert process.returncode == 0
+    index = open_index(settings, readonly=True)
+    try:
+        assert index.count() == 12
+    finally:
+        index.close()

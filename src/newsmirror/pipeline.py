@@ -14,6 +14,8 @@ catches up from the store's change numbers, so it may lag but never loses an art
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from enum import StrEnum
@@ -32,6 +34,8 @@ __all__ = [
     "run_publish",
     "check_publish",
     "index_into",
+    "IndexFollower",
+    "follow_index",
     "Failure",
     "ReextractSummary",
     "run_fetch",
@@ -149,12 +153,14 @@ def fetch_sources(settings: Settings, sources: list[Source], *, policy=None, pro
 
 
 async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, progress: Progress | None = None,
-                    now: datetime | None = None, sync_index: bool = True) -> FetchSummary:
+                    now: datetime | None = None, sync_index: bool = True,
+                    follow_index_after: int | None = None) -> FetchSummary:
     """The async body of `fetch_sources`: feeds fetched concurrently, stored as each arrives.
 
     Each feed is fetched from the URL in use (the primary, or an alternate while the primary fails:
     fetch.failover); `summary.feeds` reports each feed's outcome and the server's hints for the
-    scheduler. `sync_index=False` leaves the search index to the caller."""
+    scheduler. `sync_index=False` leaves the search index to the caller; past `follow_index_after`
+    stored changes (default FOLLOW_INDEX_AFTER) a second process indexes beside the fetch."""
     from newsmirror.fetch.http import Fetcher, FetchPolicy
     from newsmirror.fetch.warc import RawArchive
     from newsmirror.store import open_store
@@ -179,6 +185,7 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
                                         retry_after=getattr(error, "retry_after", None)))
         progress.advance(failed=True)
 
+    follower = IndexFollower(settings) if sync_index else None
     try:
         suspects = _suspect_hosts(store, now)
         async with Fetcher(policy or FetchPolicy(), archive, store=store, clock=lambda: now,
@@ -206,6 +213,8 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
                 for article_id, link in _store_feed(store, source, url, fetched, result, parsed, summary, now):
                     pages[article_id] = (source, article_id, link)
                 summary.feeds_ok += 1
+                if follower is not None and summary.new + summary.revised >= (follow_index_after or FOLLOW_INDEX_AFTER):
+                    follower.start()
                 summary.feeds.append(FeedReport(source.name, url, fetched, FeedOutcome.OK, result.status,
                                                 new=summary.new - before, items=len(parsed.items), ttl=parsed.ttl,
                                                 **hints))
@@ -216,9 +225,13 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
             if pages:
                 progress.total = (progress.total or 0) + len(pages)
                 await _fetch_pages(fetcher, store, list(pages.values()), summary, progress, now)
+        if follower is not None:
+            follower.stop()
         if sync_index:
             index_into(settings, store, summary)
     finally:
+        if follower is not None:
+            follower.stop()
         archive.close()
         store.close()
     summary.sources_failed = len(failed_sources)
@@ -226,6 +239,66 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
     summary.seconds = progress.seconds
     progress.finish()
     return summary
+
+
+FOLLOW_INDEX_AFTER = 1000  # stored changes in one run after which a second process indexes beside the fetch
+
+
+class IndexFollower:
+    """A second process that keeps the search index caught up while a big fetch stores articles.
+
+    The index is its own file, synced from the store's change numbers, so it can be written
+    beside the fetch on the machine's other core instead of after it. `start` is called when a
+    run has stored FOLLOW_INDEX_AFTER changes (small runs never pay for the process); `stop` closes
+    its stdin, which asks it to finish its current sync, and waits. The run's own last `index_into`
+    indexes whatever is left, so nothing depends on the follower: if it fails or is killed, the
+    work only moves back to the end of the run. It ends with its parent (stdin closes)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        if self._process is not None:
+            return
+        code = f"from newsmirror.pipeline import follow_index; follow_index({str(self.settings.home)!r})"
+        try:
+            self._process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:  # no second process: the run indexes at its end, as small runs do
+            self._process = None
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        process, self._process = self._process, None
+        try:
+            process.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
+        process.wait()
+
+
+def follow_index(home: str, interval: float = 0.2) -> None:
+    """The follower's body (see IndexFollower): sync the index every `interval` seconds until stdin
+    closes, then once more. Errors end it quietly; the run's own index_into reports them."""
+    import select
+
+    from newsmirror.store import open_store
+
+    settings = Settings(Path(home))
+    try:
+        store = open_store(settings.db_path)
+        try:
+            while True:
+                stopping = bool(select.select([sys.stdin], [], [], interval)[0])
+                _sync_index(settings, store)
+                if stopping:
+                    return
+        finally:
+            store.close()
+    except (NewsMirrorError, OSError):
+        return
 
 
 def index_into(settings: Settings, store, summary: FetchSummary) -> None:

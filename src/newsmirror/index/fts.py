@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import re
 import sqlite3
 import threading
@@ -220,6 +221,18 @@ def _highlight_pattern(spelling: str) -> str | None:
     return "".join(out)
 
 
+class _Counted:
+    """An iterator that counts what it gave."""
+
+    def __init__(self, it: Iterator[Any]) -> None:
+        self._it, self.n = it, 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for x in self._it:
+            self.n += 1
+            yield x
+
+
 class SearchIndex:
     """Full-text search over the archive, in its own SQLite file beside it.
 
@@ -258,7 +271,7 @@ class SearchIndex:
                 if fmt is None:
                     self._db.executescript(_SCHEMA)
                     self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
-            self._db.execute("PRAGMA cache_size=-65536")
+            self._db.execute(f"PRAGMA cache_size={-65536 if readonly else -16384}")  # KiB: readers 64 MiB, a writer 16
             fmt = self._format()
         except sqlite3.DatabaseError as exc:
             raise SearchError(f"cannot open search index {self.path}: {exc}") from exc
@@ -386,12 +399,14 @@ class SearchIndex:
         return True
 
     def _write_batch(self, articles: Iterable[StoredArticle], *, last_seq: int | None = None,
-                     fresh: bool = False) -> int:
+                     fresh: bool = False, last_seq_of: Callable[[], int] | None = None) -> int:
         n = 0
         with self._lock, self._write_transaction():
             for article in articles:
                 n += self._write(article, fresh=fresh)
-            if last_seq is not None:
+            if last_seq_of is not None:
+                last_seq = last_seq_of()
+            if last_seq is not None and last_seq != self._meta_int("last_seq"):
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('last_seq', ?)", (str(last_seq),))
         return n
 
@@ -450,22 +465,24 @@ class SearchIndex:
         storing and indexing is repaired by the next sync."""
         self._check_writable()
         seen = 0
-        batch: list[StoredArticle] = []
-        seq = self.last_seq
-        for seq, article in store.changes_since(self.last_seq):
-            batch.append(article)
-            if len(batch) >= BATCH:
-                self._write_batch(batch, last_seq=seq)
-                seen += len(batch)
-                batch.clear()
-                if progress:
-                    progress(seen)
-        if batch or seq != self.last_seq:
-            self._write_batch(batch, last_seq=seq)
-            seen += len(batch)
-            if progress:
+        start = self.last_seq
+        changes = store.changes_since(start)
+        while True:  # transactions of BATCH articles, streamed: memory holds one page of the store's
+            last = [start]
+
+            def batch() -> Iterator[StoredArticle]:
+                for seq, article in itertools.islice(changes, BATCH):
+                    last[0] = seq
+                    yield article
+
+            counted = _Counted(batch())
+            self._write_batch(counted, last_seq_of=lambda: last[0])
+            seen += counted.n
+            start = last[0]
+            if progress and counted.n:
                 progress(seen)
-        return seen
+            if counted.n < BATCH:
+                return seen
 
     def rebuild(self, store, progress: Callable[[int, int], None] | None = None) -> int:
         """Rebuild the index from scratch from the store, streaming; return articles indexed.
