@@ -189,12 +189,13 @@ def test_a_zh_cn_first_visit_reads_simplified_with_mainland_words(browser, live_
         pg.goto("/")
         assert pg.locator("html").get_attribute("lang") == "zh-Hans"
         assert pg.title().startswith("最新报道")
-        nav = pg.get_by_role("navigation", name="主选单").inner_text()
+        nav = pg.get_by_role("navigation", name="主菜单").inner_text()  # mainland wording: 菜单, not 选单
         assert "搜索" in nav and "来源" in nav
         _shot(pg, "home-zh-cn")
         pg.get_by_role("link", name="立法院三读通过修正案").click()
         pg.wait_for_url(f"**/article/{ids['law']}")
-        assert "已修改 1 次" in pg.locator("section.versions h2").inner_text()
+        versions = pg.locator("section.versions h2").inner_text()
+        assert versions == "修改记录（已修改 1 次）"  # the interface's mainland wording (紀錄: 记录, not 纪录)
         pg.goto("/article/999999")
         assert pg.locator("p.error").inner_text() == "没有编号 999999 的报道"
         # nothing was remembered: a choice is the reader's to make

@@ -156,3 +156,35 @@ def test_a_search_page_past_the_end_is_a_404_with_a_way_back(client, indexed):
     r = client.get("/search?q=颱風&page=50")
     assert r.status_code == 404 and "沒有第 50 頁，共 2 頁。" in r.text
     assert '最後一頁（第 2 頁）</a>' in r.text and "page=2" in r.text
+
+
+def test_mainland_wording_is_the_interfaces_never_an_outlets_words(tmp_path):
+    """A Simplified reader gets the interface in mainland words (只读存档, 修改记录, 主菜单) and an outlet's
+    text in Simplified characters only: its 預設立場 stays 预设立场 (默认立场 would change what it said)."""
+    from webarchive import T0, UDN, _html, _item, make_client
+
+    from newsmirror.config import Settings
+    from newsmirror.store import open_store
+
+    settings = Settings.from_home(tmp_path / "home")
+    settings.home.mkdir()
+    title, text = "記者會不應有預設立場", "本報報導：伺服器連線逾時，雪梨的網路連結中斷。"
+    with open_store(settings.db_path) as store:
+        article_id = store.save_item(_item(UDN, 1, title, T0), html=_html(text), text=text, seen_at=T0).article_id
+    client = make_client(settings)
+    try:
+        page = client.get(f"/article/{article_id}", headers=HANS).text
+        assert "记者会不应有预设立场" in page and "本报报导：伺服器连线逾时，雪梨的网路连结中断。" in page
+        assert "默认立场" not in page and "服务器" not in page and "悉尼" not in page
+        assert "只读存档" in page and "<h2 id=\"versions-h\">修改记录</h2>" in page and 'aria-label="主菜单"' in page
+        assert "唯读" not in page and "封存" not in page and "纪录" not in page
+        listed = client.get("/", headers=HANS).text
+        assert "记者会不应有预设立场" in listed and "本报报导" in listed and "最新报道" in listed
+        api = client.get(f"/api/articles/{article_id}?script=hans").json()["article"]
+        assert api["title"] == "记者会不应有预设立场" and api["text"] == "本报报导：伺服器连线逾时，雪梨的网路连结中断。"
+        bad = client.get("/api/articles?limt=1", headers=HANS).json()
+        assert bad["message"].startswith("无法识别的参数：limt")  # the interface's message: mainland words
+        hant = client.get(f"/article/{article_id}?script=hant").text
+        assert "唯讀封存" in hant and "修改紀錄" in hant and title in hant
+    finally:
+        client.close()

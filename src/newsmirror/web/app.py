@@ -19,8 +19,8 @@ from newsmirror.web import api, views
 from newsmirror.web.archive import Archive
 from newsmirror.web.guard import GuardMiddleware, RateLimit
 from newsmirror.web.params import NotFound, Reader, read_reader, script_from_languages
-from newsmirror.web.render import STATIC, in_script, render_page
-from newsmirror.web.wording import ERROR_MESSAGES, ERROR_TITLES
+from newsmirror.web.render import STATIC, in_reader_words, render_page
+from newsmirror.web.wording import ERROR_MESSAGES, ERROR_TITLES, Words
 
 __all__ = ["create_app", "serve", "error_response", "RateLimit"]
 
@@ -74,13 +74,13 @@ def error_response(request: Request, status: int, message: str, *, zh: str | Non
     if _is_api(request):
         reader = _safe_reader(request, api=True)
         script = reader.script or script_from_languages(request.headers.get("accept-language"))
-        return api.json_error(status, message, headers, message=in_script(zh or ERROR_MESSAGES.get(status, ""),
-                                                                           script))
+        return api.json_error(status, message, headers,
+                              message=in_reader_words(zh or ERROR_MESSAGES.get(status, ""), script))
     reader = _safe_reader(request)
     response = render_page(request, reader, "error.html", {
-        "title": ERROR_TITLES.get(status, "錯誤"), "status": status,
-        "message": zh or ERROR_MESSAGES.get(status, ERROR_MESSAGES[400]),
-        "detail": None if zh else message, "back": back,
+        "title": Words(ERROR_TITLES.get(status, "錯誤")), "status": status,
+        "message": Words(zh or ERROR_MESSAGES.get(status, ERROR_MESSAGES[400])),
+        "detail": None if zh else message, "back": tuple((Words(label), href) for label, href in back),
     }, status=status, menu_day=False)
     if headers:
         response.headers.update(headers)

@@ -5,6 +5,10 @@ never build a URL themselves: every link comes from a `Links` object (absolute r
 server, relative file paths for the static site) and everything the layout needs besides the
 page's own data comes in a `Frame`. `render_html` needs no request; `render_page` is the server's
 wrapper that reads the request, converts the page into the reader's script and sets cookies.
+
+A Simplified page's interface gets mainland wording (`wording.MAINLAND_WORDS`): its templates are read
+in Simplified with that wording, and so are the `Words` a view passes in; the page is then converted
+into Simplified script, which changes an outlet's characters but never its words.
 """
 
 from __future__ import annotations
@@ -20,12 +24,12 @@ from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import nh3
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BaseLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from newsmirror.furniture import gist
 from newsmirror.chinese import convert_html, lang_for, to_script
-from newsmirror.web.wording import mainland, zone_name
+from newsmirror.web.wording import Words, mainland, zone_name
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -44,6 +48,7 @@ __all__ = [
     "Shells",
     "render_page",
     "in_script",
+    "in_reader_words",
     "set_reader_cookies",
     "safe_url",
     "page_url",
@@ -177,15 +182,33 @@ def clean_body(html: str) -> Markup:
     return Markup(_H1.sub(r"<\1h2", cleaned))  # the page has one h1: the article's title
 
 
-def environment() -> Environment:
-    """The Jinja2 environment: autoescape everywhere, undefined names are errors."""
+class _MainlandLoader(FileSystemLoader):
+    """The templates read in Simplified script with mainland wording: their text is the interface."""
+
+    def get_source(self, environment: Environment, template: str):  # type: ignore[no-untyped-def]
+        source, filename, uptodate = super().get_source(environment, template)
+        return mainland(to_script(source, "hans")), filename, uptodate
+
+
+def _mainland_words(value: Any) -> Any:
+    """What a template prints, with the interface's `Words` given mainland wording (an outlet's text as it is)."""
+    return mainland(to_script(value, "hans")) if isinstance(value, Words) else value
+
+
+def environment(*, mainland_words: bool = False) -> Environment:
+    """The Jinja2 environment: autoescape everywhere, undefined names are errors.
+
+    With `mainland_words`, the interface (the templates' text and the `Words` passed in) is Simplified
+    with mainland wording, for a Simplified reader."""
+    loader: BaseLoader = _MainlandLoader(str(TEMPLATES)) if mainland_words else FileSystemLoader(str(TEMPLATES))
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
+        loader=loader,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,  # the templates ship with the package; a build renders thousands of pages
+        finalize=_mainland_words if mainland_words else None,
     )
     env.filters["safe_url"] = safe_url
     env.filters["clean_body"] = clean_body
@@ -195,6 +218,7 @@ def environment() -> Environment:
 
 
 _ENV = environment()
+_ENV_MAINLAND = environment(mainland_words=True)
 
 
 def _local(tz: ZoneInfo) -> Callable[[datetime | None], datetime | None]:
@@ -240,9 +264,11 @@ def _variables(context: dict[str, Any], frame: Frame) -> dict[str, Any]:
     )
 
 
-def render_html(name: str, context: dict[str, Any], frame: Frame) -> str:
-    """Render template `name` with the page's `context` inside the layout described by `frame`."""
-    return _ENV.get_template(name).render(_variables(context, frame))
+def render_html(name: str, context: dict[str, Any], frame: Frame, *, mainland_words: bool = False) -> str:
+    """Render template `name` with the page's `context` inside the layout described by `frame`.
+
+    `mainland_words`: the interface in Simplified with mainland wording (a Simplified reader's page)."""
+    return (_ENV_MAINLAND if mainland_words else _ENV).get_template(name).render(_variables(context, frame))
 
 
 class Shells:
@@ -348,7 +374,8 @@ _READ_ATTRIBUTE = re.compile(r'(\s(?:aria-label|title|placeholder|alt)=")([^"]*)
 
 
 def in_script(text: str, script: str | None) -> str:
-    """Text (or HTML) in the reader's script: as written for None, else OpenCC, plus mainland wording for hans.
+    """Text (or HTML) in the reader's script: as written for None, else OpenCC. The script only, never the
+    words: an outlet's 預設立場 is 预设立场 in Simplified (the interface's wording is `in_reader_words`).
 
     In HTML the text between tags is converted, and the attributes a person reads (aria-label,
     title, placeholder, alt); tags, URLs and other attributes stay as they are."""
@@ -356,9 +383,13 @@ def in_script(text: str, script: str | None) -> str:
         return text
     if "<" in text:
         text = convert_html(text, script)
-        text = _READ_ATTRIBUTE.sub(lambda m: m.group(1) + to_script(m.group(2), script) + m.group(3), text)
-    else:
-        text = to_script(text, script)
+        return _READ_ATTRIBUTE.sub(lambda m: m.group(1) + to_script(m.group(2), script) + m.group(3), text)
+    return to_script(text, script)
+
+
+def in_reader_words(text: str, script: str | None) -> str:
+    """The interface's text (a message, a label) in the reader's script, with mainland wording for hans."""
+    text = in_script(text, script)
     return mainland(text) if script == "hans" else text
 
 
@@ -381,10 +412,10 @@ def render_page(request: Request, reader: Reader, name: str, context: dict[str, 
         timezones=tuple((tz, page_url(request, tz=tz)) for tz in TIMEZONES),
         current=_current(request.url.path),
         today=day.isoformat(),
-        today_label="今日" if day == datetime.now(reader.tz).date() else "最近一日",
+        today_label=Words("今日" if day == datetime.now(reader.tz).date() else "最近一日"),
         page_url=lambda **kw: page_url(request, **kw),
     )
-    body = in_script(render_html(name, context, frame), reader.script)
+    body = in_script(render_html(name, context, frame, mainland_words=reader.script == "hans"), reader.script)
     response = HTMLResponse(body, status_code=status)
     response.headers["cache-control"] = "private, no-cache"
     response.headers["vary"] = "Cookie, Accept-Language"

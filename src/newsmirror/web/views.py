@@ -16,8 +16,8 @@ from starlette.responses import Response
 from newsmirror.errors import QueryError, SearchError
 from newsmirror.web.archive import Archive
 from newsmirror.web.params import NotFound, day_bounds, parse_day, parse_int, parse_query, read_reader
-from newsmirror.web.render import article_context, page_url, render_page
-from newsmirror.web.wording import page_note, reader_message
+from newsmirror.web.render import article_context, in_reader_words, page_url, render_page
+from newsmirror.web.wording import Words, page_note, reader_message
 
 __all__ = [
     "PER_PAGE",
@@ -102,7 +102,7 @@ def home(request: Request) -> Response:
     reader = read_reader(request)
     articles, paging = _listing(request)
     return render_page(request, reader, "list.html", {
-        "title": "最新報導", "heading": "最新報導", "articles": articles, "paging": paging,
+        "title": Words("最新報導"), "heading": Words("最新報導"), "articles": articles, "paging": paging,
         "show_source": True, "day_nav": None,
     })
 
@@ -113,7 +113,7 @@ def sources_page(request: Request) -> Response:
     reader = read_reader(request)
     archive = _archive(request)
     sources = archive.store().sources()
-    return render_page(request, reader, "sources.html", {"title": "來源", "sources": sources,
+    return render_page(request, reader, "sources.html", {"title": Words("來源"), "sources": sources,
                                                          "feed_health": _feed_health(archive)})
 
 
@@ -161,7 +161,7 @@ def day_page(request: Request) -> Response:
     nav = {"prev": prev.isoformat() if prev else None, "next": next_.isoformat() if next_ else None,
            "tz": reader.tz_name, "month": (day.year, day.month)}
     return render_page(request, reader, "list.html", {
-        "title": day.isoformat(), "heading": f"{day:%Y 年 %m 月 %d 日}", "articles": articles,
+        "title": day.isoformat(), "heading": Words(f"{day:%Y 年 %m 月 %d 日}"), "articles": articles,
         "paging": paging, "show_source": True, "day_nav": nav,
     })
 
@@ -198,7 +198,7 @@ def month_page(request: Request) -> Response:
         weeks.append(week + [None] * (7 - len(week)))
     prev, next_ = _neighbour_days(store, reader.tz, start, end)
     return render_page(request, reader, "month.html", {
-        "title": f"{year}-{month:02d}", "heading": f"{year} 年 {month} 月", "weeks": weeks,
+        "title": f"{year}-{month:02d}", "heading": Words(f"{year} 年 {month} 月"), "weeks": weeks,
         "total": sum(counts.values()), "days_with": len(counts),
         "prev": (prev.year, prev.month) if prev else None, "next": (next_.year, next_.month) if next_ else None,
     })
@@ -260,7 +260,7 @@ def search_page(request: Request) -> Response:
         "since": request.query_params.get("since", "")[:40],
         "until": request.query_params.get("until", "")[:40],
     }
-    context: dict[str, Any] = {"title": "搜尋", "form": form, "sources": sources, "results": None,
+    context: dict[str, Any] = {"title": Words("搜尋"), "form": form, "sources": sources, "results": None,
                                "paging": None, "error": None}
     if "q" not in request.query_params:
         return render_page(request, reader, "search.html", context)
@@ -278,13 +278,13 @@ def search_page(request: Request) -> Response:
         context["error"] = reader_message(exc)
         return render_page(request, reader, "search.html", context, status=400)
     except SearchError as exc:
-        context["error"] = "搜尋索引暫時無法使用，請稍後再試。"
+        context["error"] = Words("搜尋索引暫時無法使用，請稍後再試。")
         log.warning("search: %s", exc)
         return render_page(request, reader, "search.html", context, status=503)
     paging = _paging(page, results.total, len(results.hits), False)
     if page > 1 and not results.hits:
         _past_the_end(request, page, paging["pages"])
-    context["title"] = f"搜尋：{q}"
+    context["title"] = f"{in_reader_words('搜尋', reader.script)}：{q}"  # the reader's query as typed
     context["results"] = [(hit, clean_snippet(hit.snippet)) for hit in results.hits]
     context["paging"] = paging
     return render_page(request, reader, "search.html", context)

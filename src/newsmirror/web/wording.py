@@ -1,15 +1,23 @@
 """The interface's words that are data: zone names, why a page is missing, error titles, mainland wording.
 
-Written in Traditional Chinese; a Simplified page is converted by OpenCC and then given the
-mainland wording of `MAINLAND_WORDS` where it differs (报道, not 报导).
+Written in Traditional Chinese; a Simplified page is converted by OpenCC and its interface (never an
+outlet's text) is then given the mainland wording of `MAINLAND_WORDS` where it differs (报道, not 报导).
+The templates' own text is the interface; text a view passes in is the interface only when it is
+`Words` (titles, messages, zone names), so an outlet's title or body is never reworded.
 """
 
 from __future__ import annotations
 
 from newsmirror.models import FailureKind, PageFetch, PageStatus
 
-__all__ = ["ZONE_NAMES", "zone_name", "FAILURE_WHY", "PAGE_STATE", "ERROR_TITLES", "ERROR_MESSAGES",
+__all__ = ["Words", "ZONE_NAMES", "zone_name", "FAILURE_WHY", "PAGE_STATE", "ERROR_TITLES", "ERROR_MESSAGES",
            "MAINLAND_WORDS", "mainland", "reader_message", "page_note"]
+
+
+class Words(str):
+    """Text of the interface, not an outlet's: a Simplified page gives it mainland wording (报道, not 报导)."""
+
+    __slots__ = ()
 
 # IANA zone -> the name a Chinese reader knows it by (a city, or the zone's usual Chinese name).
 ZONE_NAMES: dict[str, str] = {
@@ -37,9 +45,9 @@ ZONE_NAMES: dict[str, str] = {
 }
 
 
-def zone_name(zone: str) -> str:
+def zone_name(zone: str) -> Words:
     """The Chinese name of an IANA zone, or the zone itself when it has none here."""
-    return ZONE_NAMES.get(zone, zone)
+    return Words(ZONE_NAMES.get(zone, zone))
 
 
 # Why an article's page could not be read, by the failure's kind.
@@ -72,18 +80,37 @@ ERROR_TITLES: dict[int, str] = {
     503: "暫時無法服務",
 }
 
-# Traditional-interface words whose Simplified form differs in mainland usage, as (after t2s, mainland).
+# Interface words whose Simplified form differs in mainland usage, as (after OpenCC t2s, mainland). Applied
+# in this order to the interface only: an outlet's 預設立場 stays 预设立场, never 默认立场.
 MAINLAND_WORDS: tuple[tuple[str, str], ...] = (
+    # the news and the archive
     ("报导", "报道"),
+    ("唯读", "只读"),
+    ("封存", "存档"),  # the archive: 唯讀封存 -> 只读存档
+    ("纪录", "记录"),  # 修改紀錄 -> 修改记录
+    ("内文", "正文"),
+    # the site's controls
     ("搜寻", "搜索"),
+    ("关键字", "关键词"),
+    ("笔结果", "条结果"),
+    ("选单", "菜单"),
+    ("依月份", "按月份"),
+    ("以空白分开", "以空格分开"),
     ("连结", "链接"),
     ("预设", "默认"),
+    ("字元", "字符"),
+    ("不认得的参数", "无法识别的参数"),
+    # the network
     ("网路", "网络"),
     ("伺服器", "服务器"),
     ("逾时", "超时"),
     ("网域名称", "域名"),
-    ("雪梨", "悉尼"),
+    ("连线", "连接"),
+    ("网站回应错误", "网站返回错误"),
+    ("没有回应", "没有响应"),
     ("请求太频繁", "请求过于频繁"),
+    # places
+    ("雪梨", "悉尼"),
 )
 
 
@@ -100,9 +127,9 @@ ERROR_MESSAGES: dict[int, str] = {
 }
 
 
-def reader_message(exc: Exception, status: int = 400) -> str:
+def reader_message(exc: Exception, status: int = 400) -> Words:
     """The Chinese message for an error: its own `zh` when it has one, else the status's."""
-    return getattr(exc, "zh", None) or ERROR_MESSAGES.get(status, ERROR_MESSAGES[400])
+    return Words(getattr(exc, "zh", None) or ERROR_MESSAGES.get(status, ERROR_MESSAGES[400]))
 
 
 def mainland(text: str) -> str:
@@ -118,8 +145,8 @@ def page_note(record: PageFetch | None) -> dict[str, object] | None:
     if record is None or not record.body_missing:
         return None
     return {
-        "why": FAILURE_WHY.get(record.kind, FAILURE_WHY[FailureKind.OTHER]) if record.kind else "網頁無法讀取",
-        "state": PAGE_STATE.get(record.status, ""),
+        "why": Words(FAILURE_WHY.get(record.kind, FAILURE_WHY[FailureKind.OTHER]) if record.kind else "網頁無法讀取"),
+        "state": Words(PAGE_STATE.get(record.status, "")),
         "status": record.status,
         "next_try": record.next_try if record.status is PageStatus.RETRYING else None,
         "attempts": record.attempts,
