@@ -41,7 +41,7 @@ def test_import_takes_every_valid_entry_and_names_every_bad_one(tmp_path):
     assert "skipped subs.json entry #4 (no name): expected an object with 'site' and 'url'" in lines
     assert "skipped subs.json entry #5 (no name): 'site' is empty" in lines
     assert lines[-1].startswith("imported 2 new sources and 3 new feeds")
-    assert lines[-1].endswith("1 feeds were there already, 3 entries were bad")
+    assert lines[-1].endswith("1 feed was there already, 3 entries were bad")
     sources = {s.name: s.feeds for s in load_sources(Settings.from_home(home).sources_file)}
     assert sources == {"(臺)中央社CNA": ("https://a.example/rss", "https://a.example/rss2"),
                        "(港)示範報": ("https://c.example/rss",)}
@@ -60,11 +60,16 @@ def test_opml_folders_become_tags(tmp_path):
         '<outline text="國際"><outline text="BBC 中文" type="rss" xmlUrl="https://bbc.example/rss"/>'
         '<outline text="壞的" type="rss" xmlUrl="ftp://bad.example/rss"/></outline>'
         '<outline text="無分類" type="rss" xmlUrl="https://plain.example/rss"/>'
+        '<outline text="沒網址" type="rss"/><outline text="空資料夾"/>'
         '</body></opml>', encoding="utf-8")
     home = tmp_path / "home"
     result = run(home, "sources", "import", str(opml))
     assert result.exit_code == 1
     assert "skipped feeds.opml entry #4 (壞的): xmlUrl: 'ftp://bad.example/rss' is not an http(s) URL" in result.stderr
+    # a feed outline without its URL is a bad entry too (an empty folder is no entry)
+    assert ("skipped feeds.opml entry #6 (沒網址): a feed outline (type='rss') without an xmlUrl; "
+            "add the feed's URL") in result.stderr
+    assert result.stderr.strip().endswith("0 feeds were there already, 2 entries were bad")
     tags = {s.name: s.tags for s in load_sources(Settings.from_home(home).sources_file)}
     assert tags == {"(臺)中央社": ("台灣", "通訊社"), "(臺)聯合報": ("台灣",), "BBC 中文": ("國際",), "無分類": ()}
 

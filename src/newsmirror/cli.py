@@ -108,9 +108,10 @@ def sources_import(obj: Ctx, file: Path) -> None:
     if obj.verbose:
         for name, url, owner in merged.repeated:
             click.echo(f"already there: {url} ({name}) is a feed of {owner!r}", err=True)
+    there, bad = len(merged.repeated), len(read.problems)
     click.echo(f"imported {merged.added_sources} new sources and {merged.added_feeds} new feeds into {path} "
-               f"({len(merged.sources)} sources in all); {len(merged.repeated)} feeds were there already, "
-               f"{len(read.problems)} entries were bad", err=True)
+               f"({len(merged.sources)} sources in all); {there} {'feed was' if there == 1 else 'feeds were'} there "
+               f"already, {bad} {'entry was' if bad == 1 else 'entries were'} bad", err=True)
     if read.problems:
         sys.exit(1)
 

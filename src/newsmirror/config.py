@@ -371,6 +371,9 @@ def _from_subs_json(data: object, path: Path) -> ImportFile:
     return ImportFile(_grouped(entries), problems)
 
 
+_FEED_OUTLINE = ("rss", "atom", "feed")  # OPML outline types that name a feed (its URL in xmlUrl)
+
+
 def _from_opml(raw: bytes, path: Path) -> ImportFile:
     """Every outline with an xmlUrl is a feed; the folders (outlines holding outlines) above it become its tags."""
     try:
@@ -386,6 +389,11 @@ def _from_opml(raw: bytes, path: Path) -> ImportFile:
         for child in node.findall("outline"):
             url = child.get("xmlUrl")
             label = (child.get("title") or child.get("text") or "").strip()
+            if url is None and (child.get("type") or "").lower() in _FEED_OUTLINE and not child.findall("outline"):
+                number += 1  # a feed without its URL: a bad entry, not an empty folder
+                reason = f"a feed outline (type={child.get('type')!r}) without an xmlUrl; add the feed's URL"
+                problems.append(ImportProblem(number, label or "no name", reason))
+                continue
             if url is None:
                 walk(child, folders + ((label,) if label else ()))
                 continue

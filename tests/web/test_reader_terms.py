@@ -188,3 +188,29 @@ def test_mainland_wording_is_the_interfaces_never_an_outlets_words(tmp_path):
         assert "唯讀封存" in hant and "修改紀錄" in hant and title in hant
     finally:
         client.close()
+
+
+def test_a_day_or_month_still_to_come_is_a_404_that_leads_to_the_newest_day(client):
+    from datetime import date, timedelta
+
+    tomorrow = (date.today() + timedelta(days=2)).isoformat()  # a day ahead in every zone
+    for path, said in ((f"/day/{tomorrow}", "還沒到"), ("/month/9998-12", "9998 年 12 月還沒到")):
+        r = client.get(path)
+        assert r.status_code == 404 and said in main(r.text), path
+        assert '<a href="/day/latest">最近一日</a>' in main(r.text), path
+    latest = client.get("/day/latest?tz=UTC&script=hans")
+    assert latest.status_code == 302 and latest.headers["location"] == "/day/2024-05-04?tz=UTC&script=hans"
+    assert client.get("/day/latest?tz=Pacific/Pago_Pago").headers["location"].startswith("/day/2024-05-03")
+    # an error page reads no archive: its menu leads to /day/latest, never to an empty today
+    assert '<a href="/day/latest">最近一日</a>' in client.get("/nowhere").text
+    assert 'href="/day/2024-05-04"' in client.get("/day/2024-05-20").text  # a past empty day: 200, way back
+
+
+def test_api_parameters_given_twice_or_to_an_endpoint_taking_none_are_said_as_such(client):
+    twice = client.get("/api/articles?limit=1&limit=2")
+    assert twice.status_code == 400
+    assert twice.json()["error"] == "parameter(s) limit given more than once; give each once"
+    assert twice.json()["message"] == "參數 limit 重複出現；每個參數只能給一次"
+    none = client.get("/api/openapi.json?x=1", headers=HANS).json()
+    assert none["error"] == "unknown parameter(s) x; this endpoint takes no parameters"
+    assert none["message"] == "无法识别的参数：x；这里不接受任何参数"

@@ -57,8 +57,9 @@ def openapi_schema() -> dict[str, Any]:
             "description": "Read-only access to a newsmirror archive of Chinese-language news. "
                            "Every answer has `ok`; failures carry a one-line `error` (English) and "
                            "`message` (Chinese). Lists are paged one way: `limit` and `offset`, answered "
-                           "with `total` and `next_offset`. A parameter an endpoint does not take is a 400 "
-                           "that names it. JSON is UTF-8 text, never ASCII escapes of Chinese characters.",
+                           "with `total` and `next_offset`. A parameter an endpoint does not take, or one "
+                           "given twice, is a 400 that names it. JSON is UTF-8 text, never ASCII escapes of "
+                           "Chinese characters.",
         },
         "paths": {
             "/api/articles": {"get": {

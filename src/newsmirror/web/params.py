@@ -221,9 +221,18 @@ def parse_query(request: Request, name: str = "q", *, required: bool = True) -> 
 
 
 def check_params(request: Request, allowed: tuple[str, ...]) -> None:
-    """QueryError naming every query parameter `allowed` does not list (the API's parameters are exact)."""
-    unknown = sorted({k for k in request.query_params.keys() if k not in allowed})
+    """QueryError naming every query parameter `allowed` does not list, or any given twice (the API's
+    parameters are exact: `limit=1&limit=2` is not silently read as one of them)."""
+    keys = [k for k, _ in request.query_params.multi_items()]
+    unknown = sorted({k for k in keys if k not in allowed})
     if unknown:
         names = ", ".join(n[:40] for n in unknown[:10])
-        raise QueryError(f"unknown parameter(s) {names}; this endpoint takes {', '.join(allowed)}",
-                         zh=f"不認得的參數：{names}；這裡可用的參數是 {'、'.join(allowed)}")
+        takes = ", ".join(allowed) if allowed else "no parameters"
+        raise QueryError(f"unknown parameter(s) {names}; this endpoint takes {takes}",
+                         zh=f"不認得的參數：{names}；" + (f"這裡可用的參數是 {'、'.join(allowed)}" if allowed
+                                                       else "這裡不接受任何參數"))
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        names = ", ".join(twice)
+        raise QueryError(f"parameter(s) {names} given more than once; give each once",
+                         zh=f"參數 {names} 重複出現；每個參數只能給一次")

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TEMPLATES",
     "STATIC",
+    "LATEST_DAY",
     "Links",
     "ServeLinks",
     "Frame",
@@ -61,6 +62,7 @@ STATIC = Path(__file__).parent / "static"
 COOKIE_AGE = 365 * 24 * 3600
 WEEKDAYS = "一二三四五六日"
 SITE_NAME = "新聞鏡像"
+LATEST_DAY = "latest"  # /day/latest leads to the newest day with articles: the menu's link where no store was read
 
 
 def safe_url(url: str | None) -> str:
@@ -398,7 +400,7 @@ def render_page(request: Request, reader: Reader, name: str, context: dict[str, 
     """Render template `name` for a request, convert its text into the reader's script, set their cookies."""
     from starlette.responses import HTMLResponse
 
-    day = _newest_day(request, reader.tz) if menu_day else datetime.now(reader.tz).date()
+    day = _newest_day(request, reader.tz) if menu_day else None  # None: the menu leads to /day/latest
     frame = Frame(
         links=SERVE_LINKS,
         tz=reader.tz,
@@ -411,7 +413,7 @@ def render_page(request: Request, reader: Reader, name: str, context: dict[str, 
         ),
         timezones=tuple((tz, page_url(request, tz=tz)) for tz in TIMEZONES),
         current=_current(request.url.path),
-        today=day.isoformat(),
+        today=day.isoformat() if day else LATEST_DAY,
         today_label=Words("今日" if day == datetime.now(reader.tz).date() else "最近一日"),
         page_url=lambda **kw: page_url(request, **kw),
     )

@@ -5,18 +5,18 @@ from __future__ import annotations
 import logging
 import math
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import nh3
 from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from newsmirror.errors import QueryError, SearchError
 from newsmirror.web.archive import Archive
 from newsmirror.web.params import NotFound, day_bounds, parse_day, parse_int, parse_query, read_reader
-from newsmirror.web.render import article_context, in_reader_words, page_url, render_page
+from newsmirror.web.render import LATEST_DAY, article_context, in_reader_words, page_url, render_page
 from newsmirror.web.wording import Words, page_note, reader_message
 
 __all__ = [
@@ -153,7 +153,13 @@ def source_page(request: Request) -> Response:
 def day_page(request: Request) -> Response:
     """The articles published on one calendar day in the reader's timezone, with the nearest days that have any."""
     reader = read_reader(request)
+    if request.path_params["day"] == LATEST_DAY:
+        newest = newest_day(_archive(request).store(), reader.tz) or datetime.now(reader.tz).date()
+        query = f"?{request.url.query}" if request.url.query else ""  # the reader's ?tz= and ?script= stay
+        return RedirectResponse(f"/day/{newest.isoformat()}{query}", status_code=302,
+                                headers={"cache-control": "no-cache"})
     day = parse_day(request.path_params["day"])
+    _not_in_the_future(day, reader.tz, day.isoformat(), f"{day:%Y 年 %m 月 %d 日}")
     start, end = day_bounds(day, reader.tz)
     articles, paging = _listing(request, since=start, until=end, count=False)
     articles = [a for a in articles if start <= a.published < end]
@@ -164,6 +170,13 @@ def day_page(request: Request) -> Response:
         "title": day.isoformat(), "heading": Words(f"{day:%Y 年 %m 月 %d 日}"), "articles": articles,
         "paging": paging, "show_source": True, "day_nav": nav,
     })
+
+
+def _not_in_the_future(first: date, tz, shown: str, zh: str) -> None:
+    """A day or month that has not begun in the reader's zone: a 404 that leads back to the newest day."""
+    if first > datetime.now(tz).date():
+        raise NotFound(f"{shown} has not come yet; the archive's newest day is at /day/{LATEST_DAY}",
+                       f"{zh}還沒到，還沒有報導。", back=(("最近一日", f"/day/{LATEST_DAY}"),))
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -180,6 +193,7 @@ def month_page(request: Request) -> Response:
     reader = read_reader(request)
     year, month = parse_month(request.path_params["month"])
     first = date(year, month, 1)
+    _not_in_the_future(first, reader.tz, f"{year}-{month:02d}", f"{year} 年 {month} 月")
     following = date(year + (month == 12), month % 12 + 1, 1)
     start, _ = day_bounds(first, reader.tz)
     end, _ = day_bounds(following, reader.tz)
