@@ -15,10 +15,11 @@ from newsmirror.extract import extract_article
 from newsmirror.extract.output import article_to_dict
 
 # Measured with bench/devcorpus.py (bench/README.md); floors sit just under the measurement on the
-# grown corpus (54 pages, 37 sites): its 21 newer pages were labelled before the extractor was run on them.
+# grown corpus (111 pages, 81 sites, Taiwan, Hong Kong, Singapore/Malaysia and Chinese services abroad
+# included): its 57 newest pages were labelled before the extractor was run on them.
 FLOORS = {
-    "tuning": {"title": 0.78, "date": 0.95, "authors_named": 0.72, "kind": 0.99},
-    "held_out": {"title": 0.87, "date": 0.95, "authors_named": 0.85, "kind": 0.99},
+    "tuning": {"title": 0.78, "date": 0.92, "authors_named": 0.62, "kind": 0.97},
+    "held_out": {"title": 0.87, "date": 0.94, "authors_named": 0.82, "kind": 0.95},
 }
 
 
