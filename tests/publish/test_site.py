@@ -212,3 +212,21 @@ def test_shipped_character_tables_agree_with_opencc():
     for script in ("hans", "hant"):
         assert char_pairs(script) == opencc_pairs(script), script
     assert ("發发" in char_pairs("hans")) and ("发發" in char_pairs("hant"))
+
+
+def test_every_link_and_script_of_every_page_opens_a_file_of_the_site(store, tmp_path):
+    from urllib.parse import unquote, urlsplit
+
+    out = tmp_path / "out"
+    run_build("site", store, out, BuildOptions())
+    checked = 0
+    for page in out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for ref in re.findall(r'(?:href|src|data-index)="([^"]*)"', html):
+            parts = urlsplit(ref.replace("&amp;", "&"))
+            if parts.scheme or parts.netloc or not parts.path or ref.startswith("#"):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve()
+            assert target.is_file() and out.resolve() in target.parents, f"{page.relative_to(out)}: {ref}"
+            checked += 1
+    assert checked > 1000

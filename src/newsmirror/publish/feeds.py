@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from newsmirror import __version__
 from newsmirror.publish.files import OutputFolder
-from newsmirror.publish.pages import article_path, href, local_day, outlet_slug
+from newsmirror.publish.pages import article_path, feed_path, href, local_day, outlet_slug
 from newsmirror.publish.targets import BuildOptions, BuildSummary
 from newsmirror.furniture import gist
 from newsmirror.sanitize import sanitize_html
@@ -38,11 +38,6 @@ __all__ = ["FEED_SIZE", "FeedEntry", "feed_path", "render_atom", "render_json_fe
 FEED_SIZE = 50
 SITE_TITLE = "新聞鏡像"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-
-
-def feed_path(outlet: str | None, kind: str) -> str:
-    """The site path of the feed of everything (outlet None) or of one outlet; kind "atom" or "json"."""
-    return f"feeds/all.{kind}" if outlet is None else f"feeds/source/{outlet_slug(outlet)}.{kind}"
 
 
 class FeedEntry:

@@ -121,6 +121,11 @@ def page_path(k: int, outlet: str | None = None) -> str:
     return f"{prefix}pages/{k // 1000}/{k}.html"
 
 
+def feed_path(outlet: str | None, kind: str) -> str:
+    """The feed of everything (outlet None) or of one outlet; kind "atom" or "json"."""
+    return f"feeds/all.{kind}" if outlet is None else f"feeds/source/{outlet_slug(outlet)}.{kind}"
+
+
 def outlet_path(outlet: str) -> str:
     return f"source/{outlet_slug(outlet)}/index.html"
 
@@ -182,7 +187,7 @@ class SiteLinks:
 
     def feed(self, name: str, kind: str) -> str:
         """An Atom (`atom`) or JSON (`json`) feed: `all` or an outlet's."""
-        return self.to(f"feeds/{name if name == 'all' else outlet_slug(name)}.{kind}")
+        return self.to(feed_path(None if name == "all" else name, kind))
 
 
 # --- rendering ------------------------------------------------------------------------------------
