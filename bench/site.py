@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from search import load_vocab  # noqa: E402  (bench/search.py: the same word stock)
 
-from newsmirror.index import load_aliases  # noqa: E402
+from newsmirror.chinese import load_aliases  # noqa: E402
 from newsmirror.models import FeedItem  # noqa: E402
 from newsmirror.sanitize import html_to_text  # noqa: E402
 from newsmirror.store import open_store  # noqa: E402

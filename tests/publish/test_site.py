@@ -206,8 +206,8 @@ def test_a_revision_made_from_the_article_is_what_the_store_holds(store):
 
 
 def test_shipped_character_tables_agree_with_opencc():
-    """zh_chars.txt is data made from OpenCC; when OpenCC changes, rewrite it: python -m newsmirror.publish.charmap."""
-    from newsmirror.publish.charmap import char_pairs, opencc_pairs
+    """zh_chars.txt is data made from OpenCC; when OpenCC changes, rewrite it: python -m newsmirror.chinese.chartable."""
+    from newsmirror.chinese.chartable import char_pairs, opencc_pairs
 
     for script in ("hans", "hant"):
         assert char_pairs(script) == opencc_pairs(script), script

@@ -5,7 +5,7 @@ the text was (普京 = 普亭 = 蒲亭, 繁 = 简), an incremental build must up
 article in well under a second (Pagefind re-indexes the whole site), and the first query should
 fetch a few kilobytes, not a chunk of a general-purpose index.
 
-What is indexed: every revision's title and text, folded by `fold` (`charmap.fold_units`: Simplified per
+What is indexed: every revision's title and text, folded by `fold` (`chinese.chartable.fold_units`: Simplified per
 character, half-width, lower case), as the set of its CJK character bigrams plus its Latin words
 and numbers. A query term matches an article holding all the term's bigrams (words); a term with
 aliases matches any of its spellings; all terms must match. Results come newest archived first
@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from newsmirror.publish import charmap
+from newsmirror.chinese import chartable
 from newsmirror.publish.files import OutputFolder, sorted_lines
 
 __all__ = [
@@ -81,10 +81,10 @@ _FOLD: np.ndarray | None = None
 
 
 def _fold_units(text: str) -> np.ndarray:
-    """The folded UTF-16 code units of `text` (see charmap.fold_units)."""
+    """The folded UTF-16 code units of `text` (see chinese.chartable.fold_units)."""
     global _FOLD
     if _FOLD is None:
-        _FOLD = np.array(charmap.fold_units(), dtype=np.uint16)
+        _FOLD = np.array(chartable.fold_units(), dtype=np.uint16)
     return _FOLD[np.frombuffer(text.encode("utf-16-le"), dtype="<u2")]
 
 
@@ -333,6 +333,8 @@ class SearchWriter:
         while self.group_bits < bits and (articles * _POSTINGS_PER_ARTICLE) >> self.group_bits > _GROUP:
             self.group_bits += 1
         self._runs: list[tuple[Path, np.ndarray]] = []  # spilled postings, sorted by group, and each group's bounds
+        for stale in folder.root.glob(".newsmirror-search-*"):  # left by a build that was killed
+            shutil.rmtree(stale, ignore_errors=True)
         self._tmp = Path(tempfile.mkdtemp(prefix=".newsmirror-search-", dir=folder.root))
         self._codes: list[np.ndarray] = []
         self._ids: list[np.ndarray] = []

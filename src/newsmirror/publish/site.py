@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from newsmirror import __version__
+from newsmirror.chinese.chartable import char_pairs
 from newsmirror.errors import PublishError
-from newsmirror.publish import charmap
 from newsmirror.publish.files import OutputFolder, check_output_folder, write_if_changed
 from newsmirror.publish.pages import (
     PAGE_SIZE,
@@ -386,7 +386,7 @@ class _Builder:
             for name in _STATIC_FILES:
                 self.folder.put(f"static/{name}", (STATIC / name).read_bytes())
             for script in ("hans", "hant"):
-                self.folder.put(f"static/zh-{script}.js", charmap.table_script(script))
+                self.folder.put(f"static/zh-{script}.js", _table_script(script))
             self.folder.put(".nojekyll", b"")  # GitHub Pages: serve the files as they are
         write_feeds(self.folder, self.store, base_url=self.options.base_url, tz=self.tz,
                     outlets=[name for name, _, _ in sources] if outlets is None else outlets)
@@ -607,3 +607,9 @@ class _Builder:
             self._repage(outlet, [], [marker])
         self.common_pages(None)
         self.done_ticking()
+
+
+def _table_script(script: str) -> str:
+    """static/zh-<script>.js: the character table as `NM.zh.<script> = "pairs"` for site.js and search.js."""
+    pairs = json.dumps(char_pairs(script), ensure_ascii=False)
+    return f"window.NM = window.NM || {{}}; NM.zh = NM.zh || {{}};\nNM.zh.{script} = {pairs};\n"

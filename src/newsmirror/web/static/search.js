@@ -32,7 +32,7 @@
   };
   NM.d = function (n, rows) { blocks[n] = rows; if (waiting["d" + n]) waiting["d" + n](); };
 
-  /* --- folding and tokens (publish/charmap.py, publish/search.py) --- */
+  /* --- folding and tokens (chinese/chartable.py, publish/search.py) --- */
   var foldMap = null;
   function fold(text) {
     if (!foldMap) {

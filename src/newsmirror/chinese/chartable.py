@@ -1,5 +1,7 @@
 """Character-by-character script tables, for pages and searches that run in the reader's browser.
 
+The one character-level variant of `script`'s conversions (which are OpenCC's, phrase-aware).
+
 A static site has no server to convert a page into Traditional or Simplified, so the browser does
 it with a table of single characters taken from OpenCC (each Han character converted on its own:
 s2t for 繁體, t2s for 简体). Phrase rules are not in it: 头发 becomes 頭發 in the browser where
@@ -8,21 +10,20 @@ lower-cased, is the static search's fold (`fold_units`), applied alike to the in
 time and to the query in the browser, so both sides always fold the same way.
 
 The tables are data (`zh_chars.txt`, two lines of pairs), made from OpenCC by `opencc_pairs` and
-written by `python -m newsmirror.publish.charmap`; a test checks they still agree with the
+written by `python -m newsmirror.chinese.chartable`; a test checks they still agree with the
 installed OpenCC. Reading them costs a build nothing, where loading OpenCC's s2t dictionary costs
 ~30 MB.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from functools import cache
 from pathlib import Path
 
 from newsmirror.chinese.script import HALF_WIDTH
 
-__all__ = ["TABLES", "char_pairs", "detect_script", "fold_units", "opencc_pairs", "table_script"]
+__all__ = ["TABLES", "char_pairs", "detect_script", "fold_units", "opencc_pairs"]
 
 TABLES = Path(__file__).with_name("zh_chars.txt")
 
@@ -97,18 +98,12 @@ def fold_units() -> list[int]:
     return table
 
 
-def table_script(script: str) -> str:
-    """static/zh-<script>.js: the table as `NM.zh.<script> = "pairs"` for site.js and search.js."""
-    pairs = json.dumps(char_pairs(script), ensure_ascii=False)
-    return f"window.NM = window.NM || {{}}; NM.zh = NM.zh || {{}};\nNM.zh.{script} = {pairs};\n"
-
-
-if __name__ == "__main__":  # python -m newsmirror.publish.charmap: rewrite zh_chars.txt from OpenCC
+if __name__ == "__main__":  # python -m newsmirror.chinese.chartable: rewrite zh_chars.txt from OpenCC
     import importlib.metadata
 
     TABLES.write_text(
         f"# Single-character conversions from OpenCC {importlib.metadata.version('opencc')} (Apache-2.0), "
-        "one Han character for one BMP character;\n# written by `python -m newsmirror.publish.charmap`. "
+        "one Han character for one BMP character;\n# written by `python -m newsmirror.chinese.chartable`. "
         "Each line: script, a tab, pairs of (from, to).\n"
         f"hans\t{opencc_pairs('hans')}\nhant\t{opencc_pairs('hant')}\n", encoding="utf-8")
     print(f"wrote {TABLES}", file=sys.stderr)
