@@ -284,15 +284,16 @@ async def run_round(settings: Settings, sources: list[Source], config: HomeConfi
     store = open_store(settings.db_path)
     try:
         report.lines += reschedule(store, due, summary.feeds, now, rng)
-        # the steps behind the store publish: after a round that stored something, and again after
-        # one that failed or was killed; the index catches up from the store's change numbers too
+        # the index and the stories catch up from the store's change numbers (first: the site shows stories);
+        # the steps behind the store publish: after a round that stored something, and again after one that
+        # failed or was killed
+        index_into(settings, store, summary)
         for step in await asyncio.to_thread(run_publish, settings, config, store, sources):
             if step.failed:
                 report.publish_failed += 1
                 report.lines.append(step.line())
             else:
                 report.published.append(step.line())
-        index_into(settings, store, summary)
         from newsmirror.health import extraction_alarms
 
         report.alarms = [a.line() for a in extraction_alarms(store, now) if a.source in {s.name for s in due}]

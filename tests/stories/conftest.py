@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.append(str(Path(__file__).parent))  # appended: another folder's `from conftest import` must find its own
 
 from storyset import read_set, save_set  # noqa: E402
 

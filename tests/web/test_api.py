@@ -92,7 +92,7 @@ def test_openapi_document_describes_every_route(client):
     doc = r.json()
     assert doc["openapi"].startswith("3.1")
     assert set(doc["paths"]) == {"/api/articles", "/api/articles/{id}", "/api/search", "/api/sources",
-                                 "/api/openapi.json"}
+                                 "/api/stories", "/api/stories/{id}", "/api/openapi.json"}
     hit = doc["components"]["schemas"]["SearchHit"]
     assert set(hit["required"]) == {"id", "title", "source", "published", "url", "snippet"}
     # every $ref points at something that exists
@@ -134,7 +134,7 @@ def test_an_article_reads_the_same_in_the_api_export_and_search_json(client, set
     assert record["version"] == detail["version"] == listed["version"] == 2
     assert record["published"] == detail["published"] == listed["published"] == "2024-05-04T00:00:00+00:00"
     for key, value in detail.items():
-        if key not in ("versions", "holds", "page_fetch"):  # the revisions and the holding are the API's own
+        if key not in ("versions", "holds", "page_fetch", "story"):  # the API's own: revisions, holding, story
             assert record[key] == value, key
     assert listed == {k: detail[k] for k in listed}
     assert "feed_html" in record and "feed_html" not in detail  # the raw feed HTML is the export's only

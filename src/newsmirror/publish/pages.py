@@ -49,6 +49,7 @@ __all__ = [
     "day_path",
     "month_path",
     "page_path",
+    "story_path",
 ]
 
 PAGE_SIZE = 50  # articles per list page
@@ -115,6 +116,10 @@ def article_path(article_id: int, day: date) -> str:
     return f"{day.year:04d}/{day.month:02d}/{day.day:02d}/{article_id}.html"
 
 
+def story_path(story_id: int) -> str:
+    return f"stories/{story_id}.html"
+
+
 def page_path(k: int, outlet: str | None = None) -> str:
     """List page k (0 = oldest) of the whole archive, or of one outlet."""
     prefix = f"source/{outlet_slug(outlet)}/" if outlet is not None else ""
@@ -174,7 +179,7 @@ class SiteLinks:
         return self.to(article_path(article.id, local_day(article.published, self.tz)))
 
     def story(self, story_id: int | str) -> str | None:
-        return self.to(f"stories/{story_id}.html")
+        return self.to(story_path(int(story_id)))
 
     def search(self) -> str:
         return self.to("search.html")
@@ -211,13 +216,26 @@ class Site:
                      script_links=SCRIPT_LINKS, current=current, meta=meta,
                      scripts=scripts, static_site=True)
 
-    def article_page(self, article: Any, versions: list[Any]) -> tuple[str, str]:
-        """(site path, HTML) of an article's page."""
+    def article_page(self, article: Any, versions: list[Any], note: dict[str, Any] | None = None) -> tuple[str, str]:
+        """(site path, HTML) of an article's page; `note` says what its story is (`stories.views.story_note`)."""
         path = article_path(article.id, local_day(article.published, self.tz))
         context, lang = article_context(article, versions, detect=detect_script)
+        context["story_note"] = note
         description = gist(article.text or "", GIST)
         return path, render_html("article.html", context, self.frame(path, lang=lang, description=description,
                                                                      kind="article"))
+
+    def story_page(self, story: Any) -> tuple[str, str]:
+        """(site path, HTML) of a story's page: its timeline across outlets (the server's template)."""
+        from newsmirror.stories.views import outlet_firsts, span, timeline
+
+        path = story_path(story.id)
+        first = story.articles[0]
+        return path, render_html("story.html", {
+            "title": story.title or "(無題)", "story": story, "first": first, "entries": timeline(story),
+            "outlets": outlet_firsts(story), "span": span(story.last_published - first.published),
+            "after": lambda article: span(article.published - first.published) or "不到 1 分鐘",
+        }, self.frame(path, description=f"{len(story.articles)} 則報導，{len(story.outlets)} 家媒體", kind="article"))
 
     def list_page(self, path: str, *, title: str, heading: str, entries: list[Entry], current: str | None,
                   show_source: bool = True, newer: str | None = None, older: str | None = None,
@@ -282,6 +300,7 @@ def render_articles(location: str, out: str, tz: str, base_url: str, part: int, 
 
     from newsmirror.publish.files import write_if_changed
     from newsmirror.store import open_store
+    from newsmirror.stories.views import story_note
 
     site = Site(tz=ZoneInfo(tz), base_url=base_url)
     root = Path(out)
@@ -294,7 +313,7 @@ def render_articles(location: str, out: str, tz: str, base_url: str, part: int, 
             for article in store.iter_articles(since=since):
                 if article.id % parts != part:
                     continue
-                path, html = site.article_page(article, revisions(store, article))
+                path, html = site.article_page(article, revisions(store, article), story_note(store, article.id))
                 target = root / path
                 if target.parent not in made:
                     target.parent.mkdir(parents=True, exist_ok=True)

@@ -35,6 +35,7 @@ from newsmirror import __version__
 from newsmirror.chinese.chartable import char_pairs
 from newsmirror.errors import PublishError
 from newsmirror.publish.files import OutputFolder, check_output_folder, write_if_changed
+from newsmirror.stories.views import story_note
 from newsmirror.publish.pages import (
     PAGE_SIZE,
     Entry,
@@ -277,7 +278,7 @@ class _Builder:
         if by_helper:
             self.folder.claim(article_path(article.id, local_day(article.published, self.tz)))
         else:
-            path, html = self.site.article_page(article, versions)
+            path, html = self.site.article_page(article, versions, story_note(self.store, article.id))
             self.write(path, html)
             self.articles += 1
         self.tick()
@@ -450,6 +451,7 @@ class _Builder:
         for name, pager in outlets.items():
             self.outlet_index(name, list(pager.newest), pager.count)
         self.common_pages(None)
+        self.story_pages(None)
         self.join_helpers(helpers)
         self.done_ticking()
 
@@ -479,7 +481,29 @@ class _Builder:
         for outlet, articles in outlets.items():
             self._repage(outlet, articles, [a for a in articles if a.id in {n.id for n in new}])
         self.common_pages(sorted(outlets))
+        self.story_pages(changed)
         self.done_ticking()
+
+    def story_pages(self, changed: list[Any] | None) -> None:
+        """Write the pages of the stories of several articles: all of them (None), or those with a changed
+        article, and then the pages of those stories' other articles (their note names the story's size)."""
+        if changed is None:
+            offset = 0
+            while batch := self.store.stories(min_articles=2, limit=500, offset=offset):
+                for story in batch:
+                    self.write(*self.site.story_page(story))
+                offset += len(batch)
+            return
+        mine = {a.id for a in changed}
+        ids = sorted(set(self.store.story_ids(mine).values()))
+        for i in range(0, len(ids), 500):
+            for story in self.store.stories(ids=ids[i : i + 500], min_articles=2):
+                self.write(*self.site.story_page(story))
+                for member in story.articles:
+                    if member.id not in mine:
+                        article = self.store.get_article(member.id)
+                        if article is not None:
+                            self.article_page(article)
 
     def _refresh_days(self, days: set[date]) -> None:
         """Rewrite these days' pages (and their months, and the neighbours whose links change)."""

@@ -44,6 +44,8 @@ __all__ = [
     "api_article",
     "api_search",
     "api_sources",
+    "api_stories",
+    "api_story",
     "api_openapi",
 ]
 
@@ -59,6 +61,8 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "article": READER,
     "search": ("q", "source", "since", "until", *PAGING, *READER),
     "sources": (*PAGING, *READER),
+    "stories": ("source", "since", "until", "min_articles", *PAGING, *READER),
+    "story": READER,
     "openapi": (),
 }
 
@@ -192,8 +196,45 @@ def api_article(request: Request) -> Response:
     data.update({
         "versions": [_version(v, reader) for v in store.article_versions(article_id)],
         **_holding(store.get_page_fetch(article_id), reader),
+        "story": store.story_ids([article_id]).get(article_id),
     })
     return json_ok({"article": data})
+
+
+def _story(story, reader: Reader) -> dict[str, Any]:
+    from newsmirror.stories.views import story_to_dict
+
+    return story_to_dict(story, zone=lambda _source: reader.tz, text=lambda value: _text(value, reader))
+
+
+def api_stories(request: Request) -> Response:
+    """GET /api/stories: stories newest first, with their articles across outlets."""
+    reader = _reader(request, "stories")
+    source = request.query_params.get("source") or None
+    since = parse_when(request, "since", reader.tz)
+    until = parse_when(request, "until", reader.tz, end_of_day=True)
+    if since and until and since >= until:
+        raise QueryError("since must be before until", zh="since 必須早於 until")
+    least = parse_int(request, "min_articles", 2, 1, 1_000_000)
+    limit, offset = _page(request, 20, MAX_OFFSET)
+    _check_source(request, source)
+    store = _archive(request).store()
+    stories = store.stories(since=since, until=until, source=source, min_articles=least, newest_first=True,
+                            limit=limit, offset=offset)
+    total = store.count_stories(since=since, until=until, source=source, min_articles=least)
+    return json_ok(_paged([_story(s, reader) for s in stories], total, limit, offset))
+
+
+def api_story(request: Request) -> Response:
+    """GET /api/stories/{id}: one story with its articles in time order, copies pointing at their original."""
+    text = request.path_params["id"]
+    reader = _reader(request, "story")
+    if not text.isascii() or not text.isdigit() or len(text) > 18 or int(text) < 1:
+        raise NotFound(f"no story {text[:30]!r}", f"沒有編號「{text[:30]}」的報導串")
+    stories = _archive(request).store().stories(ids=[int(text)])
+    if not stories:
+        raise NotFound(f"no story {int(text)}", f"沒有編號 {int(text)} 的報導串")
+    return json_ok({"story": _story(stories[0], reader)})
 
 
 def api_search(request: Request) -> Response:

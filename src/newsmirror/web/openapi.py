@@ -115,6 +115,42 @@ def openapi_schema() -> dict[str, Any]:
                 "responses": {"200": _ok("#/components/schemas/SourceList", "Every outlet with articles"),
                               **_ERRORS},
             }},
+            "/api/stories": {"get": {
+                "summary": "Stories across outlets, newest first",
+                "description": "A story is the articles of every outlet that report one event; a copy of an earlier "
+                               "text (a wire reprint, a script version, a light update) names its original in "
+                               "`copy_of`.",
+                "operationId": "listStories",
+                "parameters": [
+                    _param("source", "Only stories with an article of this outlet (all outlets' articles given).",
+                           {"type": "string"}),
+                    _param("since", "Only stories with an article published at or after this time.", _WHEN),
+                    _param("until", "Only stories that began before this time (a day includes the whole day).",
+                           _WHEN),
+                    _param("min_articles", "Only stories of at least this many articles.",
+                           {"type": "integer", "minimum": 1, "default": 2}),
+                    *_paging(20, 1_000_000, "stories"),
+                    _TZ,
+                    _SCRIPT,
+                ],
+                "responses": {"200": _ok("#/components/schemas/StoryList", "A page of stories"), **_ERRORS},
+            }},
+            "/api/stories/{id}": {"get": {
+                "summary": "One story with its articles in time order",
+                "operationId": "getStory",
+                "parameters": [
+                    _param("id", "Story id (the id of the article that started it).", {"type": "integer",
+                                                                                        "minimum": 1},
+                           where="path", required=True),
+                    _TZ,
+                    _SCRIPT,
+                ],
+                "responses": {
+                    "200": _ok("#/components/schemas/StoryAnswer", "The story"),
+                    "404": {"$ref": "#/components/responses/NotFound"},
+                    **_ERRORS,
+                },
+            }},
             "/api/openapi.json": {"get": {
                 "summary": "This description",
                 "operationId": "openapi",
@@ -174,6 +210,8 @@ def openapi_schema() -> dict[str, Any]:
                                                      "summary (see page_fetch for why); feed: the feed's text, "
                                                      "no page needed or not tried yet"},
                             "page_fetch": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/PageFetch"}]},
+                            "story": {"type": ["integer", "null"],
+                                      "description": "the story it belongs to (/api/stories/{id}); null until placed"},
                         }},
                     ],
                 },
@@ -223,6 +261,41 @@ def openapi_schema() -> dict[str, Any]:
                                                                       "total is a lower bound"},
                     },
                 },
+                "StoryArticle": {
+                    "type": "object", "required": ["id", "url", "source", "title", "published", "copy_of"],
+                    "properties": {
+                        "id": {"type": "integer"}, "url": {"type": "string"}, "source": {"type": "string"},
+                        "title": {"type": "string"}, "published": time_fmt,
+                        "copy_of": {"type": ["string", "null"],
+                                    "description": "the URL of the earlier text this one copies (its original: "
+                                                   "who published it first); null for an outlet's own text"},
+                    },
+                },
+                "Story": {
+                    "type": "object",
+                    "required": ["id", "title", "first_published", "last_published", "outlets", "articles"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "title": {"type": "string", "description": "the title of its earliest original"},
+                        "first_published": time_fmt, "last_published": time_fmt,
+                        "outlets": {"type": "array", "items": {"type": "string"},
+                                    "description": "in the order they first reported it"},
+                        "articles": {"type": "array", "items": {"$ref": "#/components/schemas/StoryArticle"},
+                                     "description": "in time order"},
+                    },
+                },
+                "StoryList": {
+                    "type": "object", "required": ["ok", "results"],
+                    "properties": {
+                        "ok": {"const": True},
+                        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Story"}},
+                        **_PAGED,
+                    },
+                },
+                "StoryAnswer": {
+                    "type": "object", "required": ["ok", "story"],
+                    "properties": {"ok": {"const": True}, "story": {"$ref": "#/components/schemas/Story"}},
+                },
                 "SourceList": {
                     "type": "object", "required": ["ok", "results"],
                     "properties": {
@@ -239,7 +312,7 @@ def openapi_schema() -> dict[str, Any]:
             "responses": {
                 "BadRequest": {"description": "A parameter is unknown, empty, malformed, out of range or not UTF-8",
                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                "NotFound": {"description": "No such article or path",
+                "NotFound": {"description": "No such article, story or path",
                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                 "TooManyRequests": {"description": "Rate limit reached; see Retry-After",
                                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},

@@ -133,7 +133,7 @@ class ServeLinks:
         return f"/article/{article.id}"
 
     def story(self, story_id: int | str) -> str | None:
-        return None
+        return f"/story/{story_id}"
 
     def search(self) -> str:
         return "/search"

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from newsmirror.errors import QueryError, SearchError
+from newsmirror.stories.views import story_note
 from newsmirror.web.archive import Archive
 from newsmirror.web.params import NotFound, day_bounds, parse_day, parse_int, parse_query, read_reader
 from newsmirror.web.render import LATEST_DAY, article_context, in_reader_words, page_url, render_page
@@ -30,6 +31,7 @@ __all__ = [
     "newest_day",
 
     "article_page",
+    "story_page",
     "search_page",
     "parse_article_id",
     "build_query",
@@ -235,7 +237,29 @@ def article_page(request: Request) -> Response:
     reader = read_reader(request)
     context, page_lang = article_context(article, store.article_versions(article_id), reader.script)
     context["page_note"] = page_note(store.get_page_fetch(article_id))
+    context["story_note"] = story_note(store, article_id)  # type: ignore[assignment]
     return render_page(request, reader, "article.html", context, page_lang=page_lang)
+
+
+def story_page(request: Request) -> Response:
+    """One story: its articles across outlets on a timeline, who reported first, reprints and script versions."""
+    from newsmirror.stories.views import outlet_firsts, span, timeline
+
+    text = request.path_params["id"]
+    if not text.isascii() or not text.isdigit() or len(text) > 18 or int(text) < 1:
+        raise NotFound(f"no story {text[:30]!r}", f"沒有編號「{text[:30]}」的報導串")
+    story_id = int(text)
+    stories = _archive(request).store().stories(ids=[story_id])
+    if not stories:
+        raise NotFound(f"no story {story_id}", f"沒有編號 {story_id} 的報導串")
+    story = stories[0]
+    reader = read_reader(request)
+    first = story.articles[0]
+    return render_page(request, reader, "story.html", {
+        "title": story.title or "(無題)", "story": story, "first": first, "entries": timeline(story),
+        "outlets": outlet_firsts(story), "span": span(story.last_published - first.published),
+        "after": lambda article: span(article.published - first.published) or "不到 1 分鐘",
+    })
 
 
 def clean_snippet(snippet: str) -> Markup:

@@ -1,0 +1,34 @@
+"""The static site's story pages: written on a full build, brought up to date by an incremental one."""
+
+from __future__ import annotations
+
+from newsmirror.publish.site import build_site
+from newsmirror.publish.targets import BuildOptions
+from newsmirror.stories import sync_stories
+from storyset import save_set
+
+
+def test_story_pages_and_article_notes(store, aliases, cases, tmp_path):
+    first = [a for a in cases if a["id"] != "u3"]
+    ids = save_set(store, first)
+    sync_stories(store, aliases)
+    out = tmp_path / "site"
+    build_site(store, out, BuildOptions())
+    fire = out / "stories" / f"{ids['u1']}.html"
+    assert fire.is_file()
+    page = fire.read_text(encoding="utf-8")
+    assert "時間線" in page and "更新版" in page and "2 則報導 · 1 家媒體" in page
+    assert not (out / "stories" / f"{ids['d1']}.html").exists() or "賴清德" in (
+        out / "stories" / f"{ids['d1']}.html").read_text(encoding="utf-8")
+    article = next(out.rglob(f"{ids['u2']}.html"))
+    html = article.read_text(encoding="utf-8")
+    assert f"stories/{ids['u1']}.html" in html and "同一事件" in html
+
+    ids.update(save_set(store, [a for a in cases if a["id"] == "u3"]))  # another outlet joins the fire story
+    sync_stories(store, aliases)
+    summary = build_site(store, out, BuildOptions())
+    assert summary.note == "incremental"
+    page = fire.read_text(encoding="utf-8")
+    assert "3 則報導 · 2 家媒體" in page and "自由時報" in page
+    html = next(out.rglob(f"{ids['u1']}.html")).read_text(encoding="utf-8")
+    assert "3 則報導，2 家媒體" in html  # the earlier article's note counts the newcomer
