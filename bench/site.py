@@ -146,7 +146,8 @@ def search_bytes(out: Path) -> dict[str, tuple[int, int, int]]:
                 context = browser.new_context()
                 page = context.new_page()
                 sizes: dict[str, int] = {}
-                page.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+                page.on("requestfinished",  # this query's sizes, bound now (the page is closed before the next)
+                        lambda r, sizes=sizes: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
                 page.goto(f"{base}/search.html?q={q}")
                 page.wait_for_selector("#search-results .count, #search-results .error", timeout=30000)
                 page.wait_for_load_state("networkidle")

@@ -518,12 +518,13 @@ def _build_command(target) -> click.Command:
 
 
 def _run_build(obj: Ctx, name: str, out: Path, values: dict) -> None:
+    from newsmirror.models import Source
     from newsmirror.publish.targets import BuildOptions, run_build
     from newsmirror.store import open_store
 
     if not obj.settings.db_path.exists():
         fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
-    sources = ()
+    sources: tuple[Source, ...] = ()
     if obj.settings.sources_file.exists():
         try:
             sources = tuple(load_sources(obj.settings.sources_file))

@@ -124,7 +124,7 @@ def _schedule(data: dict, where: str, warnings: list[str] | None) -> dict:
     """interval, min_interval, max_interval and failover_after; with `warnings` (a running scheduler
     rereading the file), a bad value is logged there and its default used, so one source's typo
     does not stop the other sources; without, it is a ConfigError naming the source and the bounds."""
-    defaults = {f.name: f.default for f in fields(Source) if f.name in ("interval", "min_interval", "max_interval")}
+    defaults = {name: float(getattr(Source, name)) for name in ("interval", "min_interval", "max_interval")}
     out = {}
     for key, default in defaults.items():
         try:

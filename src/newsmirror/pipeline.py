@@ -197,11 +197,12 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
                 if error is not None:
                     failed(source, url, fetched, error, error.status if isinstance(error, FetchError) else None)
                     continue
-                hints = {"max_age": _max_age(result.headers)}
+                max_age = _max_age(result.headers)
                 if result.not_modified:
                     summary.feeds_not_modified += 1
                     _record_feed(store, source, url, fetched, now, summary, status=304)
-                    summary.feeds.append(FeedReport(source.name, url, fetched, FeedOutcome.NOT_MODIFIED, 304, **hints))
+                    summary.feeds.append(FeedReport(source.name, url, fetched, FeedOutcome.NOT_MODIFIED, 304,
+                                                    max_age=max_age))
                     progress.advance(not_modified=1)
                     continue
                 try:
@@ -217,7 +218,7 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
                     follower.start()
                 summary.feeds.append(FeedReport(source.name, url, fetched, FeedOutcome.OK, result.status,
                                                 new=summary.new - before, items=len(parsed.items), ttl=parsed.ttl,
-                                                **hints))
+                                                max_age=max_age))
                 progress.advance(new=summary.new - before)
             # pages that a killed run never reached, or that failed lately, are tried again
             for article_id, link, source in _pending_pages(store, sources, now):
@@ -537,7 +538,8 @@ async def _fetch_pages(fetcher, store, pages: list[tuple[Source, int, str]], sum
                 kind, reason = FailureKind.NOT_ARTICLE, f"page {link} has no article text"
         previous = store.get_page_fetch(article_id)
         if reason is not None:
-            store.save_page_fetch(page_failed(previous, article_id=article_id, url=link, kind=kind, reason=reason,
+            store.save_page_fetch(page_failed(previous, article_id=article_id, url=link,
+                                              kind=kind or FailureKind.OTHER, reason=reason,
                                               now=now, retry_after=retry_after))
             if kind is FailureKind.DISALLOWED:
                 summary.pages_disallowed += 1
@@ -547,6 +549,7 @@ async def _fetch_pages(fetcher, store, pages: list[tuple[Source, int, str]], sum
             failures.append(Failure(source.name, link, reason))
             progress.advance(failed=True)
             continue
+        assert art is not None  # no reason to fail: the page was read and extracted
         html = sanitize_html(art.html or "", base_url=result.final_url or link)
         outcome = store.save_page(article_id, art, html=html, text=art.text or html_to_text(html),
                                   seen_at=result.fetched_at, raw_ref=result.raw_ref)

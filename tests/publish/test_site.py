@@ -230,3 +230,16 @@ def test_every_link_and_script_of_every_page_opens_a_file_of_the_site(store, tmp
             assert target.is_file() and out.resolve() in target.parents, f"{page.relative_to(out)}: {ref}"
             checked += 1
     assert checked > 1000
+
+
+def test_since_after_new_articles_rebuilds_them(store, tmp_path):
+    out = tmp_path / "out"
+    save(store, UDN, "june", "六月的新聞", "<p>六月</p>", T0 + timedelta(days=40))
+    run_build("site", store, out, BuildOptions())
+    save(store, UDN, "june2", "六月的第二則新聞", "<p>六月再一則</p>", T0 + timedelta(days=41))
+    summary = run_build("site", store, out, BuildOptions(since=(T0 + timedelta(days=35)).date()))
+    assert summary.note == "since" and summary.count("articles") == 2
+    assert "六月的第二則新聞" in (out / "index.html").read_text(encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    run_build("site", store, fresh, BuildOptions())
+    assert tree(out) == tree(fresh)

@@ -308,12 +308,12 @@ def parse_credits(text: str) -> Credits:
         for m in _SOURCE_LABEL.finditer(work):
             if m.group("source").strip() not in _GENERIC_SOURCES:
                 source = source or _DATE_AFTER.sub("", m.group("source").strip()) or None
-            after = _SOURCE_THEN_NAME.match(work, m.end())
-            if after and is_outlet(m.group("source")):
-                name = _clean_name(after.group("name"))
+            named = _SOURCE_THEN_NAME.match(work, m.end())
+            if named and is_outlet(m.group("source")):
+                name = _clean_name(named.group("name"))
                 if name:
                     credit([name], CreditRole.WRITER)
-                    work = _blank(work, after.start(), after.end())
+                    work = _blank(work, named.start(), named.end())
             take(m)
         for m in _AGENCY_DATELINE.finditer(work):
             source = source or m.group("agency")

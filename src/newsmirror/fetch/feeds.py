@@ -267,7 +267,8 @@ def _parse_xml_feed(text: str, *, url: str, source: Source, fast: bool = True) -
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         line = getattr(exc, "getLineNumber", lambda: None)()
-        message = exc.getMessage() if hasattr(exc, "getMessage") else str(exc)
+        get_message = getattr(exc, "getMessage", None)  # SAX errors carry their message and line
+        message = get_message() if get_message is not None else str(exc)
         problem = f"line {line}: {message}" if line else str(message)
     entries = parsed.get("entries", [])
     if not parsed.get("version") and not entries:

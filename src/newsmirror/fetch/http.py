@@ -203,6 +203,12 @@ class Fetcher:
             return FetchResult(url=url, final_url=url, status=exc.status, headers={}, content=b"",
                                fetched_at=datetime.now(UTC))
 
+    def _slots(self) -> asyncio.Semaphore:
+        """The connection slots of the whole fetcher (made by `async with Fetcher(...)`)."""
+        if self._all is None:
+            raise RuntimeError("use 'async with Fetcher(...) as fetcher' before calling get()")
+        return self._all
+
     def _check_url(self, url: str):
         if self._client is None or self._all is None:
             raise RuntimeError("use 'async with Fetcher(...) as fetcher' before calling get()")
@@ -229,7 +235,7 @@ class Fetcher:
                 self.hosts.check(url)
                 await self.pacer.wait(host)
             try:
-                async with self._host_slot(url), self._all:
+                async with self._host_slot(url), self._slots():
                     if polite:  # the host may have been given up while this request waited for its turn
                         self.hosts.check(url)
                     async with asyncio.timeout(p.timeout):

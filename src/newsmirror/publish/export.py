@@ -39,7 +39,8 @@ def export_articles(store: Store, out: TextIO, *, fmt: str = "jsonl", since: dat
     if writer is not None:
         writer.writeheader()
     n = 0
-    for source in list(sources) or [None]:
+    names: list[str | None] = [*sources] or [None]  # None: every source
+    for source in names:
         for article in store.iter_articles(source=source, since=since):
             record = article_record(article)
             if writer is None:

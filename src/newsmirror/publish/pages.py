@@ -239,7 +239,7 @@ class Site:
 
     def list_page(self, path: str, *, title: str, heading: str, entries: list[Entry], current: str | None,
                   show_source: bool = True, newer: str | None = None, older: str | None = None,
-                  where: str = "", total: int | None = None, day_nav: dict[str, str] | None = None,
+                  where: str = "", total: int | None = None, day_nav: dict[str, Any] | None = None,
                   extra: dict[str, Any] | None = None) -> str:
         """A list of articles (newest first) with links to the newer and older pages (site paths or None)."""
         frame = self.frame(path, current=current, description=heading)

@@ -121,7 +121,7 @@ def token_shard(token: str, bits: int) -> int:
 def _bigram_shards(codes: np.ndarray, bits: int) -> np.ndarray:
     """token_shard of bigram codes (c1 << 16 | c2), vectorized."""
     c = codes.astype(np.uint64)
-    h = np.full(len(c), _FNV_OFFSET, dtype=np.uint64)
+    h: np.ndarray = np.full(len(c), _FNV_OFFSET, dtype=np.uint64)
     h = ((h ^ (c >> np.uint64(16))) * _FNV_PRIME) & _M32
     h = ((h ^ (c & np.uint64(0xFFFF))) * _FNV_PRIME) & _M32
     h ^= h >> 16
@@ -421,8 +421,8 @@ class SearchWriter:
         codes = (keys >> np.uint64(32)).astype(np.uint32)
         ids = (keys & np.uint64(_M32)).astype(np.uint32)
         shards = self._shards(codes)  # before renumbering words: _shards looks words up by number
-        words = codes >= _WORD_BASE
-        codes[words] = rank[codes[words] - _WORD_BASE] + np.uint32(_WORD_BASE)
+        is_word_code = codes >= _WORD_BASE
+        codes[is_word_code] = rank[codes[is_word_code] - _WORD_BASE] + np.uint32(_WORD_BASE)
         order = np.lexsort((ids, codes, shards))  # by shard, then token, then id
         codes, ids, shards = codes[order], ids[order], shards[order]
         keep = np.ones(len(codes), dtype=bool)  # an article's bigram counted once
@@ -470,7 +470,8 @@ class SearchWriter:
         return done
 
     def _write_blocks(self) -> None:
-        block, rows = -1, []
+        block = -1
+        rows: list[Any] = []
         for line in sorted_lines(_lines(self._tmp / "docs"), workdir=self._tmp):
             doc_id, row = line.split("\t", 1)
             b = int(doc_id) // BLOCK

@@ -587,7 +587,7 @@ class _Builder:
         """Rewrite every article, day and month page from the month of `since` on, and everything shared."""
         state = self.state
         start = datetime.combine(since.replace(day=1), dtime(0), tzinfo=self.tz)
-        changed = list(self.store.changes_since(state.last_change))
+        changed = [article for _, article in self.store.changes_since(state.last_change)]
         search = SearchUpdater(self.folder, bits=state.bits)
         for article in changed:
             versions = revisions(self.store, article)
