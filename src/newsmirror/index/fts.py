@@ -467,18 +467,17 @@ class SearchIndex:
         seen = 0
         start = self.last_seq
         changes = store.changes_since(start)
+        last = [start]  # the change number of the last article handed to the index
+
+        def batch() -> Iterator[StoredArticle]:
+            for seq, article in itertools.islice(changes, BATCH):
+                last[0] = seq
+                yield article
+
         while True:  # transactions of BATCH articles, streamed: memory holds one page of the store's
-            last = [start]
-
-            def batch() -> Iterator[StoredArticle]:
-                for seq, article in itertools.islice(changes, BATCH):
-                    last[0] = seq
-                    yield article
-
             counted = _Counted(batch())
             self._write_batch(counted, last_seq_of=lambda: last[0])
             seen += counted.n
-            start = last[0]
             if progress and counted.n:
                 progress(seen)
             if counted.n < BATCH:

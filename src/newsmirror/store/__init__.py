@@ -6,7 +6,7 @@ implementation from the location (a path means SQLite).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -22,6 +22,7 @@ from newsmirror.models import (
     RobotsTxt,
     SaveOutcome,
     StoredArticle,
+    Story,
 )
 
 __all__ = ["Store", "open_store", "canonical_url"]
@@ -169,6 +170,21 @@ class Store(Protocol):
 
     def sources(self) -> list[tuple[str, int, datetime | None]]:
         """(source name, article count, newest published) for every source with articles."""
+
+    # --- stories: read by the web, publish and the CLI (the stories stage writes them: story_tables.py)
+
+    def stories(self, *, ids: Iterable[int] | None = None, since: datetime | None = None,
+                until: datetime | None = None, source: str | None = None, min_articles: int = 1,
+                newest_first: bool = False, limit: int | None = None, offset: int = 0) -> list[Story]:
+        """Stories with their articles in time order: those `ids`, or those with an article published in
+        [since, until) (of `source`, when given), oldest first unless `newest_first`, paged."""
+
+    def count_stories(self, *, since: datetime | None = None, until: datetime | None = None,
+                      source: str | None = None, min_articles: int = 1) -> int:
+        """How many stories `stories` would list with the same filters."""
+
+    def story_ids(self, article_ids: Iterable[int]) -> dict[int, int]:
+        """The story of each placed article among `article_ids`."""
 
     def close(self) -> None:
         """Commit and close."""

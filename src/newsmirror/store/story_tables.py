@@ -8,7 +8,7 @@ copies to a new original are written in one transaction, so a crash never half-s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,7 +50,7 @@ class StoryTables:
         return [StoryPlacement(r[0], r[1], r[2], datetime.fromisoformat(r[3]), bytes(r[4])) for r in rows]
 
     def save_placements(self, placements: list[StoryPlacement], *, state: dict[str, str | None],
-                        repoints: list[tuple[int, int]] = (), expect: dict[str, str | None] | None = None,
+                        repoints: Sequence[tuple[int, int]] = (), expect: dict[str, str | None] | None = None,
                         clear: bool = False) -> None:
         """Write placements, copies' new originals (old, new) and progress keys (None deletes one) at once.
 

@@ -20,7 +20,7 @@ in published order gives what incremental placement in published order gave.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -112,7 +112,7 @@ class Window:
     `pending` holds placements not yet in the store, which a day read again must show. Each entry has a
     slot in arrays of publication times, stories and liveness, which the term postings point into."""
 
-    load: object  # Callable[[datetime, datetime], list[StoryPlacement]]
+    load: Callable[[datetime, datetime], list[StoryPlacement]]
     days: set[int] = field(default_factory=set)
     by_id: dict[int, Entry] = field(default_factory=dict)
     by_day: dict[int, list[Entry]] = field(default_factory=dict)
@@ -137,8 +137,8 @@ class Window:
             end = day
             while end + 1 <= hi and end + 1 not in self.days:
                 end += 1
-            rows = self.load(datetime.fromtimestamp(day * DAY, UTC), datetime.fromtimestamp((end + 1) * DAY, UTC))
-            rows = {p.article_id: p for p in rows}
+            loaded = self.load(datetime.fromtimestamp(day * DAY, UTC), datetime.fromtimestamp((end + 1) * DAY, UTC))
+            rows = {p.article_id: p for p in loaded}
             rows.update({i: p for i, p in self.pending.items() if day <= int(p.published.timestamp()) // DAY <= end})
             for p in sorted(rows.values(), key=lambda p: (p.published, p.article_id)):
                 self.add(Entry(p.article_id, int(p.published.timestamp()), p.story_id, p.copy_of,
@@ -267,7 +267,7 @@ class Grouper:
             earliest = min((e for e in window.twins.get(other, ()) if e.alive and abs(e.ts - entry.ts) <= WINDOW),
                            key=lambda e: e.order, default=None)
             if earliest is not None:
-                cands.append((int((earliest.signature == sig).sum()), earliest.order, earliest))
+                cands.append((int(np.count_nonzero(earliest.signature == sig)), earliest.order, earliest))
         if not cands:
             return None
         agree, _, cand = min(cands, key=lambda c: (-c[0], c[1]))  # the most agreeing, then the earliest

@@ -66,7 +66,7 @@ STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
     """Latin function words (the, of, und, le ...): jieba's prior knows no Latin, so they are listed."""
-    words = set()
+    words: set[str] = set()
     for line in STOPWORDS_FILE.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0]
         words.update(w.lower() for w in line.split())
