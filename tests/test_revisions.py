@@ -10,7 +10,7 @@ from feedtext import rss
 from httpserver import Reply
 from newsmirror.cli import cli
 from newsmirror.config import Settings, save_sources
-from newsmirror.models import Source
+from newsmirror.models import PageStatus, Source
 from newsmirror.pipeline import fetch_sources, run_demo
 from newsmirror.store import open_store
 
@@ -46,9 +46,13 @@ def test_the_demo_after_one_run_has_every_article_at_version_1(tmp_path):
     try:
         articles = list(store.iter_articles())
         with_pages = [a for a in articles if a.extracted is not None]
-        assert len(articles) == 41 and len(with_pages) == 26  # pages were read, and filled revision 1
+        assert len(articles) == 41 and len(with_pages) == 25  # pages were read, and filled revision 1
         assert {a.version for a in articles} == {1}
         assert all(len(store.article_versions(a.id)) == 1 for a in articles)
+        # the one page robots.txt disallows: its article holds the feed's summary, and the archive says why
+        fetches = [store.get_page_fetch(a.id) for a in articles]
+        (held,) = [f for f in fetches if f is not None and f.body_missing]
+        assert held.status is PageStatus.DISALLOWED and held.url.endswith("/dna/news/20250903/baseball-comeback.html")
     finally:
         store.close()
 

@@ -479,7 +479,7 @@ def pages(obj: Ctx, show: str | None, source: str | None, as_json: bool, limit: 
         shown = f"{label} {when:%Y-%m-%d %H:%M} ({zone.key})" if when else "never tried"
         click.echo(f"{r.source}  {r.url}\n    {r.attempts} attempts, {shown}: {r.reason}")
     if not as_json:
-        click.echo(f"{len(records)} pages {show.replace('_', ' ')}", err=True)
+        click.echo(f"{len(records)} {'page' if len(records) == 1 else 'pages'} {show.replace('_', ' ')}", err=True)
 
 
 # --- build ------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ class DemoArticle:
     editor: str = ""
     naive_date: bool = False  # the feed gives this item's date without a timezone
     xss: bool = False  # the feed's description carries a script-injection attempt
+    disallowed: bool = False  # robots.txt disallows its page: the archive keeps the feed's summary, and says why
 
     @property
     def path(self) -> str:
@@ -251,7 +252,7 @@ _DNA = (
 示範熊總教練賽後表示，球員在落後時沒有放棄，「這場勝利對球隊士氣很重要」。
 
 兩隊明晚將進行系列賽第二戰，主辦單位表示，門票已全數售完。
-"""),
+""", disallowed=True),
     _a("dna", "unga-zelensky", "2025-09-12 10:30", "國際", "聯合國大會下旬登場 澤倫斯基將赴紐約爭取支持",
        "王小明", "聯合國大會、澤倫斯基、川普、俄烏戰爭", "unga",
        "聯合國總部大樓外觀。（示範社檔案照片）",

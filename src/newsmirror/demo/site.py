@@ -22,7 +22,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from newsmirror.demo.articles import OUTLETS, REFERENCE_DATE, DemoArticle, Outlet, articles_of
+from newsmirror.demo.articles import ARTICLES, OUTLETS, REFERENCE_DATE, DemoArticle, Outlet, articles_of
 from newsmirror.models import Source
 
 __all__ = [
@@ -427,7 +427,9 @@ def build_demo_site(base_url: str) -> DemoSite:
     base = base_url.rstrip("/")
     r: dict[str, DemoResponse] = {}
     r["/"] = _response(_index_page(base).encode("utf-8"), "text/html; charset=utf-8", REFERENCE_DATE)
-    r["/robots.txt"] = _response(b"User-agent: *\nAllow: /\n", "text/plain; charset=utf-8")
+    # every page may be fetched but one: the archive then holds only its feed summary and says why (「僅有摘要」)
+    robots = "User-agent: *\n" + "".join(f"Disallow: {a.path}\n" for a in ARTICLES if a.disallowed) + "Allow: /\n"
+    r["/robots.txt"] = _response(robots.encode("utf-8"), "text/plain; charset=utf-8")
     colours = {"dna": (32, 96, 160), "huashi": (180, 40, 40), "harbour": (20, 120, 110), "nanyang": (200, 140, 20)}
     for o in OUTLETS:
         mine = articles_of(o.key)
