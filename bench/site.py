@@ -195,8 +195,9 @@ def main() -> None:
                                   str(work / "hugo-out")], env=env)
             rows.append((f"hugo (Markdown, minimal theme) #{run + 1}", wall, rss, f"{_count(work / 'hugo-out')} files"))
         store = open_store(home / "archive.sqlite")
-        try:
-            html = "<p>普京今天與金正恩會面，雙方討論經濟合作。</p>"
+        try:  # one more article of the usual size (the newest one's text again), as a fetch would add it
+            newest = next(iter(store.iter_articles(newest_first=True, limit=1)))
+            html = f"<p>蒲亭今天與金正恩會面。</p>{newest.html}"
             store.save_item(FeedItem(source=SOURCES[0], feed_url="https://news.example/feed", title="蒲亭會見金正恩",
                                      link="https://news.example/new", guid="new", published=datetime.now(UTC)),
                             html=html, text=html_to_text(html), seen_at=datetime.now(UTC))

@@ -89,12 +89,24 @@ def fold_units() -> list[int]:
         table[ord(pairs[i])] = ord(pairs[i + 1])
     for cp, half in HALF_WIDTH.items():
         table[cp] = half
-    for cp in range(65536):
-        if 0xD800 <= cp <= 0xDFFF:
-            continue
-        lower = chr(table[cp]).lower()
-        if len(lower) == 1 and ord(lower) < 0x10000:
-            table[cp] = ord(lower)
+    lower = _lower_units()
+    return [lower[unit] for unit in table]
+
+
+# The BMP blocks where letters have case: all but CJK (3400-9FFF), Hangul and surrogates (AC00-DFFF) and
+# private use (E000-F8FF), none of which lower-case to anything else.
+_CASED = ((0x0000, 0x3400), (0xA000, 0xAC00), (0xF900, 0x10000))
+
+
+@cache
+def _lower_units() -> list[int]:
+    """str.lower() of each UTF-16 code unit, where that is one BMP character."""
+    table = list(range(65536))
+    for lo, hi in _CASED:
+        for cp in range(lo, hi):
+            low = chr(cp).lower()
+            if len(low) == 1 and low != chr(cp):
+                table[cp] = ord(low)
     return table
 
 

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from newsmirror import __version__
 from newsmirror.publish.files import OutputFolder
-from newsmirror.publish.pages import article_path, feed_path, href, local_day, outlet_slug
+from newsmirror.publish.pages import article_path, feed_path, href, local_day, outlet_slug, revisions
 from newsmirror.publish.targets import BuildOptions, BuildSummary
 from newsmirror.furniture import gist
 from newsmirror.sanitize import sanitize_html
@@ -141,7 +141,7 @@ def _entries(store: Store, outlet: str | None, base_url: str, tz: ZoneInfo, rela
     out = []
     for article in store.iter_articles(source=outlet, newest_first=True, limit=FEED_SIZE):
         page = article_path(article.id, local_day(article.published, tz))
-        out.append(FeedEntry(article, store.article_versions(article.id),
+        out.append(FeedEntry(article, revisions(store, article),
                              _absolute(base_url, page, relative_to=relative_to)))
     return out
 

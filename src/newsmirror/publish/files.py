@@ -60,11 +60,14 @@ def check_output_folder(root: Path) -> None:
                            f"choose a writable folder for OUT") from None
 
 
+# A relative path of non-empty parts without "\\" or NUL, none of them "." or "..", not starting with the
+# state prefix: "2025/09/11/17.html" yes; "../x", "/etc/x", "a//b", ".newsmirror-site-state.json" no.
+_SAFE_ENTRY = re.compile(r"(?!\.newsmirror)(?!\.\.?(?:/|$))[^/\\\0]+(?:/(?!\.\.?(?:/|$))[^/\\\0]+)*")
+
+
 def _safe_entry(entry: str) -> bool:
     """A manifest line that can only name a file inside the output folder (and not its state files)."""
-    if not entry or entry.startswith(("/", STATE_PREFIX)) or "\\" in entry or "\0" in entry:
-        return False
-    return all(part not in ("", ".", "..") for part in entry.split("/"))
+    return _SAFE_ENTRY.fullmatch(entry) is not None
 
 
 def sorted_lines(lines: Iterable[str], *, workdir: Path) -> Iterator[str]:
@@ -107,6 +110,14 @@ def _is_sorted(path: Path) -> bool:
     return True
 
 
+def _first_line(path: Path) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.readline().rstrip("\n")
+    except FileNotFoundError:
+        return ""
+
+
 def _lines(path: Path) -> Iterator[str]:
     if not path.exists():
         return
@@ -125,6 +136,8 @@ def _entries(path: Path) -> Iterator[str]:
 def _seeds(path: Path) -> dict[str, str]:
     seeds = {}
     for line in _lines(path):
+        if not line.startswith(("#", "@")):  # seed lines come first, after the header
+            break
         if line.startswith("@seed "):
             _, digest, entry = line.split(" ", 2)
             if _safe_entry(entry):
@@ -269,6 +282,10 @@ class OutputFolder:
             self._pool.shutdown(wait=True)
             self._pool = None
         self._journal.close()
+        if (self.incremental and not self._removals and self._seeds == self._old_seeds
+                and self.journal.stat().st_size == self._journal_start):  # nothing recorded: the manifest stands
+            self.journal.unlink(missing_ok=True)
+            return 0
         workdir = self.root
         new = sorted_lines(self._journal_entries(), workdir=workdir)
         old = self._old_entries()
@@ -299,7 +316,7 @@ class OutputFolder:
                     yield entry
 
     def _old_entries(self) -> Iterator[str]:
-        if _is_sorted(self.manifest):
+        if _first_line(self.manifest) == _HEADER or _is_sorted(self.manifest):  # a v2 manifest is sorted
             return _entries(self.manifest)
         return sorted_lines(_entries(self.manifest), workdir=self.root)  # a v1 manifest, or edited by hand
 

@@ -22,6 +22,7 @@ import bisect
 import hashlib
 import json
 import os
+import re
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -394,11 +395,15 @@ class _Builder:
         self.folder.write_text("sources.opml", render_opml(self.options.sources, [name for name, _, _ in sources],
                                                            base_url=self.options.base_url, store=self.store))
 
-    def search_meta(self) -> None:
-        from newsmirror.chinese import load_aliases
+    def search_meta(self, *, reuse_aliases: bool = False) -> None:
+        """search/meta.js; an incremental build keeps the alias groups the last build folded (the aliases'
+        files are part of the fingerprint, so they are the same)."""
+        groups = _meta_aliases(self.folder.root / "search" / "meta.js") if reuse_aliases else None
+        if groups is None:
+            from newsmirror.chinese import load_aliases
 
-        self.folder.write_text("search/meta.js", search_meta(self.state.bits, self.state.docs,
-                                                             alias_groups(load_aliases(self.options.aliases))))
+            groups = alias_groups(load_aliases(self.options.aliases))
+        self.folder.write_text("search/meta.js", search_meta(self.state.bits, self.state.docs, groups))
 
     # --- 1. full ------------------------------------------------------------------------------------
 
@@ -475,7 +480,7 @@ class _Builder:
         state.docs += len(new)
         state.max_id = max([state.max_id, *(a.id for a in new)])
         search.finish()
-        self.search_meta()
+        self.search_meta(reuse_aliases=True)
         self._refresh_days(days)
         self._repage(None, changed, new)
         for outlet, articles in outlets.items():
@@ -596,7 +601,7 @@ class _Builder:
         state.docs += len(new)
         state.max_id = max([state.max_id, *(a.id for a in new)])
         search.finish()
-        self.search_meta()
+        self.search_meta(reuse_aliases=True)
         for key in [k for k in state.days if k >= start.date().isoformat()]:
             del state.days[key]
         day: date | None = None
@@ -637,3 +642,15 @@ def _table_script(script: str) -> str:
     """static/zh-<script>.js: the character table as `NM.zh.<script> = "pairs"` for site.js and search.js."""
     pairs = json.dumps(char_pairs(script), ensure_ascii=False)
     return f"window.NM = window.NM || {{}}; NM.zh = NM.zh || {{}};\nNM.zh.{script} = {pairs};\n"
+
+
+_META_JS = re.compile(r"NM\.m\((\{.*\})\);\s*$", re.S)
+
+
+def _meta_aliases(path: Path) -> list[list[str]] | None:
+    """The alias groups of an existing search/meta.js, None when there is none to read."""
+    try:
+        m = _META_JS.match(path.read_text(encoding="utf-8"))
+        return json.loads(m.group(1))["aliases"] if m else None
+    except (OSError, ValueError, KeyError):
+        return None

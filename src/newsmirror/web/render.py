@@ -24,7 +24,8 @@ from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import nh3
-from jinja2 import BaseLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (BaseLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined,
+                    select_autoescape)
 from markupsafe import Markup, escape
 
 from newsmirror.furniture import gist
@@ -197,6 +198,9 @@ def _mainland_words(value: Any) -> Any:
     return mainland(to_script(value, "hans")) if isinstance(value, Words) else value
 
 
+_BYTECODE = FileSystemBytecodeCache()  # compiled templates, in a per-user temp folder: a build's first page is quick
+
+
 def environment(*, mainland_words: bool = False) -> Environment:
     """The Jinja2 environment: autoescape everywhere, undefined names are errors.
 
@@ -205,6 +209,7 @@ def environment(*, mainland_words: bool = False) -> Environment:
     loader: BaseLoader = _MainlandLoader(str(TEMPLATES)) if mainland_words else FileSystemLoader(str(TEMPLATES))
     env = Environment(
         loader=loader,
+        bytecode_cache=_BYTECODE,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
