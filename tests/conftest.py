@@ -1,7 +1,8 @@
-"""Shared fixtures: a real HTTP server on 127.0.0.1, paths to ../shared data."""
+"""Shared fixtures: a real HTTP server on 127.0.0.1, a real PostgreSQL cluster, paths to ../shared data."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from httpserver import Reply, TestServer  # noqa: E402
+from pgserver import PgServer, find_pg_bin  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -28,6 +30,39 @@ def http_server(_server):
     _server.reset()
     yield _server
     _server.reset()
+
+
+@pytest.fixture(scope="session")
+def _postgres():
+    """One throwaway PostgreSQL cluster for the session (Debian's postgresql), started on first use."""
+    bindir = find_pg_bin()
+    if bindir is None:
+        message = "PostgreSQL is not installed (apt-get install postgresql)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; CI must install it")
+        pytest.skip(message)
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.fail("psycopg is not installed; pip install -e '.[test]'")
+    server = PgServer(bindir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(_postgres) -> str:
+    """The URL of a new, empty PostgreSQL database on the session's cluster."""
+    return _postgres.fresh_url()
+
+
+@pytest.fixture
+def pg_store_url(pg_url) -> str:
+    """A new PostgreSQL database with the archive's tables (as `newsmirror migrate` makes them)."""
+    from newsmirror.store import open_store
+
+    open_store(pg_url, migrate=True).close()
+    return pg_url
 
 
 @pytest.fixture

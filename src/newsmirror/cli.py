@@ -26,8 +26,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 class Ctx:
     """What every command gets: settings and verbosity."""
 
-    def __init__(self, home: str | None, quiet: bool, verbose: int) -> None:
-        self.settings = Settings.from_home(home)
+    def __init__(self, home: str | None, quiet: bool, verbose: int, store: str | None = None) -> None:
+        self.settings = Settings.from_home(home, store)
         self.quiet = quiet
         self.verbose = verbose
 
@@ -63,12 +63,15 @@ Example:
 @click.version_option(__version__, "--version", prog_name="newsmirror")
 @click.option("--home", type=click.Path(file_okay=False), envvar="NEWSMIRROR_HOME",
               help="Folder holding sources.toml, the archive and raw files [env NEWSMIRROR_HOME; default ./newsmirror-data].")
+@click.option("--store", envvar="NEWSMIRROR_STORE", metavar="URL",
+              help="The archive: postgresql://user@host/db, sqlite:///path or a path [env NEWSMIRROR_STORE; "
+                   "else store = \"...\" in the home's config.toml; default the home's archive.sqlite].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @click.option("-v", "--verbose", count=True, help="More detail.")
 @click.pass_context
-def cli(ctx: click.Context, home: str | None, quiet: bool, verbose: int) -> None:
+def cli(ctx: click.Context, home: str | None, store: str | None, quiet: bool, verbose: int) -> None:
     """Mirror, archive, search and publish Chinese-language news."""
-    ctx.obj = Ctx(home, quiet, verbose)
+    ctx.obj = Ctx(home, quiet, verbose, store)
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -172,11 +175,11 @@ def sources_remove(obj: Ctx, name: str, purge: bool, yes: bool) -> None:
     srcs = load_sources_or_fail(obj)
     _source_named(srcs, name)
     count = 0
-    if purge and obj.settings.db_path.exists():
+    if purge and obj.settings.archive_exists():
         from newsmirror.store import open_store
 
         try:
-            store = open_store(obj.settings.db_path)
+            store = open_store(obj.settings.store_location)
             try:
                 count = store.count_articles(source=name)
             finally:
@@ -271,9 +274,9 @@ def sources_list(obj: Ctx, as_json: bool, tz: str | None) -> None:
     now = datetime.now(UTC)
     rows: list[FeedHealth] = []
     alarms = {}
-    if obj.settings.db_path.exists():
+    if obj.settings.archive_exists():
         try:
-            store = open_store(obj.settings.db_path)
+            store = open_store(obj.settings.store_location)
             try:
                 rows = feed_health(store, srcs, now)
                 alarms = {a.source: a for a in extraction_alarms(store, now)}
@@ -439,12 +442,12 @@ def pages(obj: Ctx, show: str | None, source: str | None, as_json: bool, limit: 
     from newsmirror.pipeline import source_timezones
     from newsmirror.store import open_store
 
-    if not obj.settings.db_path.exists():
-        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    if not obj.settings.archive_exists():
+        fail(f"no archive at {obj.settings.store_location}; run 'newsmirror fetch' first", 1)
     _check_tz(tz)
     zones = source_timezones(obj.settings)
     try:
-        store = open_store(obj.settings.db_path)
+        store = open_store(obj.settings.store_location)
         try:
             if show is None:
                 counts: dict[str, dict[str, int]] = {}
@@ -522,8 +525,8 @@ def _run_build(obj: Ctx, name: str, out: Path, values: dict) -> None:
     from newsmirror.publish.targets import BuildOptions, run_build
     from newsmirror.store import open_store
 
-    if not obj.settings.db_path.exists():
-        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    if not obj.settings.archive_exists():
+        fail(f"no archive at {obj.settings.store_location}; run 'newsmirror fetch' first", 1)
     sources: tuple[Source, ...] = ()
     if obj.settings.sources_file.exists():
         try:
@@ -543,11 +546,11 @@ def _run_build(obj: Ctx, name: str, out: Path, values: dict) -> None:
     options = BuildOptions(
         since=since.date() if since else None, base_url=values.get("base_url") or "", sources=sources,
         aliases=obj.settings.home / "aliases.tsv", full=bool(values.get("full")),
-        store_location=str(obj.settings.db_path),
+        store_location=obj.settings.store_location,
         progress=lambda n: progress.advance(n), **({"tz": tz} if tz else {}),
     )
     try:
-        store = open_store(obj.settings.db_path)
+        store = open_store(obj.settings.store_location)
         try:
             summary = run_build(name, store, out, options)
         finally:
@@ -586,10 +589,10 @@ def export(obj: Ctx, fmt: str, since, only: tuple[str, ...]) -> None:
     from newsmirror.publish.export import export_articles
     from newsmirror.store import open_store
 
-    if not obj.settings.db_path.exists():
-        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    if not obj.settings.archive_exists():
+        fail(f"no archive at {obj.settings.store_location}; run 'newsmirror fetch' first", 1)
     try:
-        store = open_store(obj.settings.db_path)
+        store = open_store(obj.settings.store_location)
         try:
             known = {name for name, _, _ in store.sources()}
             unknown = [name for name in only if name not in known]
@@ -742,8 +745,8 @@ def reextract(obj: Ctx) -> None:
     """Re-run extraction over the archived raw pages, without fetching anything."""
     from newsmirror.pipeline import reextract_archive
 
-    if not obj.settings.db_path.exists():
-        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    if not obj.settings.archive_exists():
+        fail(f"no archive at {obj.settings.store_location}; run 'newsmirror fetch' first", 1)
     try:
         summary = reextract_archive(obj.settings, progress=obj.progress("reextract"))
     except NewsMirrorError as exc:
@@ -765,8 +768,8 @@ def index(obj: Ctx, rebuild: bool) -> None:
     """Bring the full-text search index up to date with the archive."""
     from newsmirror.pipeline import update_index
 
-    if not obj.settings.db_path.exists():
-        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    if not obj.settings.archive_exists():
+        fail(f"no archive at {obj.settings.store_location}; run 'newsmirror fetch' first", 1)
     try:
         n, seconds = update_index(obj.settings, rebuild=rebuild, progress=obj.progress("index"))
     except NewsMirrorError as exc:
@@ -796,8 +799,8 @@ def search(obj: Ctx, query: tuple[str, ...], as_json: bool, limit: int, offset: 
     from newsmirror.models import search_hit_to_dict
     from newsmirror.pipeline import search_archive
 
-    if not obj.settings.db_path.exists():
-        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    if not obj.settings.archive_exists():
+        fail(f"no archive at {obj.settings.store_location}; run 'newsmirror fetch' first", 1)
     _check_tz(tz)
     try:
         results = search_archive(obj.settings, " ".join(query), limit=limit, offset=offset, tz=tz)
@@ -861,8 +864,8 @@ def stories(obj: Ctx, since, source: str | None, min_articles: int, as_json: boo
     from newsmirror.pipeline import list_stories, source_timezones, update_stories
     from newsmirror.stories.views import story_to_dict
 
-    if not obj.settings.db_path.exists():
-        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    if not obj.settings.archive_exists():
+        fail(f"no archive at {obj.settings.store_location}; run 'newsmirror fetch' first", 1)
     progress = obj.progress("stories")
     try:
         run = update_stories(obj.settings, rebuild=rebuild, progress=progress)
@@ -905,8 +908,8 @@ def serve(obj: Ctx, host: str, port: int) -> None:
     """Serve the web archive (read-only): latest, outlets, days, articles with versions, search, JSON API."""
     from newsmirror.web import serve as run_server
 
-    if not obj.settings.db_path.exists():
-        fail(f"no archive at {obj.settings.db_path}; run 'newsmirror fetch' first", 1)
+    if not obj.settings.archive_exists():
+        fail(f"no archive at {obj.settings.store_location}; run 'newsmirror fetch' first", 1)
     try:
         run_server(obj.settings, host=host, port=port)
     except NewsMirrorError as exc:
@@ -930,3 +933,26 @@ def demo(obj: Ctx, port: int) -> None:
     except NewsMirrorError as exc:
         fail(str(exc))
     click.echo(report)
+
+
+@cli.command(context_settings=CONTEXT, epilog="""\b
+An SQLite archive is migrated whenever it is opened to write; a PostgreSQL database only by this
+command, once, by whoever manages it (other machines' workers and servers then find it ready).
+\b
+Example:
+  newsmirror --store postgresql://news@db.example/news migrate""")
+@click.pass_obj
+def migrate(obj: Ctx) -> None:
+    """Create or upgrade the archive's tables (the schema) in the store."""
+    from newsmirror.store import open_store
+
+    try:
+        store = open_store(obj.settings.store_location, migrate=True)
+    except NewsMirrorError as exc:
+        fail(str(exc), 1)
+    try:
+        version, count = store.schema_version, store.count_articles()
+    finally:
+        store.close()
+    click.echo(f"archive {getattr(store, 'path', obj.settings.store_location)}: schema version {version}, "
+               f"{count} articles", err=True)

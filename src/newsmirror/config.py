@@ -52,12 +52,32 @@ class Settings:
     """Where everything lives; derived from one home folder."""
 
     home: Path
+    store: str | None = None  # the archive's location when not the home's SQLite file (--store)
 
     @classmethod
-    def from_home(cls, home: str | os.PathLike[str] | None = None) -> Settings:
-        """Settings for `home`, else $NEWSMIRROR_HOME, else ./newsmirror-data."""
+    def from_home(cls, home: str | os.PathLike[str] | None = None, store: str | None = None) -> Settings:
+        """Settings for `home`, else $NEWSMIRROR_HOME, else ./newsmirror-data; the archive at `store`,
+        else $NEWSMIRROR_STORE, else `store = "..."` in the home's config.toml, else its archive.sqlite."""
         chosen = home or os.environ.get("NEWSMIRROR_HOME") or DEFAULT_HOME
-        return cls(home=Path(chosen).expanduser())
+        return cls(home=Path(chosen).expanduser(), store=store or os.environ.get("NEWSMIRROR_STORE") or None)
+
+    @property
+    def store_location(self) -> str:
+        """Where the archive is: a postgresql:// URL, a sqlite:/// URL or a path (see store.open_store)."""
+        if self.store:
+            return self.store
+        chosen = _config_store(self.config_file)
+        return chosen if chosen else str(self.db_path)
+
+    def archive_exists(self) -> bool:
+        """Whether there is an archive to read: the SQLite file exists (a server is asked when opened)."""
+        return not self.store_is_file or Path(self.store_location.removeprefix("sqlite://")).exists()
+
+    @property
+    def store_is_file(self) -> bool:
+        """Whether the archive is this machine's SQLite file (not a database server)."""
+        location = self.store_location
+        return "://" not in location or location.startswith("sqlite:")
 
     @property
     def sources_file(self) -> Path:
@@ -579,6 +599,19 @@ def _string(table: dict, key: str, where: str, default: str | None = None) -> st
 def _home_path(home: Path, value: str) -> Path:
     path = Path(value).expanduser()
     return path if path.is_absolute() else home / path
+
+
+def _config_store(path: Path) -> str | None:
+    """`store = "..."` from a config.toml, or None (a missing or unreadable file says nothing here;
+    load_home_config reports its problems)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    value = data.get("store")
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ConfigError(f"config file {path}: store must be a string such as 'postgresql://host/db'")
+    return value.strip() if value else None
 
 
 def load_home_config(settings: Settings) -> HomeConfig:

@@ -171,7 +171,7 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
     progress = progress or Progress("fetch", quiet=True)
     feeds = [(s, url) for s in sources for url in s.feeds]
     progress.total = len(feeds)
-    store = open_store(settings.db_path)
+    store = open_store(settings.store_location)
     archive = RawArchive(settings.raw_dir)
     failed_sources: set[str] = set()
 
@@ -262,7 +262,8 @@ class IndexFollower:
     def start(self) -> None:
         if self._process is not None:
             return
-        code = f"from newsmirror.pipeline import follow_index; follow_index({str(self.settings.home)!r})"
+        code = (f"from newsmirror.pipeline import follow_index; "
+                f"follow_index({str(self.settings.home)!r}, {self.settings.store!r})")
         try:
             self._process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -280,7 +281,7 @@ class IndexFollower:
         process.wait()
 
 
-def follow_index(home: str, interval: float = 0.2) -> None:
+def follow_index(home: str, store_url: str | None = None, interval: float = 0.2) -> None:
     """The follower's body (see IndexFollower): sync the index every `interval` seconds until stdin
     closes, then once more. Errors end it quietly; the run's own index_into reports them."""
     import select
@@ -289,7 +290,7 @@ def follow_index(home: str, interval: float = 0.2) -> None:
 
     settings = Settings(Path(home))
     try:
-        store = open_store(settings.db_path)
+        store = open_store(settings.store_location)
         try:
             while True:
                 stopping = bool(select.select([sys.stdin], [], [], interval)[0])
@@ -333,7 +334,7 @@ def update_stories(settings: Settings, *, rebuild: bool = False, progress: Progr
     from newsmirror.stories import rebuild_stories, sync_stories
 
     progress = progress or Progress("stories", quiet=True)
-    store = open_store(settings.db_path)
+    store = open_store(settings.store_location)
     try:
         if rebuild:
             progress.total = store.count_articles()
@@ -350,7 +351,7 @@ def list_stories(settings: Settings, *, since: datetime | None = None, source: s
     """Every story with an article published since `since` (of `source`), oldest first, streamed."""
     from newsmirror.store import open_store
 
-    store = open_store(settings.db_path)
+    store = open_store(settings.store_location)
     try:
         offset = 0
         while True:
@@ -599,7 +600,7 @@ def update_index(settings: Settings, *, rebuild: bool = False, progress: Progres
     from newsmirror.store import open_store
 
     progress = progress or Progress("index", quiet=True)
-    store = open_store(settings.db_path)
+    store = open_store(settings.store_location)
     if rebuild:  # derived data: start from an empty file, whatever format or state the old one had
         for suffix in ("", "-wal", "-shm"):
             Path(f"{index_path(settings)}{suffix}").unlink(missing_ok=True)
@@ -646,7 +647,7 @@ def reextract_archive(settings: Settings, *, progress: Progress | None = None) -
 
     progress = progress or Progress("reextract", quiet=True)
     summary = ReextractSummary()
-    store = open_store(settings.db_path)
+    store = open_store(settings.store_location)
     archive = RawArchive(settings.raw_dir)
     tz_of = source_timezones(settings)
     try:
@@ -689,7 +690,7 @@ def purge_source(settings: Settings, name: str) -> int:
     `index --rebuild` would give the same result if that step were interrupted."""
     from newsmirror.store import open_store
 
-    store = open_store(settings.db_path)
+    store = open_store(settings.store_location)
     try:
         ids = store.delete_source_articles(name)
     finally:
@@ -737,12 +738,12 @@ def search_archive(settings: Settings, text: str, *, limit: int = 20, offset: in
     from newsmirror.config import DEFAULT_TIMEZONE
     from newsmirror.index import parse_query
     from newsmirror.index.fts import day_bounds_rid
-    from newsmirror.store.sqlite import SQLiteStore
+    from newsmirror.store import open_store
 
     query = parse_query(text)
     zones = source_timezones(settings)
     idx = open_index(settings)
-    store = SQLiteStore(settings.db_path, readonly=True)  # snippets come from the archive's text
+    store = open_store(settings.store_location, readonly=True)  # snippets come from the archive's text
     try:
         groups: dict[str, tuple[str, ...] | None]
         if tz is not None:
@@ -804,7 +805,7 @@ def run_demo(settings: Settings, *, port: int = 0, progress: Progress | None = N
     finally:
         server.stop()
     out = settings.home / "site"
-    store = open_store(settings.db_path)
+    store = open_store(settings.store_location)
     try:
         built = build_jekyll(store, out)
         total = store.count_articles()
@@ -813,7 +814,7 @@ def run_demo(settings: Settings, *, port: int = 0, progress: Progress | None = N
     lines = [
         f"demo site served at {server.base_url} ({len(sources)} sources)",
         fetched.line(),
-        f"archive: {settings.db_path} ({total} articles); raw responses: {settings.raw_dir}",
+        f"archive: {settings.store_location} ({total} articles); raw responses: {settings.raw_dir}",
         f"Jekyll site: {out} ({built.count('posts')} posts, {built.count('posts written')} written; "
         f"outlet lists in lists/); build it with: cd {out} && jekyll build",
     ]
@@ -920,7 +921,7 @@ def run_publish(settings: Settings, config, store, sources: list[Source]) -> lis
                 options["since"] = date.fromisoformat(options["since"])
             built = run_build(step.target, store, step.out, BuildOptions(
                 sources=tuple(sources), aliases=settings.home / "aliases.tsv",
-                **{"store_location": str(settings.db_path), **options}))
+                **{"store_location": settings.store_location, **options}))
         except (NewsMirrorError, OSError, TypeError, ValueError) as exc:
             done.append(PublishStep(name, str(exc), failed=True))
             broken[Path(step.out).resolve()] = name

@@ -266,7 +266,7 @@ async def run_round(settings: Settings, sources: list[Source], config: HomeConfi
     report = RoundReport(started=now)
     started = time.monotonic()
     settings.ensure_home()
-    store = open_store(settings.db_path)
+    store = open_store(settings.store_location)
     try:
         due = due_feeds(store, sources, now)
     finally:
@@ -281,7 +281,7 @@ async def run_round(settings: Settings, sources: list[Source], config: HomeConfi
     report.pages, report.pages_failed = summary.pages, summary.pages_failed
     report.lines += summary.notes
     report.lines += [str(f) for f in summary.failures if f.source.startswith("host ")]
-    store = open_store(settings.db_path)
+    store = open_store(settings.store_location)
     try:
         report.lines += reschedule(store, due, summary.feeds, now, rng)
         # the index and the stories catch up from the store's change numbers (first: the site shows stories);
@@ -390,7 +390,7 @@ async def _scheduler(settings: Settings, *, once: bool, as_json: bool, verbose: 
                     status = 1
             if once:
                 return status
-            store = open_store(settings.db_path)
+            store = open_store(settings.store_location)
             try:
                 upcoming = next_due(store, sources)
             finally:

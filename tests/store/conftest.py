@@ -1,4 +1,8 @@
-"""Fixtures for the archive tests: a real SQLite file in tmp_path and a feed-item factory."""
+"""Fixtures for the archive tests: the store on each backend, and a feed-item factory.
+
+`store` runs every test that takes it twice: on a real SQLite file in tmp_path and on a new
+database of a real PostgreSQL cluster (tests/pgserver.py; skipped with a reason when PostgreSQL is
+not installed, failing under CI=true). A new store method is tested on both by taking `store`."""
 
 from __future__ import annotations
 
@@ -12,10 +16,15 @@ from newsmirror.store.sqlite import SQLiteStore
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def store(tmp_path):
-    """A fresh, migrated archive; closed after the test."""
-    s = SQLiteStore(tmp_path / "archive.sqlite")
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request, tmp_path):
+    """A fresh, migrated archive on each backend; closed after the test."""
+    if request.param == "sqlite":
+        s = SQLiteStore(tmp_path / "archive.sqlite")
+    else:
+        from newsmirror.store import open_store
+
+        s = open_store(request.getfixturevalue("pg_store_url"))
     yield s
     s.close()
 

@@ -362,6 +362,10 @@ def test_guid_is_filled_in_when_the_feed_starts_giving_one(store, make_item):
 def test_backup_is_a_consistent_copy(store, make_item, tmp_path):
     for n in range(5):
         save(store, make_item(n))
+    if not isinstance(store, SQLiteStore) or "postgres" in type(store).__name__.lower():
+        with pytest.raises(StoreError, match="pg_dump"):  # a server's backups are its own tools' job
+            store.backup(tmp_path / "copy.sqlite")
+        return
     dest = store.backup(tmp_path / "copy.sqlite")
     with SQLiteStore(dest, readonly=True) as copy:
         assert copy.count_articles() == 5 and copy.integrity_check() == "ok"

@@ -25,7 +25,7 @@ from newsmirror.models import (
     Story,
 )
 
-__all__ = ["Store", "open_store", "canonical_url"]
+__all__ = ["Store", "open_store", "canonical_url", "BACKENDS"]
 
 
 @runtime_checkable
@@ -156,7 +156,14 @@ class Store(Protocol):
         """Articles created or changed after change number `seq`, in change order, with their number.
 
         Every save that creates an article or changes its current body stamps it with a new, higher
-        change number; the search index (a separate file) uses this to catch up after a crash."""
+        change number; the search index (a separate file) uses this to catch up after a crash.
+
+        The rule that makes this safe with many writers: change numbers become visible in
+        increasing order, so every number a reader can see is safe to move past (no lower number
+        can appear later). SQLite has one writer at a time. PostgreSQL draws numbers from a
+        sequence at the end of each writing transaction, under a transaction-scoped advisory lock
+        held through its commit (store.postgres), so transactions commit their numbers in order;
+        numbers of rolled-back transactions are gaps, never filled."""
 
     def last_change(self) -> int:
         """The newest change number (0 for an empty archive)."""
@@ -190,11 +197,57 @@ class Store(Protocol):
         """Commit and close."""
 
 
-def open_store(location: str | Path) -> Store:
-    """Open (creating and migrating) the archive at `location`."""
-    from newsmirror.store.sqlite import SQLiteStore
+# Backends by URL scheme: the one place a store backend is registered.
+BACKENDS = {
+    "sqlite": "newsmirror.store.sqlite:SQLiteStore",
+    "postgresql": "newsmirror.store.postgres:PostgresStore",
+    "postgres": "newsmirror.store.postgres:PostgresStore",
+}
 
-    return SQLiteStore(Path(location))
+
+def open_store(location: str | Path, *, readonly: bool = False, migrate: bool | None = None) -> Store:
+    """Open the archive at `location`: a path or sqlite:///path (an SQLite file, created and migrated
+    on first use), or postgresql://user@host:port/db (psycopg 3; migrated only with `migrate=True`,
+    i.e. `newsmirror migrate`). A malformed location or an unknown scheme is a one-line StoreError."""
+    import importlib
+
+    from newsmirror.errors import StoreError
+
+    text = str(location)
+    scheme, sep, rest = text.partition("://")
+    if not sep:  # a path
+        cls = _backend("sqlite")
+        return cls(Path(text), readonly=readonly)
+    scheme = scheme.lower()
+    if scheme not in BACKENDS:
+        known = ", ".join(f"{k}://" for k in BACKENDS)
+        raise StoreError(f"store {_redact(text)}: unknown scheme {scheme!r}; use a path, or one of {known}")
+    cls = _backend(scheme)
+    if scheme == "sqlite":
+        if not rest.startswith("/") or rest == "/":
+            raise StoreError(f"store {text}: a sqlite URL names an absolute file, as in sqlite:///srv/archive.sqlite")
+        return cls(Path(rest), readonly=readonly)
+    return cls(text, readonly=readonly, migrate=bool(migrate))
+
+
+def _backend(scheme: str):
+    import importlib
+
+    module, _, name = BACKENDS[scheme].partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ImportError as exc:
+        from newsmirror.errors import StoreError
+
+        raise StoreError(f"the {scheme} store needs {exc.name}; install it with: pip install 'newsmirror[postgres]'"
+                         ) from None
+
+
+def _redact(url: str) -> str:
+    """A store URL fit for a message: any password replaced by ***."""
+    import re
+
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
 def canonical_url(url: str) -> str:

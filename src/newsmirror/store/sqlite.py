@@ -584,7 +584,8 @@ class SQLiteStore(StoryTables):
         """(source, pages read, pages extracted as articles with a byline and a date) per source, over
         the page fetches last tried in [since, until): OK pages and pages that were not articles."""
         rows = self._read(
-            "SELECT a.source, count(*), sum(p.status = 'ok' AND p.complete = 1) FROM page_fetches p"
+            "SELECT a.source, count(*), sum(CASE WHEN p.status = 'ok' AND p.complete = 1 THEN 1 ELSE 0 END)"
+            " FROM page_fetches p"
             " JOIN articles a ON a.id = p.article_id WHERE p.last_try >= ? AND p.last_try < ?"
             " AND (p.status = 'ok' OR p.kind = 'not_article') GROUP BY a.source ORDER BY a.source",
             (_ts(since), _ts(until)))

@@ -167,8 +167,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, *,
     """Run the web archive with uvicorn until interrupted; binds to 127.0.0.1 unless told otherwise."""
     import uvicorn
 
-    if not settings.db_path.is_file():
-        raise StoreError(f"archive {settings.db_path} not found; run 'newsmirror fetch' to create it")
+    if not settings.archive_exists():
+        raise StoreError(f"archive {settings.store_location} not found; run 'newsmirror fetch' to create it")
     _check_can_listen(host, port)
     uvicorn.run(create_app(settings, rate_limit=rate_limit), host=host, port=port, log_level="info",
                 server_header=False, proxy_headers=False)

@@ -1,18 +1,18 @@
 """Read-only handles on one home's archive and search index, one per worker thread.
 
-SQLite connections belong to the thread that opened them, and Starlette runs the views in a
-thread pool, so each thread opens its own read-only store the first time it needs one.
+Starlette runs the views in a thread pool, and a store's connection serves one caller at a time,
+so each thread opens its own read-only store (any backend, via open_store) the first time it
+needs one.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from typing import Any
 
 from newsmirror.config import Settings
-from newsmirror.errors import SearchError, StoreError
+from newsmirror.errors import NewsMirrorError, SearchError, StoreError
 from newsmirror.store import Store
 
 __all__ = ["Archive"]
@@ -34,12 +34,11 @@ class Archive:
         """This thread's read-only store; StoreError when the archive does not exist."""
         store = getattr(self._local, "store", None)
         if store is None:
-            path = self.settings.db_path
-            if not path.is_file():
-                raise StoreError(f"archive {path} not found; run 'newsmirror fetch' to create it")
-            from newsmirror.store.sqlite import SQLiteStore
+            if not self.settings.archive_exists():
+                raise StoreError(f"archive {self.settings.store_location} not found; run 'newsmirror fetch' to create it")
+            from newsmirror.store import open_store
 
-            store = SQLiteStore(path, readonly=True)
+            store = open_store(self.settings.store_location, readonly=True)
             self._local.store = store
             with self._lock:
                 self._opened.append(store)
@@ -68,6 +67,5 @@ class Archive:
         for handle in opened:
             try:
                 handle.close()
-            except sqlite3.ProgrammingError:
-                # opened in another worker thread; SQLite frees it when the thread's objects go
-                log.debug("left %r to be closed by its own thread", handle)
+            except NewsMirrorError as exc:  # a handle that cannot close cleanly at shutdown is only logged
+                log.debug("could not close %r: %s", handle, exc)

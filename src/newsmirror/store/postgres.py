@@ -1,0 +1,348 @@
+"""The archive in PostgreSQL (psycopg 3), for many writers on many machines.
+
+One store, two backends: `PostgresStore` runs the same methods as `SQLiteStore` (every method
+whose SQL both databases read alike is shared, written once in store/sqlite.py) through a
+connection adapter that reads SQLite's SQL as PostgreSQL's: `?` and `?N` placeholders,
+`INSERT OR IGNORE`/`INSERT OR REPLACE` (as ON CONFLICT, by the table's key in `_KEYS`), the
+two-argument `max(a, b)` (GREATEST), `lastrowid` (RETURNING id). What differs for real is here,
+next to nothing else: opening and migrating, transactions, and change numbers.
+
+Change numbers: SQLite has one writer at a time, so max+1 is safe there. Here many transactions
+write at once and commit in any order, so a number drawn early could become visible after a
+later one, and a reader that moved past the later one would never see it. So a write stamps a
+changed article with a negative placeholder, and just before COMMIT the transaction takes a
+transaction-scoped advisory lock (held through the commit) and gives its rows their numbers
+from the sequence `change_seq`. Numbers therefore become visible in increasing order: every
+number a reader sees is safe to move past (the rule stated in `Store.changes_since`).
+
+Schema: store/migrations/postgres/NNN_name.sql, numbered like SQLite's migrations (the first
+file, 007_init.sql, is SQLite's schema 7 in one step), the version kept in `schema_version`.
+Opening never migrates unless asked (`newsmirror migrate`): a server is shared, and its schema
+is changed on purpose, once, under an advisory lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, UTC
+from importlib import resources
+from typing import Any
+
+import psycopg
+
+from newsmirror.errors import StoreError
+from newsmirror.store.sqlite import SCHEMA_VERSION, SQLiteStore, _ts
+
+__all__ = ["PostgresStore", "MIN_SERVER_VERSION", "load_pg_migrations"]
+
+log = logging.getLogger(__name__)
+
+MIN_SERVER_VERSION = 130000  # PostgreSQL 13: the job queue's minimum (and ours: xact advisory locks, identity)
+_CHANGE_LOCK = 0x6E6D_6368  # advisory lock key ("nmch") held while a transaction numbers its changes
+_MIGRATE_LOCK = 0x6E6D_6D67  # ("nmmg") held while migrating
+# Keys of the tables the shared SQL writes with INSERT OR REPLACE.
+_KEYS = {"page_fetches": ("article_id",), "feed_schedule": ("url",), "robots": ("origin",),
+         "schema_log": ("version",), "story_state": ("key",), "feeds": ("url",)}
+_RETURNING_ID = ("articles",)  # INSERTs whose cursor must give lastrowid
+
+# A quoted SQL string (kept as it is), a placeholder (? or ?N), or a '%' (psycopg's own marker).
+_SQL_TOKEN = re.compile(r"'(?:[^']|'')*'|\?(\d*)|%")
+# INSERT OR REPLACE INTO table (columns)
+_REPLACE = re.compile(r"INSERT OR REPLACE INTO (\w+)\s*\(([^)]*)\)", re.I)
+_IGNORE = re.compile(r"INSERT OR IGNORE INTO", re.I)
+# SQLite's two-argument scalar max, e.g. max(last_seen, ?): PostgreSQL's GREATEST.
+_SCALAR_MAX = re.compile(r"\bmax\(([\w.]+),\s*(\?|[\w.]+)\)", re.I)
+_NEXT_SEQ = "(SELECT coalesce(max(change_seq), 0) + 1 FROM articles)"
+
+
+def load_pg_migrations() -> list[tuple[int, str, str]]:
+    """(number, name, SQL) of the PostgreSQL migrations, in order, numbered without gaps."""
+    found = []
+    for entry in resources.files("newsmirror.store").joinpath("migrations", "postgres").iterdir():
+        m = re.match(r"^(\d{3})_([a-z0-9_]+)\.sql$", entry.name)
+        if m:
+            found.append((int(m.group(1)), entry.name[:-4], entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+        raise StoreError(f"postgres migrations are not numbered without gaps: {numbers}")
+    return found
+
+
+PG_SCHEMA_VERSION = load_pg_migrations()[-1][0]
+
+
+class _Translated:
+    """One SQLite statement read as PostgreSQL: the SQL, which argument feeds each placeholder, flags."""
+
+    __slots__ = ("sql", "order", "returning", "stamps")
+
+    def __init__(self, sql: str) -> None:
+        self.stamps = _NEXT_SEQ in sql
+        sql = sql.replace(_NEXT_SEQ, "(-nextval('change_placeholder'))")
+        sql = _SCALAR_MAX.sub(r"GREATEST(\1, \2)", sql)
+        if m := _REPLACE.search(sql):
+            table, columns = m.group(1), [c.strip() for c in m.group(2).split(",")]
+            keys = _KEYS.get(table)
+            if keys is None:
+                raise StoreError(f"no key known for INSERT OR REPLACE INTO {table}; add it to store.postgres._KEYS")
+            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in keys)
+            sql = _REPLACE.sub(f"INSERT INTO {table} ({m.group(2)})", sql, count=1)
+            sql += f" ON CONFLICT ({', '.join(keys)}) DO " + (f"UPDATE SET {updates}" if updates else "NOTHING")
+        if _IGNORE.search(sql):
+            sql = _IGNORE.sub("INSERT INTO", sql, count=1) + " ON CONFLICT DO NOTHING"
+        self.returning = any(sql.lstrip().upper().startswith(f"INSERT INTO {t.upper()} ") for t in _RETURNING_ID)
+        if self.returning:
+            sql += " RETURNING id"
+        order: list[int] = []
+        plain = [0]
+
+        def token(m: re.Match[str]) -> str:
+            text = m.group(0)
+            if text.startswith("'"):
+                return text
+            if text == "%":
+                return "%%"
+            if m.group(1):
+                order.append(int(m.group(1)) - 1)
+            else:
+                order.append(plain[0])
+                plain[0] += 1
+            return "%s"
+
+        translated = _SQL_TOKEN.sub(token, sql)
+        self.order = order
+        self.sql = translated if order else sql  # without arguments psycopg reads no markers
+
+
+_cache: dict[str, _Translated] = {}
+
+
+def _translate(sql: str) -> _Translated:
+    t = _cache.get(sql)
+    if t is None:
+        t = _cache[sql] = _Translated(sql)
+    return t
+
+
+class _Cursor:
+    """A psycopg cursor with sqlite3's `lastrowid`."""
+
+    def __init__(self, cur: psycopg.Cursor, returning: bool) -> None:
+        self._cur = cur
+        self.lastrowid = cur.fetchone()[0] if returning else None  # type: ignore[index]
+
+    def fetchone(self) -> Any:
+        return self._cur.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return self._cur.fetchall() if self._cur.description else []
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.fetchall())
+
+    @property
+    def rowcount(self) -> int:
+        return self._cur.rowcount
+
+
+class _Connection:
+    """psycopg's connection speaking the sqlite3 dialect the shared store code writes."""
+
+    def __init__(self, pg: psycopg.Connection) -> None:
+        self.pg = pg
+        self.stamped = False  # a statement of this transaction gave a row a change placeholder
+
+    def execute(self, sql: str, params: Any = ()) -> _Cursor:
+        t = _translate(sql)
+        self.stamped = self.stamped or t.stamps
+        args = [params[i] for i in t.order] if t.order else None
+        return _Cursor(self.pg.execute(t.sql, _adapt(args)), t.returning)
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        t = _translate(sql)
+        self.stamped = self.stamped or t.stamps
+        with self.pg.cursor() as cur:
+            cur.executemany(t.sql, [_adapt([row[i] for i in t.order]) for row in rows])
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.pg.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+
+def _adapt(args: list[Any] | None) -> list[Any] | None:
+    """Values as PostgreSQL takes them: text without NUL characters (SQLite keeps them, PostgreSQL cannot)."""
+    if args is None:
+        return None
+    return [a.replace("\x00", "\ufffd") if isinstance(a, str) and "\x00" in a else a for a in args]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+class PostgresStore(SQLiteStore):
+    """The `Store` protocol over a PostgreSQL database (see the module docstring for what differs)."""
+
+    def __init__(self, url: str, *, readonly: bool = False, migrate: bool = False,
+                 connect_timeout: float = 10.0) -> None:
+        from newsmirror.store import _redact
+
+        self.url = url
+        self.path = _redact(url)  # what messages name
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._conn = None
+        try:
+            pg = psycopg.connect(url, autocommit=True, connect_timeout=int(max(connect_timeout, 1)))
+        except psycopg.ProgrammingError as exc:  # a malformed conninfo
+            raise StoreError(f"store {self.path} is not a valid PostgreSQL URL: {_first_line(exc)}") from None
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot reach the database {self.path}: {_first_line(exc)}") from None
+        self._conn = _Connection(pg)  # type: ignore[assignment]
+        try:
+            version = pg.info.server_version
+            if version < MIN_SERVER_VERSION:
+                raise StoreError(f"the database {self.path} runs PostgreSQL {version // 10000}.{version % 10000 // 100}"
+                                 f"; newsmirror needs {MIN_SERVER_VERSION // 10000} or later")
+            if readonly:
+                pg.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            if migrate and not readonly:
+                self._migrate()
+            self._check_version()
+        except psycopg.Error as exc:
+            self._close_quietly()
+            raise StoreError(f"cannot open the database {self.path}: {_first_line(exc)}") from None
+        except StoreError:
+            self._close_quietly()
+            raise
+
+    # --- opening and the schema -------------------------------------------------------------
+    def _user_version(self) -> int:
+        pg = self._db.pg  # type: ignore[attr-defined]
+        if pg.execute("SELECT to_regclass('schema_version')").fetchone()[0] is None:
+            return 0
+        row = pg.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0] or 0)
+
+    def _check_version(self) -> None:
+        version = self._user_version()
+        if version == 0:
+            raise StoreError(f"the database {self.path} holds no newsmirror archive; create its tables with:"
+                             f" newsmirror --store URL migrate")
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"the database {self.path} has schema version {version}, newer than this newsmirror"
+                             f" knows ({SCHEMA_VERSION}); upgrade newsmirror to use it")
+        if version < SCHEMA_VERSION:
+            raise StoreError(f"the database {self.path} has schema version {version}, older than this newsmirror"
+                             f" ({SCHEMA_VERSION}); upgrade it with: newsmirror --store URL migrate")
+
+    def _migrate(self) -> None:
+        if PG_SCHEMA_VERSION != SCHEMA_VERSION:
+            raise StoreError(f"this newsmirror's PostgreSQL migrations reach schema {PG_SCHEMA_VERSION}, its SQLite"
+                             f" ones {SCHEMA_VERSION}: add the missing store/migrations/postgres/ files")
+        pg = self._db.pg  # type: ignore[attr-defined]
+        with pg.transaction():
+            pg.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
+            current = self._user_version()
+            first = load_pg_migrations()
+            if current and current < first[0][0]:
+                raise StoreError(f"the database {self.path} has schema version {current}, older than the first"
+                                 f" PostgreSQL migration ({first[0][0]})")
+            for number, name, sql in first:
+                if number <= current:
+                    continue
+                try:
+                    pg.execute(sql)
+                except psycopg.Error as exc:
+                    raise StoreError(f"the database {self.path}: migration {name} failed: {_first_line(exc)}"
+                                     f"; nothing was changed") from None
+                pg.execute("DELETE FROM schema_version")
+                pg.execute("INSERT INTO schema_version VALUES (%s)", (number,))
+                log.info("database %s: migration %s applied", self.path, name)
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the database."""
+        with self._lock:
+            return self._user_version()
+
+    def _close_quietly(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.pg.close()  # type: ignore[attr-defined]
+            except psycopg.Error:
+                pass
+            self._conn = None
+
+    def close(self) -> None:
+        """Close the connection (every write is already committed); safe to call twice."""
+        with self._lock:
+            self._close_quietly()
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self.path!r}{', readonly=True' if self.readonly else ''})"
+
+    def integrity_check(self) -> str:
+        """PostgreSQL keeps its own pages consistent; this checks the archive's own rule: no unnumbered change."""
+        rows = self._read("SELECT count(*) FROM articles WHERE change_seq <= 0")
+        return "ok" if rows[0][0] == 0 else f"{rows[0][0]} articles without a change number"
+
+    def backup(self, dest) -> Any:
+        raise StoreError(f"the database {self.path} is backed up by PostgreSQL's own tools: pg_dump or pg_basebackup")
+
+    # --- transactions -----------------------------------------------------------------------
+    @contextmanager
+    def _write(self, what: str) -> Iterator[Any]:
+        """One write transaction (nested calls join the outer one), numbering its changes at commit."""
+        with self._lock:
+            conn = self._db
+            if self.readonly:
+                raise StoreError(f"the database {self.path} is open read-only; cannot {what}")
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield conn
+                finally:
+                    self._depth -= 1
+                return
+            try:
+                conn.pg.execute("BEGIN")  # type: ignore[attr-defined]
+            except psycopg.Error as exc:
+                raise StoreError(f"the database {self.path}: cannot {what}: {_first_line(exc)}") from None
+            self._depth = 1
+            conn.stamped = False  # type: ignore[attr-defined]
+            try:
+                yield conn
+                if conn.stamped:  # type: ignore[attr-defined]
+                    conn.pg.execute("SELECT pg_advisory_xact_lock(%s)", (_CHANGE_LOCK,))  # type: ignore[attr-defined]
+                    conn.pg.execute("UPDATE articles SET change_seq = nextval('change_seq')"  # type: ignore[attr-defined]
+                                    " WHERE change_seq < 0")
+                conn.pg.execute("COMMIT")  # type: ignore[attr-defined]
+            except BaseException as exc:
+                try:
+                    if conn.in_transaction:
+                        conn.pg.execute("ROLLBACK")  # type: ignore[attr-defined]
+                except psycopg.Error:
+                    pass  # the connection itself is gone: the server rolled back
+                if isinstance(exc, psycopg.Error):
+                    raise StoreError(f"the database {self.path}: cannot {what}: {_first_line(exc)}") from None
+                raise
+            finally:
+                self._depth = 0
+
+    def _read(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except psycopg.Error as exc:
+                raise StoreError(f"the database {self.path}: read failed: {_first_line(exc)}") from None
+
+    def _now(self) -> str:
+        return _ts(datetime.now(UTC))
