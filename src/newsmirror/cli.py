@@ -951,7 +951,7 @@ def migrate(obj: Ctx) -> None:
     except NewsMirrorError as exc:
         fail(str(exc), 1)
     try:
-        version, count = store.schema_version, store.count_articles()
+        version, count = getattr(store, "schema_version", None), store.count_articles()
     finally:
         store.close()
     click.echo(f"archive {getattr(store, 'path', obj.settings.store_location)}: schema version {version}, "

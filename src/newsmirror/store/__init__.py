@@ -209,8 +209,6 @@ def open_store(location: str | Path, *, readonly: bool = False, migrate: bool | 
     """Open the archive at `location`: a path or sqlite:///path (an SQLite file, created and migrated
     on first use), or postgresql://user@host:port/db (psycopg 3; migrated only with `migrate=True`,
     i.e. `newsmirror migrate`). A malformed location or an unknown scheme is a one-line StoreError."""
-    import importlib
-
     from newsmirror.errors import StoreError
 
     text = str(location)

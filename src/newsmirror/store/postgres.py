@@ -167,7 +167,7 @@ class _Connection:
         t = _translate(sql)
         self.stamped = self.stamped or t.stamps
         with self.pg.cursor() as cur:
-            cur.executemany(t.sql, [_adapt([row[i] for i in t.order]) for row in rows])
+            cur.executemany(t.sql, [_adapt([row[i] for i in t.order]) or [] for row in rows])
 
     @property
     def in_transaction(self) -> bool:
@@ -194,7 +194,7 @@ class PostgresStore(SQLiteStore):
         from newsmirror.store import _redact
 
         self.url = url
-        self.path = _redact(url)  # what messages name
+        self.path = _redact(url)  # type: ignore[assignment]  # what messages name: the URL, password hidden
         self.readonly = readonly
         self._lock = threading.RLock()
         self._depth = 0
