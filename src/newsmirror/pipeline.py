@@ -872,7 +872,9 @@ def _read_publish_state(path: Path) -> dict[str, int]:
         return {}
     except (OSError, ValueError):  # unreadable: every step publishes again, which is harmless
         return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, int)} if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, int)}
 
 
 def _write_publish_state(path: Path, state: dict[str, int]) -> None:

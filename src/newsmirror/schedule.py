@@ -1,25 +1,20 @@
 """`newsmirror run`: fetch each feed when it is due, adapt to how often it publishes, publish after
 a round, stop cleanly. Above the pipeline: it decides *when*; `pipeline.run_fetch` does the work.
 
-When a feed is due:
-1. Its cadence (`adaptive_interval`) comes from the publishing times of its own recent items:
-   - the rate over the last 7 days, counted over the span the feed's items actually cover (a busy
-     feed that shows 20 items from the last 10 hours publishes 2 an hour, not 20 a week);
-   - shaped by the hour of day from the last 14 days (news sleeps at night): the poll rate follows
-     the square root of the hour's rate, which for the same number of polls gives the least delay;
-   - raised by a burst (more items in the last two hours than that hour usually brings);
-   - never so long that the feed's own window of items rolls over between two polls;
-   - within the source's min_interval .. max_interval; a feed with nothing known starts at `interval`.
-   Miniflux's entry-frequency scheduler (`miniflux_interval`, kept for bench/scheduler.py) takes
-   the week's count alone: 7 days / entries, from 5 minutes to 24 hours.
-2. Server hints (`apply_hints`) can only lengthen it: Cache-Control max-age, RSS <ttl>, and the
-   Retry-After of a 429/503 (a 429 without one doubles the interval). A hint past a day is read as
-   a day, a Retry-After in the past is ignored; both are logged.
-3. Jitter of ±10% keeps many feeds of one host from falling due together.
+When a feed is due next, after each fetch (`reschedule`):
+1. Its interval comes from the publishing times of its own items (`cadence.adaptive_interval`: a
+   model of when the feed publishes over the day and the week, bursts and silences included, and a
+   plan of polls that spends about one poll per item where the items come), within the source's
+   min_interval .. max_interval; a feed with nothing known starts at `interval`.
+2. Server hints (`cadence.apply_hints`) can only lengthen it: Cache-Control max-age, RSS <ttl>, and
+   the Retry-After of a 429/503 (a 429 without one doubles the interval). A hint past a day is read
+   as a day, a Retry-After in the past is ignored; both are logged.
+3. Jitter of ±10% (at most a minute) keeps feeds from falling due in lockstep.
 
 A round fetches every due feed at once (all of them at start), then runs the `[publish]` steps of
 the home's config.toml that are behind the store (after a round that stored something, or one that
-failed or was killed: `pipeline.run_publish`), updates the search index, and logs one line (`RoundReport.line`, or JSON with --json). SIGTERM/SIGINT cancel the round: store writes are
+failed or was killed: `pipeline.run_publish`), updates the search index, and logs one line
+(`RoundReport.line`, or JSON with --json). SIGTERM/SIGINT cancel the round: store writes are
 synchronous between awaits, so each transaction in flight completes, and the process exits 0;
 a kill -9 loses nothing either (pipeline's crash-safety order).
 """
@@ -28,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import random
 import signal
 import sys
@@ -38,133 +32,20 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, UTC
 from typing import TextIO
 
+from newsmirror.cadence import HISTORY, adaptive_interval, apply_hints, jittered
 from newsmirror.config import HomeConfig, Settings, load_home_config, load_sources
 from newsmirror.errors import NewsMirrorError
 from newsmirror.models import FeedSchedule, Source
 
 __all__ = [
-    "Cadence",
-    "adaptive_interval",
-    "miniflux_interval",
-    "apply_hints",
     "due_feeds",
     "RoundReport",
     "Reloader",
     "run_round",
     "run_scheduler",
-    "HINT_CAP",
 ]
 
-HISTORY = timedelta(days=14)  # publishing times looked at for the hour-of-day shape
-WEEK = timedelta(days=7)
-BURST_WINDOW = timedelta(hours=2)
-HINT_CAP = timedelta(days=1)  # a server hint (max-age, ttl, Retry-After) longer than this is read as this
-JITTER = 0.1  # ± this share of the interval
 IDLE_CHECK = 60.0  # seconds: the longest sleep, so edits to sources.toml are picked up
-
-
-@dataclass(frozen=True)
-class Cadence:
-    """An interval in seconds and why it was chosen."""
-
-    seconds: float
-    reason: str
-
-
-def _rate_per_hour(published: list[datetime], now: datetime) -> tuple[float, int]:
-    """(items per hour over the last week, items counted), over the span the items cover."""
-    week = [t for t in published if timedelta(0) <= now - t <= WEEK]
-    if len(week) < 3:
-        return len(week) / (WEEK / timedelta(hours=1)), len(week)
-    span = max(now - min(week), timedelta(hours=1)) * len(week) / (len(week) - 1)  # plus one usual gap
-    return len(week) / (min(span, WEEK) / timedelta(hours=1)), len(week)
-
-
-def _hour_shape(published: list[datetime], now: datetime) -> list[float] | None:
-    """Relative publishing rate per UTC hour of day (mean 1), smoothed; None with too few items."""
-    recent = [t for t in published if timedelta(0) <= now - t <= HISTORY]
-    if len(recent) < 24:
-        return None
-    counts = [0.0] * 24
-    for t in recent:
-        counts[t.astimezone(UTC).hour] += 1
-    smooth = [(counts[h - 1] + 2 * counts[h] + counts[(h + 1) % 24]) / 4 for h in range(24)]
-    mean = sum(smooth) / 24
-    return [0.5 + 0.5 * (c / mean) for c in smooth]  # halfway to flat: a quiet hour is never ignored
-
-
-def adaptive_interval(published: list[datetime], now: datetime, *, interval: float, min_interval: float,
-                      max_interval: float, window: int = 0) -> Cadence:
-    """The next interval for a feed from its items' publishing times (minutes in, seconds out)."""
-    lo, hi = min_interval * 60, max_interval * 60
-    if not published:
-        if window > 0:
-            return Cadence(hi, "nothing published in 14 days: max_interval")
-        return Cadence(interval * 60, "nothing known yet: the source's interval")
-    rate, counted = _rate_per_hour(published, now)
-    if rate <= 0:
-        return Cadence(hi, "nothing published in a week: max_interval")
-    shape = _hour_shape(published, now)
-    factor = shape[now.astimezone(UTC).hour] if shape else 1.0
-    hour_rate = rate * factor
-    reason = f"{rate:.2f} items/h over {counted} items"
-    lately = sum(1 for t in published if timedelta(0) <= now - t <= BURST_WINDOW)
-    expected = hour_rate * (BURST_WINDOW / timedelta(hours=1))
-    if lately >= 3 and lately > 2 * expected:
-        boost = min(lately / max(expected, 1e-9), 4.0)
-        hour_rate *= boost
-        reason += f", a burst ({lately} in 2 h)"
-    seconds = 3600 / math.sqrt(hour_rate * rate)  # one new item per poll on average, more polls in busy hours
-    if shape:
-        reason += f", hour factor {factor:.2f}"
-    if window > 1:  # never let the feed's window of items roll over between two polls
-        seconds = min(seconds, 3600 * window / (2 * hour_rate))
-    clamped = min(max(seconds, lo), hi)
-    if clamped != seconds:
-        reason += ", at min_interval" if clamped == lo else ", at max_interval"
-    return Cadence(clamped, reason)
-
-
-def miniflux_interval(published: list[datetime], now: datetime, *, min_minutes: float = 5,
-                      max_minutes: float = 1440) -> Cadence:
-    """Miniflux's entry-frequency interval (the reference to beat): a week over the week's entry count."""
-    weekly = sum(1 for t in published if timedelta(0) <= now - t <= WEEK)
-    if weekly == 0:
-        return Cadence(max_minutes * 60, "no entry this week")
-    minutes = round(7 * 24 * 60 / weekly)
-    return Cadence(min(max(minutes, min_minutes), max_minutes) * 60, f"{weekly} entries this week")
-
-
-def apply_hints(cadence: Cadence, *, max_age: float | None = None, ttl: int | None = None,
-                retry_after: float | None = None, rate_limited: bool = False,
-                max_interval: float | None = None) -> tuple[Cadence, list[str]]:
-    """Lengthen an interval to what the server asked; return it and the log lines for odd hints."""
-    notes: list[str] = []
-    cap = HINT_CAP.total_seconds()
-    seconds, reason = cadence.seconds, cadence.reason
-    hints = []
-    if max_age is not None and max_age > 0:
-        hints.append((max_age, f"Cache-Control max-age {max_age:g} s"))
-    if ttl is not None:
-        hints.append((ttl * 60.0, f"RSS ttl {ttl} min"))
-    if retry_after is not None:
-        if retry_after <= 0:
-            notes.append("Retry-After is in the past; ignored")
-        else:
-            hints.append((retry_after, f"Retry-After {retry_after:.0f} s"))
-    elif rate_limited:
-        hints.append((min(seconds * 2, max_interval * 60 if max_interval else seconds * 2), "HTTP 429: interval doubled"))
-    for wait, why in hints:
-        if wait > cap:
-            notes.append(f"{why} is more than a day; waiting a day")
-            wait = cap
-        if wait > seconds:
-            seconds, reason = wait, why
-    return Cadence(seconds, reason), notes
-
-
-def _jitter(seconds: float, rng: random.Random) -> float:
-    return seconds * (1 + rng.uniform(-JITTER, JITTER))
 
 
 def due_feeds(store, sources: list[Source], now: datetime) -> list[Source]:
@@ -211,7 +92,7 @@ def reschedule(store, sources: list[Source], reports, now: datetime, rng: random
         notes += [f"{source.name}: feed {report.url}: {line}" for line in odd]
         old = store.get_feed_schedule(report.url) or FeedSchedule(report.url, source.name, now, cadence.seconds)
         store.save_feed_schedule(replace(old, source=source.name, interval=cadence.seconds, reason=cadence.reason,
-                                         next_due=now + timedelta(seconds=_jitter(cadence.seconds, rng))))
+                                         next_due=now + timedelta(seconds=jittered(cadence, rng).seconds)))
     return notes
 
 
