@@ -55,6 +55,9 @@ def test_the_demo_after_one_run_has_every_article_at_version_1(tmp_path):
         assert held.status is PageStatus.DISALLOWED and held.url.endswith("/dna/news/20250903/baseball-comeback.html")
     finally:
         store.close()
+    listed = CliRunner().invoke(cli, ["--home", str(settings.home), "pages", "--disallowed"])
+    assert listed.exit_code == 0 and listed.stderr == "1 page disallowed\n"
+    assert "\n    not requested, robots.txt read 20" in listed.stdout and "(Asia/Taipei): " in listed.stdout
 
 
 def serve_local_outlet(http_server) -> list[Source]:

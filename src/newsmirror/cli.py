@@ -479,8 +479,12 @@ def pages(obj: Ctx, show: str | None, source: str | None, as_json: bool, limit: 
             }, ensure_ascii=False))
             continue
         label, when = ("next try", times["next_try"]) if times["next_try"] else ("last try", times["last_try"])
+        if r.status is PageStatus.DISALLOWED:  # never requested: robots.txt was read, not the page
+            label, tried = "robots.txt read", "not requested"
+        else:
+            tried = f"{r.attempts} {'attempt' if r.attempts == 1 else 'attempts'}"
         shown = f"{label} {when:%Y-%m-%d %H:%M} ({zone.key})" if when else "never tried"
-        click.echo(f"{r.source}  {r.url}\n    {r.attempts} attempts, {shown}: {r.reason}")
+        click.echo(f"{r.source}  {r.url}\n    {tried}, {shown}: {r.reason}")
     if not as_json:
         click.echo(f"{len(records)} {'page' if len(records) == 1 else 'pages'} {show.replace('_', ' ')}", err=True)
 
