@@ -1,8 +1,10 @@
 """`newsmirror run`: server hints (max-age, ttl, 429 Retry-After), due feeds, `run --once`, failover to an
-alternate feed and back, stale feeds, config reloading, -v. The adaptive intervals: tests/test_cadence.py."""
+alternate feed and back, stale feeds, config reloading, -v, the extraction alarm in the round's log line.
+The adaptive intervals: tests/test_cadence.py."""
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import datetime, timedelta, UTC
 
@@ -17,7 +19,7 @@ from newsmirror.errors import ConfigError
 from newsmirror.fetch.http import FetchPolicy
 from newsmirror.models import Source
 from newsmirror.pipeline import fetch_sources
-from newsmirror.schedule import run_round
+from newsmirror.schedule import run_round, run_scheduler
 from newsmirror.store import open_store
 
 RSS = "application/rss+xml; charset=utf-8"
@@ -73,6 +75,26 @@ def test_due_feeds_only_and_hints_from_max_age_ttl_and_429_retry_after(http_serv
     assert len(http_server.requests) == hits  # nothing due, nothing asked
 
 
+def test_a_retry_after_in_the_past_or_absurdly_far_is_logged_and_a_safe_wait_used(http_server, tmp_path):
+    base = http_server.url("")
+    now = datetime.now(UTC)
+    http_server.add("/past.xml", Reply("slow down", status=429, headers={"Retry-After": "Wed, 01 Jan 2020 00:00:00 GMT"}))
+    http_server.add("/far.xml", Reply("slow down", status=429, headers={"Retry-After": "Fri, 01 Jan 2100 00:00:00 GMT"}))
+    http_server.add("/ok.xml", Reply(rss([{"title": "t", "link": f"{base}/n/1", "guid": "g1", "description": "x"}]),
+                                     content_type=RSS))
+    sources = [Source(name=n, feeds=(http_server.url(f"/{n}.xml"),), full_text="never") for n in ("past", "far", "ok")]
+    settings = _home(tmp_path, sources)
+    report = _round(settings, sources, now)
+    assert (report.sources_due, report.ok, report.failed, report.new) == (3, 1, 2, 1)  # the others go on
+    past, far = (f"{n}: feed {http_server.url(f'/{n}.xml')}: " for n in ("past", "far"))
+    assert past + "Retry-After is in the past; ignored; the interval doubled as for a 429 without one" in report.lines
+    assert any(x.startswith(far + "Retry-After") and x.endswith("s is more than a day; waiting a day")
+               for x in report.lines)
+    due = {s.source: s for s in open_store(settings.db_path).feed_schedules()}
+    assert due["past"].reason == "HTTP 429: interval doubled" and due["past"].interval == 2 * 60 * 60
+    assert due["far"].interval == 86400 and due["far"].next_due <= now + timedelta(days=1, minutes=1)
+
+
 def test_run_once_fetches_due_sources_publishes_and_is_quiet_when_nothing_is_due(http_server, tmp_path):
     base = http_server.url("")
     http_server.add("/a.xml", Reply(rss([{"title": "標題", "link": f"{base}/n/1", "guid": "g1",
@@ -87,6 +109,25 @@ def test_run_once_fetches_due_sources_publishes_and_is_quiet_when_nothing_is_due
     assert list((settings.home / "site" / "_posts").glob("*.md"))
     second = runner.invoke(cli, ["--home", str(settings.home), "run", "--once", "--json"])
     assert second.exit_code == 0 and second.stderr == "" and http_server.hits("/a.xml") == 1
+
+
+def test_run_once_json_writes_one_json_object_a_line_for_journald_and_exits_1_when_a_feed_failed(http_server,
+                                                                                                    tmp_path):
+    import json
+
+    base = http_server.url("")
+    http_server.add("/a.xml", Reply(rss([{"title": "標題", "link": f"{base}/n/1", "guid": "g1",
+                                          "description": "內文" * 120}]), content_type=RSS))
+    http_server.add("/b.xml", Reply("down", status=500))
+    sources = [Source(name=n, feeds=(http_server.url(f"/{n}.xml"),), full_text="never") for n in ("a", "b")]
+    settings = _home(tmp_path, sources)
+    settings.config_file.write_text("[fetch]\nhost_delay = 0\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--home", str(settings.home), "run", "--once", "--json"])
+    assert result.exit_code == 1 and result.stdout == ""
+    (line,) = [json.loads(x) for x in result.stderr.splitlines()]
+    assert line["event"] == "round"
+    assert (line["sources_due"], line["ok"], line["failed"], line["new"]) == (2, 1, 1, 1)
+    assert line["alarms"] == [] and isinstance(line["seconds"], float)
 
 
 def test_bad_intervals_and_alternates_are_logged_and_the_other_sources_still_load(tmp_path):
@@ -200,3 +241,48 @@ def test_while_running_a_bad_edit_is_logged_once_and_a_broken_file_keeps_the_las
     settings.sources_file.write_text("[[source\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         Reloader(settings).load()  # a file broken before the start stops `run` at once (exit 2 from the CLI)
+
+
+def _page(title: str, byline: bool) -> str:
+    """An article page of our own; the redesigned outlet's pages lost their byline and date."""
+    head = '<div class="byline">記者王大明／台北報導</div><time datetime="2030-01-01T10:00:00+08:00">2030/01/01</time>'
+    return (f"<html><body><article><h1>{title}</h1>{head if byline else ''}<p>"
+            + "交通部今天說明連假疏運計畫，國道車流預估增加一成，呼籲民眾提早規劃行程。" * 6
+            + "</p></article></body></html>")
+
+
+def test_an_extraction_regression_shows_in_the_rounds_log_line_and_in_sources_list(http_server, tmp_path):
+    # two outlets, a week of complete pages (byline and date); then one redesigns: its new pages lose both
+    base = http_server.url("")
+    now = datetime.now(UTC)
+    names = {"redesigned": "改版網", "steady": "穩定網"}
+    sources = [Source(name=name, feeds=(http_server.url(f"/{key}.xml"),)) for key, name in names.items()]
+    settings = _home(tmp_path, sources)
+    settings.config_file.write_text("[fetch]\nhost_delay = 0\n", encoding="utf-8")
+
+    def serve(key: str, first: int, n: int, byline: bool) -> None:
+        items = [{"title": f"{key}{i}", "link": f"{base}/{key}/{i}.html", "guid": f"{key}{i}", "description": "摘要。"}
+                 for i in range(first, first + n)]
+        http_server.add(f"/{key}.xml", Reply(rss(items), content_type=RSS))
+        for i in range(first, first + n):
+            http_server.add(f"/{key}/{i}.html", Reply(_page(f"{key}{i}", byline)))
+
+    for key in names:
+        serve(key, 0, 12, byline=True)
+    out = io.StringIO()
+    assert run_scheduler(settings, once=True, stream=out, clock=lambda: now - timedelta(days=3)) == 0
+    assert "ALARM" not in out.getvalue() and "24 pages" in out.getvalue()
+    serve("redesigned", 12, 6, byline=False)
+    serve("steady", 12, 6, byline=True)
+    out = io.StringIO()
+    assert run_scheduler(settings, once=True, stream=out, clock=lambda: now) == 0
+    (line,) = out.getvalue().splitlines()
+    assert line.startswith("round: 2 sources due, 2 ok, 0 failed, 12 new")
+    assert line.endswith("; ALARM extraction: 改版網: 0% of the last day's 6 pages extracted with byline and date, "
+                         "against 100% of 12 the 7 days before; check its pages with 'newsmirror extract URL'")
+    assert "穩定網" not in line
+    listed = CliRunner().invoke(cli, ["--home", str(settings.home), "sources", "list"])
+    assert listed.exit_code == 0
+    alarms = [x for x in listed.stdout.splitlines() if x.startswith("ALARM")]
+    assert alarms == ["ALARM 改版網: 0% of the last day's 6 pages extracted with byline and date, against 100% of 12 "
+                      "the 7 days before; check its pages with 'newsmirror extract URL'"]

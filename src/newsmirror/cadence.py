@@ -388,11 +388,12 @@ def apply_hints(cadence: Cadence, *, max_age: float | None = None, ttl: int | No
         hints.append((max_age, f"Cache-Control max-age {max_age:g} s"))
     if ttl is not None:
         hints.append((ttl * 60.0, f"RSS ttl {ttl} min"))
+    if retry_after is not None and retry_after <= 0:
+        notes.append("Retry-After is in the past; ignored" + ("; the interval doubled as for a 429 without one"
+                                                             if rate_limited else ""))
+        retry_after = None
     if retry_after is not None:
-        if retry_after <= 0:
-            notes.append("Retry-After is in the past; ignored")
-        else:
-            hints.append((retry_after, f"Retry-After {retry_after:.0f} s"))
+        hints.append((retry_after, f"Retry-After {retry_after:.0f} s"))
     elif rate_limited:
         doubled = seconds * 2 if max_interval is None else min(seconds * 2, max_interval * 60)
         hints.append((doubled, "HTTP 429: interval doubled"))
