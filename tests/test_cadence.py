@@ -161,3 +161,20 @@ def test_server_hints_lengthen_the_interval_and_odd_ones_are_logged():
     assert same == base and notes == ["Retry-After is in the past; ignored"]
     assert apply_hints(base, rate_limited=True, max_interval=1440)[0].seconds == base.seconds * 2
     assert next_interval([], NOW, random.Random(1), ttl=600, **BOUNDS).seconds >= 600 * 60 - 60
+
+
+def test_a_feed_without_dates_is_not_read_as_a_burst_at_its_first_fetch_and_learns_its_rate():
+    # the store stamps an undated item with the time it was first seen: the first fetch's 20 items share
+    # one second, and later ones the time of the poll that saw them; the feed publishes one an hour
+    bounds = {**BOUNDS, "min_interval": 15, "window": 20}
+    first = adaptive_interval([NOW] * 20, NOW, **bounds)
+    assert first.seconds == 60 * 60 and "without dates" in first.reason
+    now, seen, intervals = NOW, [NOW] * 20, []
+    while now < NOW + timedelta(hours=16):
+        intervals.append(adaptive_interval(seen, now, **bounds).seconds / 60)
+        now += timedelta(minutes=intervals[-1])
+        published = int((now - NOW) / timedelta(hours=1))  # items published since the first fetch
+        seen += [now] * (published - (len(seen) - 20))
+    assert min(intervals) >= 45 and 50 <= intervals[-1] <= 70  # never at min_interval; about hourly
+    # one dated item a minute old is not a rate of one a minute
+    assert minutes([NOW - timedelta(minutes=1)], window=20) >= 30

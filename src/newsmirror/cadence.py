@@ -5,9 +5,11 @@ the store, `bench/scheduler.py` from a simulation beside Miniflux's entry-freque
 
 The model (`publishing_model`), from the items of the last 8 weeks, each weighted by recency (the
 weight halves every week):
-1. The flat rate: items over the time they cover, from one usual gap before the oldest item known,
-   so a feed seen for the first time, with only its current window of items, is read by the span
-   those items cover (20 items of the last 10 hours are 2 an hour, not 20 a week).
+1. The flat rate: items over the time they cover, from one usual gap before the oldest item known
+   (and at least an hour), so a feed seen for the first time, with only its current window of items,
+   is read by the span those items cover (20 items of the last 10 hours are 2 an hour, not 20 a week).
+   A feed without dates is stamped with the times its items were first seen: the batch of its first
+   fetch, all in one second, says nothing of when they were published and is left out.
 2. Shapes: the rate in each 5-minute slot of the average day and of the week, over how long that
    slot was watched, at three widths: exact (a bulletin at five past the hour), ±20 minutes (a
    columnist's Monday morning), ±1 hour (the news day). Each leans on the next coarser one (the
@@ -69,6 +71,8 @@ SURPRISE = 0.01  # a burst or silence this unlikely under the model overrides it
 FLOOR = 0.25  # a poll is worth at least this share of its worth in a steady feed polled once per item
 SURGE_SHARE = 1.0  # after a burst, wait at most the time another would take to fill this share of the window
 SILENCE = 3  # a silence must also be this many times the longest gap between the items known
+MIN_SPAN = 3600.0  # seconds: the rate is read over at least this span
+UNDATED = 3  # items sharing the oldest second: a batch stamped when first seen, not when published
 HORIZON = WEEK_SLOTS  # slots looked ahead for the next poll (a week)
 HINT_CAP = timedelta(days=1)  # a server hint (max-age, ttl, Retry-After) longer than this is read as this
 JITTER = 0.1  # ± this share of the interval
@@ -131,17 +135,28 @@ def _exposure(start: float, t_now: float) -> np.ndarray:
     return np.exp2(-age / HALF_LIFE) * (1 - ratio ** occurrences) / (1 - ratio)
 
 
+def _known(times: np.ndarray, t_now: float) -> np.ndarray:
+    """The sorted times of the last 8 weeks that say when an item was published. Left out: a batch of
+    UNDATED or more items sharing the oldest second, as a feed without dates gives at its first fetch
+    (the store stamps each with the time it was first seen; they were published at unknown times before)."""
+    times = times[(times <= t_now) & (times >= t_now - HISTORY.total_seconds())]
+    if times.size >= UNDATED and times[UNDATED - 1] == times[0]:
+        times = times[np.searchsorted(times, times[0], side="right"):]
+    return times
+
+
 def publishing_model(published: Sequence[datetime] | np.ndarray, now: datetime) -> PublishingModel | None:
     """The model of the module docstring from the items' publishing times (datetimes, or POSIX seconds);
     None with no item in the last 8 weeks."""
     t_now = now.timestamp()
-    times = _posix(published)
-    times = times[(times <= t_now) & (times >= t_now - HISTORY.total_seconds())]
+    times = _known(_posix(published), t_now)
     n = times.size
     if n == 0:
         return None
     gap = (t_now - times[0]) / max(n - 1, 1)
-    start = max(times[0] - gap, t_now - HISTORY.total_seconds())
+    # watched from one usual gap before the oldest item, and for at least an hour: one item published a
+    # minute ago is not a rate of one a minute
+    start = max(min(times[0] - gap, t_now - MIN_SPAN), t_now - HISTORY.total_seconds())
     weight = np.exp2(-(t_now - times) / HALF_LIFE)
     exposure = _exposure(start, t_now)  # how long each slot of the week was watched, weighted as items are
     counts = np.bincount(_slots(times), weights=weight, minlength=WEEK_SLOTS)
@@ -276,9 +291,12 @@ def adaptive_interval(published: Sequence[datetime] | np.ndarray, now: datetime,
     """The next interval for a feed from its items' publishing times (minutes in, seconds out);
     `window` is how many items the feed shows (0: unknown)."""
     lo, hi = min_interval * 60, max_interval * 60
-    model = publishing_model(published, now)
+    times = _posix(published)
+    model = publishing_model(times, now)
     if model is None:
-        if published or window > 0:
+        if np.any((times <= now.timestamp()) & (times >= now.timestamp() - HISTORY.total_seconds())):
+            return Cadence(interval * 60, "only items seen at once, without dates: the source's interval")
+        if times.size or window > 0:
             return Cadence(hi, "nothing published in 8 weeks: max_interval")
         return Cadence(interval * 60, "nothing known yet: the source's interval")
     rate = model.ahead / SLOT * 3600  # items per hour in each slot ahead
