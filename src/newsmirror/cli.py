@@ -661,7 +661,8 @@ Example:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["json", "markdown", "jekyll"]), default="json", show_default=True,
               help="json: one JSON object per input (JSON Lines).")
-@click.option("--url", help="The page's URL, to resolve links and guess the outlet (one input only).")
+@click.option("--url", help="The page's URL, to resolve links and name the outlet when the page does not "
+                             "(by the sources file's sites, then known hosts; one input only).")
 @click.option("--tz", help="The outlet's timezone for dates without one (default: guessed from the page).")
 @click.pass_obj
 def extract(obj: Ctx, inputs: tuple[str, ...], fmt: str, url: str | None, tz: str | None) -> None:
@@ -672,11 +673,12 @@ def extract(obj: Ctx, inputs: tuple[str, ...], fmt: str, url: str | None, tz: st
     if url and len(inputs) > 1:
         fail("--url applies to one input only", 2)
     _check_tz(tz)
+    outlets = _outlets_by_host(obj)
     failed = 0
     for item in inputs:
         try:
             data, where = _read_input(item)
-            article = extract_article(data, url or where, tz=tz)
+            article = extract_article(data, url or where, tz=tz, outlets=outlets)
         except NewsMirrorError as exc:
             failed += 1
             click.echo(f"error: {item}: {exc}", err=True)
@@ -693,6 +695,19 @@ def extract(obj: Ctx, inputs: tuple[str, ...], fmt: str, url: str | None, tz: st
     if failed:
         click.echo(f"extract: {len(inputs) - failed} read, {failed} failed", err=True)
         sys.exit(1)
+
+
+def _outlets_by_host(obj: Ctx) -> dict[str, str]:
+    """The outlets the sources file names by host, for pages that name none; {} without a readable file."""
+    from newsmirror.extract.outlets import outlets_by_host
+
+    if not obj.settings.sources_file.exists():
+        return {}
+    try:
+        return outlets_by_host(load_sources(obj.settings.sources_file))
+    except ConfigError as exc:
+        click.echo(f"warning: outlets are not named from the sources file: {exc}", err=True)
+        return {}
 
 
 def _read_input(item: str) -> tuple[bytes, str | None]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -35,6 +37,7 @@ from newsmirror.extract.page import (
     render_blocks,
 )
 from newsmirror.extract.lexicon import lexicon
+from newsmirror.extract.outlets import outlet_from_url
 from newsmirror.extract.related import find_links
 from newsmirror.models import Article
 
@@ -87,11 +90,21 @@ def extract_article(
     *,
     tz: str | None = None,
     reference: datetime | None = None,
+    outlets: Mapping[str, str] | None = None,
 ) -> Article:
-    """Read one page into an Article: body text and HTML, title, dates, credits, links, kind."""
+    """Read one page into an Article: body text and HTML, title, dates, credits, links, kind.
+
+    `outlets` names the sources' outlets by host (`outlets.outlets_by_host`), for a page that names none."""
     text = decode_input(data)
     if not text.strip() or _is_binary(text):
         return _not_article(url)
+    article = _extract_text(text, url, tz=tz, reference=reference)
+    if article.source is None:  # the page names no outlet: its address may (the sources, then hosts.toml)
+        article = replace(article, source=outlet_from_url(article.url, outlets))
+    return article
+
+
+def _extract_text(text: str, url: str | None, *, tz: str | None, reference: datetime | None) -> Article:
     front: dict[str, str] = {}
     m = _FRONT_MATTER.match(text)
     if m:  # a Jekyll post (the precursor's mirror): front matter, then the feed's HTML
