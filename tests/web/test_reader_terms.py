@@ -203,7 +203,10 @@ def test_a_day_or_month_still_to_come_is_a_404_that_leads_to_the_newest_day(clie
     assert client.get("/day/latest?tz=Pacific/Pago_Pago").headers["location"].startswith("/day/2024-05-03")
     # an error page reads no archive: its menu leads to /day/latest, never to an empty today
     assert '<a href="/day/latest">最近一日</a>' in client.get("/nowhere").text
-    assert 'href="/day/2024-05-04"' in client.get("/day/2024-05-20").text  # a past empty day: 200, way back
+    past = client.get("/day/2024-05-20")  # a past empty day: 200, a way back, and no "not yet"
+    assert past.status_code == 200 and 'href="/day/2024-05-04"' in past.text
+    assert "這一天沒有收錄報導。" in past.text and "還沒有" not in main(past.text)
+    assert "这一天没有收录报道。" in client.get("/day/2024-05-20", headers=HANS).text
 
 
 def test_api_parameters_given_twice_or_to_an_endpoint_taking_none_are_said_as_such(client):

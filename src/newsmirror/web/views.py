@@ -171,6 +171,7 @@ def day_page(request: Request) -> Response:
     return render_page(request, reader, "list.html", {
         "title": day.isoformat(), "heading": Words(f"{day:%Y 年 %m 月 %d 日}"), "articles": articles,
         "paging": paging, "show_source": True, "day_nav": nav,
+        "empty": Words("這一天沒有收錄報導。"),  # a past day: none were published, not "none yet"
     })
 
 
