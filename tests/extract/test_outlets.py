@@ -112,3 +112,10 @@ def test_cli_extract_names_the_outlet_from_the_sources_file(tmp_path):
     assert json.loads(result.stdout)["source"] == "聯合新聞網"
     assert result.stderr.startswith("warning: outlets are not named from the sources file: ")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_box_of_links_headed_by_a_generic_word_is_never_the_outlet():
+    for heading in ("生活熱門新聞", "熱門新聞", "即時新聞", "最新新聞", "推薦新聞", "相关新闻"):
+        html = page().replace("</article>", f"</article><div class='hot'><h3>{heading}</h3>"
+                              "<ul><li><a href='/n/1'>颱風外圍環流影響 北部午後雷陣雨</a></li></ul></div>")
+        assert extract_article(html, "https://udn.com/news/story/1/2").source == "聯合新聞網", heading

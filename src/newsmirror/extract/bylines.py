@@ -148,7 +148,8 @@ _LATIN_ROLE = re.compile(
 def is_outlet(name: str) -> bool:
     """True when `name` is a known outlet or agency, or reads like one (ends in 報, 社, 新聞 ...)."""
     n = name.strip()
-    if not n or n.startswith(_GENERIC_PREFIXES) and n not in _OUTLET_SET:
+    # `熱門新聞`, `生活熱門新聞`: a box of links headed by a generic word is a widget, not an outlet
+    if not n or any(g in n for g in _GENERIC_PREFIXES) and n not in _OUTLET_SET:
         return False
     if n in _LEX.widgets or n.endswith(("举报", "舉報")):  # a share button or widget, never an outlet
         return False
