@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from newsmirror.chinese import Script, convert_html, detect_script, fold, lang_for, squash, to_script
 
 
@@ -35,6 +39,30 @@ def test_detect_script_is_an_enum_with_subtags():
     assert Script.HANT.subtag == "Hant" and Script.HANS.subtag == "Hans"
     assert lang_for(Script.HANS) == lang_for("hans") == "zh-Hans"
     assert lang_for(None) == "zh-Hant"
+
+
+def test_detect_script_counts_what_each_direction_changes():
+    # 宣布 is written so in both scripts, 軍 only in Traditional: a title with one telling character
+    assert detect_script("川普宣布停止軍演") is Script.HANT
+    # 台, 后, 里 are changed by s2t and 長, 參, 觀 by t2s: as many of each tells nothing
+    assert detect_script("台北市長在后里參觀") is None
+    assert detect_script("（中央社記者台北7日電）" + "国务院发布经济数据" * 3) is Script.HANS
+
+
+def test_detect_script_gives_every_labelled_title_and_article_its_script(shared_dir):
+    """The labelled articles of ../shared (stories set A, the extraction corpus): each title, and each title with
+    its text, is told in its labelled script."""
+    rows = [(d["script"].lower(), d["title"], d["body"]) for d in map(json.loads, (
+        shared_dir / "stories" / "set-a.jsonl").read_text(encoding="utf-8").splitlines())]
+    for label in sorted((shared_dir / "corpus" / "labels").glob("*.json")):
+        d = json.loads(label.read_text(encoding="utf-8"))
+        if d.get("lang", "").startswith("zh-") and d.get("title"):
+            rows.append((d["lang"][3:].lower(), d["title"], d.get("body_first") or ""))
+    if len(rows) < 50:
+        pytest.skip(f"only {len(rows)} labelled articles in {shared_dir}")
+    wrong = [(title, script) for script, title, body in rows
+             if detect_script(title) != script or detect_script(title + "\n" + body) != script]
+    assert wrong == []
 
 
 def test_detect_script_reads_only_han_and_calls_shared_characters_unknown():

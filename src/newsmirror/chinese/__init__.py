@@ -1,7 +1,9 @@
 """Chinese text, one home for every stage: script folding and conversion, tokens, spelling aliases.
 
 - `script`: `fold` (the comparison form: Simplified, half-width, lower case), `to_script` and
-  `convert_html` (into the reader's script), `detect_script`, the `Script` enum.
+  `convert_html` (into the reader's script), the `Script` enum.
+- `chartable`: OpenCC's conversions one character at a time, as data (`zh_chars.txt`): the browser's
+  conversion and search fold on the static site, and `detect_script` (which script a text is in).
 - `tokens`: character bigrams for the index (`grams`, `query_grams`), jieba words (`segment`,
   `tokenize`).
 - `aliases`: name spellings across outlets (普京 = 普亭 = 蒲亭 = Putin), shipped and user-extended.
@@ -15,11 +17,11 @@ from __future__ import annotations
 
 from newsmirror.chinese.aliases import Aliases, alias_key, load_aliases
 from newsmirror.chinese.chars import CJK, HAN, count_han, is_cjk, squash
+from newsmirror.chinese.chartable import detect_script
 from newsmirror.chinese.script import (
     SCRIPTS,
     Script,
     convert_html,
-    detect_script,
     fold,
     fold_aligned,
     half_width,

@@ -12,7 +12,8 @@ time and to the query in the browser, so both sides always fold the same way.
 The tables are data (`zh_chars.txt`, two lines of pairs), made from OpenCC by `opencc_pairs` and
 written by `python -m newsmirror.chinese.chartable`; a test checks they still agree with the
 installed OpenCC. Reading them costs a build nothing, where loading OpenCC's s2t dictionary costs
-~30 MB.
+~30 MB. The same tables tell which script a text is written in (`detect_script`, the archive's only
+one, used by every stage).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from newsmirror.chinese.script import HALF_WIDTH
+from newsmirror.chinese.script import HALF_WIDTH, Script
 
 __all__ = ["TABLES", "char_pairs", "detect_script", "fold_units", "opencc_pairs"]
 
@@ -55,26 +56,28 @@ def opencc_pairs(script: str) -> str:
 
 @cache
 def _count_tables() -> tuple[dict[int, None], dict[int, None]]:
-    """translate tables deleting the characters only Traditional (first) or only Simplified (second) writes.
-
-    Both come from the t2s pairs: their sources are Traditional-only, their targets that are no source are
-    Simplified-only (so detection never loads OpenCC's larger s2t dictionary)."""
-    hans = char_pairs("hans")
-    traditional = set(hans[0::2])
-    return dict.fromkeys(map(ord, traditional)), dict.fromkeys(map(ord, set(hans[1::2]) - traditional))
+    """translate tables deleting the characters OpenCC changes on their own into Simplified (first: they are
+    Traditional) or into Traditional (second: they are Simplified)."""
+    return (dict.fromkeys(map(ord, set(char_pairs("hans")[0::2]))),
+            dict.fromkeys(map(ord, set(char_pairs("hant")[0::2]))))
 
 
-def detect_script(text: str) -> str | None:
-    """"hant" or "hans" by which script's own characters `text` uses more; None when it tells neither.
+def detect_script(text: str) -> Script | None:
+    """Which script Chinese text is written in: the one whose own characters it uses more (the archive's one test).
 
-    The quick count of `chinese.detect_script`'s question, for builds that ask it per article."""
-    sample = text[:1000]
+    A character is Traditional when OpenCC's t2s changes it on its own, Simplified when s2t does (the
+    tables of `char_pairs`, so no OpenCC dictionary is loaded: a build asks this per article). Reads
+    the first 6,000 characters. None when the text has no Han, or only characters both scripts share
+    (or as many of each). On 122 labelled titles and articles (../shared/stories, ../shared/corpus) it
+    gives OpenCC's phrase-aware count's answer for every title and article, about three times faster;
+    it cannot see a phrase-only difference (每周 → 每週) in a text with no other telling character."""
+    sample = text[:6000]
     traditional_only, simplified_only = _count_tables()
     trad = len(sample) - len(sample.translate(traditional_only))
     simp = len(sample) - len(sample.translate(simplified_only))
     if trad == simp:
         return None
-    return "hant" if trad > simp else "hans"
+    return Script.HANT if trad > simp else Script.HANS
 
 
 @cache

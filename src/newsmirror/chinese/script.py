@@ -4,7 +4,8 @@ One cache of OpenCC converters serves every stage. `fold` is the archive's compa
 index, stories and near-duplicates use it): Simplified Han, half-width ASCII, lower-case Latin, so
 習近平 and 习近平, ＡＢＣ and abc become the same string. `to_script` and `convert_html` turn text
 into the reader's script (the web archive and the static site); `convert_html` touches text nodes
-only, never tags, attribute values or URLs. `detect_script` says which script a text is written in.
+only, never tags, attribute values or URLs. Which script a text is written in is told by
+`chartable.detect_script`, from the same conversions taken character by character.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ __all__ = [
     "half_width",
     "to_script",
     "convert_html",
-    "detect_script",
     "lang_for",
 ]
 
@@ -161,23 +161,6 @@ def convert_html(html: str, script: Script | str) -> str:
     tail = html[pos:]
     out.append(tail if skip_until else to_script(tail, script))
     return "".join(out)
-
-
-def detect_script(text: str) -> Script | None:
-    """Which script Chinese text is written in, by which of its characters OpenCC would change.
-
-    Reads up to 3,000 Han characters from the first 6,000 characters. None when the text has no
-    Han, or only characters the two scripts share."""
-    sample = "".join(HAN.findall(text[:6000]))[:3000]
-    if not sample:
-        return None
-    to_hans = _convert(sample, Script.HANS)
-    to_hant = _convert(sample, Script.HANT)
-    traditional = sum(a != b for a, b in zip(sample, to_hans)) if len(to_hans) == len(sample) else 0
-    simplified = sum(a != b for a, b in zip(sample, to_hant)) if len(to_hant) == len(sample) else 0
-    if traditional == simplified == 0:
-        return None
-    return Script.HANT if traditional > simplified else Script.HANS
 
 
 def lang_for(script: Script | str | None) -> str:

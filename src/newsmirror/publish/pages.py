@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 from newsmirror.frontmatter import without_surrogates
 from newsmirror.furniture import gist
-from newsmirror.chinese.chartable import detect_script
+from newsmirror.chinese import detect_script
 from newsmirror.web.render import Frame, Shells, article_context
 
 __all__ = [
