@@ -132,3 +132,14 @@ def test_cli_publish_git(remote, site, tmp_path):
     bad = CliRunner().invoke(cli, ["publish", "git", str(site), "--repo", str(tmp_path / "nope")])
     assert bad.exit_code == 1 and bad.stderr.startswith("error: repository") and len(bad.stderr.splitlines()) == 1
     assert "Example:" in CliRunner().invoke(cli, ["publish", "git", "--help"]).output
+
+
+def test_relative_folder_and_repository_paths(remote, site, monkeypatch):
+    """As a user types it from the folder above: `publish git out --repo mirror.git`."""
+    monkeypatch.chdir(site.parent)
+    relative = os.path.relpath(remote, site.parent)
+    result = CliRunner().invoke(cli, ["--home", "home", "publish", "git", site.name, "--repo", relative])
+    assert result.exit_code == 0, result.stderr
+    assert files_on(remote, "gh-pages") == [".nojekyll", "2024/05/1.html", "index.html"]
+    again = CliRunner().invoke(cli, ["--home", "home", "publish", "git", site.name, "--repo", relative])
+    assert again.exit_code == 0 and "nothing changed" in again.stderr

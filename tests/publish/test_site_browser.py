@@ -161,23 +161,39 @@ def test_search_sees_through_spellings_and_scripts(page):
     assert "至少兩個字" in page.locator("[role=alert]").inner_text()
 
 
-def test_search_works_from_file_urls(browser, site):
-    out, _, _ = site
-    context = browser.new_context()
+def test_the_site_works_from_file_urls(browser, site):
+    """Opened from the folder itself (file://): index, outlet, month, day, article, script switch, search, XSS."""
+    out, _, ids = site
+    context = browser.new_context(locale="zh-TW")
     pg = context.new_page()
     problems: list[str] = []
     _watch(pg, problems)
-    pg.goto((out / "search.html").as_uri() + "?q=蒲亭")
-    pg.wait_for_selector("ol.results li")
-    assert len(pg.locator("ol.results h3").all_inner_texts()) == 3
     pg.goto((out / "index.html").as_uri())
-    pg.get_by_role("link", name="依月份瀏覽").count()
+    assert pg.locator("ol.articles > li").count() == 50
+    pg.locator("a.source").first.click()  # the newest article's outlet
+    assert pg.locator("h1").inner_text() == sitearchive.UDN
+    assert pg.url.startswith("file://")
+    pg.goto((out / "index.html").as_uri())
     pg.get_by_role("link", name="2024-05").click()
     pg.locator("table.calendar a").first.click()
-    pg.get_by_role("link", name="普亭會見金正恩").click()
-    assert pg.locator("h1").inner_text() == "普亭會見金正恩"
+    pg.get_by_role("link", name="普京同金正恩举行会谈").click()
+    assert pg.locator("h1").inner_text() == "普京同金正恩举行会谈"
+    pg.get_by_role("navigation", name="字體").get_by_role("button", name="繁體").click()
+    pg.wait_for_function("document.querySelector('h1').textContent === '普京同金正恩舉行會談'")
+    pg.get_by_role("navigation", name="字體").get_by_role("button", name="原文").click()
+    pg.wait_for_function("document.querySelector('h1').textContent === '普京同金正恩举行会谈'")
+    for query, titles in (("普京", ["傳金正恩將與蒲亭會面", "普亭會見金正恩", "普京同金正恩举行会谈"]),
+                          ("蒲亭", ["傳金正恩將與蒲亭會面", "普亭會見金正恩", "普京同金正恩举行会谈"]),
+                          ("國家主席", ["普京同金正恩举行会谈"]),  # a Traditional query finds a Simplified text
+                          ("气象署发布", [f"颱風消息第{i}則" for i in range(63, 43, -1)])):  # and the other way round
+        pg.goto((out / "search.html").as_uri() + "?q=" + query)
+        pg.wait_for_selector("ol.results li")
+        assert sorted(pg.locator("ol.results h3").all_inner_texts()) == sorted(titles), query
+    pg.goto((out / "2024" / "05" / "01" / f"{ids['xss']}.html").as_uri())
+    assert pg.locator("h1").inner_text() == sitearchive.XSS_TITLE
+    assert pg.locator("main script, main img, main [onclick]").count() == 0
     context.close()
-    assert problems == []
+    assert problems == []  # no console error, no page error, no dialog (no script from a feed ran)
 
 
 def test_phone_width_and_dark_mode(browser, site):

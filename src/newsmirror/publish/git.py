@@ -100,6 +100,7 @@ def publish_git(site: Path, repo: str, *, branch: str = "gh-pages", message: str
     site = Path(site)
     if not site.is_dir():
         raise PublishError(f"{site} is not a folder; build the site first (newsmirror build site {site})")
+    site = site.resolve()  # git runs in the folder: a relative OUT would be read twice from it
     if not branch or branch.startswith("-") or any(c in branch for c in " ~^:?*[\\") or ".." in branch:
         raise PublishError(f"branch {branch!r} is not a valid branch name")
     url = _target(repo)
