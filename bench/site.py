@@ -215,6 +215,7 @@ def main() -> None:
                                   str(work / "jk-out")], env=env)
             rows.append(("jekyll build (of build jekyll)", wall, rss, f"{_count(work / 'jk-out')} files"))
         searches = search_bytes(site)
+        largest, folder = _largest_folder(site)
     finally:
         if not args.keep and args.dir is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -222,6 +223,7 @@ def main() -> None:
     print(f"{'build':42} {'wall s':>8} {'peak MB':>8}  notes (peak MB: all processes together)")
     for name, wall, rss, note in rows:
         print(f"{name:42} {wall:8.2f} {rss:8d}  {note}")
+    print(f"\nlargest folder of the static site: {largest} files ({folder})")
     print(f"\n{'first search (fresh browser)':42} {'kB':>8} {'index kB':>8}  hits")
     for q, (total, index, hits) in searches.items():
         print(f"{'search.html?q=' + q:42} {total / 1000:8.1f} {index / 1000:8.1f}  {hits}")
@@ -231,6 +233,16 @@ def _summary(stderr: str) -> str:
     """The build's own summary: its in-process seconds and counts."""
     m = re.search(r"build \w+ done(?: \(\w+\))?: (.*)", stderr)
     return m.group(1).split(" -> ")[0] if m else stderr.strip()[-120:]
+
+
+def _largest_folder(root: Path) -> tuple[int, str]:
+    """The most files any one folder of the site holds, and which folder (the issue's bound: about 1,000)."""
+    counts: dict[Path, int] = {}
+    for p in root.rglob("*"):
+        if p.is_file() and not any(part.startswith(".newsmirror") for part in p.relative_to(root).parts):
+            counts[p.parent] = counts.get(p.parent, 0) + 1
+    folder = max(counts, key=lambda f: counts[f])
+    return counts[folder], str(folder.relative_to(root)) or "."
 
 
 def _count(folder: Path) -> int:
