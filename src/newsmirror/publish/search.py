@@ -32,6 +32,7 @@ grows.
 from __future__ import annotations
 
 import base64
+import bisect
 import json
 import re
 import shutil
@@ -243,44 +244,47 @@ _SHARD_JS = re.compile(r'NM\.s\((\d+),("(?:[^"\\]|\\.)*"),(\[.*?\]),"([A-Za-z0-9
                        r'"([A-Za-z0-9+/=]*)"\);\s*$', re.S)
 
 
-def _read_shard(path: Path) -> tuple[list[str], list[int], list[int], bytes]:
+def _read_shard(path: Path) -> tuple[list[str], np.ndarray, np.ndarray, bytes]:
     """(tokens, byte ends, largest ids, data) of a shard file; empty when it does not exist."""
     try:
         m = _SHARD_JS.match(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return [], [], [], b""
+        return [], np.zeros(0, np.int64), np.zeros(0, np.int64), b""
     if m is None:
         raise ValueError(f"{path} is not a search shard")
     bigrams = json.loads(m.group(2))
     tokens = [bigrams[i : i + 2] for i in range(0, len(bigrams), 2)] + json.loads(m.group(3))
-    ends, total = [], 0
-    for n in _decode_plain(base64.b64decode(m.group(4))):
-        total += n
-        ends.append(total)
+    ends = np.cumsum(_decode_plain(base64.b64decode(m.group(4))))
     return tokens, ends, _decode_plain(base64.b64decode(m.group(5))), base64.b64decode(m.group(6))
 
 
-def _decode_plain(data: bytes) -> list[int]:
-    """LEB128 varints, not gaps."""
-    out, cur, shift = [], 0, 0
-    for byte in data:
-        cur |= (byte & 0x7F) << shift
-        if byte & 0x80:
-            shift += 7
-            continue
-        out.append(cur)
-        cur = shift = 0
-    return out
+def _decode_plain(data: bytes) -> np.ndarray:
+    """LEB128 varints (not gaps), vectorized: each value is the sum of its bytes' low 7 bits, shifted."""
+    b = np.frombuffer(data, dtype=np.uint8)
+    if not len(b):
+        return np.zeros(0, np.int64)
+    ends = np.flatnonzero((b & 0x80) == 0)
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    place = np.arange(len(b)) - np.repeat(starts, ends - starts + 1)  # each byte's place in its varint
+    return np.add.reduceat((b & 0x7F).astype(np.int64) << (7 * place), starts)
 
 
 def _encode_plain(values: list[int]) -> bytes:
-    return b"".join(_encode_ids([v]) for v in values)
+    return _varints(np.asarray(values, dtype=np.int64)).tobytes()
+
+
+def _count_bigrams(tokens: list[str]) -> int:
+    """How many tokens of a shard's list (in `token_order`) are bigrams: they come first, the few words last."""
+    n = len(tokens)
+    while n and token_order(tokens[n - 1])[0]:
+        n -= 1
+    return n
 
 
 def _write_shard(folder: OutputFolder, shard: int, tokens: list[str], chunks: list[bytes], lasts: list[int]) -> None:
     """Write a shard from Python lists (incremental updates); tokens in `token_order`."""
-    bigrams = "".join(t for t in tokens if not token_order(t)[0])
-    words = [t for t in tokens if token_order(t)[0]]
+    n_bigrams = _count_bigrams(tokens)
+    bigrams, words = "".join(tokens[:n_bigrams]), tokens[n_bigrams:]
     folder.put(shard_path(shard), _shard_js(shard, bigrams, words, _encode_plain([len(c) for c in chunks]),
                                             _encode_plain(lasts), b"".join(chunks)))
 
@@ -509,21 +513,35 @@ class SearchUpdater:
         """Rewrite the touched shards and blocks; the number of articles added or updated."""
         root = self.folder.root
         for shard, adds in sorted(self._adds.items()):
-            tokens, ends, lasts, data = _read_shard(root / shard_path(shard))
-            starts = [0] + ends[:-1]
-            lists: dict[str, tuple[bytes, int]] = {t: (data[s:e], last) for t, s, e, last in
-                                                   zip(tokens, starts, ends, lasts)}
+            tokens, ends, last_ids, data = _read_shard(root / shard_path(shard))
+            starts = np.concatenate([[0], ends[:-1]]).tolist()
+            chunks = [data[a:b] for a, b in zip(starts, ends.tolist())]
+            lasts = last_ids.tolist()
+            at = {t: i for i, t in enumerate(tokens)}
+            new: dict[str, tuple[bytes, int]] = {}
             for token, ids in adds.items():
-                old, last = lists.get(token, (b"", 0))
                 ids = sorted(set(ids))
+                i = at.get(token)
+                old, last = (chunks[i], lasts[i]) if i is not None else (b"", 0)
                 if ids[0] > last:  # new articles (the usual case): append their gaps, nothing decoded
-                    lists[token] = (old + _reencode_from(last, ids), ids[-1])
+                    chunk, last = old + _reencode_from(last, ids), ids[-1]
                 else:
                     merged = sorted(set(_decode_ids(old)) | set(ids))
-                    lists[token] = (_encode_ids(merged), merged[-1])
-            new_tokens = sorted(lists, key=token_order)
-            _write_shard(self.folder, shard, new_tokens, [lists[t][0] for t in new_tokens],
-                         [lists[t][1] for t in new_tokens])
+                    chunk, last = _encode_ids(merged), merged[-1]
+                if i is None:
+                    new[token] = (chunk, last)
+                else:
+                    chunks[i], lasts[i] = chunk, last
+            n_bigrams = _count_bigrams(tokens)
+            for token in sorted(new, key=token_order):  # tokens the shard did not hold, each into its place
+                is_word = token_order(token)[0]
+                lo, hi = (n_bigrams, len(tokens)) if is_word else (0, n_bigrams)
+                i = bisect.bisect_left(tokens, token, lo, hi)
+                tokens.insert(i, token)
+                chunks.insert(i, new[token][0])
+                lasts.insert(i, new[token][1])
+                n_bigrams += not is_word
+            _write_shard(self.folder, shard, tokens, chunks, lasts)
         by_block: dict[int, list[DocEntry]] = {}
         for doc in self._docs.values():
             by_block.setdefault(doc.id // BLOCK, []).append(doc)
