@@ -115,15 +115,16 @@ def hugo_site(db: Path, root: Path) -> None:
     (root / "layouts" / "index.html").write_text(listing, encoding="utf-8")
 
 
-def timed(cmd: list[str], **kwargs) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS in MB, stderr) of one command, measured by /usr/bin/time."""
+def timed(cmd: list[str], **kwargs) -> tuple[float, int, float, str]:
+    """(wall seconds, peak RSS in MB, CPU seconds (user + sys, children included), stderr) of one command, measured
+    by /usr/bin/time. On a shared machine the CPU seconds move less with the load than the wall time does."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
-        proc = subprocess.run(["/usr/bin/time", "-o", t.name, "-f", "%e %M", *cmd], capture_output=True, text=True,
-                              **kwargs)
+        proc = subprocess.run(["/usr/bin/time", "-o", t.name, "-f", "%e %M %U %S", *cmd], capture_output=True,
+                              text=True, **kwargs)
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
-        wall, rss = t.read().split()[-2:]
-    return float(wall), int(rss) // 1024, proc.stderr
+        wall, rss, user, system = t.read().split()[-4:]
+    return float(wall), int(rss) // 1024, float(user) + float(system), proc.stderr
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -176,7 +177,8 @@ def main() -> None:
     home = work / "home"
     home.mkdir(exist_ok=True)
     env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
-    rows: list[tuple[str, float, int, str]] = []
+    rows: list[tuple[str, float, float, int, str]] = []
+    load_before = _load()
     try:
         t = time.monotonic()
         generate(home / "archive.sqlite", args.n, args.seed)
@@ -186,14 +188,16 @@ def main() -> None:
 
         for run in range(args.repeat):  # alternately, so both see the same load on a shared machine
             shutil.rmtree(site, ignore_errors=True)
-            wall, rss, err = timed([*NEWSMIRROR, "--home", str(home), "-q", "build", "site", str(site)], env=env)
+            wall, rss, cpu, err = timed([*NEWSMIRROR, "--home", str(home), "-q", "build", "site", str(site)],
+                                        env=env)
             helper = int(m.group(1)) // 1024 if (m := re.search(r"(\d+) helper peak kB", err)) else 0
-            rows.append((f"newsmirror build site (full) #{run + 1}", wall, rss + helper,
+            rows.append((f"newsmirror build site (full) #{run + 1}", wall, cpu, rss + helper,
                          f"main {rss} MB + helper {helper} MB; {_summary(err)}"))
             shutil.rmtree(work / "hugo-out", ignore_errors=True)
-            wall, rss, _ = timed(["hugo", "--quiet", "--source", str(work / "hugo"), "--destination",
+            wall, rss, cpu, _ = timed(["hugo", "--quiet", "--source", str(work / "hugo"), "--destination",
                                   str(work / "hugo-out")], env=env)
-            rows.append((f"hugo (Markdown, minimal theme) #{run + 1}", wall, rss, f"{_count(work / 'hugo-out')} files"))
+            rows.append((f"hugo (Markdown, minimal theme) #{run + 1}", wall, cpu, rss,
+                         f"{_count(work / 'hugo-out')} files"))
         store = open_store(home / "archive.sqlite")
         try:  # one more article of the usual size (the newest one's text again), as a fetch would add it
             newest = next(iter(store.iter_articles(newest_first=True, limit=1)))
@@ -203,26 +207,27 @@ def main() -> None:
                             html=html, text=html_to_text(html), seen_at=datetime.now(UTC))
         finally:
             store.close()
-        wall, rss, err = timed([*NEWSMIRROR, "--home", str(home), "-q", "build", "site", str(site)], env=env)
-        rows.append(("newsmirror build site (1 new article)", wall, rss, _summary(err)))
-        wall, rss, err = timed([*NEWSMIRROR, "--home", str(home), "-q", "build", "site", str(site)], env=env)
-        rows.append(("newsmirror build site (no change)", wall, rss, _summary(err)))
+        wall, rss, cpu, err = timed([*NEWSMIRROR, "--home", str(home), "-q", "build", "site", str(site)], env=env)
+        rows.append(("newsmirror build site (1 new article)", wall, cpu, rss, _summary(err)))
+        wall, rss, cpu, err = timed([*NEWSMIRROR, "--home", str(home), "-q", "build", "site", str(site)], env=env)
+        rows.append(("newsmirror build site (no change)", wall, cpu, rss, _summary(err)))
         if not args.no_jekyll:
-            wall, rss, err = timed([*NEWSMIRROR, "--home", str(home), "-q", "build", "jekyll", str(work / "jk")],
+            wall, rss, cpu, err = timed([*NEWSMIRROR, "--home", str(home), "-q", "build", "jekyll", str(work / "jk")],
                                    env=env)
-            rows.append(("newsmirror build jekyll", wall, rss, _summary(err)))
-            wall, rss, _ = timed(["jekyll", "build", "--quiet", "--source", str(work / "jk"), "--destination",
+            rows.append(("newsmirror build jekyll", wall, cpu, rss, _summary(err)))
+            wall, rss, cpu, _ = timed(["jekyll", "build", "--quiet", "--source", str(work / "jk"), "--destination",
                                   str(work / "jk-out")], env=env)
-            rows.append(("jekyll build (of build jekyll)", wall, rss, f"{_count(work / 'jk-out')} files"))
+            rows.append(("jekyll build (of build jekyll)", wall, cpu, rss, f"{_count(work / 'jk-out')} files"))
         searches = search_bytes(site)
         largest, folder = _largest_folder(site)
     finally:
         if not args.keep and args.dir is None:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"\n{args.n} articles; {os.cpu_count()} cores\n")
-    print(f"{'build':42} {'wall s':>8} {'peak MB':>8}  notes (peak MB: all processes together)")
-    for name, wall, rss, note in rows:
-        print(f"{name:42} {wall:8.2f} {rss:8d}  {note}")
+    print(f"\n{args.n} articles; {os.cpu_count()} cores; load average {load_before} at the start, "
+          f"{_load()} at the end\n")
+    print(f"{'build':42} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}  notes (peak MB: all processes together)")
+    for name, wall, cpu, rss, note in rows:
+        print(f"{name:42} {wall:8.2f} {cpu:8.2f} {rss:8d}  {note}")
     print(f"\nlargest folder of the static site: {largest} files ({folder})")
     print(f"\n{'first search (fresh browser)':42} {'kB':>8} {'index kB':>8}  hits")
     for q, (total, index, hits) in searches.items():
@@ -243,6 +248,11 @@ def _largest_folder(root: Path) -> tuple[int, str]:
             counts[p.parent] = counts.get(p.parent, 0) + 1
     folder = max(counts, key=lambda f: counts[f])
     return counts[folder], str(folder.relative_to(root)) or "."
+
+
+def _load() -> str:
+    """The 1-minute load average (others' work on a shared machine slows every wall time here)."""
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def _count(folder: Path) -> int:
