@@ -48,3 +48,18 @@ def test_tokenize_has_jieba_words_and_every_bigram():
     for i in range(len(folded) - 1):
         assert folded[i : i + 2] in toks
     assert tokenize("Hello World 2024") == ["hello", "world", "2024"]
+
+
+def test_bigram_counts_sum_every_dictionary_word_holding_the_bigram():
+    """The array-built table equals summing jieba's dictionary word by word (every bigram, every count)."""
+    from newsmirror.chinese.tokens import bigram_counts, dictionary_words
+
+    expected: dict[str, int] = {}
+    for word, freq in dictionary_words():
+        for i in range(len(word) - 1):
+            expected[word[i : i + 2]] = expected.get(word[i : i + 2], 0) + freq
+    table = bigram_counts()
+    assert len(table) == len(expected)
+    assert dict(zip(table, table.counts.tolist())) == expected
+    assert table["表示"] == expected["表示"] and table.get("普京") == expected["普京"]
+    assert table.get("qq") is None and "qq" not in table and table.get("表") is None
