@@ -73,3 +73,46 @@ def test_a_different_event_shares_few_terms(aliases):
     typhoon = compute_features("颱風登陸", "強烈颱風今天清晨在台東登陸，全台多個縣市停班停課，農業損失持續統計。", aliases)
     same = compute_features("花蓮地震", "花蓮外海今天發生強烈地震，天王星大樓傾斜，救難人員持續搶救受困住戶。", aliases)
     assert cosine(quake, same) > 2 * cosine(quake, typhoon)
+
+
+def _terms_one_by_one(text: str) -> list[str]:
+    """The terms as first written (a string per bigram): the reference the array path must equal."""
+    import re
+
+    from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS
+    from newsmirror.stories.features import _stopwords
+
+    out: list[str] = []
+    for cjk, word in re.findall(f"([{CJK_CLASS}]+)|([{WORD_CLASS}]+)", text):
+        if cjk:
+            out += [cjk[i : i + 2] for i in range(len(cjk) - 1)]
+        elif len(word) > 1 and not word.isdigit() and word not in _stopwords():
+            out.append(word)
+    return out
+
+
+def test_terms_read_as_arrays_weigh_as_term_by_term(aliases):
+    """compute_features' array path picks and weighs the same terms as counting each term's string."""
+    import heapq
+    import math
+    import zlib
+    from collections import Counter
+
+    from newsmirror.stories import features as F
+
+    texts = [("標題", BODY), ("", BODY * 40), ("プーチン", "プーチン大統領は述べた。푸틴 대통령이 말했다。" * 5 + BODY),
+             ("EV", "Tesla EV sales rose in Q3 and the EV market " * 12 + "特斯拉電動車銷量" * 9),
+             ("𠀀", "𠀀𠀁𠀂𠀃" * 20 + "中文" * 30), ("", "短"), ("", "")]
+    for title, body in texts:
+        t, b = story_text(title, body, aliases)
+        counts = Counter(_terms_one_by_one(t)) + Counter(_terms_one_by_one(b))
+        scored = [(-(F._TF[n] if n < 64 else 1.0 + math.log(n)) * F._idf(term), term) for term, n in counts.items()]
+        top = [(-w, term) for w, term in heapq.nsmallest(F.TOP_TERMS, scored)]
+        norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
+        by_id: dict[int, int] = {}
+        for w, term in top:
+            tid = zlib.crc32(term.encode())
+            by_id[tid] = max(by_id.get(tid, 0), round(w / norm * 65535))
+        got = compute_features(title, body, aliases)
+        assert got.terms == tuple(sorted(by_id)), title
+        assert got.weights == tuple(by_id[i] / 65535 for i in sorted(by_id)), title

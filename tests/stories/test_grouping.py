@@ -130,3 +130,29 @@ def test_a_thousand_copies_of_one_text_point_at_the_first(store, aliases, cases)
     assert all(placed[o.article_id] == (first, first) for o in outcomes[1:])
     [story] = store.stories(ids=[first])
     assert len(story.articles) == 1000 and story.original.id == first
+
+
+def test_lsh_buckets_find_what_a_dict_of_lists_finds_across_merges():
+    """Buckets (sorted arrays plus recent additions) answer like band key -> list of signatures."""
+    import numpy as np
+
+    from newsmirror.stories.cluster import Buckets, band_keys
+
+    rng = np.random.default_rng(7)
+    base = rng.integers(0, 2**32, size=(40, 128), dtype=np.uint64).astype(np.uint32)
+    buckets = Buckets()
+    buckets.MERGE = 64 * 25  # merge every 25 signatures
+    reference: dict[int, list[bytes]] = {}
+    sigs = []
+    for i in range(300):  # near copies of 40 texts: many shared bands
+        sig = base[i % 40].copy()
+        sig[rng.integers(0, 128, size=int(rng.integers(0, 100)))] = rng.integers(0, 2**32, dtype=np.uint64)
+        sigs.append(sig)
+        buckets.add(sig, sig.tobytes())
+        for key in band_keys(sig).tolist():
+            reference.setdefault(key, []).append(sig.tobytes())
+        if i % 17 == 0:
+            for probe in (sig, sigs[i // 2], rng.integers(0, 2**32, size=128, dtype=np.uint64).astype(np.uint32)):
+                expected = {s for k in band_keys(probe).tolist() for s in reference.get(k, ())}
+                assert buckets.find(probe) == expected
+    assert len(buckets) == 300 * 64

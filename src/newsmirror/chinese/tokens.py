@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS
 from newsmirror.chinese.script import fold
 
-__all__ = ["BigramCounts", "bigram_counts", "bigram_key", "dictionary_words", "gram_text", "grams", "query_grams", "segment", "split_runs", "tokenize"]
+__all__ = ["BigramCounts", "bigram_counts", "bigram_key", "bigram_keys", "dictionary_words", "gram_text", "grams", "query_grams", "segment", "split_runs", "tokenize"]
 
 _RUNS = re.compile(f"([{CJK_CLASS}]+)|([{WORD_CLASS}]+)")
 
@@ -90,6 +90,19 @@ def _char_classes(codes):
         cjk |= astral & (codes >= lo) & (codes <= hi)
         cls[astral] = 0
     return cjk, cls == 2
+
+
+def bigram_keys(folded: str):
+    """The CJK bigrams of a text as `bigram_key` numbers (uint64), in order: every two adjacent CJK
+    characters, as `grams` pairs them (no run-final characters, no words)."""
+    import numpy as np
+
+    if len(folded) < 2:
+        return np.empty(0, dtype=np.uint64)
+    codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    cjk, _ = _char_classes(codes)
+    at = np.flatnonzero(cjk[:-1] & cjk[1:])
+    return codes[at].astype(np.uint64) << np.uint64(21) | codes[at + 1].astype(np.uint64)
 
 
 def gram_text(folded: str) -> str:

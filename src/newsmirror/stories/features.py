@@ -31,7 +31,7 @@ import numpy as np
 
 from newsmirror.chinese import Aliases, fold
 from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS
-from newsmirror.chinese.tokens import bigram_counts
+from newsmirror.chinese.tokens import bigram_counts, bigram_keys
 from newsmirror.furniture import without_credits, without_furniture
 
 __all__ = [
@@ -57,7 +57,7 @@ _WEIGHT_SCALE = 65535
 
 _WORDS = re.compile(f"[{WORD_CLASS}]{{2,}}")  # a Latin word or number of two or more characters
 _NOT_TOKEN = re.compile(f"[^{CJK_CLASS}{WORD_CLASS}\ue000-\uf8ff]+")  # what is neither a CJK character nor a word
-_RUNS = re.compile(f"([{CJK_CLASS}]+)|([{WORD_CLASS}]+)")  # a CJK run, or a Latin word or number
+_LATIN = re.compile(f"[{WORD_CLASS}]+")  # what _RUNS reads as a word (CJK runs are read apart)
 _HAN_ONLY = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 _TF = [0.0] + [1.0 + math.log(n) for n in range(1, 64)]  # a term's weight for its count: 1 + ln tf
 STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
@@ -130,16 +130,11 @@ def _signature(body: str) -> np.ndarray | None:
     return np.asarray(mh.digest(), dtype=np.uint32)
 
 
-def _terms(text: str) -> list[str]:
-    """Han bigrams of the CJK runs, and the Latin words (no numbers, no function words), in order."""
+def _words(text: str) -> list[str]:
+    """The Latin words among a text's terms (no numbers, no function words); its Han bigrams are read
+    as arrays (`_bigram_weights`)."""
     stop = _stopwords()
-    out: list[str] = []
-    for cjk, word in _RUNS.findall(text):
-        if cjk:
-            out += [cjk[i : i + 2] for i in range(len(cjk) - 1)]
-        elif len(word) > 1 and not word.isdigit() and word not in stop:
-            out.append(word)
-    return out
+    return [w for w in _LATIN.findall(text) if len(w) > 1 and not w.isdigit() and w not in stop]
 
 
 _idf_cache: dict[str, float] = {}
@@ -158,18 +153,65 @@ def _idf(term: str) -> float:
     return idf
 
 
+def _idf_of_count(count: int) -> float:
+    return math.log(1.0 + IDF_MASS / (count + IDF_SMOOTH))
+
+
+_tables: tuple[np.ndarray, np.ndarray, float, float] | None = None
+
+
+def _idf_tables() -> tuple[np.ndarray, np.ndarray, float, float]:
+    """(bigram keys, their idf, the idf of an unknown bigram, of a kana or Hangul one), each idf from
+    `_idf_of_count` (math.log, so equal to what `_idf` gives one term)."""
+    global _tables
+    if _tables is None:
+        table = bigram_counts()
+        values, where = np.unique(table.counts, return_inverse=True)
+        idf = np.array([_idf_of_count(int(c)) for c in values.tolist()], dtype=np.float64)[where]
+        _tables = (table.bigrams, idf, _idf_of_count(0), _idf_of_count(KANA_COUNT))
+    return _tables
+
+
+_TF_ARRAY = np.array(_TF, dtype=np.float64)
+
+
+def _is_han(codes: np.ndarray) -> np.ndarray:
+    return (((codes >= 0x3400) & (codes <= 0x9FFF)) | ((codes >= 0xF900) & (codes <= 0xFAFF))
+            | ((codes >= 0x20000) & (codes <= 0x3134F)))
+
+
+def _bigram_weights(title: str, body: str) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct CJK bigrams of title and body (bigram keys) and their negated weights -(1 + ln tf) x idf,
+    the same floats `_idf` and _TF give term by term."""
+    keys, tf = np.unique(np.concatenate((bigram_keys(title), bigram_keys(body))), return_counts=True)
+    if not len(keys):
+        return keys, np.empty(0, dtype=np.float64)
+    known, idf_known, idf_unknown, idf_kana = _idf_tables()
+    at = np.searchsorted(known, keys)
+    at[at == len(known)] = 0
+    idf = np.where(known[at] == keys, idf_known[at], idf_unknown)
+    han = _is_han(keys >> np.uint64(21)) & _is_han(keys & np.uint64(0x1FFFFF))
+    idf = np.where(han, idf, idf_kana)
+    weight = _TF_ARRAY[np.minimum(tf, 63)]
+    for i in np.flatnonzero(tf >= 64).tolist():
+        weight[i] = 1.0 + math.log(int(tf[i]))
+    return keys, -weight * idf
+
+
 def compute_features(title: str, body: str, aliases: Aliases) -> Features:
     """An article's features from its title and body text (see the module docstring)."""
     title, body = story_text(title, body, aliases)
-    counts = Counter(_terms(title))
-    counts.update(_terms(body))
-    known = _idf_cache.get
-    scored = []
-    for term, n in counts.items():
-        idf = known(term)
-        if idf is None:
-            idf = _idf(term)
-        scored.append((-(_TF[n] if n < 64 else 1.0 + math.log(n)) * idf, term))
+    keys, negated = _bigram_weights(title, body)
+    words = Counter(_words(title))
+    words.update(_words(body))
+    scored = [(-(_TF[n] if n < 64 else 1.0 + math.log(n)) * _idf(w), w) for w, n in words.items()]
+    if len(keys) > TOP_TERMS:  # only the bigrams that can be among the strongest (ties kept) become strings
+        # a bigram weaker than TOP_TERMS others is never among the strongest, whatever the words
+        cut = np.partition(negated, TOP_TERMS - 1)[TOP_TERMS - 1]
+        chosen = np.flatnonzero(negated <= cut)
+    else:
+        chosen = np.arange(len(keys))
+    scored += [(w, chr(k >> 21) + chr(k & 0x1FFFFF)) for w, k in zip(negated[chosen].tolist(), keys[chosen].tolist())]
     top = [(-w, t) for w, t in heapq.nsmallest(TOP_TERMS, scored)]
     norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
     by_id: dict[int, int] = {}
