@@ -28,7 +28,7 @@ from newsmirror.chinese.script import (
     lang_for,
     to_script,
 )
-from newsmirror.chinese.tokens import gram_text, grams, query_grams, segment, split_runs, tokenize
+from newsmirror.chinese.tokens import distinct_cjk, gram_text, grams, query_grams, segment, split_runs, tokenize
 
 __all__ = [
     "Aliases",
@@ -40,6 +40,7 @@ __all__ = [
     "convert_html",
     "count_han",
     "detect_script",
+    "distinct_cjk",
     "fold",
     "fold_aligned",
     "gram_text",

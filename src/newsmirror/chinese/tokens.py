@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS
 from newsmirror.chinese.script import fold
 
-__all__ = ["BigramCounts", "bigram_counts", "bigram_key", "bigram_keys", "dictionary_words", "gram_text", "grams", "query_grams", "segment", "split_runs", "tokenize"]
+__all__ = ["BigramCounts", "bigram_counts", "bigram_key", "bigram_keys", "distinct_cjk", "dictionary_words", "gram_text", "grams", "query_grams", "segment", "split_runs", "tokenize"]
 
 _RUNS = re.compile(f"([{CJK_CLASS}]+)|([{WORD_CLASS}]+)")
 
@@ -103,6 +103,23 @@ def bigram_keys(folded: str):
     cjk, _ = _char_classes(codes)
     at = np.flatnonzero(cjk[:-1] & cjk[1:])
     return codes[at].astype(np.uint64) << np.uint64(21) | codes[at + 1].astype(np.uint64)
+
+
+def distinct_cjk(text: str) -> str:
+    """The distinct CJK characters of a text, in code point order, separated by spaces (with arrays:
+    a set of a regex's matches cost a third of a millisecond an article)."""
+    import numpy as np
+
+    if not text:
+        return ""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    cjk, _ = _char_classes(codes)
+    chars = np.unique(codes[cjk])
+    if not len(chars):
+        return ""
+    out = np.full(2 * len(chars) - 1, 0x20, dtype="<u4")
+    out[::2] = chars
+    return out.tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def gram_text(folded: str) -> str:

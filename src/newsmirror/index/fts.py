@@ -81,8 +81,9 @@ from typing import Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsmirror.errors import QueryError, SearchError
-from newsmirror.chinese import Aliases, alias_key, fold, gram_text, is_cjk, load_aliases, query_grams, segment, split_runs
-from newsmirror.chinese.chars import CJK, CJK_CLASS, WORD_CLASS
+from newsmirror.chinese import (Aliases, alias_key, distinct_cjk, fold, gram_text, is_cjk, load_aliases, query_grams,
+                                segment, split_runs)
+from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS
 from newsmirror.furniture import without_furniture
 from newsmirror.index.query import Query, Term, parse_query
 from newsmirror.index.snippet import SNIPPET_WIDTH, highlight, make_snippet
@@ -365,7 +366,7 @@ class SearchIndex:
                 self._db.execute(f"DROP TABLE chars_{old}")
                 self._db.execute("DELETE FROM char_epochs WHERE epoch=?", (old,))
                 del self._epochs[old]
-        chars = " ".join(set(CJK.findall(folded)))
+        chars = distinct_cjk(folded)
         self._db.execute(f"INSERT INTO chars_{epoch}(rowid, c) VALUES (?, ?)", (rid, f"{chars} s{sid}"))
         self._epochs[epoch] += 1
         self._db.execute("UPDATE char_epochs SET docs=docs+1 WHERE epoch=?", (epoch,))
