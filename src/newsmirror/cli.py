@@ -798,7 +798,9 @@ def index(obj: Ctx, rebuild: bool) -> None:
 
 @cli.command(context_settings=CONTEXT, epilog="""\b
 Query syntax: terms, "phrases", -exclusions, OR, source:NAME, since:YYYY-MM-DD, until:YYYY-MM-DD.
-Spellings are folded: 普京 finds 普亭 and 蒲亭; 习近平 finds 習近平.
+Spellings are folded: 普京 finds 普亭 and 蒲亭; 习近平 finds 習近平. Articles holding every term come
+first, then those holding most of them; an unspaced 花莲地震 is read as 花莲 and 地震. Hits are grouped
+by story: a story's other articles follow its best hit (JSON: "story", and "matched": false).
 \b
 Example:
   newsmirror search 普京 金正恩
@@ -815,7 +817,6 @@ def search(obj: Ctx, query: tuple[str, ...], as_json: bool, limit: int, offset: 
     from zoneinfo import ZoneInfo
 
     from newsmirror.errors import QueryError
-    from newsmirror.models import search_hit_to_dict
     from newsmirror.pipeline import search_archive
 
     if not obj.settings.archive_exists():
@@ -827,12 +828,24 @@ def search(obj: Ctx, query: tuple[str, ...], as_json: bool, limit: int, offset: 
         fail(f"bad query: {exc}", 2)
     except NewsMirrorError as exc:
         fail(str(exc))
-    for hit, zone in results.hits:
+    story = None
+    for line, zone in results.lines:
+        hit = line.hit
         local = hit.published.astimezone(ZoneInfo(zone))
         if as_json:
-            click.echo(json.dumps(search_hit_to_dict(hit, zone=ZoneInfo(zone)), ensure_ascii=False))
-        else:
+            click.echo(json.dumps({
+                "id": hit.id, "title": hit.title, "source": hit.source,
+                "published": local.isoformat(), "url": hit.url, "snippet": hit.snippet,
+                "score": round(hit.score, 4), "story": line.story, "matched": line.matched,
+            }, ensure_ascii=False))
+        elif line.matched:
+            if line.story != story or line.story is None:
+                click.echo(f"== story {line.story}: {line.size} articles, {', '.join(line.outlets)}" if line.size > 1
+                           else "==")
             click.echo(f"{local:%Y-%m-%d %H:%M} {hit.source}  {hit.title}\n    {hit.url}\n    {_plain(hit.snippet)}")
+        else:
+            click.echo(f"  + {local:%Y-%m-%d %H:%M} {hit.source}  {hit.title}\n    {hit.url}")
+        story = line.story
     if not as_json:
         click.echo(f"{results.total} results", err=True)
 

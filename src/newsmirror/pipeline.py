@@ -717,11 +717,18 @@ def source_timezones(settings: Settings) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class LocalHits:
-    """A page of search hits, each with the timezone it is shown in."""
+    """A page of search results grouped by story, each line with the timezone it is shown in.
+
+    `lines` are `stories.views.StoryHit`s: a story's best hit, its other matching articles, then its other
+    articles (matched False); `hits` the same lines' hits; `total` counts matching articles."""
 
     hits: list[tuple[SearchHit, str]]
     total: int
     exact: bool = True
+    lines: list = field(default_factory=list)  # [(StoryHit, zone)]
+
+
+GROUP_WINDOW = 200  # hits grouped by story together, so a story's articles come together across pages
 
 
 def search_archive(settings: Settings, text: str, *, limit: int = 20, offset: int = 0,
@@ -730,8 +737,9 @@ def search_archive(settings: Settings, text: str, *, limit: int = 20, offset: in
 
     A day in since:/until: is the day as the hit is shown: with `tz` it is a day in `tz`; without,
     the sources are grouped by the UTC bounds those days have in their zones, each group is asked
-    with its own bounds and the answers are merged by score. So `since:2025-09-11` never lists an
-    article shown as 2025-09-10, whatever its outlet's zone."""
+    with its own bounds and the answers are merged by tier and score. So `since:2025-09-11` never lists an
+    article shown as 2025-09-10, whatever its outlet's zone. The best GROUP_WINDOW (or offset + limit)
+    hits are grouped by story (`stories.views.group_hits`) and the page is cut from the grouped lines."""
     from dataclasses import replace
     from zoneinfo import ZoneInfo
 
@@ -739,6 +747,7 @@ def search_archive(settings: Settings, text: str, *, limit: int = 20, offset: in
     from newsmirror.index import parse_query
     from newsmirror.index.fts import day_bounds_rid
     from newsmirror.store import open_store
+    from newsmirror.stories.views import group_hits, member_filter
 
     query = parse_query(text)
     zones = source_timezones(settings)
@@ -759,27 +768,37 @@ def search_archive(settings: Settings, text: str, *, limit: int = 20, offset: in
                 {next(iter(by_bounds.values()))[0] if by_bounds else DEFAULT_TIMEZONE: None}
         hits: list[tuple[SearchHit, str]] = []
         total, exact = 0, True
+        want = min(1000, max(offset + limit, GROUP_WINDOW))
         for zone, names in groups.items():
             q = replace(query, sources=names) if names is not None else query
-            results = idx.search(q, limit=offset + limit if len(groups) > 1 else limit,
-                                 offset=0 if len(groups) > 1 else offset, store=store, tz=zone)
+            results = idx.search(q, limit=want, store=store, tz=zone)
             total += results.total
             exact = exact and results.exact
             hits += [(h, tz or zones.get(h.source, DEFAULT_TIMEZONE)) for h in results.hits]
         if len(groups) > 1:
-            hits.sort(key=lambda pair: (-pair[0].score, -pair[0].published.timestamp(), pair[0].id))
-            hits = hits[offset:offset + limit]
+            hits.sort(key=lambda pair: (-pair[0].extra.get("held", 0), -pair[0].score,
+                                        -pair[0].published.timestamp(), pair[0].id))
+            hits = hits[:want]
+
+        def shown_day(hit: SearchHit, zone: str):
+            return hit.published.astimezone(ZoneInfo(zone)).date()
+
+        # the index's time keys may run a little late under a burst of articles: never show a day outside the range
+        kept = [(h, z) for h, z in hits if (query.since is None or shown_day(h, z) >= query.since)
+                and (query.until is None or shown_day(h, z) <= query.until)]
+        zone_of = {h.id: z for h, z in kept}
+        shown_zone = lambda source: ZoneInfo(tz or zones.get(source, DEFAULT_TIMEZONE))  # noqa: E731
+        keep = member_filter(sources=set(idx.source_names(query.sources)) if query.sources else None,
+                             since=query.since, until=query.until, zone=shown_zone,
+                             excluded=lambda ids: idx.excluded(query, ids))
+        lines = [(line, zone_of.get(line.hit.id) or tz or zones.get(line.hit.source, DEFAULT_TIMEZONE))
+                 for group in group_hits([h for h, _ in kept], store, keep=keep) for line in group]
+        lines = lines[offset:offset + limit]
     finally:
         idx.close()
         store.close()
-
-    def shown_day(hit: SearchHit, zone: str):
-        return hit.published.astimezone(ZoneInfo(zone)).date()
-
-    # the index's time keys may run a little late under a burst of articles: never show a day outside the range
-    kept = [(h, z) for h, z in hits if (query.since is None or shown_day(h, z) >= query.since)
-            and (query.until is None or shown_day(h, z) <= query.until)]
-    return LocalHits(hits=kept, total=total - (len(hits) - len(kept)), exact=exact)
+    return LocalHits(hits=[(line.hit, zone) for line, zone in lines], total=total - (len(hits) - len(kept)),
+                     exact=exact, lines=lines)
 
 
 def run_demo(settings: Settings, *, port: int = 0, progress: Progress | None = None) -> str:

@@ -163,15 +163,16 @@ def test_a_reader_sees_sources_and_epochs_a_writer_added_after_it_opened(tmp_pat
             assert [h.source for h in reader.search("台中").hits] == ["聯合報"]
 
 
-def test_a_common_character_beside_a_word_is_estimated_from_the_newest_epochs(index, make_article, monkeypatch):
-    monkeypatch.setattr(fts, "COUNT_CAP", 5)
+def test_a_common_character_beside_a_word_reads_the_articles_masks(index, make_article, monkeypatch):
+    """不 is one of the common characters: the word's matches are kept by the article's mask bit, never by
+    the prefix query 不* (every bigram starting with 不, over the whole archive)."""
     monkeypatch.setattr(fts, "RANK_WINDOW", 3)
-    index.add_many(make_article(i, f"中國新聞{i}", "今天不下雨。", days_ago=i * 5 - 4.5) for i in range(1, 41))
+    index.add_many(make_article(i, f"中國新聞{i}", "今天不下雨。" if i % 4 else "今天下雨。", days_ago=i * 5 - 4.5)
+                   for i in range(1, 41))
     res, statements = traced(index, "不 中国", limit=3)
-    assert (res.total, res.exact) == (5, False)  # 40 match; more than COUNT_CAP, as the exact path says too
-    assert sorted(h.id for h in res.hits) == [1, 2, 3]  # ranked among the newest RANK_WINDOW matches
-    assert not any('"不" *' in s for s in statements)  # the tables answered: no prefix merge
-    monkeypatch.setattr(fts, "COUNT_CAP", 50)  # the archive's 40 matches no longer scale past the cap
-    res, statements = traced(index, "不 中国", limit=3)
-    assert (res.total, res.exact) == (40, True)  # counted by the prefix query over the whole archive
-    assert any('"不" *' in s for s in statements)
+    assert (res.total, res.exact) == (30, True)  # every article but each fourth holds 不
+    assert [h.id for h in res.hits] == [1, 2, 3]  # ranked among the newest RANK_WINDOW matches
+    assert not any('"不" *' in s for s in statements)
+    assert any("docs.common &" in s for s in statements)
+    res, statements = traced(index, "鷹 中国")  # a rarer character: its prefix query is cheap
+    assert res.total == 0 and any('"鹰" *' in s for s in statements)

@@ -57,8 +57,15 @@ def test_without_aliases_only_the_spelling(corpus, tmp_path, store):
     plain.close()
 
 
+def holding_all(results) -> set[int]:
+    """The hits that hold every term (the first tier)."""
+    return {h.id for h in results.hits if h.extra["held"] == h.extra["units"]}
+
+
 def test_phrase_versus_terms(corpus, index):
-    assert ids(index.search("總統 今天")) == {corpus["putin_udn"]}
+    both = index.search("總統 今天")
+    assert holding_all(both) == {corpus["putin_udn"]}
+    assert both.hits[0].id == corpus["putin_udn"]  # holding both first, then those holding one
     assert ids(index.search('"總統普亭今天"')) == {corpus["putin_udn"]}
     assert ids(index.search('"今天總統"')) == set()
     assert ids(index.search('"Putin said"')) == {corpus["putin_en"]}
@@ -69,7 +76,8 @@ def test_exclusions_and_or(corpus, index):
     assert ids(index.search("普京 -普亭")) == {corpus["putin_cna"], corpus["putin_en"]}
     assert ids(index.search('總統 -"美國總統"')) == {corpus["putin_udn"]}
     assert ids(index.search("巴黎 OR 北京")) == {corpus["xi_hant"], corpus["xi_hans"]}
-    assert ids(index.search("巴黎 OR 北京 會見")) == {corpus["xi_hans"]}
+    three = index.search("巴黎 OR 北京 會見")
+    assert holding_all(three) == {corpus["xi_hans"]} and three.hits[0].id == corpus["xi_hans"]
 
 
 def test_unspaced_long_query_is_split_into_words(corpus, index):

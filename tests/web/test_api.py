@@ -144,4 +144,4 @@ def test_an_article_reads_the_same_in_the_api_export_and_search_json(client, set
     assert cli_hits.exit_code == 0, cli_hits.stderr
     assert [json.loads(line) for line in cli_hits.stdout.splitlines()] == api_hits
     assert api_hits[0]["id"] == ids["law"] and set(api_hits[0]) == {"id", "title", "source", "published", "url",
-                                                                      "snippet", "score"}
+                                                                      "snippet", "score", "story", "matched"}

@@ -51,7 +51,7 @@ def test_api_search_shape(client):
     assert data["ok"] is True and data["total"] >= TYPHOONS + 1
     assert len(data["results"]) == 5
     for hit in data["results"]:
-        assert set(hit) == {"id", "title", "source", "published", "url", "snippet", "score"}
+        assert set(hit) == {"id", "title", "source", "published", "url", "snippet", "score", "story", "matched"}
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", hit["published"])
     more = client.get("/api/search?q=颱風&limit=5&offset=5").json()
     assert {h["id"] for h in more["results"]}.isdisjoint({h["id"] for h in data["results"]})

@@ -7,7 +7,8 @@ Layout of `<home>/index.sqlite` (auto_vacuum=incremental, so `optimize` gives sp
            naming the source. A query term is the phrase of its bigrams, so a match is exactly
            a substring match on folded text (both scripts, any spelling the aliases list).
   docs     per live article: rowid key `rid`, article id, source number, publication time,
-           original title, URL and a digest of the indexed text (to skip unchanged versions).
+           original title, URL, a digest of the indexed text (to skip unchanged versions) and the
+           `common` mask: a bit for each of the commonest characters it holds (`ranking.common_chars`).
            The article text itself is not kept: the archive holds it, and `search(store=...)`
            reads it for the page of hits only, to cut snippets (without a store the snippet is
            the title). Keeping zlib'd bodies here made the file 3.35x the text; now ~1.9x.
@@ -28,13 +29,16 @@ edges can be off by that much. Coarser than seconds because rowid gaps are store
 in every doclist: the previous `minute << 6` rowids (about 100 rowids per article) cost 0.5x
 the text size more than 16-second ones.
 
-Ranking:  score = -bm25(title x3, body x1) * (1 + H / (H + age_days)),  H = 30 days.
+Ranking (`ranking.py`): a query is planned into units (terms with their alias spellings, the jieba words
+of an unspaced term, OR groups; a lone character is a filter, not a unit). Articles holding every unit
+come first, then those holding most of them, tier by tier down to half of them; within a tier,
+score = -bm25(title x3, body x1) * (1 + H / (H + age_days)),  H = 30 days.
 bm25 decides; freshness multiplies it by up to 2 (published now) down towards 1 (long ago), so
 on equal text relevance the fresher article wins and a recent, slightly weaker match can pass
-an old one. A broad query matching more than RANK_WINDOW (5,000) articles is ranked among its
-5,000 newest matches (or offset+limit, when paging further): scoring every match of a common word
-in a million articles would cost a second, and for news the newest matches are the ones wanted.
-Totals are exact up to COUNT_CAP (10,000), then reported as 10,000 with `exact=False`.
+an old one. A tier matching more than RANK_WINDOW (5,000) articles is ranked among its 5,000 newest
+matches (or offset+limit, when paging further): scoring every match of a common word in a million
+articles would cost a second, and for news the newest matches are the ones wanted. Totals (over the
+tiers) are exact up to COUNT_CAP (10,000), then reported as 10,000 with `exact=False`.
 
 One-character queries (不, 台, with source:/since:/until: but no other term) list their matches
 newest first: relevance means little for one character, freshness is what a reader wants. In the
@@ -45,27 +49,23 @@ articles in the archive (estimated from its count among the newest epochs) is an
 `chars_*` tables, newest first, with the total reported as COUNT_CAP (`exact=False`); so is any
 one-character query whose since:/until: range lies within those epochs (exact totals). Rarer
 characters (cheap prefix merges) and deep pages take the prefix query.
-A one-character term beside longer ones (`不 中国`) is first checked against the character tables:
-the longer terms' matches, newest first, keep those whose article holds the character. That answers
-when every match lies in the tables' epochs, or when the tables hold the ranking window and their
-share, scaled to the archive, passes COUNT_CAP (then the total is COUNT_CAP, `exact=False`, as for
-one character). Otherwise the prefix query is evaluated once, listing the newest COUNT_CAP + 1
-matches. Either way that window is ranked by the longer terms alone (`_ranked_beside_chars`).
+A one-character term beside longer ones (`的 经济`, `是 政府`) filters the longer terms' matches: one of
+the 63 commonest characters by the `common` bit mask each article carries in `docs` (a join on the
+rowid), a rarer one by its prefix query, which is cheap for it.
 
 since:/until: are days in the reader's timezone, `search(tz=...)`, default Asia/Taipei
 (tz="UTC" gives UTC days).
 
 Terms are expanded through the aliases (普京 also finds 普亭, 蒲亭, Putin); exclusions are not:
-`普京 -普亭` finds Putin articles except those spelling him 普亭. An unspaced CJK term of five or
+`普京 -普亭` finds Putin articles except those spelling him 普亭. An unspaced CJK term of three or
 more characters that is not an alias is split into jieba words (function characters such as 的
-dropped) which must all occur; shorter terms and phrases must occur as written. A `source:` that
+dropped), each a unit of its own; shorter terms and phrases must occur as written. A `source:` that
 matches no known source, exactly, after folding or as part of a name, raises QueryError listing
 the known ones.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import itertools
 import re
@@ -86,6 +86,7 @@ from newsmirror.chinese import (Aliases, alias_key, distinct_cjk, fold, gram_tex
 from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS
 from newsmirror.furniture import without_furniture
 from newsmirror.index.query import Query, Term, parse_query
+from newsmirror.index.ranking import Plan, Unit, common_chars, common_mask, tier_expressions
 from newsmirror.index.snippet import SNIPPET_WIDTH, highlight, make_snippet
 from newsmirror.models import SearchHit, StoredArticle
 
@@ -106,7 +107,7 @@ __all__ = [
     "make_snippet",
 ]
 
-FORMAT = "newsmirror-fts-4"
+FORMAT = "newsmirror-fts-5"
 FRESHNESS_HALF_DAYS = 30.0
 TITLE_WEIGHT = 3.0
 COUNT_CAP = 10_000  # totals are counted exactly up to here, then reported as this (exact=False)
@@ -116,7 +117,6 @@ EPOCH_DAYS = 30  # one-character tables cover the articles of the newest RECENT_
 RECENT_EPOCHS = 2
 DEFAULT_TZ = "Asia/Taipei"  # since:/until: days are this zone's days unless search(tz=...) says otherwise
 BATCH = 2000
-_CHAR_BATCH = 4000  # the other terms' matches checked against the character tables at a time
 _EPOCH_RIDS = EPOCH_DAYS * 86400 // RID_SECONDS
 # Function characters dropped when an unspaced query is split into words.
 _FUNCTION_CHARS = set("的了在和与及是对向将被把从于为等也而或就都")
@@ -133,7 +133,8 @@ CREATE TABLE IF NOT EXISTS docs(
     published INTEGER NOT NULL,
     title TEXT NOT NULL,
     url TEXT NOT NULL,
-    digest INTEGER NOT NULL
+    digest INTEGER NOT NULL,
+    common INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS stale(rid INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS char_epochs(epoch INTEGER PRIMARY KEY, docs INTEGER NOT NULL);
@@ -392,8 +393,8 @@ class SearchIndex:
             (rid, gram_text(folded_title), gram_text(folded_body), f"s{sid}"),
         )
         self._db.execute(
-            "INSERT INTO docs(rid, id, sid, published, title, url, digest) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (rid, article.id, sid, published, title, article.url, digest),
+            "INSERT INTO docs(rid, id, sid, published, title, url, digest, common) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (rid, article.id, sid, published, title, article.url, digest, common_mask(folded_title + folded_body)),
         )
         self._docs += 1
         self._add_chars(rid, sid, folded_title + " " + folded_body)
@@ -550,7 +551,7 @@ class SearchIndex:
             return []
         if not expand:
             return [{key}]
-        if term.phrase or key in self.aliases.groups or len(key) < 5 or not is_cjk(key) or " " in key:
+        if term.phrase or key in self.aliases.groups or len(key) < 3 or not is_cjk(key) or " " in key:
             return [self.aliases.expand(key)]
         words = segment(key)
         kept = [w for w in words if w not in _FUNCTION_CHARS]
@@ -609,18 +610,43 @@ class SearchIndex:
             expr = "(" + expr + ") NOT {title body} : (" + " OR ".join(excluded) + ")"
         return expr, patterns
 
-    def _without_chars(self, q: Query) -> tuple[Query, list[str]] | None:
-        """The query without its one-character AND terms, and those characters (folded), when it has
-        both those and longer terms."""
-        def lone_char(group: tuple[Term, ...]) -> bool:
-            key = alias_key(group[0].text) if len(group) == 1 else ""
-            return len(key) == 1 and is_cjk(key) and self.aliases.expand(key) == {key}
-
-        rest = tuple(g for g in q.groups if not lone_char(g))
-        if len(rest) == len(q.groups) or not rest:
-            return None
-        chars = [alias_key(g[0].text) for g in q.groups if lone_char(g)]
-        return dataclasses.replace(q, groups=rest), chars
+    def plan(self, query: Query) -> Plan:
+        """The query as tiers see it (see `ranking`): counted units, character filters, sources, exclusions."""
+        patterns: list[str] = []
+        units: list[Unit] = []
+        chars: list[str] = []
+        for group in query.groups:
+            key = alias_key(group[0].text) if len(group) == 1 and not group[0].phrase else ""
+            if len(key) == 1 and is_cjk(key) and self.aliases.expand(key) == {key}:
+                chars.append(key)
+                patterns.extend(p for p in [_highlight_pattern(key)] if p)
+                continue
+            if len(group) == 1:  # one term: each of its words (a split unspaced term) is a unit
+                for spellings in self._spellings(group[0]):
+                    phrases = sorted({p for sp in spellings if (p := _fts_phrase(sp))})
+                    if phrases:
+                        patterns.extend(p for sp in spellings if (p := _highlight_pattern(sp)))
+                        units.append(Unit(" OR ".join(phrases), group[0].text))
+                continue
+            ors = [e for t in group if (e := self._term_expr(t, patterns))]
+            if ors:
+                units.append(Unit(" OR ".join(ors), " OR ".join(t.text for t in group)))
+        if not units and not chars:
+            raise QueryError(f"query {query.text!r} has no letters, digits or CJK characters to search for",
+                             zh="搜尋字詞裡沒有可搜尋的文字、數字或漢字")
+        bits = common_chars()
+        if not units:  # characters alone: they are what is searched for
+            units = [Unit(_fts_phrase(ch) or "", ch) for ch in chars]
+            chars = []
+        mask = sum(1 << bits[ch] for ch in chars if ch in bits)
+        sources = ""
+        if query.sources:
+            sids = self._resolve_sources(query.sources)
+            sources = "src : (" + " OR ".join(f'"s{sid}"' for sid in sids) + ")"
+        excluded = [e for t in query.exclude if (e := self._term_expr(t, [], expand=False))]
+        return Plan(units=tuple(units), chars=tuple(chars), mask=mask,
+                    rare_chars=tuple(ch for ch in chars if ch not in bits), sources=sources,
+                    excluded=" OR ".join(excluded), patterns=tuple(patterns))
 
     def _one_char(self, q: Query) -> str | None:
         """The folded CJK character when the query is that one character alone (filters allowed)."""
@@ -630,6 +656,21 @@ class SearchIndex:
         if len(key) != 1 or not is_cjk(key) or self.aliases.expand(key) != {key}:
             return None
         return key
+
+    def excluded(self, query: Query, article_ids: list[int]) -> set[int]:
+        """Those of `article_ids` that hold one of the query's excluded terms (none when it excludes nothing)."""
+        expr = " OR ".join(e for t in query.exclude if (e := self._term_expr(t, [], expand=False)))
+        if not expr or not article_ids:
+            return set()
+        with self._lock:
+            marks = ",".join("?" * len(article_ids))
+            rids = dict(self._db.execute(f"SELECT rid, id FROM docs WHERE id IN ({marks})", article_ids).fetchall())
+            if not rids:
+                return set()
+            found = self._db.execute(
+                f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN ({','.join('?' * len(rids))})",
+                ["{title body} : (" + expr + ")", *rids]).fetchall()
+        return {rids[r] for (r,) in found}
 
     def _newest_from_chars(self, char: str, sids: list[int], lo: int, hi: int, limit: int, offset: int,
                            stale: str) -> tuple[list[tuple[int, float]], int, bool] | None:
@@ -690,124 +731,49 @@ class SearchIndex:
         now = int(time.time()) // RID_SECONDS
         return [(r, _freshness(now, r)) for (r,) in rows], min(total, COUNT_CAP), total <= COUNT_CAP
 
-    def _newest_rowids(self, expr: str, lo: int, hi: int, n: int, stale: str) -> list[int]:
-        """The rowids of the newest `n` matches of `expr` between lo and hi, newest first."""
-        return [r for (r,) in self._db.execute(
-            f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} ORDER BY rowid DESC LIMIT ?",
-            (expr, lo, hi, n),
-        )]
-
-    def _newest_beside_chars(self, rest: str, chars: list[str], lo: int, hi: int, need: int,
-                             stale: str) -> tuple[list[int], bool] | None:
-        """The newest COUNT_CAP + 1 matches of `rest` that hold every one of `chars`, newest first,
-        read from the other terms' matches and the character tables, and whether that list is whole;
-        None when the tables cannot answer.
-
-        A common character's prefix query merges its bigrams over the whole archive (hundreds of ms at
-        a million articles); the other terms' matches are checked against the newest epochs' character
-        tables instead, a batch at a time. When matches run past the tables' epochs, the tables still
-        answer if they hold the `need` newest matches (the ranking window) and, scaled to the whole
-        archive, more than COUNT_CAP: the total is then COUNT_CAP, estimated (as for one character)."""
-        epochs = dict(self._db.execute("SELECT epoch, docs FROM char_epochs"))
-        if not epochs or not chars:
-            return None
-        window_lo = min(epochs) * _EPOCH_RIDS
-        matched: list[int] = []
-        top = hi
-        while len(matched) <= COUNT_CAP:
-            batch = self._newest_rowids(rest, lo, top, _CHAR_BATCH, stale)
-            inside = [r for r in batch if r >= window_lo]
-            if len(inside) < len(batch) and len(matched) + len(inside) < need:
-                return None  # the tables' epochs cannot hold the ranking window: no need to read them
-            if inside:
-                holding: set[int] | None = None
-                for ch in chars:
-                    found: set[int] = set()
-                    for epoch in sorted(epochs):
-                        found.update(r for (r,) in self._db.execute(
-                            f"SELECT rowid FROM chars_{epoch} WHERE chars_{epoch} MATCH ? AND rowid BETWEEN ? AND ?",
-                            (f'"{ch}"', inside[-1], inside[0]),
-                        ))
-                    holding = found if holding is None else holding & found
-                matched.extend(r for r in inside if holding is not None and r in holding)
-            if len(inside) < len(batch) and len(matched) <= COUNT_CAP:
-                # Matches older than the tables: they cannot say which hold the characters.
-                in_window, everything = sum(epochs.values()), self._meta_int("docs")
-                if len(matched) >= need and len(matched) * everything >= (COUNT_CAP + 1) * max(1, in_window):
-                    return matched, False
-                return None
-            if len(batch) < _CHAR_BATCH:
-                break  # the other terms have no more matches
-            top = batch[-1] - 1
-        return matched[: COUNT_CAP + 1], True
-
-    def _ranked_beside_chars(self, expr: str, rest: str, chars: list[str], lo: int, hi: int, limit: int,
-                             offset: int, stale: str) -> tuple[list[tuple[int, float]], int, bool]:
-        """`_ranked` for a query with one-character terms: their prefix query is evaluated once at most.
-
-        FTS5 merges a one-character prefix over the whole archive on every evaluation, and
-        `_ranked` evaluates the query three times. Here the newest COUNT_CAP + 1 matches (total,
-        exactness and the ranking window at once) come from the character tables when they can tell
-        (`_newest_beside_chars`), else from one evaluation of the whole query; the window is then
-        ranked by the other terms alone (`rest`, no prefix), keeping only those matches."""
-        answer = self._newest_beside_chars(rest, chars, lo, hi, max(RANK_WINDOW, offset + limit), stale)
-        if answer is None:
-            answer = self._newest_rowids(expr, lo, hi, COUNT_CAP + 1, stale), True
-        matched, whole = answer
-        exact = whole and len(matched) <= COUNT_CAP
-        total = min(len(matched), COUNT_CAP) if whole else COUNT_CAP
-        if total <= offset or not limit:
-            return [], total, exact
-        window = set(matched[: max(RANK_WINDOW, offset + limit)])
-        rank = (
-            f"bm25(fts, 1.0, {TITLE_WEIGHT}, 0.0) * (1.0 + {FRESHNESS_HALF_DAYS} / ({FRESHNESS_HALF_DAYS}"
-            f" + max(0.0, (? - rowid) * {RID_SECONDS / 86400!r})))"
-        )
-        out: list[tuple[int, float]] = []
-        skip = offset
-        for rid, score in self._db.execute(
-            f"SELECT rowid, {rank} AS r FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} ORDER BY r",
-            (int(time.time()) // RID_SECONDS, rest, min(window), max(window)),
-        ):
-            if rid not in window:
-                continue
-            if skip:
-                skip -= 1
-                continue
-            out.append((rid, -score))
-            if len(out) >= limit:
-                break
-        return out, total, exact
-
     def _ranked(self, expr: str, lo: int, hi: int, limit: int, offset: int,
-                stale: str) -> tuple[list[tuple[int, float]], int, bool]:
-        """Hits ranked by bm25 x freshness among the newest RANK_WINDOW matches (module docstring)."""
-        total = self._db.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} LIMIT ?)",
-            (expr, lo, hi, COUNT_CAP + 1),
-        ).fetchone()[0]
+                stale: str, mask: int = 0) -> tuple[list[tuple[int, float]], int, bool]:
+        """Hits ranked by bm25 x freshness among the newest RANK_WINDOW matches (module docstring), of the
+        articles whose `common` mask has the bits of `mask` (the common characters beside the terms)."""
+        join = f" JOIN docs ON docs.rid = fts.rowid AND (docs.common & {mask}) = {mask}" if mask else ""
+        stale = stale.replace(" rowid ", " fts.rowid ")
+        where = f"FROM fts{join} WHERE fts MATCH ? AND fts.rowid BETWEEN ? AND ?{stale}"
+        total = self._db.execute(f"SELECT count(*) FROM (SELECT 1 {where} LIMIT ?)",
+                                 (expr, lo, hi, COUNT_CAP + 1)).fetchone()[0]
         exact = total <= COUNT_CAP
         total = min(total, COUNT_CAP)
         if total <= offset or not limit:
             return [], total, exact
         window = max(RANK_WINDOW, offset + limit)
         if total > window:  # rank the `window` newest matches only
-            cutoff = self._db.execute(
-                f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} "
-                "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                (expr, lo, hi, window - 1),
-            ).fetchone()
+            cutoff = self._db.execute(f"SELECT fts.rowid {where} ORDER BY fts.rowid DESC LIMIT 1 OFFSET ?",
+                                      (expr, lo, hi, window - 1)).fetchone()
             lo = max(lo, cutoff[0]) if cutoff else lo
         rank = (
             f"bm25(fts, 1.0, {TITLE_WEIGHT}, 0.0) * (1.0 + {FRESHNESS_HALF_DAYS} / ({FRESHNESS_HALF_DAYS}"
-            f" + max(0.0, (? - rowid) * {RID_SECONDS / 86400!r})))"
+            f" + max(0.0, (? - fts.rowid) * {RID_SECONDS / 86400!r})))"
         )
         rows = self._db.execute(
-            f"SELECT rowid, {rank} AS r FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?{stale} "
-            "ORDER BY r LIMIT ? OFFSET ?",
+            f"SELECT fts.rowid, {rank} AS r {where} ORDER BY r LIMIT ? OFFSET ?",
             (int(time.time()) // RID_SECONDS, expr, lo, hi, limit, offset),
         ).fetchall()
         return [(rid, -score) for rid, score in rows], total, exact
+
+    def _tiered(self, plan: Plan, lo: int, hi: int, limit: int, offset: int,
+                stale: str) -> tuple[list[tuple[int, float, int]], int, bool]:
+        """Hits (rowid, score, units held) tier by tier (see `ranking`), the total over the tiers, exactness."""
+        hits: list[tuple[int, float, int]] = []
+        total, exact = 0, True
+        skip, want = offset, limit
+        for held, expr in tier_expressions(plan):
+            rows, count, whole = self._ranked(expr, lo, hi, want, skip, stale, plan.mask)
+            hits += [(rid, score, held) for rid, score in rows]
+            total += count
+            exact = exact and whole
+            skip, want = max(0, skip - count), limit - len(hits)
+            if total >= COUNT_CAP:
+                return hits, COUNT_CAP, total == COUNT_CAP and exact
+        return hits, total, exact
 
     def search(self, query: str | Query, *, limit: int = 20, offset: int = 0, store: Any = None,
                tz: str = DEFAULT_TZ) -> SearchResults:
@@ -819,17 +785,15 @@ class SearchIndex:
         q = parse_query(query) if isinstance(query, str) else query
         limit = max(0, min(int(limit), 1000))
         offset = max(0, int(offset))
-        expr, patterns = self.compile(q)
         lo, hi = day_bounds_rid(q.since, q.until, tz)
         char = self._one_char(q)
-        split = None if char is not None else self._without_chars(q)
-        rest = self.compile(split[0])[0] if split is not None else None
-        chars = split[1] if split is not None else []
+        plan = self.plan(q)
+        patterns = list(plan.patterns)
         try:
             with self._lock:
                 self._db.execute("BEGIN")  # one snapshot: a writer may drop an epoch's table meanwhile
                 try:
-                    rows, total, exact, docs = self._answer(q, expr, char, lo, hi, limit, offset, rest, chars)
+                    rows, total, exact, docs = self._answer(q, plan, char, lo, hi, limit, offset)
                 finally:
                     self._db.execute("COMMIT")
         except sqlite3.OperationalError as exc:
@@ -841,7 +805,7 @@ class SearchIndex:
         regex = re.compile("|".join(f"(?:{p})" for p in sorted(set(patterns), key=len, reverse=True))) if patterns else None
         texts = self._texts(store if store is not None else self.store, [d[1] for d in docs.values()])
         hits = []
-        for rid, score in rows:
+        for rid, score, held in rows:
             doc = docs.get(rid)
             if doc is None:
                 continue
@@ -856,28 +820,25 @@ class SearchIndex:
                     url=url,
                     snippet=make_snippet(body if body is not None else title, regex),
                     score=score,
-                    extra={"title_html": highlight(title, regex)},
+                    extra={"title_html": highlight(title, regex), "held": held, "units": len(plan.units)},
                 )
             )
         return SearchResults(hits=hits, total=total, query=q, elapsed=time.perf_counter() - started, exact=exact)
 
-    def _answer(self, q: Query, expr: str, char: str | None, lo: int, hi: int, limit: int,
-                offset: int, rest: str | None = None, chars: list[str] | None = None,
-                ) -> tuple[list[tuple[int, float]], int, bool, dict[int, tuple]]:
-        """Hits (rowid, score), total, exactness and the hits' docs rows, inside one read transaction."""
+    def _answer(self, q: Query, plan: Plan, char: str | None, lo: int, hi: int, limit: int, offset: int,
+                ) -> tuple[list[tuple[int, float, int]], int, bool, dict[int, tuple]]:
+        """Hits (rowid, score, units held), total, exactness and the hits' docs rows, in one read transaction."""
         stale = " AND rowid NOT IN (SELECT rid FROM stale)" if self._db.execute(
             "SELECT 1 FROM stale LIMIT 1").fetchone() else ""
-        answer = None
         if char is not None:
             sids = self._resolve_sources(q.sources) if q.sources else []
             answer = self._newest_from_chars(char, sids, lo, hi, limit, offset, stale)
             if answer is None:
-                answer = self._newest_from_fts(expr, lo, hi, limit, offset, stale)
-        elif rest is not None:
-            answer = self._ranked_beside_chars(expr, rest, chars or [], lo, hi, limit, offset, stale)
+                answer = self._newest_from_fts(tier_expressions(plan)[0][1], lo, hi, limit, offset, stale)
+            rows = [(rid, score, 1) for rid, score in answer[0]]
+            total, exact = answer[1], answer[2]
         else:
-            answer = self._ranked(expr, lo, hi, limit, offset, stale)
-        rows, total, exact = answer
+            rows, total, exact = self._tiered(plan, lo, hi, limit, offset, stale)
         docs: dict[int, tuple] = {}
         if rows:
             marks = ",".join("?" * len(rows))

@@ -1,8 +1,8 @@
 """The search box's little language, parsed into a `Query` the index can run.
 
-    習近平 訪問              both terms (AND)
+    習近平 訪問              both terms first, then articles holding one (index.ranking)
     "习近平 访问"            a phrase: the words adjacent, in this order (also “…” and 「…」)
-    川普 OR 拜登 關稅        (川普 OR 拜登) AND 關稅: OR joins the terms on either side
+    川普 OR 拜登 關稅        (川普 OR 拜登), 關稅: OR joins the terms on either side into one
     -台北  -"新北市"          leave out articles with the term or phrase
     source:中央社  source:"(臺)中央社CNA"    only this outlet (several: any of them)
     since:2024-01-01 until:2024-12-31        published on or after / on or before (UTC days)

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 from enum import StrEnum
+import math
 from typing import Any
 
 from newsmirror.chinese import Script, detect_script
-from newsmirror.models import Story, StoryArticle
+from newsmirror.models import SearchHit, Story, StoryArticle
 
-__all__ = ["Role", "TimelineEntry", "outlet_firsts", "span", "story_note", "story_to_dict", "timeline"]
+__all__ = ["EXPAND", "Role", "StoryHit", "TimelineEntry", "group_hits", "member_filter", "outlet_firsts", "span",
+           "story_note", "story_to_dict", "timeline"]
+
+EXPAND = 30  # at most this many of a story's other articles follow its best hit (its page lists them all)
+COVERAGE_POWER = 0.5  # how much a story's share of articles holding the query's terms counts
+SIZE_BONUS = 0.2  # how much the number of its articles holding them counts (logarithmically)
 
 
 def story_to_dict(story: Story, *, zone: Callable[[str], tzinfo], text: Callable[[str], str] = str) -> dict[str, Any]:
@@ -110,3 +116,72 @@ def span(delta: timedelta) -> str:
     if hours:
         return f"{hours} 小時" + (f" {mins} 分" if mins else "")
     return f"{mins} 分" if mins else ""
+
+
+@dataclass(frozen=True)
+class StoryHit:
+    """One line of search results grouped by story: a hit, or another article of a hit's story."""
+
+    hit: SearchHit
+    story: int | None  # None: not placed yet
+    matched: bool  # False: pulled in by its story, not found by the query itself
+    size: int  # how many articles the story has
+    outlets: tuple[str, ...]  # the story's outlets, in the order they reported
+
+
+def group_hits(hits: list[SearchHit], store, *, expand: int = EXPAND,
+               keep: Callable[[list[StoryArticle]], list[StoryArticle]] | None = None) -> list[list[StoryHit]]:
+    """Hits grouped by story: the story's matching articles in rank order, then (at most `expand` of) its
+    other articles in time order, marked not matched. `keep` chooses which other articles may be shown
+    (those within the query's sources, dates and exclusions).
+
+    Stories come in the order of the most query terms one of their articles holds (the tier), then of
+    their best article's score, times the square root of the share of the story's articles that hold
+    that many terms, times 1 + 0.2 ln(how many do): a story that many outlets reported in the query's
+    words comes before one article that shares them in passing (the same leaders at another event), and
+    a story that mentions them in one of eight articles after a story that is about them."""
+    story_of = store.story_ids([h.id for h in hits])
+    stories = {s.id: s for s in store.stories(ids=sorted(set(story_of.values())))} if story_of else {}
+    groups: dict[object, list[StoryHit]] = {}
+    for hit in hits:
+        sid = story_of.get(hit.id)
+        story = stories.get(sid) if sid is not None else None
+        key = sid if story is not None else ("article", hit.id)
+        size, outlets = (len(story.articles), story.outlets) if story is not None else (1, (hit.source,))
+        groups.setdefault(key, []).append(StoryHit(hit, sid, True, size, outlets))
+    def rank(item: tuple[int, tuple[object, list[StoryHit]]]) -> tuple[float, ...]:
+        first, (_, lines) = item
+        best = max(line.hit.extra.get("held", 0) for line in lines)
+        scores = [line.hit.score for line in lines if line.hit.extra.get("held", 0) == best]
+        coverage = len(scores) / lines[0].size
+        return (-best, -max(scores) * coverage ** COVERAGE_POWER * (1 + SIZE_BONUS * math.log(len(scores))), first)
+
+    out = []
+    for _, (key, lines) in sorted(enumerate(groups.items()), key=rank):
+        story = stories.get(key) if isinstance(key, int) else None
+        if story is not None:
+            found = {line.hit.id for line in lines}
+            others = [a for a in story.articles if a.id not in found]
+            others = (keep(others) if keep is not None and others else others)[:expand]
+            lines = lines + [StoryHit(SearchHit(id=a.id, title=a.title, source=a.source, published=a.published,
+                                                url=a.url, snippet="", score=0.0), story.id, False,
+                                      len(story.articles), story.outlets) for a in others]
+        out.append(lines)
+    return out
+
+
+def member_filter(*, sources: set[str] | None, since: date | None, until: date | None,
+                  zone: Callable[[str], tzinfo],
+                  excluded: Callable[[list[int]], set[int]]) -> Callable[[list[StoryArticle]], list[StoryArticle]]:
+    """Which of a story's other articles a search may show: of the query's sources, published on its days
+    (as shown, in `zone(source)`), holding none of its excluded terms (`excluded(ids)` names those that do)."""
+    def keep(articles: list[StoryArticle]) -> list[StoryArticle]:
+        def day(a: StoryArticle) -> date:
+            return a.published.astimezone(zone(a.source)).date()
+
+        chosen = [a for a in articles if (sources is None or a.source in sources)
+                  and (since is None or day(a) >= since) and (until is None or day(a) <= until)]
+        dropped = excluded([a.id for a in chosen]) if chosen else set()
+        return [a for a in chosen if a.id not in dropped]
+
+    return keep

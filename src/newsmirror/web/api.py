@@ -30,7 +30,8 @@ from newsmirror.web.params import (
     read_reader,
 )
 from newsmirror.web.render import in_script
-from newsmirror.web.views import build_query, parse_article_id
+from newsmirror.stories.views import group_hits
+from newsmirror.web.views import GROUP_WINDOW, build_query, parse_article_id, search_filter
 from newsmirror.web.wording import page_note
 
 __all__ = [
@@ -250,8 +251,13 @@ def api_search(request: Request) -> Response:
         days[name] = parse_day(raw) if raw else None
     query = build_query(q, source=source, since=days["since"], until=days["until"])
     archive = _archive(request)
-    results = archive.index().search(query, limit=limit, offset=offset, store=archive.store(), tz=reader.tz_name)
-    hits = [search_hit_to_dict(hit, zone=reader.tz, text=lambda value: _text(value, reader)) for hit in results.hits]
+    want = min(1000, max(offset + limit, GROUP_WINDOW))
+    results = archive.index().search(query, limit=want, store=archive.store(), tz=reader.tz_name)
+    keep = search_filter(archive.index(), query, reader)
+    lines = [line for group in group_hits(results.hits, archive.store(), keep=keep) for line in group]
+    lines = lines[offset:offset + limit]
+    hits = [{**search_hit_to_dict(line.hit, zone=reader.tz, text=lambda value: _text(value, reader)),
+             "story": line.story, "matched": line.matched} for line in lines]
     return json_ok({**_paged(hits, results.total, limit, offset), "exact": results.exact})
 
 

@@ -90,8 +90,11 @@ def openapi_schema() -> dict[str, Any]:
                 },
             }},
             "/api/search": {"get": {
-                "summary": "Full-text search",
+                "summary": "Full-text search, grouped by story",
                 "description": "Words are matched across spellings (Traditional and Simplified, name variants). "
+                               "Articles holding every term come first, then those holding most of them (BM25, "
+                               "title weighted); hits are grouped by story, a story's other articles following "
+                               "its best hit with `matched: false`. `total` counts matching articles. "
                                "The query may carry filters: `source:\"name\"`, `since:YYYY-MM-DD`, "
                                "`until:YYYY-MM-DD`, and \"quoted phrases\".",
                 "operationId": "search",
@@ -247,8 +250,13 @@ def openapi_schema() -> dict[str, Any]:
                     "properties": {
                         "id": {"type": "integer"}, "title": {"type": "string"}, "source": {"type": "string"},
                         "published": time_fmt, "url": {"type": "string"},
-                        "snippet": {"type": "string", "description": "HTML-escaped text with <mark> around matches"},
-                        "score": {"type": "number", "description": "relevance: higher is better"},
+                        "snippet": {"type": "string", "description": "HTML-escaped text with <mark> around matches "
+                                                                        "(empty for a story's other articles)"},
+                        "score": {"type": "number", "description": "relevance within its tier: higher is better"},
+                        "story": {"type": ["integer", "null"], "description": "the story it belongs to; null until "
+                                                                               "placed"},
+                        "matched": {"type": "boolean", "description": "false: one of a matching story's other "
+                                                                      "articles, following the story's best hit"},
                     },
                 },
                 "SearchResults": {

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from newsmirror.errors import QueryError, SearchError
-from newsmirror.stories.views import story_note
+from newsmirror.stories.views import group_hits, member_filter, story_note
 from newsmirror.web.archive import Archive
 from newsmirror.web.params import NotFound, day_bounds, parse_day, parse_int, parse_query, read_reader
 from newsmirror.web.render import LATEST_DAY, article_context, in_reader_words, page_url, render_page
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 PER_PAGE = 30
 MAX_PAGE = 1000
+GROUP_WINDOW = 200  # search hits grouped by story together: a story's articles stay on one page
 
 
 def _archive(request: Request) -> Archive:
@@ -288,6 +289,13 @@ def build_query(q: str, *, source: str | None = None, since: date | None = None,
     return replace(query, **changes) if changes else query
 
 
+def search_filter(index, query, reader):
+    """Which of a matching story's other articles a search shows: within the query's sources, days and exclusions."""
+    return member_filter(sources=set(index.source_names(query.sources)) if query.sources else None,
+                         since=query.since, until=query.until, zone=lambda _source: reader.tz,
+                         excluded=lambda ids: index.excluded(query, ids))
+
+
 def search_page(request: Request) -> Response:
     """The search form and, given ?q=, a page of results with filters and paging."""
     reader = read_reader(request)
@@ -311,8 +319,9 @@ def search_page(request: Request) -> Response:
                              zh=f"這個封存裡沒有名為「{form['source'][:80]}」的來源")
         days = {name: parse_day(form[name].strip()) if form[name].strip() else None for name in ("since", "until")}
         query = build_query(q, source=form["source"] or None, since=days["since"], until=days["until"])
-        results = archive.index().search(query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
-                                         store=archive.store(), tz=reader.tz_name)
+        want = min(1000, max(GROUP_WINDOW, page * PER_PAGE))
+        results = archive.index().search(query, limit=want, store=archive.store(), tz=reader.tz_name)
+        groups = group_hits(results.hits, archive.store(), keep=search_filter(archive.index(), query, reader))
     except QueryError as exc:
         context["error"] = reader_message(exc)
         return render_page(request, reader, "search.html", context, status=400)
@@ -320,10 +329,17 @@ def search_page(request: Request) -> Response:
         context["error"] = Words("搜尋索引暫時無法使用，請稍後再試。")
         log.warning("search: %s", exc)
         return render_page(request, reader, "search.html", context, status=503)
-    paging = _paging(page, results.total, len(results.hits), False)
-    if page > 1 and not results.hits:
+    shown = groups[(page - 1) * PER_PAGE : page * PER_PAGE]
+    whole = len(results.hits) >= results.total  # every hit is grouped: the number of pages is known
+    more = len(groups) > page * PER_PAGE or (not whole and want < 1000)
+    paging = _paging(page, None, len(shown), more)
+    if whole:
+        paging["pages"] = max(1, math.ceil(len(groups) / PER_PAGE))
+    if page > 1 and not shown:
         _past_the_end(request, page, paging["pages"])
     context["title"] = f"{in_reader_words('搜尋', reader.script)}：{q}"  # the reader's query as typed
-    context["results"] = [(hit, clean_snippet(hit.snippet)) for hit in results.hits]
+    context["groups"] = [[(line, clean_snippet(line.hit.snippet)) for line in group] for group in shown]
+    context["results"] = [(line.hit, snippet) for group in context["groups"] for line, snippet in group]
+    context["total"] = results.total
     context["paging"] = paging
     return render_page(request, reader, "search.html", context)
