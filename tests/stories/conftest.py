@@ -15,6 +15,7 @@ from newsmirror.chinese import load_aliases  # noqa: E402
 from newsmirror.store import open_store  # noqa: E402
 
 CASES = Path(__file__).resolve().parent.parent / "data" / "stories" / "cases.jsonl"
+NEAR_MISSES = CASES.with_name("near_misses.jsonl")
 
 
 @pytest.fixture
@@ -35,6 +36,13 @@ def cases() -> list[dict]:
     """Our own texts: a reprint with a changed headline, a script version, an update with one added paragraph
     and a follow-up, two events of one leader on one day (tests/data/stories/cases.jsonl)."""
     return read_set(CASES)
+
+
+@pytest.fixture
+def near_misses() -> list[dict]:
+    """Our own texts: two leaders' talks and, two days later, the same two at a summit; an earthquake and,
+    eight days later in the next month, another one off the same coast (tests/data/stories/near_misses.jsonl)."""
+    return read_set(NEAR_MISSES)
 
 
 @pytest.fixture

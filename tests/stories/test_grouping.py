@@ -45,6 +45,19 @@ def test_two_events_of_one_leader_on_one_day_are_two_stories(store, aliases, cas
     assert len(set(story.values())) == 5  # bridge, salt lake, fire, flood, visit
 
 
+def test_near_misses_start_stories_of_their_own(store, aliases, near_misses):
+    """The same people at another event, the same place in another month: each its own story, while each
+    event's second outlet (its own text, another script and spelling) joins it."""
+    ids = save_set(store, near_misses)
+    sync_stories(store, aliases)
+    story, copy_of = by_case(store, ids)
+    labels = {a["id"]: a["story"] for a in near_misses}
+    assert {frozenset(k for k in story if story[k] == s) for s in story.values()} == \
+        {frozenset(k for k in labels if labels[k] == s) for s in labels.values()}
+    assert len(set(story.values())) == 3 + 1  # talks, summit, April earthquake; May earthquake alone
+    assert set(copy_of.values()) == {None}  # every outlet wrote its own text
+
+
 def test_story_reads_its_title_outlets_and_times(store, aliases, cases):
     ids = save_set(store, cases)
     sync_stories(store, aliases)
