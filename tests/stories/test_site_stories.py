@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from newsmirror.publish.pages import story_path
 from newsmirror.publish.site import build_site
 from newsmirror.publish.targets import BuildOptions
 from newsmirror.stories import sync_stories
@@ -14,15 +15,15 @@ def test_story_pages_and_article_notes(store, aliases, cases, tmp_path):
     sync_stories(store, aliases)
     out = tmp_path / "site"
     build_site(store, out, BuildOptions())
-    fire = out / "stories" / f"{ids['u1']}.html"
+    fire = out / story_path(ids["u1"])
     assert fire.is_file()
     page = fire.read_text(encoding="utf-8")
     assert "時間線" in page and "更新版" in page and "2 則報導 · 1 家媒體" in page
-    assert not (out / "stories" / f"{ids['d1']}.html").exists() or "賴清德" in (
-        out / "stories" / f"{ids['d1']}.html").read_text(encoding="utf-8")
+    assert not (out / story_path(ids["d1"])).exists() or "賴清德" in (
+        out / story_path(ids["d1"])).read_text(encoding="utf-8")
     article = next(out.rglob(f"{ids['u2']}.html"))
     html = article.read_text(encoding="utf-8")
-    assert f"stories/{ids['u1']}.html" in html and "同一事件" in html
+    assert story_path(ids["u1"]) in html and "同一事件" in html
 
     ids.update(save_set(store, [a for a in cases if a["id"] == "u3"]))  # another outlet joins the fire story
     sync_stories(store, aliases)

@@ -2,41 +2,11 @@
 
 from __future__ import annotations
 
-import html
-import json
-from datetime import datetime
-from pathlib import Path
+import re
 
 import pytest
 
-from newsmirror.chinese import load_aliases
-from newsmirror.config import Settings
-from newsmirror.models import FeedItem
-from newsmirror.store import open_store
-from newsmirror.stories import sync_stories
 from webarchive import make_client
-
-CASES = Path(__file__).resolve().parent.parent / "data" / "stories" / "cases.jsonl"
-
-
-@pytest.fixture(scope="module")
-def story_home(tmp_path_factory):
-    """A home whose archive holds the story cases, placed; (settings, article ids by case id)."""
-    home = tmp_path_factory.mktemp("story-home")
-    store = open_store(Settings(home).db_path)
-    ids = {}
-    try:
-        for line in CASES.read_text(encoding="utf-8").splitlines():
-            a = json.loads(line)
-            body = "".join(f"<p>{html.escape(p)}</p>" for p in a["body"].split("\n\n"))
-            item = FeedItem(source=a["outlet"], feed_url=f"https://{a['outlet']}.example/rss", title=a["title"],
-                            link=a["url"], guid=a["id"], published=datetime.fromisoformat(a["published"]),
-                            content_html=body)
-            ids[a["id"]] = store.save_item(item, html=body, text=a["body"], seen_at=item.published).article_id
-        sync_stories(store, load_aliases())
-    finally:
-        store.close()
-    return Settings(home), ids
 
 
 @pytest.fixture
@@ -91,7 +61,7 @@ def test_api_stories_list_and_one(story_client, story_home):
     r = story_client.get("/api/stories?limit=2")
     assert r.status_code == 200
     body = r.json()
-    assert body["total"] == 5 and body["next_offset"] == 2
+    assert body["total"] == 6 and body["next_offset"] == 2
     assert [s["id"] for s in body["results"]] == [ids["d3"], ids["d1"]]  # newest first
     one = story_client.get(f"/api/stories/{ids['s1']}?script=hans").json()["story"]
     assert one["title"] == "南极科考队发现巨型盐湖：冰层下藏着什么"
@@ -103,3 +73,56 @@ def test_api_stories_list_and_one(story_client, story_home):
     assert article["story"] == ids["d3"]
     assert story_client.get("/api/stories?min_articles=0").status_code == 400
     assert story_client.get("/api/stories/0").status_code == 404
+
+
+def test_stories_list_is_newest_first_paged_and_in_the_menu(story_client, story_home, monkeypatch):
+    _, ids = story_home
+    page = story_client.get("/stories").text
+    assert '<a href="/stories" aria-current="page">報導串</a>' in page
+    assert "共 6 則" in page
+    links = [int(x) for x in re.findall(r'<h2><a href="/story/(\d+)">', page)]
+    assert links[:2] == [ids["d3"], ids["d1"]] and links[-1] == ids["x1"] and len(links) == 6
+    assert "3 則報導 · 2 家媒體" in page  # the fire story
+    assert 'href="/stories"' in story_client.get(f"/article/{ids['u1']}").text  # every page's menu
+    monkeypatch.setattr("newsmirror.web.views.PER_PAGE", 4)
+    second = story_client.get("/stories?page=2").text
+    shown = re.findall(r'<h2><a href="/story/(\d+)">', second)
+    assert len(shown) == 2 and shown[-1] == str(ids["x1"])
+    assert "第 2 頁，共 2 頁" in second and 'href="/stories?page=1"' in second
+    assert story_client.get("/stories?page=3").status_code == 404
+    assert story_client.get("/stories?page=x").status_code == 400
+    hans = story_client.get("/stories?script=hans").text
+    assert "报道串" in hans and "台中仓库大火" in hans
+
+
+def test_api_stories_checks_its_parameters_and_answers_json_errors(story_client, story_home):
+    _, ids = story_home
+    bad = story_client.get("/api/stories?colour=red")
+    assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/json")
+    assert "colour" in bad.json()["error"]
+    missing = story_client.get("/api/stories/987654")
+    assert missing.status_code == 404 and missing.json()["ok"] is False and "987654" in missing.json()["error"]
+    assert story_client.get(f"/api/stories/{ids['u1']}?limit=3").status_code == 400  # one story takes no paging
+    since = story_client.get("/api/stories?since=2025-01-01").json()
+    assert ids["x1"] not in [s["id"] for s in since["results"]] and since["total"] == 5
+    hant = story_client.get(f"/api/stories/{ids['s1']}?script=hant").json()["story"]
+    assert hant["title"].startswith("南極科考隊發現巨型鹽湖：冰層下")
+    one = story_client.get(f"/api/stories/{ids['u1']}").json()["story"]
+    assert set(one) == {"id", "title", "first_published", "last_published", "outlets", "articles"}
+    assert {"url", "source", "title", "published", "copy_of"} <= set(one["articles"][0])
+    schema = story_client.get("/api/openapi.json").json()
+    assert {"/api/stories", "/api/stories/{id}"} <= set(schema["paths"])
+    assert "404" in schema["paths"]["/api/stories/{id}"]["get"]["responses"]
+
+
+def test_script_in_a_story_title_or_outlet_is_shown_as_text(story_client, story_home):
+    _, ids = story_home
+    for path in (f"/story/{ids['x1']}", "/stories", f"/article/{ids['x2']}"):
+        page = story_client.get(path).text
+        assert "<script>window.__xss" not in page and "<img src=x" not in page, path
+        assert '<b onmouseover' not in page, path
+    story = story_client.get(f"/story/{ids['x1']}").text
+    assert "&lt;script&gt;window.__xss=2&lt;/script&gt;" in story  # shown, escaped
+    assert "轉載" in story
+    api = story_client.get(f"/api/stories/{ids['x1']}").json()["story"]
+    assert api["title"].startswith("<img src=x")  # JSON carries the text as it is; HTML escapes it

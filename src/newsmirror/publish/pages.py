@@ -11,7 +11,7 @@ and from `file://`. Where pages live (≤ ~1,000 entries per folder, dates in th
     YYYY/MM/index.html             a month: its days and how many articles each has
     YYYY/MM/DD/index.html          a day's articles
     YYYY/MM/DD/<id>.html           an article, with its revisions
-    stories/<id>.html              a story (stories are not built yet; the links are ready)
+    stories/<m>/<k>/<id>.html      a story of more than one article (m = id // 10⁶, k = id // 1000 % 1000)
     search.html, search/           the search page and its index (publish.search)
     feeds/, sources.opml           Atom and JSON feeds (publish.feeds), the outlets (publish.opml)
     static/                        stylesheet, icon, scripts, script-conversion tables
@@ -117,7 +117,9 @@ def article_path(article_id: int, day: date) -> str:
 
 
 def story_path(story_id: int) -> str:
-    return f"stories/{story_id}.html"
+    """A story's page, by its id (that of the article that started it, which never changes): at most 1,000
+    pages per folder and 1,000 folders per million ids, however large the archive grows."""
+    return f"stories/{story_id // 1_000_000}/{story_id // 1000 % 1000:03d}/{story_id}.html"
 
 
 def page_path(k: int, outlet: str | None = None) -> str:
@@ -180,6 +182,9 @@ class SiteLinks:
 
     def story(self, story_id: int | str) -> str | None:
         return self.to(story_path(int(story_id)))
+
+    def stories(self) -> str | None:
+        return None
 
     def search(self) -> str:
         return self.to("search.html")

@@ -135,6 +135,7 @@ def create_app(settings: Settings, *, rate_limit: RateLimit | None = RateLimit()
         Route("/month/{month}", views.month_page),
         Route("/article/{id}", views.article_page),
         Route("/story/{id}", views.story_page),
+        Route("/stories", views.stories_page),
         Route("/search", views.search_page),
         Route("/api/articles", api.api_articles),
         Route("/api/articles/{id}", api.api_article),

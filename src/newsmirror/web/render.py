@@ -101,6 +101,9 @@ class Links(Protocol):
     def story(self, story_id: int | str) -> str | None:
         """One story's page, or None while there are no story pages."""
 
+    def stories(self) -> str | None:
+        """The list of stories, newest first, or None when there is no such list."""
+
     def search(self) -> str:
         """The search page."""
 
@@ -135,6 +138,9 @@ class ServeLinks:
 
     def story(self, story_id: int | str) -> str | None:
         return f"/story/{story_id}"
+
+    def stories(self) -> str | None:
+        return "/stories"
 
     def search(self) -> str:
         return "/search"
@@ -372,6 +378,8 @@ def _current(path: str) -> str | None:
         return "day"
     if path == "/search":
         return "search"
+    if path == "/stories" or path.startswith("/story/"):
+        return "stories"
     return None
 
 

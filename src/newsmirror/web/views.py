@@ -32,6 +32,7 @@ __all__ = [
 
     "article_page",
     "story_page",
+    "stories_page",
     "search_page",
     "parse_article_id",
     "build_query",
@@ -261,6 +262,20 @@ def story_page(request: Request) -> Response:
         "title": story.title or "(無題)", "story": story, "first": first, "entries": timeline(story),
         "outlets": outlet_firsts(story), "span": span(story.last_published - first.published),
         "after": lambda article: span(article.published - first.published) or "不到 1 分鐘",
+    })
+
+
+def stories_page(request: Request) -> Response:
+    """Stories of more than one article, newest first, paged: each with its title, size, outlets and span."""
+    reader = read_reader(request)
+    page = parse_int(request, "page", 1, 1, MAX_PAGE)
+    store = _archive(request).store()
+    stories = store.stories(min_articles=2, newest_first=True, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    paging = _paging(page, store.count_stories(min_articles=2), len(stories), False)
+    if page > 1 and not stories:
+        _past_the_end(request, page, paging["pages"])
+    return render_page(request, reader, "stories.html", {
+        "title": Words("報導串"), "heading": Words("報導串"), "stories": stories, "paging": paging,
     })
 
 
