@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote
+
 from newsmirror.publish.pages import story_path
 from newsmirror.publish.site import build_site
 from newsmirror.publish.targets import BuildOptions
@@ -24,6 +27,11 @@ def test_story_pages_and_article_notes(store, aliases, cases, tmp_path):
     article = next(out.rglob(f"{ids['u2']}.html"))
     html = article.read_text(encoding="utf-8")
     assert story_path(ids["u1"]) in html and "同一事件" in html
+    href = re.search(r'href="([^"]*stories/[^"]+)"', html).group(1)
+    assert (article.parent / href).resolve() == fire.resolve()  # the relative link opens the story's page
+    back = [unquote(h) for h in re.findall(r'href="([^":#]+\.html)"', page)]
+    assert len(back) > 5 and [h for h in back if not (fire.parent / h).resolve().is_file()] == []  # all open
+    assert [p for p in (out / "stories").rglob("*") if p.is_dir() and len(list(p.iterdir())) > 1000] == []
 
     ids.update(save_set(store, [a for a in cases if a["id"] == "u3"]))  # another outlet joins the fire story
     sync_stories(store, aliases)
