@@ -185,14 +185,14 @@ def clean_tree(root: etree._Element) -> None:
     """Drop what never holds article text: scripts, styles, hidden parts, forms' controls, comments.
 
     Each drop keeps the dropped node's tail text in place, so the order of the drops does not
-    change the text: junk tags and non-element nodes go in one pass, then hidden elements.
-    A <textarea> holding an article's markup (a page whose script renders it from there) is
-    parsed into the page in its place first.
+    change the text. A <textarea> holding an article's markup (a page whose script renders it
+    from there) is parsed into the page in its place first; then libxml2 strips the junk tags in
+    one call (a Python loop of drops cost a quarter of the parse), then hidden elements go.
     """
-    for el in list(root.iter(*_JUNK_TAGS, etree.Comment, etree.ProcessingInstruction, etree.Entity)):
-        if el.tag == "textarea" and _render_template(el):
-            continue
-        _drop(el)
+    for el in list(root.iter("textarea")):
+        _render_template(el)
+    etree.strip_elements(root, *_JUNK_TAGS, etree.Comment, etree.ProcessingInstruction, etree.Entity,
+                         with_tail=False)
     hidden: dict[etree._Element, None] = {}
     for attr in _HIDING_ATTRS(root):
         el = attr.getparent()
@@ -251,11 +251,14 @@ def _join_tail(parent: etree._Element, prev: etree._Element | None, tail: str, c
 class Blocks(list):
     """render_blocks' answer: the blocks in page order, plus what the same walk saw of each element.
 
-    `stats[el]` is (chars, link_chars, punctuation) over el's subtree, tails of its children included
-    (non-whitespace characters, as in Block), for every element under `root` and root itself.
-    `marks` lists, in walk order, what the link finders (related.py) read: (el, HINT, "class id"
-    lower-cased) for every element with a class or id, and (el, TEXT, text) or (el, TAIL, tail) for
-    every text with at most 24 non-space characters (headings and labels are short).
+    `stats[el]` is (chars, link_chars, order) for every element under `root` and root itself: the
+    non-whitespace characters of el's subtree (tails of its children included, as in Block), those
+    inside links, and el's place in page order (a pre-order number: parents before children).
+    `hints[el]` is "class id" lower-cased for every element with a class or an id (the hint
+    patterns are compiled without re.I). `marks` lists, in walk order, what the link finders
+    (related.py) read: (el, HINT, hint) for every element with a class or id, and (el, TEXT, text)
+    or (el, TAIL, tail) for every text with at most 24 non-space characters (headings and labels
+    are short).
     """
 
     HINT, TEXT, TAIL = 0, 1, 2
@@ -264,7 +267,13 @@ class Blocks(list):
         super().__init__()
         self.root = root
         self.stats: dict[etree._Element, tuple[int, int, int]] = {}
+        self.hints: dict[etree._Element, str] = {}
         self.marks: list[tuple[etree._Element, int, str]] = []
+
+    def hint(self, el: etree._Element) -> str:
+        """el's "class id", lower-cased ("" without either), as the walk saw it."""
+        hint = self.hints.get(el)
+        return hint if hint is not None else _hint(el) if el not in self.stats else ""
 
 
 _PARSED_OUT = frozenset("?#;[]\t\r\n")  # characters urlparse would move, drop or check
@@ -292,11 +301,13 @@ def join_url(base_url: str | None, url: str) -> str:
 def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
     """Render the tree into paragraph blocks (block tags and <br> end paragraphs), counting as it goes.
 
-    One walk does both jobs: the text, link-text and punctuation counts of every subtree that
-    find_body weighs come from running totals taken when an element opens and closes.
+    One walk does every job: the text, link-text counts and page order of every subtree that
+    find_body weighs come from running totals taken when an element opens and closes; the class
+    and id hints are read once here for every later reader (find_body, related.py).
     """
     blocks = Blocks(root)
     stats = blocks.stats
+    hints = blocks.hints
     append_block = blocks.append
     mark = blocks.marks.append
     text_mark = Blocks.TEXT
@@ -306,9 +317,11 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
     bstack: list[etree._Element] = [root]  # open block-level ancestors
     links = 0  # open <a> ancestors
     caps = 0  # open caption ancestors
-    chars = link_chars = punct = 0  # running totals over the text so far
+    chars = link_chars = 0  # running totals over the text so far
+    order = 0  # elements opened so far: the page-order number of the next one
     block_chars = block_links = 0  # totals when the current block began
-    split, findall, isspace, caption_hint = str.split, _PUNCT.findall, str.isspace, _CAPTION_HINT.search
+    split, isspace, caption_hint = str.split, str.isspace, _CAPTION_HINT.search
+    block_tags, caption_tags = BLOCK_TAGS, _CAPTION_TAGS
 
     def flush() -> None:
         nonlocal imgs, has_text, block_chars, block_links
@@ -325,14 +338,14 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
         has_text = False
         block_chars, block_links = chars, link_chars
 
-    # For each open element: its tag, what it opened (0 nothing, 1 a link, 2 a caption) and the
-    # running totals when it began.
+    # For each open element: its tag, what it opened (0 nothing, 1 a link, 2 a caption), the
+    # running totals when it began and its page-order number.
     opened: list[tuple[str, int, int, int, int]] = []
     push, pop = opened.append, opened.pop
     for event, el in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
         if event == "start":
             tag = el.tag
-            if tag in BLOCK_TAGS:
+            if tag in block_tags:
                 if has_text or imgs:
                     flush()
                 elif buf:
@@ -343,27 +356,32 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
             if tag == "a":
                 links += 1
                 kind = 1
-            elif tag in ("figcaption", "caption"):
+            elif tag == "figcaption" or tag == "caption":
                 caps += 1
                 kind = 2
             if tag.__class__ is str:
-                cls, ident = el.get("class"), el.get("id")
-                if cls or ident:
-                    mark((el, 0, f"{cls or ''} {ident or ''}".lower()))
-                    if kind == 0 and tag in _CAPTION_TAGS and len(el) <= 6 and \
-                            ((cls and caption_hint(cls.lower())) or (ident and caption_hint(ident.lower()))):
+                cls = el.get("class")
+                ident = el.get("id")
+                if cls is not None or ident is not None:
+                    hint = f"{cls or ''} {ident or ''}".lower()
+                    hints[el] = hint
+                    mark((el, 0, hint))
+                    if kind == 0 and tag in caption_tags and caption_hint(hint) and len(el) <= 6:
                         caps += 1
                         kind = 2
-            if tag == "img":
-                src = el.get("data-src") or el.get("data-original") or el.get("src") or ""
-                if src and not src.startswith("data:"):
-                    imgs.append(join_url(base_url, src) if base_url else src)
-            push((tag, kind, chars, link_chars, punct))
-            s = el.text if tag.__class__ is str else None  # an entity node: only its tail is text
+                if tag == "img":
+                    src = el.get("data-src") or el.get("data-original") or el.get("src") or ""
+                    if src and not src.startswith("data:"):
+                        imgs.append(join_url(base_url, src) if base_url else src)
+                s = el.text
+            else:
+                s = None  # an entity node: only its tail is text
+            push((tag, kind, chars, link_chars, order))
+            order += 1
             text_mark = 1
         elif event == "end":
-            tag, kind, c0, l0, p0 = pop()
-            if tag in BLOCK_TAGS:
+            tag, kind, c0, l0, n0 = pop()
+            if tag in block_tags:
                 if has_text or imgs:
                     flush()
                 elif buf:
@@ -374,7 +392,7 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
                 links -= 1
             elif kind == 2:
                 caps -= 1
-            stats[el] = (chars - c0, link_chars - l0, punct - p0)
+            stats[el] = (chars - c0, link_chars - l0, n0)
             s = el.tail
             text_mark = 2 if el is not root else -1  # the root's tail is outside the scope
         else:  # a comment or processing instruction: only its tail is text
@@ -393,13 +411,24 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
                 chars += n
                 if links:
                     link_chars += n
-                punct += len(findall(s))
     flush()
     return blocks
 
 
-def _class_weight(el: etree._Element) -> float:
-    hint = _hint(el)
+def _memo_search(pattern: re.Pattern[str]):
+    """pattern.search(hint) is not None, remembered per distinct hint: a page repeats its classes."""
+    memo: dict[str, bool] = {}
+
+    def search(hint: str) -> bool:
+        found = memo.get(hint)
+        if found is None:
+            found = memo[hint] = pattern.search(hint) is not None
+        return found
+
+    return search
+
+
+def _class_weight(el: etree._Element, hint: str) -> float:
     weight = 0.0
     if el.tag in ("article", "main") or el.get("itemprop") in ("articleBody", "text") or el.get("role") == "main":
         weight += 30
@@ -416,6 +445,8 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
     if not isinstance(blocks, Blocks) or blocks.root is not root:
         blocks = render_blocks(root)
     stats = blocks.stats
+    hint_of = blocks.hint
+    strong_neg = _memo_search(_STRONG_NEG)
     scores: dict[etree._Element, float] = {}
     first_block: dict[etree._Element, int] = {}
     # Each paragraph-like block credits its ancestors, nearest most (readability's scheme).
@@ -460,7 +491,7 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
         if st is None or st[0] == 0:
             continue
         ld = st[1] / st[0]
-        f = (s + _class_weight(el)) * (1 - ld)
+        f = (s + _class_weight(el, hint_of(el))) * (1 - ld)
         if f > 0 and _under_comments(el, under_memo):
             f *= 0.3  # text inside a comment/related area is not the article however long
         final[el] = f
@@ -502,11 +533,12 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
             st = stats.get(sib)
             if st is None or st[0] == 0:
                 continue
-            s_chars, s_links, s_punct = st
+            s_chars, s_links, _ = st
             ld = s_links / s_chars
-            ok = final.get(sib, 0.0) >= threshold and not _STRONG_NEG.search(_hint(sib))
+            ok = final.get(sib, 0.0) >= threshold and not strong_neg(hint_of(sib))
             if not ok and sib.tag == "p":
-                ok = (s_chars > 60 and ld < 0.25) or (0 < s_chars <= 60 and ld == 0 and s_punct > 0)
+                ok = (s_chars > 60 and ld < 0.25) or (0 < s_chars <= 60 and ld == 0
+                                                      and _PUNCT.search("".join(sib.itertext())) is not None)
             if ok:
                 members.add(sib)
     inside: set[etree._Element] = set()
@@ -524,11 +556,11 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
             if st is None:
                 continue
             e_chars, e_links, _ = st
-            hint = _hint(el)
+            hint = hint_of(el)
             drop = False
             if el.tag in _FURNITURE_TAGS and e_chars < best_chars * 0.5:
                 drop = True
-            elif hint.strip() and _STRONG_NEG.search(hint) and (not _POS_HINT.search(hint) or _ALWAYS_NEG.search(hint)) \
+            elif hint and strong_neg(hint) and (not _POS_HINT.search(hint) or _ALWAYS_NEG.search(hint)) \
                     and e_chars < best_chars * 0.3:
                 drop = True
             elif el.tag in ("ul", "ol", "dl", "table", "div", "section") and e_chars >= 20 \

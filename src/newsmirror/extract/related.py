@@ -113,17 +113,6 @@ def _group_name(text: str) -> str:
     return text.strip(" 【】[]（）()<>《》「」■▌|｜:：")
 
 
-def _doc_order(el: etree._Element) -> list[int]:
-    """The element's path of child indexes from the root: sorts elements into page order."""
-    path: list[int] = []
-    parent = el.getparent()
-    while parent is not None:
-        path.append(parent.index(el))
-        el, parent = parent, parent.getparent()
-    path.reverse()
-    return path
-
-
 def _scan(blocks: Blocks, *, related: bool = True, tags: bool = True,
           ) -> tuple[list[etree._Element], list[tuple[etree._Element, etree._Element]]]:
     """Read the candidates off render_blocks' marks (class/id hints and short texts, in walk order):
@@ -164,7 +153,11 @@ def _scan(blocks: Blocks, *, related: bool = True, tags: bool = True,
             parent = el.getparent()
             if parent is not None:
                 picked[parent] = None
-    candidates = sorted(picked, key=_doc_order) if len(picked) > 1 else list(picked)
+    if len(picked) > 1:
+        stats = blocks.stats  # (chars, link_chars, page order) per element; a parent above the scope comes first
+        candidates = sorted(picked, key=lambda el: stats[el][2] if el in stats else -1)
+    else:
+        candidates = list(picked)
     return candidates, tag_scopes
 
 
