@@ -28,7 +28,8 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["ALLOWED_TAGS", "html_to_text", "sanitize_html", "sanitized_text"]
+__all__ = ["ALLOWED_TAGS", "escape_attribute", "escape_text", "html_to_text", "safe_image_url", "sanitize_html",
+           "sanitized_text"]
 
 ALLOWED_TAGS = frozenset({
     "a", "img", "p", "br", "hr", "div", "span", "small", "strong", "em", "b", "i", "u", "s",
@@ -138,6 +139,25 @@ def _cleaner(base_url: str | None, link_rel: str | None) -> nh3.Cleaner:
         url_schemes=set(_URL_SCHEMES),
         url_relative=_resolver(base_url),
     )
+
+
+def safe_image_url(url: str, base_url: str | None = None) -> str | None:
+    """An image address as sanitize_html keeps it: http(s) only, relative ones made absolute
+    against base_url (protocol-relative ones get https: without one), else None (drop it)."""
+    value = _filter_attribute("img", "src", url)
+    if value is None:
+        return None
+    return value if _scheme(value) else _resolver(base_url)(value)
+
+
+def escape_text(text: str) -> str:
+    """Text escaped for HTML exactly as sanitize_html writes it (html5ever's serializer)."""
+    return text.replace("&", "&amp;").replace("\xa0", "&nbsp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_attribute(value: str) -> str:
+    """An attribute value escaped as sanitize_html writes it (double-quoted)."""
+    return value.replace("&", "&amp;").replace("\xa0", "&nbsp;").replace('"', "&quot;")
 
 
 _DEFAULT = _cleaner(None, _LINK_REL)

@@ -11,6 +11,7 @@ only, never tags, attribute values or URLs. Which script a text is written in is
 from __future__ import annotations
 
 import re
+from operator import ne
 import threading
 from enum import StrEnum
 from functools import lru_cache
@@ -29,6 +30,7 @@ __all__ = [
     "to_script",
     "convert_html",
     "lang_for",
+    "spellings",
 ]
 
 
@@ -48,13 +50,15 @@ SCRIPTS = tuple(s.value for s in Script)  # what ?script= and the cookie accept
 
 # OpenCC configurations: into Simplified (t2s, also the folding direction) and into Traditional (s2t).
 _CONFIG = {Script.HANS: "t2s", Script.HANT: "s2t"}
+# Regional Traditional standards, for `spellings` only: Taiwan's (裡, 著, 為) and Hong Kong's (台灣, 説).
+_REGIONAL = ("s2tw", "s2hk")
 
 _lock = threading.Lock()  # guards building a converter
 _use_lock = threading.Lock()  # guards using one
-_converters: dict[Script, object] = {}
+_converters: dict[Script | str, object] = {}
 
 
-def _converter(script: Script):
+def _converter(script: Script | str):
     """The process's one OpenCC converter into `script` (building one costs milliseconds)."""
     conv = _converters.get(script)
     if conv is None:
@@ -63,11 +67,11 @@ def _converter(script: Script):
             if conv is None:
                 import opencc  # type: ignore[import-untyped]
 
-                conv = _converters[script] = opencc.OpenCC(_CONFIG[script])
+                conv = _converters[script] = opencc.OpenCC(_CONFIG.get(script, script))
     return conv
 
 
-def _convert(text: str, script: Script) -> str:
+def _convert(text: str, script: Script | str) -> str:
     conv = _converter(script)
     with _use_lock:  # one OpenCC object per direction, shared by every thread of the process
         return conv.convert(text)  # type: ignore[attr-defined]
@@ -161,6 +165,19 @@ def convert_html(html: str, script: Script | str) -> str:
     tail = html[pos:]
     out.append(tail if skip_until else to_script(tail, script))
     return "".join(out)
+
+
+def spellings(word: str) -> tuple[str, ...]:
+    """Every common spelling of a word: as written, Simplified, Traditional in OpenCC's standard and
+    Taiwan's and Hong Kong's, character by character (发布 -> 發布 beside the phrase table's 發佈), and
+    with 台 for 臺; each once, the given spelling first. Word lists written once are matched in all."""
+    if not HAN.search(word):
+        return (word,)
+    hant = _convert(word, Script.HANT)
+    forms = [word, _convert(word, Script.HANS), hant, *(_convert(word, c) for c in _REGIONAL),
+             "".join(_convert(ch, Script.HANT) if HAN.match(ch) else ch for ch in word)]
+    forms += [f.replace("臺", "台") for f in forms if "臺" in f]
+    return tuple(dict.fromkeys(forms))
 
 
 def lang_for(script: Script | str | None) -> str:

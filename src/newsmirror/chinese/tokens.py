@@ -18,7 +18,8 @@ from collections.abc import Iterator, Mapping
 from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS
 from newsmirror.chinese.script import fold
 
-__all__ = ["BigramCounts", "bigram_counts", "bigram_key", "bigram_keys", "distinct_cjk", "dictionary_words", "gram_text", "grams", "query_grams", "segment", "split_runs", "tokenize"]
+__all__ = ["BigramCounts", "bigram_counts", "bigram_key", "bigram_keys", "distinct_cjk", "dictionary_words", "gram_text",
+           "grams", "query_grams", "segment", "split_runs", "tokenize", "word_tag"]
 
 _RUNS = re.compile(f"([{CJK_CLASS}]+)|([{WORD_CLASS}]+)")
 
@@ -39,6 +40,25 @@ def _jieba_module():
                 jieba.initialize()
                 _jieba = jieba
     return _jieba
+
+
+_tags: dict[str, str] | None = None
+
+
+def word_tag(word: str) -> str | None:
+    """jieba's part-of-speech tag of a dictionary word (`nr` a person's name, `ns` a place, `n` a noun ...),
+    looked up in its Simplified dictionary; None for a word it does not list (most people's names).
+
+    A table lookup, not jieba's HMM tagger (milliseconds a call); the table loads on first use."""
+    global _tags
+    if _tags is None:
+        _jieba_module()  # outside the lock: it takes the lock itself
+        with _lock:
+            if _tags is None:
+                import jieba.posseg  # type: ignore[import-untyped]
+
+                _tags = jieba.posseg.dt.word_tag_tab
+    return _tags.get(fold(word))
 
 
 def split_runs(folded: str) -> list[tuple[bool, str]]:

@@ -136,8 +136,8 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     # Related links and tags are read from what a reader sees: hidden boxes and <head> do not count.
     related, tags = find_links(scope, url, blocks)
     tags = tags or list(meta.keywords)
-    headings = tuple(b.text for b in blocks
-                     if b.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or "title" in (b.source.get("class") or "").lower())
+    hints = blocks.hints
+    headings = tuple(b.text for b in blocks if b.tag in _HEADING_TAGS or "title" in hints.get(b.source, ""))
     title = choose_title(meta, headings) or front.get("title", "")
     title_sq = squash(title)
     title_index = next((i for i, b in enumerate(blocks) if _is_title(b, title_sq)), None)
@@ -208,6 +208,9 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
         html=body_html, captions=tuple(captions), tags=tuple(tags), related=tuple(related),
         images=tuple(images), lang=lang, script=script, credits=credits, notes=notes,
     )
+
+
+_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 
 def _standfirst(between: list[Block], captions: list[str]) -> Block | None:
@@ -585,20 +588,26 @@ def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Blo
 
 
 def _body_html(blocks: list[Block], base_url: str | None) -> str:
-    """The body as simple HTML (paragraphs, headings, images), sanitized."""
+    """The body as simple HTML (paragraphs, headings, figures), safe by construction: every text
+    escaped, only http(s) pictures (sanitize_html's rules, without a second parse of our own markup)."""
+    from newsmirror.sanitize import escape_attribute, escape_text, safe_image_url
+
     parts: list[str] = []
     for b in blocks:
         for src in b.images:
-            parts.append(f'<figure><img src="{html_lib.escape(src)}"></figure>')
+            url = safe_image_url(_without_surrogates(src), base_url)
+            parts.append(f'<figure><img src="{escape_attribute(url)}"></figure>' if url else "<figure><img></figure>")
         if not b.text:
             continue
         tag = b.tag if b.tag in ("h2", "h3", "h4", "h5", "h6", "blockquote", "pre") else "p"
-        parts.append(f"<{tag}>{html_lib.escape(b.text, quote=False)}</{tag}>")
-    raw = "\n".join(parts)
-    try:
-        from newsmirror.sanitize import sanitize_html
-    except ImportError:
-        import nh3
+        parts.append(f"<{tag}>{escape_text(_without_surrogates(b.text))}</{tag}>")
+    return "\n".join(parts)
 
-        return nh3.clean(raw)
-    return sanitize_html(raw, base_url=base_url)
+
+def _without_surrogates(text: str) -> str:
+    """Lone surrogates (undecodable bytes kept by a lenient decoder) as U+FFFD, as sanitize_html does."""
+    return text if text.isascii() or not _SURROGATE.search(text) else \
+        text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")

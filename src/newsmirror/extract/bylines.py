@@ -1,21 +1,30 @@
-"""Bylines, datelines and credit lines of Chinese newsrooms, read into authors, source and editors.
+"""Bylines, datelines and credit lines of Chinese newsrooms, read into authors, source, editors and roles.
 
 Conventions read: `記者X／台北報導`, `【記者X／台中報導】`, `（中央社記者X首爾11日專電）`,
 `聯合報／ 記者X／即時報導`, `新华社北京9月4日电（记者X、Y）`, `文／X`, `作者：X`, `本报记者 X`,
-`X 報導`, `来源：X`, `责任编辑：X`, `（編輯：X）1120911`, `圖／路透`, `X，BBC中文記者`, `By X`.
-Outlets and agencies are sources, never authors; editors never leak into authors; photo
-credits (`圖／X`) credit nobody for the text.
+`X 報導`, `来源：X`, `责任编辑：X`, `（編輯：X）1120911`, `圖／路透`, `X，BBC中文記者`, `By X`, and the
+closing and house conventions `（文/图 X Y）`, `（X／台中報導）`, `X 发自 北京`, `X／綜合外電`, `X/某报`,
+`【某報／X】`. Outlets and agencies are sources, never authors; editors never leak into authors;
+photo credits (`圖／X`) credit nobody for the text; translators (`編譯／X`) are credited as translators.
+
+How: a line is cut into the windows that may hold credits (`_credit_window`), and each window is read
+by `RULES`, an ordered table: each rule finds its convention in what earlier rules left, records what
+it reads and blanks it. Which words are names is `names.py`'s job. What is left over after every rule
+tells whether the line was a credit line and nothing else (`Credits.is_byline_only`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
+from newsmirror.chinese import HAN_CLASS
 from newsmirror.extract.lexicon import lexicon
+from newsmirror.extract.names import ROLE, Slot, editor_name, is_outlet, person_name, split_names
 from newsmirror.models import AUTHOR_ROLES, Credit, CreditRole
 
-__all__ = ["KNOWN_OUTLETS", "Credits", "credits_of", "find_credits", "is_outlet", "parse_credits"]
+__all__ = ["KNOWN_OUTLETS", "RULES", "Credits", "Rule", "credits_of", "find_credits", "is_outlet", "parse_credits"]
 
 
 @dataclass(frozen=True)
@@ -30,453 +39,622 @@ class Credits:
     roles: tuple[tuple[str, CreditRole], ...] = ()  # (name, role) for every person credited, editors too
 
 
-# Outlets, places, surnames and non-names are data (lexicon.toml), folded into both scripts at load.
 _LEX = lexicon()
 KNOWN_OUTLETS: tuple[str, ...] = _LEX.outlets  # longest first, so `中央社` wins over `中央`
 _OUTLET_SET = frozenset(KNOWN_OUTLETS)
-_LONG_OUTLETS = tuple(o for o in KNOWN_OUTLETS if len(o) >= 3)  # prefixes is_outlet accepts
-_OUTLET_ENDINGS = (
-    "報", "报", "社", "網", "网", "新聞", "新闻", "電視", "电视", "電台", "电台", "週刊", "周刊", "雜誌", "杂志", "日報",
-    "日报", "晚報", "晚报", "衛視", "卫视", "傳媒", "传媒", "頻道", "频道", "通訊", "通讯", "中文",
-)
-
-_PLACES = _LEX.places  # dateline places and desks, longest first
-# A run of Han characters reads as a person's name only when it starts with a listed surname.
-_SURNAMES = _LEX.surnames
-_COMPOUND_SURNAMES = _LEX.compound_surnames
-_NOT_PEOPLE = _LEX.not_people  # placeholders, desks, headings (相關報導 is a heading)
-
-_SLASH = "／/"
-_ROLE = (
-    r"(?:本報|本报|本刊|本台|本網|本网|駐\w{1,4}|驻\w{1,4})?"
-    r"(?:實習|实习|見習|见习|特約|特约|資深|资深|首席|駐地|驻地|駐站|驻站|全媒體|全媒体|融媒體|融媒体)?"
-    r"(?:記者|记者|特派員|特派员|通訊員|通讯员|撰稿人|撰稿|撰文|主筆|主笔|採訪|采访|專欄作家|专栏作家|評論員|评论员)"
-)
-_NOT_AFTER_REPORTER = "會会們们節节證证站團团群協协"
-_NOT_A_NAME = re.compile(
-    r"了解|获悉|獲悉|注意|發現|发现|看到|觀察|观察|走訪|走访|致電|致电|聯繫|联系|表示|指出|透露|詢問|询问|提問|提问|"
-    r"現場|现场|實地|实地|第一時間|第一时间|日前|近日|採訪|采访|[了的是說说問问到從从向對对在為为也都就還还又再]$"
-)
+_GENERIC_SOURCES = frozenset(_LEX.words("generic_sources"))
+_H = HAN_CLASS  # Han characters, for the patterns below
 _NAME_STOP = r"\s／/|｜（）()【】\[\]「」《》<>。；;：:,，!！?？\"“”"
-_CJK_NAME = re.compile(r"[\u3400-\u9fff·・]{2,5}")
-_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z.'\- ]{1,40}[A-Za-z.]")
-_TRAILING_WORDS = re.compile(
-    r"(?:(?:綜合|综合|即時|即时|連線|连线|特稿|專題|专题)?(?:報導|报道|報道|报導)|攝影|摄影|撰文|撰稿|整理|編譯|编译|"
-    r"採訪|采访|拍攝|拍摄|專電|专电|電|电|特稿|(?<=[\s／/])(?:文|圖|图))$"
+_NOT_AFTER_REPORTER = "會会們们節节證证站團团群協协"  # 記者會, 記者們, 記者節: no name follows
+
+
+@dataclass
+class _Reading:
+    """What the rules have read so far from one line, and the window they read now (`work`)."""
+
+    authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    roles: dict[str, CreditRole] = field(default_factory=dict)  # the role each name was read with, first wins
+    source: str | None = None
+    place: str | None = None
+    photo: bool = False  # a photo credit was read: a credit line, though it names no author
+    work: str = ""  # the window, with what the rules read blanked out
+    at_end: bool = False  # the window closes the line
+    byline: bool = False  # the line is a byline element's text: bare names count
+
+    def credit(self, names: Iterable[str], role: CreditRole) -> None:
+        for n in names:
+            if role is CreditRole.EDITOR:
+                if n not in self.editors:
+                    self.editors.append(n)
+                continue
+            self.authors.append(n)
+            self.roles.setdefault(n, role)
+
+    def take(self, start: int, end: int) -> None:
+        """Blank work[start:end]: read, so later rules do not read it again."""
+        self.work = self.work[:start] + " " * (end - start) + self.work[end:]
+
+    def take_all(self) -> None:
+        self.work = " " * len(self.work)
+
+    def name_source(self, outlet: str | None) -> None:
+        if outlet and not self.source:
+            self.source = outlet
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One convention: `find` gives its matches in the window, `read` records one and blanks it."""
+
+    name: str
+    find: Callable[[_Reading], Iterable[re.Match[str]]]
+    read: Callable[[re.Match[str], _Reading], None]
+
+
+def _every(pattern: re.Pattern[str], needs: str = "") -> Callable[[_Reading], Iterable[re.Match[str]]]:
+    """Every match in the window (of the window as it was when the rule began), or none when the window
+    holds none of the characters `needs` names (a cheap test that spares most windows the regex)."""
+    if needs:
+        return lambda r: pattern.finditer(r.work) if any(c in r.work for c in needs) else ()
+    return lambda r: pattern.finditer(r.work)
+
+
+def _first(pattern: re.Pattern[str], how: str = "match") -> Callable[[_Reading], Iterable[re.Match[str]]]:
+    """The window's one match at its start (`match`), anywhere (`search`) or whole (`fullmatch`)."""
+    method = getattr(pattern, how)
+
+    def find(r: _Reading) -> Iterable[re.Match[str]]:
+        m = method(r.work)
+        return (m,) if m else ()
+
+    return find
+
+
+def _role_of(word: str, default: CreditRole = CreditRole.WRITER) -> CreditRole:
+    """The role a role word gives (lexicon's [roles]: 評論員 a commentator, 編譯 a translator ...)."""
+    for w, role in _LEX.roles.items():
+        if w in word:
+            return role
+    return default
+
+
+# --- the conventions, in the order the rules read them -------------------------------------------------
+
+# `（文/图 张三 李四）`, `（文/圖：王小明）`: text and pictures by the same people, closing a text.
+_TEXT_AND_PICTURES = re.compile(
+    rf"[（(【\[]?\s*文\s*[／/、]\s*[圖图]\s*[:：／/]?\s*(?P<names>[{_H}·]{{2,4}}(?:\s*[\s、,，]\s*[{_H}·]{{2,4}})*)"
+    r"\s*[)）】\]]?"
 )
-_DATE_TAIL = re.compile(r"(?:\d{1,2}月)?\d{1,2}日.*$")
+# `責任編輯：X`, `（編輯：X）1120911`, `编辑 X 校对 Y`, `（编辑 钟晓楠）`: editors, never authors.
 _EDITOR = re.compile(
-    r"[（(\[【]?\s*(?:責任編輯|责任编辑|責編|责编|編輯|编辑|主編|主编|審核|审核|審校|审校|校對|校对|值班編輯|值班编辑|核稿|美編|美编)"
-    r"(?:\s*[:：／/]\s*|[ \t\u3000]+(?=[\u3400-\u9fff]{2,4}(?:\s|$|[)）\]】])))(?P<names>[^（）()\[\]【】\n]{1,40}?)\s*(?:[)）\]】]\s*\d{0,8}|\s\d{5,8}|$|(?=\s+\S+[:：]))"
+    r"[（(\[【]?\s*(?:" + _LEX.role_pattern(CreditRole.EDITOR) + ")"
+    rf"(?:\s*[:：／/]\s*|[ \t\u3000]+(?=[{_H}]{{2,4}}(?:\s|$|[)）\]】])))"
+    r"(?P<names>[^（）()\[\]【】\n]{1,40}?)\s*(?:[)）\]】]\s*\d{0,8}|\s\d{5,8}|$|(?=\s+\S+[:：]))"
 )
+# `圖／路透`, `（圖片來源：X）`, `照片：X提供`: a picture's credit (not `報導／攝影`: that is a report).
 _PHOTO = re.compile(
-    r"(?<![报報][道導][／/])[（(\[【]?\s*(?:圖|图|圖片|图片|照片|圖文|影像|攝影|摄影|視頻|视频|影片|影音|資料照|资料照)\s*(?:來源|来源|提供)?\s*[／/:：]\s*"
-    r"[^\s（）()\[\]【】。]{1,30}\s*[)）\]】]?"
+    r"(?<![报報][道導][／/])[（(\[【]?\s*(?:" + _LEX.alternation("photo_labels") + r")\s*(?:來源|来源|提供)?\s*"
+    r"[／/:：]\s*[^\s（）()\[\]【】。]{1,30}\s*[)）\]】]?"
 )
 # A photographer's credit: `中央社記者X攝`, `（記者X攝）`, `（X攝）`, `新华社记者 X 摄` (not `攝影報導`).
 _PHOTO_BY = re.compile(
-    r"[（(\[【]?[^\s（）()\[\]【】。，,；;：:／/]{0,12}?(?:記者|记者)?\s*[\u3400-\u9fff·]{2,5}\s*"
+    r"[（(\[【]?[^\s（）()\[\]【】。，,；;：:／/]{0,12}?(?:記者|记者)?\s*" + f"[{_H}·]{{2,5}}" + r"\s*"
     r"(?:[攝摄](?![影像])|[／/]\s*(?:攝影|摄影)(?=\s*(?:$|[)）\]】])))\s*[)）\]】]?"
 )
-# A byline printed as names, then the post's title: `韩嘉怡 中国特派员`, `林子杰 驻曼谷记者`.
-_NAME_THEN_ROLE = re.compile(
-    r"(?P<names>[\u3400-\u9fff·]{2,5}(?:\s*[、，,]\s*[\u3400-\u9fff·]{2,5})*)[ \t\u3000]+"
-    r"(?:[驻駐]?[\u3400-\u9fff]{0,6}?)(?:特派员|特派員|记者|記者|通讯员|通訊員|撰稿人|评论员|評論員|主笔|主筆|特约记者|特約記者)"
-)
+# The name in a photographer's credit: `（記者王小明攝）` -> 王小明, `新华社记者 李贺 摄` -> 李贺.
+_PHOTOGRAPHER = re.compile(rf"(?:記者|记者)?\s*([{_H}·]{{2,4}})\s*[攝摄]")
+# `来源：新华社`, `本文來源：X`: the outlet credited for the text.
 _SOURCE_LABEL = re.compile(
-    r"(?:來源|来源|稿源|出處|出处|消息來源|本文來源|本文来源|文章來源|文章来源|轉載自|转载自)\s*[:：]\s*"
-    r"(?P<source>[^\s（）()\[\]【】|｜,，。；;]{1,30})"
+    "(?:" + _LEX.alternation("source_labels") + r")\s*[:：]\s*(?P<source>[^\s（）()\[\]【】|｜,，。；;]{1,30})"
 )
-_AUTHOR_LABEL = re.compile(
-    r"(?:^|(?<=[\s（(【\[|｜]))(?:作者|撰文|文字|文|撰稿|記者|记者|主筆|主笔|編譯|编译|整理|采写|採寫|采访|採訪|Author|(?:报道|報導)(?:[／/](?:摄影|攝影))?(?=\s*[:：]))"
-    r"(?:\s*[:：／/,｜]\s*|[ \t\u3000]+(?=\S))"
-    r"(?:" + _ROLE + r")?\s*(?P<names>[^" + _NAME_STOP.replace("、", "") + r"]{1,30}(?:\s*[、,，]\s*[^" + _NAME_STOP + r"、]{1,12})*)"
-)
-# More names after a label's first one, apart by spaces, up to the end of the credit: `文｜财新 宋佳琪 黄启明`.
-_MORE_NAMES = re.compile(r"(?:[ \t\u3000]+[\u3400-\u9fff·]{2,4})+(?=\s*(?:$|[】\]）)]))")
-# `界面新闻记者 | X`, `界面新闻编辑 | Y`: the outlet glued to the role, then the names.
-_OUTLET_ROLE = re.compile(
-    r"^\s*(?P<outlet>[\u3400-\u9fffA-Za-z]{2,10}?)(?P<role>记者|記者|编辑|編輯|作者)\s*[／/]\s*"
-    r"(?P<names>[\u3400-\u9fff·]{2,4}(?:\s*[、,，\s]\s*[\u3400-\u9fff·]{2,4})*)\s*$"
-)
-_REPORTER = re.compile(
-    r"(?P<role>" + _ROLE + r")(?![" + _NOT_AFTER_REPORTER + r"])\s*"
-    r"(?P<names>[^" + _NAME_STOP + r"、\d]{2,14}(?:(?:\s*[、及和与與]\s*|[ \t\u3000]+)[^" + _NAME_STOP + r"、\d]{2,14})*)"
-    r"(?P<tail>(?:\s*[／/]?\s*[^\s／/（）()【】]{0,8}?(?:報導|报道|報道|电|電|攝影|摄影))?)"
-)
+_DATE_AFTER = re.compile(r"\d{4}[-/.年]\d{1,2}.*$")  # a date glued after an outlet: `人民日报2024-05-13`
+# The person after the outlet in a source line: `来源：中国新闻网 王帆` -> 王帆.
+_SOURCE_THEN_NAME = re.compile(rf"[ \t\u3000]+(?P<name>[{_H}]{{2,3}})\s*$")
+# `新华社北京9月4日电（记者X、Y）`, `（中央社記者X首爾11日專電）`: an agency's dateline, reporters inside.
 _AGENCY_DATELINE = re.compile(
     r"(?P<agency>{outlets})(?P<place>[^\d（）()，,。]{{0,8}}?)(?:\d{{1,2}}月)?\d{{1,2}}日(?:專|专|綜合|综合)?[電电]"
     r"(?:\s*[（(]\s*(?:記者|记者)\s*(?P<names>[^（）()]{{2,40}}?)\s*[)）])?".format(
         outlets="|".join(re.escape(o) for o in KNOWN_OUTLETS)
     )
 )
-_CLOSING_NAME = re.compile(r"[（(]\s*(?P<names>[\u3400-\u9fff]{2,4}(?:[、 ][\u3400-\u9fff]{2,4})?)\s*[)）]\s*$")
-_BBC = re.compile(r"(?<![A-Za-z])(?!(?:Role|Title|Position|Job)\b)(?P<names>[^\s,，、（）()]{2,30})\s*[,，]\s*(?P<source>BBC\s*中文(?:網|网)?)(?:記者|记者|特約記者|特约记者)?")
-_BY = re.compile(r"(?:^|(?<=\s))[Bb]y\s+(?P<names>[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3}(?:\s*(?:,|and|&)\s*[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3})*)")
-_PLAIN_REPORT = re.compile(
-    r"^\s*[【\[〔]?\s*(?P<names>[\u3400-\u9fff]{2,6}(?:(?:\s*[、,，]\s*|[ \t\u3000]+)[\u3400-\u9fff]{2,4})*)\s*"
-    r"(?P<after>[／/]\s*[^\s／/】\]〕]{0,8})?\s*(?:報導|报道|報道)(?=\s|$|[】\]〕])"
-)
-_DESK = re.compile(r"[\u3400-\u9fff]{1,6}(?:中心|組|组|部|室|台|頻道|频道|新聞|新闻|網|网)")
+_DATELINE_REPORTER = re.compile(ROLE + r"\s*(?P<rest>.*)$")
+# `李雨夢, BBC中文記者`: the name, then BBC's Chinese service.
+_BBC = re.compile(r"(?<![A-Za-z])(?!(?:Role|Title|Position|Job)\b)(?P<names>[^\s,，、（）()]{2,30})\s*[,，]\s*"
+                  r"(?P<source>BBC\s*中文(?:網|网)?)(?:記者|记者|特約記者|特约记者)?")
+# `2014/03/19 18:58 X 報導`: a date opening the line is read by the date finder, not here.
+_LEADING_DATE = re.compile(r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")
+# `華視新聞 記者 X`: an outlet, a space, a role.
+_OUTLET_BEFORE_ROLE = re.compile(r"\s*(?P<outlet>[^\s／/（）()【】]{2,12})[ \t\u3000]+(?=" + ROLE + ")")
+# `《某某》作者 X`: a quoted outlet before the role.
+_QUOTED_OUTLET = re.compile(r"《(?P<outlet>[^《》]{2,12})》\s*(?=作者|記者|记者|特約|特约)")
+# `新京报快讯（记者 X）`, `新浪科技讯 …`: the outlet's newsflash opener.
 _OUTLET_NEWSFLASH = re.compile(r"^\s*(?P<outlet>[^\s（(【\[]{2,10}?)(?:快)?(?:讯|訊)(?=\s|[（(【\[]|$)")
-_GLUED_LABEL = re.compile(
-    r"^\s*(?:(?P<author>作者|撰文|记者|記者)(?P<names>[\u3400-\u9fff]{2,4}|[A-Za-z][\w.\- ]{1,30})"
-    r"|(?:来源|來源)(?P<source>[^\s:：]{2,20}))\s*$"
+# `界面新闻记者 | X`, `界面新闻编辑 | Y`: the outlet glued to the role, then the names.
+_OUTLET_ROLE = re.compile(
+    rf"^\s*(?P<outlet>[{_H}A-Za-z]{{2,10}}?)(?P<role>记者|記者|编辑|編輯|作者)\s*[／/]\s*"
+    rf"(?P<names>[{_H}·]{{2,4}}(?:\s*[、,，\s]\s*[{_H}·]{{2,4}})*)\s*$"
 )
+# `聯合報／ 記者X`, `【某報／X】`: the outlet opening the line before a slash or bar.
+_OUTLET_PREFIX = re.compile(r"^\s*[【\[（(]?\s*(?P<outlet>[^\s／/（）()【】\[\]]{2,12})\s*[／/｜|]")
+# What follows the outlet in a bracketed lead `【某報／X】` or `【某報／X／台北報導】`: the reporter.
+_AFTER_OUTLET = re.compile(r"\s*(?P<names>[^\s／/】\]）)]{2,12}(?:[、 ][^\s／/】\]）)]{2,4})*)"
+                           r"\s*(?:[／/]\s*[^】\]）)]{0,10})?\s*[】\]）)]")
 # `原创 kingname 未闻Code 前天`, `原创： X编译 某公众号`: the self-media header of WeChat, Sina and CSDN posts,
 # "original" then the writer, then the account that published it, then perhaps the date.
 _ORIGINAL = re.compile(
     r"^\s*(?:原创|原創)\s*[:：]?\s+(?P<author>[^\s:：|｜]{2,30})(?:\s+(?P<account>[^\s\d:：|｜][^\s:：|｜]{1,29}))?"
     r"(?P<rest>(?:\s+[\d\-/:年月日.]+|\s+(?:今天|昨天|前天|刚刚|剛剛|\d+\s*(?:分钟|分鐘|小时|小時|天)前))*)"
-    r"(?:\s+[\u3400-\u9fff]{2,3}(?=\s*$))?\s*$"  # WeChat prints the writer's province last (`… 08:30 湖北`)
+    rf"(?:\s+[{_H}]{{2,3}}(?=\s*$))?\s*$"  # WeChat prints the writer's province last (`… 08:30 湖北`)
 )
-_QUOTED_OUTLET = re.compile(r"《(?P<outlet>[^《》]{2,12})》\s*(?=作者|記者|记者|特約|特约)")
-_DATE_AFTER = re.compile(r"\d{4}[-/.年]\d{1,2}.*$")  # a date glued after an outlet: `人民日报2024-05-13`
-_LEADING_DATE = re.compile(r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")
-_GENERIC_SOURCES = frozenset("网络 網路 網絡 互联网 互聯網 本站 未知 综合 綜合 其他 网友 網友 整理".split())  # noqa: SIM905
-_GENERIC_PREFIXES = ("相关", "相關", "最新", "更多", "热门", "熱門", "推荐", "推薦", "延伸", "精选", "精選", "即時", "即时", "其他", "本站")
-_OUTLET_PREFIX = re.compile(r"^\s*[【\[（(]?\s*(?P<outlet>[^\s／/（）()【】\[\]]{2,12})\s*[／/｜|]")
-
-
-# `By X, CNN Editor-at-large`: job titles and desks after a name are not names.
-_LATIN_ROLE = re.compile(
-    r"\b(?:[Ee]ditor|[Ww]riter|[Cc]orrespondent|[Rr]eporter|[Ss]taff|[Cc]olumnist|[Cc]ontributor|[Bb]ureau|"
-    r"[Dd]esk|Updated|Published|News|Business)s?\b"
+_COMPILED = re.compile(r"(?:编译|編譯|翻译|翻譯)$")  # `赵小卓编译`: the writer compiled the text
+# `作者张三`, `来源新华社`: a label glued to its value, alone on the line (CSDN's meta line).
+_GLUED_LABEL = re.compile(
+    rf"^\s*(?:(?P<author>作者|撰文|记者|記者)(?P<names>[{_H}]{{2,4}}|[A-Za-z][\w.\- ]{{1,30}})"
+    r"|(?:来源|來源)(?P<source>[^\s:：]{2,20}))\s*$"
+)
+# `作者：X`, `文／X`, `撰文 X`, `編譯：X`, `报道：X`: a label, then the names.
+_LABEL = re.compile(
+    r"(?:^|(?<=[\s（(【\[|｜]))(?P<label>" + _LEX.alternation("writer_labels", "translator_labels")
+    + r"|(?:报道|報導)(?:[／/](?:摄影|攝影))?(?=\s*[:：]))"
+    r"(?:\s*[:：／/,｜]\s*|[ \t\u3000]+(?=\S))"
+    r"(?:" + ROLE + r")?\s*(?P<names>[^" + _NAME_STOP.replace("、", "") + r"]{1,30}(?:\s*[、,，]\s*[^" + _NAME_STOP
+    + r"、]{1,12})*)"
+)
+# A writer named after their post at the end of a credit: `作者：…研究部部长、研究员徐占忱）` -> 徐占忱.
+_POST_THEN_NAME = re.compile(
+    r"(?:研究员|研究員|教授|讲师|講師|主任|所长|所長|院长|院長|部长|部長|博士|学者|學者|专家|專家|律师|律師|主席|会长|會長)"
+    rf"(?P<name>[{_H}]{{2,3}})(?:\s*[)）]|\s*$)"
+)
+# More names after a label's first one, apart by spaces, up to the end of the credit: `文｜财新 宋佳琪 黄启明`.
+_MORE_NAMES = re.compile(rf"(?:[ \t\u3000]+[{_H}·]{{2,4}})+(?=\s*(?:$|[】\]）)]))")
+# `記者X`, `本报记者 X、Y`, `記者X 、Y`, `評論員 X Y`, `記者X／台北報導`: a role word, then the names.
+_REPORTER = re.compile(
+    r"(?P<role>" + ROLE + r")(?![" + _NOT_AFTER_REPORTER + r"])\s*"
+    r"(?P<names>[^" + _NAME_STOP + r"、\d]{2,14}(?:(?:\s*[、及和与與]\s*|[ \t\u3000]+)[^" + _NAME_STOP + r"、\d]{2,14})*)"
+    r"(?P<tail>(?:\s*[／/]?\s*[^\s／/（）()【】]{0,8}?(?:報導|报道|報道|电|電|攝影|摄影))?)"
+)
+_REPORT_WORDS = re.compile(r"[\s／/]|報導|报道|報道|電|电|攝影|摄影")
+_DATELINE_DAY = re.compile(r"(?:\d{1,2}月)?\d{1,2}日")
+_SHOT = re.compile(r"\s*[摄攝](?!影)")
+# `…實現輕鬆換新。(李小楠)`: the writer's name closing the last paragraph.
+_CLOSING_NAME = re.compile(rf"[（(]\s*(?P<names>[{_H}]{{2,4}}(?:[、 ][{_H}]{{2,4}})?)\s*[)）]\s*$")
+# `By X`, `By X and Y`, `By X, CNN Business`.
+_BY = re.compile(r"(?:^|(?<=\s))[Bb]y\s+(?P<names>[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3}"
+                 r"(?:\s*(?:,|and|&)\s*[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){0,3})*)")
+# A byline printed as names, then the post's title: `韩嘉怡 中国特派员`, `林子杰 驻曼谷记者`.
+_NAME_THEN_ROLE = re.compile(
+    rf"(?P<names>[{_H}·]{{2,5}}(?:\s*[、，,]\s*[{_H}·]{{2,5}})*)[ \t\u3000]+"
+    rf"(?:[驻駐]?[{_H}]{{0,6}}?)(?P<role>特派员|特派員|记者|記者|通讯员|通訊員|撰稿人|评论员|評論員|主笔|主筆|特约记者|特約記者)"
+)
+# `X 发自 北京`, `X、Y 發自香港`: a house opener naming the reporter and where they filed from.
+_FILED_FROM = re.compile(
+    rf"^\s*(?P<names>[{_H}·]{{2,4}}(?:\s*[、，,\s]\s*[{_H}·]{{2,4}})*)\s*(?:發自|发自)\s*(?P<place>[{_H}]{{2,8}})"
+)
+# `X／台北報導`, `【X╱台北報導】`, `X Y 報導`, `（X／台中報導）`, `竹内健一 东京报道`: names, perhaps a place, 報導.
+_PLAIN_REPORT = re.compile(
+    r"^\s*[【\[〔（(]?\s*(?P<names>" + f"[{_H}\u3040-\u30ff]{{2,6}}(?:(?:\\s*[、,，]\\s*|[ \\t\\u3000]+)"
+    f"[{_H}\u3040-\u30ff]{{2,4}})*)" + r"\s*"
+    r"(?P<after>[／/]\s*[^\s／/】\]〕）)]{0,8})?\s*(?:報導|报道|報道)(?=\s|$|[】\]〕）)])"
+)
+_DESK = re.compile(rf"[{_H}]{{1,6}}(?:中心|組|组|部|室|台|頻道|频道|新聞|新闻|網|网)")
+_REPORT = re.compile(r"[\s／/]|(?:即時|即时|綜合|综合)?(?:報導|报道|報道)")
+# `X／綜合外電`, `X／台北`, `X/某报`: names, a slash, then a desk, a place or the outlet, and nothing else.
+_NAME_SLASH = re.compile(
+    rf"^\s*[【\[（(]?\s*(?P<names>[{_H}·]{{2,4}}(?:\s*[、,，\s]\s*[{_H}·]{{2,4}})*)\s*[／/]\s*"
+    r"(?P<after>[^\s／/】\]）)]{2,12})\s*[】\]）)]?\s*$"
+)
+# A byline element's bare names: `INGRID HOLM`, `劉佳穎 蔡宗翰`, `劉佳穎蔡宗翰`.
+_BARE_NAMES = re.compile(
+    rf"^\s*(?P<names>(?:[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){{1,3}}|[{_H}·\u3040-\u30ff]{{2,8}})"
+    rf"(?:\s*[、,，\s]\s*(?:[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){{1,3}}|[{_H}·]{{2,8}}))*)\s*$"
 )
 
 
-def is_outlet(name: str) -> bool:
-    """True when `name` is a known outlet or agency, or reads like one (ends in 報, 社, 新聞 ...)."""
-    n = name.strip()
-    # `熱門新聞`, `生活熱門新聞`: a box of links headed by a generic word is a widget, not an outlet
-    if not n or any(g in n for g in _GENERIC_PREFIXES) and n not in _OUTLET_SET:
-        return False
-    if n in _LEX.widgets or n.endswith(("举报", "舉報")):  # a share button or widget, never an outlet
-        return False
-    if n in _OUTLET_SET or n.startswith(_LONG_OUTLETS):
-        return True
-    return len(n) >= 3 and n.endswith(_OUTLET_ENDINGS)
+def _read_text_and_pictures(m: re.Match[str], r: _Reading) -> None:
+    names = split_names(m.group("names"), Slot.LABEL)
+    r.credit(names, CreditRole.WRITER)
+    r.take(m.start(), m.end())
 
 
-_DOMAIN = re.compile(r"\.(?:com|net|org|co|cn|tw|hk|sg|my|uk|info|news)\b", re.I)  # `Cleveland.com` is a site
+def _read_editor(m: re.Match[str], r: _Reading) -> None:
+    r.credit(split_names(m.group("names"), editors=True), CreditRole.EDITOR)
+    r.take(m.start(), m.end())
 
 
-def _clean_name(raw: str, *, dateline: bool = False, person: bool = True) -> str | None:
-    """A person's name out of a credit fragment: strips roles, places, 報導-like suffixes; None if not a name."""
-    s = raw.strip(" \t\u3000:：／/、，,。)）】]")
-    s = re.sub(r"^(?:" + _ROLE + r")\s*", "", s)
-    s = _DATE_TAIL.sub("", s).strip()
-    s = re.sub(r"\s+(?:發自|发自)\S{1,8}$", "", s)  # `陳嘉欣 發自香港`: where the reporter filed from
-    s = re.sub(r"[_\-]?[A-Za-z]*\d+$", "", s).strip()
+def _read_photo(m: re.Match[str], r: _Reading) -> None:
+    r.take(m.start(), m.end())
+    r.photo = True
+
+
+def _read_photographer(m: re.Match[str], r: _Reading) -> None:
+    shot = _PHOTOGRAPHER.search(m.group())
+    if shot:
+        r.roles.setdefault(shot.group(1), CreditRole.PHOTOGRAPHER)
+    r.take(m.start(), m.end())
+    r.photo = True
+
+
+def _read_source_label(m: re.Match[str], r: _Reading) -> None:
+    outlet = m.group("source").strip()
+    if outlet not in _GENERIC_SOURCES:
+        r.name_source(_DATE_AFTER.sub("", outlet) or None)
+    after = _SOURCE_THEN_NAME.match(r.work, m.end())
+    if after and is_outlet(outlet):
+        name = person_name(after.group("name"), Slot.RUN)
+        if name:
+            r.credit([name], CreditRole.WRITER)
+            r.take(after.start(), after.end())
+    r.take(m.start(), m.end())
+
+
+def _read_agency_dateline(m: re.Match[str], r: _Reading) -> None:
+    r.name_source(m.group("agency"))
+    place = m.group("place").strip()
+    reporter = _DATELINE_REPORTER.match(place)
+    if reporter:
+        rest = reporter.group("rest")
+        name = person_name(rest, Slot.CONVENTION, dateline=True)
+        if name:
+            r.credit([name], CreditRole.REPORTER)
+            place = rest[len(name):]
+    r.place = r.place or (place.strip() or None)
+    if m.group("names"):
+        r.credit(split_names(m.group("names"), Slot.CONVENTION), CreditRole.REPORTER)
+    r.take(m.start(), m.end())
+
+
+def _read_bbc(m: re.Match[str], r: _Reading) -> None:
+    r.credit(split_names(m.group("names")), CreditRole.REPORTER)
+    r.name_source(m.group("source").replace(" ", ""))
+    r.take(m.start(), m.end())
+
+
+def _read_blank(m: re.Match[str], r: _Reading) -> None:
+    r.take(m.start(), m.end())
+
+
+def _read_outlet_before_role(m: re.Match[str], r: _Reading) -> None:
+    if is_outlet(m.group("outlet")):
+        r.name_source(m.group("outlet"))
+        r.take(m.start(), m.end())
+
+
+def _read_quoted_outlet(m: re.Match[str], r: _Reading) -> None:
+    r.name_source(m.group("outlet"))
+    r.take(m.start(), m.end())
+
+
+_read_newsflash = _read_outlet_before_role
+
+
+def _read_outlet_role(m: re.Match[str], r: _Reading) -> None:
+    if not is_outlet(m.group("outlet")):
+        return
+    role = CreditRole.EDITOR if m.group("role") in ("编辑", "編輯") else _role_of(m.group("role"))
+    r.credit(split_names(m.group("names")), role)
+    r.name_source(m.group("outlet"))
+    r.take_all()
+
+
+def _read_outlet_prefix(m: re.Match[str], r: _Reading) -> None:
+    outlet = m.group("outlet")
+    if not is_outlet(outlet) or re.match(ROLE, outlet):
+        return
+    r.name_source(outlet)
+    r.take(m.start("outlet"), m.end())
+    # `【某報／X】`, `【某報／X／台北報導】`: the reporter right after the outlet, inside the brackets
+    if m.group().lstrip()[:1] in "【[（(":
+        after = _AFTER_OUTLET.match(r.work, m.end())
+        if after and not re.match(ROLE, after.group("names")):
+            names = split_names(after.group("names"), Slot.CONVENTION)
+            if names:
+                r.credit(names, CreditRole.REPORTER)
+                r.take(after.start(), after.end())
+
+
+def _read_original(m: re.Match[str], r: _Reading) -> None:
+    account = m.group("account")
+    author = m.group("author")
+    names = split_names(_COMPILED.sub("", author)) if account else []
+    if account is None and len(author) <= 20:
+        account = author  # `原创 南方都市报 2019-09-09`: one name is the account
+    if names or account:
+        r.credit(names, CreditRole.TRANSLATOR if _COMPILED.search(author) else CreditRole.WRITER)
+        r.name_source(account)
+        r.take(m.start(), m.end())
+
+
+def _read_glued_label(m: re.Match[str], r: _Reading) -> None:
+    if m.group("author"):
+        names = split_names(m.group("names"))
+        if names:
+            r.credit(names, CreditRole.WRITER)
+            r.take(m.start(), m.end())
+    elif m.group("source") not in _GENERIC_SOURCES:
+        r.name_source(m.group("source"))
+        r.take(m.start(), m.end())
+
+
+def _read_label(m: re.Match[str], r: _Reading) -> None:
+    run, end = m.group("names"), m.end()
+    role = CreditRole.TRANSLATOR if m.group("label") in _LEX.words("translator_labels") else CreditRole.WRITER
+    post = _POST_THEN_NAME.search(r.work, m.start("names"))
+    if post and not split_names(run):
+        name = person_name(post.group("name"))
+        if name:  # `作者：…研究员X`: the writer after their post
+            r.credit([name], role)
+            r.take(m.start(), post.end())
+            return
+    more = _MORE_NAMES.match(r.work, end) if not re.search(ROLE, run) else None
+    if more:
+        run, end = run + more.group(), more.end()
+        if is_outlet(m.group("names")):
+            r.name_source(m.group("names"))  # `文／财新 宋佳琪`: the outlet, then the writers
+    names = split_names(run)
+    given = m.group("names")
+    if names or given.strip() in _LEX.not_people or person_name(given) is None and not re.search(ROLE, given):
+        r.credit(names, role)
+        r.take(m.start(), end)
+
+
+def _read_reporter(m: re.Match[str], r: _Reading) -> None:
+    after = r.work[m.end("names"):]
+    names = split_names(m.group("names"), dateline=bool(_DATELINE_DAY.match(after)))
+    if not names:
+        return
+    if _SHOT.match(after) or m.group("names").rstrip().endswith((" 摄", " 攝")):
+        r.take(m.start(), m.end())  # `中新社记者 X 摄`: the photographer of a picture, not an author of the text
+        return
+    r.credit(names, _role_of(m.group("role"), CreditRole.REPORTER))
+    tail = m.group("tail")
+    if tail:
+        t = _REPORT_WORDS.sub("", tail)
+        if t and t in _LEX.place_set and t not in _LEX.words("report_kinds"):
+            r.place = r.place or t
+    r.take(m.start(), m.end())
+
+
+def _read_closing_name(m: re.Match[str], r: _Reading) -> None:
+    if not r.at_end:
+        return
+    names = split_names(m.group("names"), Slot.RUN)
+    if names:
+        r.credit(names, CreditRole.WRITER)
+        r.take(m.start(), m.end())
+
+
+def _read_by(m: re.Match[str], r: _Reading) -> None:
+    r.credit(split_names(m.group("names")), CreditRole.WRITER)
+    r.take(m.start(), m.end())
+
+
+def _read_name_then_role(m: re.Match[str], r: _Reading) -> None:
+    if r.authors or len(r.work) > 40:
+        return
+    names = split_names(m.group("names"))
+    if names:
+        r.credit(names, _role_of(m.group("role"), CreditRole.REPORTER))
+        r.take_all()
+
+
+def _read_filed_from(m: re.Match[str], r: _Reading) -> None:
+    names = split_names(m.group("names"), Slot.CONVENTION)
+    if names:
+        r.credit(names, CreditRole.REPORTER)
+        r.place = r.place or m.group("place")
+        r.take(m.start(), m.end())
+
+
+def _read_plain_report(m: re.Match[str], r: _Reading) -> None:
+    after = _REPORT.sub("", m.group("after") or "")
+    run = m.group("names")
+    # a known place before 報導 (`竹内健一 东京报道`) makes the slot one only reporters fill
+    words = run.split()
+    place_last = len(words) > 1 and words[-1] in _LEX.place_set
+    names = split_names(" ".join(words[:-1]) if place_last else run, Slot.CONVENTION if place_last else Slot.RUN)
+    if after and (_DESK.fullmatch(run.strip()) or after not in _LEX.place_set):
+        names = split_names(after, Slot.CONVENTION)  # `生活中心／張小芸報導`: a desk, then the reporter
+    elif after in _LEX.place_set:
+        r.place = r.place or after
+        names = split_names(run, Slot.CONVENTION)
+    if place_last:
+        r.place = r.place or words[-1]
+    if names:
+        r.credit(names, CreditRole.REPORTER)
+        r.take(m.start(), m.end())
+
+
+def _read_name_slash(m: re.Match[str], r: _Reading) -> None:
+    after = m.group("after")
+    desk = after in _LEX.place_set or _DESK.fullmatch(after) or _only_places(after)
+    outlet = not desk and is_outlet(after)
+    if not (desk or outlet):
+        return
+    names = split_names(m.group("names"), Slot.CONVENTION if desk else Slot.LABEL)
+    if names:
+        r.credit(names, CreditRole.REPORTER if desk else CreditRole.WRITER)
+        if outlet:
+            r.name_source(after)
+        elif after in _LEX.place_set and after not in _LEX.words("report_kinds"):
+            r.place = r.place or after
+        r.take_all()
+
+
+def _only_places(text: str) -> bool:
+    """`綜合外電`: the text is made of places and desks only."""
     for _ in range(3):
-        before = s
-        s = _TRAILING_WORDS.sub("", s).strip(" \t\u3000／/")
-        for place in _PLACES:
-            if s.endswith(place) and len(s) - len(place) >= 2:
-                s = s[: -len(place)].strip()
+        for place in _LEX.places:
+            if text.endswith(place):
+                text = text[: -len(place)]
                 break
-        if s == before:
-            break
-    if not s or s in _NOT_PEOPLE or is_outlet(s) or _NOT_A_NAME.search(s) or _DOMAIN.search(s):
-        return None
-    if re.fullmatch(r"[\u3400-\u9fff·・]+", s):
-        if person and s[0] not in _SURNAMES and not s.startswith(_COMPOUND_SURNAMES) and "·" not in s and "・" not in s:
-            return None
-        if not person:
-            return s if 2 <= len(s) <= 8 else None
-        if dateline and len(s) == 5:
-            s = s[:3]  # name + an unlisted two-character place before the date
-        return s if 2 <= len(s) <= 4 or ("·" in s or "・" in s) else None
-    if _LATIN_NAME.fullmatch(s) and len(s.split()) <= 4 and not _LATIN_ROLE.search(s):
-        return s
-    return None
+        else:
+            return False
+        if not text:
+            return True
+    return False
 
 
-# Role words inside a run of names; `环球时报特约记者` (an outlet, a post, a role) counts as one.
-_RUN_ROLES = re.compile(
-    r"(?:^|(?<=[\s、，,]))[\u3400-\u9fff]{0,10}?(?:特約|特约|駐\w{1,4}|驻\w{1,4})?"
-    r"(?:實習生|实习生|通訊員|通讯员|攝影記者|摄影记者|攝影|摄影|實習記者|实习记者|見習記者|见习记者|記者|记者|評論員|评论员)"
-    r"(?=[\s\u3400-\u9fff])"
+def _read_bare_names(m: re.Match[str], r: _Reading) -> None:
+    if not r.byline or r.authors:
+        return
+    names = split_names(m.group("names"), Slot.LABEL)
+    if names:
+        r.credit(names, CreditRole.WRITER)
+        r.take_all()
+
+
+# The rules, in the order they read a window. Earlier rules blank what they read, so a later, looser
+# rule never reads an editor as an author or a photographer as a reporter.
+RULES: tuple[Rule, ...] = (
+    # `（文/图 张三 李四）`: writers who also took the pictures (before the photo credit reads 图)
+    Rule("text and pictures", _every(_TEXT_AND_PICTURES, "文"), _read_text_and_pictures),
+    # `責任編輯：X`, `（編輯：X）1120911`: editors first, so no later rule takes them for writers
+    Rule("editor", _every(_EDITOR), _read_editor),
+    # `圖／路透`, `（圖片來源：X）`: a picture's credit, no author
+    Rule("photo credit", _every(_PHOTO), _read_photo),
+    # `（記者X攝）`, `新华社记者 X 摄`: a photographer, no author
+    Rule("photographer", _every(_PHOTO_BY, "攝摄"), _read_photographer),
+    # `来源：新华社`, `来源：中国新闻网 王帆`: the outlet (and a writer after it)
+    Rule("source label", _every(_SOURCE_LABEL), _read_source_label),
+    # `（中央社記者X首爾11日專電）`, `新华社北京9月4日电（记者X、Y）`: an agency's dateline
+    Rule("agency dateline", _every(_AGENCY_DATELINE, "電电"), _read_agency_dateline),
+    # `李雨夢, BBC中文記者`
+    Rule("BBC byline", _every(_BBC, "B"), _read_bbc),
+    # `2014/03/19 18:58 …`: a date opening the line is no name
+    Rule("leading date", _first(_LEADING_DATE), _read_blank),
+    # `華視新聞 記者 X`: the outlet before a role
+    Rule("outlet before role", _first(_OUTLET_BEFORE_ROLE), _read_outlet_before_role),
+    # `《某某》作者 X`
+    Rule("quoted outlet", _first(_QUOTED_OUTLET, "search"), _read_quoted_outlet),
+    # `新京报快讯（记者 X）`: the outlet's newsflash opener
+    Rule("newsflash", _first(_OUTLET_NEWSFLASH), _read_newsflash),
+    # `界面新闻记者 | X`: the outlet glued to the role
+    Rule("outlet and role", _first(_OUTLET_ROLE), _read_outlet_role),
+    # `聯合報／ 記者X`, `【某報／X】`: the outlet opening the line (and the reporter in brackets after it)
+    Rule("outlet prefix", _first(_OUTLET_PREFIX), _read_outlet_prefix),
+    # `原创 X 某公众号 2020-02-11`: WeChat's self-media header
+    Rule("original post", _first(_ORIGINAL), _read_original),
+    # `作者张三`, `来源CSDN`: a label glued to its value
+    Rule("glued label", _first(_GLUED_LABEL), _read_glued_label),
+    # `作者：X`, `文／X`, `編譯：X`: a label, then the names
+    Rule("label", _every(_LABEL), _read_label),
+    # `記者X`, `本报记者 X、Y`, `評論員 X Y`: a role word, then the names
+    Rule("reporter", _every(_REPORTER), _read_reporter),
+    # `…換新。(李小楠)`: a name closing the text
+    Rule("closing name", _first(_CLOSING_NAME, "search"), _read_closing_name),
+    # `By X`
+    Rule("by", _every(_BY, "Bb"), _read_by),
+    # `韩嘉怡 中国特派员`: the name, then the post
+    Rule("name then role", _first(_NAME_THEN_ROLE, "fullmatch"), _read_name_then_role),
+    # `X 发自 北京`: the reporter and where they filed from
+    Rule("filed from", _every(_FILED_FROM, "發发"), _read_filed_from),
+    # `X／台北報導`, `竹内健一 东京报道`, `（X／台中報導）`: names before 報導
+    Rule("plain report", _first(_PLAIN_REPORT), _read_plain_report),
+    # `X／綜合外電`, `X／台北`, `X/某报`: names, then a desk, a place or the outlet
+    Rule("name and desk", _first(_NAME_SLASH), _read_name_slash),
+    # a byline element holding names only: `INGRID HOLM`, `劉佳穎蔡宗翰`
+    Rule("bare names", _first(_BARE_NAMES), _read_bare_names),
 )
 
+# Normalizing before the rules: Apple Daily's box-drawing slash (`【X╱台北報導】`); a bar after a role
+# (`文｜X`, `作者︱X`, `作者丨X`) read as a slash; a two-character name printed with a space inside to line
+# up with three-character names (`本报记者 王乐文 方 敏`) read as one name (`方敏`).
+_ROLE_BAR = re.compile(r"(記者|记者|编辑|編輯|文|文字|撰文|作者|攝影|摄影|来源|來源)"
+                       r"(?:[ \t\u3000]*[｜︱丨][ \t\u3000]*|[ \t\u3000]+\|[ \t\u3000]+)")
+_SPACED_NAME = re.compile(rf"(?<![{_H}])([{_H}])[ \u3000]([{_H}])(?![{_H}])")
+_PIPES = re.compile(r"\s*[|｜]\s*")
+# The head of a long paragraph that may be a dateline: brackets, or words up to 電/報導/訊 (and a bracket).
+_DATELINE_HEAD = re.compile(
+    r"\s*(?:[（(【\[][^）)】\]]{1,60}[）)】\]]|[^，。,；;！？]{0,50}?(?:[電电]|報導|报道|[讯訊](?=\s|[（(【\[]))"
+    r"(?:\s*[（(][^）)]{1,40}[)）])?)"
+)
+_CLOSING_NOTE = re.compile(r"[（(][^（）()]{1,60}[)）]\s*\d{0,8}\s*$")  # `（編輯：X）1120911` closing a paragraph
+_ACCOUNT_ID = re.compile(r"[（(]\s*(?:ID|微信号|微信號)\s*[:：]\s*[\w.-]+\s*[)）]")  # `（ID：cjsfz2020）`
+_LEFTOVER = re.compile(r"[\s\u3000【】〔〕\[\]（）()|｜／/:：、，,.。\-—–\d]+|(?:即時|即时|綜合|综合)?(?:報導|报道|報道)")
 
-def _split_names(run: str, *, dateline: bool = False, person: bool = True) -> list[str]:
-    run = _RUN_ROLES.sub(" ", run)
-    parts = re.split(r"\s*(?:[、,，;；&]|\s+and\s+|及|與|与)\s*", run.strip())
-    if len(parts) == 1 and re.fullmatch(r"[\u3400-\u9fff]{2,4}(?:\s+[\u3400-\u9fff]{2,4})+", run.strip()):
-        parts = run.split()
-    names = []
-    for p in parts:
-        name = _clean_name(p, dateline=dateline, person=person)
-        if name and name not in names:
-            names.append(name)
-    return names
+
+def _join_spaced_name(m: re.Match[str]) -> str:
+    return m.group(1) + m.group(2) + " " if m.group(1) in _LEX.surnames else m.group()
 
 
-def _blank(text: str, start: int, end: int) -> str:
-    return text[:start] + " " * (end - start) + text[end:]
+def _normalize(text: str) -> str:
+    if "╱" in text:
+        text = text.replace("╱", "／")
+    if " " in text or "\u3000" in text:
+        text = _SPACED_NAME.sub(_join_spaced_name, text)
+    if "|" in text or "｜" in text or "︱" in text or "丨" in text:
+        text = _ROLE_BAR.sub(lambda m: m.group(1) + ("：" if m.group(1) in ("来源", "來源") else "／"), text)
+    return text
 
 
 def _credit_window(text: str) -> list[tuple[int, int]]:
-    """Spans of a long paragraph that may carry credits: its head (dateline) and tail (editor line)."""
+    """Spans of a line that may carry credits: a short line whole (each part of a piped meta line
+    alone: `发表于… | 来源CSDN | 作者魏星`), a long paragraph's head (dateline) and tail (editor line)."""
     if len(text) <= 80:
-        # `发表于… | 来源CSDN | 作者魏星`: each part of a piped meta line is read alone
         spans, start = [], 0
-        for m in re.finditer(r"\s*[|｜]\s*", text):
+        for m in _PIPES.finditer(text):
             spans.append((start, m.start()))
             start = m.end()
         spans.append((start, len(text)))
         return [(lo, hi) for lo, hi in spans if hi > lo]
     spans = []
-    head = re.match(
-        r"\s*(?:[（(【\[][^）)】\]]{1,60}[）)】\]]|[^，。,；;！？]{0,50}?(?:[電电]|報導|报道|[讯訊](?=\s|[（(【\[]))(?:\s*[（(][^）)]{1,40}[)）])?)",
-        text,
-    )
+    head = _DATELINE_HEAD.match(text)
     if head:
         spans.append((0, head.end()))
-    for m in re.finditer(r"[（(][^（）()]{1,60}[)）]\s*\d{0,8}\s*$", text):
+    for m in _CLOSING_NOTE.finditer(text):
         spans.append((m.start(), m.end()))
     return spans
 
 
-# The name in a photographer's credit: `（記者王小明攝）` -> 王小明, `新华社记者 李贺 摄` -> 李贺.
-_PHOTOGRAPHER = re.compile(r"(?:記者|记者)?\s*([\u3400-\u9fff·]{2,4})\s*[攝摄]")
-# A two-character name printed with a space inside to line up with three-character names
-# (`本报记者 王乐文 方 敏`): a lone surname, a space, a lone character -> one name (`方敏`).
-_SPACED_NAME = re.compile(r"(?<![\u3400-\u9fff])([\u3400-\u9fff])[ \u3000]([\u3400-\u9fff])(?![\u3400-\u9fff])")
+def parse_credits(text: str, *, byline: bool = False) -> Credits:
+    """Credits in one short line or a paragraph's dateline: authors, outlet, editors, place.
 
-
-def _join_spaced_name(m: re.Match[str]) -> str:
-    return m.group(1) + m.group(2) + " " if m.group(1) in _SURNAMES else m.group()
-
-
-# A writer named after their post at the end of a credit: `作者：…研究部部长、研究员徐占忱）` -> 徐占忱.
-_POST_THEN_NAME = re.compile(
-    r"(?:研究员|研究員|教授|讲师|講師|主任|所长|所長|院长|院長|部长|部長|博士|学者|學者|专家|專家|律师|律師|主席|会长|會長)"
-    r"(?P<name>[\u3400-\u9fff]{2,3})(?:\s*[)）]|\s*$)"
-)
-# The person after the outlet in a source line: `来源：中国新闻网 王帆` -> 王帆.
-_SOURCE_THEN_NAME = re.compile(r"[ \t\u3000]+(?P<name>[\u3400-\u9fff]{2,3})\s*$")
-_ACCOUNT_ID = re.compile(r"[（(]\s*(?:ID|微信号|微信號)\s*[:：]\s*[\w.-]+\s*[)）]")
-_ROLE_BAR = re.compile(r"(記者|记者|编辑|編輯|文|文字|撰文|作者|攝影|摄影|来源|來源)(?:[ \t\u3000]*｜[ \t\u3000]*|[ \t\u3000]+\|[ \t\u3000]+)")
-
-
-def parse_credits(text: str) -> Credits:
-    """Credits in one short line or a paragraph's dateline: authors, outlet, editors, place."""
+    `byline` says the line is the text of an element the page marks as its byline (class, id or
+    itemprop author/byline): there, bare names (`INGRID HOLM`) are credits too."""
     if not text or not text.strip():
         return Credits()
-    # Apple Daily's box-drawing slash (`【X╱台北報導】`) and Mirror Media's bar after a role (`文｜X`).
-    if "╱" in text:
-        text = text.replace("╱", "／")
-    if " " in text or "\u3000" in text:
-        text = _SPACED_NAME.sub(_join_spaced_name, text)
-    if "|" in text or "｜" in text:
-        text = _ROLE_BAR.sub(lambda m: m.group(1) + ("：" if m.group(1) in ("来源", "來源") else "／"), text)
-    authors: list[str] = []
-    editors: list[str] = []
-    roles: dict[str, CreditRole] = {}  # the role each credited name was read with, first wins
-    source: str | None = None
-    place: str | None = None
-    photo = False
+    text = _normalize(text)
+    r = _Reading(byline=byline)
     consumed = text
-
-    def credit(names: list[str], role: CreditRole) -> None:
-        authors.extend(names)
-        for n in names:
-            roles.setdefault(n, role)
-
     for lo, hi in _credit_window(text):
-        seg = text[lo:hi]
-        work = seg
-
-        def take(m: re.Match[str]) -> None:
-            nonlocal work
-            work = _blank(work, m.start(), m.end())
-
-        for m in _EDITOR.finditer(seg):
-            editors.extend(n for n in _split_names(m.group("names"), person=False) if n not in editors)
-            take(m)
-        for m in _PHOTO.finditer(work):
-            take(m)
-            photo = True
-        if "攝" in work or "摄" in work:
-            for m in _PHOTO_BY.finditer(work):
-                shot = _PHOTOGRAPHER.search(m.group())
-                if shot:
-                    roles.setdefault(shot.group(1), CreditRole.PHOTOGRAPHER)
-                take(m)
-                photo = True
-        for m in _SOURCE_LABEL.finditer(work):
-            if m.group("source").strip() not in _GENERIC_SOURCES:
-                source = source or _DATE_AFTER.sub("", m.group("source").strip()) or None
-            named = _SOURCE_THEN_NAME.match(work, m.end())
-            if named and is_outlet(m.group("source")):
-                name = _clean_name(named.group("name"))
-                if name:
-                    credit([name], CreditRole.WRITER)
-                    work = _blank(work, named.start(), named.end())
-            take(m)
-        for m in _AGENCY_DATELINE.finditer(work):
-            source = source or m.group("agency")
-            p = m.group("place").strip()
-            reporter = re.match(_ROLE + r"\s*(?P<rest>.*)$", p)
-            if reporter:
-                rest = reporter.group("rest")
-                name = _clean_name(rest, dateline=True)
-                if name:
-                    credit([name], CreditRole.REPORTER)
-                    p = rest[len(name) :]
-            place = place or (p.strip() or None)
-            if m.group("names"):
-                credit(_split_names(m.group("names")), CreditRole.REPORTER)
-            take(m)
-        for m in _BBC.finditer(work):
-            credit(_split_names(m.group("names")), CreditRole.REPORTER)
-            source = source or m.group("source").replace(" ", "")
-            take(m)
-        lead = _LEADING_DATE.match(work)
-        if lead:
-            work = _blank(work, lead.start(), lead.end())
-        lead = re.match(r"\s*(?P<outlet>[^\s／/（）()【】]{2,12})[ \t\u3000]+(?=" + _ROLE + ")", work)
-        if lead and is_outlet(lead.group("outlet")):
-            source = source or lead.group("outlet")
-            work = _blank(work, lead.start(), lead.end())
-        quoted = _QUOTED_OUTLET.search(work)
-        if quoted:
-            source = source or quoted.group("outlet")
-            work = _blank(work, quoted.start(), quoted.end())
-        flash = _OUTLET_NEWSFLASH.match(work)
-        if flash and is_outlet(flash.group("outlet")):
-            source = source or flash.group("outlet")
-            work = _blank(work, flash.start(), flash.end())
-        glued_role = _OUTLET_ROLE.match(work)
-        if glued_role and is_outlet(glued_role.group("outlet")):
-            names = _split_names(glued_role.group("names"))
-            (editors if glued_role.group("role") in ("编辑", "編輯") else authors).extend(names)
-            source = source or glued_role.group("outlet")
-            work = " " * len(work)
-        prefix = _OUTLET_PREFIX.match(work)
-        if prefix and is_outlet(prefix.group("outlet")) and not re.match(_ROLE, prefix.group("outlet")):
-            source = source or prefix.group("outlet")
-            work = _blank(work, prefix.start("outlet"), prefix.end())
-        original = _ORIGINAL.match(work)
-        if original:
-            account = original.group("account")
-            names = _split_names(original.group("author")) if account else []
-            if account is None and len(original.group("author")) <= 20:
-                account = original.group("author")  # `原创 南方都市报 2019-09-09`: one name is the account
-            if names or account:
-                authors.extend(names)
-                source = source or account
-                take(original)
-        glued = _GLUED_LABEL.match(work)
-        if glued and glued.group("author"):
-            names = _split_names(glued.group("names"))
-            if names:
-                authors.extend(names)
-                take(glued)
-        elif glued and glued.group("source") not in _GENERIC_SOURCES:
-            source = source or glued.group("source")
-            take(glued)
-        for m in _AUTHOR_LABEL.finditer(work):
-            run, end = m.group("names"), m.end()
-            post = _POST_THEN_NAME.search(work, m.start("names"))
-            if post and _split_names(run) == []:
-                name = _clean_name(post.group("name"))
-                if name:  # `作者：…研究员X`: the writer after their post
-                    credit([name], CreditRole.WRITER)
-                    work = _blank(work, m.start(), post.end())
-                    continue
-            more = _MORE_NAMES.match(work, end) if not re.search(_ROLE, run) else None
-            if more:
-                run, end = run + more.group(), more.end()
-                if is_outlet(m.group("names")):
-                    source = source or m.group("names")  # `文／财新 宋佳琪`: the outlet, then the writers
-            names = _split_names(run)
-            if names or m.group("names").strip() in _NOT_PEOPLE or _clean_name(m.group("names")) is None \
-                    and not re.search(_ROLE, m.group("names")):
-                credit(names, CreditRole.WRITER)
-                work = _blank(work, m.start(), end)
-        for m in _REPORTER.finditer(work):
-            dateline = bool(re.match(r"(?:\d{1,2}月)?\d{1,2}日", work[m.end("names") :]))
-            names = _split_names(m.group("names"), dateline=dateline)
-            if not names:
-                continue
-            if re.match(r"\s*[摄攝](?!影)", work[m.end("names") :]) or m.group("names").rstrip().endswith((" 摄", " 攝")):
-                take(m)  # `中新社记者 X 摄`: the photographer of a picture, not an author of the text
-                continue
-            commentator = "評論員" in m.group("role") or "评论员" in m.group("role")
-            credit(names, CreditRole.COMMENTATOR if commentator else CreditRole.REPORTER)
-            tail = m.group("tail")
-            if tail:
-                t = re.sub(r"[\s／/]|報導|报道|報道|電|电|攝影|摄影", "", tail)
-                if t and t in _PLACES and t not in {"綜合", "综合", "即時", "即时"}:
-                    place = place or t
-            take(m)
-        closing = _CLOSING_NAME.search(work)
-        if closing and hi == len(text):
-            # `…實現輕鬆換新。(李小楠)`: the writer's name closing the last paragraph
-            names = _split_names(closing.group("names"))
-            if names:
-                credit(names, CreditRole.WRITER)
-                work = _blank(work, closing.start(), closing.end())
-        for m in _BY.finditer(work):
-            credit(_split_names(m.group("names")), CreditRole.WRITER)
-            take(m)
-        titled = _NAME_THEN_ROLE.fullmatch(work.strip()) if not authors and len(work) <= 40 else None
-        if titled:  # `韩嘉怡 中国特派员` (Zaobao): the name, then the title of the post
-            names = _split_names(titled.group("names"))
-            if names:
-                role = CreditRole.COMMENTATOR if re.search("评论员|評論員", work) else CreditRole.REPORTER
-                credit(names, role)
-                work = " " * len(work)
-        plain = _PLAIN_REPORT.match(work)
-        if plain:
-            names = _split_names(plain.group("names"))
-            after = re.sub(r"[\s／/]|(?:即時|即时|綜合|综合)?(?:報導|报道|報道)", "", plain.group("after") or "")
-            desk = _DESK.fullmatch(plain.group("names").strip())
-            if after and (desk or after not in _PLACES):
-                names = _split_names(after)  # `生活中心／張小芸報導`: a desk, then the reporter
-            elif after in _PLACES:
-                place = place or after
-            if names:
-                credit(names, CreditRole.REPORTER)
-                take(plain)
-        if source is None:
-            bare = work.strip(" \t\u3000【】[]（）()|｜／/")
-            bare = re.sub(r"^(?:采写|採寫|作者|撰文|文字|文)\s*[:：／/]?\s*", "", bare)
+        r.work, r.at_end = text[lo:hi], hi == len(text)
+        for rule in RULES:
+            for m in rule.find(r):
+                rule.read(m, r)
+        if r.source is None:  # a line that is an outlet's name and nothing else: `路透`, `【中央社】`
+            bare = re.sub(r"^(?:采写|採寫|作者|撰文|文字|文)\s*[:：／/]?\s*", "", r.work.strip(" \t\u3000【】[]（）()|｜／/"))
             if bare in _OUTLET_SET or (len(bare) <= 12 and " " not in bare and is_outlet(bare)):
-                source = bare
-                work = " " * len(work)
-        consumed = consumed[:lo] + work + consumed[hi:]
-    authors = [a for a in dict.fromkeys(authors) if a not in editors]
-    found = bool(authors or editors or source or photo)  # a photographer's credit is a credit line too
+                r.source = bare
+                r.take_all()
+        consumed = consumed[:lo] + r.work + consumed[hi:]
+    authors = [a for a in dict.fromkeys(r.authors) if a not in r.editors]
+    found = bool(authors or r.editors or r.source or r.photo)  # a photographer's credit is a credit line too
     if "ID" in consumed or "微信" in consumed:
-        consumed = _ACCOUNT_ID.sub("", consumed)  # `（ID：cjsfz2020）`
-    leftover = re.sub(r"[\s\u3000【】〔〕\[\]（）()|｜／/:：、，,.。\-—–\d]+", "", consumed)
-    leftover = re.sub(r"(?:即時|即时|綜合|综合)?(?:報導|报道|報道)", "", leftover)
-    editors = list(dict.fromkeys(editors))
-    for n in editors:
+        consumed = _ACCOUNT_ID.sub("", consumed)
+    roles = dict(r.roles)
+    for n in r.editors:
         roles[n] = CreditRole.EDITOR
     return Credits(
         authors=tuple(authors),
-        source=source,
-        editors=tuple(editors),
-        place=place,
-        is_byline_only=found and not leftover,
+        source=r.source,
+        editors=tuple(r.editors),
+        place=r.place,
+        is_byline_only=found and not _LEFTOVER.sub("", consumed),
         roles=tuple((n, roles.get(n, CreditRole.WRITER)) for n in dict.fromkeys([*authors, *roles])),
     )
 
 
-def find_credits(lines: list[str]) -> Credits:
-    """Credits merged over several lines (first/last paragraphs, short lines around the title)."""
+def find_credits(lines: list[str], *, bylines: frozenset[str] = frozenset()) -> Credits:
+    """Credits merged over several lines (first/last paragraphs, short lines around the title);
+    the lines in `bylines` are byline elements' texts (see parse_credits)."""
     authors: list[str] = []
     editors: list[str] = []
     source: str | None = None
     place: str | None = None
     roles: dict[str, CreditRole] = {}
     for line in lines:
-        c = parse_credits(line)
+        c = parse_credits(line, byline=line in bylines)
         authors.extend(c.authors)
         editors.extend(c.editors)
         source = source or c.source
@@ -492,9 +670,11 @@ def find_credits(lines: list[str]) -> Credits:
 
 
 def credits_of(authors: list[str] | tuple[str, ...], roles: tuple[tuple[str, CreditRole], ...]) -> tuple[Credit, ...]:
-    """Every credited person with a role: the authors (writer unless a byline said reporter or
-    commentator), then photographers, editors and translators, who are never authors."""
+    """Every credited person with a role: the authors (with the role a byline gave them: writer unless it
+    said reporter, commentator or, for the compiler of an uncredited text, translator), then
+    photographers, editors and translators who are not authors."""
     known = dict(roles)
-    out = [Credit(a, known[a] if known.get(a) in AUTHOR_ROLES else CreditRole.WRITER) for a in authors]
+    out = [Credit(a, known.get(a, CreditRole.WRITER) if known.get(a) is not CreditRole.EDITOR else CreditRole.WRITER)
+           for a in authors]
     out += [Credit(n, r) for n, r in roles if r not in AUTHOR_ROLES and n not in authors]
     return tuple(dict.fromkeys(out))

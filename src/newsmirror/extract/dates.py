@@ -362,8 +362,14 @@ def _reference(reference: datetime | None, zone: tzinfo) -> datetime:
     return reference
 
 
+# Without a digit (ASCII or full-width), a strict scan finds a date only in `一天前`-like words (前).
+_MAY_HOLD_DATE = re.compile(r"[0-9\uff10-\uff19前]")
+
+
 def find_dates(text: str, *, tz: str = "Asia/Taipei", reference: datetime | None = None) -> list[DateMatch]:
     """Every date expression in free text, in order; bare words like 今天 count only with a time."""
+    if not _MAY_HOLD_DATE.search(text):
+        return []  # most lines of a page: a dozen patterns need not look
     zone = _zone(tz)
     return _scan(text, zone, _reference(reference, zone), loose=False)
 

@@ -11,31 +11,43 @@ import tomllib
 from functools import cache
 from importlib import resources
 
-from newsmirror.chinese import HAN, to_script
+from newsmirror.chinese import spellings
 from newsmirror.models import CreditRole
 
 __all__ = ["Lexicon", "lexicon", "variants"]
 
 
 def variants(word: str) -> tuple[str, ...]:
-    """The word as written, in Simplified and in Traditional (with 台 for 臺 too), each once."""
-    if not HAN.search(word):
-        return (word,)
-    forms = [word, to_script(word, "hans"), to_script(word, "hant")]
-    forms += [f.replace("臺", "台") for f in forms if "臺" in f]
-    return tuple(dict.fromkeys(forms))
+    """The word as written, in Simplified and in Traditional (OpenCC's, Taiwan's and Hong Kong's
+    standards, with 台 for 臺 too), each once: `newsmirror.chinese.spellings`."""
+    return spellings(word)
 
 
 def _expand(words: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for w in words for v in variants(w)))
 
 
+def _longest_first(words: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(_expand(words), key=len, reverse=True))
+
+
 class Lexicon:
-    """The folded lists: outlets (longest first), places, surnames, compound surnames, non-names, roles."""
+    """The folded lists: outlets (longest first), places, surnames, compound surnames, non-names, roles,
+    and every other list of the file by its name (`words`, `alternation`)."""
 
     def __init__(self, data: dict) -> None:
-        self.outlets: tuple[str, ...] = tuple(sorted(_expand(data["outlets"]), key=len, reverse=True))
-        self.places: tuple[str, ...] = tuple(sorted(_expand(data["places"]), key=len, reverse=True))
+        # every list of words in the file (top level or one table down), folded, longest first
+        self._lists: dict[str, tuple[str, ...]] = {}
+        for key, value in data.items():
+            if isinstance(value, list):
+                self._lists[key] = _longest_first(value)
+            elif isinstance(value, dict) and all(isinstance(v, list) for v in value.values()):
+                for sub, words in value.items():
+                    self._lists[f"{key}.{sub}"] = _longest_first(words)
+        self.outlets: tuple[str, ...] = self._lists["outlets"]
+        self.places: tuple[str, ...] = self._lists["places"]
+        self.place_set: frozenset[str] = frozenset(self.places)
+        self.outlet_endings: tuple[str, ...] = self._lists["outlet_endings"]
         self.surnames: frozenset[str] = frozenset(_expand(data["surnames"]))
         self.compound_surnames: tuple[str, ...] = _expand(data["compound_surnames"])
         self.not_people: frozenset[str] = frozenset(_expand(data["not_people"]))
@@ -44,6 +56,16 @@ class Lexicon:
         self.roles: dict[str, CreditRole] = dict(sorted(roles.items(), key=lambda kv: -len(kv[0])))
         # share targets, platforms and widget actions: never an outlet's name
         self.widgets: frozenset[str] = frozenset(v for words in data["widgets"].values() for v in _expand(words))
+
+    def words(self, name: str) -> tuple[str, ...]:
+        """The list called `name` in lexicon.toml (`table.list` for a list inside a table), folded into
+        both scripts, longest first."""
+        return self._lists[name]
+
+    def alternation(self, *names: str) -> str:
+        """A regex alternation of the words of these lists, longest first (so 责任编辑 wins over 编辑)."""
+        words = sorted({w for n in names for w in self._lists[n]}, key=len, reverse=True)
+        return "|".join(re.escape(w) for w in words)
 
     def role_pattern(self, *roles: CreditRole) -> str:
         """A regex alternation of the role words of these roles (all when none are named), longest first."""

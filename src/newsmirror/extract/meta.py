@@ -424,7 +424,7 @@ def detect_lang(text: str, lang_attr: str = "") -> tuple[str | None, str | None]
     if hangul > 20 and hangul > cjk:
         return "ko", None
     if cjk >= 10 and cjk * 3 >= letters / 4:
-        script = detect_script(sample)
+        script = detect_script(sample[:1000])  # a thousand characters tell the script as well as four
         if script is None:
             script = "Hant" if lang_attr.lower() in ("zh-tw", "zh-hk", "zh-hant", "zh-mo") else "Hans"
         return f"zh-{script}", script
