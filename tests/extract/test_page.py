@@ -147,11 +147,13 @@ def test_render_blocks_counts_match_the_text():
     assert [b.text for b in blocks] == ["第一段，有連結文字。", "Second, plain.", "尾巴"]
     assert [(b.chars, b.link_chars) for b in blocks] == [(10, 4), (13, 0), (2, 0)]
     div = next(body.iter("div"))
-    chars, links, punct = blocks.stats[div]
+    chars, links, order = blocks.stats[div]
     assert chars == sum(b.chars for b in blocks) and links == 4
-    assert punct == 4  # ，。 and , .
     a = next(body.iter("a"))
-    assert blocks.stats[a] == (4, 4, 0)
+    assert blocks.stats[a][:2] == (4, 4)
+    # page order: the body first, then the div, its first paragraph and the link inside it
+    assert [blocks.stats[el][2] for el in (body, div, a)] == [0, 1, 3]
+    assert blocks.hints[div] == " a" and blocks.hint(a) == ""
 
 
 def test_render_blocks_marks_hints_and_short_texts_for_the_link_finders():

@@ -25,6 +25,8 @@ from newsmirror.extract.meta import (
 from newsmirror.extract.page import (
     CAPTION_LABEL,
     CREDIT_LABEL,
+    byline_elements,
+    is_aside,
     PHOTO_CAPTION,
     Block,
     clean_tree,
@@ -194,7 +196,17 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
 
     published, updated = _dates(meta, title, head_lines, body_blocks, blocks, body, zone, reference, front, url,
                                 zone_given=tz is not None)
-    authors, source, editors, credits = _credits(meta, head_lines, body_blocks, tail_lines)
+    bylines: list[str] = []
+    accounts: list[str] = []
+    if body is not None:  # the byline region: from the headline to just after the body
+        lo, hi = _region_start(title_index, body), body.end + 4
+        bylines, accounts = byline_elements(blocks, lo, hi)
+        # lines of other articles' cards, related boxes or blocks hidden by a class credit nobody here
+        aside = {b.text for b in blocks[max(0, lo):hi] if b.text and is_aside(blocks, b)}
+        if aside:
+            head_lines = [t for t in head_lines if t not in aside]
+            tail_lines = [t for t in tail_lines if t not in aside]
+    authors, source, editors, credits = _credits(meta, head_lines, body_blocks, tail_lines, bylines, accounts)
     lead = blocks[title_index + 1: body.start] if body is not None and title_index is not None and title_index < body.start else []
     images = [i for b in lead for i in b.images] + lead_images + [i for b in body_blocks for i in b.images]
     images = [i for i in dict.fromkeys(images) if _story_image(i)] or [i for i in meta.images[:1] if _story_image(i)]
@@ -518,8 +530,17 @@ def _visible_date(title: str, head_lines: list[str], body_blocks: list[Block], b
     return None
 
 
-def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], tail_lines: list[str]):
-    """Authors (persons), source and editors from byline lines, JSON-LD and meta author."""
+def _region_start(title_index: int | None, body) -> int:
+    """Where the article's own lines start: the headline, or a dozen blocks above the body without one."""
+    if title_index is not None and title_index < body.start:
+        return title_index
+    return body.start - 12
+
+
+def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], tail_lines: list[str],
+             bylines: list[str] = (), accounts: list[str] = ()):
+    """Authors (persons), source and editors from the byline region: byline elements, lines under the
+    headline, the lead's dateline, the closing credit lines; then JSON-LD and meta author."""
     from newsmirror.extract.bylines import credits_of, find_credits, is_outlet, parse_credits
 
     texts = [b.text for b in body_blocks if b.text]
@@ -528,8 +549,8 @@ def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], ta
                   for i, line in enumerate(head_lines)]
     # A short line made only of credits among the opening paragraphs (after a summary box) is the byline.
     early = [t for t in texts[2:10] if len(t) <= 40 and parse_credits(t).is_byline_only]
-    lines = head_lines + texts[:2] + early + texts[-2:] + tail_lines
-    credits = find_credits(lines)
+    lines = head_lines + texts[:2] + early + list(bylines) + texts[-2:] + tail_lines
+    credits = find_credits(lines, bylines=frozenset(bylines))
     authors = list(credits.authors)
     source = credits.source
     # Spans printed without a space glue a title onto a name (`Michael HiltzikBusiness`): the
@@ -537,11 +558,13 @@ def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], ta
     known = [a for a in meta.ld_authors if a] + ([meta.meta_author] if 0 < len(meta.meta_author) <= 30 else [])
     authors = list(dict.fromkeys(
         next((k for k in known if a != k and a.startswith(k) and not a[len(k)].islower()), a) for a in authors))
-    if not authors and meta.ld_authors:
-        authors = [a for a in meta.ld_authors if not is_outlet(a)]
+    if not authors and meta.ld_authors:  # structured data names the persons, read with the same name model
+        authors = list(dict.fromkeys(n for a in meta.ld_authors for n in _structured_names(a)))
     if not authors and meta.meta_author and len(meta.meta_author) <= 30:
         c = parse_credits(meta.meta_author)
         authors = list(c.authors)
+    if not source and accounts:
+        source = next((a for a in accounts if 2 <= len(a) <= 20 and a not in WIDGET_NAMES), None)
     if not source:
         # The outlet from the page's own evidence, never a share button's or a platform's name.
         source = next((s for s in (meta.ld_publisher, meta.site_name) if s and s not in WIDGET_NAMES), None)
@@ -549,6 +572,19 @@ def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], ta
 
 
 WIDGET_NAMES = lexicon().widgets
+
+
+def _structured_names(value: str) -> list[str]:
+    """The persons a JSON-LD author string names: a credit line (`X新聞 |張語涵 台北市報導`) read as one,
+    or the name itself. No outlet, and no CMS login (`lulu`: one lower-case word is an account)."""
+    from newsmirror.extract.bylines import is_outlet, parse_credits
+    from newsmirror.extract.names import person_name
+
+    value = value.strip()
+    if not value or is_outlet(value) or value.isascii() and value.islower() and " " not in value:
+        return []
+    names = list(parse_credits(value, byline=True).authors)
+    return names or ([value] if person_name(value) or not value.isascii() and len(value) <= 30 else [])
 
 
 def page_links_share(blocks: list[Block]) -> float:

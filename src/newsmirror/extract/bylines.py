@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from newsmirror.chinese import HAN_CLASS
 from newsmirror.extract.lexicon import lexicon
-from newsmirror.extract.names import ROLE, Slot, editor_name, is_outlet, person_name, split_names
+from newsmirror.extract.names import REPORT, ROLE, Slot, editor_name, is_outlet, outlet_of_desk, person_name, split_names
 from newsmirror.models import AUTHOR_ROLES, Credit, CreditRole
 
 __all__ = ["KNOWN_OUTLETS", "RULES", "Credits", "Rule", "credits_of", "find_credits", "is_outlet", "parse_credits"]
@@ -79,6 +79,7 @@ class _Reading:
         self.work = " " * len(self.work)
 
     def name_source(self, outlet: str | None) -> None:
+        outlet = outlet.strip(" ,，、.。:：") if outlet else None
         if outlet and not self.source:
             self.source = outlet
 
@@ -151,9 +152,10 @@ _SOURCE_LABEL = re.compile(
 _DATE_AFTER = re.compile(r"\d{4}[-/.年]\d{1,2}.*$")  # a date glued after an outlet: `人民日报2024-05-13`
 # The person after the outlet in a source line: `来源：中国新闻网 王帆` -> 王帆.
 _SOURCE_THEN_NAME = re.compile(rf"[ \t\u3000]+(?P<name>[{_H}]{{2,3}})\s*$")
-# `新华社北京9月4日电（记者X、Y）`, `（中央社記者X首爾11日專電）`: an agency's dateline, reporters inside.
+# `新华社北京9月4日电（记者X、Y）`, `（中央社記者X首爾11日專電）`, `据新华社拉萨电（记者 X）`: an agency's
+# dateline (the day may be left out), reporters inside.
 _AGENCY_DATELINE = re.compile(
-    r"(?P<agency>{outlets})(?P<place>[^\d（）()，,。]{{0,8}}?)(?:\d{{1,2}}月)?\d{{1,2}}日(?:專|专|綜合|综合)?[電电]"
+    r"(?P<agency>{outlets})(?P<place>[^\d（）()，,。]{{0,8}}?)(?:(?:\d{{1,2}}月)?\d{{1,2}}日)?(?:專|专|綜合|综合)?[電电]"
     r"(?:\s*[（(]\s*(?:記者|记者)\s*(?P<names>[^（）()]{{2,40}}?)\s*[)）])?".format(
         outlets="|".join(re.escape(o) for o in KNOWN_OUTLETS)
     )
@@ -212,9 +214,9 @@ _MORE_NAMES = re.compile(rf"(?:[ \t\u3000]+[{_H}·]{{2,4}})+(?=\s*(?:$|[】\]）
 _REPORTER = re.compile(
     r"(?P<role>" + ROLE + r")(?![" + _NOT_AFTER_REPORTER + r"])\s*"
     r"(?P<names>[^" + _NAME_STOP + r"、\d]{2,14}(?:(?:\s*[、及和与與]\s*|[ \t\u3000]+)[^" + _NAME_STOP + r"、\d]{2,14})*)"
-    r"(?P<tail>(?:\s*[／/]?\s*[^\s／/（）()【】]{0,8}?(?:報導|报道|報道|电|電|攝影|摄影))?)"
+    r"(?P<tail>(?:\s*[／/]?\s*[^\s／/（）()【】]{0,8}?(?:" + REPORT[3:-1] + r"|电|電|攝影|摄影))?)"
 )
-_REPORT_WORDS = re.compile(r"[\s／/]|報導|报道|報道|電|电|攝影|摄影")
+_REPORT_WORDS = re.compile(r"[\s／/]|" + REPORT + r"|電|电|攝影|摄影")
 _DATELINE_DAY = re.compile(r"(?:\d{1,2}月)?\d{1,2}日")
 _SHOT = re.compile(r"\s*[摄攝](?!影)")
 # `…實現輕鬆換新。(李小楠)`: the writer's name closing the last paragraph.
@@ -235,20 +237,19 @@ _FILED_FROM = re.compile(
 _PLAIN_REPORT = re.compile(
     r"^\s*[【\[〔（(]?\s*(?P<names>" + f"[{_H}\u3040-\u30ff]{{2,6}}(?:(?:\\s*[、,，]\\s*|[ \\t\\u3000]+)"
     f"[{_H}\u3040-\u30ff]{{2,4}})*)" + r"\s*"
-    r"(?P<after>[／/]\s*[^\s／/】\]〕）)]{0,8})?\s*(?:報導|报道|報道)(?=\s|$|[】\]〕）)])"
+    r"(?P<after>[／/]\s*[^\s／/】\]〕）)]{0,8})?\s*" + REPORT + r"(?=\s|$|[】\]〕）)])"
 )
 _DESK = re.compile(rf"[{_H}]{{1,6}}(?:中心|組|组|部|室|台|頻道|频道|新聞|新闻|網|网)")
-_REPORT = re.compile(r"[\s／/]|(?:即時|即时|綜合|综合)?(?:報導|报道|報道)")
+_REPORT = re.compile(r"[\s／/]|(?:即時|即时|綜合|综合)?" + REPORT)
 # `X／綜合外電`, `X／台北`, `X/某报`: names, a slash, then a desk, a place or the outlet, and nothing else.
 _NAME_SLASH = re.compile(
     rf"^\s*[【\[（(]?\s*(?P<names>[{_H}·]{{2,4}}(?:\s*[、,，\s]\s*[{_H}·]{{2,4}})*)\s*[／/]\s*"
     r"(?P<after>[^\s／/】\]）)]{2,12})\s*[】\]）)]?\s*$"
 )
-# A byline element's bare names: `INGRID HOLM`, `劉佳穎 蔡宗翰`, `劉佳穎蔡宗翰`.
-_BARE_NAMES = re.compile(
-    rf"^\s*(?P<names>(?:[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){{1,3}}|[{_H}·\u3040-\u30ff]{{2,8}})"
-    rf"(?:\s*[、,，\s]\s*(?:[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){{1,3}}|[{_H}·]{{2,8}}))*)\s*$"
-)
+# A byline element's bare names: `INGRID HOLM`, `劉佳穎 蔡宗翰`, `劉佳穎蔡宗翰`, `Kimliyan(陸萱)、Uliu(李承遠)`.
+_ONE_NAME = (rf"(?:[A-Za-z][A-Za-z'\-]{{1,30}}\s*[（(][{_H}·]{{2,6}}[)）]|[A-Z][A-Za-z.'\-]+(?:\s+[A-Z][A-Za-z.'\-]+){{1,3}}"
+             rf"|[{_H}·\u3040-\u30ff]{{2,8}})")
+_BARE_NAMES = re.compile(rf"^\s*(?P<names>{_ONE_NAME}(?:\s*[、,，\s]\s*{_ONE_NAME})*)\s*$")
 
 
 def _read_text_and_pictures(m: re.Match[str], r: _Reading) -> None:
@@ -495,18 +496,24 @@ def _only_places(text: str) -> bool:
     return False
 
 
+_ONE_NAME_RE = re.compile(_ONE_NAME)
+
+
 def _read_bare_names(m: re.Match[str], r: _Reading) -> None:
     if not r.byline or r.authors:
         return
-    names = split_names(m.group("names"), Slot.LABEL)
-    if names:
-        r.credit(names, CreditRole.WRITER)
+    parts = _ONE_NAME_RE.findall(m.group("names"))
+    found = [split_names(p, Slot.RUN) for p in parts]
+    if all(found):  # every part a name: a role word or an outlet among them is for the other rules
+        r.credit([n for names in found for n in names], CreditRole.WRITER)
         r.take_all()
 
 
 # The rules, in the order they read a window. Earlier rules blank what they read, so a later, looser
 # rule never reads an editor as an author or a photographer as a reporter.
 RULES: tuple[Rule, ...] = (
+    # a byline element holding names only: `INGRID HOLM`, `劉佳穎蔡宗翰`, `Kimliyan(陸萱)、Uliu(李承遠)`
+    Rule("bare names", _first(_BARE_NAMES), _read_bare_names),
     # `（文/图 张三 李四）`: writers who also took the pictures (before the photo credit reads 图)
     Rule("text and pictures", _every(_TEXT_AND_PICTURES, "文"), _read_text_and_pictures),
     # `責任編輯：X`, `（編輯：X）1120911`: editors first, so no later rule takes them for writers
@@ -553,8 +560,6 @@ RULES: tuple[Rule, ...] = (
     Rule("plain report", _first(_PLAIN_REPORT), _read_plain_report),
     # `X／綜合外電`, `X／台北`, `X/某报`: names, then a desk, a place or the outlet
     Rule("name and desk", _first(_NAME_SLASH), _read_name_slash),
-    # a byline element holding names only: `INGRID HOLM`, `劉佳穎蔡宗翰`
-    Rule("bare names", _first(_BARE_NAMES), _read_bare_names),
 )
 
 # Normalizing before the rules: Apple Daily's box-drawing slash (`【X╱台北報導】`); a bar after a role
@@ -564,14 +569,15 @@ _ROLE_BAR = re.compile(r"(記者|记者|编辑|編輯|文|文字|撰文|作者|�
                        r"(?:[ \t\u3000]*[｜︱丨][ \t\u3000]*|[ \t\u3000]+\|[ \t\u3000]+)")
 _SPACED_NAME = re.compile(rf"(?<![{_H}])([{_H}])[ \u3000]([{_H}])(?![{_H}])")
 _PIPES = re.compile(r"\s*[|｜]\s*")
-# The head of a long paragraph that may be a dateline: brackets, or words up to 電/報導/訊 (and a bracket).
+# The head of a long paragraph that may be a dateline: one or two brackets (`【看中国5月18日讯】（看中国记者X综合
+# 报导）`), or words up to 電/報導/訊 (and a bracket).
 _DATELINE_HEAD = re.compile(
-    r"\s*(?:[（(【\[][^）)】\]]{1,60}[）)】\]]|[^，。,；;！？]{0,50}?(?:[電电]|報導|报道|[讯訊](?=\s|[（(【\[]))"
-    r"(?:\s*[（(][^）)]{1,40}[)）])?)"
+    r"\s*(?:[（(【\[][^）)】\]]{1,60}[）)】\]](?:\s*[（(【\[][^）)】\]]{1,60}[）)】\]])?"
+    r"|[^，。,；;！？]{0,50}?(?:[電电]|報導|报道|[讯訊](?=\s|[（(【\[]))(?:\s*[（(][^）)]{1,40}[)）])?)"
 )
 _CLOSING_NOTE = re.compile(r"[（(][^（）()]{1,60}[)）]\s*\d{0,8}\s*$")  # `（編輯：X）1120911` closing a paragraph
 _ACCOUNT_ID = re.compile(r"[（(]\s*(?:ID|微信号|微信號)\s*[:：]\s*[\w.-]+\s*[)）]")  # `（ID：cjsfz2020）`
-_LEFTOVER = re.compile(r"[\s\u3000【】〔〕\[\]（）()|｜／/:：、，,.。\-—–\d]+|(?:即時|即时|綜合|综合)?(?:報導|报道|報道)")
+_LEFTOVER = re.compile(r"[\s\u3000【】〔〕\[\]（）()|｜／/:：、，,.。\-—–\d]+|(?:即時|即时|綜合|综合)?" + REPORT)
 
 
 def _join_spaced_name(m: re.Match[str]) -> str:
@@ -597,6 +603,9 @@ def _credit_window(text: str) -> list[tuple[int, int]]:
             spans.append((start, m.start()))
             start = m.end()
         spans.append((start, len(text)))
+        note = _CLOSING_NOTE.search(text, start)
+        if note and note.start() > start and not text[note.start() - 1].isalpha():  # `…參加。（林小華／台中報導）`: the closing note read alone
+            spans[-1:] = [(start, note.start()), (note.start(), len(text))]
         return [(lo, hi) for lo, hi in spans if hi > lo]
     spans = []
     head = _DATELINE_HEAD.match(text)
@@ -625,7 +634,10 @@ def parse_credits(text: str, *, byline: bool = False) -> Credits:
         if r.source is None:  # a line that is an outlet's name and nothing else: `路透`, `【中央社】`
             bare = re.sub(r"^(?:采写|採寫|作者|撰文|文字|文)\s*[:：／/]?\s*", "", r.work.strip(" \t\u3000【】[]（）()|｜／/"))
             if bare in _OUTLET_SET or (len(bare) <= 12 and " " not in bare and is_outlet(bare)):
-                r.source = bare
+                r.name_source(bare)
+                r.take_all()
+            elif outlet_of_desk(bare):  # `端传媒编辑部`: the outlet's desk wrote it, no person
+                r.name_source(outlet_of_desk(bare))
                 r.take_all()
         consumed = consumed[:lo] + r.work + consumed[hi:]
     authors = [a for a in dict.fromkeys(r.authors) if a not in r.editors]
@@ -660,7 +672,8 @@ def find_credits(lines: list[str], *, bylines: frozenset[str] = frozenset()) -> 
         source = source or c.source
         place = place or c.place
         for name, role in c.roles:
-            roles.setdefault(name, role)
+            if roles.get(name, CreditRole.WRITER) is CreditRole.WRITER:
+                roles[name] = role  # a line that says reporter or commentator says more than a bare name
     editors = list(dict.fromkeys(editors))
     authors = [a for a in dict.fromkeys(authors) if a not in editors]
     for n in editors:

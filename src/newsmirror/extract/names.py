@@ -8,8 +8,10 @@ A candidate is first stripped of what sits around names in credits (role words, 
 - a length names have (2 to 4 Han characters; Latin given names and surnames): +1;
 - the slot the credit gives it (`Slot`): after a role word or label (記者X, 作者：X) +1; in a
   convention only persons fill (（中央社記者X台北11日電）, X／台北報導, X 东京报道) +2;
-- when the rest leaves it one short of a name, jieba's dictionary tag votes: a person's name (nr)
-  +1, any other word it lists (媒体, 网络) -2; a word it does not list (most people) 0.
+- when the rest leaves it one short of a name, it has no surname or it stands in a bare run (`关注`
+  beside a name is a button), jieba's dictionary tag votes: a
+  person's name (nr) +1, any other word it lists (媒体, 消息) -2; a word it does not list (most people) 0;
+  a four-character run it reads as two ordinary words (原始連結) -2.
 
 Three votes make a name. So `陳宥菘` after 記者 is a name, `竹内健一` before `东京报道` is one
 (no Chinese surname, a convention slot), and `媒体` before `报道` is none. Names printed without a
@@ -24,7 +26,7 @@ from enum import IntEnum
 from newsmirror.chinese import HAN_CLASS, word_tag
 from newsmirror.extract.lexicon import lexicon
 
-__all__ = ["Slot", "editor_name", "is_outlet", "person_name", "split_names", "ROLE"]
+__all__ = ["REPORT", "ROLE", "Slot", "editor_name", "is_outlet", "outlet_of_desk", "person_name", "split_names"]
 
 _LEX = lexicon()
 _OUTLET_SET = frozenset(_LEX.outlets)
@@ -47,6 +49,7 @@ ROLE = (
     "(?:" + _LEX.alternation("grades") + ")?"
     "(?:" + _LEX.alternation("byline_roles") + ")"
 )
+REPORT = "(?:" + _LEX.alternation("report_words") + ")"  # 報導, 报道, 报导 ...: the word closing a byline
 _LEADING_ROLE = re.compile(r"^(?:" + ROLE + r")\s*")
 _NAME_CHARS = f"{HAN_CLASS}\u3040-\u30ff·・"  # Han, kana (Japanese names) and the dot of transliterations
 _HAN_RUN = re.compile(f"[{_NAME_CHARS}]+")
@@ -61,7 +64,7 @@ _FILED_FROM = re.compile(r"\s*(?:發自|发自)\s*\S{1,8}$")  # `陳嘉欣 發�
 _ACCOUNT_TAIL = re.compile(r"[_\-]?[A-Za-z]*\d+$")  # `杨小倩_NF4425`: a CMS account after an editor's name
 # Words printed after a name in a byline: `報導`, `綜合報導`, `攝影`, `整理`, `專電`, a lone 文 or 圖 after a slash.
 _TRAILING_WORDS = re.compile(
-    "(?:(?:" + _LEX.alternation("report_kinds") + ")?(?:報導|报道|報道|报導)|"
+    "(?:(?:" + _LEX.alternation("report_kinds") + ")?(?:" + _LEX.alternation("report_words") + ")|"
     + _LEX.alternation("credit_suffixes") + r"|(?<=[\s／/])(?:文|圖|图))$"
 )
 # A label glued after a name when inline boxes are printed without a space: `張三來源：新華網`, `李四編輯：`.
@@ -73,6 +76,15 @@ _LATIN_ROLE = re.compile(
     r"\b(?:[Ee]ditor|[Ww]riter|[Cc]orrespondent|[Rr]eporter|[Ss]taff|[Cc]olumnist|[Cc]ontributor|[Bb]ureau|"
     r"[Dd]esk|Updated|Published|News|Business)s?\b"
 )
+
+
+_DESK_SUFFIX = re.compile("(?:" + _LEX.alternation("desk_suffixes") + ")$")
+
+
+def outlet_of_desk(name: str) -> str | None:
+    """The outlet a desk belongs to (`端传媒编辑部` -> 端传媒), None when `name` is no outlet's desk."""
+    m = _DESK_SUFFIX.search(name.strip())
+    return name.strip()[: m.start()] if m and m.start() >= 2 and is_outlet(name.strip()[: m.start()]) else None
 
 
 def is_outlet(name: str) -> bool:
@@ -92,9 +104,14 @@ def _has_surname(s: str) -> bool:
     return s[0] in _LEX.surnames or s.startswith(_LEX.compound_surnames)
 
 
+_PLACE_KINDS = "市縣县區区鄉乡鎮镇"  # `台北市`, `彰化縣`: a listed place with its kind
+
+
 def _strip(raw: str) -> str:
     """The candidate without what sits around names in a credit: roles, dateline days, places, suffixes."""
-    s = raw.strip(" \t\u3000:：／/、，,。)）】]")
+    s = raw.strip(" \t\u3000:：／/、，,。】]")
+    if "(" not in s and "（" not in s:
+        s = s.rstrip(")）")  # a closing bracket, unless the name holds its opening one (`Uliu(李承遠)`)
     s = _LEADING_ROLE.sub("", s)
     s = _DATE_TAIL.sub("", s).strip()
     s = _FILED_FROM.sub("", s)
@@ -105,8 +122,9 @@ def _strip(raw: str) -> str:
         before = s
         s = _TRAILING_WORDS.sub("", s).strip(" \t\u3000／/")
         for place in _LEX.places:
-            if s.endswith(place) and len(s) - len(place) >= 2:
-                s = s[: -len(place)].strip(" \t\u3000／/")
+            cut = s.endswith(place) and len(place) or s[-1:] in _PLACE_KINDS and s[:-1].endswith(place) and len(place) + 1
+            if cut and len(s) - cut >= 2:
+                s = s[:-cut].strip(" \t\u3000／/")
                 break
         if s == before:
             break
@@ -132,25 +150,62 @@ def _votes(s: str, slot: Slot) -> int:
         votes += 1
     elif not dotted:
         return -1  # no name is this long
-    if votes == 2:  # one short: jieba's dictionary decides
+    # one short, no surname, or a bare run (no role word says "name"): jieba's dictionary votes
+    if votes == 2 or votes >= 3 and (not _has_surname(s) or slot is Slot.RUN):
         tag = word_tag(s)
         if tag is not None:
             votes += 1 if tag.startswith("nr") else -2
+    if votes >= 3 and len(s) == 4 and not dotted and not s.startswith(_LEX.compound_surnames) and _two_words(s):
+        votes -= 2
     return votes
+
+
+_LATIN_NON_NAMES = frozenset(_LEX.words("latin_non_names"))
+_LATIN_AROUND = frozenset(_LEX.words("latin_around_names"))
+
+
+def _latin_name(s: str, slot: Slot) -> str | None:
+    """A Latin name: up to four words, none a job title or a link's label (`View All`, `Staff`); words
+    printed around names are dropped (`About Jane Roe`, `Regan September 15`). In a bare run (no `By`
+    or label before it) two to four capitalized words, not acronyms (`IGN`)."""
+    words = s.split()
+    while words and (words[0].strip(".,").lower() in _LATIN_AROUND):
+        words.pop(0)
+    while words and (words[-1].strip(".,").lower() in _LATIN_AROUND or words[-1].strip(".,").isdigit()):
+        words.pop()
+    s = " ".join(words)
+    if not s or not _LATIN_NAME.fullmatch(s) or len(words) > 4 or _LATIN_ROLE.search(s) \
+            or any(w.strip(".,").lower() in _LATIN_NON_NAMES | _LATIN_AROUND for w in words):
+        return None
+    if slot is Slot.RUN and (len(words) < 2 or not all(w[0].isupper() for w in words)
+                             or all(len(w) <= 3 and w.isupper() for w in words)):
+        return None
+    return s
+
+
+def _two_words(s: str) -> bool:
+    """A four-character run that jieba reads as two ordinary words (`原始連結`): a phrase, not a name."""
+    head, rest = word_tag(s[:2]), word_tag(s[2:])
+    return head is not None and rest is not None and not head.startswith("nr") and not rest.startswith("nr")
+
+
+# An indigenous or foreign name with the Chinese name in brackets: `Uliu(李承遠)`, `Kimliyan（陸萱）`.
+_BRACKETED = re.compile(rf"(?P<latin>[A-Za-z][A-Za-z'\-]{{1,30}})\s*[（(](?P<han>[{HAN_CLASS}·]{{2,6}})[)）]")
 
 
 def person_name(raw: str, slot: Slot = Slot.LABEL, *, dateline: bool = False) -> str | None:
     """A person's name out of a credit fragment (roles, places and suffixes stripped), or None."""
     s = _strip(raw)
+    both = _BRACKETED.fullmatch(s)
+    if both:  # the name as printed, when the bracketed part is a name (no surname needed: one is given)
+        return s if _votes(both.group("han"), max(slot, Slot.LABEL)) >= 2 else None
     if _never_a_person(s):
         return None
     if _HAN_RUN.fullmatch(s):
         if dateline and len(s) == 5 and _has_surname(s):
             s = s[:3]  # a name, then an unlisted two-character place before the date
         return s if _votes(s, slot) >= 3 else None
-    if _LATIN_NAME.fullmatch(s) and len(s.split()) <= 4 and not _LATIN_ROLE.search(s):
-        return s
-    return None
+    return _latin_name(s, slot)
 
 
 def editor_name(raw: str) -> str | None:

@@ -661,3 +661,92 @@ COPYRIGHT_NOTICE = re.compile(r"^\s*(?:©|\(c\)|copyright|版權所有|版权所
 
 def ends_sentence(text: str) -> bool:
     return bool(_SENTENCE_END.search(text.strip()))
+
+
+# Class, id or itemprop words of a page's byline element: the place a page prints who wrote it.
+_BYLINE_HINT = re.compile(r"author|byline|by-line|writer|reporter|journalist|zuozhe|columnist|contributor")
+# Words of an outlet's or account's box beside it (WeChat's `js_name`, `nickname`): a source, no person.
+_ACCOUNT_HINT = re.compile(r"nickname|js_name|account-?name|profile_nickname")
+# Boxes of other articles or of the site, by class or id: lines in them credit nobody in this article.
+_OTHER_ARTICLES = re.compile(r"related|recommend|more-?news|morearticle|more-?article|tuijian|xiangguan|outbrain|"
+                             r"taboola|guess|you-?may|\bhot|rank|popular|sidebar|side-bar|footer|\bfoot\b|comment")
+# Class tokens that hide an element with the page's own CSS (the page's inline styles are read by clean_tree).
+_HIDDEN_TOKEN = re.compile(r"(?:^|\s)(?:hidden|hide|d-none|is-hidden|visually-hidden-focusable|display-none)(?:\s|$)")
+# A profile page's address: an author box links its names there (`/author/…`, `/reporter/123`).
+_PROFILE_LINK = re.compile(r"author|reporter|writer|journalist|columnist|zuozhe|jizhe|/people/|/profile", re.I)
+
+
+def is_aside(blocks: Blocks, b: Block) -> bool:
+    """True when a block sits where another article's or nobody's lines sit: in a box whose class says
+    related, recommended or footer, in a list of links to other articles (a card's author line), or in
+    an element the page hides with a class (`hide`, `d-none`). A byline's own box may link its names
+    to the reporters' pages: that is no list of other articles."""
+    el, depth = b.source, 0
+    byline = False
+    while el is not None and depth < 5 and el is not blocks.root:
+        hint = blocks.hints.get(el)
+        if hint:
+            if _HIDDEN_TOKEN.search(hint) or _OTHER_ARTICLES.search(hint):
+                return True
+            byline = byline or bool(_BYLINE_HINT.search(hint))
+        chars, link_chars, _ = blocks.stats.get(el, (0, 0, 0))
+        if chars > 600:
+            return False  # a page's column, not a box: links of menus and lists elsewhere in it say nothing
+        if depth and not byline and chars >= 30 and link_chars >= chars * 0.35 and _headline_links(el) >= 2:
+            return True
+        el, depth = el.getparent(), depth + 1
+    return False
+
+
+def _headline_links(el: etree._Element) -> int:
+    """How many links inside el read like headlines (8 characters or more; share buttons are shorter)."""
+    return sum(1 for a in el.iter("a") if len("".join("".join(a.itertext()).split())) >= 8)
+
+
+def byline_elements(blocks: Blocks, lo: int, hi: int) -> tuple[list[str], list[str]]:
+    """Texts of the byline elements among blocks[lo:hi] (class, id or itemprop says author or byline),
+    each read a child at a time (`<span>X</span><span>Y</span>` is "X Y", never "XY"); the texts of
+    accounts' name boxes beside them (WeChat's `js_name`), and what is printed beside such a box (the
+    writer). Elements in a list of other articles or hidden by a class are left out (is_aside)."""
+    seen: set[etree._Element] = set()
+    names: list[str] = []
+    accounts: list[str] = []
+    for b in blocks[max(0, lo):hi]:
+        el, depth = b.source, 0
+        found = None
+        while el is not None and depth < 3 and el is not blocks.root and el not in seen:
+            hint = blocks.hints.get(el, "")
+            if _BYLINE_HINT.search(hint) or el.get("itemprop") in ("author", "creator") \
+                    or el.get("rel") == "author" or _ACCOUNT_HINT.search(hint):
+                found = el
+                break
+            el, depth = el.getparent(), depth + 1
+        if found is None and b.chars <= 120:  # an account's box inside the block's own line
+            found = next((d for d in b.source.iterdescendants() if _ACCOUNT_HINT.search(blocks.hints.get(d, ""))),
+                         None)
+        if found is None or is_aside(blocks, b):
+            continue
+        seen.add(found)
+        chars, link_chars, _ = blocks.stats.get(found, (0, 0, 0))
+        profiles = _profile_links(found)
+        account = bool(_ACCOUNT_HINT.search(blocks.hints.get(found, "")))
+        if not 0 < chars <= 120 or link_chars >= chars * 0.7 and not profiles and not account:
+            continue
+        pieces = [t for piece in found.itertext() if (t := " ".join(piece.split()))]
+        if account:
+            accounts.append(" ".join(pieces))
+            # the writer printed beside the account: the line's other pieces, dates and counts left out
+            beside = [t for piece in b.source.itertext() if (t := " ".join(piece.split())) and t not in pieces
+                      and not any(c.isdigit() for c in t)]
+            if beside:
+                names.append(" ".join(beside))
+        else:
+            names.append(" ".join(pieces))
+        names.extend(profiles)
+    return list(dict.fromkeys(names)), list(dict.fromkeys(accounts))
+
+
+def _profile_links(el: etree._Element) -> list[str]:
+    """The texts of links to profile pages inside a byline element (an author box's names)."""
+    return [t for a in el.iter("a") if _PROFILE_LINK.search(a.get("href") or "")
+            and 2 <= len(t := " ".join("".join(a.itertext()).split())) <= 30]
