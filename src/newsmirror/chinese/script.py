@@ -49,7 +49,7 @@ class Script(StrEnum):
 SCRIPTS = tuple(s.value for s in Script)  # what ?script= and the cookie accept
 
 # OpenCC configurations: into Simplified (t2s, also the folding direction) and into Traditional (s2t).
-_CONFIG = {Script.HANS: "t2s", Script.HANT: "s2t"}
+_CONFIG: dict[Script | str, str] = {Script.HANS: "t2s", Script.HANT: "s2t"}
 # Regional Traditional standards, for `spellings` only: Taiwan's (裡, 著, 為) and Hong Kong's (台灣, 説).
 _REGIONAL = ("s2tw", "s2hk")
 

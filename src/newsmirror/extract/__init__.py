@@ -6,9 +6,8 @@ back as an Article of kind "not_article", so one bad page is data, not a crash.
 
 from __future__ import annotations
 
-import html as html_lib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -538,10 +537,10 @@ def _region_start(title_index: int | None, body) -> int:
 
 
 def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], tail_lines: list[str],
-             bylines: list[str] = (), accounts: list[str] = ()):
+             bylines: Sequence[str] = (), accounts: Sequence[str] = ()):
     """Authors (persons), source and editors from the byline region: byline elements, lines under the
     headline, the lead's dateline, the closing credit lines; then JSON-LD and meta author."""
-    from newsmirror.extract.bylines import credits_of, find_credits, is_outlet, parse_credits
+    from newsmirror.extract.bylines import credits_of, find_credits, parse_credits
 
     texts = [b.text for b in body_blocks if b.text]
     # A role printed in its own box beside the names' box (`文字` | `劉佳穎 蔡宗翰`): read them as one line.

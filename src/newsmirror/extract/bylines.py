@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from newsmirror.chinese import HAN_CLASS
 from newsmirror.extract.lexicon import lexicon
-from newsmirror.extract.names import REPORT, ROLE, Slot, editor_name, is_outlet, outlet_of_desk, person_name, split_names
+from newsmirror.extract.names import REPORT, ROLE, Slot, is_outlet, outlet_of_desk, person_name, split_names
 from newsmirror.models import AUTHOR_ROLES, Credit, CreditRole
 
 __all__ = ["KNOWN_OUTLETS", "RULES", "Credits", "Rule", "credits_of", "find_credits", "is_outlet", "parse_credits"]
