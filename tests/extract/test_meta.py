@@ -7,16 +7,15 @@ from datetime import datetime, UTC
 import pytest
 
 from newsmirror.extract.meta import (
-    choose_title,
     detect_lang,
     detect_script,
     guess_timezone,
     parse_iso_date,
     read_meta,
     read_script_dates,
-    strip_site_suffix,
 )
 from newsmirror.extract.page import parse_html
+from newsmirror.extract.titles import choose_title, strip_site_suffix
 
 
 @pytest.mark.parametrize(

@@ -9,18 +9,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import cache
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from newsmirror.chinese import squash
 from newsmirror.extract.meta import (
     PageMeta,
-    choose_title,
     detect_lang,
     guess_timezone,
     parse_iso_date,
     read_meta,
 )
+from newsmirror.extract.titles import choose_title
 from newsmirror.extract.page import (
     CAPTION_LABEL,
     CREDIT_LABEL,
@@ -138,21 +139,19 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     related, tags = find_links(scope, url, blocks)
     tags = tags or list(meta.keywords)
     hints = blocks.hints
-    headings = tuple(b.text for b in blocks if b.tag in _HEADING_TAGS or "title" in hints.get(b.source, ""))
-    title = choose_title(meta, headings) or front.get("title", "")
+    headings = tuple(b.text for b in blocks if _styled_as_heading(b, hints))
+    emphasized = tuple(b.text for b in blocks if _emphasized(b) and b.text not in headings)
+    title = choose_title(meta, headings, url, emphasized) or front.get("title", "")
     title_sq = squash(title)
     title_index = next((i for i, b in enumerate(blocks) if _is_title(b, title_sq)), None)
     body = find_body(scope, blocks, title_index)
     near = blocks[max(0, body.start - 8): body.start + 1] if body is not None else []
     # A line ending with the title confirms it only when what precedes is a badge, not a "来源：" line.
-    confirmed = any(b.text == title or (title_sq and squash(b.text).endswith(title_sq)
-                                        and len(squash(b.text)) - len(title_sq) <= 6) for b in near)
+    confirmed = bool(title_sq) and any(b.text == title or (squash(b.text).endswith(title_sq)
+                                                           and len(squash(b.text)) - len(title_sq) <= 6) for b in near)
     if body is not None and near and not confirmed and not (meta.og_title or meta.ld_headline):
         # Only the <title> spoke and no heading confirms it: take the heading just above the body.
-        for b in reversed(blocks[max(0, body.start - 6): body.start + 1]):
-            if b.text in headings and 6 <= b.chars <= 80 and b.link_density < 0.3:
-                title = b.text
-                break
+        title = _heading_above(blocks[max(0, body.start - 6): body.start + 1], {*headings, *emphasized}, title)
     body_blocks: list[Block] = []
     lead_images: list[str] = []
     captions: list[str] = []
@@ -238,6 +237,55 @@ def _standfirst(between: list[Block], captions: list[str]) -> Block | None:
 
 
 _SENTENCE_MARKS = re.compile(r"[，。！？；,.!?;]")
+
+
+@cache
+def _meta_label() -> re.Pattern[str]:
+    """A label of the lines around a headline (`作者：`, `来源:`, `发布日期：`), any script."""
+    return re.compile(r"(?:" + lexicon().alternation("labels") + r")\s*[：:]")
+
+
+def _meta_line(text: str) -> bool:
+    """A byline, source or date line: a label word then a colon."""
+    return _meta_label().search(text) is not None
+
+
+def _heading_above(near: list[Block], headings: set[str], title: str) -> str:
+    """The heading nearest above the body, when the <title> alone named the page: a styled line that is
+    no sentence, no byline or date line, and no piece of the <title>'s headline; else `title`."""
+    title_sq = squash(title)
+    for b in reversed(near):
+        if b.text in headings and 6 <= b.chars <= 80 and b.link_density < 0.3 and "。" not in b.text \
+                and not _meta_line(b.text) and squash(b.text) not in title_sq:
+            return b.text
+    return title
+
+
+# A class or id naming a headline: `title`, `art-headline`, `Heading`.
+_TITLE_HINT = re.compile(r"title|headline|heading")
+# Inline tags that set a line apart as a heading in table layouts: `<b><font color=blue>標題</font></b>`.
+_EMPHASIS_TAGS = frozenset(("b", "strong", "font", "big"))
+
+
+def _styled_as_heading(b: Block, hints: dict) -> bool:
+    """A heading tag, or a class or id naming a title."""
+    return b.tag in _HEADING_TAGS or _TITLE_HINT.search(hints.get(b.source, "")) is not None
+
+
+def _emphasized(b: Block) -> bool:
+    """A short line wholly inside bold or <font> tags: how table layouts set a headline apart."""
+    if b.chars > 80 or b.link_chars:
+        return False
+    # the line's element holds one bold or <font> element with all its text (`<td><b><font>標題`)
+    el = b.source
+    for _ in range(3):
+        if el.tag in _EMPHASIS_TAGS:
+            return True
+        inner = [c for c in el if isinstance(c.tag, str) and c.tag != "br"]
+        if (el.text or "").strip() or len(inner) != 1 or (inner[0].tail or "").strip():
+            return False
+        el = inner[0]
+    return el.tag in _EMPHASIS_TAGS
 
 
 def _is_title(b: Block, title_sq: str) -> bool:

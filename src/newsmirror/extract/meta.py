@@ -16,13 +16,10 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from newsmirror import chinese
-from newsmirror.chinese import squash
 
 __all__ = [
     "PageMeta",
     "read_meta",
-    "choose_title",
-    "strip_site_suffix",
     "detect_lang",
     "detect_script",
     "guess_timezone",
@@ -31,8 +28,6 @@ __all__ = [
     "text_of",
 ]
 
-# Separators sites put between the headline and their own name in <title>.
-_TITLE_SEP = re.compile(r"\s*(?:[|｜_–—]|\s-\s|\s·\s|-{2,}|_{2,})\s*")
 _WS = re.compile(r"\s+")
 # Runs, not single characters: counting by summing run lengths builds far fewer strings.
 _CJK_CHARS = re.compile(r"[\u4e00-\u9fff]+")
@@ -351,56 +346,6 @@ def read_script_dates(scripts: list[str]) -> list[str]:
             if _SCRIPT_DATE_KEY.match(key) and m.group("value") not in out:
                 out.append(m.group("value"))
     return out
-
-
-def strip_site_suffix(title: str, site_name: str = "") -> str:
-    """Drop site names around a <title>: `標題 | 聯合新聞網`, `标题_网易新闻` -> the headline."""
-    title = title.strip()
-    if site_name and title.endswith(site_name) and len(title) > len(site_name) + 4:
-        title = title[: -len(site_name)].rstrip(" |｜_-–—·:：")
-    parts = [p for p in _TITLE_SEP.split(title) if p.strip()]
-    if len(parts) <= 1:
-        return title
-    # The headline is the longest part; site names and sections are short.
-    best = max(parts, key=len)
-    return best.strip()
-
-
-def choose_title(meta: PageMeta, headings: tuple[str, ...] = ()) -> str:
-    """Pick the headline: an <h1> the <title>/og:title confirm, else og:title, else the cleaned <title>."""
-    refs = [r for r in (meta.og_title, meta.title_tag, meta.ld_headline) if r]
-    ref_squashed = [squash(r) for r in refs]
-    cands = list(meta.h1s) + [h for h in headings if h not in meta.h1s]
-    best = ""
-    for h in cands:
-        sq = squash(h)
-        if len(sq) < 4 or len(h) > 200:
-            continue
-        if any(sq in r for r in ref_squashed) and len(h) > len(best):
-            best = h
-    if best:
-        return best
-    # A badge glued before the headline in the <h1> (原创, 独家, 快訊 ...): the reference without it.
-    for h in cands:
-        sq = squash(h)
-        for r, rs in zip(refs, ref_squashed):
-            if len(rs) >= 8 and sq.endswith(rs) and 0 < len(sq) - len(rs) <= 4:
-                return r.strip()
-    # Headline in a reference that starts with an h1-like candidate (title truncated in <title>).
-    for h in cands:
-        sq = squash(h)
-        if len(sq) >= 8 and any(r and r[: len(sq) // 2] == sq[: len(sq) // 2] for r in ref_squashed):
-            return h
-    if meta.ld_headline:
-        return meta.ld_headline
-    if meta.og_title:
-        return strip_site_suffix(meta.og_title, meta.site_name)
-    if meta.title_tag:
-        return strip_site_suffix(meta.title_tag, meta.site_name)
-    for h in meta.h1s:
-        if len(h) >= 4:
-            return h
-    return ""
 
 
 def detect_script(text: str) -> str | None:
