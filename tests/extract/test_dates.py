@@ -140,3 +140,18 @@ def test_relative_visible_date_is_not_moved_by_page_anchors():
     fetched = datetime(2020, 2, 13, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     assert extract_article(html, reference=fetched).published == datetime(2020, 2, 11, 18, 47,
                                                                           tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("發布日期： 7/5/2005 9:23:57 PM", ["2005-07-05T21:23"]),  # the US locale's stamp: month first
+        ("7/5/2005 9:23", ["2005-05-07T09:23"]),  # day first when nothing says otherwise
+        ("7/5/2005，5/17/2005", ["2005-07-05T00:00", "2005-05-17T00:00"]),  # one date reads only month first
+        ("7/5/2005，17/5/2005", ["2005-05-07T00:00", "2005-05-17T00:00"]),
+    ],
+)
+def test_slashed_dates_take_their_order_from_the_text(text, want):
+    got = [m.value.strftime("%Y-%m-%dT%H:%M") for m in find_dates(text, tz="Asia/Shanghai",
+                                                                   reference=datetime(2026, 1, 1, tzinfo=UTC))]
+    assert got == want

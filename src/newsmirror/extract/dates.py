@@ -259,10 +259,16 @@ def _scan(text: str, zone: tzinfo, reference: datetime, loose: bool) -> list[Dat
     for m in _SHORT_YEAR_DATE.finditer(s):
         if m.group("hour") is not None or loose:  # `18-03-08 23:16`: a two-digit year only beside a clock
             add(m, _build(2000 + int(m.group("year")), int(m.group("month")), int(m.group("day")), m, zone, reference))
-    month_first = str(getattr(zone, "key", "")).startswith("America/")
-    for m in _DAY_FIRST_DATE.finditer(s):
-        a, b = int(m.group("day")), int(m.group("month"))  # `01/12/2025`: day first unless impossible (or in America)
-        day, month = (b, a) if (month_first and a <= 12) or b > 12 else (a, b)
+    # `01/12/2025`: day first, unless impossible. Month first in America, and where the text says so: a
+    # date that reads only one way (`9/17/2004` month first) outvotes those that read only the other
+    # (`17/9/2004`), and a Latin 12-hour clock (`7/5/2005 9:23:57 PM`, the US locale's stamp) is month first.
+    slashed = list(_DAY_FIRST_DATE.finditer(s))
+    votes = sum(int(m.group("month")) > 12 for m in slashed) - sum(int(m.group("day")) > 12 for m in slashed)
+    month_first = votes > 0 or (votes == 0 and str(getattr(zone, "key", "")).startswith("America/"))
+    for m in slashed:
+        a, b = int(m.group("day")), int(m.group("month"))
+        latin_12h = (m.group("ampm2") or "")[:1] in ("A", "a", "P", "p")
+        day, month = (b, a) if ((month_first or latin_12h) and a <= 12) or b > 12 else (a, b)
         add(m, _build(int(m.group("year")), month, day, m, zone, reference))
     for m in _ROC_NUM_DATE.finditer(s):
         year = int(m.group("year")) + ROC_OFFSET
