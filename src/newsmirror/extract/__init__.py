@@ -32,8 +32,10 @@ from newsmirror.extract.page import (
     clean_tree,
     ends_sentence,
     find_body,
+    is_ask,
     is_end_marker,
     is_tail_junk,
+    is_widget_text,
     looks_like_html,
     parse_html,
     render_blocks,
@@ -416,8 +418,8 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
     out: list[Block] = []
     total = sum(b.chars for b in kept) or 1
     for n, b in enumerate(kept):
-        if b.text and b.chars <= 30 and _WIDGET_LINE.search(b.text):
-            continue  # a page widget's words: share bar, font size, player placeholder, ad label
+        if b.text and ((b.chars <= 30 and _WIDGET_LINE.search(b.text)) or is_widget_text(b.text)):
+            continue  # a page widget's words: share bar, font size, player, pager, ad label
         if out and b.text and is_end_marker(b.text):
             done = sum(x.chars for x in out)
             if done >= total * 0.3 and _body_follows(kept[n + 1:]) and (
@@ -439,6 +441,10 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
         gone = out.pop()
         if not gone.text and id(gone) in captioned:
             tail_images[:0] = gone.images
+    # A box asking for money or membership among the last lines: it and the short lines after it go.
+    ask = next((i for i in range(max(0, len(out) - 4), len(out)) if out[i].text and is_ask(out[i])), None)
+    if ask is not None and ask > 0 and all(b.chars <= 120 for b in out[ask:]):
+        del out[ask:]
     if out and tail_images:  # captioned photos closing the story (a gallery under the text) stay with it
         out.append(Block(text="", source=out[-1].source, tag="img", images=tail_images))
     return out, captions, head, lead_images

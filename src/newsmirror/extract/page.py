@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from newsmirror.extract.lexicon import lexicon
 from newsmirror.furniture import CAPTION_LABEL, CREDIT_LABEL, PHOTO_CAPTION  # noqa: F401 - used here and re-exported
 
 __all__ = [
@@ -79,22 +80,28 @@ _CLOSERS = re.compile(r"</(?:[hH][tT][mM][lL]|[bB][oO][dD][yY])\s*>")  # no re.I
 _FOOTER_TEXT = re.compile(r"copyright|©|版权所有|版權所有|ICP[备備证證]|举报电话|舉報電話|all rights reserved|"
                           r"违法和不良信息|客服电话|联系我们|聯絡我們|关于我们|關於我們|免责声明|免責聲明", re.I)
 
+_EDGES = lexicon()
+# A heading that opens the related-links, comment or editor area after a body, after any bullet or bracket:
+# `相關閱讀`, `■延伸閱讀`, `更多國際報導`, `延伸·推薦`, `Read more` (the words: lexicon `body_edges.related_headings`).
 _END_MARKER = re.compile(
-    r"^[\s【\[（(<《「◆◇■□●○▲△▶►▸★☆※•·>»→＞-]*(?:相关阅读|相關閱讀|延伸阅读|延伸閱讀|相关新闻|相關新聞|相关推荐|相關推薦|推荐阅读|推薦閱讀|"
-    r"热门推荐|熱門推薦|猜你喜欢|猜你喜歡|相关文章|相關文章|看更多|更多新闻|更多新聞|更多相关|更多相關|更多\S{0,8}?(?:報導|报道)\s*$|"
-    r"相關稿件|相关稿件|相關內容|相关内容|"
-    r"更多精彩|热点推荐|熱點推薦|今日推荐|精彩推荐|精彩推薦|往期回顾|往期回顧|推荐阅读|相关链接|相關連結|"
-    r"相关报道|相關報導|热门文章|熱門文章|大家都在看|你可能感兴趣|你可能會感興趣|网友评论|網友評論|"
-    r"延伸\s*[·・]?\s*推[荐薦]|追蹤更多|追踪更多|分享到|分享至|责任编辑|責任編輯|免责声明|免責聲明|版权声明|版權聲明|声明：|聲明：|"
-    r"Related|Read more|More from|Recommended|Share this|Comments)",
+    r"^[\s【\[（(<《「◆◇■□●○▲△▶►▸★☆※•·>»→＞-]*(?:" + _EDGES.alternation("body_edges.related_headings")
+    + r"|更多\S{0,8}?(?:報導|报道)\s*$|延伸\s*[·・]?\s*推[荐薦])",
     re.I,
 )
+# A short closing line that is furniture: `（完）`, a share/follow/app/source line (lexicon `body_edges.tail_words`),
+# a blog's hit counter or trackback (`post_furniture`), a player's notice (`player_notices`).
 _TAIL_JUNK = re.compile(
-    r"^[（(]完[)）]$|跟贴|跟帖|封面圖|封面图|版权|版權|copyright|©|分享|举报|舉報|点赞|點讚|评论|評論|关注|關注|扫码|掃碼|扫描|下载|下載|app\b|APP|"
-    r"订阅|訂閱|收藏|转载|轉載|打开|打開|返回|上一篇|下一篇|阅读原文|閱讀原文|本文来源|文章来源|来源：|來源：|"
-    r"编辑：|編輯：|责编|責編|点击|點擊|微信|weibo|微博|广告|廣告",
+    r"^[（(]完[)）]$|app\b|" + _EDGES.alternation("body_edges.tail_words", "body_edges.post_furniture"),
     re.I,
 )
+# A box asking for money or membership after the story (`贊助《X》 我們需要你們的支持`, `【诚征荣誉会员】…`):
+# an ask word in the first 24 characters of a closing block, a word of what is asked for in its first 60.
+_ASK = re.compile(_EDGES.alternation("body_edges.asks"))
+_ASK_OBJECT = re.compile(_EDGES.alternation("body_edges.ask_objects"))
+# A page counter above or under a post: `第1页/共1页`, `第 2 頁 / 共 5 頁 << 上一頁`.
+_PAGE_COUNTER = re.compile(r"^第\s*\d+\s*[页頁]\s*[/／]?\s*共\s*\d+\s*[页頁]")
+# A video player's words where the video should be (lexicon `body_edges.player_notices`).
+_PLAYER_NOTICE = re.compile(_EDGES.alternation("body_edges.player_notices"), re.I)
 # Matched against lower-cased class and id: without re.I the scan is several times faster.
 _CAPTION_HINT = re.compile(r"caption|pic-?info|pictext|imgtxt|img-?desc|image-?desc|photo-?desc|pic-?desc|"
                            r"picture-?text|img_?text|pic_?txt|figure-?text|photo-?text|tuzhu")
@@ -636,20 +643,35 @@ _COMMENTS = re.compile(r"comment|disqus|reply|replies|discussion|respond")
 
 
 def is_end_marker(text: str) -> bool:
-    """True for a line that opens the related-links/editor/copyright area after a body."""
-    return len(text) <= 40 and bool(_END_MARKER.match(text))
+    """True for a line that opens the related-links/editor/copyright area after a body, or a blog's line
+    closing a post (`(本文发表于…, 已被阅读178次)`, `本文通告引用(Trackback)链接`): what follows is another's."""
+    return (len(text) <= 40 and bool(_END_MARKER.match(text))) or (len(text) <= 80 and bool(_POST_FURNITURE.search(text)))
+
+
+def is_widget_text(text: str) -> bool:
+    """A player's or a pager's words among the paragraphs (`很抱歉，当前视频播放失败`, `第1页/共1页 << 上一页`)."""
+    return len(text) <= 40 and bool(_PLAYER_NOTICE.search(text) or _PAGE_COUNTER.match(text))
+
+
+def is_ask(b: Block) -> bool:
+    """A box asking for money or membership (`贊助《X》 我們需要你們的支持`): the story has ended above it."""
+    return bool(_ASK.search(b.text[:24]) and _ASK_OBJECT.search(b.text[:60]))
 
 
 def is_tail_junk(b: Block) -> bool:
     """A short closing line that is site furniture: share, copyright, app and source notices."""
+    if is_ask(b) or _PAGE_COUNTER.match(b.text):
+        return True
     if b.chars > 40:
-        # A longer copyright notice (`© 2026年X版权声明：本文所有内容受到著作权法保护…`) or a call to
-        # follow the outlet elsewhere (`X中文有Instagram！欢迎搜寻…`).
+        # A longer copyright notice (`© 2026年X版权声明：本文所有内容受到著作权法保护…`), a call to
+        # follow the outlet elsewhere (`X中文有Instagram！欢迎搜寻…`), a blog's line under the post.
         return (b.chars <= 600 and bool(COPYRIGHT_NOTICE.search(b.text))) or \
-            (b.chars <= 60 and bool(_FOLLOW_US.search(b.text)))
+            (b.chars <= 60 and bool(_FOLLOW_US.search(b.text))) or \
+            (b.chars <= 80 and bool(_POST_FURNITURE.search(b.text)))
     return b.link_density > 0.3 or bool(_TAIL_JUNK.search(b.text)) or bool(_FOLLOW_US.search(b.text))
 
 
+_POST_FURNITURE = re.compile(_EDGES.alternation("body_edges.post_furniture"), re.I)
 _FOLLOW_US = re.compile(r"(?:Instagram|Facebook|Telegram|YouTube|WhatsApp|Twitter|LINE|微信|微博|臉書|脸书)"
                         r".{0,30}(?:欢迎|歡迎|搜寻|搜尋|关注|關注|追蹤|追踪|订阅|訂閱|加入|好友|官方帳號|官方账号)|"
                         r"(?:欢迎|歡迎|立即|马上|馬上|快|點我|点我)(?:关注|關注|追蹤|追踪|订阅|訂閱|加入)", re.I)
