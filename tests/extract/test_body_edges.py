@@ -23,9 +23,21 @@ def test_a_players_words_and_a_pager_are_not_story_text():
     assert art.text.split("\n\n") == STORY
 
 
+def test_a_consent_box_and_a_close_button_are_not_story_text():
+    art = extract_article(page(["請同意我們的隱私權規範，才能啟用聽新聞的功能。", "關閉"], []))
+    assert art.text.split("\n\n") == STORY
+
+
+def test_a_related_box_after_the_first_paragraph_keeps_that_paragraph():
+    links = "".join(f"<p><a href='/news/{i}'>另一則新聞的標題第{i}則，與港口無關</a></p>" for i in range(4))
+    html = page([], []).replace(f"<p>{STORY[1]}</p>", f"<p>相關新聞：</p>{links}<p>{STORY[1]}</p>")
+    assert extract_article(html).text.split("\n\n") == STORY
+
+
 def test_a_blog_posts_closing_line_ends_the_body_before_the_next_post():
     other = ["另一篇文章的第一段，說的是山上的天氣和登山步道的整修工程，與港口無關。"] * 3
-    art = extract_article(page([], ["（本文發表於首頁, 已被閱讀178次）", "本文通告引用(Trackback)鏈接: /trackback?p=1", *other]))
+    closing = "<a href='/p/1#comments'>（本文發表於首頁, 已被閱讀178次）</a>"
+    art = extract_article(page([], [closing, "本文通告引用(Trackback)鏈接: /trackback?p=1", *other]))
     assert art.text.split("\n\n") == STORY
 
 

@@ -34,6 +34,7 @@ from newsmirror.extract.page import (
     find_body,
     is_ask,
     is_end_marker,
+    is_post_end,
     is_tail_junk,
     is_widget_text,
     looks_like_html,
@@ -351,6 +352,17 @@ def _body_follows(rest: list[Block]) -> bool:
     return sum(1 for b in rest if b.chars >= 30 and b.link_density < 0.2 and ends_sentence(b.text)) >= 2
 
 
+def _story_text(blocks: list[Block], within: Block) -> bool:
+    """True when these blocks hold a paragraph of story text (a sentence of 30 characters or more, few
+    links) whose parent element also holds `within`: the same column of text, not a promo above it."""
+    for b in blocks:
+        if b.chars >= 30 and b.link_density < 0.2 and ends_sentence(b.text):
+            parent = b.source.getparent()
+            if parent is not None and any(a is parent for a in within.source.iterancestors()):
+                return True
+    return False
+
+
 def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list[str], list[str]]:
     """Cut the body's edges: title repeats, bylines, captions, related headings, furniture."""
     title_sq = squash(title)
@@ -418,8 +430,11 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
     out: list[Block] = []
     total = sum(b.chars for b in kept) or 1
     for n, b in enumerate(kept):
-        if b.text and ((b.chars <= 30 and _WIDGET_LINE.search(b.text)) or is_widget_text(b.text)):
+        if b.text and ((b.chars <= 30 and _WIDGET_LINE.search(b.text)) or is_widget_text(b.text)
+                       or b.text in _WIDGET_WORDS):
             continue  # a page widget's words: share bar, font size, player, pager, ad label
+        if out and b.text and is_post_end(b.text) and sum(x.chars for x in out) >= total * 0.3:
+            break  # a blog post's closing line: another post follows
         if out and b.text and is_end_marker(b.text):
             done = sum(x.chars for x in out)
             if done >= total * 0.3 and _body_follows(kept[n + 1:]) and (
@@ -428,8 +443,9 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
                 continue  # `延伸閱讀：<a>headline</a>` inside the story: the line goes, the story goes on
             if done >= total * 0.3:
                 break
-            out = []  # a related box before the body: what came before it was furniture too
-            continue
+            if not (_story_text(out, within=b) and _body_follows(kept[n + 1:])):
+                out = []  # a related box before the body: what came before it was furniture too
+            continue  # else a box inside the story's first lines (`相關新聞：` and its links): the story goes on
         if b.text and b.link_density > 0.6 and b.chars < 200:
             continue
         out.append(b)
@@ -625,6 +641,8 @@ def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], ta
 
 
 WIDGET_NAMES = lexicon().widgets
+# A line that is one widget's word (`關閉`, `分享`, `收藏`): a button's label, never story text.
+_WIDGET_WORDS = frozenset(lexicon().words("widgets.actions"))
 
 
 def _structured_names(value: str) -> list[str]:

@@ -100,8 +100,9 @@ _ASK = re.compile(_EDGES.alternation("body_edges.asks"))
 _ASK_OBJECT = re.compile(_EDGES.alternation("body_edges.ask_objects"))
 # A page counter above or under a post: `第1页/共1页`, `第 2 頁 / 共 5 頁 << 上一頁`.
 _PAGE_COUNTER = re.compile(r"^第\s*\d+\s*[页頁]\s*[/／]?\s*共\s*\d+\s*[页頁]")
-# A video player's words where the video should be (lexicon `body_edges.player_notices`).
-_PLAYER_NOTICE = re.compile(_EDGES.alternation("body_edges.player_notices"), re.I)
+# A video player's words where the video should be, a consent box's (lexicon `body_edges.player_notices`,
+# `body_edges.consent_notices`).
+_PLAYER_NOTICE = re.compile(_EDGES.alternation("body_edges.player_notices", "body_edges.consent_notices"), re.I)
 # Matched against lower-cased class and id: without re.I the scan is several times faster.
 _CAPTION_HINT = re.compile(r"caption|pic-?info|pictext|imgtxt|img-?desc|image-?desc|photo-?desc|pic-?desc|"
                            r"picture-?text|img_?text|pic_?txt|figure-?text|photo-?text|tuzhu")
@@ -643,14 +644,20 @@ _COMMENTS = re.compile(r"comment|disqus|reply|replies|discussion|respond")
 
 
 def is_end_marker(text: str) -> bool:
-    """True for a line that opens the related-links/editor/copyright area after a body, or a blog's line
-    closing a post (`(本文发表于…, 已被阅读178次)`, `本文通告引用(Trackback)链接`): what follows is another's."""
-    return (len(text) <= 40 and bool(_END_MARKER.match(text))) or (len(text) <= 80 and bool(_POST_FURNITURE.search(text)))
+    """True for a line that opens the related-links/editor/copyright area after a body."""
+    return len(text) <= 40 and bool(_END_MARKER.match(text))
+
+
+def is_post_end(text: str) -> bool:
+    """A blog's line closing a post (`(本文发表于…, 已被阅读178次)`, `本文通告引用(Trackback)链接`): what
+    follows it is another post."""
+    return len(text) <= 80 and bool(_POST_FURNITURE.search(text))
 
 
 def is_widget_text(text: str) -> bool:
-    """A player's or a pager's words among the paragraphs (`很抱歉，当前视频播放失败`, `第1页/共1页 << 上一页`)."""
-    return len(text) <= 40 and bool(_PLAYER_NOTICE.search(text) or _PAGE_COUNTER.match(text))
+    """A player's, a pager's or a consent box's words among the paragraphs (`很抱歉，当前视频播放失败`,
+    `第1页/共1页 << 上一页`, `請同意我們的隱私權規範，才能啟用聽新聞的功能。`)."""
+    return len(text) <= 60 and bool(_PLAYER_NOTICE.search(text) or _PAGE_COUNTER.match(text))
 
 
 def is_ask(b: Block) -> bool:
