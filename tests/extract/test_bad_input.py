@@ -104,3 +104,30 @@ def test_control_characters_beside_dropped_elements_do_not_crash():
     assert art.kind == "article"
     assert "工務局長表示" in art.text
     assert not any(c in art.text for c in "\x08\x0b\x0e\x1f")
+
+
+def test_binary_bytes_are_refused_before_decoding_with_a_reason():
+    art = extract_article(bytes(range(256)) * 64)
+    assert art.kind == "not_article"
+    assert "binary" in art.notes
+
+
+def test_a_page_mixing_two_encodings_keeps_its_text():
+    story = "".join(f"<p>第{i}段：市政府今天宣布河濱公園將進行全面改建，工程預計明年春天完工。</p>" for i in range(6))
+    data = f"<html><head><title>河濱公園改建</title></head><body><h1>河濱公園改建</h1>{story}".encode("utf-8")
+    data += "<p>居民可在網上查看設計圖並提出意見，市府將舉辦說明會。</p></body></html>".encode("big5")
+    art = extract_article(data)
+    assert art.kind == "article"
+    assert "第5段" in art.text
+
+
+def test_a_page_of_too_many_elements_is_cut_and_says_so():
+    from newsmirror.extract.page import MAX_ELEMENTS, cut_tree, parse_html
+
+    story = "".join(f"<p>第{i}段：市政府今天宣布河濱公園將進行全面改建，工程預計明年春天完工。</p>" for i in range(6))
+    art = extract_article(f"<html><body><h1>河濱公園改建</h1>{story}" + "<p>字</p>" * (MAX_ELEMENTS + 10) + "</body></html>")
+    assert art.kind == "article" and "第5段" in art.text
+    assert "cut after" in art.notes
+    root = parse_html("<html><body>" + "<div><p>a</p></div>" * 20 + "</body></html>")
+    assert cut_tree(root, 11) and sum(1 for _ in root.iter()) == 11
+    assert not cut_tree(root, 11)

@@ -29,7 +29,9 @@ from newsmirror.extract.page import (
     is_aside,
     PHOTO_CAPTION,
     Block,
+    MAX_ELEMENTS,
     clean_tree,
+    cut_tree,
     ends_sentence,
     find_body,
     is_ask,
@@ -55,7 +57,7 @@ _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 # A mirror post's header under its front matter: `<!--epoch ms-->`, `[title](url)`, `------`.
 _POST_HEADER = re.compile(r"\A\s*(?:<!--\s*\d*\s*-->\s*)?(?:\[[^\n]*\]\([^\n]*\)[ \t]*\n)?\s*-{3,}[ \t]*\n")
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_BINARY_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+_BINARY_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _DATE_ONLY_LINE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}|\d{1,2}\s*[时時点點]\s*\d{1,2}\s*分")
 # A label just before a date: `更新時間：` marks a revision, not the first publication.
 _OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*([+-])(\d{2}):?(\d{2})\s*$")
@@ -77,12 +79,26 @@ def decode_input(data: bytes | str) -> str:
     return decode_bytes(data)[0]
 
 
+MAX_CHARS = 4_000_000  # characters of one input read at most (the largest real page has 0.6 million)
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")  # control bytes no text encoding uses (ESC kept)
+
+
+def _binary_bytes(data: bytes) -> bool:
+    """Bytes that are no text page: over 5% control bytes in the first 4,000 (UTF-16 with a BOM excepted)."""
+    sample = data[:4000]
+    if not sample or sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    return len(_BINARY_BYTES.findall(sample)) / len(sample) > 0.05
+
+
 def _is_binary(text: str) -> bool:
     sample = text[:4000]
     if not sample:
         return False
-    bad = len(_BINARY_CHARS.findall(sample))  # controls other than \t \n \r \f, and U+FFFD
-    return bad / len(sample) > 0.05
+    # controls other than \t \n \r \f over 5%; undecodable bytes (U+FFFD) over 30%: a page whose bytes mix
+    # two encodings keeps its text readable in the one it was decoded as
+    controls = len(_BINARY_CHARS.findall(sample))
+    return controls / len(sample) > 0.05 or sample.count("\ufffd") / len(sample) > 0.3
 
 
 def _not_article(url: str | None, title: str = "", **kw) -> Article:
@@ -100,12 +116,20 @@ def extract_article(
     """Read one page into an Article: body text and HTML, title, dates, credits, links, kind.
 
     `outlets` names the sources' outlets by host (`outlets.outlets_by_host`), for a page that names none."""
+    if isinstance(data, bytes) and _binary_bytes(data):  # before decoding: detecting a charset of noise is slow
+        return _not_article(url, notes="binary data, not a page")
     text = decode_input(data)
     if not text.strip() or _is_binary(text):
-        return _not_article(url)
+        return _not_article(url, notes="binary data, not a page" if text.strip() else "")
+    cut = len(text) > MAX_CHARS
+    if cut:  # the largest real page is 0.6 MB: what lies beyond this is read as a truncated download
+        text = text[:MAX_CHARS]
     article = _extract_text(text, url, tz=tz, reference=reference)
     if article.source is None:  # the page names no outlet: its address may (the sources, then hosts.toml)
         article = replace(article, source=outlet_from_url(article.url, outlets))
+    if cut:
+        note = f"input cut after its first {MAX_CHARS:,} characters"
+        article = replace(article, notes="; ".join(n for n in (article.notes, note) if n))
     return article
 
 
@@ -132,6 +156,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     root = parse_html(text)
     if root is None:
         return _not_article(url)
+    cut = cut_tree(root)
     meta = read_meta(root)
     url = url or meta.canonical or None
     clean_tree(root)
@@ -214,6 +239,8 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     # Headlines that are links, inside the region taken for the body: the cards of a section page.
     teasers = sum(1 for b in body.blocks if b.tag in ("h2", "h3", "h4") and b.link_density > 0.8) if body else 0
     kind, notes = _kind(title, body_blocks, body_text, blocks, meta, teasers, dated=published is not None)
+    if cut:
+        notes = "; ".join(n for n in (notes, f"page cut after its first {MAX_ELEMENTS:,} elements") if n)
     body_html = _body_html(body_blocks, url)
     return Article(
         kind=kind, url=url, title=title, authors=tuple(authors), source=source, editors=tuple(editors),
