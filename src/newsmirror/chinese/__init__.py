@@ -17,7 +17,18 @@ folds, converts and tokenizes the same way everywhere.
 from __future__ import annotations
 
 from newsmirror.chinese.aliases import Aliases, alias_key, load_aliases
-from newsmirror.chinese.chars import CJK, CJK_CLASS, HAN, HAN_CLASS, count_han, is_cjk, squash
+from newsmirror.chinese.chars import (
+    CJK,
+    CJK_CLASS,
+    CLOSING_CLASS,
+    HAN,
+    HAN_CLASS,
+    HAN_RUN,
+    SENTENCE_END_CLASS,
+    count_han,
+    is_cjk,
+    squash,
+)
 from newsmirror.chinese.chartable import detect_script
 from newsmirror.chinese.script import (
     SCRIPTS,
@@ -45,8 +56,11 @@ __all__ = [
     "Aliases",
     "CJK",
     "CJK_CLASS",
+    "CLOSING_CLASS",
     "HAN",
     "HAN_CLASS",
+    "HAN_RUN",
+    "SENTENCE_END_CLASS",
     "SCRIPTS",
     "Script",
     "alias_key",

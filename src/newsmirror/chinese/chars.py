@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["HAN_CLASS", "CJK_CLASS", "WORD_CLASS", "HAN", "CJK", "is_cjk", "count_han", "squash"]
+__all__ = ["HAN_CLASS", "CJK_CLASS", "WORD_CLASS", "SENTENCE_END_CLASS", "CLOSING_CLASS", "HAN", "HAN_RUN", "CJK",
+           "is_cjk", "count_han", "squash"]
 
 # Han ideographs of the Basic Multilingual Plane: extension A, the unified block, compatibility forms.
 HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -17,7 +18,13 @@ CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U
 # Latin (with accents), Greek and Cyrillic letters and digits: the characters of words.
 WORD_CLASS = "0-9a-zA-Z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
 
+# What ends a sentence, Chinese and Latin (`。`, `！`, `?`, an ellipsis), and the closing quotes and brackets
+# that may follow it (`……。」`): one definition for the HTML and the text-capture readers.
+SENTENCE_END_CLASS = "。！？!?…"
+CLOSING_CLASS = "」』”’\"）)\\]】"
+
 HAN = re.compile(f"[{HAN_CLASS}]")
+HAN_RUN = re.compile(f"[{HAN_CLASS}]+")  # runs, for counting by summing lengths: far fewer strings built
 CJK = re.compile(f"[{CJK_CLASS}]")
 
 

@@ -30,7 +30,6 @@ __all__ = [
 
 _WS = re.compile(r"\s+")
 # Runs, not single characters: counting by summing run lengths builds far fewer strings.
-_CJK_CHARS = re.compile(r"[\u4e00-\u9fff]+")
 _KANA = re.compile(r"[\u3040-\u30ff]+")
 _HANGUL = re.compile(r"[\uac00-\ud7af]+")
 _LATIN = re.compile(r"[A-Za-z]+")
@@ -354,13 +353,13 @@ def detect_script(text: str) -> str | None:
     script = chinese.detect_script(text)
     if script is not None:
         return script.subtag
-    return "Hans" if _count(_CJK_CHARS, text[:3000]) >= 20 else None
+    return "Hans" if _count(chinese.HAN_RUN, text[:3000]) >= 20 else None
 
 
 def detect_lang(text: str, lang_attr: str = "") -> tuple[str | None, str | None]:
     """Return (lang, script): zh-Hant/zh-Hans by the characters themselves, else the page's lang."""
     sample = text[:4000]
-    cjk = _count(_CJK_CHARS, sample)
+    cjk = _count(chinese.HAN_RUN, sample)
     kana = _count(_KANA, sample)
     hangul = _count(_HANGUL, sample)
     letters = _count(_LATIN, sample)

@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from newsmirror.chinese import CLOSING_CLASS, HAN, SENTENCE_END_CLASS
 from newsmirror.extract.lexicon import lexicon
 from newsmirror.furniture import CAPTION_LABEL, CREDIT_LABEL, PHOTO_CAPTION  # noqa: F401 - used here and re-exported
 
@@ -75,8 +76,7 @@ _ALWAYS_NEG = re.compile(r"paywall|chargewall|pay-?tip|newsletter|copyright|disq
 
 # Sentence punctuation, Chinese and Latin; commas count too (readability's evidence).
 _PUNCT = re.compile(r"[，。！？；：、,.!?;:「」“”]")
-_SENTENCE_END = re.compile(r"[。！？!?…」”』）)\]】.]$")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SENTENCE_END = re.compile(f"[{SENTENCE_END_CLASS}{CLOSING_CLASS}.]$")  # a paragraph's last character
 _CLOSERS = re.compile(r"</(?:[hH][tT][mM][lL]|[bB][oO][dD][yY])\s*>")  # no re.I: the "</" prefix scan stays fast
 _FOOTER_TEXT = re.compile(r"copyright|©|版权所有|版權所有|ICP[备備证證]|举报电话|舉報電話|all rights reserved|"
                           r"违法和不良信息|客服电话|联系我们|聯絡我們|关于我们|關於我們|免责声明|免責聲明", re.I)
@@ -490,7 +490,7 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
         if b.chars < 150 and _FOOTER_TEXT.search(b.text):
             continue
         punct = len(_PUNCT.findall(b.text))
-        cjk = bool(_CJK.search(b.text))
+        cjk = HAN.search(b.text) is not None
         unit = 1 + punct + min(b.chars / (50 if cjk else 100), 3)
         el = b.source
         # A block whose source is a text-holding div is its own container level.

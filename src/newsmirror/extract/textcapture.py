@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from newsmirror.chinese import CLOSING_CLASS, SENTENCE_END_CLASS, count_han
 from newsmirror.extract.bylines import Credits, credits_of, find_credits, parse_credits
 from newsmirror.extract.dates import DateMatch, find_dates
 from newsmirror.extract.page import CAPTION_LABEL, COPYRIGHT_NOTICE, CREDIT_LABEL, PHOTO_CAPTION
@@ -28,7 +29,8 @@ MAX_HEADING = 8  # characters of a related-links heading at most
 MIN_HEADLINE = 9  # characters of a related headline at least
 MAX_GAP = 4  # short lines (subheadings, image notes) a body run may bridge
 
-_SENTENCE_END = re.compile(r"[。！？!?；;：:」』”\"’）)】]\s*$")
+# a line's last character: a sentence end, a closing quote, or a semicolon or colon (a line run on below it)
+_SENTENCE_END = re.compile(f"[{SENTENCE_END_CLASS}{CLOSING_CLASS}；;：:]\\s*$")
 _ENDS_IN_STOP = re.compile(r"[。！？!?]\s*[」』”\"’）)】]*\s*$")
 _TRUNCATED = re.compile(r"(?:\.{2,}|…+|⋯+)\s*$")
 _PHOTO_CREDIT = re.compile(
@@ -179,7 +181,6 @@ def _is_meta(s: str, reference: datetime | None, tz: str) -> bool:
 
 
 _BREADCRUMB = re.compile(r"\s[>›»]\s|^(?:首页|首頁|Home)\s*[-|>›»]")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _ORIGINAL_TITLE = re.compile(r"^[（(]?\s*(?:原标题|原標題|原題|原题)\s*[:：]")
 
 
@@ -191,7 +192,7 @@ def _title(texts: list[str], body_start: int, skip: set[int], reference: datetim
     """
     best: tuple[float, str, int] = (float("-inf"), "", body_start)
     seen = 0
-    cjk = body_start < len(texts) and len(_CJK.findall(texts[body_start])) >= 10
+    cjk = body_start < len(texts) and count_han(texts[body_start]) >= 10
     for i in range(body_start - 1, -1, -1):
         if seen >= 25:
             break
@@ -206,7 +207,7 @@ def _title(texts: list[str], body_start: int, skip: set[int], reference: datetim
             or _ORIGINAL_TITLE.match(s)
             or _IMAGE_NOTE.search(s)
             or _BREADCRUMB.search(s)
-            or (cjk and len(_CJK.findall(s)) < 4)
+            or (cjk and count_han(s) < 4)
             or _is_meta(s, reference, tz)
             or s.startswith(("——", "--", "—"))  # a subtitle (副题) under the headline
         ):
