@@ -114,7 +114,7 @@ def test_binary_bytes_are_refused_before_decoding_with_a_reason():
 
 def test_a_page_mixing_two_encodings_keeps_its_text():
     story = "".join(f"<p>第{i}段：市政府今天宣布河濱公園將進行全面改建，工程預計明年春天完工。</p>" for i in range(6))
-    data = f"<html><head><title>河濱公園改建</title></head><body><h1>河濱公園改建</h1>{story}".encode("utf-8")
+    data = f"<html><head><title>河濱公園改建</title></head><body><h1>河濱公園改建</h1>{story}".encode()
     data += "<p>居民可在網上查看設計圖並提出意見，市府將舉辦說明會。</p></body></html>".encode("big5")
     art = extract_article(data)
     assert art.kind == "article"
