@@ -11,7 +11,6 @@ only, never tags, attribute values or URLs. Which script a text is written in is
 from __future__ import annotations
 
 import re
-from operator import ne
 import threading
 from enum import StrEnum
 from functools import lru_cache
