@@ -185,7 +185,9 @@ def _what(kind: FailureKind) -> str:
 
 
 class HostPacer:
-    """Spaces the starts of requests to one host by at least its delay (asyncio; one per run)."""
+    """Spaces requests to one host by at least its delay (asyncio; one per run): each starts the delay
+    after the previous one started and after it ended, so the host sees the delay between two requests
+    however long the way to it takes on a loaded machine."""
 
     def __init__(self, delay: float = DEFAULT_HOST_DELAY, clock=time.monotonic) -> None:
         self.delay = delay
@@ -204,6 +206,10 @@ class HostPacer:
     def hold(self, host: str, seconds: float) -> None:
         """Start nothing on this host for `seconds` from now (a 429's Retry-After)."""
         self._next[host] = max(self._next.get(host, 0.0), self._clock() + seconds)
+
+    def ended(self, host: str) -> None:
+        """A request to this host has ended: the next starts no sooner than its delay from now."""
+        self.hold(host, self.delay_for(host))
 
     async def wait(self, host: str) -> None:
         """Wait for this host's turn, then book the next one `delay` later."""

@@ -261,6 +261,9 @@ class Fetcher:
                 if polite:
                     self.hosts.failed(url, exc)
                 raise
+            finally:
+                if polite:  # the next request leaves the delay after this one ended, not only after it began
+                    self.pacer.ended(host)
             if polite and self.hosts.failed(url, retry.error):
                 raise retry.error  # the host is given up: no more attempts
             if attempts > p.retries:
