@@ -178,3 +178,26 @@ def test_a_feed_without_dates_is_not_read_as_a_burst_at_its_first_fetch_and_lear
     assert min(intervals) >= 45 and 50 <= intervals[-1] <= 70  # never at min_interval; about hourly
     # one dated item a minute old is not a rate of one a minute
     assert minutes([NOW - timedelta(minutes=1)], window=20) >= 30
+
+
+def test_any_history_gives_an_interval_within_the_bounds():
+    # odd histories from a seeded generator: none, one, all in one second, future dates, old ones, regular
+    # ones; odd bounds: equal, a week; odd windows: 0, 1
+    rng = random.Random(11)
+    for _ in range(60):
+        n = rng.choice([0, 1, 2, 3, 20, 300])
+        shape = rng.randrange(4)
+        if shape == 0:
+            items = [NOW - timedelta(days=rng.uniform(0, rng.choice([0.01, 1, 60, 200]))) for _ in range(n)]
+        elif shape == 1:
+            items = [NOW - timedelta(seconds=rng.choice([0, 1, 60]))] * n
+        elif shape == 2:
+            items = [NOW + timedelta(hours=rng.uniform(-5, 5)) for _ in range(n)]
+        else:
+            end = NOW - timedelta(days=rng.uniform(0, 70))
+            items = [end - timedelta(minutes=rng.choice([0, 1, 60])) * i for i in range(n)]
+        lo = rng.choice([1, 5, 15])
+        hi = rng.choice([lo, 1440, 10080])
+        cadence = adaptive_interval(items, NOW, interval=rng.choice([lo, hi]), min_interval=lo, max_interval=hi,
+                                    window=rng.choice([0, 1, 10, 50]))
+        assert lo * 60 <= cadence.seconds <= hi * 60, (n, shape, lo, hi, cadence)

@@ -1,5 +1,5 @@
 """`newsmirror run` as a real process: it fetches the due sources at once, and SIGTERM in the middle of
-a round stops it within seconds with exit 0, leaving an archive the next run completes; SIGKILL in the
+a round (or SIGINT, Ctrl-C) stops it within seconds with exit 0, leaving an archive the next run completes; SIGKILL in the
 middle of a round leaves an archive that the next `run --once` completes, publishes and indexes."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+
+import pytest
 
 from feedtext import rss
 from httpserver import Reply
@@ -21,7 +23,8 @@ PAGE = ("<html><body><article><h1>標題{n}</h1><p>" + "交通部今天說明連
         + "</p></article></body></html>")
 
 
-def test_run_fetches_due_sources_and_stops_cleanly_on_sigterm(http_server, tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_run_fetches_due_sources_and_stops_cleanly_on_sigterm_or_sigint(http_server, tmp_path, signum):
     base = http_server.url("")
     items = [{"title": f"標題{i}", "link": f"{base}/p/{i}.html", "guid": f"g{i}", "description": "摘要。"}
              for i in range(3)]
@@ -39,7 +42,7 @@ def test_run_fetches_due_sources_and_stops_cleanly_on_sigterm(http_server, tmp_p
         while not any(r.path.startswith("/p/") for r in http_server.requests) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert http_server.hits("/f.xml") == 1, "run did not fetch the due source at start"
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signum)
         sent = time.monotonic()
         proc.wait(timeout=10)
         assert time.monotonic() - sent < 5
