@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from enum import StrEnum
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from newsmirror.config import Settings
 from newsmirror.errors import ConfigError, FeedError, FetchError, NewsMirrorError, SearchError, StoreError, StoryError
-from newsmirror.models import SaveStatus, SearchHit, Source
+from newsmirror.models import FetchResult, SaveStatus, SearchHit, Source
 from newsmirror.progress import Progress
 
 __all__ = [
@@ -40,6 +41,15 @@ __all__ = [
     "ReextractSummary",
     "run_fetch",
     "fetch_sources",
+    "FeedFetch",
+    "PageTask",
+    "PageFetch",
+    "fetch_feed",
+    "finish_feed",
+    "fetch_page",
+    "finish_page",
+    "fetch_pages",
+    "pending_pages",
     "needs_page",
     "reextract_archive",
     "update_index",
@@ -114,6 +124,12 @@ class FetchSummary:
     notes: list[str] = field(default_factory=list)  # things worth one log line that are not failures
     feeds: list[FeedReport] = field(default_factory=list)  # one per feed, for the scheduler
 
+    def count_sources(self, names: set[str]) -> None:
+        """Set sources_ok/failed: a source failed when one of its feeds did."""
+        failed = {f.source for f in self.feeds if f.outcome is FeedOutcome.FAILED}
+        self.sources_failed = len(failed & names)
+        self.sources_ok = len(names) - self.sources_failed
+
     def line(self) -> str:
         """The one summary line a run ends with."""
         return (
@@ -173,59 +189,27 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
     progress.total = len(feeds)
     store = open_store(settings.store_location)
     archive = RawArchive(settings.raw_dir)
-    failed_sources: set[str] = set()
-
-    def failed(source: Source, url: str, fetched: str, error: FetchError | FeedError | str, status: int | None) -> None:
-        reason = str(error)
-        failed_sources.add(source.name)
-        summary.feeds_failed += 1
-        summary.failures.append(Failure(source.name, fetched, reason))
-        _record_feed(store, source, url, fetched, now, summary, status=status, error=reason)
-        summary.feeds.append(FeedReport(source.name, url, fetched, FeedOutcome.FAILED, status, error=reason,
-                                        retry_after=getattr(error, "retry_after", None)))
-        progress.advance(failed=True)
-
     follower = IndexFollower(settings) if sync_index else None
     try:
         suspects = _suspect_hosts(store, now)
         async with Fetcher(policy or FetchPolicy(), archive, store=store, clock=lambda: now,
                            suspect_hosts=suspects) as fetcher:
-            tasks = [asyncio.create_task(_fetch_one(fetcher, store, s, url, now, summary)) for s, url in feeds]
-            pages: dict[int, tuple[Source, int, str]] = {}
+            tasks = [asyncio.create_task(fetch_feed(fetcher, store, s, url, now, summary)) for s, url in feeds]
+            by_name = {s.name: s for s in sources}
+            pages: dict[int, PageTask] = {}
             for task in asyncio.as_completed(tasks):
-                source, url, fetched, result, error = await task
-                if error is not None:
-                    failed(source, url, fetched, error, error.status if isinstance(error, FetchError) else None)
-                    continue
-                max_age = _max_age(result.headers)
-                if result.not_modified:
-                    summary.feeds_not_modified += 1
-                    _record_feed(store, source, url, fetched, now, summary, status=304)
-                    summary.feeds.append(FeedReport(source.name, url, fetched, FeedOutcome.NOT_MODIFIED, 304,
-                                                    max_age=max_age))
-                    progress.advance(not_modified=1)
-                    continue
-                try:
-                    parsed = _parse(source, url, result)
-                except FeedError as exc:
-                    failed(source, url, fetched, exc, result.status)
-                    continue
-                before = summary.new
-                for article_id, link in _store_feed(store, source, url, fetched, result, parsed, summary, now):
-                    pages[article_id] = (source, article_id, link)
-                summary.feeds_ok += 1
+                fetched = await task
+                for page in finish_feed(store, by_name[fetched.source], fetched, now, summary, progress):
+                    pages[page.article_id] = page
                 if follower is not None and summary.new + summary.revised >= (follow_index_after or FOLLOW_INDEX_AFTER):
                     follower.start()
-                summary.feeds.append(FeedReport(source.name, url, fetched, FeedOutcome.OK, result.status,
-                                                new=summary.new - before, items=len(parsed.items), ttl=parsed.ttl,
-                                                max_age=max_age))
-                progress.advance(new=summary.new - before)
             # pages that a killed run never reached, or that failed lately, are tried again
-            for article_id, link, source in _pending_pages(store, sources, now):
-                pages.setdefault(article_id, (source, article_id, link))
+            for page in pending_pages(store, sources, now):
+                pages.setdefault(page.article_id, page)
             if pages:
                 progress.total = (progress.total or 0) + len(pages)
-                await _fetch_pages(fetcher, store, list(pages.values()), summary, progress, now)
+                await fetch_pages(fetcher, store, [(by_name[p.source], p) for p in pages.values()], summary,
+                                  progress, now)
         if follower is not None:
             follower.stop()
         if sync_index:
@@ -235,8 +219,7 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
             follower.stop()
         archive.close()
         store.close()
-    summary.sources_failed = len(failed_sources)
-    summary.sources_ok = len({s.name for s in sources}) - len(failed_sources)
+    summary.count_sources({s.name for s in sources})
     summary.seconds = progress.seconds
     progress.finish()
     return summary
@@ -392,9 +375,29 @@ def _max_age(headers: dict[str, str]) -> float | None:
     return None
 
 
-async def _fetch_one(fetcher, store, source: Source, url: str, now: datetime, summary: FetchSummary):
+@dataclass(frozen=True)
+class FeedFetch:
+    """Step 1 of a feed's fetch: what came back from the URL in use (a result or an error), plain values."""
+
+    source: str  # the source's name
+    url: str  # the feed as sources.toml lists it
+    fetched: str  # the URL asked: the primary or an alternate
+    result: FetchResult | None
+    error: FetchError | None
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """An article page to fetch for the full text: plain values, so a queue can carry it (JSON)."""
+
+    source: str  # the source's name
+    article_id: int
+    link: str
+
+
+async def fetch_feed(fetcher, store, source: Source, url: str, now: datetime, summary: FetchSummary) -> FeedFetch:
     """Fetch one feed from the URL in use (and, when the primary is retried, the alternate after it),
-    with its stored validators; return (source, url, fetched URL, result, error)."""
+    with its stored validators."""
     from newsmirror.fetch.failover import urls_to_try
 
     schedule = store.get_feed_schedule(url) if source.alternates_for(url) else None
@@ -409,12 +412,53 @@ async def _fetch_one(fetcher, store, source: Source, url: str, now: datetime, su
         except Exception as exc:  # a bug in one feed's handling must not stop the others
             error = FetchError(f"{fetched}: unexpected {type(exc).__name__}: {exc}", url=fetched)
         else:
-            return source, url, fetched, result, None
+            return FeedFetch(source.name, url, fetched, result, None)
         if i + 1 < len(tries):  # the retried primary failed: record it, go on to the alternate
             _record_feed(store, source, url, fetched, now, summary, status=error.status, error=str(error))
             continue
-        return source, url, fetched, None, error
+        return FeedFetch(source.name, url, fetched, None, error)
     raise AssertionError("urls_to_try returned no URL")
+
+
+def finish_feed(store, source: Source, fetch: FeedFetch, now: datetime, summary: FetchSummary,
+                progress: Progress) -> list[PageTask]:
+    """Steps 2 and 3 of a feed's fetch: parse it, store its items, record the fetch; return the pages it needs.
+
+    A failure is recorded against the feed and counted in `summary`; it never raises for one feed."""
+    url, fetched, result = fetch.url, fetch.fetched, fetch.result
+
+    def failed(error: FetchError | FeedError, status: int | None) -> list[PageTask]:
+        reason = str(error)
+        summary.feeds_failed += 1
+        summary.failures.append(Failure(source.name, fetched, reason))
+        _record_feed(store, source, url, fetched, now, summary, status=status, error=reason)
+        summary.feeds.append(FeedReport(source.name, url, fetched, FeedOutcome.FAILED, status, error=reason,
+                                        retry_after=getattr(error, "retry_after", None)))
+        progress.advance(failed=True)
+        return []
+
+    if fetch.error is not None or result is None:
+        error = fetch.error or FetchError(f"{fetched}: no response", url=fetched)
+        return failed(error, error.status)
+    max_age = _max_age(result.headers)
+    if result.not_modified:
+        summary.feeds_not_modified += 1
+        _record_feed(store, source, url, fetched, now, summary, status=304)
+        summary.feeds.append(FeedReport(source.name, url, fetched, FeedOutcome.NOT_MODIFIED, 304, max_age=max_age))
+        progress.advance(not_modified=1)
+        return []
+    try:
+        parsed = _parse(source, url, result)
+    except FeedError as exc:
+        return failed(exc, result.status)
+    before = summary.new
+    pages = _store_feed(store, source, url, fetched, result, parsed, summary, now)
+    summary.feeds_ok += 1
+    summary.feeds.append(FeedReport(source.name, url, fetched, FeedOutcome.OK, result.status,
+                                    new=summary.new - before, items=len(parsed.items), ttl=parsed.ttl,
+                                    max_age=max_age))
+    progress.advance(new=summary.new - before)
+    return [PageTask(source.name, article_id, link) for article_id, link in pages]
 
 
 def _parse(source: Source, url: str, result):
@@ -471,7 +515,7 @@ PAGE_RETRY_DAYS = 3  # articles first seen this recently that were never attempt
 PAGE_RETRY_CHANGES = 5000  # ... among this many latest changes, which bounds the cost of a run
 
 
-def _pending_pages(store, sources: list[Source], now: datetime):
+def pending_pages(store, sources: list[Source], now: datetime) -> Iterator[PageTask]:
     """Pages to try again: retries now due (see fetch.hosts), and recent articles a killed run never reached."""
     from datetime import timedelta
 
@@ -481,7 +525,7 @@ def _pending_pages(store, sources: list[Source], now: datetime):
     for record in store.page_fetches(due_by=now):
         source = by_name.get(record.source)
         if source is not None:
-            yield record.article_id, record.url, source
+            yield PageTask(source.name, record.article_id, record.url)
     since = now - timedelta(days=PAGE_RETRY_DAYS)
     start = max(store.last_change() - PAGE_RETRY_CHANGES, 0)
     for _, article in store.changes_since(start):
@@ -489,7 +533,7 @@ def _pending_pages(store, sources: list[Source], now: datetime):
         if (source is not None and article.extracted is None and article.link and article.first_seen >= since
                 and needs_page(source, article.feed_html, text=article.text)  # the feed's: no page read yet
                 and store.get_page_fetch(article.id) is None):
-            yield article.id, article.link, source
+            yield PageTask(source.name, article.id, article.link)
 
 
 def _suspect_hosts(store, now: datetime) -> set[str]:
@@ -509,57 +553,83 @@ def _page_wanted(store, article_id: int, now: datetime) -> bool:
     return record.status is PageStatus.RETRYING and (record.next_try is None or record.next_try <= now)
 
 
-async def _fetch_pages(fetcher, store, pages: list[tuple[Source, int, str]], summary: FetchSummary,
-                       progress: Progress, now: datetime) -> None:
-    """Fetch article pages for summary-only items, extract them and keep the body beside the feed text.
+@dataclass(frozen=True)
+class PageFetch:
+    """Step 1 of a page's fetch: the response or the error, plain values."""
+
+    task: PageTask
+    result: FetchResult | None
+    error: FetchError | None
+
+
+async def fetch_page(fetcher, task: PageTask) -> PageFetch:
+    """Fetch one article page politely (robots.txt, the host's delay); never raises for one page."""
+    try:
+        return PageFetch(task, await fetcher.get_page(task.link), None)
+    except FetchError as exc:
+        return PageFetch(task, None, exc)
+
+
+def finish_page(store, source: Source, fetch: PageFetch, now: datetime, summary: FetchSummary,
+                progress: Progress) -> Failure | None:
+    """Steps 2 and 3 of a page's fetch: extract it, keep the body beside the feed text, record the attempt.
 
     Every attempt is recorded (store.save_page_fetch): a failure is retried in a later run with backoff
-    and given up after its window, with the reason kept (fetch.hosts)."""
-    from newsmirror.fetch.hosts import host_of, page_failed, page_fetched
+    and given up after its window, with the reason kept (fetch.hosts). Returns the failure, if any, for
+    the caller to report (a run folds a given-up host's failures into one line)."""
+    from newsmirror.fetch.hosts import page_failed, page_fetched
     from newsmirror.models import FailureKind
     from newsmirror.sanitize import html_to_text, sanitize_html
 
-    async def get(source: Source, article_id: int, link: str):
-        try:
-            return source, article_id, link, await fetcher.get_page(link), None
-        except FetchError as exc:
-            return source, article_id, link, None, exc
+    task, result, error = fetch.task, fetch.result, fetch.error
+    article_id, link = task.article_id, task.link
+    kind, reason, art, retry_after = None, None, None, None
+    if error is not None or result is None:
+        error = error or FetchError(f"{link}: no response", url=link)
+        kind, reason, retry_after = error.kind, str(error), error.retry_after
+    else:
+        art, reason = _extract(result.content, result.final_url or link, source.timezone, result.fetched_at)
+        kind = FailureKind.OTHER if reason else None
+        if art is not None and (art.kind != "article" or not art.text.strip()):
+            kind, reason = FailureKind.NOT_ARTICLE, f"page {link} has no article text"
+    previous = store.get_page_fetch(article_id)
+    if reason is not None:
+        store.save_page_fetch(page_failed(previous, article_id=article_id, url=link,
+                                          kind=kind or FailureKind.OTHER, reason=reason,
+                                          now=now, retry_after=retry_after))
+        if kind is FailureKind.DISALLOWED:
+            summary.pages_disallowed += 1
+            progress.advance(disallowed=1)
+            return None
+        summary.pages_failed += 1
+        progress.advance(failed=True)
+        return Failure(source.name, link, reason)
+    assert art is not None and result is not None  # no reason to fail: the page was read and extracted
+    html = sanitize_html(art.html or "", base_url=result.final_url or link)
+    outcome = store.save_page(article_id, art, html=html, text=art.text or html_to_text(html),
+                              seen_at=result.fetched_at, raw_ref=result.raw_ref)
+    if outcome.status is SaveStatus.REVISED:  # the page changed while its feed item did not
+        summary.revised += 1
+    store.save_page_fetch(page_fetched(previous, article_id=article_id, url=link, now=now,
+                                       complete=bool(art.authors and art.published)))
+    summary.pages += 1
+    progress.advance()
+    return None
+
+
+async def fetch_pages(fetcher, store, pages: list[tuple[Source, PageTask]], summary: FetchSummary,
+                      progress: Progress, now: datetime) -> None:
+    """Fetch article pages for summary-only items concurrently, finishing each as it arrives."""
+    from newsmirror.fetch.hosts import host_of
 
     failures: list[Failure] = []
-    tasks = [asyncio.create_task(get(*p)) for p in pages]
+    sources = {task.source: source for source, task in pages}
+    tasks = [asyncio.create_task(fetch_page(fetcher, task)) for _, task in pages]
     for task in asyncio.as_completed(tasks):
-        source, article_id, link, result, error = await task
-        kind, reason, art, retry_after = None, None, None, None
-        if error is not None:
-            kind, reason, retry_after = error.kind, str(error), error.retry_after
-        else:
-            art, reason = _extract(result.content, result.final_url or link, source.timezone, result.fetched_at)
-            kind = FailureKind.OTHER if reason else None
-            if art is not None and (art.kind != "article" or not art.text.strip()):
-                kind, reason = FailureKind.NOT_ARTICLE, f"page {link} has no article text"
-        previous = store.get_page_fetch(article_id)
-        if reason is not None:
-            store.save_page_fetch(page_failed(previous, article_id=article_id, url=link,
-                                              kind=kind or FailureKind.OTHER, reason=reason,
-                                              now=now, retry_after=retry_after))
-            if kind is FailureKind.DISALLOWED:
-                summary.pages_disallowed += 1
-                progress.advance(disallowed=1)
-                continue
-            summary.pages_failed += 1
-            failures.append(Failure(source.name, link, reason))
-            progress.advance(failed=True)
-            continue
-        assert art is not None  # no reason to fail: the page was read and extracted
-        html = sanitize_html(art.html or "", base_url=result.final_url or link)
-        outcome = store.save_page(article_id, art, html=html, text=art.text or html_to_text(html),
-                                  seen_at=result.fetched_at, raw_ref=result.raw_ref)
-        if outcome.status is SaveStatus.REVISED:  # the page changed while its feed item did not
-            summary.revised += 1
-        store.save_page_fetch(page_fetched(previous, article_id=article_id, url=link, now=now,
-                                           complete=bool(art.authors and art.published)))
-        summary.pages += 1
-        progress.advance()
+        fetch = await task
+        failure = finish_page(store, sources[fetch.task.source], fetch, now, summary, progress)
+        if failure is not None:
+            failures.append(failure)
     # a host given up in this run is one line, not one per page
     dead = {v.host: v for v in fetcher.hosts.given_up()}
     summary.failures += [f for f in failures if host_of(f.url) not in dead]
