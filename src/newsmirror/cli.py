@@ -372,15 +372,20 @@ def run(obj: Ctx, once: bool, as_json: bool) -> None:
 # --- fetch ------------------------------------------------------------------------------------
 
 @cli.command(context_settings=CONTEXT, epilog="""\b
+With --queue (a PostgreSQL store), the round is done by 'newsmirror worker' processes on any
+machine that reaches the database; this command enqueues it, waits and prints the same summary.
+\b
 Example:
   newsmirror fetch
-  newsmirror fetch --source "(臺)中央社CNA" --timeout 10""")
+  newsmirror fetch --source "(臺)中央社CNA" --timeout 10
+  newsmirror --store postgresql://news@db/news fetch --queue""")
 @click.option("--source", "only", multiple=True, help="Fetch only this source (repeatable).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True, help="Seconds per request.")
 @click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True, help="Retries on timeouts and 5xx.")
 @click.option("--per-host", type=click.IntRange(min=1), default=2, show_default=True, help="Concurrent requests per host.")
+@click.option("--queue", "queued", is_flag=True, help="Enqueue the round for workers and wait (PostgreSQL store).")
 @click.pass_obj
-def fetch(obj: Ctx, only: tuple[str, ...], timeout: float, retries: int, per_host: int) -> None:
+def fetch(obj: Ctx, only: tuple[str, ...], timeout: float, retries: int, per_host: int, queued: bool) -> None:
     """Fetch every source's feeds once and archive new and changed articles."""
     srcs = load_sources_or_fail(obj)
     if only:
@@ -388,19 +393,16 @@ def fetch(obj: Ctx, only: tuple[str, ...], timeout: float, retries: int, per_hos
         if unknown:
             fail(f"unknown source(s) {', '.join(sorted(unknown))}; see 'newsmirror sources list'", 2)
         srcs = [s for s in srcs if s.name in only]
-    from newsmirror.fetch.http import FetchPolicy
     from newsmirror.pipeline import fetch_sources
 
-    from newsmirror.config import load_home_config
+    policy = _fetch_policy(obj, timeout=timeout, retries=retries, per_host=per_host)
+    try:
+        if queued:
+            from newsmirror.queue import fetch_queued
 
-    try:
-        home = load_home_config(obj.settings)
-    except ConfigError as exc:
-        fail(str(exc), 2)
-    policy = FetchPolicy(timeout=timeout, retries=retries, per_host=per_host, user_agent=home.fetch.user_agent,
-                         host_delay=home.fetch.host_delay)
-    try:
-        summary = fetch_sources(obj.settings, srcs, policy=policy, progress=obj.progress("fetch"))
+            summary = fetch_queued(obj.settings, srcs, policy=policy, progress=obj.progress("fetch"))
+        else:
+            summary = fetch_sources(obj.settings, srcs, policy=policy, progress=obj.progress("fetch"))
     except NewsMirrorError as exc:
         fail(str(exc))
     for note in summary.notes:
@@ -410,6 +412,51 @@ def fetch(obj: Ctx, only: tuple[str, ...], timeout: float, retries: int, per_hos
     click.echo(summary.line(), err=True)
     if summary.failures:
         sys.exit(1)
+
+
+def _fetch_policy(obj: Ctx, **options):
+    """The FetchPolicy of `fetch` and `worker`: command-line options plus the home's [fetch] settings."""
+    from newsmirror.config import load_home_config
+    from newsmirror.fetch.http import FetchPolicy
+
+    try:
+        home = load_home_config(obj.settings)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    return FetchPolicy(**options, user_agent=home.fetch.user_agent, host_delay=home.fetch.host_delay)
+
+
+# --- worker -----------------------------------------------------------------------------------
+
+@cli.command(context_settings=CONTEXT, epilog="""\b
+Run one or more on any machine that reaches the PostgreSQL store; 'newsmirror fetch --queue'
+(or 'newsmirror run') gives them work. SIGINT or SIGTERM finish the jobs in hand; a worker
+killed outright has its jobs taken up by the others after --stalled-after seconds. Raw responses
+go to this worker's own WARC files in the home's raw/ (share that folder between machines).
+\b
+Example:
+  newsmirror --store postgresql://news@db/news worker --concurrency 8""")
+@click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True, help="Jobs run at once.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True, help="Seconds per request.")
+@click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True, help="Retries on timeouts and 5xx.")
+@click.option("--stalled-after", type=click.FloatRange(min=0.5), default=30.0, show_default=True,
+              help="Seconds without a worker's heartbeat before its jobs are taken up again.")
+@click.option("--name", help="This worker's name in logs and WARC file names [default: host-pid].")
+@click.pass_obj
+def worker(obj: Ctx, concurrency: int, timeout: float, retries: int, stalled_after: float, name: str | None) -> None:
+    """Run fetch jobs from the queue (PostgreSQL store) until stopped."""
+    import asyncio
+
+    from newsmirror.queue import run_worker
+
+    policy = _fetch_policy(obj, timeout=timeout, retries=retries)
+    try:
+        asyncio.run(run_worker(obj.settings, policy, concurrency=concurrency, name=name,
+                               stalled_after=stalled_after))
+    except NewsMirrorError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        pass
 
 
 # --- pages ------------------------------------------------------------------------------------

@@ -156,7 +156,12 @@ async def run_round(settings: Settings, sources: list[Source], config: HomeConfi
     if not due:
         return report
     policy = policy or FetchPolicy(user_agent=config.fetch.user_agent, host_delay=config.fetch.host_delay)
-    summary = await run_fetch(settings, due, policy=policy, now=now, sync_index=False)
+    if settings.store_is_file:
+        summary = await run_fetch(settings, due, policy=policy, now=now, sync_index=False)
+    else:  # PostgreSQL: the round goes through the job queue, to `newsmirror worker` processes wherever they run
+        from newsmirror.queue import fetch_round
+
+        summary = await fetch_round(settings, due, policy=policy, sync_index=False)
     report.ok, report.failed = summary.sources_ok, summary.sources_failed
     report.new, report.revised = summary.new, summary.revised
     report.pages, report.pages_failed = summary.pages, summary.pages_failed

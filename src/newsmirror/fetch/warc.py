@@ -1,7 +1,8 @@
 """Raw archive: every fetched response kept as a WARC 1.1 record, crash-safe and readable back.
 
 Each process writes its own file `<UTC timestamp>-<pid>.warc.gz` (created on the first record),
-so concurrent runs never share a file. Every record is its own gzip member, flushed and fsync'd
+so concurrent runs never share a file; a queue worker names its files after itself
+(`<UTC timestamp>-<host>-<pid>.warc.gz`), so workers on many machines can share one directory. Every record is its own gzip member, flushed and fsync'd
 before `record` returns: a `kill -9` loses at most the record being written, and readers skip a
 truncated tail.
 
@@ -71,8 +72,10 @@ def _parse_warc_date(value: str | None) -> datetime:
 class RawArchive:
     """Append-only WARC files in `directory`, one per process; thread-safe."""
 
-    def __init__(self, directory: Path | str) -> None:
+    def __init__(self, directory: Path | str, *, label: str | None = None) -> None:
+        """`label` names this writer's files (default: the process id); refs are `<file name>:<offset>`."""
         self.directory = Path(directory)
+        self.label = label or str(os.getpid())
         self._lock = threading.Lock()
         self._file: io.FileIO | None = None
         self._writer: WARCWriter | None = None
@@ -87,7 +90,7 @@ class RawArchive:
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         for n in range(1000):  # two archives opened in the same microsecond get -1, -2 ...
-            name = f"{stamp}-{os.getpid()}{'-' + str(n) if n else ''}.warc.gz"
+            name = f"{stamp}-{self.label}{'-' + str(n) if n else ''}.warc.gz"
             try:
                 # unbuffered: a failed write leaves nothing pending, so the tail can be cut back cleanly
                 handle = open(self.directory / name, "xb", buffering=0)  # noqa: SIM115 - kept open for appends
