@@ -182,6 +182,25 @@ def test_per_host_limit_holds_across_workers(http_server, pg_store_url, tmp_path
 
 
 @pytest.mark.slow
+def test_host_delay_spaces_page_requests_across_workers(http_server, pg_store_url, tmp_path):
+    sources = serve(http_server, feeds=2, items=6)
+    queued = home(tmp_path, "queued", sources, pg_store_url)
+    queued.config_file.write_text("[fetch]\nhost_delay = 1.5\n", encoding="utf-8")
+    workers = [start_worker(queued, f"w{i}") for i in range(2)]
+    try:
+        done = subprocess.run(cli(queued, "fetch", "--queue", "--per-host", "2"), capture_output=True, text=True,
+                              env=ENV, timeout=180)
+    finally:
+        stop(*workers)
+    assert done.returncode == 0, done.stderr
+    times = sorted(r.at for r in http_server.requests if r.path.startswith("/p/") or r.path == "/robots.txt")
+    assert len(times) == 7  # robots.txt once per worker would be 8: the store keeps its answer for both
+    # two workers, two slots, one host's delay: 6 gaps of 1.5 s (each worker pacing only itself would take
+    # about half that); the span, not each gap, because a loaded machine delays single requests on their way
+    assert times[-1] - times[0] >= 6 * 1.5 * 0.9
+
+
+@pytest.mark.slow
 def test_database_that_stops_mid_run_ends_worker_and_waiter_with_one_line(http_server, tmp_path):
     from pgserver import PgServer, find_pg_bin
 
