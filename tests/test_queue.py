@@ -249,3 +249,18 @@ def test_queue_needs_postgresql_and_a_recent_server(pg_store_url, tmp_path):
     assert problem == ("the database postgresql://news@db/news runs PostgreSQL 12; the fetch queue "
                        f"(procrastinate) needs {QUEUE_MIN_SERVER // 10000} or later: upgrade it, or fetch without --queue")
     assert "9.6" in (queue_server_problem(90624, "db") or "")
+
+
+@pytest.mark.slow
+def test_run_on_postgresql_hands_its_round_to_the_workers(http_server, pg_store_url, tmp_path):
+    sources = serve(http_server, feeds=2, items=4)
+    queued = home(tmp_path, "queued", sources, pg_store_url)
+    worker = start_worker(queued, "w1")
+    try:
+        done = subprocess.run(cli(queued, "run", "--once"), capture_output=True, text=True, env=ENV, timeout=180)
+    finally:
+        stop(worker)
+    assert done.returncode == 0, done.stderr
+    assert len(posts(pg_store_url)) == 8
+    names = [p.name for p in queued.raw_dir.glob("*.warc.gz")]
+    assert names and all("-w1" in n for n in names)  # the worker fetched, not the run process
