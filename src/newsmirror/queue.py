@@ -60,6 +60,7 @@ PAGE_TASK = "newsmirror.page"
 POLL_SECONDS = 0.25  # how often the waiter looks at the round's jobs, and an idle worker for a freed lock
 WATCH_SECONDS = 1.0  # how often a worker checks its database and looks for the jobs of dead workers
 LOST_AFTER = 3  # failed checks in a row after which a worker stops: its database stopped answering
+FORGET_HOSTS_AFTER = 600.0  # seconds a worker keeps a host given up (an in-process run: until it ends)
 STALLED_AFTER = 30.0  # seconds without a worker's heartbeat after which its jobs are taken up again
 
 _TABLES = """
@@ -324,14 +325,20 @@ def _log_job_errors() -> None:
         quiet.propagate = False
 
 
-async def _watch(app, url: str, stalled_after: float, worker: asyncio.Task, lost: list[str]) -> None:
+async def _watch(app, url: str, stalled_after: float, worker: asyncio.Task, lost: list[str], fetcher) -> None:
     """Beside the worker: put back in the queue the jobs of workers whose heartbeat stopped (killed, or their
-    machine died), and stop this worker when its database stops answering (procrastinate would keep trying)."""
+    machine died), stop this worker when its database stops answering (procrastinate would keep trying),
+    and forget the hosts given up after FORGET_HOSTS_AFTER (a worker's "run" never ends)."""
     import psycopg
 
-    failures, since_retry = 0, 0.0
+    from newsmirror.fetch.hosts import HostBook
+
+    failures, since_retry, since_forget = 0, 0.0, 0.0
     while True:
         await asyncio.sleep(WATCH_SECONDS)
+        since_forget += WATCH_SECONDS
+        if since_forget >= FORGET_HOSTS_AFTER:
+            fetcher.hosts, since_forget = HostBook(), 0.0
         try:
             async with await psycopg.AsyncConnection.connect(url, connect_timeout=5) as conn:
                 await conn.execute("SELECT 1")
@@ -384,7 +391,7 @@ async def run_worker(settings: Settings, policy, *, concurrency: int = 4, name: 
                 concurrency=concurrency, name=name, wait=wait, delete_jobs="successful",
                 update_heartbeat_interval=max(stalled_after / 6, 0.1), stalled_worker_timeout=stalled_after,
                 fetch_job_polling_interval=POLL_SECONDS, shutdown_graceful_timeout=5, install_signal_handlers=True))
-            watcher = asyncio.create_task(_watch(app, url, stalled_after, work, lost))
+            watcher = asyncio.create_task(_watch(app, url, stalled_after, work, lost, fetcher))
             try:
                 await work
             except asyncio.CancelledError:

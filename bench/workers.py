@@ -1,0 +1,236 @@
+"""Scale benchmark: `newsmirror fetch --queue` with 3 worker processes beside an in-process `newsmirror fetch`,
+on the same generated feeds, in the same run.
+
+Hosts are addresses on 127.0.0.0/8 (127.0.0.2, 127.0.0.3 ...), one threaded HTTP server each, so the
+per-host limit is per address as it would be per outlet. F feeds of I/F items over the hosts; half the
+items carry their full text (about 1,500 characters), half a summary and a page on the same host.
+Each server counts the requests it is answering at once: the largest count per host must not pass
+--per-host. Both runs are whole processes timed from start to exit, each with its own archive: the
+in-process fetch on SQLite, the queue on a throwaway PostgreSQL cluster (Debian's postgresql, as the
+tests start it). Queue overhead per job is measured apart: N no-op jobs deferred and run through the same
+database by one worker (procrastinate's own cost per job: insert, take, finish).
+
+Run by hand:  .venv/bin/python bench/workers.py [--feeds 200] [--items 20000] [--hosts 4] [--workers 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from pgserver import PgServer, find_pg_bin  # noqa: E402
+
+from newsmirror.config import Settings, save_sources  # noqa: E402
+from newsmirror.models import Source  # noqa: E402
+from newsmirror.store import open_store  # noqa: E402
+
+SENTENCES = [
+    "交通部今天說明連假疏運計畫，國道車流預估增加一成。", "高公局提醒用路人避開尖峰時段，多利用大眾運輸。",
+    "气象部门预计周末有一波冷空气南下，北部低温约十二度。", "立法院今日三讀通過修正草案，明年一月起施行。",
+    "外交部表示將持續與理念相近國家深化合作關係。", "市政府宣布擴大補助範圍，受惠家庭估計超過三萬戶。",
+    "研究團隊指出，新方法可望把檢測時間縮短一半。", "经济部门公布最新数据，出口连续第五个月成长。",
+]
+
+
+def body(rng: random.Random, chars: int) -> str:
+    parts: list[str] = []
+    while sum(map(len, parts)) < chars:
+        parts.append(rng.choice(SENTENCES))
+    return "".join(parts)
+
+
+class Host:
+    """One host: a threaded server on its own 127.0.0.x address, counting the requests in flight."""
+
+    def __init__(self, address: str, latency: float = 0.0) -> None:
+        self.files: dict[str, tuple[bytes, str]] = {}
+        self.now = self.most = self.requests = 0
+        self.lock = threading.Lock()
+        host = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                with host.lock:
+                    host.now += 1
+                    host.most = max(host.most, host.now)
+                    host.requests += 1
+                try:
+                    time.sleep(latency)  # a real server's time to answer: requests overlap as they would
+                    data, kind = host.files.get(self.path, (b"not found", "text/plain"))
+                    self.send_response(200 if self.path in host.files else 404)
+                    self.send_header("Content-Type", kind)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                finally:
+                    with host.lock:
+                        host.now -= 1
+
+        self.httpd = ThreadingHTTPServer((address, 0), Handler)
+        self.httpd.daemon_threads = True
+        self.base = f"http://{address}:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.now = self.most = self.requests = 0
+
+
+def make_site(hosts: list[Host], n_feeds: int, n_items: int) -> list[Source]:
+    """Feeds spread over the hosts; even items full text, odd items a summary and a page on the feed's host."""
+    rng = random.Random(7)
+    per_feed = n_items // n_feeds
+    sources = []
+    for f in range(n_feeds):
+        host = hosts[f % len(hosts)]
+        items = []
+        for i in range(per_feed):
+            n = f * per_feed + i
+            link = f"{host.base}/p/{n}.html"
+            if i % 2 == 0:
+                text = f"<p>{body(rng, 1500)}</p>"
+            else:
+                text = body(rng, 60)
+                page = (f"<html><head><meta charset='utf-8'><title>標題{n}</title></head><body><article>"
+                        f"<h1>標題{n}</h1><p>{body(rng, 1500)}</p></article></body></html>")
+                host.files[f"/p/{n}.html"] = (page.encode(), "text/html; charset=utf-8")
+            items.append(f"<item><title>標題{n}</title><link>{link}</link><guid>g{n}</guid>"
+                         f"<description><![CDATA[{text}]]></description></item>")
+        feed = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>基準</title>"
+                + "".join(items) + "</channel></rss>")
+        host.files[f"/f{f}.xml"] = (feed.encode(), "application/rss+xml; charset=utf-8")
+        sources.append(Source(name=f"基準{f:03d}", feeds=(f"{host.base}/f{f}.xml",)))
+    return sources
+
+
+def make_home(path: Path, sources: list[Source], store: str | None) -> Settings:
+    settings = Settings.from_home(path, store)
+    settings.ensure_home()
+    save_sources(settings.sources_file, sources)
+    settings.config_file.write_text("[fetch]\nhost_delay = 0\n", encoding="utf-8")
+    return settings
+
+
+def cli(settings: Settings, *args: str) -> list[str]:
+    return [sys.executable, "-m", "newsmirror", "-q", "--home", str(settings.home), "--store",
+            settings.store_location, *args]
+
+
+def timed(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess]:
+    started = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    return time.perf_counter() - started, done
+
+
+def count(location: str) -> tuple[int, int]:
+    """(articles, articles whose body came from their page)."""
+    with open_store(location) as store:
+        articles = list(store.iter_articles())
+        return len(articles), sum(1 for a in articles if a.extracted is not None)
+
+
+async def queue_overhead(url: str, jobs: int) -> tuple[float, float]:
+    """Seconds per job to defer, and to take and finish, `jobs` no-op jobs through procrastinate."""
+    import logging
+
+    import procrastinate
+
+    logging.getLogger("procrastinate").setLevel(logging.ERROR)  # not its advice on where an App is built
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
+
+    async def noop(n: int) -> None:
+        return None
+
+    app.task(name="bench.noop", queue="bench")(noop)
+    async with app.open_async():
+        started = time.perf_counter()
+        for n in range(jobs):
+            await app.configure_task("bench.noop", lock=f"host bench slot {n % 2}").defer_async(n=n)
+        deferred = time.perf_counter()
+        await app.run_worker_async(queues=["bench"], wait=False, concurrency=1, delete_jobs="successful",
+                                   install_signal_handlers=False)
+        ran = time.perf_counter()
+    return (deferred - started) / jobs, (ran - deferred) / jobs
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--feeds", type=int, default=200)
+    ap.add_argument("--items", type=int, default=20_000)
+    ap.add_argument("--hosts", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=3)
+    ap.add_argument("--concurrency", type=int, default=8, help="jobs per worker")
+    ap.add_argument("--per-host", type=int, default=2)
+    ap.add_argument("--noop-jobs", type=int, default=1000)
+    ap.add_argument("--latency", type=float, default=0.05, help="seconds each server takes to answer")
+    ap.add_argument("--skip-local", action="store_true", help="no in-process fetch beside the queue")
+    args = ap.parse_args()
+    bindir = find_pg_bin()
+    if bindir is None:
+        sys.exit("bench/workers.py needs PostgreSQL (apt-get install postgresql)")
+    hosts = [Host(f"127.0.0.{2 + h}", args.latency) for h in range(args.hosts)]
+    sources = make_site(hosts, args.feeds, args.items)
+    items = args.items // args.feeds * args.feeds
+    pages = sum(1 for h in hosts for p in h.files if p.startswith("/p/"))
+    print(f"# {len(sources)} feeds, {items} items, {pages} summary-only with pages, on {len(hosts)} hosts "
+          f"(127.0.0.2-{1 + len(hosts)}), answering in {args.latency * 1000:.0f} ms; per-host limit {args.per_host}; load {os.getloadavg()[0]:.1f}")
+    work = Path(tempfile.mkdtemp(prefix="nm-workers-"))
+    server = PgServer(bindir).start()
+    try:
+        if not args.skip_local:
+            local = make_home(work / "local", sources, None)
+            secs, done = timed(cli(local, "fetch", "--per-host", str(args.per_host)))
+            n, full = count(local.store_location)
+            print(f"in-process fetch (SQLite)   {secs:7.1f} s  {n / secs:7.1f} items/s  {n} articles, {full} pages "
+                  f"read, exit {done.returncode}; max in flight per host {max(h.most for h in hosts)}; "
+                  f"load {os.getloadavg()[0]:.1f}")
+            for h in hosts:
+                h.reset()
+        url = server.fresh_url()
+        open_store(url, migrate=True).close()
+        queued = make_home(work / "queued", sources, url)
+        workers = [subprocess.Popen(cli(queued, "worker", "--concurrency", str(args.concurrency),
+                                        "--name", f"w{i}"), stderr=subprocess.DEVNULL)
+                   for i in range(args.workers)]
+        try:
+            secs, done = timed(cli(queued, "fetch", "--queue", "--per-host", str(args.per_host)))
+        finally:
+            for w in workers:
+                w.terminate()
+            for w in workers:
+                w.wait()
+        n, full = count(url)
+        jobs = len(sources) + full
+        print(f"queue, {args.workers} workers x {args.concurrency} {secs:7.1f} s  {n / secs:7.1f} items/s  {n} articles, "
+              f"{full} pages read, exit {done.returncode}; {jobs} jobs; max in flight per host "
+              f"{max(h.most for h in hosts)} (limit {args.per_host}); load {os.getloadavg()[0]:.1f}")
+        if done.returncode:
+            print(done.stderr[-2000:])
+        defer, run = asyncio.run(queue_overhead(url, args.noop_jobs))
+        print(f"queue overhead per job (procrastinate, {args.noop_jobs} no-op jobs, one worker): defer "
+              f"{defer * 1000:.2f} ms, take and finish {run * 1000:.2f} ms; load {os.getloadavg()[0]:.1f}")
+    finally:
+        server.stop()
+        for h in hosts:
+            h.httpd.shutdown()
+
+
+if __name__ == "__main__":
+    main()
