@@ -264,3 +264,6 @@ def test_run_on_postgresql_hands_its_round_to_the_workers(http_server, pg_store_
     assert len(posts(pg_store_url)) == 8
     names = [p.name for p in queued.raw_dir.glob("*.warc.gz")]
     assert names and all("-w1" in n for n in names)  # the worker fetched, not the run process
+    again = subprocess.run(cli(queued, "reextract"), capture_output=True, text=True, env=ENV, timeout=180)
+    assert again.returncode == 0, again.stderr
+    assert "reextract done: 4 pages read" in again.stderr  # the worker's WARC file, found from the refs' home
