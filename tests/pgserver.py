@@ -4,6 +4,10 @@
 refuses to run as root; CI runs as root), with its socket and data in a temp dir; `stop()` ends it
 and removes the dir. `fresh_url()` creates a new database for each caller, so tests never share
 state. Absent binaries: `find_pg_bin()` returns None and the fixtures skip, or fail under CI=true.
+
+A test run killed with SIGKILL never reaches `stop()`: each cluster's dir records the pid of the test process
+that owns it, and every `start()` first ends the clusters whose owner is gone (`reap_orphans`), so killed runs
+never leave PostgreSQL servers behind for long.
 """
 
 from __future__ import annotations
@@ -11,13 +15,16 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["PgServer", "find_pg_bin"]
+__all__ = ["PgServer", "find_pg_bin", "reap_orphans"]
+
+OWNER = "owner.pid"  # the pid of the test process that started the cluster
 
 
 def find_pg_bin() -> Path | None:
@@ -27,6 +34,44 @@ def find_pg_bin() -> Path | None:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
     return Path(initdb).parent if initdb else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_orphans(tmp: str | None = None) -> list[Path]:
+    """End the test clusters whose owning test process is gone (killed runs); return the dirs removed.
+
+    Only dirs that name their owner are touched, so a cluster of another running test session is left alone.
+    """
+    removed = []
+    for d in map(Path, glob.glob(os.path.join(tmp or tempfile.gettempdir(), "nm-pg-*"))):
+        try:
+            owner = int((d / OWNER).read_text())
+        except (OSError, ValueError):
+            continue
+        if _alive(owner):
+            continue
+        try:  # postmaster.pid's first line is the server's pid; SIGQUIT is PostgreSQL's immediate shutdown
+            server = int((d / "data" / "postmaster.pid").read_text().split()[0])
+            os.kill(server, signal.SIGQUIT)
+            deadline = time.monotonic() + 10
+            while _alive(server) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if _alive(server):
+                os.kill(server, signal.SIGKILL)
+        except (OSError, ValueError, IndexError):
+            pass
+        shutil.rmtree(d, ignore_errors=True)
+        removed.append(d)
+    return removed
 
 
 def _free_port() -> int:
@@ -41,6 +86,7 @@ class PgServer:
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
         self.dir = Path(tempfile.mkdtemp(prefix="nm-pg-"))
+        (self.dir / OWNER).write_text(str(os.getpid()))
         self.port = _free_port()
         self.proc: subprocess.Popen | None = None
         self._n = 0
@@ -54,6 +100,7 @@ class PgServer:
         subprocess.run([*self._user, *args], check=True, capture_output=True, timeout=120)
 
     def start(self) -> PgServer:
+        reap_orphans(str(self.dir.parent))
         data = self.dir / "data"
         self._run(str(self.bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", self.role, "-E", "UTF8",
                   "--no-locale", "--no-sync")
