@@ -7,7 +7,6 @@ Screenshots go to tests/web/screenshots/ (git-ignored) for a person to look at.
 from __future__ import annotations
 
 import functools
-import os
 import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -22,9 +21,6 @@ import sitearchive  # noqa: E402
 from newsmirror.publish.targets import BuildOptions, run_build  # noqa: E402
 from newsmirror.store import open_store  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--allow-file-access-from-files"]
 SHOTS = Path(__file__).parent.parent / "web" / "screenshots"
 
 pytestmark = pytest.mark.browser
@@ -51,20 +47,6 @@ def site(tmp_path_factory):
     yield root / "out", f"http://127.0.0.1:{server.server_address[1]}", ids
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; CI must install it (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} not installed; browser tests need Debian's chromium package")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def _watch(pg, problems: list[str]) -> None:

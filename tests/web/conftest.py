@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import sys
 from contextlib import contextmanager
 from datetime import datetime
@@ -97,26 +96,6 @@ def live_server(archive):
     """The shared test archive served by a real uvicorn (see `serve`)."""
     with serve(archive[0]) as url:
         yield url
-
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's headless Chromium driven by Playwright; skipped when absent, except under CI."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; CI must install it (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} not installed; browser tests need Debian's chromium package")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 STORY_CASES = Path(__file__).resolve().parent.parent / "data" / "stories" / "cases.jsonl"
