@@ -168,14 +168,20 @@ def _check_source(request: Request, name: str | None) -> None:
                          zh=f"這個封存裡沒有名為「{name[:80]}」的來源；請見 /api/sources")
 
 
-def api_articles(request: Request) -> Response:
-    """GET /api/articles: articles newest first, filtered by source and a published time range."""
-    reader = _reader(request, "articles")
-    source = request.query_params.get("source") or None
+def _time_range(request: Request, reader: Reader) -> tuple[datetime | None, datetime | None]:
+    """The `since`/`until` parameters in the reader's zone (`until` a whole day), since before until."""
     since = parse_when(request, "since", reader.tz)
     until = parse_when(request, "until", reader.tz, end_of_day=True)
     if since and until and since >= until:
         raise QueryError("since must be before until", zh="since 必須早於 until")
+    return since, until
+
+
+def api_articles(request: Request) -> Response:
+    """GET /api/articles: articles newest first, filtered by source and a published time range."""
+    reader = _reader(request, "articles")
+    source = request.query_params.get("source") or None
+    since, until = _time_range(request, reader)
     limit, offset = _page(request, 50, MAX_OFFSET)
     _check_source(request, source)
     store = _archive(request).store()
@@ -212,10 +218,7 @@ def api_stories(request: Request) -> Response:
     """GET /api/stories: stories newest first, with their articles across outlets."""
     reader = _reader(request, "stories")
     source = request.query_params.get("source") or None
-    since = parse_when(request, "since", reader.tz)
-    until = parse_when(request, "until", reader.tz, end_of_day=True)
-    if since and until and since >= until:
-        raise QueryError("since must be before until", zh="since 必須早於 until")
+    since, until = _time_range(request, reader)
     least = parse_int(request, "min_articles", 2, 1, 1_000_000)
     limit, offset = _page(request, 20, MAX_OFFSET)
     _check_source(request, source)
