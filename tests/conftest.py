@@ -15,6 +15,10 @@ from pgserver import PgServer, find_pg_bin  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+# The dev corpus (real pages of sites no rule was written for) lives outside the repository; point at it with
+# NEWSMIRROR_DEVCORPUS. bench/devcorpus.py reads the same variable.
+DEVCORPUS_ENV = "NEWSMIRROR_DEVCORPUS"
+DEVCORPUS_DEFAULT = SHARED / "devcorpus"
 
 CHROMIUM = Path("/usr/bin/chromium")
 # file access: the static site is also opened from file:// (tests/publish/test_site_browser.py)
@@ -106,6 +110,16 @@ def corpus_dir(shared_dir) -> Path:
     d = shared_dir / "corpus"
     if not (d / "pages").is_dir():
         pytest.skip(f"labelled corpus not found at {d}")
+    return d
+
+
+@pytest.fixture
+def devcorpus_dir() -> Path:
+    """The dev corpus folder (pages/, labels/, split.json) named by $NEWSMIRROR_DEVCORPUS, else ../shared/devcorpus."""
+    d = Path(os.environ.get(DEVCORPUS_ENV) or DEVCORPUS_DEFAULT).expanduser()
+    if not (d / "split.json").is_file():
+        pytest.skip(f"dev corpus not found at {d} (no split.json): set ${DEVCORPUS_ENV} to a folder with "
+                    f"pages/, labels/ and split.json (default {DEVCORPUS_DEFAULT})")
     return d
 
 
