@@ -160,3 +160,33 @@ def test_extract_markdown_of_a_simplified_page_has_simplified_headings(tmp_path)
     result = CliRunner().invoke(cli, ["extract", str(page), "--format", "markdown"])
     assert result.exit_code == 0, result.stderr
     assert "**图说**" in result.stdout and "圖說" not in result.stdout and "Captions" not in result.stdout
+
+
+def test_fetch_and_reextract_name_the_sources_outlet_for_a_page_that_names_none(http_server, tmp_path):
+    from newsmirror.store import open_store
+
+    base = http_server.url("")
+    story = "".join(f"<p>河堤步道第{i}段今天完工開放，居民一早就來散步，市府表示夜間照明也已經全部換新。</p>" for i in range(4))
+    page = f"<html><head><title>河堤步道完工</title></head><body><h1>河堤步道完工</h1><div>{story}</div></body></html>"
+    http_server.add("/outlet-f.xml", Reply(rss([{"title": "河堤步道完工", "link": f"{base}/outlet-p.html", "guid": "o",
+                                                 "date": "Mon, 11 Sep 2023 10:00:00 +0800", "description": "摘要。"}]),
+                                           content_type="application/rss+xml"))
+    http_server.add("/outlet-p.html", Reply(page.encode()))
+    home = tmp_path / "home"
+    settings = Settings.from_home(home)
+    save_sources(settings.sources_file,
+                 [Source(name="河岸日報", feeds=(http_server.url("/outlet-f.xml"),), full_text="always")])
+
+    def stored_source() -> str | None:
+        store = open_store(settings.store_location)
+        try:
+            extracted = store.get_article_by_url(f"{base}/outlet-p.html").extracted
+        finally:
+            store.close()
+        assert extracted is not None and extracted.text.startswith("河堤步道第0段")
+        return extracted.source
+
+    assert CliRunner().invoke(cli, ["--home", str(home), "-q", "fetch"]).exit_code == 0
+    assert stored_source() == "河岸日報"  # the page names no outlet: its host is the source's
+    assert CliRunner().invoke(cli, ["--home", str(home), "-q", "reextract"]).exit_code == 0
+    assert stored_source() == "河岸日報"  # re-read from the WARC record with the same outlets

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from enum import StrEnum
@@ -56,6 +56,7 @@ __all__ = [
     "open_index",
     "index_path",
     "run_demo",
+    "source_outlets",
     "source_timezones",
     "purge_source",
     "search_archive",
@@ -209,7 +210,7 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
             if pages:
                 progress.total = (progress.total or 0) + len(pages)
                 await fetch_pages(fetcher, store, [(by_name[p.source], p) for p in pages.values()], summary,
-                                  progress, now)
+                                  progress, now, outlets=source_outlets(settings, sources))
         if follower is not None:
             follower.stop()
         if sync_index:
@@ -571,8 +572,10 @@ async def fetch_page(fetcher, task: PageTask) -> PageFetch:
 
 
 def finish_page(store, source: Source, fetch: PageFetch, now: datetime, summary: FetchSummary,
-                progress: Progress) -> Failure | None:
+                progress: Progress, *, outlets: Mapping[str, str] | None = None) -> Failure | None:
     """Steps 2 and 3 of a page's fetch: extract it, keep the body beside the feed text, record the attempt.
+
+    `outlets` names the sources' outlets by host (`source_outlets`): the outlet of a page that names none.
 
     Every attempt is recorded (store.save_page_fetch): a failure is retried in a later run with backoff
     and given up after its window, with the reason kept (fetch.hosts). Returns the failure, if any, for
@@ -588,7 +591,7 @@ def finish_page(store, source: Source, fetch: PageFetch, now: datetime, summary:
         error = error or FetchError(f"{link}: no response", url=link)
         kind, reason, retry_after = error.kind, str(error), error.retry_after
     else:
-        art, reason = _extract(result.content, result.final_url or link, source.timezone, result.fetched_at)
+        art, reason = _extract(result.content, result.final_url or link, source.timezone, result.fetched_at, outlets)
         kind = FailureKind.OTHER if reason else None
         if art is not None and (art.kind != "article" or not art.text.strip()):
             kind, reason = FailureKind.NOT_ARTICLE, f"page {link} has no article text"
@@ -618,7 +621,7 @@ def finish_page(store, source: Source, fetch: PageFetch, now: datetime, summary:
 
 
 async def fetch_pages(fetcher, store, pages: list[tuple[Source, PageTask]], summary: FetchSummary,
-                      progress: Progress, now: datetime) -> None:
+                      progress: Progress, now: datetime, *, outlets: Mapping[str, str] | None = None) -> None:
     """Fetch article pages for summary-only items concurrently, finishing each as it arrives."""
     from newsmirror.fetch.hosts import host_of
 
@@ -627,7 +630,7 @@ async def fetch_pages(fetcher, store, pages: list[tuple[Source, PageTask]], summ
     tasks = [asyncio.create_task(fetch_page(fetcher, task)) for _, task in pages]
     for task in asyncio.as_completed(tasks):
         fetch = await task
-        failure = finish_page(store, sources[fetch.task.source], fetch, now, summary, progress)
+        failure = finish_page(store, sources[fetch.task.source], fetch, now, summary, progress, outlets=outlets)
         if failure is not None:
             failures.append(failure)
     # a host given up in this run is one line, not one per page
@@ -637,12 +640,12 @@ async def fetch_pages(fetcher, store, pages: list[tuple[Source, PageTask]], summ
     summary.notes += fetcher.robots.notes
 
 
-def _extract(data: bytes, url: str, tz: str | None, reference: datetime):
+def _extract(data: bytes, url: str, tz: str | None, reference: datetime, outlets: Mapping[str, str] | None = None):
     """Extract one page; (article, None) or (None, one-line reason). One odd page never stops a run."""
     from newsmirror.extract import extract_article
 
     try:
-        return extract_article(data, url, tz=tz, reference=reference), None
+        return extract_article(data, url, tz=tz, reference=reference, outlets=outlets), None
     except NewsMirrorError as exc:
         return None, f"{url}: {exc}"
     except Exception as exc:  # an extractor bug on odd markup is this page's failure, not the run's
@@ -720,6 +723,7 @@ def reextract_archive(settings: Settings, *, progress: Progress | None = None) -
     store = open_store(settings.store_location)
     archive = RawArchive(settings.raw_dir)
     tz_of = source_timezones(settings)
+    outlets = source_outlets(settings)
     try:
         for ref, record in archive.iter_records():
             if not (200 <= record.status < 300):
@@ -728,7 +732,7 @@ def reextract_archive(settings: Settings, *, progress: Progress | None = None) -
             if article is None:
                 summary.skipped += 1
                 continue
-            art, error = _extract(record.body, record.url, tz_of.get(article.source), record.fetched_at)
+            art, error = _extract(record.body, record.url, tz_of.get(article.source), record.fetched_at, outlets)
             if art is None:
                 summary.failed += 1
                 progress.message(f"failed: {record.url}: {error}")
@@ -783,6 +787,20 @@ def source_timezones(settings: Settings) -> dict[str, str]:
         return {s.name: s.timezone for s in load_sources(settings.sources_file)}
     except NewsMirrorError:
         return {}
+
+
+def source_outlets(settings: Settings, sources: Iterable[Source] = ()) -> dict[str, str]:
+    """The sources' outlet names by host (`extract.outlets.outlets_by_host`), for pages that name no outlet:
+    every source of the sources file and the `sources` given (a run's own, when the file cannot be read)."""
+    from newsmirror.config import load_sources
+    from newsmirror.extract.outlets import outlets_by_host
+
+    try:
+        listed = load_sources(settings.sources_file)
+    except NewsMirrorError:
+        listed = []
+    by_name = {s.name: s for s in [*listed, *sources]}
+    return outlets_by_host(by_name.values())
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from newsmirror.fetch.hosts import HostPacer, host_of
 from newsmirror.models import Source
 from newsmirror.pipeline import (
     Failure, FeedOutcome, FeedReport, FetchSummary, PageTask, fetch_feed, fetch_page, finish_feed, finish_page,
-    index_into, pending_pages,
+    index_into, pending_pages, source_outlets,
 )
 from newsmirror.progress import Progress
 
@@ -242,6 +242,7 @@ class _Worker:
 
     def __init__(self, settings: Settings, store, fetcher, app) -> None:
         self.settings, self.store, self.fetcher, self.app = settings, store, fetcher, app
+        self.outlets = source_outlets(settings)  # the outlet of a page that names none, by host
 
     async def report(self, round_id: str, key: str, summary: FetchSummary) -> None:
         await self.app.connector.execute_query_async(
@@ -276,7 +277,7 @@ async def _page_job(context, round: str, source: dict, article_id: int, link: st
     summary = FetchSummary()
     now = datetime.now(UTC)
     fetched = await fetch_page(w.fetcher, PageTask(src.name, article_id, link))
-    failure = finish_page(w.store, src, fetched, now, summary, Progress("fetch", quiet=True))
+    failure = finish_page(w.store, src, fetched, now, summary, Progress("fetch", quiet=True), outlets=w.outlets)
     if failure is not None:
         summary.failures.append(failure)
     summary.notes += w.fetcher.robots.notes
