@@ -60,6 +60,8 @@ WIDGET_LINES: tuple[str, ...] = (
     r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?",
     # a view counter: 閱讀 1,234 / 瀏覽數：1.2萬 / 点击 5678 次
     r"(?:閱讀|阅读|瀏覽|浏览|點閱|点阅|點擊|点击|觀看|观看)(?:數|数|次數|次数)?\s*[:：]?\s*[\d,.]+\s*[萬万]?\s*次?",
+    # the same with the count first: 6494点阅, 1.2萬 次瀏覽, 320 views
+    r"[\d,.]+\s*[萬万]?\s*(?:次|人)?\s*(?:閱讀|阅读|瀏覽|浏览|點閱|点阅|點擊|点击|觀看|观看|views?)",
 )
 WIDGET_LINE = re.compile("|".join(f"(?:{p})" for p in WIDGET_LINES), re.I)
 WIDGET_MAX = 40  # characters: a longer line is the outlet's text even if it starts like a widget

@@ -52,3 +52,43 @@ def test_a_sponsor_named_in_the_last_paragraph_stays():
     last = "贊助單位包括本地三家航運公司，主辦方表示明年將繼續舉辦同類活動。"
     art = extract_article(page([], [last]))
     assert art.text.split("\n\n")[-1] == last
+
+
+def test_widget_lines_inside_the_text_go_wherever_they_sit():
+    widgets = ["【字體：大 中 小】", "小 中 大", "語音播報文章，釋放雙眼", "Play Video", "打開全文"]
+    prompts = ["文章不錯，點個讚吧", "減少或屏蔽此類內容推薦", "本文為某某號用戶上傳並發布，不代表本平台觀點",
+               "立即訂閱範例新聞 YouTube，即時掌握時事發展。", "請LIKE我們的官方臉書網頁以獲取更多新信息",
+               ">>>範例網WhatsApp爆料熱線(000)0000000，爆料一經錄用，薄酬致意。", "3,456 次瀏覽"]
+    html = page(widgets, []).replace(f"<p>{STORY[2]}</p>", "".join(f"<p>{t}</p>" for t in prompts) + f"<p>{STORY[2]}</p>")
+    assert extract_article(html).text.split("\n\n") == STORY
+
+
+def test_a_story_that_mentions_a_platform_or_a_like_keeps_its_sentences():
+    lines = ["議員表示，他會在臉書上說明港口擴建的進度，並請市民關注後續的公聽會安排。",
+             "居民說，他們已經按讚支持這項計畫，也希望市府加快工程進度並且公開預算。"]
+    assert extract_article(page([], lines)).text.split("\n\n") == STORY + lines
+
+
+def test_a_header_block_down_to_the_headlines_repeat_is_not_the_story():
+    head = ["|", "發布: 12:12am 22/06/2026 6494點閱", "閱讀時間 3 分鐘 ｜ 訂閱電子報", "港口擴建動土"]
+    art = extract_article(page(head, []))
+    assert art.text.split("\n\n") == STORY
+    assert art.published is not None and (art.published.year, art.published.month, art.published.day) == (2026, 6, 22)
+
+
+def test_a_closing_credit_block_goes_and_its_writer_is_the_author():
+    closing = ["文：陳美玲", "編輯：林小華", "美 術：張大同", "facebook @範例副刊", "[健康]"]
+    art = extract_article(page([], closing))
+    assert art.text.split("\n\n") == STORY
+    assert art.authors == ("陳美玲",)
+
+
+def test_a_widgets_label_with_nothing_after_it_closes_nothing():
+    art = extract_article(page([], ["信息來源： 範例日報", "輪播圖預覽:"]))
+    assert art.text.split("\n\n") == STORY
+
+
+def test_a_section_tag_above_the_story_goes_and_a_lead_in_brackets_stays():
+    lead = "【範例報專訊】港口擴建工程今天正式動土，市長在致詞時感謝居民多年來的耐心與支持，並承諾如期完工。"
+    art = extract_article(page(["[國際]", lead], []))
+    assert art.text.split("\n\n") == [lead, *STORY]

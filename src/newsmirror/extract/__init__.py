@@ -44,6 +44,7 @@ from newsmirror.extract.page import (
     render_blocks,
 )
 from newsmirror.extract.lexicon import lexicon
+from newsmirror.furniture import WIDGET_LINE, WIDGET_MAX
 from newsmirror.extract.outlets import outlet_from_url
 from newsmirror.extract.related import find_links
 from newsmirror.models import Article
@@ -215,7 +216,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
         head_lines = list(dict.fromkeys(under_title + head_lines))
         tail_lines = [b.text for b in blocks[body.end: body.end + 4] if b.text and b.chars <= 80]
         kept_ids = {id(b) for b in body_blocks}
-        tail_lines = [b.text for b in body.blocks if id(b) not in kept_ids and b.text][-4:] + tail_lines
+        tail_lines = [b.text for b in body.blocks if id(b) not in kept_ids and b.text][-6:] + tail_lines
     body_text = "\n\n".join(b.text for b in body_blocks if b.text)
     lang, script = detect_lang(title + "\n" + (body_text or meta.description), meta.lang)
     zone = tz or guess_timezone(url, lang, meta.lang)
@@ -357,11 +358,51 @@ _AD_PATH = re.compile(r"/(?:ads?|adv|advert\w*|banners?)/", re.I)  # pictures se
 # The words of a page widget that sit among the paragraphs: never article text.
 _WIDGET_LINE = re.compile(
     r"(?:按圖|按图|點圖|点图|點擊圖片|点击图片)(?:放大|看大圖|看大图)|[▼↓]{2,}\s*$|"  # gallery hints
-    r"^(?:分享到|分享至|分享)\s*[:：]?$|^字[体體](?:大小)?\s*[:：]?\s*(?:[小中大][号號]?\s*)+$|"  # share bar, font size
+    r"^(?:分享到|分享至|分享)\s*[:：]?$|"  # share bar
+    # font-size controls, bracketed or not, with or without their label: `【字体：大 中 小】`, `字體大小:`, `小 中 大`
+    r"^[【\[]?\s*(?:字[体體号號](?:大小)?\s*[:：]?\s*(?:[小中大][号號]?\s*)*|(?:[小中大][号號]?\s+){2,}[小中大][号號]?)\s*[】\]]?$|"
     r"^(?:正在加[载載]|加[载載]中)|[请請](?:启用|啟用|开启|開啟|打开|打開)\s*JavaScript|^(?:收听|收聽|聆听|聆聽|播放)$|"  # players
     r"^(?:廣告|广告|Advertisement|ADVERTISEMENT|贊助|赞助)$|"  # ad labels
     r"^\d{4,6}\s*\S{2,10}\s*\d+(?:\.\d+)?\s*[+-]\d"  # a stock quote box: `00066 港鐵公司 38.45 +0.30`
 )
+
+
+# A widget's line among the paragraphs, by its words (lexicon [body_widgets]): `语音播报文章，释放双眼`, `打开全文`.
+_READER_WIDGET = re.compile(lexicon().alternation(*lexicon().table("body_widgets")), re.I)
+# An ask to follow the outlet elsewhere opening a line (lexicon [follow]): an imperative, a verb, then within 20
+# characters a platform or the outlet's account: `立即訂閱X新聞 YouTube`, `請LIKE我們的官方臉書網頁`.
+_FOLLOW_PROMPT = re.compile(r"^\W{0,3}(?:" + lexicon().alternation("follow.imperatives") + r")\s*(?:"
+                            + lexicon().alternation("follow.verbs") + r").{0,20}?(?:"
+                            + lexicon().alternation("follow.platforms") + ")", re.I)
+# A label with nothing after it (`信息来源：`, `轮播图预览:`): the value is a widget that is not there.
+_EMPTY_LABEL = re.compile(r"^\S{1,10}\s*[:：]$")
+# The outlet's account on a platform, alone on a line under the story (`facebook @某報副刊`, `IG：@example_news`).
+_HANDLE_LINE = re.compile(r"^(?:" + lexicon().alternation("follow.platforms") + r"|ig|fb|x)\s*[:：]?\s*@\S+$", re.I)
+# A bracketed section name alone on a line above the story (`[健康]`, `【國際】`): the site's, not the story's.
+_SECTION_TAG = re.compile(r"^[\[【［]\s*[^\]】］\s]{1,6}\s*[\]】］]$")
+
+
+@cache
+def _staff_credit() -> re.Pattern[str]:
+    """An editor's, a photographer's or a translator's credit line, its role word perhaps spaced out to fill
+    the line's width (`总监制：X`, `监 制：X`, `攝 影：X`): page furniture closing the text."""
+    from newsmirror.models import CreditRole
+
+    words = [w for w, r in lexicon().roles.items() if r in (CreditRole.EDITOR, CreditRole.PHOTOGRAPHER,
+                                                             CreditRole.TRANSLATOR) and len(w) >= 2]
+    spaced = "|".join(r"\s?".join(re.escape(c) for c in w) for w in words)
+    return re.compile(r"^[（(]?\s*(?:" + spaced + r")\s*[:：／/]")
+
+
+def _widget_line(b: Block) -> bool:
+    """A page widget's words among the paragraphs: share bar, font size, player, pager, ad label, view counter,
+    read-aloud or expand button, reaction prompt, platform notice, tip line, follow prompt."""
+    t = b.text
+    if not t or b.chars > 60:
+        return False
+    return bool((b.chars <= 30 and _WIDGET_LINE.search(t)) or is_widget_text(t) or t in _WIDGET_WORDS
+                or (b.chars <= WIDGET_MAX and WIDGET_LINE.fullmatch(t)) or _READER_WIDGET.search(t)
+                or _FOLLOW_PROMPT.search(t))
 
 
 def _is_picture(b: Block) -> bool:
@@ -427,6 +468,13 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
     lead_images: list[str] = []
     from newsmirror.extract.bylines import parse_credits
 
+    # A header block inside the text region (a separator, the publish time, a view count, the headline again):
+    # short lines, none a sentence, down to the headline's repeat among the first blocks all go to the head.
+    repeat = next((n for n, b in enumerate(kept[:6]) if title_sq and _is_title(b, title_sq)), None)
+    if repeat and all(b.chars <= 80 and not ends_sentence(b.text) for b in kept[:repeat] if b.text):
+        head.extend(b.text for b in kept[:repeat] if b.text)
+        lead_images.extend(i for b in kept[:repeat] for i in b.images)
+        kept = kept[repeat:]
     i = 0
     while i < len(kept):
         b = kept[i]
@@ -448,6 +496,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
             or (b.chars <= 20 and _IP_PLACE.match(t))
             or (b.chars <= 8 and title_sq and any(_is_title(x, title_sq) for x in kept[i + 1: i + 3]))  # a badge
             or (b.chars <= 120 and b.link_chars and _is_promo(b))
+            or (b.chars <= 8 and _SECTION_TAG.match(t))
         )
         if not leading:
             break
@@ -457,8 +506,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
     out: list[Block] = []
     total = sum(b.chars for b in kept) or 1
     for n, b in enumerate(kept):
-        if b.text and ((b.chars <= 30 and _WIDGET_LINE.search(b.text)) or is_widget_text(b.text)
-                       or b.text in _WIDGET_WORDS):
+        if _widget_line(b):
             continue  # a page widget's words: share bar, font size, player, pager, ad label
         if out and b.text and is_post_end(b.text) and sum(x.chars for x in out) >= total * 0.3:
             break  # a blog post's closing line: another post follows
@@ -480,7 +528,11 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
     while out and (not out[-1].text or is_tail_junk(out[-1])
                    or (out[-1].chars <= 40 and not re.search(r"[。！？]", out[-1].text)
                        and _DATE_ONLY_LINE.search(out[-1].text) and _YEAR.search(out[-1].text))
-                   or (out[-1].chars <= 60 and parse_credits(out[-1].text).is_byline_only)):
+                   or (out[-1].chars <= 60 and parse_credits(out[-1].text).is_byline_only)
+                   or (out[-1].chars <= 30 and _staff_credit().match(out[-1].text))
+                   or (out[-1].chars <= 12 and _EMPTY_LABEL.match(out[-1].text))
+                   or (out[-1].chars <= 8 and _SECTION_TAG.match(out[-1].text))
+                   or (out[-1].chars <= 40 and _HANDLE_LINE.match(out[-1].text))):
         gone = out.pop()
         if not gone.text and id(gone) in captioned:
             tail_images[:0] = gone.images

@@ -62,6 +62,10 @@ class Lexicon:
         both scripts, longest first."""
         return self._lists[name]
 
+    def table(self, name: str) -> tuple[str, ...]:
+        """The names of the lists in table `name` of lexicon.toml (`body_widgets` -> `body_widgets.tip_lines`, ...)."""
+        return tuple(n for n in self._lists if n.startswith(name + "."))
+
     def alternation(self, *names: str) -> str:
         """A regex alternation of the words of these lists, longest first (so 责任编辑 wins over 编辑)."""
         words = sorted({w for n in names for w in self._lists[n]}, key=len, reverse=True)
