@@ -785,7 +785,8 @@ def byline_elements(blocks: Blocks, lo: int, hi: int) -> tuple[list[str], list[s
         chars, link_chars, _ = blocks.stats.get(found, (0, 0, 0))
         profiles = _profile_links(found)
         account = bool(_ACCOUNT_HINT.search(blocks.hints.get(found, "")))
-        if not 0 < chars <= 120 or link_chars >= chars * 0.7 and not profiles and not account:
+        if not 0 < chars <= 120 or link_chars >= chars * 0.7 and not profiles and not account \
+                and not _name_links(found):
             continue
         pieces = [t for piece in found.itertext() if (t := " ".join(piece.split()))]
         if account:
@@ -799,6 +800,13 @@ def byline_elements(blocks: Blocks, lo: int, hi: int) -> tuple[list[str], list[s
             names.append(" ".join(pieces))
         names.extend(profiles)
     return list(dict.fromkeys(names)), list(dict.fromkeys(accounts))
+
+
+def _name_links(el: etree._Element) -> bool:
+    """Every link inside a byline element is as short as a name (a search for the reporter's name,
+    `<a href="/?s=X">X</a>`): its names, not a list of other articles."""
+    texts = ["".join("".join(a.itertext()).split()) for a in el.iter("a")]
+    return bool(texts) and all(0 < len(t) <= 16 for t in texts)
 
 
 def _profile_links(el: etree._Element) -> list[str]:
