@@ -78,3 +78,35 @@ def test_byline_among_opening_paragraphs_must_be_a_bare_credit():
     # the same name inside a sentence is not a byline
     html = html.replace("<p>《城市观察》作者 周小纯</p>", "<p>周小纯说，她明年还会再来参加植树。</p>")
     assert extract_article(html).authors == ()
+
+
+STORY = "".join(f"<p>河堤步道第{i}段今天完工開放，居民一早就來散步，市府表示夜間照明也已經全部換新。</p>" for i in range(4))
+
+
+def _page(byline: str, ld_author: str | None = None) -> str:
+    ld = (f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "河堤步道完工",'
+          f' "author": {{"@type": "Person", "name": "{ld_author}"}}}}</script>') if ld_author else ""
+    return (f"<html><head><title>河堤步道完工</title>{ld}</head><body><h1>河堤步道完工</h1>{byline}"
+            f"<div class='content'>{STORY}</div></body></html>")
+
+
+def test_a_byline_boxs_names_linked_to_a_search_for_them_are_its_authors():
+    box = ('<ul class="meta"><li class="news-journalists"><a href="/?s=Kimliyan(陸萱)">Kimliyan(陸萱)</a>、'
+           '<a href="/?s=Uliu(李承遠)">Uliu(李承遠)</a></li></ul>')
+    assert extract_article(_page(box)).authors == ("Kimliyan(陸萱)", "Uliu(李承遠)")
+
+
+def test_a_byline_boxs_name_then_its_date():
+    box = '<div class="author"><a href="search.php?kw=陳品潔">陳品潔</a>   2026年03月23日 17:00:00</div>'
+    art = extract_article(_page(box))
+    assert art.authors == ("陳品潔",)
+    assert art.published is not None and (art.published.month, art.published.day, art.published.hour) == (3, 23, 17)
+
+
+@pytest.mark.parametrize("ld_author", ["台北31日電", "範例新聞-ExampleNews.hk", "https://www.facebook.com/example"])
+def test_a_structured_author_that_is_a_dateline_or_a_site_names_nobody(ld_author):
+    assert extract_article(_page("", ld_author)).authors == ()
+
+
+def test_a_structured_pen_name_is_kept_as_written():
+    assert extract_article(_page("", "棒棒不是糖")).authors == ("棒棒不是糖",)

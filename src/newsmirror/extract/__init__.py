@@ -6,6 +6,7 @@ back as an Article of kind "not_article", so one bad page is data, not a crash.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -216,7 +217,12 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
         head_lines = list(dict.fromkeys(under_title + head_lines))
         tail_lines = [b.text for b in blocks[body.end: body.end + 4] if b.text and b.chars <= 80]
         kept_ids = {id(b) for b in body_blocks}
-        tail_lines = [b.text for b in body.blocks if id(b) not in kept_ids and b.text][-6:] + tail_lines
+        # The lines the trim cut after the story's last kept line, down to a related-links heading (a closing
+        # credit block: `文：X`, `編輯：Y`, the outlet's handles), else the last lines it cut anywhere.
+        last = max((n for n, b in enumerate(body.blocks) if id(b) in kept_ids), default=-1)
+        closing = list(itertools.takewhile(lambda t: not is_end_marker(t),
+                                           (b.text for b in body.blocks[last + 1:] if b.text)))[:10]
+        tail_lines = (closing or [b.text for b in body.blocks if id(b) not in kept_ids and b.text][-4:]) + tail_lines
     body_text = "\n\n".join(b.text for b in body_blocks if b.text)
     lang, script = detect_lang(title + "\n" + (body_text or meta.description), meta.lang)
     zone = tz or guess_timezone(url, lang, meta.lang)
@@ -734,7 +740,18 @@ def _structured_names(value: str) -> list[str]:
     if not value or is_outlet(value) or value.isascii() and value.islower() and " " not in value:
         return []
     names = list(parse_credits(value, byline=True).authors)
-    return names or ([value] if person_name(value) or not value.isascii() and len(value) <= 30 else [])
+    if names or person_name(value):
+        return names or [value]
+    # A name the model does not know (a pen name, a nickname) is kept as written, but not a dateline
+    # (`台北31日電`: digits), a site (`X新聞-XNews.hk`: a domain, or an outlet among its parts).
+    if value.isascii() or len(value) > 30 or any(c.isdigit() for c in value) or _SITE_NAME.search(value) \
+            or any(is_outlet(part) for part in _NAME_PARTS.split(value) if part):
+        return []
+    return [value]
+
+
+_SITE_NAME = re.compile(r"\.(?:com|net|org|co|cn|tw|hk|sg|my|uk|mo|news)\b|https?:|www\.", re.I)
+_NAME_PARTS = re.compile(r"[\s\-–—|｜/／_,，、·]+")  # the parts of a structured author string
 
 
 def page_links_share(blocks: list[Block]) -> float:

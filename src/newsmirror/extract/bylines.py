@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from newsmirror.chinese import HAN_CLASS
 from newsmirror.extract.lexicon import lexicon
-from newsmirror.extract.names import REPORT, ROLE, Slot, is_outlet, outlet_of_desk, person_name, split_names
+from newsmirror.extract.names import REPORT, ROLE, STAFF, Slot, is_outlet, outlet_of_desk, person_name, split_names
 from newsmirror.models import AUTHOR_ROLES, Credit, CreditRole
 
 __all__ = ["KNOWN_OUTLETS", "RULES", "Credits", "Rule", "credits_of", "find_credits", "is_outlet", "parse_credits"]
@@ -136,7 +136,7 @@ _EDITOR = re.compile(
 # `圖／路透`, `（圖片來源：X）`, `照片：X提供`: a picture's credit (not `報導／攝影`: that is a report).
 _PHOTO = re.compile(
     r"(?<![报報][道導][／/])[（(\[【]?\s*(?:" + _LEX.alternation("photo_labels") + r")\s*(?:來源|来源|提供)?\s*"
-    r"[／/:：]\s*[^\s（）()\[\]【】。]{1,30}\s*[)）\]】]?"
+    r"[／/:：]\s*(?:(?:" + STAFF + r")\s+)?[^\s（）()\[\]【】。]{1,30}\s*[)）\]】]?"
 )
 # A photographer's credit: `中央社記者X攝`, `（記者X攝）`, `（X攝）`, `新华社记者 X 摄` (not `攝影報導`).
 _PHOTO_BY = re.compile(
@@ -152,11 +152,11 @@ _SOURCE_LABEL = re.compile(
 _DATE_AFTER = re.compile(r"\d{4}[-/.年]\d{1,2}.*$")  # a date glued after an outlet: `人民日报2024-05-13`
 # The person after the outlet in a source line: `来源：中国新闻网 王帆` -> 王帆.
 _SOURCE_THEN_NAME = re.compile(rf"[ \t\u3000]+(?P<name>[{_H}]{{2,3}})\s*$")
-# `新华社北京9月4日电（记者X、Y）`, `（中央社記者X首爾11日專電）`, `据新华社拉萨电（记者 X）`: an agency's
-# dateline (the day may be left out), reporters inside.
+# `新华社北京9月4日电（记者X、Y）`, `（中央社記者X首爾11日專電）`, `据新华社拉萨电（记者 X）`, `新华社北京5月19日电
+# （X、Y）`: an agency's dateline (the day may be left out), reporters inside, with or without 记者.
 _AGENCY_DATELINE = re.compile(
     r"(?P<agency>{outlets})(?P<place>[^\d（）()，,。]{{0,8}}?)(?:(?:\d{{1,2}}月)?\d{{1,2}}日)?(?:專|专|綜合|综合)?[電电]"
-    r"(?:\s*[（(]\s*(?:記者|记者)\s*(?P<names>[^（）()]{{2,40}}?)\s*[)）])?".format(
+    r"(?:\s*[（(]\s*(?:(?P<role>記者|记者)\s*)?(?P<names>[^（）()]{{2,40}}?)\s*[)）])?".format(
         outlets="|".join(re.escape(o) for o in KNOWN_OUTLETS)
     )
 )
@@ -166,6 +166,8 @@ _BBC = re.compile(r"(?<![A-Za-z])(?!(?:Role|Title|Position|Job)\b)(?P<names>[^\s
                   r"(?P<source>BBC\s*中文(?:網|网)?)(?:記者|记者|特約記者|特约记者)?")
 # `2014/03/19 18:58 X 報導`: a date opening the line is read by the date finder, not here.
 _LEADING_DATE = re.compile(r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?")
+# `陳品潔 2022年03月23日 17:00:00`: a byline element's names, then the date it prints beside them.
+_TRAILING_DATE = re.compile(r"\s\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 # `華視新聞 記者 X`: an outlet, a space, a role.
 _OUTLET_BEFORE_ROLE = re.compile(r"\s*(?P<outlet>[^\s／/（）()【】]{2,12})[ \t\u3000]+(?=" + ROLE + ")")
 # `《某某》作者 X`: a quoted outlet before the role.
@@ -200,7 +202,7 @@ _LABEL = re.compile(
     r"(?:^|(?<=[\s（(【\[|｜]))(?P<label>" + _LEX.alternation("writer_labels", "translator_labels")
     + r"|(?:报道|報導)(?:[／/](?:摄影|攝影))?(?=\s*[:：]))"
     r"(?:\s*[:：／/,｜]\s*|[ \t\u3000]+(?=\S))"
-    r"(?:" + ROLE + r")?\s*(?P<names>[^" + _NAME_STOP.replace("、", "") + r"]{1,30}(?:\s*[、,，]\s*[^" + _NAME_STOP
+    r"(?:" + ROLE + "|" + STAFF + r")?\s*(?P<names>[^" + _NAME_STOP.replace("、", "") + r"]{1,30}(?:\s*[、,，]\s*[^" + _NAME_STOP
     + r"、]{1,12})*)"
 )
 # A writer named after their post at the end of a credit: `作者：…研究部部长、研究员徐占忱）` -> 徐占忱.
@@ -300,8 +302,10 @@ def _read_agency_dateline(m: re.Match[str], r: _Reading) -> None:
             r.credit([name], CreditRole.REPORTER)
             place = rest[len(name):]
     r.place = r.place or (place.strip() or None)
-    if m.group("names"):
+    if m.group("names") and m.group("role"):
         r.credit(split_names(m.group("names"), Slot.CONVENTION), CreditRole.REPORTER)
+    elif m.group("names"):  # no role word: persons' names only, not a desk (`（国际部）`)
+        r.credit([n for n in split_names(m.group("names")) if not _DESK.fullmatch(n)], CreditRole.REPORTER)
     r.take(m.start(), m.end())
 
 
@@ -512,6 +516,8 @@ def _read_bare_names(m: re.Match[str], r: _Reading) -> None:
 # The rules, in the order they read a window. Earlier rules blank what they read, so a later, looser
 # rule never reads an editor as an author or a photographer as a reporter.
 RULES: tuple[Rule, ...] = (
+    # `X 2022年03月23日 17:00`: the date printed after a byline's names is no name (before bare names)
+    Rule("trailing date", _first(_TRAILING_DATE, "search"), _read_blank),
     # a byline element holding names only: `INGRID HOLM`, `劉佳穎蔡宗翰`, `Kimliyan(陸萱)、Uliu(李承遠)`
     Rule("bare names", _first(_BARE_NAMES), _read_bare_names),
     # `（文/图 张三 李四）`: writers who also took the pictures (before the photo credit reads 图)
@@ -577,7 +583,7 @@ _DATELINE_HEAD = re.compile(
 )
 _CLOSING_NOTE = re.compile(r"[（(][^（）()]{1,60}[)）]\s*\d{0,8}\s*$")  # `（編輯：X）1120911` closing a paragraph
 _ACCOUNT_ID = re.compile(r"[（(]\s*(?:ID|微信号|微信號)\s*[:：]\s*[\w.-]+\s*[)）]")  # `（ID：cjsfz2020）`
-_LEFTOVER = re.compile(r"[\s\u3000【】〔〕\[\]（）()|｜／/:：、，,.。\-—–\d]+|(?:即時|即时|綜合|综合)?" + REPORT)
+_LEFTOVER = re.compile(r"[\s\u3000【】〔〕\[\]（）()|｜／/:：;；、，,.。\-—–\d]+|(?:即時|即时|綜合|综合)?" + REPORT)
 
 
 def _join_spaced_name(m: re.Match[str]) -> str:
@@ -676,6 +682,8 @@ def find_credits(lines: list[str], *, bylines: frozenset[str] = frozenset()) -> 
                 roles[name] = role  # a line that says reporter or commentator says more than a bare name
     editors = list(dict.fromkeys(editors))
     authors = [a for a in dict.fromkeys(authors) if a not in editors]
+    # `Uliu(李承遠)` in the byline and `李承遠` in a line of the text: one person, named as the byline prints
+    authors = [a for a in authors if not any(o != a and (f"({a})" in o or f"（{a}）" in o) for o in authors)]
     for n in editors:
         roles[n] = CreditRole.EDITOR
     return Credits(authors=tuple(authors), source=source, editors=tuple(editors), place=place,
