@@ -155,3 +155,28 @@ def test_slashed_dates_take_their_order_from_the_text(text, want):
     got = [m.value.strftime("%Y-%m-%dT%H:%M") for m in find_dates(text, tz="Asia/Shanghai",
                                                                    reference=datetime(2026, 1, 1, tzinfo=UTC))]
     assert got == want
+
+
+def _dated_page(head: str, line: str) -> str:
+    body = "".join(f"<p>第{i}段，港口擴建工程今天在海邊舉行動土儀式，居民與官員一同出席，現場氣氛熱烈。</p>" for i in range(5))
+    return (f"<html><head><title>港口擴建動土</title>{head}</head><body><h1>港口擴建動土</h1>{line}"
+            f"<div class='content'>{body}</div></body></html>")
+
+
+def test_a_time_elements_offset_is_the_clock_its_text_is_printed_on():
+    from newsmirror.extract import extract_article
+
+    html = _dated_page('<meta property="article:published_time" content="2026-05-10T11:24:51-04:00">',
+                       '<time datetime="2026-05-10T23:24:51+08:00">2026年5月10日 23:24</time>')
+    published = extract_article(html).published
+    assert (published.day, published.hour, published.minute) == (10, 23, 24)
+    assert published.utcoffset().total_seconds() == 8 * 3600
+
+
+def test_a_day_printed_alone_keeps_the_stamps_own_day():
+    from newsmirror.extract import extract_article
+
+    html = _dated_page('<meta property="article:published_time" content="2026-03-01T17:00:00+00:00">',
+                       '<p class="date">2026年3月1日</p>')
+    published = extract_article(html, "https://zh.example.org/news/harbour/").published
+    assert (published.year, published.month, published.day) == (2026, 3, 1)

@@ -27,6 +27,8 @@ BODY = "".join(f"<p>第{i}段，港口擴建工程今天在海邊舉行動土儀
         ("\ufeff港口擴建工程動土 _範例網", TitleRefs(), "港口擴建工程動土"),
         ("【範例網】港口擴建工程動土", TitleRefs(), "港口擴建工程動土"),
         ("謝謝您訪問〖範例中心〗", TitleRefs(), ""),
+        # the site's name glued after a hyphen with no spaces around it
+        ("港口擴建工程今天動土-中國範例網", TitleRefs(), "港口擴建工程今天動土"),
         ("範例網_(新聞)", TitleRefs(), ""),
         ("範例網", TitleRefs(site_names=("範例網",)), ""),
     ],
@@ -73,3 +75,34 @@ def test_a_bold_first_sentence_is_not_the_title():
     page = ("<html><head><title>範例網_(新聞)</title></head><body><h2>港口擴建工程今天動土</h2>"
             f"<div><p><b>海風吹過新碼頭。</b></p>{BODY}</div></body></html>")
     assert extract_article(page).title == "港口擴建工程今天動土"
+
+
+def _page(head: str, top: str, body: str = BODY) -> str:
+    return f"<html><head>{head}</head><body>{top}<div class='content'>{body}</div></body></html>"
+
+
+def test_a_headline_over_two_headings_is_one_title():
+    html = _page("<title>港口擴建工程的聲明 輕率動工 影響誰人承擔</title>",
+                 "<h1>評論</h1><h2>港口擴建工程的聲明</h2><h2>輕率動工 影響誰人承擔</h2>")
+    assert extract_article(html).title == "港口擴建工程的聲明 輕率動工 影響誰人承擔"
+
+
+def test_a_kicker_verb_after_the_headline_is_not_part_of_it():
+    html = _page("<title>市長主持召開港口擴建座談會-範例科普網</title>",
+                 "<p><b>市長主持召開港口擴建座談會強調</b></p><p><b>推動港口擴建取得新的突破</b></p>")
+    assert extract_article(html).title == "市長主持召開港口擴建座談會"
+
+
+def test_a_writers_name_before_the_headline_and_alone_under_its_repeat():
+    lines = ["港口擴建的回憶", "林小雨", "【範例網2026年07月03日報導】那一年四月，我在海邊的小鎮參加一個全省的教學研究"]
+    body = "".join(f"<p>{t}</p>" for t in lines) + BODY
+    art = extract_article(_page("<title>謝謝您訪問〖範例中心〗</title>", "<p><b>林小雨：港口擴建的回憶</b></p>", body))
+    assert art.title == "港口擴建的回憶"
+    assert art.authors == ("林小雨",)
+    assert art.text.startswith("【範例網2026年07月03日報導】那一年四月")
+
+
+def test_a_quote_headline_names_no_writer():
+    html = _page("<title>市長：港口擴建要如期完工</title>", "<h1>市長：港口擴建要如期完工</h1>")
+    art = extract_article(html)
+    assert art.title == "市長：港口擴建要如期完工" and art.authors == ()

@@ -174,11 +174,17 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     title = choose_title(meta, headings, url, emphasized) or front.get("title", "")
     title_sq = squash(title)
     title_index = next((i for i, b in enumerate(blocks) if _is_title(b, title_sq)), None)
+    if title_index is None and " " in title:  # a headline over two headings: its first line
+        title_index = next((i for i, b in enumerate(blocks) if 8 <= b.chars < len(title_sq)
+                            and title_sq.startswith(squash(b.text))), None)
     body = find_body(scope, blocks, title_index)
     near = blocks[max(0, body.start - 8): body.start + 1] if body is not None else []
-    # A line ending with the title confirms it only when what precedes is a badge, not a "来源：" line.
+    # A line ending with the title confirms it only when what precedes is a badge, not a "来源：" line; a line
+    # that adds a kicker verb after it (`…座谈会强调`) confirms it too.
     confirmed = bool(title_sq) and any(b.text == title or (squash(b.text).endswith(title_sq)
-                                                           and len(squash(b.text)) - len(title_sq) <= 6) for b in near)
+                                                           and len(squash(b.text)) - len(title_sq) <= 6)
+                                       or (squash(b.text).startswith(title_sq)
+                                           and squash(b.text)[len(title_sq):] in _KICKERS) for b in near)
     if body is not None and near and not confirmed and not (meta.og_title or meta.ld_headline):
         # Only the <title> spoke and no heading confirms it: take the heading just above the body.
         title = _heading_above(blocks[max(0, body.start - 6): body.start + 1], {*headings, *emphasized}, title)
@@ -187,8 +193,13 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     captions: list[str] = []
     head_lines: list[str] = []
     tail_lines: list[str] = []
+    writer = ""  # a writer named before the headline and alone under its repeat
     if body is not None:
-        body_blocks, captions, head_lines, lead_images = _trim(body.blocks, title)
+        prefixed = _NAME_PREFIX.match(title)
+        if prefixed and any(_is_title(b, squash(prefixed.group("rest"))) for b in body.blocks[:3]):
+            # `X：標題` above, `標題` then `X` alone opening the text: X is the writer, the headline is the page's own
+            title, writer = prefixed.group("rest").strip(), prefixed.group("name").strip()
+        body_blocks, captions, head_lines, lead_images = _trim(body.blocks, title, writer)
         if title_index is not None and title_index < body.start:  # a lead photo between headline and body
             lead = blocks[title_index + 1: body.start]
             for n, b in enumerate(lead):
@@ -240,6 +251,11 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
             head_lines = [t for t in head_lines if t not in aside]
             tail_lines = [t for t in tail_lines if t not in aside]
     authors, source, editors, credits = _credits(meta, head_lines, body_blocks, tail_lines, bylines, accounts)
+    if writer and writer in head_lines and not authors:
+        from newsmirror.extract.bylines import credits_of, is_outlet
+
+        if not is_outlet(writer):
+            authors, credits = [writer], credits_of([writer], ())
     lead = blocks[title_index + 1: body.start] if body is not None and title_index is not None and title_index < body.start else []
     images = [i for b in lead for i in b.images] + lead_images + [i for b in body_blocks for i in b.images]
     images = [i for i in dict.fromkeys(images) if _story_image(i)] or [i for i in meta.images[:1] if _story_image(i)]
@@ -384,6 +400,9 @@ _FOLLOW_PROMPT = re.compile(r"^\W{0,3}(?:" + lexicon().alternation("follow.imper
 _EMPTY_LABEL = re.compile(r"^\S{1,10}\s*[:：]$")
 # The outlet's account on a platform, alone on a line under the story (`facebook @某報副刊`, `IG：@example_news`).
 _HANDLE_LINE = re.compile(r"^(?:" + lexicon().alternation("follow.platforms") + r"|ig|fb|x)\s*[:：]?\s*@\S+$", re.I)
+# A writer's name before a headline (`茉莉：我是怎样卷入八九民运的`), taken as a byline only when the text opens
+# with the headline's rest alone and the name alone under it (a quote headline `某某：要…` is no byline).
+_NAME_PREFIX = re.compile(r"^(?P<name>[^\s：:，,。]{2,6})[：:]\s*(?P<rest>\S.{3,})$")
 # A bracketed section name alone on a line above the story (`[健康]`, `【國際】`): the site's, not the story's.
 _SECTION_TAG = re.compile(r"^[\[【［]\s*[^\]】］\s]{1,6}\s*[\]】］]$")
 
@@ -409,6 +428,18 @@ def _widget_line(b: Block) -> bool:
     return bool((b.chars <= 30 and _WIDGET_LINE.search(t)) or is_widget_text(t) or t in _WIDGET_WORDS
                 or (b.chars <= WIDGET_MAX and WIDGET_LINE.fullmatch(t)) or _READER_WIDGET.search(t)
                 or _FOLLOW_PROMPT.search(t))
+
+
+# An outlet's dated tag in brackets opening a line: `【看中国2005年07月03日报道】`, `[某報 5月3日訊]`.
+_BRACKET_TAG = re.compile(r"^\s*[【\[〔（(][^】\]〕）)]{1,40}[】\]〕）)]")
+_HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
+def _lead_prose(text: str) -> bool:
+    """A dated line that is the story's first words: after an outlet's bracketed tag, a clause of prose
+    (`【看中国2005年07月03日报道】一九八九年四月，我在…`), not a date, a source or a byline."""
+    rest = _BRACKET_TAG.sub("", text, count=1)
+    return rest != text and "，" in rest and len(_HAN_CHAR.findall(rest)) >= 15
 
 
 def _is_picture(b: Block) -> bool:
@@ -437,8 +468,9 @@ def _story_text(blocks: list[Block], within: Block) -> bool:
     return False
 
 
-def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list[str], list[str]]:
-    """Cut the body's edges: title repeats, bylines, captions, related headings, furniture."""
+def _trim(blocks: list[Block], title: str, writer: str = "") -> tuple[list[Block], list[str], list[str], list[str]]:
+    """Cut the body's edges: title repeats, bylines (and the `writer`'s name alone on a line), captions,
+    related headings, furniture."""
     title_sq = squash(title)
     captions: list[str] = []
     kept: list[Block] = []
@@ -494,7 +526,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
             b.tag == "h1"
             or (title_sq and (sq == title_sq or (title_sq in sq and b.chars < len(title) + 25 and not ends_sentence(t))))
             or (b.chars <= 40 and _BREADCRUMB.search(t) and b.link_density > 0.2)
-            or (b.chars <= 80 and not re.search(r"[。！？]", t) and _DATE_ONLY_LINE.search(t))
+            or (b.chars <= 80 and not re.search(r"[。！？]", t) and _DATE_ONLY_LINE.search(t) and not _lead_prose(t))
             or (b.chars <= 60 and b.link_density > 0.5)
             or (b.chars <= 80 and parse_credits(t).is_byline_only)
             or _SLIDE_COUNTER.match(t)
@@ -503,6 +535,7 @@ def _trim(blocks: list[Block], title: str) -> tuple[list[Block], list[str], list
             or (b.chars <= 8 and title_sq and any(_is_title(x, title_sq) for x in kept[i + 1: i + 3]))  # a badge
             or (b.chars <= 120 and b.link_chars and _is_promo(b))
             or (b.chars <= 8 and _SECTION_TAG.match(t))
+            or (writer and t.strip() == writer)
         )
         if not leading:
             break
@@ -576,7 +609,9 @@ def _dates(meta: PageMeta, title: str, head_lines: list[str], body_blocks: list[
         raw = next(r for r in list(meta.published) + list(meta.time_tags) if parse_iso_date(r, zone))
         structured_offset = _OFFSET.search(raw) or (re.search(r"\dZ$", raw.strip()) if raw else None)
     if structured and not zone_given:
-        m = _OFFSET.search(raw)
+        # A <time datetime> states the clock its own visible text is printed on (`23:24+08:00` under `23:24`),
+        # better than a meta stamp written for machines on another clock (`11:24-04:00`).
+        m = next((o for t in meta.time_tags if (o := _OFFSET.search(t))), None) or _OFFSET.search(raw)
         if m:
             offset = timedelta(hours=int(m.group(2)), minutes=int(m.group(3))) * (-1 if m.group(1) == "-" else 1)
             if offset and abs(offset) < timedelta(hours=24) and offset != structured[0].utcoffset():
@@ -626,7 +661,22 @@ def _dates(meta: PageMeta, title: str, head_lines: list[str], body_blocks: list[
     if published is not None and visible is not None and visible[0].tzinfo is not None \
             and not isinstance(visible[0].tzinfo, ZoneInfo) and published.tzinfo != visible[0].tzinfo:
         published = published.astimezone(visible[0].tzinfo)  # the page prints its clock in this zone
+    if published is not None and structured and visible and not visible[1] and structured_offset is not None \
+            and not zone_given and published.date() != visible[0].date():
+        # The page prints only the day, and the stamp moved onto the guessed clock falls on another day: the
+        # stamp on its own stated clock is the page's (`2024-03-01T17:00:00+00:00` under `2024年3月1日`).
+        own = _on_stated_clock(structured[0], structured_offset)
+        if own.date() == visible[0].date():
+            published = own
     return published, (upd[0] if upd else None)
+
+
+def _on_stated_clock(value: datetime, stated: re.Match[str]) -> datetime:
+    """`value` on the clock its raw stamp stated (`+08:00` as _OFFSET read it, or a trailing `Z`)."""
+    if stated.re is _OFFSET:
+        offset = timedelta(hours=int(stated.group(2)), minutes=int(stated.group(3)))
+        return value.astimezone(timezone(-offset if stated.group(1) == "-" else offset))
+    return value.astimezone(UTC)
 
 
 def _visible_date(title: str, head_lines: list[str], body_blocks: list[Block], blocks: list[Block], body,
@@ -725,6 +775,7 @@ def _credits(meta: PageMeta, head_lines: list[str], body_blocks: list[Block], ta
     return authors, source, list(credits.editors), credits_of(authors, credits.roles)
 
 
+_KICKERS = frozenset(lexicon().words("headline_kickers"))
 WIDGET_NAMES = lexicon().widgets
 # A line that is one widget's word (`關閉`, `分享`, `收藏`): a button's label, never story text.
 _WIDGET_WORDS = frozenset(lexicon().words("widgets.actions"))

@@ -30,6 +30,9 @@ __all__ = ["TitleRefs", "choose_title", "headline_of", "site_hosts", "strip_site
 # hyphens. A doubled em dash (——) is Chinese punctuation inside a headline, so it never splits:
 # `为现代化建设凝聚力量——热烈祝贺会议开幕_某市政府网` splits only at `_`.
 _TITLE_SEP = re.compile(r"\s*(?:[|｜丨»«]|_+|::|\s[-·•]\s|–|(?<!—)—(?!—)|-{2,})\s*")
+# A site's name glued after a hyphen, no spaces around it, at the end of a <title>: `标题-中国某某网`
+# (only cut when the part reads as the site's: `_is_site_part`).
+_GLUED_SITE = re.compile(r"(?<=\S)-(?P<site>[^\s\-|｜_]{2,16})$")
 # A bracketed name at either end: `【大公網】標題`, `標題〖某某中心〗`; kept as its own part.
 _END_BRACKETS = re.compile(r"^\s*[【〖\[]([^】〗\]]{1,24})[】〗\]]|[【〖\[]([^】〗\]]{1,24})[】〗\]]\s*$")
 # Characters that are not text: a byte-order mark or zero-width space left at the start of a <title>.
@@ -120,6 +123,9 @@ def headline_of(title: str, refs: TitleRefs) -> str:
             title = title[: -len(name)].rstrip(" |｜_-–—·:：")
     if squash(title).lower().startswith(_greetings()):  # `欢迎访问某某网`: the site greets, no story named
         return ""
+    glued = _GLUED_SITE.search(title)  # `标题-中国某某网`: the site's name after a hyphen with no spaces
+    if glued and glued.start() >= 4 and _is_site_part(glued.group("site"), refs):
+        title = title[: glued.start()]
     parts = _split(title)
     if len(parts) <= 1:
         only = squash(parts[0]).lower() if parts else ""
@@ -146,6 +152,19 @@ def _held(candidates: Iterable[str], refs_sq: list[str], cover: float = 0.0) -> 
     return best
 
 
+def _with_second_line(best: str, cands: list[str], refs_sq: list[str]) -> str:
+    """The headline printed over two heading elements (a title, then its second line), when a reference
+    holds both together: `標題的前半 | 標題的後半` in the page, `標題的前半 標題的後半` in <title>."""
+    at = cands.index(best) if best in cands else -1
+    if at < 0:
+        return best
+    for first, second in ((cands[at - 1] if at else "", best), (best, cands[at + 1] if at + 1 < len(cands) else "")):
+        joined = squash(first) + squash(second)
+        if min(len(squash(first)), len(squash(second))) >= 4 and any(joined in r for r in refs_sq):
+            return f"{first} {second}"
+    return best
+
+
 def title_refs(meta: PageMeta, url: str | None = None) -> TitleRefs:
     """The page head's title evidence: og:title, <title>, JSON-LD's headline, the site's names and host."""
     return TitleRefs(og_title=meta.og_title, title_tag=meta.title_tag, ld_headline=meta.ld_headline,
@@ -169,7 +188,7 @@ def choose_title(meta: PageMeta, headings: tuple[str, ...] = (), url: str | None
     cleaned_sq = [squash(r) for r in cleaned]
     best = _held(cands, cleaned_sq) or _held(cands, [squash(r) for r in raw]) or _held(emphasized, cleaned_sq, 0.6)
     if best:
-        return _INVISIBLE.sub("", best).strip()
+        return _INVISIBLE.sub("", _with_second_line(best, cands, [*cleaned_sq, *(squash(r) for r in raw)])).strip()
     # 4. a badge glued before the headline in the heading (原创, 独家, 快訊 ...): the reference without it
     refs_sq = [(r, squash(r)) for r in raw]
     for h in cands:
