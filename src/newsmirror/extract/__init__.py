@@ -836,6 +836,11 @@ def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Blo
     # the body's region, only short paragraphs, no publication stamp, not typed as an article.
     if teasers >= 4 and longest < 120 and not stamped and meta.og_type != "article":
         return "not_article", f"{teasers} linked headlines and no paragraph longer than 120 characters"
+    # A tag or section page: its "headline" is a tag's or a section's name (a headline has more than four
+    # characters), the text under it is short, and the page does not type itself as an article.
+    typed = meta.og_type == "article" or "article" in meta.ld_type.lower() or "posting" in meta.ld_type.lower()
+    if 0 < len(squash(title)) <= 4 and chars < 600 and not typed:
+        return "not_article", f"the title {title!r} names a tag or section and the text is short ({chars} characters)"
     if chars < 400 or sentences < 3:
         return "article", f"kept as an article on thin evidence: {chars} characters, {sentences} sentences"
     return "article", ""

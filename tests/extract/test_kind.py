@@ -1,0 +1,38 @@
+"""Kind: a page is not_article only on strong evidence, said in `notes` (fictional pages)."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsmirror.extract import extract_article
+
+CARDS = "".join(f"<li><a href='/n/{i}'>港口擴建第{i}期工程的相關報導標題，一則新聞的標題</a></li>" for i in range(4))
+
+
+def _page(title: str, text: str, head: str = "") -> str:
+    return (f"<html><head><title>{title} | 範例新聞網</title>{head}</head><body><h1>{title}</h1>"
+            f"<div class='intro'><p>{text}</p></div><ul class='list'>{CARDS}</ul></body></html>")
+
+
+INTRO = ("港口擴建是本地近年最受關注的工程之一，本頁收錄相關的新聞報導、評論與圖片，按時間排列，方便讀者查閱。"
+         "工程分為三期進行，第一期預計明年完工，屆時碼頭的吞吐量將增加一倍，附近的道路也會拓寬。"
+         "居民對工程的意見不一，有人期待帶來就業機會，也有人擔心噪音與交通問題，市府表示會持續溝通。")
+
+
+def test_a_tag_page_titled_with_the_tags_name_is_not_an_article():
+    art = extract_article(_page("港口", INTRO))
+    assert art.kind == "not_article"
+    assert "tag or section" in art.notes
+
+
+@pytest.mark.parametrize("head", ['<meta property="og:type" content="article">',
+                                  '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "港口"}</script>'])
+def test_a_short_titled_page_typed_as_an_article_stays_one(head):
+    art = extract_article(_page("港口", INTRO, head))
+    assert art.kind == "article"
+
+
+def test_a_short_story_under_a_real_headline_stays_an_article_with_a_note():
+    art = extract_article(_page("港口擴建工程今天動土", INTRO))
+    assert art.kind == "article"
+    assert art.notes.startswith("kept as an article on thin evidence")
