@@ -19,16 +19,23 @@ INTRO = ("港口擴建是本地近年最受關注的工程之一，本頁收錄�
          "居民對工程的意見不一，有人期待帶來就業機會，也有人擔心噪音與交通問題，市府表示會持續溝通。")
 
 
-def test_a_tag_page_titled_with_the_tags_name_is_not_an_article():
-    art = extract_article(_page("港口", INTRO))
+def test_a_tag_page_by_its_address_is_not_an_article():
+    art = extract_article(_page("港口", INTRO), "https://news.example.com/tag/11882")
     assert art.kind == "not_article"
-    assert "tag or section" in art.notes
+    assert "lists articles" in art.notes
+
+
+def test_a_tag_page_whose_title_its_cards_link_is_not_an_article():
+    tags = "".join(f"<p>第{i}則 <a href='/tag/1'>港口</a></p>" for i in range(3))
+    art = extract_article(_page("港口", INTRO).replace("</ul>", f"</ul>{tags}"))
+    assert art.kind == "not_article"
+    assert "港口" in art.notes and "links 3 times" in art.notes
 
 
 @pytest.mark.parametrize("head", ['<meta property="og:type" content="article">',
                                   '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "港口"}</script>'])
 def test_a_short_titled_page_typed_as_an_article_stays_one(head):
-    art = extract_article(_page("港口", INTRO, head))
+    art = extract_article(_page("港口", INTRO, head), "https://news.example.com/tag/11882")
     assert art.kind == "article"
 
 

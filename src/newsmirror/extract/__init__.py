@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import cache
 from datetime import UTC, datetime, timedelta, timezone
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from newsmirror.chinese import squash
@@ -261,7 +262,9 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     images = [i for i in dict.fromkeys(images) if _story_image(i)] or [i for i in meta.images[:1] if _story_image(i)]
     # Headlines that are links, inside the region taken for the body: the cards of a section page.
     teasers = sum(1 for b in body.blocks if b.tag in ("h2", "h3", "h4") and b.link_density > 0.8) if body else 0
-    kind, notes = _kind(title, body_blocks, body_text, blocks, meta, teasers, dated=published is not None)
+    title_links = _links_named(scope, title) if 0 < len(title) <= 8 else 0
+    kind, notes = _kind(title, body_blocks, body_text, blocks, meta, teasers, dated=published is not None, url=url,
+                        title_links=title_links)
     if cut:
         notes = "; ".join(n for n in (notes, f"page cut after its first {MAX_ELEMENTS:,} elements") if n)
     body_html = _body_html(body_blocks, url)
@@ -811,7 +814,7 @@ def page_links_share(blocks: list[Block]) -> float:
 
 
 def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Block], meta: PageMeta,
-          teasers: int = 0, *, dated: bool = False) -> tuple[str, str]:
+          teasers: int = 0, *, dated: bool = False, url: str | None = None, title_links: int = 0) -> tuple[str, str]:
     """Judge article vs not_article from evidence, with a note saying why when the evidence is thin.
 
     A page is not_article only on strong evidence (no text, a 404 title, a link-list page of cards);
@@ -836,14 +839,37 @@ def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Blo
     # the body's region, only short paragraphs, no publication stamp, not typed as an article.
     if teasers >= 4 and longest < 120 and not stamped and meta.og_type != "article":
         return "not_article", f"{teasers} linked headlines and no paragraph longer than 120 characters"
-    # A tag or section page: its "headline" is a tag's or a section's name (a headline has more than four
-    # characters), the text under it is short, and the page does not type itself as an article.
+    # A tag, topic or search page: its address says it lists (`/tag/11882`, `/news/browse/變性手術`) or its
+    # "headline" is a short name the page links elsewhere (a tag on the cards), the text under it is short,
+    # and the page does not type itself as an article.
     typed = meta.og_type == "article" or "article" in meta.ld_type.lower() or "posting" in meta.ld_type.lower()
-    if 0 < len(squash(title)) <= 4 and chars < 600 and not typed:
-        return "not_article", f"the title {title!r} names a tag or section and the text is short ({chars} characters)"
+    if chars < 600 and not typed:
+        listing = next((u for u in (url, meta.canonical) if u and _LISTING_PATH.search(_path_of(u))), None)
+        if listing:
+            return "not_article", f"the address {listing} lists articles and the text is short ({chars} characters)"
+        if title_links >= 2:
+            return "not_article", f"the title {title!r} is a tag the page links {title_links} times, the text short"
     if chars < 400 or sentences < 3:
         return "article", f"kept as an article on thin evidence: {chars} characters, {sentences} sentences"
     return "article", ""
+
+
+# A path segment of a page that lists articles: a tag, topic, category, search or browse page.
+_LISTING_PATH = re.compile(r"/(?:" + lexicon().alternation("listing_paths") + r")(?:/|$)", re.I)
+
+
+def _path_of(url: str) -> str:
+    """The URL's path ("" for a URL urlsplit refuses: `http://[bad`)."""
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""
+
+
+def _links_named(scope, text: str) -> int:
+    """How many links on the page read exactly `text` (a tag's name on the cards of a tag page)."""
+    want = squash(text)
+    return sum(1 for a in scope.iter("a") if squash("".join(a.itertext())) == want)
 
 
 def _body_html(blocks: list[Block], base_url: str | None) -> str:
