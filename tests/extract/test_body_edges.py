@@ -70,7 +70,8 @@ def test_a_story_that_mentions_a_platform_or_a_like_keeps_its_sentences():
 
 
 def test_a_header_block_down_to_the_headlines_repeat_is_not_the_story():
-    head = ["|", "發布: 12:12am 22/06/2026 6494點閱", "閱讀時間 3 分鐘 ｜ 訂閱電子報", "港口擴建動土"]
+    head = ["國際", "|", "帶你看世界", "|", "發布: 12:12am 22/06/2026 6494點閱", "閱讀時間 3 分鐘 ｜ 訂閱電子報",
+            "港口", "動土", "港口擴建動土"]
     art = extract_article(page(head, []))
     assert art.text.split("\n\n") == STORY
     assert art.published is not None and (art.published.year, art.published.month, art.published.day) == (2026, 6, 22)

@@ -511,7 +511,7 @@ def _trim(blocks: list[Block], title: str, writer: str = "") -> tuple[list[Block
 
     # A header block inside the text region (a separator, the publish time, a view count, the headline again):
     # short lines, none a sentence, down to the headline's repeat among the first blocks all go to the head.
-    repeat = next((n for n, b in enumerate(kept[:6]) if title_sq and _is_title(b, title_sq)), None)
+    repeat = next((n for n, b in enumerate(kept[:12]) if title_sq and _is_title(b, title_sq)), None)
     if repeat and all(b.chars <= 80 and not ends_sentence(b.text) for b in kept[:repeat] if b.text):
         head.extend(b.text for b in kept[:repeat] if b.text)
         lead_images.extend(i for b in kept[:repeat] for i in b.images)
