@@ -51,35 +51,20 @@ _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _CANDIDATE_TAGS = frozenset(("div", "article", "section", "main", "td", "body", "span", "center", "font",
                              "blockquote", "dd", "li", "form"))
 
-_NEG_HINT = re.compile(
-    r"comment|related|relate|recommend|share|sharing|footer|foot|sidebar|side-bar|aside|"
-    r"\bnav|navbar|menu|breadcrumb|crumb|banner|\bad\b|ads|advert|adsense|promo|sponsor|social|widget|"
-    r"\bhot|rank|popular|copyright|login|subscribe|newsletter|pagination|pager|tags?\b|keyword|"
-    r"more-?news|morenews|morearticle|tuijian|xiangguan|recom|extend|outbrain|taboola|disqus|"
-    r"toolbar|tool-bar|print|reply|feedback|zan|dianzan|qrcode|follow|guess|you-?may|scroll|"
-    r"header|masthead|topbar|top-bar|bottom|sitemap|modal|popup|cookie|skip|hidden|author-?info|"
-    r"combx|contact|shoutbox|pop\b",
-    )
-_POS_HINT = re.compile(
-    r"article|content|post-?body|entry|main|story|text|detail|artic|\bcont|zhengwen|\bzw\b|txt|"
-    r"body|news_?con|articlebody|post|blog|page-?content|rich",
-    )
-_STRONG_NEG = re.compile(
-    r"comment|related|recommend|share|sharing|footer|sidebar|breadcrumb|copyright|morearticle|"
-    r"more-?news|tuijian|xiangguan|outbrain|taboola|disqus|qrcode|guess|you-?may|advert|\bads?\b|"
-    r"author-?info|\btags?\b|keyword|subscribe|newsletter|toolbar|popup|modal|cookie|donat|paywall|chargewall|"
-    r"pay-?tip",
-    )
-# Boxes these words name are never the article, whatever else their class says (`newsletter-instory`,
-# `nfzm-content__paywall`): a positive word beside them does not save them.
-_ALWAYS_NEG = re.compile(r"paywall|chargewall|pay-?tip|newsletter|copyright|disqus|outbrain|taboola")
+# Class and id hints (lexicon [class_hints], matched in lower-cased `class id`, so compiled without re.I):
+# boxes that are probably not the article, probably are, surely are not (dropped from inside the body),
+# and never are whatever else their class says (`newsletter-instory`, `nfzm-content__paywall`).
+_NEG_HINT = re.compile(lexicon().pattern("class_hints.negative"))
+_POS_HINT = re.compile(lexicon().pattern("class_hints.positive"))
+_STRONG_NEG = re.compile(lexicon().pattern("class_hints.strong_negative"))
+_ALWAYS_NEG = re.compile(lexicon().pattern("class_hints.always_negative"))
 
 # Sentence punctuation, Chinese and Latin; commas count too (readability's evidence).
 _PUNCT = re.compile(r"[，。！？；：、,.!?;:「」“”]")
 _SENTENCE_END = re.compile(f"[{SENTENCE_END_CLASS}{CLOSING_CLASS}.]$")  # a paragraph's last character
 _CLOSERS = re.compile(r"</(?:[hH][tT][mM][lL]|[bB][oO][dD][yY])\s*>")  # no re.I: the "</" prefix scan stays fast
-_FOOTER_TEXT = re.compile(r"copyright|©|版权所有|版權所有|ICP[备備证證]|举报电话|舉報電話|all rights reserved|"
-                          r"违法和不良信息|客服电话|联系我们|聯絡我們|关于我们|關於我們|免责声明|免責聲明", re.I)
+# A footer's words in a short block: copyright, licence numbers, contact lines (lexicon `page_text.footer_words`).
+_FOOTER_TEXT = re.compile(lexicon().alternation("page_text.footer_words"), re.I)
 
 _EDGES = lexicon()
 # A heading that opens the related-links, comment or editor area after a body, after any bullet or bracket:
@@ -105,8 +90,7 @@ _PAGE_COUNTER = re.compile(r"^第\s*\d+\s*[页頁]\s*[/／]?\s*共\s*\d+\s*[页�
 # `body_edges.consent_notices`).
 _PLAYER_NOTICE = re.compile(_EDGES.alternation("body_edges.player_notices", "body_edges.consent_notices"), re.I)
 # Matched against lower-cased class and id: without re.I the scan is several times faster.
-_CAPTION_HINT = re.compile(r"caption|pic-?info|pictext|imgtxt|img-?desc|image-?desc|photo-?desc|pic-?desc|"
-                           r"picture-?text|img_?text|pic_?txt|figure-?text|photo-?text|tuzhu")
+_CAPTION_HINT = re.compile(lexicon().pattern("class_hints.caption"))
 
 
 @dataclass(eq=False, slots=True)
@@ -666,7 +650,7 @@ def _under_comments(el: etree._Element, memo: dict[etree._Element, bool]) -> boo
     return found
 
 
-_COMMENTS = re.compile(r"comment|disqus|reply|replies|discussion|respond")
+_COMMENTS = re.compile(lexicon().pattern("class_hints.comments"))
 
 
 def is_end_marker(text: str) -> bool:
@@ -705,9 +689,12 @@ def is_tail_junk(b: Block) -> bool:
 
 
 _POST_FURNITURE = re.compile(_EDGES.alternation("body_edges.post_furniture"), re.I)
-_FOLLOW_US = re.compile(r"(?:Instagram|Facebook|Telegram|YouTube|WhatsApp|Twitter|LINE|微信|微博|臉書|脸书)"
-                        r".{0,30}(?:欢迎|歡迎|搜寻|搜尋|关注|關注|追蹤|追踪|订阅|訂閱|加入|好友|官方帳號|官方账号)|"
-                        r"(?:欢迎|歡迎|立即|马上|馬上|快|點我|点我)(?:关注|關注|追蹤|追踪|订阅|訂閱|加入)", re.I)
+# A closing line asking to follow the outlet elsewhere (lexicon [follow]): a network, then within 30 characters
+# an ask (`X中文有Instagram！欢迎搜寻`), or an imperative and a verb (`立即訂閱`, `歡迎加入`).
+_FOLLOW_US = re.compile("(?:" + lexicon().alternation("follow.networks") + ").{0,30}(?:"
+                        + lexicon().alternation("follow.network_asks") + ")|(?:"
+                        + lexicon().alternation("follow.closing_imperatives") + ")(?:"
+                        + lexicon().alternation("follow.closing_verbs") + ")", re.I)
 # A site's copyright or disclaimer notice (searched, not matched: `本網站之文字…非經授權，不得轉載`).
 COPYRIGHT_NOTICE = re.compile(r"^\s*(?:©|\(c\)|copyright|版權所有|版权所有|\S{0,16}(?:版權聲明|版权声明|版權說明|版权说明|著作權聲明|著作权声明)|"
                                r"[（(]?\s*(?:特别声明|特別聲明|免责声明|免責聲明)\s*[:：]|[（(]?\s*本文(?:仅|僅)代表作者|Notice:\s*The content)|"
@@ -719,12 +706,11 @@ def ends_sentence(text: str) -> bool:
 
 
 # Class, id or itemprop words of a page's byline element: the place a page prints who wrote it.
-_BYLINE_HINT = re.compile(r"author|byline|by-line|writer|reporter|journalist|zuozhe|columnist|contributor")
+_BYLINE_HINT = re.compile(lexicon().pattern("class_hints.byline"))
 # Words of an outlet's or account's box beside it (WeChat's `js_name`, `nickname`): a source, no person.
-_ACCOUNT_HINT = re.compile(r"nickname|js_name|account-?name|profile_nickname")
+_ACCOUNT_HINT = re.compile(lexicon().pattern("class_hints.account"))
 # Boxes of other articles or of the site, by class or id: lines in them credit nobody in this article.
-_OTHER_ARTICLES = re.compile(r"related|recommend|more-?news|morearticle|more-?article|tuijian|xiangguan|outbrain|"
-                             r"taboola|guess|you-?may|\bhot|rank|popular|sidebar|side-bar|footer|\bfoot\b|comment")
+_OTHER_ARTICLES = re.compile(lexicon().pattern("class_hints.other_articles"))
 # Class tokens that hide an element with the page's own CSS (the page's inline styles are read by clean_tree).
 _HIDDEN_TOKEN = re.compile(r"(?:^|\s)(?:hidden|hide|d-none|is-hidden|visually-hidden-focusable|display-none)(?:\s|$)")
 # A profile page's address: an author box links its names there (`/author/…`, `/reporter/123`).
