@@ -19,8 +19,10 @@ __all__ = ["Lexicon", "lexicon", "variants"]
 
 def variants(word: str) -> tuple[str, ...]:
     """The word as written, in Simplified and in Traditional (OpenCC's, Taiwan's and Hong Kong's
-    standards, with 台 for 臺 too), each once: `newsmirror.chinese.spellings`."""
-    return spellings(word)
+    standards, with 台 for 臺 too), each once: `newsmirror.chinese.spellings`; and with 讚 for 贊, as
+    Taiwan and Hong Kong write praise (`點讚`, `按讚`), which OpenCC leaves as 贊."""
+    forms = spellings(word)
+    return tuple(dict.fromkeys([*forms, *(f.replace("贊", "讚") for f in forms if "贊" in f)]))
 
 
 def _expand(words: list[str]) -> tuple[str, ...]:
@@ -70,6 +72,10 @@ class Lexicon:
         """A regex alternation of the words of these lists, longest first (so 责任编辑 wins over 编辑)."""
         words = sorted({w for n in names for w in self._lists[n]}, key=len, reverse=True)
         return "|".join(re.escape(w) for w in words)
+
+    def pattern(self, name: str) -> str:
+        """The regex fragments of list `name` (`class_hints.negative`) joined as one alternation, unescaped."""
+        return "|".join(self._lists[name])
 
     def role_pattern(self, *roles: CreditRole) -> str:
         """A regex alternation of the role words of these roles (all when none are named), longest first."""
