@@ -541,6 +541,17 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
         if len(inside_anc) >= 2 and a_links / max(1, a_chars) < 0.3:
             best, best_score = anc, max(best_score, final.get(anc, 0.0))
         anc = anc.getparent()
+    swapped = False
+    if _card_list(best):
+        # A list of cards (linked headlines over summaries), or a column holding one, outscored the story: the best
+        # candidate that holds no linked headline, inside it or beside it (never around it), is the article.
+        around = set(best.iterancestors())
+        story = max((el for el, f in final.items() if f >= best_score * 0.2 and el is not best and el not in around
+                     and _card_headings(el) == 0), key=final.get, default=None)
+        if story is not None:
+            best, best_score, swapped = story, final[story], True
+            if best.tag == "p" and best.getparent() is not None:
+                best = best.getparent()
     members = {best}
     parent = best.getparent()
     threshold = max(10.0, best_score * 0.2)
@@ -553,7 +564,8 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
                 continue
             s_chars, s_links, _ = st
             ld = s_links / s_chars
-            ok = final.get(sib, 0.0) >= threshold and not strong_neg(hint_of(sib))
+            ok = final.get(sib, 0.0) >= threshold and not strong_neg(hint_of(sib)) \
+                and not (swapped and _card_list(sib))
             if not ok and sib.tag == "p":
                 ok = (s_chars > 60 and ld < 0.25) or (0 < s_chars <= 60 and ld == 0
                                                       and _PUNCT.search("".join(sib.itertext())) is not None)
@@ -594,6 +606,27 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
         return None
     body_blocks = [blocks[i] for i in chosen]
     return Body(blocks=body_blocks, start=chosen[0], end=chosen[-1] + 1, container=best, score=best_score)
+
+
+def _card_headings(el: etree._Element) -> int:
+    """How many headings inside el are links (an <h3><a>headline</a></h3> card of a list)."""
+    n = 0
+    for h in el.iter("h2", "h3", "h4"):
+        text = "".join("".join(h.itertext()).split())
+        linked = sum(len("".join("".join(a.itertext()).split())) for a in h.iter("a"))
+        if text and linked >= 0.8 * len(text):
+            n += 1
+    return n
+
+
+def _card_list(el: etree._Element) -> bool:
+    """el is a list of cards: four linked headlines or more, with at most two paragraphs of text for each
+    (a story with linked promos between its paragraphs has many more paragraphs than headlines)."""
+    cards = _card_headings(el)
+    if cards < 4:
+        return False
+    paragraphs = sum(1 for p in el.iter("p") if len("".join("".join(p.itertext()).split())) >= 30)
+    return paragraphs <= 2 * cards
 
 
 _SKIP_TEXT = re.compile(r"skip|跳过|跳過|略过|略過")
