@@ -93,3 +93,14 @@ def test_a_section_tag_above_the_story_goes_and_a_lead_in_brackets_stays():
     lead = "【範例報專訊】港口擴建工程今天正式動土，市長在致詞時感謝居民多年來的耐心與支持，並承諾如期完工。"
     art = extract_article(page(["[國際]", lead], []))
     assert art.text.split("\n\n") == [lead, *STORY]
+
+
+def test_a_short_story_beside_a_longer_list_of_cards_is_the_body():
+    cards = "".join(
+        f"<li><h3><a href='/n/{i}'>另一則新聞的標題第{i}則</a></h3><p>這是另一則新聞的摘要第{i}段，說的是山上的天氣、"
+        f"登山步道的整修工程和週末的交通管制，與港口擴建無關，讀者可以點進去閱讀全文。</p></li>" for i in range(8))
+    story = "".join(f"<p>{t}</p>" for t in STORY[:3])
+    html = (f"<html><head><title>港口擴建動土</title></head><body><div class='page'><div class='col'><h1>港口擴建動土</h1>"
+            f"<article class='story'><div class='story-body'>{story}</div></article></div>"
+            f"<div class='col2'><div class='stream'><ul>{cards}</ul></div></div></div></body></html>")
+    assert extract_article(html).text.split("\n\n") == STORY[:3]
