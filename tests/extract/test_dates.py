@@ -180,3 +180,19 @@ def test_a_day_printed_alone_keeps_the_stamps_own_day():
                        '<p class="date">2026年3月1日</p>')
     published = extract_article(html, "https://zh.example.org/news/harbour/").published
     assert (published.year, published.month, published.day) == (2026, 3, 1)
+
+
+def test_a_print_editions_page_is_dated_by_its_links_to_the_edition():
+    from newsmirror.extract import extract_article
+
+    nav = "".join(f"<a href='../../htm/News/20260407/V{c}index.htm'>版{c}</a> " for c in "ABCD")
+    html = _dated_page("", f"<div class='nav'>{nav}<a href='../../htm/News/20260301/old.htm'>舊聞</a></div>")
+    published = extract_article(html).published
+    assert published is not None and (published.year, published.month, published.day) == (2026, 4, 7)
+
+
+def test_links_to_many_days_date_nothing():
+    from newsmirror.extract import extract_article
+
+    nav = "".join(f"<a href='/htm/News/2026040{d}/index.htm'>{d}日</a> " for d in range(1, 7))
+    assert extract_article(_dated_page("", f"<div class='nav'>{nav}</div>")).published is None

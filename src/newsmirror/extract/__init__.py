@@ -241,6 +241,12 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
 
     published, updated = _dates(meta, title, head_lines, body_blocks, blocks, body, zone, reference, front, url,
                                 zone_given=tz is not None)
+    if published is None and body is not None:  # a print edition's page: the day its links to the edition spell
+        from newsmirror.extract.dates import edition_day
+
+        day = edition_day(a.get("href") or "" for a in scope.iter("a"))
+        if day is not None:
+            published = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone))
     bylines: list[str] = []
     accounts: list[str] = []
     if body is not None:  # the byline region: from the headline to just after the body

@@ -10,12 +10,14 @@ source's timezone; explicit zones are kept.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["DateMatch", "find_dates", "find_url_dates", "parse_date", "place_yearless"]
+__all__ = ["DateMatch", "edition_day", "find_dates", "find_url_dates", "parse_date", "place_yearless"]
 
 MIN_YEAR = 1990
 ROC_OFFSET = 1911
@@ -434,6 +436,22 @@ def find_url_dates(url: str | None) -> list[date]:
         if d not in out:
             out.append(d)
     return out
+
+
+def edition_day(links: Iterable[str]) -> date | None:
+    """The day a print edition's page is of, from its links: a newspaper's pages link the same edition's
+    sections (`../htm/News/20170407/VAindex.htm`), so a day that at least three relative links spell, and
+    three in five of the links that spell a day, is the page's. None when no day leads so."""
+    days: Counter[date] = Counter()
+    for href in links:
+        if href and not href.startswith(("http:", "https:", "//", "javascript:", "#")):
+            found = find_url_dates(href)
+            if found:
+                days[found[0]] += 1
+    if not days:
+        return None
+    day, n = days.most_common(1)[0]
+    return day if n >= 3 and n >= 0.6 * sum(days.values()) else None
 
 
 def place_yearless(value: datetime, anchors: list[datetime | date]) -> datetime | None:
