@@ -55,7 +55,7 @@ def test_a_sponsor_named_in_the_last_paragraph_stays():
 
 
 def test_widget_lines_inside_the_text_go_wherever_they_sit():
-    widgets = ["【字體：大 中 小】", "小 中 大", "語音播報文章，釋放雙眼", "Play Video", "打開全文"]
+    widgets = ["【字體：大 中 小】", "小 中 大", "語音播報文章，釋放雙眼", "Play Video", "打開全文", "點擊圖片看大圖", "正在加載…"]
     prompts = ["文章不錯，點個讚吧", "減少或屏蔽此類內容推薦", "本文為某某號用戶上傳並發布，不代表本平台觀點",
                "立即訂閱範例新聞 YouTube，即時掌握時事發展。", "請LIKE我們的官方臉書網頁以獲取更多新信息",
                ">>>範例網WhatsApp爆料熱線(000)0000000，爆料一經錄用，薄酬致意。", "3,456 次瀏覽"]

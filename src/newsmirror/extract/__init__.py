@@ -388,12 +388,10 @@ def _story_image(url: str) -> bool:
 _AD_PATH = re.compile(r"/(?:ads?|adv|advert\w*|banners?)/", re.I)  # pictures served from an ad folder
 # The words of a page widget that sit among the paragraphs: never article text.
 _WIDGET_LINE = re.compile(
-    r"(?:按圖|按图|點圖|点图|點擊圖片|点击图片)(?:放大|看大圖|看大图)|[▼↓]{2,}\s*$|"  # gallery hints
-    r"^(?:分享到|分享至|分享)\s*[:：]?$|"  # share bar
+    r"[▼↓]{2,}\s*$|"  # arrows pointing at a gallery: `▼▼▼`
+    r"^(?:分享到|分享至|分享)\s*[:：]?$|"  # a share bar's label alone
     # font-size controls, bracketed or not, with or without their label: `【字体：大 中 小】`, `字體大小:`, `小 中 大`
     r"^[【\[]?\s*(?:字[体體号號](?:大小)?\s*[:：]?\s*(?:[小中大][号號]?\s*)*|(?:[小中大][号號]?\s+){2,}[小中大][号號]?)\s*[】\]]?$|"
-    r"^(?:正在加[载載]|加[载載]中)|[请請](?:启用|啟用|开启|開啟|打开|打開)\s*JavaScript|^(?:收听|收聽|聆听|聆聽|播放)$|"  # players
-    r"^(?:廣告|广告|Advertisement|ADVERTISEMENT|贊助|赞助)$|"  # ad labels
     r"^\d{4,6}\s*\S{2,10}\s*\d+(?:\.\d+)?\s*[+-]\d"  # a stock quote box: `00066 港鐵公司 38.45 +0.30`
 )
 
