@@ -547,7 +547,7 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
         # candidate that holds no linked headline, inside it or beside it (never around it), is the article.
         around = set(best.iterancestors())
         story = max((el for el, f in final.items() if f >= best_score * 0.2 and el is not best and el not in around
-                     and _card_headings(el) == 0), key=final.get, default=None)
+                     and _card_headings(el) == 0), key=lambda el: final[el], default=None)
         if story is not None:
             best, best_score, swapped = story, final[story], True
             if best.tag == "p" and best.getparent() is not None:
