@@ -43,3 +43,13 @@ def test_a_short_story_under_a_real_headline_stays_an_article_with_a_note():
     art = extract_article(_page("港口擴建工程今天動土", INTRO))
     assert art.kind == "article"
     assert art.notes.startswith("kept as an article on thin evidence")
+
+
+def test_a_front_page_of_a_dozen_cards_is_not_an_article_even_typed_as_one():
+    cards = "".join(f"<div class='card'><h3><a href='/n/{i}'>港口擴建第{i}期工程的新聞標題</a></h3><p>{INTRO}</p></div>"
+                    for i in range(12))
+    html = (f"<html><head><title>範例新聞網</title><meta property='og:type' content='article'>"
+            f"<meta property='article:published_time' content='2026-05-01T10:00:00+08:00'></head>"
+            f"<body><h1>範例新聞網</h1><div class='list'>{cards}</div></body></html>")
+    art = extract_article(html)
+    assert art.kind == "not_article" and "12 linked headlines" in art.notes

@@ -818,6 +818,9 @@ def page_links_share(blocks: list[Block]) -> float:
     return sum(b.link_chars for b in blocks) / (sum(b.chars for b in blocks) or 1)
 
 
+_CARDS_PAGE = 12  # linked headlines in the text region that make it a list page, whatever else it says
+
+
 def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Block], meta: PageMeta,
           teasers: int = 0, *, dated: bool = False, url: str | None = None, title_links: int = 0) -> tuple[str, str]:
     """Judge article vs not_article from evidence, with a note saying why when the evidence is thin.
@@ -844,6 +847,10 @@ def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Blo
     # the body's region, only short paragraphs, no publication stamp, not typed as an article.
     if teasers >= 4 and longest < 120 and not stamped and meta.og_type != "article":
         return "not_article", f"{teasers} linked headlines and no paragraph longer than 120 characters"
+    # A front or list page whatever its stamps say: a dozen linked headlines inside the text region (an article
+    # with linked promos between its paragraphs holds a few; the most on the corpora's articles is 7).
+    if teasers >= _CARDS_PAGE:
+        return "not_article", f"{teasers} linked headlines inside the text region: a list of cards"
     # A tag, topic or search page: its address says it lists (`/tag/11882`, `/news/browse/變性手術`) or its
     # "headline" is a short name the page links elsewhere (a tag on the cards), the text under it is short,
     # and the page does not type itself as an article.
