@@ -268,7 +268,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     images = [i for i in dict.fromkeys(images) if _story_image(i)] or [i for i in meta.images[:1] if _story_image(i)]
     # Headlines that are links, inside the region taken for the body: the cards of a section page.
     teasers = sum(1 for b in body.blocks if b.tag in ("h2", "h3", "h4") and b.link_density > 0.8) if body else 0
-    title_links = _links_named(scope, title) if 0 < len(title) <= 8 else 0
+    title_links = _links_named(scope, title) if 0 < len(squash(title)) <= 6 else 0  # a tag is short
     kind, notes = _kind(title, body_blocks, body_text, blocks, meta, teasers, dated=published is not None, url=url,
                         title_links=title_links)
     if cut:
