@@ -728,10 +728,15 @@ _FOLLOW_US = re.compile("(?:" + lexicon().alternation("follow.networks") + ").{0
                         + lexicon().alternation("follow.network_asks") + ")|(?:"
                         + lexicon().alternation("follow.closing_imperatives") + ")(?:"
                         + lexicon().alternation("follow.closing_verbs") + ")", re.I)
-# A site's copyright or disclaimer notice (searched, not matched: `本網站之文字…非經授權，不得轉載`).
-COPYRIGHT_NOTICE = re.compile(r"^\s*(?:©|\(c\)|copyright|版權所有|版权所有|\S{0,16}(?:版權聲明|版权声明|版權說明|版权说明|著作權聲明|著作权声明)|"
-                               r"[（(]?\s*(?:特别声明|特別聲明|免责声明|免責聲明)\s*[:：]|[（(]?\s*本文(?:仅|僅)代表作者|Notice:\s*The content)|"
-                               r"(?:未經|未经|非經|非经)\s*(?:授權|授权|同意|許可|许可).{0,24}(?:不得|禁止|請勿|请勿)", re.I)
+# A site's copyright or disclaimer notice (searched, not matched: `本網站之文字…非經授權，不得轉載`); the words:
+# lexicon [page_text].
+COPYRIGHT_NOTICE = re.compile(
+    r"^\s*(?:" + _EDGES.alternation("page_text.copyright_marks")
+    + r"|\S{0,16}(?:" + _EDGES.alternation("page_text.copyright_notices")
+    + r")|[（(]?\s*(?:" + _EDGES.alternation("page_text.disclaimer_labels")
+    + r")\s*[:：]|[（(]?\s*(?:" + _EDGES.alternation("page_text.author_views")
+    + r"))|(?:" + _EDGES.alternation("page_text.reuse_without") + r")\s*(?:" + _EDGES.alternation("page_text.reuse_permission")
+    + r").{0,24}(?:" + _EDGES.alternation("page_text.reuse_banned") + ")", re.I)
 
 
 def ends_sentence(text: str) -> bool:
