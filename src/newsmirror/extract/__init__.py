@@ -359,9 +359,10 @@ def _is_title(b: Block, title_sq: str) -> bool:
 _SLIDE_COUNTER = re.compile(r"^\s*\d{1,3}\s*/\s*\d{1,3}\s*$")  # "1/8" above a gallery's first slide
 
 
-# A link that asks for an action (vote, download, subscribe): a promo above the body, not its lead.
-_CALL_TO_ACTION = re.compile(r"^[【\[(（]?\s*(?:点击|點擊|立即|马上|馬上|click|tap)|(?:投票|下载|下載|订阅|訂閱|报名|報名|"
-                             r"领取|領取|vote|subscribe|download|sign\s*up)\s*[】\])）]?$", re.I)
+# A link that asks for an action (vote, download, subscribe; lexicon `action_openers`, `action_closers`): a promo
+# above the body, not its lead.
+_CALL_TO_ACTION = re.compile(r"^[【\[(（]?\s*(?:" + lexicon().alternation("action_openers") + r")|(?:"
+                             + lexicon().alternation("action_closers") + r")\s*[】\])）]?$", re.I)
 
 
 def _is_promo(b: Block) -> bool:

@@ -205,9 +205,9 @@ _LABEL = re.compile(
     r"(?:" + ROLE + "|" + STAFF + r")?\s*(?P<names>[^" + _NAME_STOP.replace("、", "") + r"]{1,30}(?:\s*[、,，]\s*[^" + _NAME_STOP
     + r"、]{1,12})*)"
 )
-# A writer named after their post at the end of a credit: `作者：…研究部部长、研究员徐占忱）` -> 徐占忱.
+# A writer named after their post (lexicon `posts`) at the end of a credit: `作者：…研究部部长、研究员徐占忱）` -> 徐占忱.
 _POST_THEN_NAME = re.compile(
-    r"(?:研究员|研究員|教授|讲师|講師|主任|所长|所長|院长|院長|部长|部長|博士|学者|學者|专家|專家|律师|律師|主席|会长|會長)"
+    r"(?:" + _LEX.alternation("posts") + ")"
     rf"(?P<name>[{_H}]{{2,3}})(?:\s*[)）]|\s*$)"
 )
 # More names after a label's first one, apart by spaces, up to the end of the credit: `文｜财新 宋佳琪 黄启明`.
