@@ -407,8 +407,8 @@ _FOLLOW_PROMPT = re.compile(r"^\W{0,3}(?:" + lexicon().alternation("follow.imper
 # A label with nothing after it (`信息来源：`, `轮播图预览:`): the value is a widget that is not there.
 _EMPTY_LABEL = re.compile(r"^\S{1,10}\s*[:：]$")
 # The outlet's account on a platform, alone on a line under the story (`facebook @某報副刊`, `IG：@example_news`).
-_HANDLE_LINE = re.compile(r"^(?:" + lexicon().alternation("follow.networks", "follow.accounts") + r"|ig|fb|x)\s*[:：]?\s*@\S+$",
-                          re.I)
+_HANDLE_LINE = re.compile(r"^(?:" + lexicon().alternation("follow.networks", "follow.accounts")
+                          + r"|ig|fb|x)\s*[:：]?\s*@\S+$", re.I)
 # A writer's name before a headline (`茉莉：我是怎样卷入八九民运的`), taken as a byline only when the text opens
 # with the headline's rest alone and the name alone under it (a quote headline `某某：要…` is no byline).
 _NAME_PREFIX = re.compile(r"^(?P<name>[^\s：:，,。]{2,6})[：:]\s*(?P<rest>\S.{3,})$")

@@ -202,7 +202,8 @@ _LABEL = re.compile(
     r"(?:^|(?<=[\s（(【\[|｜]))(?P<label>" + _LEX.alternation("writer_labels", "translator_labels")
     + r"|(?:报道|報導)(?:[／/](?:摄影|攝影))?(?=\s*[:：]))"
     r"(?:\s*[:：／/,｜]\s*|[ \t\u3000]+(?=\S))"
-    r"(?:" + ROLE + "|" + STAFF + r")?\s*(?P<names>[^" + _NAME_STOP.replace("、", "") + r"]{1,30}(?:\s*[、,，]\s*[^" + _NAME_STOP
+    r"(?:" + ROLE + "|" + STAFF + r")?\s*(?P<names>[^" + _NAME_STOP.replace("、", "") + r"]{1,30}"
+    r"(?:\s*[、,，]\s*[^" + _NAME_STOP
     + r"、]{1,12})*)"
 )
 # A writer named after their post (lexicon `posts`) at the end of a credit: `作者：…研究部部长、研究员徐占忱）` -> 徐占忱.

@@ -26,7 +26,8 @@ from enum import IntEnum
 from newsmirror.chinese import HAN_CLASS, word_tag
 from newsmirror.extract.lexicon import lexicon
 
-__all__ = ["REPORT", "ROLE", "STAFF", "Slot", "editor_name", "is_outlet", "outlet_of_desk", "person_name", "split_names"]
+__all__ = ["REPORT", "ROLE", "STAFF", "Slot", "editor_name", "is_outlet", "outlet_of_desk", "person_name",
+           "split_names"]
 
 _LEX = lexicon()
 _OUTLET_SET = frozenset(_LEX.outlets)
@@ -50,7 +51,8 @@ ROLE = (
     "(?:" + _LEX.alternation("byline_roles") + ")"
 )
 # Whose staff and what grade, without a role word (`本刊特约 X`): before a name, never part of it.
-STAFF = "(?:" + _LEX.alternation("staff") + ")(?:" + _LEX.alternation("grades") + ")?|(?:" + _LEX.alternation("grades") + ")"
+STAFF = ("(?:" + _LEX.alternation("staff") + ")(?:" + _LEX.alternation("grades") + ")?|(?:"
+         + _LEX.alternation("grades") + ")")
 REPORT = "(?:" + _LEX.alternation("report_words") + ")"  # 報導, 报道, 报导 ...: the word closing a byline
 _LEADING_ROLE = re.compile(r"^(?:" + ROLE + "|" + STAFF + r"(?=\s))\s*")
 _NAME_CHARS = f"{HAN_CLASS}\u3040-\u30ff·・"  # Han, kana (Japanese names) and the dot of transliterations

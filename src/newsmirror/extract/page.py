@@ -735,8 +735,8 @@ COPYRIGHT_NOTICE = re.compile(
     + r"|\S{0,16}(?:" + _EDGES.alternation("page_text.copyright_notices")
     + r")|[（(]?\s*(?:" + _EDGES.alternation("page_text.disclaimer_labels")
     + r")\s*[:：]|[（(]?\s*(?:" + _EDGES.alternation("page_text.author_views")
-    + r"))|(?:" + _EDGES.alternation("page_text.reuse_without") + r")\s*(?:" + _EDGES.alternation("page_text.reuse_permission")
-    + r").{0,24}(?:" + _EDGES.alternation("page_text.reuse_banned") + ")", re.I)
+    + r"))|(?:" + _EDGES.alternation("page_text.reuse_without") + r")\s*(?:"
+    + _EDGES.alternation("page_text.reuse_permission") + r").{0,24}(?:" + _EDGES.alternation("page_text.reuse_banned") + ")", re.I)
 
 
 def ends_sentence(text: str) -> bool:
