@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from newsmirror.index.ranking import common_chars, common_mask
 
 
@@ -58,6 +60,51 @@ def test_a_character_is_a_filter_never_a_term_of_its_own(index, make_article):
 
 def test_the_common_character_mask():
     bits = common_chars()
-    assert len(bits) == 63 and "的" in bits and "是" in bits and "了" in bits
-    mask = common_mask("今年的经济是")
-    assert mask & (1 << bits["的"]) and mask & (1 << bits["是"]) and not mask & (1 << bits["了"])
+    assert len(bits) == 4 * 63 and {"的", "是", "了", "都", "政", "计"} <= bits.keys()
+    mask = common_mask("今年的经济都是")
+    assert len(mask) == 4
+    word = lambda ch: mask[bits[ch] // 63] & (1 << bits[ch] % 63)  # noqa: E731
+    assert word("的") and word("是") and word("都") and not word("了") and not word("政")
+    assert bits["都"] >= 63  # beyond the first integer: the other words of the mask are used too
+
+
+def test_a_common_character_beside_a_word_keeps_the_words_articles_first(index, make_article):
+    index.add(make_article(1, "經濟政策", "政府今天都說經濟會好轉。"))  # 經濟, 都 and 政
+    index.add(make_article(2, "今日要聞", "專家說經濟都在放緩。", days_ago=3))  # 經濟 and 都, not in the title
+    index.add(make_article(3, "經濟數據", "經濟數據公布。"))  # 經濟, no 都
+    index.add(make_article(4, "都市更新", "都市更新案通過。"))  # 都, no 經濟
+    index.add(make_article(5, "經濟的都市", "經濟與都市的發展。", days_ago=3))  # both
+    res = index.search("都 经济")
+    assert [i for i, _ in tiers(res)] == [1, 5, 2]  # only articles holding both; title matches first
+    assert res.total == 3 and all(held == 1 for _, held in tiers(res))  # the character is never a unit
+    assert [h.id for h in index.search("都 政 经济").hits] == [1]  # two characters, in two of the mask's integers
+    assert [h.id for h in index.search("的 都 经济").hits] == [5]
+    assert index.search("都 经济").hits[0].score == index.search("经济 都").hits[0].score  # order does not matter
+
+
+def test_a_tier_below_the_top_one_is_scored_by_its_own_units(index, make_article):
+    index.add(make_article(1, "颱風登陸停課", "颱風登陸，全台停課，航班取消。", days_ago=2))  # all four
+    index.add(make_article(2, "颱風停課", "颱風來襲，各縣市宣布停課，航班取消。", days_ago=3))  # 颱風 停課 航班
+    index.add(make_article(3, "今日消息", "颱風遠離，宣布停課一天，航班正常。", days_ago=3))  # the same three, in the body
+    index.add(make_article(4, "颱風遠離", "颱風遠離，明天恢復上課，航班正常。", days_ago=1))  # 颱風 航班
+    index.add(make_article(5, "航班消息", "今天航班正常。"))  # 航班 alone: one of four is below half
+    res = index.search("颱風 登陸 停課 航班")
+    assert tiers(res) == [(1, 4), (2, 3), (3, 3), (4, 2)]  # 2 holds its three in the title too
+    assert res.total == 4
+    three = index.search("颱風 停課 航班")  # the same three units alone: the same bm25 for articles 2 and 3
+    by_id = {h.id: h.score for h in three.hits}
+    for hit in res.hits[1:3]:
+        assert hit.score == pytest.approx(by_id[hit.id], rel=1e-6)
+    paged = [h.id for offset in range(5) for h in index.search("颱風 登陸 停課 航班", limit=1, offset=offset).hits]
+    assert paged == [1, 2, 3, 4]  # paging through the tiers gives the same order
+
+
+def test_five_units_need_three(index, make_article):
+    index.add(make_article(1, "颱風登陸停課", "颱風登陸，全台停課，航班取消，學校關閉。", days_ago=2))  # all five
+    index.add(make_article(2, "颱風停課", "颱風來襲，宣布停課，航班取消，學校關閉。", days_ago=2))  # four of five
+    index.add(make_article(3, "颱風停課", "颱風來襲，宣布停課，航班取消。", days_ago=2))  # three
+    index.add(make_article(4, "颱風航班", "颱風來襲，航班取消。", days_ago=2))  # two: below three
+    res = index.search("颱風 登陸 停課 航班 學校")
+    assert tiers(res) == [(1, 5), (2, 4), (3, 3)]
+    four = {h.id: h.score for h in index.search("颱風 停課 航班 學校").hits}
+    assert res.hits[1].score == pytest.approx(four[2], rel=1e-6)  # counted once per unit, as in its own query

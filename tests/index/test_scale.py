@@ -173,6 +173,8 @@ def test_a_common_character_beside_a_word_reads_the_articles_masks(index, make_a
     assert (res.total, res.exact) == (30, True)  # every article but each fourth holds 不
     assert [h.id for h in res.hits] == [1, 2, 3]  # ranked among the newest RANK_WINDOW matches
     assert not any('"不" *' in s for s in statements)
-    assert any("docs.common &" in s for s in statements)
+    assert any("docs.common0 &" in s for s in statements)
+    res, statements = traced(index, "都 中国")  # the 71st commonest: the mask's second integer
+    assert res.total == 0 and any("docs.common1 &" in s for s in statements) and not any('"都" *' in s for s in statements)
     res, statements = traced(index, "鷹 中国")  # a rarer character: its prefix query is cheap
     assert res.total == 0 and any('"鹰" *' in s for s in statements)

@@ -86,7 +86,8 @@ from newsmirror.chinese import (Aliases, alias_key, distinct_cjk, fold, gram_tex
 from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS
 from newsmirror.furniture import without_furniture
 from newsmirror.index.query import Query, Term, parse_query
-from newsmirror.index.ranking import Plan, Unit, common_chars, common_mask, tier_expressions
+from newsmirror.index.ranking import (MASK_WORDS, Plan, Unit, at_least, bm25_share, common_chars, common_mask,
+                                      tiers_below)
 from newsmirror.index.snippet import SNIPPET_WIDTH, highlight, make_snippet
 from newsmirror.models import SearchHit, StoredArticle
 
@@ -107,7 +108,7 @@ __all__ = [
     "make_snippet",
 ]
 
-FORMAT = "newsmirror-fts-5"
+FORMAT = "newsmirror-fts-6"
 FRESHNESS_HALF_DAYS = 30.0
 TITLE_WEIGHT = 3.0
 COUNT_CAP = 10_000  # totals are counted exactly up to here, then reported as this (exact=False)
@@ -122,6 +123,7 @@ _EPOCH_RIDS = EPOCH_DAYS * 86400 // RID_SECONDS
 _FUNCTION_CHARS = set("的了在和与及是对向将被把从于为等也而或就都")
 _CJK_SPACE = re.compile(f"(?<=[{CJK_CLASS}])\\s+(?=[{CJK_CLASS}])")
 _TOKENIZER = "tokenize='unicode61 remove_diacritics 2'"
+_MASK_COLUMNS = tuple(f"common{i}" for i in range(MASK_WORDS))  # docs: the common-character mask (ranking)
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -134,7 +136,10 @@ CREATE TABLE IF NOT EXISTS docs(
     title TEXT NOT NULL,
     url TEXT NOT NULL,
     digest INTEGER NOT NULL,
-    common INTEGER NOT NULL DEFAULT 0
+    common0 INTEGER NOT NULL DEFAULT 0,
+    common1 INTEGER NOT NULL DEFAULT 0,
+    common2 INTEGER NOT NULL DEFAULT 0,
+    common3 INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS stale(rid INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS char_epochs(epoch INTEGER PRIMARY KEY, docs INTEGER NOT NULL);
@@ -393,8 +398,9 @@ class SearchIndex:
             (rid, gram_text(folded_title), gram_text(folded_body), f"s{sid}"),
         )
         self._db.execute(
-            "INSERT INTO docs(rid, id, sid, published, title, url, digest, common) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (rid, article.id, sid, published, title, article.url, digest, common_mask(folded_title + folded_body)),
+            f"INSERT INTO docs(rid, id, sid, published, title, url, digest, {', '.join(_MASK_COLUMNS)})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (rid, article.id, sid, published, title, article.url, digest, *common_mask(folded_title + folded_body)),
         )
         self._docs += 1
         self._add_chars(rid, sid, folded_title + " " + folded_body)
@@ -638,7 +644,7 @@ class SearchIndex:
         if not units:  # characters alone: they are what is searched for
             units = [Unit(_fts_phrase(ch) or "", ch) for ch in chars]
             chars = []
-        mask = sum(1 << bits[ch] for ch in chars if ch in bits)
+        mask = common_mask("".join(chars))
         sources = ""
         if query.sources:
             sids = self._resolve_sources(query.sources)
@@ -731,49 +737,90 @@ class SearchIndex:
         now = int(time.time()) // RID_SECONDS
         return [(r, _freshness(now, r)) for (r,) in rows], min(total, COUNT_CAP), total <= COUNT_CAP
 
-    def _ranked(self, expr: str, lo: int, hi: int, limit: int, offset: int,
-                stale: str, mask: int = 0) -> tuple[list[tuple[int, float]], int, bool]:
-        """Hits ranked by bm25 x freshness among the newest RANK_WINDOW matches (module docstring), of the
-        articles whose `common` mask has the bits of `mask` (the common characters beside the terms)."""
-        join = f" JOIN docs ON docs.rid = fts.rowid AND (docs.common & {mask}) = {mask}" if mask else ""
-        stale = stale.replace(" rowid ", " fts.rowid ")
-        where = f"FROM fts{join} WHERE fts MATCH ? AND fts.rowid BETWEEN ? AND ?{stale}"
-        total = self._db.execute(f"SELECT count(*) FROM (SELECT 1 {where} LIMIT ?)",
-                                 (expr, lo, hi, COUNT_CAP + 1)).fetchone()[0]
-        exact = total <= COUNT_CAP
-        total = min(total, COUNT_CAP)
-        if total <= offset or not limit:
-            return [], total, exact
-        window = max(RANK_WINDOW, offset + limit)
-        if total > window:  # rank the `window` newest matches only
-            cutoff = self._db.execute(f"SELECT fts.rowid {where} ORDER BY fts.rowid DESC LIMIT 1 OFFSET ?",
-                                      (expr, lo, hi, window - 1)).fetchone()
-            lo = max(lo, cutoff[0]) if cutoff else lo
+    @staticmethod
+    def _where(mask: tuple[int, ...], stale: str) -> str:
+        """FROM and WHERE of a match in a rowid range (MATCH ?, BETWEEN ? AND ?), of the live articles whose
+        common-character masks have the bits of `mask` (a join on docs only when it has some)."""
+        bits = " AND ".join(f"(docs.{col} & {m}) = {m}" for col, m in zip(_MASK_COLUMNS, mask) if m)
+        join = f" JOIN docs ON docs.rid = fts.rowid AND {bits}" if bits else ""
+        return f"FROM fts{join} WHERE fts MATCH ? AND fts.rowid BETWEEN ? AND ?{stale.replace(' rowid ', ' fts.rowid ')}"
+
+    def _newest(self, expr: str, lo: int, hi: int, window: int, where: str) -> tuple[int, bool, int]:
+        """The matches counted up to COUNT_CAP, whether that is all of them, and the rowid of the oldest of the
+        newest `window` (the ranking's lower bound): one pass, newest first, over at most COUNT_CAP + 1."""
+        n, oldest = self._db.execute(
+            f"SELECT count(*), min(r) FROM (SELECT fts.rowid AS r {where} ORDER BY fts.rowid DESC LIMIT ?)",
+            (expr, lo, hi, window)).fetchone()
+        if n == window and window <= COUNT_CAP:  # more may match, below the window
+            n += self._db.execute(f"SELECT count(*) FROM (SELECT 1 {where} LIMIT ?)",
+                                  (expr, lo, oldest - 1, COUNT_CAP + 1 - window)).fetchone()[0]
+        return min(n, COUNT_CAP), n <= COUNT_CAP, oldest if oldest is not None else hi + 1
+
+    def _count(self, expr: str, lo: int, hi: int, where: str) -> tuple[int, bool]:
+        """The matches counted up to COUNT_CAP, and whether that is all of them."""
+        n = self._db.execute(f"SELECT count(*) FROM (SELECT 1 {where} LIMIT ?)",
+                             (expr, lo, hi, COUNT_CAP + 1)).fetchone()[0]
+        return min(n, COUNT_CAP), n <= COUNT_CAP
+
+    @staticmethod
+    def _scores() -> tuple[str, int]:
+        """The ranking expression (bm25 x freshness, smaller is better; module docstring) and the now it takes."""
         rank = (
             f"bm25(fts, 1.0, {TITLE_WEIGHT}, 0.0) * (1.0 + {FRESHNESS_HALF_DAYS} / ({FRESHNESS_HALF_DAYS}"
             f" + max(0.0, (? - fts.rowid) * {RID_SECONDS / 86400!r})))"
         )
-        rows = self._db.execute(
-            f"SELECT fts.rowid, {rank} AS r {where} ORDER BY r LIMIT ? OFFSET ?",
-            (int(time.time()) // RID_SECONDS, expr, lo, hi, limit, offset),
-        ).fetchall()
+        return rank, int(time.time()) // RID_SECONDS
+
+    def _ranked(self, expr: str, lo: int, hi: int, limit: int, offset: int,
+                stale: str, mask: tuple[int, ...] = ()) -> tuple[list[tuple[int, float]], int, bool]:
+        """Hits ranked by bm25 x freshness among the newest RANK_WINDOW matches (module docstring), of the
+        articles whose common-character masks have the bits of `mask` (the common characters beside the terms)."""
+        where = self._where(mask, stale)
+        total, exact, oldest = self._newest(expr, lo, hi, max(RANK_WINDOW, offset + limit), where)
+        if total <= offset or not limit:
+            return [], total, exact
+        rank, now = self._scores()
+        rows = self._db.execute(f"SELECT fts.rowid, {rank} AS r {where} ORDER BY r LIMIT ? OFFSET ?",
+                                (now, expr, max(lo, oldest), hi, limit, offset)).fetchall()
         return [(rid, -score) for rid, score in rows], total, exact
+
+    def _lower_tiers(self, plan: Plan, lo: int, hi: int, limit: int, offset: int, stale: str,
+                     top: int) -> tuple[list[tuple[int, float, int]], int, bool]:
+        """The tiers below the top one (see `ranking`), ranked together among the newest matches of
+        at_least(least), `top` of which are in the top tier: their hits (rowid, score, units held) from
+        `offset`, and the total over every tier (the top one's too)."""
+        least, k = plan.least, len(plan.units)
+        expr, where = at_least(plan, least), self._where(plan.mask, stale)
+        if limit <= 0:
+            total, exact = self._count(expr, lo, hi, where)
+            return [], total, exact
+        total, exact, oldest = self._newest(expr, lo, hi, max(RANK_WINDOW, offset + limit) + top, where)
+        if total - top <= offset:
+            return [], total, exact
+        lo = max(lo, oldest)
+        rank, now = self._scores()
+        scored = self._db.execute(f"SELECT fts.rowid, {rank} {where}", (now, expr, lo, hi)).fetchall()
+        held = dict.fromkeys((rid for rid, _ in scored), least)
+        plain = self._where((), stale)  # rows matched already: sources tell the tiers apart, no other filter needed
+        for m in range(least + 1, k + 1):
+            for (rid,) in self._db.execute(f"SELECT fts.rowid {plain}", (at_least(plan, m, filters=False), lo, hi)):
+                if rid in held:
+                    held[rid] = m
+        ranked = sorted(((rid, r / bm25_share(held[rid], least), held[rid]) for rid, r in scored if held[rid] < k),
+                        key=lambda x: (-x[2], x[1]))
+        return [(rid, -r, m) for rid, r, m in ranked[offset : offset + limit]], total, exact
 
     def _tiered(self, plan: Plan, lo: int, hi: int, limit: int, offset: int,
                 stale: str) -> tuple[list[tuple[int, float, int]], int, bool]:
         """Hits (rowid, score, units held) tier by tier (see `ranking`), the total over the tiers, exactness."""
-        hits: list[tuple[int, float, int]] = []
-        total, exact = 0, True
-        skip, want = offset, limit
-        for held, expr in tier_expressions(plan):
-            rows, count, whole = self._ranked(expr, lo, hi, want, skip, stale, plan.mask)
-            hits += [(rid, score, held) for rid, score in rows]
-            total += count
-            exact = exact and whole
-            skip, want = max(0, skip - count), limit - len(hits)
-            if total >= COUNT_CAP:
-                return hits, COUNT_CAP, total == COUNT_CAP and exact
-        return hits, total, exact
+        k = len(plan.units)
+        rows, count, exact = self._ranked(at_least(plan, k), lo, hi, limit, offset, stale, plan.mask)
+        hits = [(rid, score, k) for rid, score in rows]
+        if not tiers_below(plan) or count >= COUNT_CAP:
+            return hits, count, exact
+        lower, total, exact = self._lower_tiers(plan, lo, hi, limit - len(hits), max(0, offset - count), stale,
+                                                count)
+        return hits + lower, total, exact
 
     def search(self, query: str | Query, *, limit: int = 20, offset: int = 0, store: Any = None,
                tz: str = DEFAULT_TZ) -> SearchResults:
@@ -834,7 +881,7 @@ class SearchIndex:
             sids = self._resolve_sources(q.sources) if q.sources else []
             answer = self._newest_from_chars(char, sids, lo, hi, limit, offset, stale)
             if answer is None:
-                answer = self._newest_from_fts(tier_expressions(plan)[0][1], lo, hi, limit, offset, stale)
+                answer = self._newest_from_fts(at_least(plan, len(plan.units)), lo, hi, limit, offset, stale)
             rows = [(rid, score, 1) for rid, score in answer[0]]
             total, exact = answer[1], answer[2]
         else:

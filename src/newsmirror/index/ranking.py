@@ -9,16 +9,22 @@ A query is planned into units, each one thing a hit may hold:
   says too little to rank by.
 
 With k units the hits come in tiers: those holding all k, then k-1, ... down to half of them (at least
-one); within a tier by BM25 with the title weighted (`fts.TITLE_WEIGHT`) times freshness. Tier m is one
-FTS5 expression, the OR over every choice of m units of "these, and none of the others", so tiers never
-overlap; a tier is read only when the ones above it cannot fill the page, and counted until the total
-passes COUNT_CAP. Exclusions, `source:` and since:/until: apply to every tier.
+one, `least`); within a tier by BM25 with the title weighted (`fts.TITLE_WEIGHT`) times freshness.
+`at_least(plan, m)` is the FTS5 expression of the articles holding m or more units. The top tier,
+at_least(k), is ranked among its own newest matches. The tiers below it are read together, and only
+when the top tier cannot fill the page: the newest matches of at_least(least) are ranked by one bm25(),
+and each is given its tier by the range reads of at_least(least+1) ... at_least(k). bm25() adds up the
+phrases of the branches that match a row, so at_least(least) scores a row holding m units as its own tier
+expression ("these units and none of the others") would, times `bm25_share(m, least)`. The point is cost:
+bm25() reads every phrase of its expression over the whole archive once per query, and one expression
+per tier names each phrase in every choice of m units (40 phrases for four units, against 12 here). The
+total counts at_least(least), up to COUNT_CAP. Exclusions, `source:` and since:/until: apply to every tier.
 
 A very common character beside a word (的 经济, 是 政府, 了 台湾) is checked against the `common` bit
-mask each article carries in the index (its COMMON_CHARS, `common_chars.txt`) instead of the FTS5 prefix
-query `的*`, which merges the doclists of every bigram starting with the character over the whole
-archive (a second and more at a million articles); a rarer character takes the prefix query, which is
-cheap for it.
+masks each article carries in the index (its COMMON_CHARS, `common_chars.txt`: four integers of 63 bits)
+instead of the FTS5 prefix query `的*`, which merges the doclists of every bigram starting with the
+character over the whole archive (a second and more at a million articles); a rarer character takes the
+prefix query, which is cheap for it.
 """
 
 from __future__ import annotations
@@ -29,24 +35,30 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["COMMON_CHARS_FILE", "Plan", "Unit", "common_chars", "common_mask", "tier_expressions"]
+__all__ = ["COMMON_CHARS_FILE", "MASK_WORDS", "Plan", "Unit", "at_least", "bm25_share", "common_chars", "common_mask",
+           "tiers_below"]
 
 COMMON_CHARS_FILE = Path(__file__).with_name("common_chars.txt")
 MAX_UNITS = 8  # more units than this: tiers below all-of-them are not formed (the combinations explode)
+MASK_WORDS = 4  # integers of 63 bits in an article's common-character mask (the index's docs.common*)
+_WORD_BITS = 63  # bits 0..62: SQLite integers are signed
 
 
 @lru_cache(maxsize=1)
 def common_chars() -> dict[str, int]:
-    """The commonest characters and their bit in an article's `common` mask (bits 0..62)."""
+    """The commonest characters and their bit in an article's common-character mask (0 .. 251)."""
     chars = "".join(line.strip() for line in COMMON_CHARS_FILE.read_text(encoding="utf-8").splitlines()
                     if line.strip() and not line.startswith("#"))
-    return {ch: i for i, ch in enumerate(chars[:63])}
+    return {ch: i for i, ch in enumerate(chars[: MASK_WORDS * _WORD_BITS])}
 
 
-def common_mask(folded: str) -> int:
-    """The bits of the common characters `folded` text holds."""
+def common_mask(folded: str) -> tuple[int, ...]:
+    """The bits of the common characters `folded` text holds: MASK_WORDS integers of 63 bits."""
     bits = common_chars()
-    return sum(1 << bits[ch] for ch in set(folded) & bits.keys())
+    words = [0] * MASK_WORDS
+    for ch in set(folded) & bits.keys():
+        words[bits[ch] // _WORD_BITS] |= 1 << (bits[ch] % _WORD_BITS)
+    return tuple(words)
 
 
 @dataclass(frozen=True)
@@ -63,7 +75,7 @@ class Plan:
 
     units: tuple[Unit, ...]
     chars: tuple[str, ...]  # folded one-character filters
-    mask: int  # the common-character bits every hit must have
+    mask: tuple[int, ...]  # the common-character bits every hit must have (`common_mask` of the filters)
     rare_chars: tuple[str, ...]  # characters without a bit: FTS5 prefix phrases every hit must match
     sources: str  # `src : (...)` or ""
     excluded: str  # the OR of excluded terms' expressions, or ""
@@ -75,32 +87,41 @@ class Plan:
         return max(1, math.ceil(len(self.units) / 2)) if self.units else 0
 
 
-def _wrap(plan: Plan, body: str) -> str:
-    """The full expression of one tier's body: the character filters, sources and exclusions added."""
+def _wrap(plan: Plan, body: str, *, filters: bool = True) -> str:
+    """The full expression of one body: the character filters, sources and exclusions added (only the
+    sources when not `filters`: enough to tell apart rows that passed the others already)."""
     parts = [f"{{title body}} : ({body})"] if body else []
-    parts += [f'{{title body}} : ("{ch}" *)' for ch in plan.rare_chars]
+    parts += [f'{{title body}} : ("{ch}" *)' for ch in plan.rare_chars] if filters else []
     expr = " AND ".join(parts)
     if plan.sources:
         expr = f"({expr}) AND {plan.sources}" if expr else plan.sources
-    if plan.excluded:
+    if plan.excluded and filters:
         expr = f"({expr}) NOT {{title body}} : ({plan.excluded})"
     return expr
 
 
-def tier_expressions(plan: Plan) -> list[tuple[int, str]]:
-    """(units held, FTS5 expression) of every tier, best first (see the module docstring)."""
-    units = [u.expr for u in plan.units]
-    k = len(units)
-    if k == 0:
-        return [(0, _wrap(plan, ""))]
-    tiers = [(k, _wrap(plan, " AND ".join(f"({u})" for u in units)))]
-    if k > MAX_UNITS:
-        return tiers
-    for m in range(k - 1, plan.least - 1, -1):
-        combos = []
-        for chosen in itertools.combinations(range(k), m):
-            held = " AND ".join(f"({units[i]})" for i in chosen)
-            others = " OR ".join(f"({units[i]})" for i in range(k) if i not in chosen)
-            combos.append(f"({held} NOT ({others}))")
-        tiers.append((m, _wrap(plan, " OR ".join(combos))))
-    return tiers
+def at_least(plan: Plan, m: int, *, filters: bool = True) -> str:
+    """Articles holding at least `m` of the units: the OR over every choice of m units of their AND.
+
+    m = all units is the top tier; m = 1 the OR of the units, each phrase once."""
+    units = [f"({u.expr})" for u in plan.units]
+    if not units:
+        return _wrap(plan, "", filters=filters)
+    m = max(1, min(m, len(units)))
+    combos = [" AND ".join(units[i] for i in chosen) for chosen in itertools.combinations(range(len(units)), m)]
+    return _wrap(plan, combos[0] if len(combos) == 1 else " OR ".join(f"({c})" for c in combos), filters=filters)
+
+
+def tiers_below(plan: Plan) -> range:
+    """The tiers under the top one (units held, best first): none for one unit or more than MAX_UNITS."""
+    k = len(plan.units)
+    return range(k - 1, plan.least - 1, -1) if 1 < k <= MAX_UNITS else range(0)
+
+
+def bm25_share(held: int, least: int) -> int:
+    """How many times bm25() of `at_least(plan, least)` counts each unit of a row holding `held` units.
+
+    bm25() adds up the phrases of the branches that match a row: the row matches every choice of `least`
+    of its `held` units, and each unit is in comb(held - 1, least - 1) of them. Dividing by this gives the
+    bm25() of the row's own tier expression ("these units and none of the others")."""
+    return math.comb(held - 1, least - 1)
