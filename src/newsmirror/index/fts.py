@@ -743,7 +743,8 @@ class SearchIndex:
         common-character masks have the bits of `mask` (a join on docs only when it has some)."""
         bits = " AND ".join(f"(docs.{col} & {m}) = {m}" for col, m in zip(_MASK_COLUMNS, mask) if m)
         join = f" JOIN docs ON docs.rid = fts.rowid AND {bits}" if bits else ""
-        return f"FROM fts{join} WHERE fts MATCH ? AND fts.rowid BETWEEN ? AND ?{stale.replace(' rowid ', ' fts.rowid ')}"
+        stale = stale.replace(" rowid ", " fts.rowid ")
+        return f"FROM fts{join} WHERE fts MATCH ? AND fts.rowid BETWEEN ? AND ?{stale}"
 
     def _newest(self, expr: str, lo: int, hi: int, window: int, where: str) -> tuple[int, bool, int]:
         """The matches counted up to COUNT_CAP, whether that is all of them, and the rowid of the oldest of the
