@@ -8,7 +8,7 @@ Layout of `<home>/index.sqlite` (auto_vacuum=incremental, so `optimize` gives sp
            a substring match on folded text (both scripts, any spelling the aliases list).
   docs     per live article: rowid key `rid`, article id, source number, publication time,
            original title, URL, a digest of the indexed text (to skip unchanged versions) and the
-           `common` mask: a bit for each of the commonest characters it holds (`ranking.common_chars`).
+           `common0..3` mask: a bit for each of the 252 commonest characters it holds (`ranking.common_chars`).
            The article text itself is not kept: the archive holds it, and `search(store=...)`
            reads it for the page of hits only, to cut snippets (without a store the snippet is
            the title). Keeping zlib'd bodies here made the file 3.35x the text; now ~1.9x.
@@ -35,10 +35,12 @@ come first, then those holding most of them, tier by tier down to half of them; 
 score = -bm25(title x3, body x1) * (1 + H / (H + age_days)),  H = 30 days.
 bm25 decides; freshness multiplies it by up to 2 (published now) down towards 1 (long ago), so
 on equal text relevance the fresher article wins and a recent, slightly weaker match can pass
-an old one. A tier matching more than RANK_WINDOW (5,000) articles is ranked among its 5,000 newest
-matches (or offset+limit, when paging further): scoring every match of a common word in a million
-articles would cost a second, and for news the newest matches are the ones wanted. Totals (over the
-tiers) are exact up to COUNT_CAP (10,000), then reported as 10,000 with `exact=False`.
+an old one. The top tier, when it matches more than RANK_WINDOW (5,000) articles, is ranked among its
+5,000 newest matches (or offset+limit, when paging further): scoring every match of a common word in a
+million articles would cost a second, and for news the newest matches are the ones wanted. The tiers
+below it are ranked together among the 5,000 newest articles holding half of the units or more (besides
+the top tier's). One pass, newest first, counts the matches and finds the oldest of the newest 5,000.
+Totals (over the tiers) are exact up to COUNT_CAP (10,000), then reported as 10,000 with `exact=False`.
 
 One-character queries (不, 台, with source:/since:/until: but no other term) list their matches
 newest first: relevance means little for one character, freshness is what a reader wants. In the
@@ -49,9 +51,10 @@ articles in the archive (estimated from its count among the newest epochs) is an
 `chars_*` tables, newest first, with the total reported as COUNT_CAP (`exact=False`); so is any
 one-character query whose since:/until: range lies within those epochs (exact totals). Rarer
 characters (cheap prefix merges) and deep pages take the prefix query.
-A one-character term beside longer ones (`的 经济`, `是 政府`) filters the longer terms' matches: one of
-the 63 commonest characters by the `common` bit mask each article carries in `docs` (a join on the
-rowid), a rarer one by its prefix query, which is cheap for it.
+A one-character term beside longer ones (`的 经济`, `是 政府`, `都 台湾`) filters the longer terms' matches:
+one of the 252 commonest characters by the `common0..3` bit mask each article carries in `docs` (a join on
+the rowid), a rarer one by its prefix query, which is cheap for it. Either way the character adds nothing to
+the score (it says too little to rank by).
 
 since:/until: are days in the reader's timezone, `search(tz=...)`, default Asia/Taipei
 (tz="UTC" gives UTC days).
