@@ -53,8 +53,8 @@ one-character query whose since:/until: range lies within those epochs (exact to
 characters (cheap prefix merges) and deep pages take the prefix query.
 A one-character term beside longer ones (`的 经济`, `是 政府`, `都 台湾`) filters the longer terms' matches:
 one of the 252 commonest characters by the `common0..3` bit mask each article carries in `docs` (a join on
-the rowid), a rarer one by its prefix query, which is cheap for it. Either way the character adds nothing to
-the score (it says too little to rank by).
+the rowid), a rarer one by its prefix query, which is cheap for it. A mask character adds nothing to the
+score; a rarer one's prefix phrase is part of the MATCH, so bm25() counts it like a term.
 
 since:/until: are days in the reader's timezone, `search(tz=...)`, default Asia/Taipei
 (tz="UTC" gives UTC days).
