@@ -859,7 +859,7 @@ def search_archive(settings: Settings, text: str, *, limit: int = 20, offset: in
         want = min(1000, max(offset + limit, GROUP_WINDOW))
         for zone, names in groups.items():
             q = replace(query, sources=names) if names is not None else query
-            results = idx.search(q, limit=want, store=store, tz=zone)
+            results = idx.search(q, limit=want, store=store, tz=zone, snippets=False)  # cut for the page below
             total += results.total
             exact = exact and results.exact
             hits += [(h, tz or zones.get(h.source, DEFAULT_TIMEZONE)) for h in results.hits]
@@ -882,6 +882,8 @@ def search_archive(settings: Settings, text: str, *, limit: int = 20, offset: in
         lines = [(line, zone_of.get(line.hit.id) or tz or zones.get(line.hit.source, DEFAULT_TIMEZONE))
                  for group in group_hits([h for h, _ in kept], store, keep=keep) for line in group]
         lines = lines[offset:offset + limit]
+        cut = {h.id: h for h in idx.cut_snippets([line.hit for line, _ in lines if line.matched], query, store)}
+        lines = [(replace(line, hit=cut[line.hit.id]) if line.matched else line, zone) for line, zone in lines]
     finally:
         idx.close()
         store.close()

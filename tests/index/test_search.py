@@ -11,6 +11,7 @@ from newsmirror.errors import QueryError, SearchError
 from newsmirror.chinese import Aliases, fold
 from newsmirror.index import SearchIndex
 from newsmirror.index.fts import DEFAULT_TZ
+from newsmirror.models import SearchHit
 
 
 def ids(results) -> set[int]:
@@ -169,6 +170,21 @@ def test_snippet_is_a_window_around_the_first_match(index, store, save):
     assert snippet.startswith("…") and snippet.endswith("…")
     assert "<mark>關鍵詞</mark>" in snippet
     assert 100 <= len(snippet.replace("<mark>", "").replace("</mark>", "")) <= 130
+
+
+def test_snippets_can_be_cut_for_the_shown_hits_only(index, store, save):
+    """Grouping by story reads 200 hits and shows 20: snippets=False reads no text, cut_snippets the shown ones."""
+    first = save("颱風消息", "甲" * 200 + "颱風接近本島。", days_ago=1)
+    second = save("颱風警報", "乙" * 200 + "颱風警報發布。", days_ago=2)
+    index.sync(store)
+    full = index.search("台风", store=store).hits
+    bare = index.search("台风", store=store, snippets=False).hits
+    assert [h.id for h in bare] == [first, second] == [h.id for h in full]
+    assert [h.snippet for h in bare] == ["<mark>颱風</mark>消息", "<mark>颱風</mark>警報"]  # the titles: no text read
+    other = SearchHit(id=99, title="別的報導", source="中央社", published=bare[0].published, url="u", snippet="")
+    cut = index.cut_snippets([bare[1], other], "台风", store)
+    assert cut[0].snippet == full[1].snippet and "乙" in cut[0].snippet and "<mark>颱風</mark>警報" in cut[0].snippet
+    assert cut[1] is other  # not a hit of the index (a story's other article): kept as it is
 
 
 def test_snippets_come_from_the_store_given_at_open_or_else_the_title(corpus, store, tmp_path):

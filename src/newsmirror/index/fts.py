@@ -77,7 +77,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Self
@@ -229,6 +229,12 @@ def _highlight_pattern(spelling: str) -> str | None:
         out.append(re.escape(run) if cjk else f"(?<![{WORD_CLASS}]){re.escape(run)}(?![{WORD_CLASS}])")
         prev_cjk = cjk
     return "".join(out)
+
+
+def _marks(patterns: Iterable[str]) -> re.Pattern | None:
+    """One regex marking every spelling of the query's terms, the longest first."""
+    patterns = sorted(set(patterns), key=len, reverse=True)
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
 class _Counted:
@@ -827,11 +833,13 @@ class SearchIndex:
         return hits + lower, total, exact
 
     def search(self, query: str | Query, *, limit: int = 20, offset: int = 0, store: Any = None,
-               tz: str = DEFAULT_TZ) -> SearchResults:
+               tz: str = DEFAULT_TZ, snippets: bool = True) -> SearchResults:
         """Run a query: the best `limit` hits from `offset`, with the total number of matches.
 
-        since:/until: days are days in timezone `tz` (IANA name; "UTC" for UTC days). Snippets are cut from the article text read from `store` (or the index's own `store`)
-        for the hits of this page only; without a store they are the highlighted title."""
+        since:/until: days are days in timezone `tz` (IANA name; "UTC" for UTC days). Snippets are cut from
+        the article text read from `store` (or the index's own `store`) for the hits of this page only;
+        without a store, or with `snippets=False` (when only some of the hits will be shown: then
+        `cut_snippets` the shown ones), they are the highlighted title."""
         started = time.perf_counter()
         q = parse_query(query) if isinstance(query, str) else query
         limit = max(0, min(int(limit), 1000))
@@ -853,8 +861,8 @@ class SearchIndex:
         if any(d[2] not in names for d in docs.values()):  # a source added by a writer since we opened
             self._sources = dict(self._db.execute("SELECT name, sid FROM sources"))
             names = {sid: n for n, sid in self._sources.items()}
-        regex = re.compile("|".join(f"(?:{p})" for p in sorted(set(patterns), key=len, reverse=True))) if patterns else None
-        texts = self._texts(store if store is not None else self.store, [d[1] for d in docs.values()])
+        regex = _marks(patterns)
+        texts = self._texts(store if store is not None else self.store, [d[1] for d in docs.values()]) if snippets else {}
         hits = []
         for rid, score, held in rows:
             doc = docs.get(rid)
@@ -875,6 +883,17 @@ class SearchIndex:
                 )
             )
         return SearchResults(hits=hits, total=total, query=q, elapsed=time.perf_counter() - started, exact=exact)
+
+    def cut_snippets(self, hits: list[SearchHit], query: str | Query, store: Any = None) -> list[SearchHit]:
+        """The hits of `search(query, snippets=False)` with snippets cut from their text in `store` (or the
+        index's own): for the page shown when more hits were read (grouping by story reads 200). A hit
+        that did not come from the index (a story's other article, no units held) is kept as it is."""
+        q = parse_query(query) if isinstance(query, str) else query
+        regex = _marks(self.plan(q).patterns)
+        found = [h for h in hits if "held" in h.extra]
+        texts = self._texts(store if store is not None else self.store, [h.id for h in found])
+        cut = {h.id: replace(h, snippet=make_snippet(texts[h.id], regex)) for h in found if h.id in texts}
+        return [cut.get(h.id, h) if "held" in h.extra else h for h in hits]
 
     def _answer(self, q: Query, plan: Plan, char: str | None, lo: int, hi: int, limit: int, offset: int,
                 ) -> tuple[list[tuple[int, float, int]], int, bool, dict[int, tuple]]:

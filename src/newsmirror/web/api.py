@@ -9,6 +9,7 @@ text is given as stored, or in ?script=hant|hans. JSON is UTF-8 text, never ASCI
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -255,10 +256,12 @@ def api_search(request: Request) -> Response:
     query = build_query(q, source=source, since=days["since"], until=days["until"])
     archive = _archive(request)
     want = min(1000, max(offset + limit, GROUP_WINDOW))
-    results = archive.index().search(query, limit=want, store=archive.store(), tz=reader.tz_name)
+    results = archive.index().search(query, limit=want, tz=reader.tz_name, snippets=False)
     keep = search_filter(archive.index(), query, reader)
     lines = [line for group in group_hits(results.hits, archive.store(), keep=keep) for line in group]
     lines = lines[offset:offset + limit]
+    cut = {h.id: h for h in archive.index().cut_snippets([line.hit for line in lines], query, archive.store())}
+    lines = [replace(line, hit=cut[line.hit.id]) for line in lines]  # snippets for the shown lines only
     hits = [{**search_hit_to_dict(line.hit, zone=reader.tz, text=lambda value: _text(value, reader)),
              "story": line.story, "matched": line.matched} for line in lines]
     return json_ok({**_paged(hits, results.total, limit, offset), "exact": results.exact})

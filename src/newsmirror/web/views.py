@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -286,8 +287,6 @@ def clean_snippet(snippet: str) -> Markup:
 
 def build_query(q: str, *, source: str | None = None, since: date | None = None, until: date | None = None):
     """The index query for the search box text, with the form's filters replacing any typed ones."""
-    from dataclasses import replace
-
     from newsmirror.index import parse_query as parse_index_query
 
     query = parse_index_query(q)
@@ -335,7 +334,7 @@ def search_page(request: Request) -> Response:
         days = {name: parse_day(form[name].strip()) if form[name].strip() else None for name in ("since", "until")}
         query = build_query(q, source=form["source"] or None, since=days["since"], until=days["until"])
         want = min(1000, max(GROUP_WINDOW, page * PER_PAGE))
-        results = archive.index().search(query, limit=want, store=archive.store(), tz=reader.tz_name)
+        results = archive.index().search(query, limit=want, tz=reader.tz_name, snippets=False)
         groups = group_hits(results.hits, archive.store(), keep=search_filter(archive.index(), query, reader))
     except QueryError as exc:
         context["error"] = reader_message(exc)
@@ -345,6 +344,9 @@ def search_page(request: Request) -> Response:
         log.warning("search: %s", exc)
         return render_page(request, reader, "search.html", context, status=503)
     shown = groups[(page - 1) * PER_PAGE : page * PER_PAGE]
+    cut = {h.id: h for h in archive.index().cut_snippets([line.hit for group in shown for line in group], query,
+                                                         archive.store())}
+    shown = [[replace(line, hit=cut[line.hit.id]) for line in group] for group in shown]  # snippets: these lines only
     whole = len(results.hits) >= results.total  # every hit is grouped: the number of pages is known
     more = len(groups) > page * PER_PAGE or (not whole and want < 1000)
     paging = _paging(page, None, len(shown), more)
