@@ -809,6 +809,12 @@ class SearchIndex:
             return [], total, exact
         lo = max(lo, oldest)
         rank, now = self._scores()
+        if len(tiers_below(plan)) == 1:  # one tier below the top one: ranked in SQL, the top one's rows left out
+            rows = self._db.execute(
+                f"SELECT fts.rowid, {rank} AS r {where} AND fts.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?"
+                " AND rowid BETWEEN ? AND ?) ORDER BY r LIMIT ? OFFSET ?",
+                (now, expr, lo, hi, at_least(plan, k, filters=False), lo, hi, limit, offset)).fetchall()
+            return [(rid, -r, least) for rid, r in rows], total, exact
         scored = self._db.execute(f"SELECT fts.rowid, {rank} {where}", (now, expr, lo, hi)).fetchall()
         held = dict.fromkeys((rid for rid, _ in scored), least)
         plain = self._where((), stale)  # rows matched already: sources tell the tiers apart, no other filter needed
