@@ -13,7 +13,8 @@ one, `least`); within a tier by BM25 with the title weighted (`fts.TITLE_WEIGHT`
 `at_least(plan, m)` is the FTS5 expression of the articles holding m or more units. The top tier,
 at_least(k), is ranked among its own newest matches. The tiers below it are read together, and only
 when the top tier cannot fill the page: the newest matches of at_least(least) are ranked by one bm25(),
-and each is given its tier by the range reads of at_least(least+1) ... at_least(k). bm25() adds up the
+and each is given its tier by the range reads of at_least(least+1) ... at_least(k) (with two or three
+units there is one such tier: SQL ranks it, leaving out the top tier's rows). bm25() adds up the
 phrases of the branches that match a row, so at_least(least) scores a row holding m units as its own tier
 expression ("these units and none of the others") would, times `bm25_share(m, least)`. The point is cost:
 bm25() reads every phrase of its expression over the whole archive once per query, and one expression
