@@ -25,7 +25,7 @@ from html import escape
 from newsmirror.demo.site import DemoResponse, DemoServer, DemoSite
 from newsmirror.models import Source
 
-__all__ = ["PLACEHOLDER_BASE", "make_feeds", "serve_files", "bench_sources"]
+__all__ = ["PLACEHOLDER_BASE", "make_feeds", "make_paragraphs", "serve_files", "bench_sources"]
 
 PLACEHOLDER_BASE = "http://bench.invalid"
 REFERENCE = datetime(2025, 9, 12, 10, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -59,11 +59,18 @@ def _sentence(rng: random.Random, n_words: int) -> str:
     return "".join(out) + "。"
 
 
-def _item(rng: random.Random, feed: int, n: int, base: str, when: datetime, body_chars: int = 0) -> str:
-    title = f"{rng.choice(_PEOPLE)}{rng.choice(_VERBS)}：{''.join(rng.choices(_HANT + _HANS + _LATIN, k=4))} #{n}"
+def make_paragraphs(rng: random.Random, body_chars: int = 0) -> list[str]:
+    """3-5 paragraphs of generated news-like text, more until they hold `body_chars` characters: every
+    text differs from the others as two real articles do (no two near-duplicates)."""
     paragraphs = [_sentence(rng, rng.randint(10, 18)) for _ in range(rng.randint(3, 5))]
     while sum(map(len, paragraphs)) < body_chars:  # longer items: more paragraphs of the same stock
         paragraphs.append(_sentence(rng, rng.randint(10, 18)) + _sentence(rng, rng.randint(10, 18)))
+    return paragraphs
+
+
+def _item(rng: random.Random, feed: int, n: int, base: str, when: datetime, body_chars: int = 0) -> str:
+    title = f"{rng.choice(_PEOPLE)}{rng.choice(_VERBS)}：{''.join(rng.choices(_HANT + _HANS + _LATIN, k=4))} #{n}"
+    paragraphs = make_paragraphs(rng, body_chars)
     link = f"{base}/f{feed:03d}/news/{when:%Y%m%d}/{n:06d}.html"
     body = "".join(f"<p>{escape(p, quote=False)}</p>" for p in paragraphs)
     summary = escape(paragraphs[0][:60], quote=False)

@@ -7,7 +7,10 @@ items carry their full text (about 1,500 characters), half a summary and a page 
 Each server counts the requests it is answering at once: the largest count per host must not pass
 --per-host. Both runs are whole processes timed from start to exit, each with its own archive: the
 in-process fetch on SQLite, the queue on a throwaway PostgreSQL cluster (Debian's postgresql, as the
-tests start it). Queue overhead per job is measured apart: N no-op jobs deferred and run through the same
+tests start it). Beside wall time, each side's CPU seconds (user + sys of newsmirror's processes: the
+fetch and its index follower; the waiter and the workers; PostgreSQL's server is not counted), which a
+loaded machine changes far less, and when the queue's last job ended (the waiter indexes after it).
+Queue overhead per job is measured apart: N no-op jobs deferred and run through the same
 database by one worker (procrastinate's own cost per job: insert, take, finish).
 
 Run by hand:  .venv/bin/python bench/workers.py [--feeds 200] [--items 20000] [--hosts 4] [--workers 3]
@@ -19,36 +22,32 @@ import argparse
 import asyncio
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from generate import make_paragraphs  # noqa: E402
 from pgserver import PgServer, find_pg_bin  # noqa: E402
 
 from newsmirror.config import Settings, save_sources  # noqa: E402
 from newsmirror.models import Source  # noqa: E402
 from newsmirror.store import open_store  # noqa: E402
 
-SENTENCES = [
-    "交通部今天說明連假疏運計畫，國道車流預估增加一成。", "高公局提醒用路人避開尖峰時段，多利用大眾運輸。",
-    "气象部门预计周末有一波冷空气南下，北部低温约十二度。", "立法院今日三讀通過修正草案，明年一月起施行。",
-    "外交部表示將持續與理念相近國家深化合作關係。", "市政府宣布擴大補助範圍，受惠家庭估計超過三萬戶。",
-    "研究團隊指出，新方法可望把檢測時間縮短一半。", "经济部门公布最新数据，出口连续第五个月成长。",
-]
-
-
 def body(rng: random.Random, chars: int) -> str:
-    parts: list[str] = []
-    while sum(map(len, parts)) < chars:
-        parts.append(rng.choice(SENTENCES))
-    return "".join(parts)
+    """Generated news-like paragraphs of at least `chars` characters, each text unlike the others (a body made
+    of a few fixed sentences would make every article a near-copy of every other, and the stories stage
+    would compare each with all)."""
+    return "".join(f"<p>{escape(p, quote=False)}</p>" for p in make_paragraphs(rng, chars))
 
 
 class Host:
@@ -104,14 +103,15 @@ def make_site(hosts: list[Host], n_feeds: int, n_items: int) -> list[Source]:
         for i in range(per_feed):
             n = f * per_feed + i
             link = f"{host.base}/p/{n}.html"
+            title = escape(make_paragraphs(rng)[0][:24], quote=False)
             if i % 2 == 0:
-                text = f"<p>{body(rng, 1500)}</p>"
+                text = body(rng, 1500)
             else:
-                text = body(rng, 60)
-                page = (f"<html><head><meta charset='utf-8'><title>標題{n}</title></head><body><article>"
-                        f"<h1>標題{n}</h1><p>{body(rng, 1500)}</p></article></body></html>")
+                text = escape(make_paragraphs(rng)[0][:60], quote=False)  # a summary: the page has the text
+                page = (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><article>"
+                        f"<h1>{title}</h1>{body(rng, 1500)}</article></body></html>")
                 host.files[f"/p/{n}.html"] = (page.encode(), "text/html; charset=utf-8")
-            items.append(f"<item><title>標題{n}</title><link>{link}</link><guid>g{n}</guid>"
+            items.append(f"<item><title>{title}</title><link>{link}</link><guid>g{n}</guid>"
                          f"<description><![CDATA[{text}]]></description></item>")
         feed = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>基準</title>"
                 + "".join(items) + "</channel></rss>")
@@ -133,10 +133,49 @@ def cli(settings: Settings, *args: str) -> list[str]:
             settings.store_location, *args]
 
 
+def cpu_of_children() -> float:
+    """CPU seconds (user + sys) of this process's ended children and theirs (the index follower, workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess]:
     started = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True)
     return time.perf_counter() - started, done
+
+
+class JobsDone:
+    """Watches the queue's table from beside the run: when the round's last job ended (the waiter then sums
+    the reports and indexes)."""
+
+    def __init__(self, url: str) -> None:
+        self.url, self.at, self.started = url, None, time.perf_counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        import psycopg
+
+        seen = False
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self._stop.wait(0.2):
+                try:
+                    left = conn.execute("SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
+                                        ).fetchone()[0]
+                except psycopg.errors.UndefinedTable:  # the first worker has not made the queue's tables yet
+                    continue
+                seen = seen or left > 0
+                if seen and left == 0 and self.at is None:
+                    self.at = time.perf_counter() - self.started
+                elif left:
+                    self.at = None
+
+    def stop(self) -> float | None:
+        self._stop.set()
+        self._thread.join()
+        return self.at
 
 
 def count(location: str) -> tuple[int, int]:
@@ -196,11 +235,13 @@ def main() -> None:
     try:
         if not args.skip_local:
             local = make_home(work / "local", sources, None)
+            cpu = cpu_of_children()
             secs, done = timed(cli(local, "fetch", "--per-host", str(args.per_host)))
+            cpu = cpu_of_children() - cpu
             n, full = count(local.store_location)
             print(f"in-process fetch (SQLite)   {secs:7.1f} s  {n / secs:7.1f} items/s  {n} articles, {full} pages "
-                  f"read, exit {done.returncode}; max in flight per host {max(h.most for h in hosts)}; "
-                  f"load {os.getloadavg()[0]:.1f}")
+                  f"read, exit {done.returncode}; CPU {cpu:.1f} s ({n / cpu:.0f} items per CPU-second); max in "
+                  f"flight per host {max(h.most for h in hosts)}; load {os.getloadavg()[0]:.1f}")
             for h in hosts:
                 h.reset()
         url = server.fresh_url()
@@ -209,18 +250,24 @@ def main() -> None:
         workers = [subprocess.Popen(cli(queued, "worker", "--concurrency", str(args.concurrency),
                                         "--name", f"w{i}"), stderr=subprocess.DEVNULL)
                    for i in range(args.workers)]
+        cpu = cpu_of_children()
+        watch = JobsDone(url)
         try:
             secs, done = timed(cli(queued, "fetch", "--queue", "--per-host", str(args.per_host)))
         finally:
+            jobs_done = watch.stop()
             for w in workers:
                 w.terminate()
             for w in workers:
                 w.wait()
+        cpu = cpu_of_children() - cpu
         n, full = count(url)
         jobs = len(sources) + full
         print(f"queue, {args.workers} workers x {args.concurrency} {secs:7.1f} s  {n / secs:7.1f} items/s  {n} articles, "
-              f"{full} pages read, exit {done.returncode}; {jobs} jobs; max in flight per host "
-              f"{max(h.most for h in hosts)} (limit {args.per_host}); load {os.getloadavg()[0]:.1f}")
+              f"{full} pages read, exit {done.returncode}; {jobs} jobs, the last done at {jobs_done or 0:.1f} s "
+              f"(then the waiter indexes); CPU {cpu:.1f} s in newsmirror's processes ({n / cpu:.0f} items per "
+              f"CPU-second, PostgreSQL's own not counted); max in flight per host {max(h.most for h in hosts)} "
+              f"(limit {args.per_host}); load {os.getloadavg()[0]:.1f}")
         if done.returncode:
             print(done.stderr[-2000:])
         defer, run = asyncio.run(queue_overhead(url, args.noop_jobs))

@@ -267,3 +267,44 @@ def test_run_on_postgresql_hands_its_round_to_the_workers(http_server, pg_store_
     again = subprocess.run(cli(queued, "reextract"), capture_output=True, text=True, env=ENV, timeout=180)
     assert again.returncode == 0, again.stderr
     assert "reextract done: 4 pages read" in again.stderr  # the worker's WARC file, found from the refs' home
+
+
+def test_a_job_gives_its_host_slot_back_and_gets_it_again_when_put_back(pg_store_url):
+    import asyncio
+
+    import psycopg
+
+    from newsmirror.queue import _app, _close, _open, enqueue_round, job_slot, release_slot, requeue_stalled, slot_lock
+
+    feeds = ("http://127.0.0.2:9/a.xml", "http://127.0.0.2:9/b.xml")  # one host, one slot: one job at a time
+    lock = slot_lock(feeds[0], 1)
+    assert lock == slot_lock(feeds[1], 1)
+
+    async def scenario() -> tuple[list, list]:
+        app = _app(pg_store_url)
+        await _open(app, "the test database")
+        try:
+            await enqueue_round(app, [Source(name="網", feeds=feeds)], per_host=1)
+            worker = await app.job_manager.register_worker()
+            first = await app.job_manager.fetch_job(queues=None, worker_id=worker)
+            assert first is not None and first.lock == lock
+            assert await app.job_manager.fetch_job(queues=None, worker_id=worker) is None  # the slot is taken
+            with psycopg.connect(pg_store_url, autocommit=True) as listener:
+                listener.execute("LISTEN procrastinate_any_queue_v1")
+                await release_slot(app, first.id)  # its request is done: the job goes on, the slot is free
+                woken = [n.payload for n in listener.notifies(timeout=10, stop_after=1)]
+            second = await app.job_manager.fetch_job(queues=None, worker_id=worker)
+            assert second is not None and second.task_kwargs["url"] == feeds[1]  # while the first still runs
+            await release_slot(app, second.id)
+            await asyncio.sleep(0.05)
+            assert await requeue_stalled(app, 0.01) == 2  # the worker died: both jobs go back to the queue
+            rows = await app.connector.execute_query_all_async(
+                "SELECT status::text AS status, lock, task_name, args FROM procrastinate_jobs ORDER BY id")
+            return woken, rows
+        finally:
+            await _close(app)
+
+    woken, rows = asyncio.run(scenario())
+    assert len(woken) == 1 and '"job_inserted"' in woken[0]  # idle workers look for the freed slot's next job
+    assert [(r["status"], r["lock"]) for r in rows] == [("todo", lock), ("todo", lock)]  # each in its slot again
+    assert all(job_slot(r["task_name"], r["args"]) == lock for r in rows)

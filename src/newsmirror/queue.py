@@ -6,16 +6,19 @@ URL as JSON) and a worker runs the pipeline's steps for each job. One round:
   1. `enqueue_round` defers one feed job per feed. Its lock is one of the host's `per_host` slots
      ("host news.example slot 1"): procrastinate runs the jobs of one lock one at a time across every
      worker, so no host sees more than `per_host` requests at once, however many workers run.
-  2. A worker runs `fetch_feed` and `finish_feed`, then defers a page job for each page the feed needs
-     (same slots, and a queueing lock per article so a page waits in the queue once).
-  3. A worker runs `fetch_page` and `finish_page`. Page requests are spaced by the host's delay across
-     all workers (`SharedPacer`, one row per host).
+  2. A worker runs `fetch_feed`, gives the slot back (`release_slot`: the job's lock is cleared and idle
+     workers are woken, so the host's next request need not wait for this job's parsing and storing),
+     then `finish_feed`, and defers a page job for each page the feed needs (same slots, and a queueing
+     lock per article so a page waits in the queue once).
+  3. A worker runs `fetch_page`, gives the slot back, then `finish_page`. Page requests are spaced by the
+     host's delay across all workers, and a host's Retry-After holds for every worker (`SharedPacer`, one
+     row per host).
   4. Each job writes its FetchSummary as JSON under (round, job key); a job run again overwrites it.
   5. The waiter (`fetch --queue`) waits for the round's jobs, defers the pages a killed job stored but
      never deferred (`pipeline.pending_pages`), waits again, sums the reports and indexes.
 
 A worker killed with SIGKILL stops its heartbeat; after `stalled_after` seconds another worker puts its jobs
-back in the queue. Running a job twice stores nothing twice: the store de-duplicates items and pages.
+back in the queue, each with its slot again (`job_slot`). Running a job twice stores nothing twice: the store de-duplicates items and pages.
 """
 
 from __future__ import annotations
@@ -52,6 +55,9 @@ __all__ = [
     "summary_to_json",
     "summary_from_json",
     "slot_lock",
+    "job_slot",
+    "release_slot",
+    "requeue_stalled",
 ]
 
 QUEUE_MIN_SERVER = 130000  # PostgreSQL 13: the oldest server procrastinate 3 is tested on
@@ -94,6 +100,29 @@ def queue_server_problem(server_version: int, url: str) -> str | None:
 def slot_lock(url: str, per_host: int) -> str:
     """The queue lock of one request to `url`: one of its host's `per_host` slots, chosen by the URL."""
     return f"host {host_of(url)} slot {zlib.crc32(url.encode()) % max(per_host, 1)}"
+
+
+def job_slot(task_name: str, kwargs: dict) -> str | None:
+    """The slot lock a feed or page job was deferred with, from its arguments (a job put back in the queue
+    after its worker died gets it again: the job gave it back once its request was done)."""
+    per_host = int(kwargs.get("per_host", 2))
+    if task_name == FEED_TASK:
+        return slot_lock(kwargs["url"], per_host)
+    if task_name == PAGE_TASK:
+        return slot_lock(kwargs["link"], per_host)
+    return None
+
+
+async def release_slot(app, job_id: int) -> None:
+    """Give this running job's host slot back (its request is done): clear its lock and wake the idle
+    workers, which would otherwise find the slot's next job only at their next poll."""
+    await app.connector.execute_query_async(
+        """WITH freed AS (UPDATE procrastinate_jobs SET lock = NULL
+                          WHERE id = %(id)s AND status = 'doing' AND lock IS NOT NULL RETURNING id, queue_name)
+           SELECT pg_notify(channel, json_build_object('type', 'job_inserted', 'job_id', id)::text)
+           FROM freed, LATERAL (VALUES ('procrastinate_any_queue_v1'),
+                                       ('procrastinate_queue_v1#' || queue_name)) AS c(channel)""",
+        id=job_id)
 
 
 # --- plain values on the queue ------------------------------------------------------------------
@@ -265,18 +294,20 @@ async def _feed_job(context, round: str, source: dict, url: str, per_host: int) 
     now = datetime.now(UTC)
     progress = Progress("fetch", quiet=True)
     fetched = await fetch_feed(w.fetcher, w.store, src, url, now, summary)
+    await release_slot(context.app, context.job.id)
     pages = finish_feed(w.store, src, fetched, now, summary, progress)
     await _defer_pages(context.app, round, src, pages, per_host)
     await w.report(round, f"feed {url}", summary)
 
 
-async def _page_job(context, round: str, source: dict, article_id: int, link: str) -> None:
+async def _page_job(context, round: str, source: dict, article_id: int, link: str, per_host: int = 2) -> None:
     """A page job: fetch one article page, extract it and keep its body."""
     w = _worker()
     src = _source_from_json(source)
     summary = FetchSummary()
     now = datetime.now(UTC)
     fetched = await fetch_page(w.fetcher, PageTask(src.name, article_id, link))
+    await release_slot(context.app, context.job.id)
     failure = finish_page(w.store, src, fetched, now, summary, Progress("fetch", quiet=True), outlets=w.outlets)
     if failure is not None:
         summary.failures.append(failure)
@@ -294,7 +325,8 @@ async def _defer_pages(app, round_id: str, source: Source, pages: list[PageTask]
         try:
             await app.configure_task(PAGE_TASK, lock=slot_lock(page.link, per_host),
                                      queueing_lock=f"page {page.article_id}").defer_async(
-                round=round_id, source=_source_to_json(source), article_id=page.article_id, link=page.link)
+                round=round_id, source=_source_to_json(source), article_id=page.article_id, link=page.link,
+                per_host=per_host)
             deferred += 1
         except AlreadyEnqueued:
             continue
@@ -356,13 +388,22 @@ async def _watch(app, url: str, stalled_after: float, worker: asyncio.Task, lost
             continue
         since_retry = 0.0
         try:
-            for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after):
-                try:
-                    await app.job_manager.retry_job(job)
-                except _connector_errors():  # another worker took it up first
-                    continue
+            await requeue_stalled(app, stalled_after)
         except _connector_errors():
             continue
+
+
+async def requeue_stalled(app, stalled_after: float) -> int:
+    """Put back in the queue, each in its host slot, the jobs of workers without a heartbeat for
+    `stalled_after` seconds; return how many."""
+    requeued = 0
+    for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after):
+        try:
+            await app.job_manager.retry_job(job, lock=job_slot(job.task_name, job.task_kwargs))
+            requeued += 1
+        except _connector_errors():  # another worker took it up first
+            continue
+    return requeued
 
 
 async def run_worker(settings: Settings, policy, *, concurrency: int = 4, name: str | None = None,
