@@ -19,6 +19,7 @@ from sitearchive import CNA, T0, UDN, save  # noqa: E402
 from newsmirror.cli import cli  # noqa: E402
 from newsmirror.errors import PublishError  # noqa: E402
 from newsmirror.publish.pages import outlet_slug, page_path  # noqa: E402
+from newsmirror.publish.search import RECENT_MAX, read_index  # noqa: E402
 from newsmirror.publish.targets import BuildOptions, run_build  # noqa: E402
 from newsmirror.store import open_store  # noqa: E402
 
@@ -36,6 +37,14 @@ def store(tmp_path):
 def tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and not p.name.startswith(".newsmirror")}
+
+
+def pages_and_index(root: Path) -> tuple[dict[str, bytes], dict[str, list[int]]]:
+    """A site's files but the search index's, and the index as a browser reads it (tokens -> ids): an
+    incremental build's index (shards plus a recent tail) finds what a full build's does."""
+    files = {k: v for k, v in tree(root).items()
+             if not k.startswith(("search/t/", "search/r/")) and k != "search/meta.js"}
+    return files, read_index(root)
 
 
 def age(root: Path) -> None:
@@ -90,13 +99,15 @@ def test_one_new_article_rewrites_only_the_pages_that_show_it(store, tmp_path):
     }, pages
     assert {p for p in changed if p.startswith("feeds/")} == {"feeds/all.atom", "feeds/all.json",
                                                              f"feeds/source/{CNA}.atom", f"feeds/source/{CNA}.json"}
-    assert all(p.startswith(("search/t/", "search/d/", "search/meta.js")) for p in changed - pages
-               if not p.startswith("feeds/"))
+    index = {p for p in changed - pages if not p.startswith("feeds/")}
+    assert index - {"search/meta.js", "sources.opml"} == {f"search/r/{n}.js" for n in range(64)} | {
+        f"search/d/0/{new // 32}.js"}, index  # the recent tail, not the shards: 64 small files
     assert summary.count("articles") == 1
-    # the incremental result is exactly what a full build makes
+    # the incremental result is what a full build makes (its index finds the same articles)
     fresh = tmp_path / "fresh"
     run_build("site", store, fresh, BuildOptions(tz="Asia/Taipei"))
-    assert tree(out) == tree(fresh)
+    assert pages_and_index(out) == pages_and_index(fresh)
+    assert read_index(out)["蒲亭"][-1] == new
 
 
 def test_revised_and_new_articles_incrementally_equal_a_full_build(store, tmp_path):
@@ -110,7 +121,7 @@ def test_revised_and_new_articles_incrementally_equal_a_full_build(store, tmp_pa
     assert summary.count("articles") == 62
     fresh = tmp_path / "fresh"
     run_build("site", store, fresh, BuildOptions())
-    assert tree(out) == tree(fresh)
+    assert pages_and_index(out) == pages_and_index(fresh)
     assert "2024/03/index.html" in tree(out)
 
 
@@ -242,4 +253,26 @@ def test_since_after_new_articles_rebuilds_them(store, tmp_path):
     assert "六月的第二則新聞" in (out / "index.html").read_text(encoding="utf-8")
     fresh = tmp_path / "fresh"
     run_build("site", store, fresh, BuildOptions())
-    assert tree(out) == tree(fresh)
+    assert pages_and_index(out) == pages_and_index(fresh)
+
+
+def test_the_recent_tail_is_merged_into_the_shards_when_it_grows(store, tmp_path):
+    """Incremental builds add to the search index's recent tail until it would pass RECENT_MAX articles;
+    then one merges it into the shards and removes it. Every step finds what a full build finds."""
+    out = tmp_path / "out"
+    run_build("site", store, out, BuildOptions())
+    batches = (RECENT_MAX // 2, RECENT_MAX // 2, 3)
+    for b, n in enumerate(batches):
+        for i in range(n):
+            save(store, UDN, f"tail{b}-{i}", f"追加新聞{b}之{i}", f"<p>第{b}批第{i}則 update{i}</p>",
+                 T0 + timedelta(days=2, minutes=i))
+        run_build("site", store, out, BuildOptions())
+        meta = (out / "search/meta.js").read_text(encoding="utf-8")
+        tail = [p for p in (out / "search/r").glob("*.js")] if (out / "search/r").exists() else []
+        if b < 2:
+            assert f'"recent":{(b + 1) * (RECENT_MAX // 2)}' in meta and len(tail) == 64
+        else:  # merged: no tail left
+            assert '"recent":0' in meta and tail == []
+        fresh = tmp_path / f"fresh{b}"
+        run_build("site", store, fresh, BuildOptions())
+        assert pages_and_index(out) == pages_and_index(fresh)

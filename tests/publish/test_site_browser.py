@@ -217,3 +217,35 @@ def test_xss_from_feeds_never_runs(page, site):
     for html in out.rglob("*.html"):
         text = html.read_text(encoding="utf-8")
         assert "<script>alert" not in text and "onerror=alert" not in text.replace("onerror=alert(1)&gt;", "")
+
+
+def test_search_finds_an_article_added_by_an_incremental_build(browser, tmp_path):
+    """One new article goes to the search index's recent tail (publish.search): 普京 finds it beside the
+    articles of the full build, from file:// too, and a Simplified query finds its Traditional title."""
+    from datetime import timedelta
+
+    ids = sitearchive.fill(tmp_path / "a.sqlite")
+    store = open_store(tmp_path / "a.sqlite")
+    out = tmp_path / "out"
+    try:
+        run_build("site", store, out, BuildOptions(tz="Asia/Taipei"))
+        new = sitearchive.save(store, sitearchive.CNA, "late-putin", "蒲亭出訪平壤行程曝光", "<p>克宮證實蒲亭本週出訪。</p>",
+                               sitearchive.T0 + timedelta(days=6)).article_id
+        summary = run_build("site", store, out, BuildOptions(tz="Asia/Taipei"))
+    finally:
+        store.close()
+    assert summary.note == "incremental" and (out / "search/r/0.js").is_file()
+    context = browser.new_context(locale="zh-TW")
+    pg = context.new_page()
+    problems: list[str] = []
+    _watch(pg, problems)
+    for query, titles in (("普京", ["蒲亭出訪平壤行程曝光", "傳金正恩將與蒲亭會面", "普亭會見金正恩", "普京同金正恩举行会谈"]),
+                          ("出访平壤", ["蒲亭出訪平壤行程曝光"])):
+        pg.goto((out / "search.html").as_uri() + "?q=" + query)
+        pg.wait_for_selector("ol.results li")
+        assert sorted(pg.locator("ol.results h3").all_inner_texts()) == sorted(titles), query
+    assert pg.locator("ol.results a").first.get_attribute("href").endswith(f"/{new}.html")
+    pg.locator("ol.results a").first.click()
+    assert pg.locator("h1").inner_text() == "蒲亭出訪平壤行程曝光"
+    context.close()
+    assert problems == [] and ids

@@ -16,12 +16,19 @@ Files (all JavaScript that calls a global, so `<script>` loading works from `fil
     search/meta.js                     NM.m({v, bits, docs, block, aliases}): read first
     search/t/<s // 256>/<s % 256>.js   NM.s(s, "bigrams", [words], "lengths", "largest ids", "ids"): shard s
     search/d/<b // 1000>/<b>.js        NM.d(b, [[id, title, source, "YYYY-MM-DD HH:MM"], ...]): 32 articles
+    search/r/<s % 64>.js               NM.r(...): the recent tail, laid out as a shard (read when meta.recent)
 
 A token's shard is `fmix32(fnv1a(UTF-16 code units)) % 2**bits` (static/search.js computes the same).
 A shard holds its tokens, CJK bigrams (one string, two characters each) then words, each in text
 order (`token_order`); then three base64 blobs of LEB128 varints: each token's byte length in the
 data, each token's largest id, and the data itself: each token's ascending ids as gaps. The largest
 ids let an incremental build append a new article's gap without decoding a list.
+
+The recent tail: an incremental build adds new and revised articles to 64 small files
+(`search/r/`, a token's file is its shard number % 64) instead of the ~600 shards one article's
+bigrams fall in, so adding one article writes 64 small files; the browser reads a token's ids from
+its shard and its tail file. When the tail holds more than `RECENT_MAX` articles, the build merges
+it into the shards (touching most of them, once per 128 articles); a full build has no tail.
 
 Building streams: each article's bigrams are computed with numpy (a lookup table over UTF-16 code
 units), postings are spilled in chunks to run files on disk, sorted by group of shards, and each
@@ -53,7 +60,12 @@ __all__ = [
     "DocEntry",
     "SearchWriter",
     "SearchUpdater",
+    "RECENT_MAX",
     "alias_groups",
+    "fold_recent",
+    "read_index",
+    "recent_path",
+    "recent_postings",
     "doc_entry",
     "doc_tokens",
     "fold",
@@ -63,6 +75,9 @@ __all__ = [
 ]
 
 BLOCK = 32  # articles per document block file
+RECENT_BITS = 6  # the recent tail is 2**6 files: a token's is the low 6 bits of its shard number
+RECENT_PARTS = 1 << RECENT_BITS
+RECENT_MAX = 128  # articles in the tail before an incremental build merges it into the shards
 _SPILL = 200_000  # postings held in memory before they are spilled to a run file
 _GROUP = 200_000  # postings (about) per group of shards sorted at the end
 _POSTINGS_PER_ARTICLE = 1_200  # distinct bigrams and words of a news article, about
@@ -170,6 +185,11 @@ def shard_path(shard: int) -> str:
     return f"search/t/{shard >> 8}/{shard & 255}.js"
 
 
+def recent_path(part: int) -> str:
+    """A file of the recent tail: the postings of articles added since the index was last merged."""
+    return f"search/r/{part}.js"
+
+
 def block_path(block: int) -> str:
     return f"search/d/{block // 1000}/{block}.js"
 
@@ -232,15 +252,17 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _shard_js(shard: int, bigrams: str, words: list[str], lens: bytes, lasts: bytes, data: bytes) -> str:
+def _shard_js(shard: int, bigrams: str, words: list[str], lens: bytes, lasts: bytes, data: bytes, *,
+              call: str = "s") -> str:
     """A shard file: its bigrams as one string (two characters each), its words, then base64 varints of
-    each token's byte length in `data`, of each token's largest id, and the id lists themselves."""
-    return (f"NM.s({shard},{json.dumps(bigrams, ensure_ascii=False)},"
+    each token's byte length in `data`, of each token's largest id, and the id lists themselves.
+    `call` "r": a file of the recent tail (the same layout, another callback)."""
+    return (f"NM.{call}({shard},{json.dumps(bigrams, ensure_ascii=False)},"
             f"{json.dumps(words, ensure_ascii=False, separators=(',', ':'))},"
             f"\"{_b64(lens)}\",\"{_b64(lasts)}\",\"{_b64(data)}\");\n")
 
 
-_SHARD_JS = re.compile(r'NM\.s\((\d+),("(?:[^"\\]|\\.)*"),(\[.*?\]),"([A-Za-z0-9+/=]*)","([A-Za-z0-9+/=]*)",'
+_SHARD_JS = re.compile(r'NM\.[sr]\((\d+),("(?:[^"\\]|\\.)*"),(\[.*?\]),"([A-Za-z0-9+/=]*)","([A-Za-z0-9+/=]*)",'
                        r'"([A-Za-z0-9+/=]*)"\);\s*$', re.S)
 
 
@@ -281,12 +303,15 @@ def _count_bigrams(tokens: list[str]) -> int:
     return n
 
 
-def _write_shard(folder: OutputFolder, shard: int, tokens: list[str], chunks: list[bytes], lasts: list[int]) -> None:
-    """Write a shard from Python lists (incremental updates); tokens in `token_order`."""
+def _write_shard(folder: OutputFolder, shard: int, tokens: list[str], chunks: list[bytes], lasts: list[int], *,
+                 recent: bool = False) -> None:
+    """Write a shard (or a file of the recent tail) from Python lists (incremental updates); tokens in
+    `token_order`."""
     n_bigrams = _count_bigrams(tokens)
     bigrams, words = "".join(tokens[:n_bigrams]), tokens[n_bigrams:]
-    folder.put(shard_path(shard), _shard_js(shard, bigrams, words, _encode_plain([len(c) for c in chunks]),
-                                            _encode_plain(lasts), b"".join(chunks)))
+    folder.put(recent_path(shard) if recent else shard_path(shard),
+               _shard_js(shard, bigrams, words, _encode_plain([len(c) for c in chunks]), _encode_plain(lasts),
+                         b"".join(chunks), call="r" if recent else "s"))
 
 
 @dataclass(frozen=True)
@@ -309,9 +334,10 @@ def _block_js(block: int, rows: list[list[Any]]) -> str:
 _BLOCK_JS = re.compile(r"NM\.d\((\d+),(\[.*\])\);\s*$", re.S)
 
 
-def search_meta(bits: int, docs: int, aliases: list[list[str]]) -> str:
-    """search/meta.js."""
-    meta = {"v": 1, "bits": bits, "docs": docs, "block": BLOCK, "aliases": aliases}
+def search_meta(bits: int, docs: int, aliases: list[list[str]], recent: int = 0) -> str:
+    """search/meta.js; `recent`: how many articles the recent tail holds (0: the browser loads none of it)."""
+    meta = {"v": 1, "bits": bits, "docs": docs, "block": BLOCK, "aliases": aliases, "recent": recent,
+            "recent_bits": RECENT_BITS}
     return f"NM.m({json.dumps(meta, ensure_ascii=False, separators=(',', ':'))});\n"
 
 
@@ -495,11 +521,16 @@ def _lines(path: Path) -> Iterator[str]:
 
 
 class SearchUpdater:
-    """Adds changed articles to an existing index in place: their shards and blocks only."""
+    """Adds changed articles to an existing index in place: their shards and blocks only.
 
-    def __init__(self, folder: OutputFolder, *, bits: int) -> None:
+    `recent=True`: to the recent tail instead (`RECENT_PARTS` files, `recent_path`), so one new article
+    rewrites 64 small files, not the ~600 shards its bigrams fall in; `fold_recent` merges the tail
+    into the shards when it grows past `RECENT_MAX` articles, and a full build starts without one."""
+
+    def __init__(self, folder: OutputFolder, *, bits: int, recent: bool = False) -> None:
         self.folder = folder
-        self.bits = bits
+        self.recent = recent
+        self.bits = RECENT_BITS if recent else bits
         self._adds: dict[int, dict[str, list[int]]] = {}
         self._docs: dict[int, DocEntry] = {}
 
@@ -509,11 +540,16 @@ class SearchUpdater:
             self._adds.setdefault(token_shard(token, self.bits), {}).setdefault(token, []).append(doc.id)
         self._docs[doc.id] = doc
 
+    def add_ids(self, token: str, ids: list[int]) -> None:
+        """Queue postings already in an index (the recent tail's, when it is merged into the shards)."""
+        self._adds.setdefault(token_shard(token, self.bits), {}).setdefault(token, []).extend(ids)
+
     def finish(self) -> int:
         """Rewrite the touched shards and blocks; the number of articles added or updated."""
         root = self.folder.root
+        path = recent_path if self.recent else shard_path
         for shard, adds in sorted(self._adds.items()):
-            tokens, ends, last_ids, data = _read_shard(root / shard_path(shard))
+            tokens, ends, last_ids, data = _read_shard(root / path(shard))
             starts = np.concatenate([[0], ends[:-1]]).tolist()
             chunks = [data[a:b] for a, b in zip(starts, ends.tolist())]
             lasts = last_ids.tolist()
@@ -541,7 +577,11 @@ class SearchUpdater:
                 chunks.insert(i, new[token][0])
                 lasts.insert(i, new[token][1])
                 n_bigrams += not is_word
-            _write_shard(self.folder, shard, tokens, chunks, lasts)
+            _write_shard(self.folder, shard, tokens, chunks, lasts, recent=self.recent)
+        if self.recent and self._adds:  # every file of a tail exists, so a browser never asks for a missing one
+            for part in set(range(RECENT_PARTS)) - set(self._adds):
+                if not (root / recent_path(part)).exists():
+                    _write_shard(self.folder, part, [], [], [], recent=True)
         by_block: dict[int, list[DocEntry]] = {}
         for doc in self._docs.values():
             by_block.setdefault(doc.id // BLOCK, []).append(doc)
@@ -551,6 +591,45 @@ class SearchUpdater:
                 rows[doc.id] = doc.row()
             self.folder.put(block_path(block), _block_js(block, [rows[i] for i in sorted(rows)]))
         return len(self._docs)
+
+
+def recent_postings(root: Path) -> Iterator[tuple[str, list[int]]]:
+    """Every (token, ids) of the recent tail in `root` (nothing when there is none)."""
+    for part in range(RECENT_PARTS):
+        tokens, ends, _, data = _read_shard(root / recent_path(part))
+        start = 0
+        for token, end in zip(tokens, ends.tolist()):
+            yield token, _decode_ids(data[start:end])
+            start = end
+
+
+def fold_recent(folder: OutputFolder, updater: SearchUpdater) -> None:
+    """Queue the recent tail's postings into `updater` (of the shards) and remove the tail's files."""
+    for token, ids in recent_postings(folder.root):
+        updater.add_ids(token, ids)
+    for part in range(RECENT_PARTS):
+        if (folder.root / recent_path(part)).exists():
+            folder.remove(recent_path(part))
+
+
+def read_index(root: Path) -> dict[str, list[int]]:
+    """Every token of the index in `root` with its article ids, as a browser reads them (the shards and,
+    when meta.js says there is one, the recent tail). For tests and checks: it reads every file."""
+    meta = json.loads(_META_JS_TEXT.match((root / "search/meta.js").read_text(encoding="utf-8")).group(1))
+    files = [root / shard_path(n) for n in range(1 << meta["bits"])]
+    if meta.get("recent"):
+        files += [root / recent_path(n) for n in range(RECENT_PARTS)]
+    index: dict[str, set[int]] = {}
+    for path in files:
+        tokens, ends, _, data = _read_shard(path)
+        start = 0
+        for token, end in zip(tokens, ends.tolist()):
+            index.setdefault(token, set()).update(_decode_ids(data[start:end]))
+            start = end
+    return {token: sorted(ids) for token, ids in index.items()}
+
+
+_META_JS_TEXT = re.compile(r"NM\.m\((\{.*\})\);\s*$", re.S)
 
 
 def _reencode_from(last: int, ids: list[int]) -> bytes:

@@ -9,7 +9,7 @@ Three ways to build, chosen by what OUT already holds (its state file, `.newsmir
 2. incremental (the default afterwards): read the store's changes since the last build
    (`Store.changes_since`) and rewrite only the pages that show a changed article: its page,
    its day and month, the list pages from the one it falls in, its outlet's, the index, the
-   outlets, the feeds, the search shards of its words.
+   outlets, the feeds, and the search index's recent tail (publish.search).
 3. `--since DAY`: rebuild every page of the months from DAY on (after a template change, say,
    without rewriting ten years of pages); older pages stay as they are.
 
@@ -51,10 +51,12 @@ from newsmirror.publish.pages import (
     revisions,
 )
 from newsmirror.publish.search import (
+    RECENT_MAX,
     SearchUpdater,
     SearchWriter,
     alias_groups,
     doc_entry,
+    fold_recent,
     search_meta,
     shard_bits,
 )
@@ -89,6 +91,7 @@ class _State:
     max_id: int = 0
     bits: int = 0
     docs: int = 0
+    recent: int = 0  # articles in the search index's recent tail (publish.search)
     pages: list[list[Any]] = field(default_factory=list)  # first (published, id) of each list page
     outlets: dict[str, list[list[Any]]] = field(default_factory=dict)  # the same per outlet
     days: dict[str, int] = field(default_factory=dict)  # YYYY-MM-DD -> articles that day
@@ -121,7 +124,8 @@ def _fingerprint(options: BuildOptions) -> str:
         for path in sorted(folder.iterdir()):
             if path.is_file():
                 h.update(path.name.encode() + b"\0" + path.read_bytes())
-    h.update(Path(__file__).with_name("pages.py").read_bytes())
+    for module in ("pages.py", "search.py"):  # where pages and the search index are laid out
+        h.update(Path(__file__).with_name(module).read_bytes())
     if options.aliases is not None and Path(options.aliases).is_file():
         h.update(Path(options.aliases).read_bytes())
     return h.hexdigest()[:24]
@@ -403,7 +407,20 @@ class _Builder:
             from newsmirror.chinese import load_aliases
 
             groups = alias_groups(load_aliases(self.options.aliases))
-        self.folder.write_text("search/meta.js", search_meta(self.state.bits, self.state.docs, groups))
+        self.folder.write_text("search/meta.js", search_meta(self.state.bits, self.state.docs, groups,
+                                                             self.state.recent))
+
+    def search_updater(self, adding: int) -> SearchUpdater:
+        """Where an incremental build indexes `adding` changed articles: the recent tail, or the shards with
+        the tail merged into them when it would grow past RECENT_MAX articles."""
+        state = self.state
+        if state.recent + adding <= RECENT_MAX:
+            state.recent += adding
+            return SearchUpdater(self.folder, bits=state.bits, recent=True)
+        updater = SearchUpdater(self.folder, bits=state.bits)
+        fold_recent(self.folder, updater)
+        state.recent = 0
+        return updater
 
     # --- 1. full ------------------------------------------------------------------------------------
 
@@ -466,7 +483,7 @@ class _Builder:
         state = self.state
         if not changed:
             return
-        search = SearchUpdater(self.folder, bits=state.bits)
+        search = self.search_updater(len(changed))
         days: set[date] = set()
         outlets: dict[str, list[Any]] = {}
         new: list[Any] = []
@@ -593,7 +610,7 @@ class _Builder:
         state = self.state
         start = datetime.combine(since.replace(day=1), dtime(0), tzinfo=self.tz)
         changed = [article for _, article in self.store.changes_since(state.last_change)]
-        search = SearchUpdater(self.folder, bits=state.bits)
+        search = self.search_updater(len(changed))
         for article in changed:
             versions = revisions(self.store, article)
             search.add(doc_entry(article, self.tz), self.texts(article, versions))

@@ -3,7 +3,8 @@
  * The query is folded as the index was (Simplified per character from static/zh-hans.js,
  * half-width, lower case), each term is expanded through the archive's spelling aliases (meta.js),
  * split into CJK bigrams and Latin words, and only the shard files of those tokens are loaded
- * (publish/search.py describes the files; shard numbers are computed here exactly as there).
+ * (publish/search.py describes the files; shard numbers are computed here exactly as there); when
+ * meta.recent says an incremental build left a recent tail, a token's ids are its shard's and its tail file's.
  * Results are written with textContent and DOM nodes only, never as markup.
  */
 (function () {
@@ -14,7 +15,7 @@
   if (!box || !form) return;
   var root = box.getAttribute("data-root") || "";
   var PAGE = 20;
-  var meta = null, shards = {}, blocks = {}, waiting = {};
+  var meta = null, shards = {}, recents = {}, blocks = {}, waiting = {};
 
   function loadScript(src, key) {
     return new Promise(function (resolve, reject) {
@@ -29,6 +30,11 @@
   NM.s = function (n, bigrams, words, lengths, lasts, data) {
     shards[n] = { bigrams: bigrams, words: words, lengths: lengths, data: data };
     if (waiting["s" + n]) waiting["s" + n]();
+  };
+  /* the recent tail: articles an incremental build added since the shards were last merged, laid out as shards */
+  NM.r = function (n, bigrams, words, lengths, lasts, data) {
+    recents[n] = { bigrams: bigrams, words: words, lengths: lengths, data: data };
+    if (waiting["r" + n]) waiting["r" + n]();
   };
   NM.d = function (n, rows) { blocks[n] = rows; if (waiting["d" + n]) waiting["d" + n](); };
 
@@ -82,6 +88,8 @@
     return (h >>> 0) & ((1 << meta.bits) - 1);
   }
   function shardPath(n) { return root + "search/t/" + (n >> 8) + "/" + (n & 255) + ".js"; }
+  function recentOf(n) { return n & ((1 << meta.recent_bits) - 1); }
+  function recentPath(n) { return root + "search/r/" + n + ".js"; }
   function blockPath(n) { return root + "search/d/" + Math.floor(n / 1000) + "/" + n + ".js"; }
   function bytesOf(b64) {
     var bin = atob(b64), bytes = new Uint8Array(bin.length);
@@ -109,14 +117,18 @@
     shard.words.forEach(function (w) { shard.at.set(w, [start, start + lengths[i]]); start += lengths[i]; i++; });
     shard.bytes = bytesOf(shard.data);
   }
-  function idsOf(token) {
-    var shard = shards[shardOf(token)];
+  function idsIn(shard, token, ids) {
     open(shard);
     var span = shard.at.get(token);
-    if (!span) return [];
-    var gaps = varints(shard.bytes.subarray(span[0], span[1])), ids = [], prev = 0;
+    if (!span) return ids;
+    var gaps = varints(shard.bytes.subarray(span[0], span[1])), prev = 0;
     for (var k = 0; k < gaps.length; k++) { prev += gaps[k]; ids.push(prev); }
     return ids;
+  }
+  function idsOf(token) {
+    var n = shardOf(token), ids = idsIn(shards[n], token, []);
+    if (!meta.recent) return ids;
+    return Array.from(new Set(idsIn(recents[recentOf(n)], token, ids)));
   }
   function intersect(a, b) {
     var set = new Set(b);
@@ -138,11 +150,14 @@
   function search(q) {
     var terms = parse(q), short = terms.filter(function (t) { return !t.spellings.length; });
     if (short.length) return Promise.reject(new Error("「" + short[0].term + "」太短：每個詞至少兩個字"));
-    var needed = new Set();
+    var needed = new Set(), recent = new Set();
     terms.forEach(function (t) { t.spellings.forEach(function (s) { s.forEach(function (tok) { needed.add(shardOf(tok)); }); }); });
+    if (meta.recent) needed.forEach(function (n) { recent.add(recentOf(n)); });
     return Promise.all(Array.from(needed).filter(function (n) { return !shards[n]; }).map(function (n) {
       return loadScript(shardPath(n), "s" + n);
-    })).then(function () {
+    }).concat(Array.from(recent).filter(function (n) { return !recents[n]; }).map(function (n) {
+      return loadScript(recentPath(n), "r" + n);
+    }))).then(function () {
       var result = null;
       terms.forEach(function (t) {
         var union = new Set();
