@@ -63,7 +63,7 @@ def test_full_build_writes_every_kind_of_page(store, tmp_path):
     summary = run_build("site", store, out, BuildOptions(tz="Asia/Taipei"))
     files = tree(out)
     assert summary.count("articles") == store.count_articles() == len([f for f in files if re.fullmatch(
-        r"\d{4}/\d{2}/\d{2}/\d+\.html", f)])
+        r"\d{4}/\d{2}/\d{2}/\d+/\d+\.html", f)])
     for path in ("index.html", "sources.html", "search.html", "search/meta.js", "2024/05/index.html",
                  "2024/05/01/index.html", "pages/0/0.html", "pages/0/1.html", f"source/{UDN}/index.html",
                  f"source/{UDN}/pages/0/0.html", "feeds/all.atom", "feeds/all.json", "sources.opml",
@@ -94,7 +94,7 @@ def test_one_new_article_rewrites_only_the_pages_that_show_it(store, tmp_path):
     changed = touched(out)
     pages = {p for p in changed if p.endswith(".html")}
     assert pages == {
-        f"2024/05/07/{new}.html", "2024/05/07/index.html", "2024/05/06/index.html", "2024/05/index.html",
+        f"2024/05/07/{new // 1000}/{new}.html", "2024/05/07/index.html", "2024/05/06/index.html", "2024/05/index.html",
         "index.html", "pages/0/1.html", f"source/{CNA}/index.html", f"source/{CNA}/pages/0/0.html", "sources.html",
     }, pages
     assert {p for p in changed if p.startswith("feeds/")} == {"feeds/all.atom", "feeds/all.json",
@@ -133,10 +133,10 @@ def test_since_rebuilds_only_recent_months(store, tmp_path):
     summary = run_build("site", store, out, BuildOptions(since=(T0 + timedelta(days=35)).date()))
     changed = touched(out)  # nothing changed in the archive: the bytes are the same, so nothing was rewritten
     assert changed == set() and summary.count("articles") == 1
-    (out / "2024/05/01/1.html").unlink()
+    (out / "2024/05/01/0/1.html").unlink()
     (out / "2024/06/10/index.html").unlink()
     run_build("site", store, out, BuildOptions(since=(T0 + timedelta(days=35)).date()))
-    assert (out / "2024/06/10/index.html").exists() and not (out / "2024/05/01/1.html").exists()
+    assert (out / "2024/06/10/index.html").exists() and not (out / "2024/05/01/0/1.html").exists()
 
 
 def test_since_needs_an_earlier_build(store, tmp_path):
@@ -276,3 +276,31 @@ def test_the_recent_tail_is_merged_into_the_shards_when_it_grows(store, tmp_path
         fresh = tmp_path / f"fresh{b}"
         run_build("site", store, fresh, BuildOptions())
         assert pages_and_index(out) == pages_and_index(fresh)
+
+
+def test_no_folder_holds_more_than_a_thousand_files_on_a_day_of_1200_articles(tmp_path):
+    """A day of 1,200 articles: their pages spread over folders by id thousand, the day's page lists them all."""
+    from newsmirror.models import FeedItem
+
+    store = open_store(tmp_path / "big.sqlite")
+    try:
+        items = []
+        for i in range(1200):
+            link = f"https://news.example/big/{i}"
+            items.append((FeedItem(source=UDN if i % 3 else CNA, feed_url="https://news.example/rss", title=f"大日子第{i}則",
+                                   link=link, guid=link, published=T0 + timedelta(seconds=30 * i)),
+                          f"<p>第{i}則</p>", f"第{i}則"))
+        store.save_items(items, seen_at=T0 + timedelta(hours=12))
+        out = tmp_path / "out"
+        run_build("site", store, out, BuildOptions(tz="UTC", workers=0))
+        counts: dict[Path, int] = {}
+        for p in out.rglob("*"):
+            if p.is_file():
+                counts[p.parent] = counts.get(p.parent, 0) + 1
+        assert max(counts.values()) <= 1000, max(counts.items(), key=lambda kv: kv[1])
+        day = out / "2024" / "05" / "01"
+        pages = list(day.glob("*/*.html"))
+        assert len(pages) == 1200 and len({p.parent for p in pages}) == 2
+        assert (day / "index.html").read_text(encoding="utf-8").count("大日子第") == 1200
+    finally:
+        store.close()

@@ -7,6 +7,7 @@ Screenshots go to tests/web/screenshots/ (git-ignored) for a person to look at.
 from __future__ import annotations
 
 import functools
+from datetime import date
 import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +18,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import sitearchive  # noqa: E402
+from sitearchive import T0  # noqa: E402
+
+from newsmirror.publish.pages import article_path  # noqa: E402
 
 from newsmirror.publish.targets import BuildOptions, run_build  # noqa: E402
 from newsmirror.store import open_store  # noqa: E402
@@ -104,14 +108,14 @@ def test_day_and_month_pages(page):
 
 def test_switch_script_converts_and_is_remembered(page, site):
     _, _, ids = site
-    page.goto(f"/2024/05/01/{ids['xinhua']}.html")
+    page.goto("/" + article_path(ids["xinhua"], T0.date()))
     assert page.locator("h1").inner_text() == "普京同金正恩举行会谈"
     page.get_by_role("navigation", name="字體").get_by_role("button", name="繁體").click()
     page.wait_for_function("document.querySelector('h1').textContent === '普京同金正恩舉行會談'")
     assert page.locator("html").get_attribute("lang") == "zh-Hant"
     assert "國家主席普京" in page.locator(".body").inner_text()
     _shot(page, "article-hant")
-    page.goto(f"/2024/05/01/{ids['cna']}.html")  # remembered on the next page
+    page.goto("/" + article_path(ids["cna"], T0.date()))  # remembered on the next page
     assert page.locator("h1").inner_text() == "傳金正恩將與蒲亭會面"  # already Traditional
     page.get_by_role("navigation", name="字體").get_by_role("button", name="简体").click()
     page.wait_for_function("document.querySelector('h1').textContent === '传金正恩将与蒲亭会面'")
@@ -171,7 +175,7 @@ def test_the_site_works_from_file_urls(browser, site):
         pg.goto((out / "search.html").as_uri() + "?q=" + query)
         pg.wait_for_selector("ol.results li")
         assert sorted(pg.locator("ol.results h3").all_inner_texts()) == sorted(titles), query
-    pg.goto((out / "2024" / "05" / "01" / f"{ids['xss']}.html").as_uri())
+    pg.goto((out / article_path(ids["xss"], T0.date())).as_uri())
     assert pg.locator("h1").inner_text() == sitearchive.XSS_TITLE
     assert pg.locator("main script, main img, main [onclick]").count() == 0
     context.close()
@@ -185,7 +189,7 @@ def test_phone_width_and_dark_mode(browser, site):
     pg = context.new_page()
     problems: list[str] = []
     _watch(pg, problems)
-    for path in ("/index.html", f"/2024/05/06/{ids['law']}.html", "/2024/05/index.html", "/sources.html",
+    for path in ("/index.html", "/" + article_path(ids["law"], date(2024, 5, 6)), "/2024/05/index.html", "/sources.html",
                  "/search.html?q=普京"):
         pg.goto(path)
         if "search" in path:

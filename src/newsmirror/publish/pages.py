@@ -10,7 +10,7 @@ and from `file://`. Where pages live (≤ ~1,000 entries per folder, dates in th
     source/<outlet>/index.html     one outlet's newest articles; its pages under source/<outlet>/pages/
     YYYY/MM/index.html             a month: its days and how many articles each has
     YYYY/MM/DD/index.html          a day's articles
-    YYYY/MM/DD/<id>.html           an article, with its revisions
+    YYYY/MM/DD/<id//1000>/<id>.html  an article, with its revisions (a day of 5,000 articles: 5 folders)
     stories/<m>/<k>/<id>.html      a story of more than one article (m = id // 10⁶, k = id // 1000 % 1000)
     search.html, search/           the search page and its index (publish.search)
     feeds/, sources.opml           Atom and JSON feeds (publish.feeds), the outlets (publish.opml)
@@ -113,7 +113,9 @@ def month_path(year: int, month: int) -> str:
 
 
 def article_path(article_id: int, day: date) -> str:
-    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}/{article_id}.html"
+    """An article's page in its day's folder, under its id's thousand, so no folder holds more than 1,000 pages
+    however many articles a day has (static/search.js builds the same path)."""
+    return f"{day.year:04d}/{day.month:02d}/{day.day:02d}/{article_id // 1000}/{article_id}.html"
 
 
 def story_path(story_id: int) -> str:

@@ -191,7 +191,7 @@
         if (!row) return;
         var li = el("li"), h3 = el("h3"), a = el("a", null, row[1] || "(無題)");
         var day = row[3].slice(0, 10).split("-");
-        a.href = root + day[0] + "/" + day[1] + "/" + day[2] + "/" + id + ".html";
+        a.href = root + day[0] + "/" + day[1] + "/" + day[2] + "/" + Math.floor(id / 1000) + "/" + id + ".html";
         h3.appendChild(a);
         li.appendChild(h3);
         var p = el("p", "meta");
