@@ -50,6 +50,7 @@ __all__ = [
     "month_path",
     "page_path",
     "story_path",
+    "story_note",
 ]
 
 PAGE_SIZE = 50  # articles per list page
@@ -285,6 +286,16 @@ class Site:
                                       scripts=("site.js", "search.js")))
 
 
+def story_note(store: Any, article_id: int) -> dict[str, Any] | None:
+    """`stories.views.story_note`, imported only for an article placed in a story: the stories package loads
+    numpy with it, which a one-article rebuild of an archive without stories need not pay."""
+    if store.story_ids([article_id]).get(article_id) is None:
+        return None
+    from newsmirror.stories.views import story_note as note
+
+    return note(store, article_id)
+
+
 def revisions(store: Any, article: Any) -> list[Any]:
     """An article's revisions, oldest first; an article never revised is its own single revision (no query)."""
     if article.version > 1:
@@ -307,8 +318,6 @@ def render_articles(location: str, out: str, tz: str, base_url: str, part: int, 
 
     from newsmirror.publish.files import write_if_changed
     from newsmirror.store import open_store
-    from newsmirror.stories.views import story_note
-
     site = Site(tz=ZoneInfo(tz), base_url=base_url)
     root = Path(out)
     made: set[Path] = set()

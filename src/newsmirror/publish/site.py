@@ -36,7 +36,6 @@ from newsmirror import __version__
 from newsmirror.chinese.chartable import char_pairs
 from newsmirror.errors import PublishError
 from newsmirror.publish.files import OutputFolder, check_output_folder, write_if_changed
-from newsmirror.stories.views import story_note
 from newsmirror.publish.pages import (
     PAGE_SIZE,
     Entry,
@@ -49,11 +48,11 @@ from newsmirror.publish.pages import (
     page_path,
     render_articles,
     revisions,
+    story_note,
 )
 from newsmirror.publish.search import (
     RECENT_MAX,
     SearchUpdater,
-    SearchWriter,
     alias_groups,
     doc_entry,
     fold_recent,
@@ -117,9 +116,9 @@ class _State:
 
 def _fingerprint(options: BuildOptions) -> str:
     """What makes every page different: newsmirror's version, templates, static files, zone, address."""
-    from importlib.metadata import version
+    import opencc  # its version, not importlib.metadata's (a tenth of a second to import, for one string)
 
-    h = hashlib.sha256(f"{__version__}|{version('opencc')}|{options.tz}|{options.base_url}|{PAGE_SIZE}".encode())
+    h = hashlib.sha256(f"{__version__}|{opencc.__version__}|{options.tz}|{options.base_url}|{PAGE_SIZE}".encode())
     for folder in (TEMPLATES, STATIC):
         for path in sorted(folder.iterdir()):
             if path.is_file():
@@ -430,6 +429,8 @@ class _Builder:
         total = self.store.count_articles()
         state.bits = shard_bits(total)
         helpers = self.start_helpers(None)
+        from newsmirror.publish.searchwriter import SearchWriter  # numpy: a full build only
+
         search = SearchWriter(self.folder, bits=state.bits, articles=total)
         everything = _Pager(self, None)
         outlets: dict[str, _Pager] = {}
