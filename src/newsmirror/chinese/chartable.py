@@ -18,6 +18,7 @@ one, used by every stage).
 
 from __future__ import annotations
 
+import re
 import sys
 from functools import cache
 from pathlib import Path
@@ -55,11 +56,12 @@ def opencc_pairs(script: str) -> str:
 
 
 @cache
-def _count_tables() -> tuple[dict[int, None], dict[int, None]]:
-    """translate tables deleting the characters OpenCC changes on their own into Simplified (first: they are
-    Traditional) or into Traditional (second: they are Simplified)."""
-    return (dict.fromkeys(map(ord, set(char_pairs("hans")[0::2]))),
-            dict.fromkeys(map(ord, set(char_pairs("hant")[0::2]))))
+def _count_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Character classes of the characters OpenCC changes on their own into Simplified (first: they are
+    Traditional) or into Traditional (second: they are Simplified): [髮發...]. Counting matches of one is
+    about five times faster than counting what str.translate deletes (a site build asks once per article)."""
+    return (re.compile("[" + re.escape("".join(sorted(set(char_pairs("hans")[0::2])))) + "]"),
+            re.compile("[" + re.escape("".join(sorted(set(char_pairs("hant")[0::2])))) + "]"))
 
 
 def detect_script(text: str) -> Script | None:
@@ -72,9 +74,9 @@ def detect_script(text: str) -> Script | None:
     gives OpenCC's phrase-aware count's answer for every title and article, about three times faster;
     it cannot see a phrase-only difference (每周 → 每週) in a text with no other telling character."""
     sample = text[:6000]
-    traditional_only, simplified_only = _count_tables()
-    trad = len(sample) - len(sample.translate(traditional_only))
-    simp = len(sample) - len(sample.translate(simplified_only))
+    traditional_only, simplified_only = _count_patterns()
+    trad = len(traditional_only.findall(sample))
+    simp = len(simplified_only.findall(sample))
     if trad == simp:
         return None
     return Script.HANT if trad > simp else Script.HANS

@@ -306,9 +306,9 @@ def revisions(store: Any, article: Any) -> list[Any]:
                            feed_html=article.feed_html, html=article.html, text=article.text)]
 
 
-def render_articles(location: str, out: str, tz: str, base_url: str, part: int, parts: int,
+def render_articles(location: str, out: str, tz: str, base_url: str, mine: tuple[int, ...], parts: int,
                     since: datetime | None) -> tuple[int, int, int, int]:
-    """A helper process's share of a full build: the pages of the articles whose id % parts == part.
+    """A helper process's share of a full build: the pages of the articles whose id % parts is in `mine`.
 
     Runs in its own process (spawned by publish.site), reading the archive at `location` itself;
     returns (pages written, pages unchanged, articles, peak RSS in kB). The parent records the paths."""
@@ -318,6 +318,7 @@ def render_articles(location: str, out: str, tz: str, base_url: str, part: int, 
 
     from newsmirror.publish.files import write_if_changed
     from newsmirror.store import open_store
+
     site = Site(tz=ZoneInfo(tz), base_url=base_url)
     root = Path(out)
     made: set[Path] = set()
@@ -327,7 +328,7 @@ def render_articles(location: str, out: str, tz: str, base_url: str, part: int, 
     try:
         with ThreadPoolExecutor(4) as pool:
             for article in store.iter_articles(since=since):
-                if article.id % parts != part:
+                if article.id % parts not in mine:
                     continue
                 path, html = site.article_page(article, revisions(store, article), story_note(store, article.id))
                 target = root / path
