@@ -276,6 +276,11 @@ def test_the_recent_tail_is_merged_into_the_shards_when_it_grows(store, tmp_path
         fresh = tmp_path / f"fresh{b}"
         run_build("site", store, fresh, BuildOptions())
         assert pages_and_index(out) == pages_and_index(fresh)
+    save(store, UDN, "tail-last", "最後一則", "<p>最後</p>", T0 + timedelta(days=3))
+    run_build("site", store, out, BuildOptions())
+    assert len(list((out / "search/r").glob("*.js"))) == 64
+    run_build("site", store, out, BuildOptions(full=True))  # a full build has no tail: its files go
+    assert not list((out / "search/r").glob("*.js")) and '"recent":0' in (out / "search/meta.js").read_text()
 
 
 def test_no_folder_holds_more_than_a_thousand_files_on_a_day_of_1200_articles(tmp_path):

