@@ -97,3 +97,33 @@ def test_a_user_agent_without_a_contact_url_is_refused(tmp_path):
     result = CliRunner().invoke(cli, ["--home", str(settings.home), "fetch"])
     assert result.exit_code == 2
     assert "user_agent 'mybot' names no contact URL" in result.stderr
+
+
+def test_a_page_left_by_an_earlier_run_is_fetched_however_many_articles_this_run_stores(http_server, tmp_path,
+                                                                                       monkeypatch):
+    """Pages to catch up are looked for among the changes before this run: a run storing more new articles
+    than the look-back window (PAGE_RETRY_CHANGES, made small here) does not push an earlier one out."""
+    from newsmirror import pipeline
+
+    base = http_server.url("")
+    summary = {"title": "舊聞", "link": f"{base}/p/old.html", "guid": "old", "description": "摘要一句。",
+               "date": T0.strftime("%a, %d %b %Y %H:%M:%S +0000")}
+    page = ("<html><head><title>舊聞</title></head><body><article><h1>舊聞</h1>"
+            + "<p>這是舊聞全文的一段，記者在台北報導相關消息，說明事件的來龍去脈與各方反應。</p>" * 8
+            + "</article></body></html>")
+    http_server.add("/p/old.html", Reply(page.encode(), content_type="text/html; charset=utf-8"))
+    http_server.add("/f.xml", Reply(rss([summary]), content_type=RSS))
+    feed = http_server.url("/f.xml")
+    settings = Settings.from_home(tmp_path / "home")
+    # the earlier run stored the summary and never reached its page (its source wanted no pages then)
+    fetch_sources(settings, [Source(name="示範網", feeds=(feed,), full_text="never")])
+    assert http_server.hits("/p/old.html") == 0
+    full = "<p>" + "全文的一句話，說得夠長，不必再讀網頁。" * 20 + "</p>"
+    news = [{"title": f"新聞{n}", "link": f"{base}/p/{n}.html", "guid": f"n{n}", "description": full,
+             "date": T0.strftime("%a, %d %b %Y %H:%M:%S +0000")} for n in range(5)]
+    http_server.add("/f.xml", Reply(rss([summary, *news]), content_type=RSS))
+    monkeypatch.setattr(pipeline, "PAGE_RETRY_CHANGES", 3)  # fewer than the 5 articles this run stores
+    done = fetch_sources(settings, [Source(name="示範網", feeds=(feed,), full_text="auto")],
+                         policy=FetchPolicy(host_delay=0))
+    assert done.new == 5
+    assert http_server.hits("/p/old.html") == 1

@@ -192,6 +192,7 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
     archive = RawArchive(settings.raw_dir)
     follower = IndexFollower(settings) if sync_index else None
     try:
+        first_change = store.last_change()  # the run's own changes come after it (see pending_pages)
         suspects = _suspect_hosts(store, now)
         async with Fetcher(policy or FetchPolicy(), archive, store=store, clock=lambda: now,
                            suspect_hosts=suspects) as fetcher:
@@ -205,7 +206,7 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
                 if follower is not None and summary.new + summary.revised >= (follow_index_after or FOLLOW_INDEX_AFTER):
                     follower.start()
             # pages that a killed run never reached, or that failed lately, are tried again
-            for page in pending_pages(store, sources, now):
+            for page in pending_pages(store, sources, now, before=first_change):
                 pages.setdefault(page.article_id, page)
             if pages:
                 progress.total = (progress.total or 0) + len(pages)
@@ -516,8 +517,11 @@ PAGE_RETRY_DAYS = 3  # articles first seen this recently that were never attempt
 PAGE_RETRY_CHANGES = 5000  # ... among this many latest changes, which bounds the cost of a run
 
 
-def pending_pages(store, sources: list[Source], now: datetime) -> Iterator[PageTask]:
-    """Pages to try again: retries now due (see fetch.hosts), and recent articles a killed run never reached."""
+def pending_pages(store, sources: list[Source], now: datetime, *, before: int | None = None) -> Iterator[PageTask]:
+    """Pages to try again: retries now due (see fetch.hosts), and recent articles a killed run never reached.
+
+    `before`, the store's last change number when this run began: the run itself weighed every article
+    it stored after that, so only the changes up to it are read again (all of them by default)."""
     from datetime import timedelta
 
     by_name = {s.name: s for s in sources if s.full_text != "never"}
@@ -528,8 +532,11 @@ def pending_pages(store, sources: list[Source], now: datetime) -> Iterator[PageT
         if source is not None:
             yield PageTask(source.name, record.article_id, record.url)
     since = now - timedelta(days=PAGE_RETRY_DAYS)
-    start = max(store.last_change() - PAGE_RETRY_CHANGES, 0)
-    for _, article in store.changes_since(start):
+    last = store.last_change() if before is None else before
+    start = max(last - PAGE_RETRY_CHANGES, 0)
+    for seq, article in store.changes_since(start, limit=last - start):  # change numbers have gaps: check each
+        if seq > last:
+            return
         source = by_name.get(article.source)
         if (source is not None and article.extracted is None and article.link and article.first_seen >= since
                 and needs_page(source, article.feed_html, text=article.text)  # the feed's: no page read yet

@@ -305,3 +305,13 @@ def test_broad_queries_rank_the_newest_window_and_cap_the_total(index, make_arti
     assert {h.id for h in res.hits} <= set(range(1, 11))  # among the 10 newest matches
     deep = index.search("颱風", limit=5, offset=15)  # the window grows to cover the page
     assert len(deep.hits) == 5 and index.search("颱風", limit=20).exact is False
+
+
+def test_an_article_given_twice_in_one_batch_is_indexed_once_as_its_latest_text(index, make_article):
+    """add_many writes a batch's rows together, in rowid order: the second version of an article in the same
+    batch still replaces the first, and articles given out of time order are all found."""
+    index.add_many([make_article(1, "颱風", "颱風來了。", days_ago=2), make_article(2, "地震", "地震消息。", days_ago=5),
+                    make_article(1, "颱風", "颱風走了。", days_ago=2), make_article(3, "地震", "又有地震。", days_ago=1)])
+    assert index.count() == 3
+    assert ids(index.search("走了")) == {1} and index.search("來了").total == 0
+    assert [h.id for h in index.search("地震").hits] == [3, 2]

@@ -77,7 +77,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Self
@@ -249,6 +249,24 @@ class _Counted:
             yield x
 
 
+@dataclass
+class _Pending:
+    """A write batch's rows, prepared and waiting for `SearchIndex._flush` (rowids held in `rids`)."""
+
+    fts: list[tuple] = field(default_factory=list)
+    docs: list[tuple] = field(default_factory=list)
+    chars: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # epoch -> rows
+    rids: dict[int, None] = field(default_factory=dict)
+    ids: set[int] = field(default_factory=set)
+
+    def clear(self) -> None:
+        self.fts.clear()
+        self.docs.clear()
+        self.chars.clear()
+        self.rids.clear()
+        self.ids.clear()
+
+
 class SearchIndex:
     """Full-text search over the archive, in its own SQLite file beside it.
 
@@ -331,29 +349,30 @@ class SearchIndex:
             sid = self._sources[name] = int(cur.lastrowid or 0)
         return sid
 
-    def _free_rid(self, seconds: int) -> int:
+    def _free_rid(self, seconds: int, pending: _Pending | None = None) -> int:
         """The rowid for an article published at `seconds`: its own, else the next one free.
 
-        Free means neither a live article's nor a stale one's (stale rowids keep FTS entries)."""
+        Free means neither a live article's nor a stale one's (stale rowids keep FTS entries), nor
+        one given to an article of this batch not yet written (`pending`)."""
+        taken_here = pending.rids if pending is not None else {}
         candidate = seconds // RID_SECONDS
-        if not self._db.execute(
-            "SELECT 1 FROM docs WHERE rid=?1 UNION ALL SELECT 1 FROM stale WHERE rid=?1", (candidate,)
-        ).fetchone():
-            return candidate
         while True:
-            taken = [r for (r,) in self._db.execute(
-                "SELECT rid FROM docs WHERE rid >= ? ORDER BY rid LIMIT 256", (candidate,))]
-            for r in taken:
+            if candidate in taken_here:
+                candidate += 1
+                continue
+            live, stale = self._db.execute(
+                "SELECT (SELECT 1 FROM docs WHERE rid=?1), (SELECT 1 FROM stale WHERE rid=?1)", (candidate,)
+            ).fetchone()
+            if live is None and stale is None:
+                return candidate
+            if live is None:
+                candidate += 1
+                continue
+            # skip the run of live articles' rowids that starts here (a burst of articles in one slot)
+            for (r,) in self._db.execute("SELECT rid FROM docs WHERE rid >= ? ORDER BY rid LIMIT 256", (candidate,)):
                 if r != candidate:
                     break
                 candidate += 1
-            else:
-                if len(taken) == 256:
-                    continue
-            if self._db.execute("SELECT 1 FROM stale WHERE rid=?", (candidate,)).fetchone():
-                candidate += 1
-                continue
-            return candidate
 
     def _retire(self, rid: int) -> None:
         """Drop an article's row and mark its rowid stale (its FTS entries stay until rebuild)."""
@@ -365,13 +384,14 @@ class SearchIndex:
             self._epochs[epoch] -= 1
             self._db.execute("UPDATE char_epochs SET docs=docs-1 WHERE epoch=?", (epoch,))
 
-    def _add_chars(self, rid: int, sid: int, folded: str) -> None:
+    def _add_chars(self, rid: int, sid: int, folded: str, pending: _Pending) -> None:
         """Index the distinct CJK characters of an article of the newest epochs (see docstring)."""
         epoch = rid // _EPOCH_RIDS
         newest = max(self._epochs, default=None)
         if newest is not None and epoch <= newest - RECENT_EPOCHS:
             return
         if epoch not in self._epochs:
+            self._flush(pending)  # the rows waiting for an epoch's table go in before a table is dropped
             self._db.execute(
                 f"CREATE VIRTUAL TABLE chars_{epoch} USING fts5(c, content='', columnsize=0, detail=none, {_TOKENIZER})"
             )
@@ -381,13 +401,15 @@ class SearchIndex:
                 self._db.execute(f"DROP TABLE chars_{old}")
                 self._db.execute("DELETE FROM char_epochs WHERE epoch=?", (old,))
                 del self._epochs[old]
-        chars = distinct_cjk(folded)
-        self._db.execute(f"INSERT INTO chars_{epoch}(rowid, c) VALUES (?, ?)", (rid, f"{chars} s{sid}"))
+        pending.chars.setdefault(epoch, []).append((rid, f"{distinct_cjk(folded)} s{sid}"))
         self._epochs[epoch] += 1
-        self._db.execute("UPDATE char_epochs SET docs=docs+1 WHERE epoch=?", (epoch,))
 
-    def _write(self, article: StoredArticle, *, fresh: bool = False) -> bool:
-        """Insert or replace one article inside the caller's transaction; False when unchanged."""
+    def _write(self, article: StoredArticle, pending: _Pending, *, fresh: bool = False) -> bool:
+        """Prepare one article's rows (insert or replace) inside the caller's transaction; False when unchanged.
+
+        The rows wait in `pending` for `_flush`, which writes a batch's rows in rowid order."""
+        if article.id in pending.ids:  # the same article twice in one batch: the first must be written to be replaced
+            self._flush(pending)
         title, body = article.title or "", _body_of(article)
         sid = self._source_id(article.source)
         published = _published_seconds(article)
@@ -400,27 +422,42 @@ class SearchIndex:
                 if old[1:] == (sid, title, article.url, published, digest):
                     return False
                 self._retire(old[0])
-        rid = self._free_rid(published)
+        rid = self._free_rid(published, pending)
         folded_title, folded_body = fold(title), fold(body)
-        self._db.execute(
-            "INSERT INTO fts(rowid, title, body, src) VALUES (?, ?, ?, ?)",
-            (rid, gram_text(folded_title), gram_text(folded_body), f"s{sid}"),
-        )
-        self._db.execute(
-            f"INSERT INTO docs(rid, id, sid, published, title, url, digest, {', '.join(_MASK_COLUMNS)})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (rid, article.id, sid, published, title, article.url, digest, *common_mask(folded_title + folded_body)),
-        )
+        pending.rids[rid] = None
+        pending.ids.add(article.id)
+        pending.fts.append((rid, gram_text(folded_title), gram_text(folded_body), f"s{sid}"))
+        pending.docs.append((rid, article.id, sid, published, title, article.url, digest,
+                             *common_mask(folded_title + folded_body)))
         self._docs += 1
-        self._add_chars(rid, sid, folded_title + " " + folded_body)
+        self._add_chars(rid, sid, folded_title + " " + folded_body, pending)
         return True
+
+    def _flush(self, pending: _Pending) -> None:
+        """Write the batch's prepared rows, each table's in rowid order.
+
+        FTS5 keeps a transaction's new entries in memory as long as rowids ascend and writes them out as
+        a segment when one does not: the archive's change order (feed after feed) is not time order, so
+        rows written as they came made a small segment for nearly every article, and merging those cost
+        more than the tokens themselves."""
+        if pending.fts:
+            self._db.executemany("INSERT INTO fts(rowid, title, body, src) VALUES (?, ?, ?, ?)", sorted(pending.fts))
+            self._db.executemany(
+                f"INSERT INTO docs(rid, id, sid, published, title, url, digest, {', '.join(_MASK_COLUMNS)})"
+                f" VALUES ({', '.join('?' * (7 + len(_MASK_COLUMNS)))})", sorted(pending.docs))
+        for epoch, rows in pending.chars.items():
+            self._db.executemany(f"INSERT INTO chars_{epoch}(rowid, c) VALUES (?, ?)", sorted(rows))
+            self._db.execute("UPDATE char_epochs SET docs=docs+? WHERE epoch=?", (len(rows), epoch))
+        pending.clear()
 
     def _write_batch(self, articles: Iterable[StoredArticle], *, last_seq: int | None = None,
                      fresh: bool = False, last_seq_of: Callable[[], int] | None = None) -> int:
         n = 0
         with self._lock, self._write_transaction():
+            pending = _Pending()
             for article in articles:
-                n += self._write(article, fresh=fresh)
+                n += self._write(article, pending, fresh=fresh)
+            self._flush(pending)
             if last_seq_of is not None:
                 last_seq = last_seq_of()
             if last_seq is not None and last_seq != self._meta_int("last_seq"):
