@@ -63,3 +63,21 @@ def test_bigram_counts_sum_every_dictionary_word_holding_the_bigram():
     assert dict(zip(table, table.counts.tolist())) == expected
     assert table["表示"] == expected["表示"] and table.get("普京") == expected["普京"]
     assert table.get("qq") is None and "qq" not in table and table.get("表") is None
+
+
+INDEX_CASES = [
+    ("", ""), ("习近平访问", ""), ("", "普京说putin 2024年"), ("台风", "台风来了。风雨交加"),
+    ("putin", "trump 说"), ("标题2024", "2025年 abc"), ("中", "国"), ("a", "b"), ("!!", "？？"),
+    ("𠀀𠀁汉字", "é café 𠀂"), ("标题 ", " 正文"),
+]
+
+
+def test_index_text_is_gram_text_of_each_and_their_distinct_characters():
+    """One pass over title and body gives what gram_text and distinct_cjk give for each: no token crosses
+    from the title into the body, whatever stands at their ends (a CJK run, a word, nothing)."""
+    from newsmirror.chinese import distinct_cjk, gram_text, index_text
+
+    for title, body in INDEX_CASES:
+        got_title, got_body, chars = index_text(title, body)
+        assert (got_title, got_body) == (gram_text(title), gram_text(body)), (title, body)
+        assert " ".join(chr(c) for c in chars) == distinct_cjk(title + " " + body), (title, body)

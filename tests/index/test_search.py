@@ -315,3 +315,13 @@ def test_an_article_given_twice_in_one_batch_is_indexed_once_as_its_latest_text(
     assert index.count() == 3
     assert ids(index.search("走了")) == {1} and index.search("來了").total == 0
     assert [h.id for h in index.search("地震").hits] == [3, 2]
+
+
+def test_the_common_mask_read_from_the_distinct_characters_is_the_texts():
+    from newsmirror.chinese import fold, index_text
+    from newsmirror.index.fts import _common_mask
+    from newsmirror.index.ranking import common_mask
+
+    for text in ["", "abc 123", "我们是中国人，这是一年来的大事。", "台風來了，是今年第一個。", "的" * 3 + "x"]:
+        folded = fold(text)
+        assert _common_mask(index_text("", folded)[2], folded) == common_mask(folded), text

@@ -19,7 +19,7 @@ from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS
 from newsmirror.chinese.script import fold
 
 __all__ = ["BigramCounts", "bigram_counts", "bigram_key", "bigram_keys", "distinct_cjk", "dictionary_words", "gram_text",
-           "grams", "query_grams", "segment", "split_runs", "tokenize", "word_tag"]
+           "grams", "index_text", "query_grams", "segment", "split_runs", "tokenize", "word_tag"]
 
 _RUNS = re.compile(f"([{CJK_CLASS}]+)|([{WORD_CLASS}]+)")
 
@@ -170,6 +170,34 @@ def gram_text(folded: str) -> str:
     where = np.flatnonzero(pair)
     out[starts[where] + 1] = codes[where + 1]
     return out.tobytes().decode("utf-32-le", "surrogatepass")[:-1]
+
+
+def index_text(folded_title: str, folded_body: str):
+    """What the index writes for an article, from one pass over its characters: `gram_text` of the
+    folded title, `gram_text` of the folded body, and the distinct CJK code points of both (a sorted
+    uint32 array; `distinct_cjk` of the two as numbers).
+
+    The two texts are read as one, joined by a line break: no token spans it, so the output is cut
+    back into title and body where the title's characters end."""
+    import numpy as np
+
+    codes = np.frombuffer(f"{folded_title}\n{folded_body}".encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    cjk, word = _char_classes(codes)
+    pair = np.zeros(len(codes), dtype=bool)
+    pair[:-1] = cjk[:-1] & cjk[1:]
+    word_end = word.copy()
+    word_end[:-1] &= ~word[1:]
+    sizes = cjk.astype(np.int64) * 2 + pair + word + word_end
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    out = np.full(int(ends[-1]), 0x20, dtype="<u4")
+    kept = cjk | word
+    out[starts[kept]] = codes[kept]
+    where = np.flatnonzero(pair)
+    out[starts[where] + 1] = codes[where + 1]
+    text = out.tobytes().decode("utf-32-le", "surrogatepass")
+    cut = int(ends[len(folded_title)])  # where the line break's (empty) output stands
+    return text[:cut][:-1], text[cut:][:-1], np.unique(codes[cjk])
 
 
 def query_grams(folded: str) -> tuple[list[str], bool]:

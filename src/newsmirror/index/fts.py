@@ -78,14 +78,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsmirror.errors import QueryError, SearchError
-from newsmirror.chinese import (Aliases, alias_key, distinct_cjk, fold, gram_text, is_cjk, load_aliases, query_grams,
-                                segment, split_runs)
+from newsmirror.chinese import (Aliases, alias_key, fold, index_text, is_cjk, load_aliases, query_grams, segment,
+                                split_runs)
 from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS
 from newsmirror.furniture import without_furniture
 from newsmirror.index.query import Query, Term, parse_query
@@ -250,6 +251,54 @@ class _Counted:
             yield x
 
 
+def _fold_both(title: str, body: str) -> tuple[str, str]:
+    """`fold` of a title and of a body, in one call when the title has no line break to join them by."""
+    if "\n" in title:
+        return fold(title), fold(body)
+    folded_title, _, folded_body = fold(f"{title}\n{body}").partition("\n")
+    return folded_title, folded_body
+
+
+def _spaced(codes) -> str:
+    """Code points as their characters separated by spaces (`distinct_cjk`'s form)."""
+    import numpy as np
+
+    if not len(codes):
+        return ""
+    out = np.full(2 * len(codes) - 1, 0x20, dtype="<u4")
+    out[::2] = codes
+    return out.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+@lru_cache(maxsize=1)
+def _common_codes():
+    """The common characters' code points (sorted), the mask word of each and its bit there, or None when
+    one of them is not CJK (then the mask is read from the text itself: the CJK characters alone would
+    miss it). Read off `common_mask` of each character, so the layout stays the ranking module's."""
+    import numpy as np
+
+    chars = sorted(common_chars())
+    if not all(is_cjk(ch) for ch in chars):
+        return None
+    masks = [common_mask(ch) for ch in chars]
+    words = [next(i for i, v in enumerate(m) if v) for m in masks]
+    return (np.array([ord(ch) for ch in chars], dtype="<u4"), np.array(words),
+            np.array([m[w] for m, w in zip(masks, words)], dtype=np.uint64), len(masks[0]))
+
+
+def _common_mask(chars, folded: str) -> tuple[int, ...]:
+    """`ranking.common_mask(folded)`, from the text's distinct CJK code points `chars` when it can."""
+    import numpy as np
+
+    table = _common_codes()
+    if table is None:
+        return common_mask(folded)
+    codes, words, values, n_words = table
+    held = np.isin(codes, chars, assume_unique=True)
+    return tuple(int(np.bitwise_or.reduce(values[held & (words == w)], initial=np.uint64(0)))
+                 for w in range(n_words))
+
+
 @dataclass
 class _Pending:
     """A write batch's rows, prepared and waiting for `SearchIndex._flush` (rowids held in `rids`)."""
@@ -386,8 +435,9 @@ class SearchIndex:
             self._epochs[epoch] -= 1
             self._db.execute("UPDATE char_epochs SET docs=docs-1 WHERE epoch=?", (epoch,))
 
-    def _add_chars(self, rid: int, sid: int, folded: str, pending: _Pending) -> None:
-        """Index the distinct CJK characters of an article of the newest epochs (see docstring)."""
+    def _add_chars(self, rid: int, sid: int, chars, pending: _Pending) -> None:
+        """Index the distinct CJK characters of an article of the newest epochs (see docstring); `chars`
+        are their code points, sorted."""
         epoch = rid // _EPOCH_RIDS
         newest = max(self._epochs, default=None)
         if newest is not None and epoch <= newest - RECENT_EPOCHS:
@@ -403,7 +453,7 @@ class SearchIndex:
                 self._db.execute(f"DROP TABLE chars_{old}")
                 self._db.execute("DELETE FROM char_epochs WHERE epoch=?", (old,))
                 del self._epochs[old]
-        pending.chars.setdefault(epoch, []).append((rid, f"{distinct_cjk(folded)} s{sid}"))
+        pending.chars.setdefault(epoch, []).append((rid, f"{_spaced(chars)} s{sid}"))
         self._epochs[epoch] += 1
 
     def _write(self, article: StoredArticle, pending: _Pending, *, fresh: bool = False) -> bool:
@@ -425,14 +475,15 @@ class SearchIndex:
                     return False
                 self._retire(old[0])
         rid = self._free_rid(published, pending)
-        folded_title, folded_body = fold(title), fold(body)
+        folded_title, folded_body = _fold_both(title, body)
+        title_grams, body_grams, chars = index_text(folded_title, folded_body)
         pending.rids[rid] = None
         pending.ids.add(article.id)
-        pending.fts.append((rid, gram_text(folded_title), gram_text(folded_body), f"s{sid}"))
+        pending.fts.append((rid, title_grams, body_grams, f"s{sid}"))
         pending.docs.append((rid, article.id, sid, published, title, article.url, digest,
-                             *common_mask(folded_title + folded_body)))
+                             *_common_mask(chars, folded_title + folded_body)))
         self._docs += 1
-        self._add_chars(rid, sid, folded_title + " " + folded_body, pending)
+        self._add_chars(rid, sid, chars, pending)
         return True
 
     def _flush(self, pending: _Pending) -> None:
