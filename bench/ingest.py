@@ -84,28 +84,36 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
-def _tree_pss(pid: int) -> int:
-    """PSS (KiB) of a process and all its descendants."""
-    total, todo = 0, [pid]
+def _tree_pss(pid: int) -> dict[int, int]:
+    """PSS (KiB) of a process and of each of its descendants, by pid."""
+    sizes, todo = {}, [pid]
     while todo:
         p = todo.pop()
-        total += _pss_kib(p)
+        sizes[p] = _pss_kib(p)
         todo += _children(p)
-    return total
+    return sizes
 
 
 def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> dict:
-    """Run `cmd` to the end; wall seconds, peak tree PSS (MiB), the main process's maxrss, exit code."""
+    """Run `cmd` to the end; wall seconds, CPU seconds, peak tree PSS (MiB) and how it was split between the
+    main process and its helpers at that moment, each process's own peak, exit code."""
     peak = 0
+    split = (0, 0)  # main, helpers (KiB) at the tree's peak
+    own: dict[int, int] = {}  # pid -> its largest PSS (KiB)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, split
         while not done.is_set():
-            peak = max(peak, _tree_pss(proc.pid))
+            sizes = _tree_pss(proc.pid)
+            for pid, kib in sizes.items():
+                own[pid] = max(own.get(pid, 0), kib)
+            if sum(sizes.values()) > peak:
+                peak = sum(sizes.values())
+                split = (sizes.get(proc.pid, 0), peak - sizes.get(proc.pid, 0))
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -116,8 +124,10 @@ def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the process and every descendant it waited for
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    helpers = sorted((kib for pid, kib in own.items() if pid != proc.pid), reverse=True)
     return {"wall": wall, "cpu": cpu, "peak_mib": peak / 1024, "code": proc.returncode, "stdout": out.decode(errors="replace"),
-            "stderr": err.decode(errors="replace")}
+            "stderr": err.decode(errors="replace"), "split_mib": (split[0] / 1024, split[1] / 1024),
+            "own_mib": (own.get(proc.pid, 0) / 1024, [kib / 1024 for kib in helpers])}
 
 
 # --- the two tools ----------------------------------------------------------------------------
@@ -226,6 +236,9 @@ def main() -> None:
             print(f"run {i + 1}: " + (f"newsboat {boat[-1]['wall']:.2f} s (CPU {boat[-1]['cpu']:.2f} s) {boat[-1]['peak_mib']:.0f} MiB; "
                                        if newsboat else "") +
                   f"newsmirror {ours[-1]['wall']:.2f} s (CPU {ours[-1]['cpu']:.2f} s) {ours[-1]['peak_mib']:.0f} MiB "
+                  f"[at the peak: main {ours[-1]['split_mib'][0]:.0f} + helpers {ours[-1]['split_mib'][1]:.0f}; "
+                  f"own peaks: main {ours[-1]['own_mib'][0]:.0f}, helpers "
+                  f"{', '.join(f'{h:.0f}' for h in ours[-1]['own_mib'][1]) or 'none'}] "
                   f"({ours[-1]['items']} stored, {ours[-1]['indexed']} indexed, WARC {ours[-1]['warc_mib']:.0f} MiB)",
                   file=sys.stderr)
         if args.profile:

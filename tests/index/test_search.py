@@ -325,3 +325,18 @@ def test_the_common_mask_read_from_the_distinct_characters_is_the_texts():
     for text in ["", "abc 123", "我们是中国人，这是一年来的大事。", "台風來了，是今年第一個。", "的" * 3 + "x"]:
         folded = fold(text)
         assert _common_mask(index_text("", folded)[2], folded) == common_mask(folded), text
+
+
+def test_a_burst_across_flushes_and_batches_keeps_every_article_apart(index, make_article, monkeypatch):
+    """Rowids of one 16-second slot are handed out past both the written rows and the rows still waiting in
+    the batch (flushes every 7 rows here), in two add_many calls."""
+    from newsmirror.index import fts
+
+    monkeypatch.setattr(fts, "FLUSH_ROWS", 7)
+    index.add_many(make_article(i, f"快訊{i}", "同一時刻的快訊。", days_ago=3) for i in range(1, 41))
+    index.add_many(make_article(i, f"快訊{i}", "同一時刻的快訊。", days_ago=3) for i in range(41, 61))
+    index.add_many([make_article(i, f"快訊{i}", "改寫後的快訊。", days_ago=3) for i in range(1, 61, 10)])
+    assert index.count() == 60
+    assert index.search("快訊", limit=100).total == 60 and index.search("改寫", limit=100).total == 6
+    rids = [r for (r,) in index._db.execute("SELECT rid FROM docs")]
+    assert len(set(rids)) == 60 and max(rids) - min(rids) < 80
