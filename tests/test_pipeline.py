@@ -345,3 +345,69 @@ def test_index_follower_catches_up_and_ends_when_asked(http_server, tmp_path):
         assert index.count() == 12
     finally:
         index.close()
+
+
+def test_as_they_come_hands_each_result_over_in_arrival_order_and_keeps_none():
+    """A run's feeds (and pages) come back as they arrive; one handed over is freed once the next is asked
+    for, while the others still run (asyncio.as_completed over a list kept every response until the last)."""
+    import asyncio
+    import gc
+    import weakref
+
+    from newsmirror.pipeline import as_they_come
+
+    class Body:  # stands for a response body
+        pass
+
+    async def main() -> list[int]:
+        gates = {n: asyncio.Event() for n in (1, 2, 3)}
+
+        async def arrive(n: int) -> tuple[int, Body]:
+            await gates[n].wait()
+            return n, Body()
+
+        order, refs = [], []
+        gates[2].set()
+        async for n, body in as_they_come(arrive(n) for n in (1, 2, 3)):
+            order.append(n)
+            refs.append(weakref.ref(body))
+            del body
+            gc.collect()
+            assert all(ref() is None for ref in refs[:-1]), "an earlier result was kept"
+            if len(order) < 3:
+                next(gates[m] for m in (3, 1) if not gates[m].is_set()).set()
+        return order
+
+    assert asyncio.run(main()) == [2, 3, 1]
+
+
+def test_as_they_come_raises_a_failure_where_it_arrives_and_cancels_the_rest():
+    import asyncio
+
+    from newsmirror.pipeline import as_they_come
+
+    async def main() -> tuple[list[str], list[str]]:
+        got, cancelled = [], []
+
+        async def fine() -> str:
+            return "fine"
+
+        async def broken() -> str:
+            await asyncio.sleep(0)
+            raise ValueError("store gone")
+
+        async def stuck() -> str:
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                cancelled.append("stuck")
+                raise
+            return "never"
+
+        with pytest.raises(ValueError, match="store gone"):
+            async for value in as_they_come([fine(), broken(), stuck()]):
+                got.append(value)
+        await asyncio.sleep(0)  # let the cancellation reach the stuck one
+        return got, cancelled
+
+    assert asyncio.run(main()) == (["fine"], ["stuck"])

@@ -16,11 +16,12 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, TypeVar
 
 from newsmirror.config import Settings
 from newsmirror.errors import ConfigError, FeedError, FetchError, NewsMirrorError, SearchError, StoreError, StoryError
@@ -49,6 +50,7 @@ __all__ = [
     "fetch_page",
     "finish_page",
     "fetch_pages",
+    "as_they_come",
     "pending_pages",
     "needs_page",
     "reextract_archive",
@@ -64,6 +66,8 @@ __all__ = [
     "update_stories",
     "list_stories",
 ]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -196,11 +200,9 @@ async def run_fetch(settings: Settings, sources: list[Source], *, policy=None, p
         suspects = _suspect_hosts(store, now)
         async with Fetcher(policy or FetchPolicy(), archive, store=store, clock=lambda: now,
                            suspect_hosts=suspects) as fetcher:
-            tasks = [asyncio.create_task(fetch_feed(fetcher, store, s, url, now, summary)) for s, url in feeds]
             by_name = {s.name: s for s in sources}
             pages: dict[int, PageTask] = {}
-            for task in asyncio.as_completed(tasks):
-                fetched = await task
+            async for fetched in as_they_come(fetch_feed(fetcher, store, s, url, now, summary) for s, url in feeds):
                 for page in finish_feed(store, by_name[fetched.source], fetched, now, summary, progress):
                     pages[page.article_id] = page
                 if follower is not None and summary.new + summary.revised >= (follow_index_after or FOLLOW_INDEX_AFTER):
@@ -634,9 +636,7 @@ async def fetch_pages(fetcher, store, pages: list[tuple[Source, PageTask]], summ
 
     failures: list[Failure] = []
     sources = {task.source: source for source, task in pages}
-    tasks = [asyncio.create_task(fetch_page(fetcher, task)) for _, task in pages]
-    for task in asyncio.as_completed(tasks):
-        fetch = await task
+    async for fetch in as_they_come(fetch_page(fetcher, task) for _, task in pages):
         failure = finish_page(store, sources[fetch.task.source], fetch, now, summary, progress, outlets=outlets)
         if failure is not None:
             failures.append(failure)
@@ -645,6 +645,34 @@ async def fetch_pages(fetcher, store, pages: list[tuple[Source, PageTask]], summ
     summary.failures += [f for f in failures if host_of(f.url) not in dead]
     summary.failures += [Failure(f"host {v.host}", v.host, v.summary()) for v in dead.values()]
     summary.notes += fetcher.robots.notes
+
+
+async def as_they_come(coros: Iterable[Awaitable[T]]) -> AsyncIterator[T]:
+    """Run `coros` concurrently and yield each result as it arrives, keeping none once the next is asked for.
+
+    asyncio.as_completed over a list of tasks keeps every task, and so every response, until the last
+    one is done: a run of many feeds (or pages) held all their bodies at once. Here a result is handed
+    over once and freed when the caller is done with it. An exception is raised where its result
+    would have come; the others still running are then cancelled."""
+    queue: asyncio.Queue[tuple[bool, Any]] = asyncio.Queue()
+
+    async def run(coro: Awaitable[T]) -> None:
+        try:
+            queue.put_nowait((True, await coro))
+        except Exception as exc:  # handed to the caller, in order of arrival
+            queue.put_nowait((False, exc))
+
+    tasks = [asyncio.create_task(run(c)) for c in coros]
+    try:
+        for _ in range(len(tasks)):
+            ok, value = await queue.get()
+            if not ok:
+                raise value
+            yield value
+            del value
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 def _extract(data: bytes, url: str, tz: str | None, reference: datetime, outlets: Mapping[str, str] | None = None):
