@@ -104,3 +104,14 @@ def test_a_short_story_beside_a_longer_list_of_cards_is_the_body():
             f"<article class='story'><div class='story-body'>{story}</div></article></div>"
             f"<div class='col2'><div class='stream'><ul>{cards}</ul></div></div></div></body></html>")
     assert extract_article(html).text.split("\n\n") == STORY[:3]
+
+
+def test_reactions_and_the_comment_area_under_the_story_go():
+    comments = ["不喜歡", "451", "評論13", "Reader7569", "來自福建省", "2", "這篇文章寫得真好，港口擴建終於要開始了，期待早日完工。",
+                "user1234509876", "來自遼寧省", "8", "希望工程期間不要影響附近居民的生活，也請市府多加注意安全。"]
+    assert extract_article(page([], comments)).text.split("\n\n") == STORY
+
+
+def test_a_story_that_ends_on_a_count_keeps_it():
+    last = "這項工程的總預算，經過議會審查之後，最後核定為新台幣451億元。"
+    assert extract_article(page([], [last])).text.split("\n\n") == STORY + [last]

@@ -404,6 +404,12 @@ _READER_WIDGET = re.compile(lexicon().alternation(*lexicon().table("body_widgets
 _FOLLOW_PROMPT = re.compile(r"^\W{0,3}(?:" + lexicon().alternation("follow.imperatives") + r")\s*(?:"
                             + lexicon().alternation("follow.verbs") + r").{0,20}?(?:"
                             + lexicon().alternation("follow.networks", "follow.accounts") + ")", re.I)
+# A comment area's heading with its count (lexicon `body_edges.comment_areas`): `评论13`, `留言 (5)`, `12條評論`.
+_COMMENT_AREA = lexicon().alternation("body_edges.comment_areas")
+_COMMENT_COUNT = re.compile(r"^(?:(?:" + _COMMENT_AREA + r")\s*[(（:：]?\s*[\d,]+\s*[)）]?"
+                            r"|[\d,]+\s*[条條则則]?\s*(?:" + _COMMENT_AREA + r"))$", re.I)
+# A count alone on a line (`451`, `1.2万`): a reaction button's tally under the story.
+_COUNT_ONLY = re.compile(r"^[\d,.]+\s*[万萬]?$")
 # A label with nothing after it (`信息来源：`, `轮播图预览:`): the value is a widget that is not there.
 _EMPTY_LABEL = re.compile(r"^\S{1,10}\s*[:：]$")
 # The outlet's account on a platform, alone on a line under the story (`facebook @某報副刊`, `IG：@example_news`).
@@ -558,6 +564,9 @@ def _trim(blocks: list[Block], title: str, writer: str = "") -> tuple[list[Block
             continue  # a page widget's words: share bar, font size, player, pager, ad label
         if out and b.text and is_post_end(b.text) and sum(x.chars for x in out) >= total * 0.3:
             break  # a blog post's closing line: another post follows
+        if out and b.text and b.chars <= 20 and _COMMENT_COUNT.match(b.text) \
+                and sum(x.chars for x in out) >= total * 0.3:
+            break  # the comment area's heading: readers' comments follow
         if out and b.text and is_end_marker(b.text):
             done = sum(x.chars for x in out)
             if done >= total * 0.3 and _body_follows(kept[n + 1:]) and (
@@ -580,6 +589,7 @@ def _trim(blocks: list[Block], title: str, writer: str = "") -> tuple[list[Block
                    or (out[-1].chars <= 30 and _staff_credit().match(out[-1].text))
                    or (out[-1].chars <= 12 and _EMPTY_LABEL.match(out[-1].text))
                    or (out[-1].chars <= 8 and _SECTION_TAG.match(out[-1].text))
+                   or (out[-1].chars <= 8 and _COUNT_ONLY.match(out[-1].text))
                    or (out[-1].chars <= 40 and _HANDLE_LINE.match(out[-1].text))):
         gone = out.pop()
         if not gone.text and id(gone) in captioned:
