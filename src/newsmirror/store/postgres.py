@@ -27,7 +27,6 @@ import logging
 import re
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, UTC
 from importlib import resources
 from typing import Any
@@ -297,52 +296,25 @@ class PostgresStore(SQLiteStore):
     def backup(self, dest) -> Any:
         raise StoreError(f"the database {self.path} is backed up by PostgreSQL's own tools: pg_dump or pg_basebackup")
 
-    # --- transactions -----------------------------------------------------------------------
-    @contextmanager
-    def _write(self, what: str) -> Iterator[Any]:
-        """One write transaction (nested calls join the outer one), numbering its changes at commit."""
-        with self._lock:
-            conn = self._db
-            if self.readonly:
-                raise StoreError(f"the database {self.path} is open read-only; cannot {what}")
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield conn
-                finally:
-                    self._depth -= 1
-                return
-            try:
-                conn.pg.execute("BEGIN")  # type: ignore[attr-defined]
-            except psycopg.Error as exc:
-                raise StoreError(f"the database {self.path}: cannot {what}: {_first_line(exc)}") from None
-            self._depth = 1
-            conn.stamped = False  # type: ignore[attr-defined]
-            try:
-                yield conn
-                if conn.stamped:  # type: ignore[attr-defined]
-                    conn.pg.execute("SELECT pg_advisory_xact_lock(%s)", (_CHANGE_LOCK,))  # type: ignore[attr-defined]
-                    conn.pg.execute("UPDATE articles SET change_seq = nextval('change_seq')"  # type: ignore[attr-defined]
-                                    " WHERE change_seq < 0")
-                conn.pg.execute("COMMIT")  # type: ignore[attr-defined]
-            except BaseException as exc:
-                try:
-                    if conn.in_transaction:
-                        conn.pg.execute("ROLLBACK")  # type: ignore[attr-defined]
-                except psycopg.Error:
-                    pass  # the connection itself is gone: the server rolled back
-                if isinstance(exc, psycopg.Error):
-                    raise StoreError(f"the database {self.path}: cannot {what}: {_first_line(exc)}") from None
-                raise
-            finally:
-                self._depth = 0
+    # --- transactions: SQLiteStore._write's skeleton, with these hooks -------------------------
+    _DRIVER_ERRORS = (psycopg.Error,)
 
-    def _read(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            try:
-                return self._db.execute(sql, params).fetchall()
-            except psycopg.Error as exc:
-                raise StoreError(f"the database {self.path}: read failed: {_first_line(exc)}") from None
+    @property
+    def _label(self) -> str:
+        return f"the database {self.path}"
+
+    def _failed(self, doing: str, exc: Exception) -> StoreError:
+        return StoreError(f"{self._label}: {doing}: {_first_line(exc)}")
+
+    def _begin(self, conn: Any) -> None:
+        conn.execute("BEGIN")
+        conn.stamped = False
+
+    def _before_commit(self, conn: Any) -> None:
+        """Number the transaction's changes under a lock held through COMMIT (the module's docstring)."""
+        if conn.stamped:
+            conn.pg.execute("SELECT pg_advisory_xact_lock(%s)", (_CHANGE_LOCK,))
+            conn.pg.execute("UPDATE articles SET change_seq = nextval('change_seq') WHERE change_seq < 0")
 
     def _now(self) -> str:
         return _ts(datetime.now(UTC))

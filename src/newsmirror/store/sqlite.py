@@ -442,13 +442,16 @@ class SQLiteStore(StoryTables):
                 target.close()
         return dest
 
+    # --- transactions: one skeleton for both backends, which differ in the hooks below it ---------
+    _DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,)  # the driver's errors, made StoreError
+
     @contextmanager
-    def _write(self, what: str) -> Iterator[sqlite3.Connection]:
-        """One write transaction (nested calls join the outer one); sqlite errors become StoreError."""
+    def _write(self, what: str) -> Iterator[Any]:
+        """One write transaction (nested calls join the outer one); the driver's errors become StoreError."""
         with self._lock:
             conn = self._db
             if self.readonly:
-                raise StoreError(f"archive {self.path} is open read-only; cannot {what}")
+                raise StoreError(f"{self._label} is open read-only; cannot {what}")
             if self._depth:
                 self._depth += 1
                 try:
@@ -457,18 +460,18 @@ class SQLiteStore(StoryTables):
                     self._depth -= 1
                 return
             try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StoreError(f"archive {self.path}: cannot {what}: {exc}") from exc
+                self._begin(conn)
+            except self._DRIVER_ERRORS as exc:
+                raise self._failed(f"cannot {what}", exc) from exc
             self._depth = 1
             try:
                 yield conn
+                self._before_commit(conn)
                 conn.execute("COMMIT")
             except BaseException as exc:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreError(f"archive {self.path}: cannot {what}: {exc}") from exc
+                self._rollback(conn)
+                if isinstance(exc, self._DRIVER_ERRORS):
+                    raise self._failed(f"cannot {what}", exc) from exc
                 raise
             finally:
                 self._depth = 0
@@ -477,8 +480,32 @@ class SQLiteStore(StoryTables):
         with self._lock:
             try:
                 return self._db.execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                raise StoreError(f"archive {self.path}: read failed: {exc}") from exc
+            except self._DRIVER_ERRORS as exc:
+                raise self._failed("read failed", exc) from exc
+
+    @property
+    def _label(self) -> str:
+        """How messages name this store."""
+        return f"archive {self.path}"
+
+    def _failed(self, doing: str, exc: Exception) -> StoreError:
+        """The one-line StoreError for a driver error while `doing`."""
+        return StoreError(f"{self._label}: {doing}: {exc}")
+
+    def _begin(self, conn: Any) -> None:
+        """Start a write transaction: SQLite takes the write lock at once (no upgrade deadlock later)."""
+        conn.execute("BEGIN IMMEDIATE")
+
+    def _before_commit(self, conn: Any) -> None:
+        """The last step inside a write transaction (SQLite: none; PostgreSQL numbers its changes)."""
+
+    def _rollback(self, conn: Any) -> None:
+        """Roll back after an error; a connection already gone has rolled back on its own."""
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        except self._DRIVER_ERRORS:
+            pass  # the error that ended the transaction is the one raised
 
     # --- feeds -----------------------------------------------------------------------------
     def get_feed_state(self, url: str) -> FeedState | None:
