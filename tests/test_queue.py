@@ -308,3 +308,72 @@ def test_a_job_gives_its_host_slot_back_and_gets_it_again_when_put_back(pg_store
     assert len(woken) == 1 and '"job_inserted"' in woken[0]  # idle workers look for the freed slot's next job
     assert [(r["status"], r["lock"]) for r in rows] == [("todo", lock), ("todo", lock)]  # each in its slot again
     assert all(job_slot(r["task_name"], r["args"]) == lock for r in rows)
+
+
+def test_a_retry_after_one_worker_got_holds_for_every_worker(pg_store_url):
+    import asyncio
+
+    from newsmirror.errors import FetchError
+    from newsmirror.models import FailureKind
+    from newsmirror.queue import SharedPacer, _app, _close, _open
+
+    async def scenario():
+        app = _app(pg_store_url)
+        await _open(app, "the test database")
+        try:
+            one, other = SharedPacer(app, 0.0, longest_wait=60), SharedPacer(app, 0.0, longest_wait=60)  # two workers
+            await other.wait("127.0.0.4:80")  # a host nobody holds: its turn at once
+            await one.store_hold("127.0.0.2:80", 3600)  # a 429 asking for an hour
+            with pytest.raises(FetchError) as long_hold:
+                await other.wait("127.0.0.2:80")
+            await one.store_hold("127.0.0.3:80", 1.5)
+            started = time.monotonic()
+            await other.wait("127.0.0.3:80")
+            return long_hold.value, time.monotonic() - started
+        finally:
+            await _close(app)
+
+    error, waited = asyncio.run(scenario())
+    assert error.kind is FailureKind.RATE_LIMITED and 3500 < (error.retry_after or 0) <= 3600
+    assert "127.0.0.2:80 asked to wait" in str(error)
+    assert waited >= 1.5 * 0.9  # the other worker waited the hold out (a loaded machine only adds to it)
+
+
+def test_prune_deletes_ended_jobs_and_reports_older_than_kept(pg_store_url, tmp_path):
+    import asyncio
+
+    from procrastinate.jobs import Status
+
+    from newsmirror.queue import _app, _close, _open, enqueue_round, prune_queue
+
+    async def scenario():
+        app = _app(pg_store_url)
+        await _open(app, "the test database")
+        try:
+            await enqueue_round(app, [Source(name="網", feeds=("http://127.0.0.2:9/a.xml", "http://127.0.0.3:9/b.xml"))],
+                                per_host=1)
+            worker = await app.job_manager.register_worker()
+            old = await app.job_manager.fetch_job(queues=None, worker_id=worker)
+            new = await app.job_manager.fetch_job(queues=None, worker_id=worker)
+            for job in (old, new):
+                await app.job_manager.finish_job(job, status=Status.FAILED, delete_job=False)
+            await app.connector.execute_query_async(
+                "UPDATE procrastinate_events SET at = now() - interval '10 days' WHERE job_id = %(id)s", id=old.id)
+            await app.connector.execute_query_async(
+                """INSERT INTO newsmirror_job_reports (round, key, report, written_at) VALUES
+                   ('r-old', 'feed a', '{}', now() - interval '10 days'), ('r-new', 'feed b', '{}', now())""")
+            pruned = await prune_queue(app, keep_hours=24)
+            jobs = await app.connector.execute_query_all_async("SELECT id FROM procrastinate_jobs")
+            reports = await app.connector.execute_query_all_async("SELECT round FROM newsmirror_job_reports")
+            return pruned, [r["id"] for r in jobs], [r["round"] for r in reports], new.id
+        finally:
+            await _close(app)
+
+    pruned, jobs, reports, kept = asyncio.run(scenario())
+    assert pruned == (1, 1) and jobs == [kept] and reports == ["r-new"]
+    queued = home(tmp_path, "queued", [], pg_store_url)
+    done = subprocess.run(cli(queued, "worker", "--prune"), capture_output=True, text=True, env=ENV, timeout=60)
+    assert done.returncode == 0 and "pruned the job queue: 0 ended jobs, 0 reports of rounds never summed" in done.stdout, done.stderr
+    plain = home(tmp_path, "plain", [])
+    done = subprocess.run(cli(plain, "worker", "--prune"), capture_output=True, text=True, env=ENV, timeout=60)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and "needs a PostgreSQL store" in done.stderr

@@ -433,22 +433,36 @@ Run one or more on any machine that reaches the PostgreSQL store; 'newsmirror fe
 (or 'newsmirror run') gives them work. SIGINT or SIGTERM finish the jobs in hand; a worker
 killed outright has its jobs taken up by the others after --stalled-after seconds. Raw responses
 go to this worker's own WARC files in the home's raw/ (share that folder between machines).
+Workers prune the queue's tables hourly: jobs that ended (failed ones keep their reason) more
+than a week ago; --prune does it once, now, and exits.
 \b
 Example:
-  newsmirror --store postgresql://news@db/news worker --concurrency 8""")
+  newsmirror --store postgresql://news@db/news worker --concurrency 8
+  newsmirror --store postgresql://news@db/news worker --prune --keep-days 1""")
 @click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True, help="Jobs run at once.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True, help="Seconds per request.")
 @click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True, help="Retries on timeouts and 5xx.")
 @click.option("--stalled-after", type=click.FloatRange(min=0.5), default=30.0, show_default=True,
               help="Seconds without a worker's heartbeat before its jobs are taken up again.")
 @click.option("--name", help="This worker's name in logs and WARC file names [default: host-pid].")
+@click.option("--prune", is_flag=True, help="Delete the jobs that ended more than --keep-days ago, and exit.")
+@click.option("--keep-days", type=click.FloatRange(min=0), default=7.0, show_default=True,
+              help="With --prune: days an ended job is kept.")
 @click.pass_obj
-def worker(obj: Ctx, concurrency: int, timeout: float, retries: int, stalled_after: float, name: str | None) -> None:
+def worker(obj: Ctx, concurrency: int, timeout: float, retries: int, stalled_after: float, name: str | None,
+           prune: bool, keep_days: float) -> None:
     """Run fetch jobs from the queue (PostgreSQL store) until stopped."""
     import asyncio
 
-    from newsmirror.queue import run_worker
+    from newsmirror.queue import prune as prune_queue, run_worker
 
+    if prune:
+        try:
+            jobs, reports = prune_queue(obj.settings, keep_days * 24)
+        except NewsMirrorError as exc:
+            fail(str(exc))
+        click.echo(f"pruned the job queue: {jobs} ended jobs, {reports} reports of rounds never summed")
+        return
     policy = _fetch_policy(obj, timeout=timeout, retries=retries)
     try:
         asyncio.run(run_worker(obj.settings, policy, concurrency=concurrency, name=name,

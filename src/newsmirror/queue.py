@@ -35,9 +35,9 @@ from dataclasses import asdict
 from datetime import datetime, UTC
 
 from newsmirror.config import Settings
-from newsmirror.errors import NewsMirrorError, StoreError
+from newsmirror.errors import FetchError, NewsMirrorError, StoreError
 from newsmirror.fetch.hosts import HostPacer, host_of
-from newsmirror.models import Source
+from newsmirror.models import FailureKind, Source
 from newsmirror.pipeline import (
     Failure, FeedOutcome, FeedReport, FetchSummary, PageTask, fetch_feed, fetch_page, finish_feed, finish_page,
     index_into, pending_pages, source_outlets,
@@ -58,6 +58,10 @@ __all__ = [
     "job_slot",
     "release_slot",
     "requeue_stalled",
+    "prune_queue",
+    "prune",
+    "SharedPacer",
+    "KEEP_HOURS",
 ]
 
 QUEUE_MIN_SERVER = 130000  # PostgreSQL 13: the oldest server procrastinate 3 is tested on
@@ -68,6 +72,8 @@ WATCH_SECONDS = 1.0  # how often a worker checks its database and looks for the 
 LOST_AFTER = 3  # failed checks in a row after which a worker stops: its database stopped answering
 FORGET_HOSTS_AFTER = 600.0  # seconds a worker keeps a host given up (an in-process run: until it ends)
 STALLED_AFTER = 30.0  # seconds without a worker's heartbeat after which its jobs are taken up again
+KEEP_HOURS = 7 * 24  # ended jobs (failed ones: for their reason), unclaimed reports, idle host rows are kept this long
+PRUNE_EVERY = 3600.0  # seconds between a worker's prunings of the queue's tables
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS newsmirror_job_reports (
@@ -76,10 +82,13 @@ CREATE TABLE IF NOT EXISTS newsmirror_job_reports (
     report jsonb NOT NULL,
     PRIMARY KEY (round, key)
 );
+ALTER TABLE newsmirror_job_reports ADD COLUMN IF NOT EXISTS written_at timestamptz NOT NULL DEFAULT now();
 CREATE TABLE IF NOT EXISTS newsmirror_host_pace (
     host text PRIMARY KEY,
     next_start timestamptz NOT NULL
 );
+-- a host's Retry-After, for every worker: no request starts before it
+ALTER TABLE newsmirror_host_pace ADD COLUMN IF NOT EXISTS held_until timestamptz;
 """
 
 
@@ -245,21 +254,47 @@ def _check_postgres(settings: Settings) -> str:
 # --- the worker ---------------------------------------------------------------------------------
 
 class SharedPacer(HostPacer):
-    """A HostPacer whose turns are booked in the database, so the host's delay holds across all workers."""
+    """A HostPacer whose turns and holds are booked in the database (one row per host), so the host's delay
+    and its Retry-After hold across all workers: a 429 one worker gets stops the host for every worker."""
 
-    def __init__(self, app, delay: float) -> None:
+    def __init__(self, app, delay: float, longest_wait: float = 60.0) -> None:
         super().__init__(delay)
         self.app = app
+        self.longest_wait = longest_wait  # a longer hold fails the request as RATE_LIMITED instead of waiting
+        self._writes: set[asyncio.Task] = set()
+
+    def hold(self, host: str, seconds: float) -> None:
+        """Start nothing on this host for `seconds`, in this worker at once and in the others from the row."""
+        super().hold(host, seconds)
+        task = asyncio.get_running_loop().create_task(self.store_hold(host, seconds))
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+
+    async def store_hold(self, host: str, seconds: float) -> None:
+        """Keep the host's hold (a Retry-After) in its row, for every worker; a later end wins."""
+        await self.app.connector.execute_query_async(
+            """INSERT INTO newsmirror_host_pace AS p (host, next_start, held_until)
+                   VALUES (%(host)s, clock_timestamp(), clock_timestamp() + make_interval(secs => %(secs)s))
+               ON CONFLICT (host) DO UPDATE SET held_until = GREATEST(p.held_until, EXCLUDED.held_until)""",
+            host=host, secs=float(seconds))
 
     async def wait(self, host: str) -> None:
-        await super().wait(host)  # this worker's own holds (a 429's Retry-After)
+        """Wait for this host's turn across all workers; FetchError (RATE_LIMITED) when it is held for
+        longer than `longest_wait` (no turn is booked then: the page is tried again in a later round)."""
+        await super().wait(host)  # this worker's own holds
         row = await self.app.connector.execute_query_one_async(
             """INSERT INTO newsmirror_host_pace AS p (host, next_start)
                    VALUES (%(host)s, clock_timestamp() + make_interval(secs => %(delay)s))
-               ON CONFLICT (host) DO UPDATE
-                   SET next_start = GREATEST(p.next_start, clock_timestamp()) + make_interval(secs => %(delay)s)
-               RETURNING extract(epoch FROM p.next_start - clock_timestamp())::float8 - %(delay)s AS wait""",
-            host=host, delay=float(self.delay_for(host)))
+               ON CONFLICT (host) DO UPDATE SET next_start = CASE
+                   WHEN p.held_until > clock_timestamp() + make_interval(secs => %(longest)s) THEN p.next_start
+                   ELSE GREATEST(p.next_start, clock_timestamp(), p.held_until) + make_interval(secs => %(delay)s) END
+               RETURNING extract(epoch FROM p.next_start - clock_timestamp())::float8 - %(delay)s AS wait,
+                         coalesce(extract(epoch FROM p.held_until - clock_timestamp())::float8, 0) AS held""",
+            host=host, delay=float(self.delay_for(host)), longest=float(self.longest_wait))
+        if row["held"] > self.longest_wait:
+            raise FetchError(f"{host} asked to wait {row['held']:.0f} s more (Retry-After, seen by a worker); "
+                             "its pages are tried again later", url=host, kind=FailureKind.RATE_LIMITED,
+                             retry_after=row["held"])
         if row["wait"] > 0:
             await asyncio.sleep(row["wait"])
 
@@ -276,7 +311,7 @@ class _Worker:
     async def report(self, round_id: str, key: str, summary: FetchSummary) -> None:
         await self.app.connector.execute_query_async(
             """INSERT INTO newsmirror_job_reports (round, key, report) VALUES (%(round)s, %(key)s, %(report)s)
-               ON CONFLICT (round, key) DO UPDATE SET report = EXCLUDED.report""",
+               ON CONFLICT (round, key) DO UPDATE SET report = EXCLUDED.report, written_at = now()""",
             round=round_id, key=key, report=json.dumps(summary_to_json(summary), ensure_ascii=False))
 
 
@@ -308,6 +343,8 @@ async def _page_job(context, round: str, source: dict, article_id: int, link: st
     now = datetime.now(UTC)
     fetched = await fetch_page(w.fetcher, PageTask(src.name, article_id, link))
     await release_slot(context.app, context.job.id)
+    if fetched.error is not None and fetched.error.kind is FailureKind.RATE_LIMITED and fetched.error.retry_after:
+        await w.fetcher.pacer.store_hold(host_of(link), fetched.error.retry_after)  # every worker waits, not only this one
     failure = finish_page(w.store, src, fetched, now, summary, Progress("fetch", quiet=True), outlets=w.outlets)
     if failure is not None:
         summary.failures.append(failure)
@@ -361,12 +398,13 @@ def _log_job_errors() -> None:
 async def _watch(app, url: str, stalled_after: float, worker: asyncio.Task, lost: list[str], fetcher) -> None:
     """Beside the worker: put back in the queue the jobs of workers whose heartbeat stopped (killed, or their
     machine died), stop this worker when its database stops answering (procrastinate would keep trying),
-    and forget the hosts given up after FORGET_HOSTS_AFTER (a worker's "run" never ends)."""
+    forget the hosts given up after FORGET_HOSTS_AFTER (a worker's "run" never ends), and prune the
+    queue's tables every PRUNE_EVERY seconds (prune_queue: ended jobs older than KEEP_HOURS)."""
     import psycopg
 
     from newsmirror.fetch.hosts import HostBook
 
-    failures, since_retry, since_forget = 0, 0.0, 0.0
+    failures, since_retry, since_forget, since_prune = 0, 0.0, 0.0, PRUNE_EVERY  # prune once at the start
     while True:
         await asyncio.sleep(WATCH_SECONDS)
         since_forget += WATCH_SECONDS
@@ -383,6 +421,13 @@ async def _watch(app, url: str, stalled_after: float, worker: asyncio.Task, lost
                 return
             continue
         failures = 0
+        since_prune += WATCH_SECONDS
+        if since_prune >= PRUNE_EVERY:
+            since_prune = 0.0
+            try:
+                await prune_queue(app)
+            except (_connector_errors(), psycopg.Error):
+                pass  # the next check says whether the database is gone; pruning is tried again later
         since_retry += WATCH_SECONDS
         if since_retry < stalled_after / 3:
             continue
@@ -391,6 +436,43 @@ async def _watch(app, url: str, stalled_after: float, worker: asyncio.Task, lost
             await requeue_stalled(app, stalled_after)
         except _connector_errors():
             continue
+
+
+async def prune_queue(app, keep_hours: float = KEEP_HOURS) -> tuple[int, int]:
+    """Delete what the queue keeps no longer: jobs that ended (failed, cancelled, aborted; successful ones
+    are deleted as they finish) more than `keep_hours` ago, the reports of rounds whose waiter never summed
+    them, and the rows of hosts not asked for as long. Return (jobs, reports) deleted."""
+    jobs = await app.connector.execute_query_all_async(
+        """DELETE FROM procrastinate_jobs AS j
+           WHERE j.status IN ('succeeded', 'failed', 'cancelled', 'aborted')
+             AND NOT EXISTS (SELECT 1 FROM procrastinate_events AS e
+                             WHERE e.job_id = j.id AND e.at > now() - make_interval(secs => %(secs)s))
+           RETURNING j.id""", secs=keep_hours * 3600)
+    reports = await app.connector.execute_query_all_async(
+        """DELETE FROM newsmirror_job_reports WHERE written_at < now() - make_interval(secs => %(secs)s)
+           RETURNING round""", secs=keep_hours * 3600)
+    await app.connector.execute_query_async(
+        """DELETE FROM newsmirror_host_pace WHERE greatest(next_start, held_until) < now() - make_interval(secs => %(secs)s)""",
+        secs=keep_hours * 3600)
+    return len(jobs), len(reports)
+
+
+def prune(settings: Settings, keep_hours: float = KEEP_HOURS) -> tuple[int, int]:
+    """`worker --prune`: prune_queue once, on the store's database."""
+    url = _check_postgres(settings)
+    shown = _shown(url)
+
+    async def once() -> tuple[int, int]:
+        app = _app(url)
+        await _open(app, shown)
+        try:
+            return await prune_queue(app, keep_hours)
+        except (_connector_errors(), _pg_errors(), OSError) as exc:
+            raise QueueError(f"cannot prune the job queue in {shown}: {_first_line(exc)}") from None
+        finally:
+            await _close(app)
+
+    return asyncio.run(once())
 
 
 async def requeue_stalled(app, stalled_after: float) -> int:
@@ -427,7 +509,7 @@ async def run_worker(settings: Settings, policy, *, concurrency: int = 4, name: 
     watcher: asyncio.Task | None = None
     try:
         async with Fetcher(policy, archive, store=store) as fetcher:
-            fetcher.pacer = SharedPacer(app, policy.host_delay)
+            fetcher.pacer = SharedPacer(app, policy.host_delay, policy.max_retry_after)
             _Worker.current = _Worker(settings, store, fetcher, app)
             work = asyncio.create_task(app.run_worker_async(
                 concurrency=concurrency, name=name, wait=wait, delete_jobs="successful",
