@@ -78,3 +78,52 @@ def test_an_unknown_store_scheme_is_a_one_line_error(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.strip() == ("error: store mongodb://db/news: unknown scheme 'mongodb'; use a path, or one of "
                                      "sqlite://, postgresql://, postgres://")
+
+
+def test_an_unreachable_database_ends_fetch_with_one_line_naming_it(http_server, tmp_path):
+    import socket
+
+    home = tmp_path / "home"
+    feeds(http_server, home)
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run(home, "--store", f"postgresql://news:secret@127.0.0.1:{port}/news", "fetch")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"cannot reach the database postgresql://news:***@127.0.0.1:{port}/news" in lines[0]
+    assert "secret" not in result.stderr and not (home / "archive.sqlite").exists()
+
+
+def test_a_database_that_refuses_mid_fetch_ends_it_with_one_line_and_keeps_what_was_stored(http_server, tmp_path,
+                                                                                           pg_store_url):
+    import psycopg
+
+    home = tmp_path / "home"
+    feeds(http_server, home)
+    base = http_server.url("")
+
+    server, db = pg_store_url.rsplit("/", 1)
+
+    def refuse_then_answer(request) -> Reply:
+        # the database goes away while the run is under way: every connection to it is ended, new ones refused
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{db}" ALLOW_CONNECTIONS false')
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (db,))
+        return Reply(rss([item(i, base, prefix="地震") for i in range(5, 9)]), content_type=RSS)
+
+    http_server.add("/b.xml", refuse_then_answer)
+    save_sources(Settings.from_home(home).sources_file,
+                 [Source(name="示範社", feeds=(http_server.url("/a.xml"),), full_text="never"),
+                  Source(name="另一社", feeds=(http_server.url("/b.xml"),), full_text="never")])
+    try:
+        result = run(home, "--store", pg_store_url, "fetch", "--per-host", "1")
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{db}" ALLOW_CONNECTIONS true')
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "the database postgresql://" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    with open_store(pg_store_url) as store:  # no partial write: whole feeds or nothing
+        assert store.count_articles() in (0, 5)

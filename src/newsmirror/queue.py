@@ -100,9 +100,9 @@ def queue_server_problem(server_version: int, url: str) -> str | None:
     """Why a PostgreSQL of `server_version` (server_version_num) cannot carry the queue, or None."""
     if server_version >= QUEUE_MIN_SERVER:
         return None
-    major = (str(server_version // 10000) if server_version >= 100000  # 10 and later: 120017 is 12(.17)
-             else f"{server_version // 10000}.{server_version % 10000 // 100}")  # before: 90624 is 9.6(.24)
-    return (f"the database {url} runs PostgreSQL {major}; the fetch queue (procrastinate) needs "
+    from newsmirror.store.postgres import pg_release
+
+    return (f"the database {url} runs PostgreSQL {pg_release(server_version)}; the fetch queue (procrastinate) needs "
             f"{QUEUE_MIN_SERVER // 10000} or later: upgrade it, or fetch without --queue")
 
 

@@ -103,3 +103,14 @@ def test_a_database_that_goes_away_mid_run_is_a_store_error_and_nothing_partial(
         store.close()
     with open_store(pg_store_url) as again:
         assert again.count_articles() == 1
+
+
+def test_a_server_too_old_for_the_archive_is_one_line_naming_it(pg_store_url):
+    from newsmirror.store.postgres import MIN_SERVER_VERSION, server_too_old
+
+    with psycopg.connect(pg_store_url) as conn:
+        assert server_too_old(conn.info.server_version, "db") is None  # the test cluster is recent enough
+    assert server_too_old(120017, "postgresql://news@db/news") == (
+        "the database postgresql://news@db/news runs PostgreSQL 12; newsmirror needs "
+        f"{MIN_SERVER_VERSION // 10000} or later: upgrade the server")
+    assert "PostgreSQL 9.6;" in (server_too_old(90624, "db") or "")

@@ -36,7 +36,7 @@ import psycopg
 from newsmirror.errors import StoreError
 from newsmirror.store.sqlite import SCHEMA_VERSION, SQLiteStore, _ts
 
-__all__ = ["PostgresStore", "MIN_SERVER_VERSION", "load_pg_migrations"]
+__all__ = ["PostgresStore", "MIN_SERVER_VERSION", "load_pg_migrations", "pg_release", "server_too_old"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,21 @@ _IGNORE = re.compile(r"INSERT OR IGNORE INTO", re.I)
 # SQLite's two-argument scalar max, e.g. max(last_seen, ?): PostgreSQL's GREATEST.
 _SCALAR_MAX = re.compile(r"\bmax\(([\w.]+),\s*(\?|[\w.]+)\)", re.I)
 _NEXT_SEQ = "(SELECT coalesce(max(change_seq), 0) + 1 FROM articles)"
+
+
+def pg_release(server_version: int) -> str:
+    """A server_version_num as people name it: 120017 is "12", 90624 is "9.6" (two numbers before 10)."""
+    if server_version >= 100000:
+        return str(server_version // 10000)
+    return f"{server_version // 10000}.{server_version % 10000 // 100}"
+
+
+def server_too_old(server_version: int, shown: str) -> str | None:
+    """Why a server of `server_version` cannot hold the archive (one line naming it), or None."""
+    if server_version >= MIN_SERVER_VERSION:
+        return None
+    return (f"the database {shown} runs PostgreSQL {pg_release(server_version)}; newsmirror needs "
+            f"{pg_release(MIN_SERVER_VERSION)} or later: upgrade the server")
 
 
 def load_pg_migrations() -> list[tuple[int, str, str]]:
@@ -206,10 +221,9 @@ class PostgresStore(SQLiteStore):
             raise StoreError(f"cannot reach the database {self.path}: {_first_line(exc)}") from None
         self._conn = _Connection(pg)  # type: ignore[assignment]
         try:
-            version = pg.info.server_version
-            if version < MIN_SERVER_VERSION:
-                raise StoreError(f"the database {self.path} runs PostgreSQL {version // 10000}.{version % 10000 // 100}"
-                                 f"; newsmirror needs {MIN_SERVER_VERSION // 10000} or later")
+            problem = server_too_old(pg.info.server_version, self.path)
+            if problem:
+                raise StoreError(problem)
             if readonly:
                 pg.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
             if migrate and not readonly:
