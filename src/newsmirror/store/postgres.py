@@ -221,7 +221,7 @@ class PostgresStore(SQLiteStore):
             raise StoreError(f"cannot reach the database {self.path}: {_first_line(exc)}") from None
         self._conn = _Connection(pg)  # type: ignore[assignment]
         try:
-            problem = server_too_old(pg.info.server_version, self.path)
+            problem = server_too_old(pg.info.server_version, str(self.path))
             if problem:
                 raise StoreError(problem)
             if readonly:
