@@ -853,16 +853,38 @@ class SearchIndex:
         n, oldest = self._db.execute(
             f"SELECT count(*), min(r) FROM (SELECT fts.rowid AS r {where} ORDER BY fts.rowid DESC LIMIT ?)",
             (expr, lo, hi, window)).fetchone()
-        if n == window and window <= COUNT_CAP:  # more may match, below the window
-            n += self._db.execute(f"SELECT count(*) FROM (SELECT 1 {where} LIMIT ?)",
-                                  (expr, lo, oldest - 1, COUNT_CAP + 1 - window)).fetchone()[0]
-        return min(n, COUNT_CAP), n <= COUNT_CAP, oldest if oldest is not None else hi + 1
+        return self._counted(expr, lo, window, where, n, oldest if oldest is not None else hi + 1)
 
-    def _count(self, expr: str, lo: int, hi: int, where: str) -> tuple[int, bool]:
-        """The matches counted up to COUNT_CAP, and whether that is all of them."""
-        n = self._db.execute(f"SELECT count(*) FROM (SELECT 1 {where} LIMIT ?)",
-                             (expr, lo, hi, COUNT_CAP + 1)).fetchone()[0]
-        return min(n, COUNT_CAP), n <= COUNT_CAP
+    def _counted(self, expr: str, lo: int, window: int, where: str, n: int, oldest: int) -> tuple[int, bool, int]:
+        """`_newest` from the count `n` of the newest `window` matches and the oldest of them: when the window is
+        full, the count goes on below it, newest first (the pages the window read are in the cache)."""
+        if n == window and window <= COUNT_CAP:
+            n += self._count(expr, lo, oldest - 1, where, COUNT_CAP + 1 - window)
+        return min(n, COUNT_CAP), n <= COUNT_CAP, oldest
+
+    def _count(self, expr: str, lo: int, hi: int, where: str, cap: int = COUNT_CAP + 1) -> int:
+        """How many match, counted up to `cap`, newest first."""
+        return self._db.execute(f"SELECT count(*) FROM (SELECT 1 {where} ORDER BY fts.rowid DESC LIMIT ?)",
+                                (expr, lo, hi, cap)).fetchone()[0]
+
+    def _window_ranked(self, expr: str, lo: int, hi: int, window: int, where: str, limit: int, offset: int,
+                       *, leave_out: str = "") -> tuple[list[tuple[int, float]], int, int]:
+        """One pass over the newest `window` matches, newest first: the best of them by bm25 x freshness from
+        `offset` (less those matching `leave_out`), how many the window holds and the oldest one's rowid.
+        bm25() reads each phrase over the whole archive once per statement, so this one statement does what a
+        count, a window and a ranking statement would each pay for. None found: the counts come from
+        `_newest` (the page lies past the window's end)."""
+        rank, now = self._scores()
+        left = " WHERE i NOT IN (SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?)" if leave_out else ""
+        rows = self._db.execute(
+            f"SELECT i, r, n, o FROM (SELECT i, r, count(*) OVER () AS n, min(i) OVER () AS o FROM ("
+            f"SELECT fts.rowid AS i, {rank} AS r {where} ORDER BY fts.rowid DESC LIMIT ?)){left} "
+            "ORDER BY r LIMIT ? OFFSET ?",
+            (now, expr, lo, hi, window, *((leave_out, lo, hi) if leave_out else ()), limit, offset)).fetchall()
+        if not rows:
+            n, _, oldest = self._newest(expr, lo, hi, window, where)
+            return [], min(n, window), oldest
+        return [(i, -r) for i, r, _, _ in rows], rows[0][2], rows[0][3]
 
     @staticmethod
     def _scores() -> tuple[str, int]:
@@ -877,14 +899,13 @@ class SearchIndex:
                 stale: str, mask: tuple[int, ...] = ()) -> tuple[list[tuple[int, float]], int, bool]:
         """Hits ranked by bm25 x freshness among the newest RANK_WINDOW matches (module docstring), of the
         articles whose common-character masks have the bits of `mask` (the common characters beside the terms)."""
-        where = self._where(mask, stale)
-        total, exact, oldest = self._newest(expr, lo, hi, max(RANK_WINDOW, offset + limit), where)
-        if total <= offset or not limit:
+        where, window = self._where(mask, stale), max(RANK_WINDOW, offset + limit)
+        if not limit:
+            total, exact, _ = self._newest(expr, lo, hi, window, where)
             return [], total, exact
-        rank, now = self._scores()
-        rows = self._db.execute(f"SELECT fts.rowid, {rank} AS r {where} ORDER BY r LIMIT ? OFFSET ?",
-                                (now, expr, max(lo, oldest), hi, limit, offset)).fetchall()
-        return [(rid, -score) for rid, score in rows], total, exact
+        rows, n, oldest = self._window_ranked(expr, lo, hi, window, where, limit, offset)
+        total, exact, _ = self._counted(expr, lo, window, where, n, oldest)
+        return rows, total, exact
 
     def _lower_tiers(self, plan: Plan, lo: int, hi: int, limit: int, offset: int, stale: str,
                      top: int) -> tuple[list[tuple[int, float, int]], int, bool]:
@@ -894,19 +915,19 @@ class SearchIndex:
         least, k = plan.least, len(plan.units)
         expr, where = at_least(plan, least), self._where(plan.mask, stale)
         if limit <= 0:
-            total, exact = self._count(expr, lo, hi, where)
-            return [], total, exact
-        total, exact, oldest = self._newest(expr, lo, hi, max(RANK_WINDOW, offset + limit) + top, where)
+            n = self._count(expr, lo, hi, where)
+            return [], min(n, COUNT_CAP), n <= COUNT_CAP
+        window = max(RANK_WINDOW, offset + limit) + top
+        if len(tiers_below(plan)) == 1:  # one tier below the top one: ranked in SQL, the top one's rows left out
+            rows, n, oldest = self._window_ranked(expr, lo, hi, window, where, limit, offset,
+                                                  leave_out=at_least(plan, k, filters=False))
+            total, exact, _ = self._counted(expr, lo, window, where, n, oldest)
+            return [(rid, score, least) for rid, score in rows], total, exact
+        total, exact, oldest = self._newest(expr, lo, hi, window, where)
         if total - top <= offset:
             return [], total, exact
         lo = max(lo, oldest)
         rank, now = self._scores()
-        if len(tiers_below(plan)) == 1:  # one tier below the top one: ranked in SQL, the top one's rows left out
-            rows = self._db.execute(
-                f"SELECT fts.rowid, {rank} AS r {where} AND fts.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?"
-                " AND rowid BETWEEN ? AND ?) ORDER BY r LIMIT ? OFFSET ?",
-                (now, expr, lo, hi, at_least(plan, k, filters=False), lo, hi, limit, offset)).fetchall()
-            return [(rid, -r, least) for rid, r in rows], total, exact
         scored = self._db.execute(f"SELECT fts.rowid, {rank} {where}", (now, expr, lo, hi)).fetchall()
         held = dict.fromkeys((rid for rid, _ in scored), least)
         plain = self._where((), stale)  # rows matched already: sources tell the tiers apart, no other filter needed
