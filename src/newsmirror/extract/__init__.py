@@ -41,6 +41,7 @@ from newsmirror.extract.page import (
     is_post_end,
     is_tail_junk,
     is_widget_text,
+    join_images,
     looks_like_html,
     parse_html,
     render_blocks,
@@ -165,7 +166,7 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     clean_tree(root)
     body_el = next(root.iter("body"), None)
     scope = body_el if body_el is not None else root
-    blocks = render_blocks(scope, url)
+    blocks = render_blocks(scope)
     # Related links and tags are read from what a reader sees: hidden boxes and <head> do not count.
     related, tags = find_links(scope, url, blocks)
     tags = tags or list(meta.keywords)
@@ -200,6 +201,8 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
         if prefixed and any(_is_title(b, squash(prefixed.group("rest"))) for b in body.blocks[:3]):
             # `X：標題` above, `標題` then `X` alone opening the text: X is the writer, the headline is the page's own
             title, writer = prefixed.group("rest").strip(), prefixed.group("name").strip()
+        # Pictures are made absolute only where they may be kept: from under the headline to the body's end.
+        join_images(blocks[min(body.start, title_index + 1) if title_index is not None else body.start: body.end], url)
         body_blocks, captions, head_lines, lead_images = _trim(body.blocks, title, writer)
         if title_index is not None and title_index < body.start:  # a lead photo between headline and body
             lead = blocks[title_index + 1: body.start]
@@ -507,7 +510,8 @@ def _trim(blocks: list[Block], title: str, writer: str = "") -> tuple[list[Block
         after_image = _is_picture(b)
         kept.append(b)
     cap_sq = {squash(c) for c in captions}
-    kept = [b for b in kept if not (b.text and squash(b.text) in cap_sq)]
+    if cap_sq:  # (squashing every paragraph of the body costs: only when there is a caption to find)
+        kept = [b for b in kept if not (b.text and squash(b.text) in cap_sq)]
     # A paragraph printed twice in a row is a caption repeated or a layout echo: keep it once.
     dedup: list[Block] = []
     for b in kept:

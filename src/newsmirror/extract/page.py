@@ -31,6 +31,7 @@ __all__ = [
     "render_blocks",
     "find_body",
     "join_url",
+    "join_images",
     "looks_like_html",
 ]
 
@@ -102,8 +103,9 @@ class Block:
     tag: str  # the nearest block-level tag ("p", "li", "h2" ...)
     link_chars: int = 0  # non-whitespace characters inside links
     chars: int = 0  # non-whitespace characters: the length that matters for CJK and Latin alike
-    images: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)  # `src` as written until join_images
     caption: bool = False
+    joined: bool = False  # images made absolute (join_images)
 
     @property
     def link_density(self) -> float:
@@ -249,7 +251,7 @@ class Blocks(list):
     inside links, and el's place in page order (a pre-order number: parents before children).
     `hints[el]` is "class id" lower-cased for every element with a class or an id (the hint
     patterns are compiled without re.I). `marks` lists, in walk order, what the link finders
-    (related.py) read: (el, HINT, hint) for every element with a class or id, and (el, TEXT, text)
+    (related.py) read: (el, HINT, hint) for every element but <a> with a class or id, and (el, TEXT, text)
     or (el, TAIL, tail) for every text with at most 24 non-space characters (headings and labels
     are short).
     """
@@ -262,6 +264,9 @@ class Blocks(list):
         self.stats: dict[etree._Element, tuple[int, int, int]] = {}
         self.hints: dict[etree._Element, str] = {}
         self.marks: list[tuple[etree._Element, int, str]] = []
+        self.asides: dict[etree._Element, bool] = {}  # is_aside's answer per block source, once per page
+        self.headline_links: dict[etree._Element, int] = {}  # _headline_links per element, once per page
+        self.hint_kinds: dict[str, int] = {}  # _hint_kind per distinct hint (a page repeats its classes)
 
     def hint(self, el: etree._Element) -> str:
         """el's "class id", lower-cased ("" without either), as the walk saw it."""
@@ -296,9 +301,15 @@ def join_url(base_url: str | None, url: str) -> str:
 MAX_ELEMENTS = 25_000
 
 
+_COUNT_NODES = etree.XPath("count(descendant-or-self::* | descendant::comment() | descendant::processing-instruction())")
+
+
 def cut_tree(root: etree._Element, limit: int = MAX_ELEMENTS) -> bool:
     """Drop every element after the first `limit` in page order (as a truncated download would end);
     True when something was cut."""
+    # libxml2 counts the nodes root.iter() yields (elements, comments, PIs) without a Python object per node.
+    if _COUNT_NODES(root) <= limit:
+        return False
     el = next(itertools.islice(root.iter(), limit, None), None)
     if el is None:
         return False
@@ -316,12 +327,33 @@ def cut_tree(root: etree._Element, limit: int = MAX_ELEMENTS) -> bool:
     return True
 
 
-def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
+# What render_blocks does on an element's tag, as bits: one dict lookup instead of a test per job.
+_OPENS_BLOCK = 1  # a block-level tag: ends the paragraph before it and after it
+_BLOCK_STACK = 2  # ... that is also the source of the text inside it (every block tag but <br>)
+_OPENS_LINK = 4  # <a>
+_OPENS_CAPTION = 8  # <figcaption>, <caption>
+_CAPTION_CANDIDATE = 16  # a tag a caption class can turn into a caption (_CAPTION_TAGS)
+_IMAGE = 32  # <img>
+_TAG_JOBS: dict[object, int] = {}
+for _tag in BLOCK_TAGS:
+    _TAG_JOBS[_tag] = _OPENS_BLOCK | (_BLOCK_STACK if _tag != "br" else 0)
+for _tag in _CAPTION_TAGS:
+    _TAG_JOBS[_tag] = _TAG_JOBS.get(_tag, 0) | _CAPTION_CANDIDATE
+_TAG_JOBS["a"] = _TAG_JOBS.get("a", 0) | _OPENS_LINK
+for _tag in ("figcaption", "caption"):
+    _TAG_JOBS[_tag] = (_TAG_JOBS.get(_tag, 0) | _OPENS_CAPTION) & ~_CAPTION_CANDIDATE
+_TAG_JOBS["img"] = _TAG_JOBS.get("img", 0) | _IMAGE
+
+
+def render_blocks(root: etree._Element) -> Blocks:
     """Render the tree into paragraph blocks (block tags and <br> end paragraphs), counting as it goes.
 
     One walk does every job: the text, link-text counts and page order of every subtree that
     find_body weighs come from running totals taken when an element opens and closes; the class
-    and id hints are read once here for every later reader (find_body, related.py).
+    and id hints are read once here for every later reader (find_body, related.py). Each tag's
+    jobs are looked up once (_TAG_JOBS): this loop runs for every element of the page. Pictures
+    keep their `src` as written: join_images makes absolute only those of the blocks kept (joining
+    every picture of a page cost a tenth of this walk).
     """
     blocks = Blocks(root)
     stats = blocks.stats
@@ -333,13 +365,14 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
     has_text = False  # buf holds more than whitespace
     imgs: list[str] = []
     bstack: list[etree._Element] = [root]  # open block-level ancestors
+    btags: list[str] = [root.tag]  # and their tags
     links = 0  # open <a> ancestors
     caps = 0  # open caption ancestors
     chars = link_chars = 0  # running totals over the text so far
     order = 0  # elements opened so far: the page-order number of the next one
     block_chars = block_links = 0  # totals when the current block began
     split, isspace, caption_hint = str.split, str.isspace, _CAPTION_HINT.search
-    block_tags, caption_tags = BLOCK_TAGS, _CAPTION_TAGS
+    jobs_of = _TAG_JOBS.get
 
     def flush() -> None:
         nonlocal imgs, has_text, block_chars, block_links
@@ -348,68 +381,74 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
             text = " ".join("".join(buf).split()) if has_text else ""
             if not text.isprintable():  # rare: control characters libxml2 kept in the page's text
                 text = _XML_BAD.sub("", text)
-            src = bstack[-1]
-            append_block(Block(text=text, source=src, tag=src.tag, link_chars=link_chars - block_links,
-                               chars=chars - block_chars, images=imgs, caption=caps > 0))
+            # positional: Block(text, source, tag, link_chars, chars, images, caption)
+            append_block(Block(text, bstack[-1], btags[-1], link_chars - block_links, chars - block_chars, imgs,
+                               caps > 0))
             imgs = []
         buf.clear()
         has_text = False
         block_chars, block_links = chars, link_chars
 
-    # For each open element: its tag, what it opened (0 nothing, 1 a link, 2 a caption), the
+    # For each open element: its jobs, what it opened (0 nothing, 1 a link, 2 a caption), the
     # running totals when it began and its page-order number.
-    opened: list[tuple[str, int, int, int, int]] = []
+    opened: list[tuple[int, int, int, int, int]] = []
     push, pop = opened.append, opened.pop
     for event, el in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
         if event == "start":
             tag = el.tag
-            if tag in block_tags:
-                if has_text or imgs:
-                    flush()
-                elif buf:
-                    buf.clear()  # whitespace only: no block, counts unchanged
-                if tag != "br":
-                    bstack.append(el)
+            jobs = jobs_of(tag, 0)
             kind = 0
-            if tag == "a":
-                links += 1
-                kind = 1
-            elif tag == "figcaption" or tag == "caption":
-                caps += 1
-                kind = 2
+            if jobs:
+                if jobs & 1:  # _OPENS_BLOCK
+                    if has_text or imgs:
+                        flush()
+                    elif buf:
+                        buf.clear()  # whitespace only: no block, counts unchanged
+                    if jobs & 2:  # _BLOCK_STACK
+                        bstack.append(el)
+                        btags.append(tag)
+                if jobs & 4:  # _OPENS_LINK
+                    links += 1
+                    kind = 1
+                elif jobs & 8:  # _OPENS_CAPTION
+                    caps += 1
+                    kind = 2
             if tag.__class__ is str:
                 cls = el.get("class")
                 ident = el.get("id")
                 if cls is not None or ident is not None:
                     hint = f"{cls or ''} {ident or ''}".lower()
                     hints[el] = hint
-                    mark((el, 0, hint))
-                    if kind == 0 and tag in caption_tags and caption_hint(hint) and len(el) <= 6:
+                    if not jobs & 4:  # a link's class names no box (related.py reads none)
+                        mark((el, 0, hint))
+                    if jobs & 16 and caption_hint(hint) and len(el) <= 6:  # _CAPTION_CANDIDATE
                         caps += 1
                         kind = 2
-                if tag == "img":
+                if jobs & 32:  # _IMAGE
                     src = el.get("data-src") or el.get("data-original") or el.get("src") or ""
                     if src and not src.startswith("data:"):
-                        imgs.append(join_url(base_url, src) if base_url else src)
+                        imgs.append(src)
                 s = el.text
             else:
                 s = None  # an entity node: only its tail is text
-            push((tag, kind, chars, link_chars, order))
+            push((jobs, kind, chars, link_chars, order))
             order += 1
             text_mark = 1
         elif event == "end":
-            tag, kind, c0, l0, n0 = pop()
-            if tag in block_tags:
+            jobs, kind, c0, l0, n0 = pop()
+            if jobs & 1:  # _OPENS_BLOCK
                 if has_text or imgs:
                     flush()
                 elif buf:
                     buf.clear()
-                if tag != "br":
+                if jobs & 2:  # _BLOCK_STACK
                     bstack.pop()
-            if kind == 1:
-                links -= 1
-            elif kind == 2:
-                caps -= 1
+                    btags.pop()
+            if kind:
+                if kind == 1:
+                    links -= 1
+                else:
+                    caps -= 1
             stats[el] = (chars - c0, link_chars - l0, n0)
             s = el.tail
             text_mark = 2 if el is not root else -1  # the root's tail is outside the scope
@@ -433,6 +472,16 @@ def render_blocks(root: etree._Element, base_url: str | None = None) -> Blocks:
     return blocks
 
 
+def join_images(blocks: list[Block], base_url: str | None) -> None:
+    """Make the pictures of these blocks absolute against the page's address (in place, once per block)."""
+    if not base_url:
+        return
+    for b in blocks:
+        if b.images and not b.joined:
+            b.images = [join_url(base_url, src) for src in b.images]
+            b.joined = True
+
+
 def _memo_search(pattern: re.Pattern[str]):
     """pattern.search(hint) is not None, remembered per distinct hint: a page repeats its classes."""
     memo: dict[str, bool] = {}
@@ -446,10 +495,19 @@ def _memo_search(pattern: re.Pattern[str]):
     return search
 
 
-def _class_weight(el: etree._Element, hint: str) -> float:
-    weight = 0.0
+def _class_weight(el: etree._Element, hint: str, memo: dict[str, float]) -> float:
+    """Markup's vote on a candidate: +30 for article markup, -25/+25 for a negative/positive class or id;
+    memo holds the hint's part per distinct hint (a page repeats its classes)."""
+    weight = memo.get(hint)
+    if weight is None:
+        weight = memo[hint] = _hint_weight(hint)
     if el.tag in ("article", "main") or el.get("itemprop") in ("articleBody", "text") or el.get("role") == "main":
         weight += 30
+    return weight
+
+
+def _hint_weight(hint: str) -> float:
+    weight = 0.0
     if hint.strip():
         if _NEG_HINT.search(hint):
             weight -= 25
@@ -502,6 +560,7 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
     best_score = float("-inf")
     final: dict[etree._Element, float] = {}
     under_memo: dict[etree._Element, bool] = {}
+    weights: dict[str, float] = {}
     for el, s in scores.items():
         if el.tag not in _CANDIDATE_TAGS and el.tag not in ("p", "article", "main", "section"):
             continue
@@ -509,7 +568,7 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
         if st is None or st[0] == 0:
             continue
         ld = st[1] / st[0]
-        f = (s + _class_weight(el, hint_of(el))) * (1 - ld)
+        f = (s + _class_weight(el, hint_of(el), weights)) * (1 - ld)
         if f > 0 and _under_comments(el, under_memo):
             f *= 0.3  # text inside a comment/related area is not the article however long
         final[el] = f
@@ -759,20 +818,46 @@ def is_aside(blocks: Blocks, b: Block) -> bool:
     """True when a block sits where another article's or nobody's lines sit: in a box whose class says
     related, recommended or footer, in a list of links to other articles (a card's author line), or in
     an element the page hides with a class (`hide`, `d-none`). A byline's own box may link its names
-    to the reporters' pages: that is no list of other articles."""
-    el, depth = b.source, 0
+    to the reporters' pages: that is no list of other articles. The answer depends on the block's
+    element only: it is kept per element (the byline region and byline_elements ask for the same ones)."""
+    known = blocks.asides.get(b.source)
+    if known is None:
+        known = blocks.asides[b.source] = _in_aside(blocks, b.source)
+    return known
+
+
+_ASIDE_HINT, _BYLINE_BOX = 1, 2
+
+
+def _hint_kind(hint: str) -> int:
+    """What a class/id says to is_aside: _ASIDE_HINT (hidden, or a box of other articles), _BYLINE_BOX, or 0."""
+    if _HIDDEN_TOKEN.search(hint) or _OTHER_ARTICLES.search(hint):
+        return _ASIDE_HINT
+    return _BYLINE_BOX if _BYLINE_HINT.search(hint) else 0
+
+
+def _in_aside(blocks: Blocks, el: etree._Element) -> bool:
+    depth = 0
     byline = False
+    kinds = blocks.hint_kinds
     while el is not None and depth < 5 and el is not blocks.root:
         hint = blocks.hints.get(el)
         if hint:
-            if _HIDDEN_TOKEN.search(hint) or _OTHER_ARTICLES.search(hint):
+            kind = kinds.get(hint)
+            if kind is None:
+                kind = kinds[hint] = _hint_kind(hint)
+            if kind == _ASIDE_HINT:
                 return True
-            byline = byline or bool(_BYLINE_HINT.search(hint))
+            byline = byline or kind == _BYLINE_BOX
         chars, link_chars, _ = blocks.stats.get(el, (0, 0, 0))
         if chars > 600:
             return False  # a page's column, not a box: links of menus and lists elsewhere in it say nothing
-        if depth and not byline and chars >= 30 and link_chars >= chars * 0.35 and _headline_links(el) >= 2:
-            return True
+        if depth and not byline and chars >= 30 and link_chars >= chars * 0.35:
+            count = blocks.headline_links.get(el)
+            if count is None:
+                count = blocks.headline_links[el] = _headline_links(el)
+            if count >= 2:
+                return True
         el, depth = el.getparent(), depth + 1
     return False
 

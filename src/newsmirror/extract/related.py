@@ -124,9 +124,7 @@ def _scan(blocks: Blocks, *, related: bool = True, tags: bool = True,
     search, box = _HEAD_WORDS.search, _BOX_HINT.search
     tag_hint, tag_head = _TAG_HINT.search, _TAG_HEAD.match
     for el, what, value in blocks.marks:
-        if what == Blocks.HINT:
-            if el.tag == "a":
-                continue
+        if what == Blocks.HINT:  # never a link's: render_blocks leaves those out
             if related and el.tag != "span" and box(value):
                 picked[el] = None
             # Every tag-hint word holds one of these four: a substring test spares most regex calls.
