@@ -46,6 +46,9 @@ def _inputs() -> dict[str, Callable[[], bytes | str]]:
         "mixed UTF-8 and Big5 bytes": lambda: _page(story).removesuffix("</body></html>").encode("utf-8")
             + ("<p>" + PARA * 3 + "</p></body></html>").encode("big5"),
         "text capture with no title": lambda: "\n\n".join(paras),
+        "20 MB text capture with no title": lambda: "\n\n".join(f"{i}：{PARA}" for i in range(20_000_000 // 140)),
+        "page of one text over 10 MB": lambda: _page(story + "<p>" + "河濱公園" * 900_000 + "</p>"),
+        "nesting with text at every level": lambda: _page(story + "<div>層" * 50_000),
         "100,000 links": lambda: _page(story + "".join(f"<a href='/n/{i}'>新聞{i}</a>" for i in range(100_000))),
         "200,000 tiny paragraphs": lambda: _page(story + "<p>字</p>" * 200_000),
     }

@@ -81,3 +81,16 @@ def test_index_text_is_gram_text_of_each_and_their_distinct_characters():
         got_title, got_body, chars = index_text(title, body)
         assert (got_title, got_body) == (gram_text(title), gram_text(body)), (title, body)
         assert " ".join(chr(c) for c in chars) == distinct_cjk(title + " " + body), (title, body)
+
+
+def test_word_tag_reads_jiebas_own_part_of_speech_table():
+    """The table read straight from dict.txt is the one jieba.posseg builds, word for word."""
+    import jieba.posseg
+
+    from newsmirror.chinese import word_tag
+    from newsmirror.chinese.tokens import _read_word_tags
+
+    assert _read_word_tags() == jieba.posseg.dt.word_tag_tab
+    assert word_tag("普京") == jieba.posseg.dt.word_tag_tab["普京"]
+    assert word_tag("北京") == "ns" and word_tag("中華民國") == jieba.posseg.dt.word_tag_tab["中华民国"]
+    assert word_tag("劉佳穎蔡宗翰") is None

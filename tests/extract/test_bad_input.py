@@ -131,3 +131,53 @@ def test_a_page_of_too_many_elements_is_cut_and_says_so():
     root = parse_html("<html><body>" + "<div><p>a</p></div>" * 20 + "</body></html>")
     assert cut_tree(root, 11) and sum(1 for _ in root.iter()) == 11
     assert not cut_tree(root, 11)
+
+
+STORY = "".join(f"<p>第{i}段：市政府今天宣布河濱公園將進行全面改建，工程預計明年春天完工。</p>" for i in range(6))
+
+
+@pytest.mark.parametrize("closed", [True, False], ids=["closed", "never-closed"])
+def test_a_story_nested_deeper_than_libxml2_reads_is_kept_and_says_so(closed):
+    # libxml2 stops at depth 256 and loses the rest: runs of bare opening tags are read as one each
+    page = "<html><body>" + '<div class="x">' * 3000 + f"<h1>河濱公園改建</h1>{STORY}" + ("</div>" * 3000 if closed else "")
+    art = extract_article(page)
+    assert art.kind == "article" and "第5段" in art.text
+    assert "nested deeper than 256" in art.notes and "read as one each" in art.notes
+
+
+def test_nesting_with_text_at_every_level_says_what_is_lost():
+    page = "<html><body><h1>河濱公園改建</h1>" + STORY + "<div>層" * 3000 + "</body></html>"
+    art = extract_article(page)
+    assert "第5段" in art.text
+    assert "text past that depth is lost" in art.notes
+
+
+def test_one_text_of_over_ten_megabytes_is_read_in_full():
+    # libxml2 drops a text node over 10 MB and stops reading unless told the input may be huge
+    line = "河濱公園" * 900_000  # 3.6 million characters, 10.8 MB of UTF-8
+    art = extract_article(f"<html><body><h1>河濱公園改建</h1>{STORY}<p>{line}</p><p>最後一段文字。</p></body></html>")
+    assert "第5段" in art.text and line in art.text and "最後一段" in art.text
+    assert "over 10 MB" in art.notes
+
+
+@pytest.mark.parametrize("data", ["<!DOCTYPE html>", "</html></body><!doctype html>"])
+def test_markup_without_an_element_is_not_article_with_a_reason(data):
+    art = extract_article(data)
+    assert art.kind == "not_article"
+    assert art.notes == "no HTML element could be read"
+
+
+def test_a_text_capture_of_too_many_lines_is_cut_and_says_so():
+    from newsmirror.extract.textcapture import MAX_LINES
+
+    paras = [f"第{i}段：市政府今天宣布河濱公園將進行全面改建，工程預計明年春天完工。" for i in range(MAX_LINES + 50)]
+    art = extract_article("\n\n".join(paras))
+    assert art.kind == "article" and "第5段" in art.text
+    assert f"第{MAX_LINES - 1}段" in art.text and f"第{MAX_LINES}段" not in art.text
+    assert "text cut after its first" in art.notes
+
+
+def test_a_text_capture_without_a_body_is_not_article_with_a_reason():
+    art = extract_article("首頁\n\n新聞\n\n體育\n\n登入")
+    assert art.kind == "not_article"
+    assert "no run of body paragraphs" in art.notes

@@ -64,8 +64,9 @@ _ALWAYS_NEG = re.compile(lexicon().pattern("class_hints.always_negative"))
 _PUNCT = re.compile(r"[，。！？；：、,.!?;:「」“”]")
 _SENTENCE_END = re.compile(f"[{SENTENCE_END_CLASS}{CLOSING_CLASS}.]$")  # a paragraph's last character
 _CLOSERS = re.compile(r"</(?:[hH][tT][mM][lL]|[bB][oO][dD][yY])\s*>")  # no re.I: the "</" prefix scan stays fast
-# A footer's words in a short block: copyright, licence numbers, contact lines (lexicon `page_text.footer_words`).
-_FOOTER_TEXT = re.compile(lexicon().alternation("page_text.footer_words"), re.I)
+# A footer's words in a short block: copyright, licence numbers, contact lines (lexicon `page_text.footer_words`),
+# lower-cased and searched in lower-cased text: re.I matches CJK text a character at a time (3-4 times slower).
+_FOOTER_TEXT = re.compile(lexicon().alternation("page_text.footer_words").lower())
 
 _EDGES = lexicon()
 # A heading that opens the related-links, comment or editor area after a body, after any bullet or bracket:
@@ -89,7 +90,8 @@ _ASK_OBJECT = re.compile(_EDGES.alternation("body_edges.ask_objects"))
 _PAGE_COUNTER = re.compile(r"^第\s*\d+\s*[页頁]\s*[/／]?\s*共\s*\d+\s*[页頁]")
 # A video player's words where the video should be, a consent box's (lexicon `body_edges.player_notices`,
 # `body_edges.consent_notices`).
-_PLAYER_NOTICE = re.compile(_EDGES.alternation("body_edges.player_notices", "body_edges.consent_notices"), re.I)
+# (lexicon words, lower-cased: searched in lower-cased text, see _FOOTER_TEXT)
+_PLAYER_NOTICE = re.compile(_EDGES.alternation("body_edges.player_notices", "body_edges.consent_notices").lower())
 # Matched against lower-cased class and id: without re.I the scan is several times faster.
 _CAPTION_HINT = re.compile(lexicon().pattern("class_hints.caption"))
 
@@ -136,8 +138,9 @@ def looks_like_html(text: str) -> bool:
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def parse_html(text: str) -> etree._Element | None:
-    """Parse HTML text into an lxml tree; None when nothing parseable is there."""
+def parse_html(text: str, notes: list[str] | None = None) -> etree._Element | None:
+    """Parse HTML text into an lxml tree; None when nothing parseable is there. A repair the page needed
+    is said in `notes` (nesting deeper than libxml2 reads)."""
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
     # Control characters libxml2 keeps in text are removed where they matter, not by a scan of the
     # whole page: when a drop moves a tail (_drop) and in rendered block text (render_blocks).
@@ -146,13 +149,50 @@ def parse_html(text: str) -> etree._Element | None:
     text = _CLOSERS.sub("", text)
     if not text.strip():
         return None
+    root, limit = _parse(text)
+    if limit == "size":
+        # A text node of over 10 MB (one line of millions of characters): libxml2 drops it and stops
+        # reading unless told the input may be huge. The input is already capped (MAX_CHARS upstream).
+        root, limit = _parse(text, huge=True)
+        if notes is not None:
+            notes.append("a text of over 10 MB in one element, read in full")
+    if limit == "depth":
+        # libxml2 stops reading at depth 256 (what lies deeper is lost): runs of nested opening tags
+        # with nothing between them hold no text, so each run is read as its last tag and parsed again.
+        flat, runs = _NESTING_RUN.subn(_last_tag, text)
+        if runs:
+            root, limit = _parse(flat)
+        if notes is not None:
+            notes.append(f"elements nested deeper than {_MAX_DEPTH}: " + (
+                "text past that depth is lost" if limit == "depth" else f"{runs:,} runs of nested tags read as one each"))
+    return root
+
+
+_MAX_DEPTH = 256  # libxml2's limit on element depth (without XML_PARSE_HUGE, which only raises it to 2048)
+# A run of 32 or more opening tags (no void ones such as <img> or <br>) with only whitespace between them:
+# `<div><div class="x"> <span>…`, the shape of a page nested thousands deep.
+_NESTING_RUN = re.compile(r"(?:<(?!(?:img|br|hr|input|meta|link|source|wbr|area|col|embed|param|track)\b)"
+                          r"[A-Za-z][\w:-]*(?:\s[^<>]*)?>\s*){32,}")
+
+
+def _last_tag(m: re.Match[str]) -> str:
+    run = m.group().rstrip()
+    return run[run.rindex("<"):]
+
+
+def _parse(text: str, huge: bool = False) -> tuple[etree._Element | None, str]:
+    """libxml2's tree of the text, and the limit it stopped at: "depth", "size" (a text node over 10 MB) or ""."""
     # Plain etree elements: lxml.html's element classes cost a lookup on every node visited.
-    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False,
+                              huge_tree=huge)
     try:
         root = etree.fromstring(text, parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return None
-    return root
+        return None, ""
+    for e in parser.error_log.filter_from_fatals():
+        if e.type_name == "ERR_RESOURCE_LIMIT":
+            return root, "depth" if "depth" in e.message else "size"
+    return root, ""
 
 
 def _hint(el: etree._Element) -> str:
@@ -529,7 +569,7 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
     for i, b in enumerate(blocks):
         if b.chars < 10 or b.caption or b.link_density > 0.5 or b.tag in ("h1", "li", "dt", "th"):
             continue
-        if b.chars < 150 and _FOOTER_TEXT.search(b.text):
+        if b.chars < 150 and _FOOTER_TEXT.search(b.text.lower()):
             continue
         punct = len(_PUNCT.findall(b.text))
         cjk = HAN.search(b.text) is not None
@@ -759,7 +799,7 @@ def is_post_end(text: str) -> bool:
 def is_widget_text(text: str) -> bool:
     """A player's, a pager's or a consent box's words among the paragraphs (`很抱歉，当前视频播放失败`,
     `第1页/共1页 << 上一页`, `請同意我們的隱私權規範，才能啟用聽新聞的功能。`)."""
-    return len(text) <= 60 and bool(_PLAYER_NOTICE.search(text) or _PAGE_COUNTER.match(text))
+    return len(text) <= 60 and bool(_PLAYER_NOTICE.search(text.lower()) or _PAGE_COUNTER.match(text))
 
 
 def is_ask(b: Block) -> bool:

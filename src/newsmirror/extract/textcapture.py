@@ -28,6 +28,9 @@ MIN_BODY = 120  # characters a body run has at least
 MAX_HEADING = 8  # characters of a related-links heading at most
 MIN_HEADLINE = 9  # characters of a related headline at least
 MAX_GAP = 4  # short lines (subheadings, image notes) a body run may bridge
+# Lines of a capture read at most: real captures have a few hundred; past this the rest is read as a
+# truncated capture, so that no capture takes more than a second (bench/badinput.py).
+MAX_LINES = 8_000
 
 # a line's last character: a sentence end, a closing quote, or a semicolon or colon (a line run on below it)
 _SENTENCE_END = re.compile(f"[{SENTENCE_END_CLASS}{CLOSING_CLASS}；;：:]\\s*$")
@@ -103,14 +106,17 @@ def _is_sentence(s: str) -> bool:
     return len(s) >= 8 and bool(_ENDS_IN_STOP.search(s)) and not _is_widget(s) and not _PHOTO_CREDIT.search(s)
 
 
-def _body_run(texts: list[str], skip: set[int]) -> tuple[int, int] | None:
-    """(first, last) indices of the largest run of paragraphs; up to MAX_GAP short lines may sit inside."""
+def _body_run(texts: list[str], skip: set[int], para: list[bool] | None = None) -> tuple[int, int] | None:
+    """(first, last) indices of the largest run of paragraphs; up to MAX_GAP short lines may sit inside.
+    `para[i]` is _is_paragraph(texts[i]), when the caller has it (each line is asked up to three times)."""
+    if para is None:
+        para = [_is_paragraph(t) for t in texts]
     best: tuple[int, int] | None = None
     best_size = 0
     n = len(texts)
     i = 0
     while i < n:
-        if i in skip or not _is_paragraph(texts[i]):
+        if i in skip or not para[i]:
             i += 1
             continue
         start = end = i
@@ -121,15 +127,15 @@ def _body_run(texts: list[str], skip: set[int]) -> tuple[int, int] | None:
             if j in skip:
                 j += 1
                 continue
-            if _is_paragraph(texts[j]):
+            if para[j]:
                 end, size, count = j, size + len(texts[j]), count + 1
                 j += 1
                 continue
             k, gaps = j, 0
-            while k < n and (k in skip or (_is_gap(texts[k]) and not _is_paragraph(texts[k]))) and gaps < MAX_GAP + 1:
+            while k < n and (k in skip or (not para[k] and _is_gap(texts[k]))) and gaps < MAX_GAP + 1:
                 gaps += k not in skip
                 k += 1
-            if gaps <= MAX_GAP and k < n and k > j and _is_paragraph(texts[k]):
+            if gaps <= MAX_GAP and k < n and k > j and para[k]:
                 j = k
                 continue
             break
@@ -144,7 +150,7 @@ def _body_run(texts: list[str], skip: set[int]) -> tuple[int, int] | None:
         first -= 1
     while last + 1 < n and last + 1 not in skip and _is_sentence(texts[last + 1]):
         last += 1
-    paragraphs = [idx for idx in range(first, last + 1) if idx not in skip and _is_paragraph(texts[idx])]
+    paragraphs = [idx for idx in range(first, last + 1) if idx not in skip and para[idx]]
     if best_size < MIN_BODY and len(paragraphs) < 2:
         return None
     return first, last
@@ -342,13 +348,19 @@ def extract_text_capture(
 ) -> Article:
     """Read a page's visible text (no markup) into an Article; "not_article" when it has no body."""
     lines = _lines(text or "")
+    notes = ""
+    if len(lines) > MAX_LINES:
+        lines = lines[:MAX_LINES]
+        notes = f"text cut after its first {MAX_LINES:,} lines"
     texts = [ln.text for ln in lines]
     skip, captions = _captions(texts)
     skip.update(i for i, s in enumerate(texts) if _FILLER.search(s))
-    run = _body_run(texts, skip)
+    para = [_is_paragraph(t) for t in texts]
+    run = _body_run(texts, skip, para)
     if run is None:
         title = next((s for s in texts if _is_headline(s) and not _is_meta(s, reference, tz)), "")
-        return Article(kind="not_article", url=url, title=title)
+        reason = "no run of body paragraphs in the text" + (f" ({len(texts)} lines)" if texts else "")
+        return Article(kind="not_article", url=url, title=title, notes="; ".join(n for n in (reason, notes) if n))
     first, last = run
     # credit lines that open the body run belong to the credits, not the text
     while first < last and parse_credits(texts[first]).is_byline_only:
@@ -360,7 +372,7 @@ def extract_text_capture(
     for i in range(first, last + 1):
         if i in skip:
             continue
-        if not _is_paragraph(texts[i]) and not _is_sentence(texts[i]) and _IMAGE_NOTE.search(texts[i]):
+        if not para[i] and not _is_sentence(texts[i]) and _IMAGE_NOTE.search(texts[i]):
             if len(texts[i]) > 4:  # a bare `图片` is where a picture was, no caption
                 captions.append(texts[i])  # `姚明場邊支招。視頻截圖`: a picture's note between paragraphs
             continue
@@ -402,4 +414,5 @@ def extract_text_capture(
         lang=lang,
         script=script,
         credits=credits_of(credits.authors, credits.roles),
+        notes=notes,
     )
