@@ -43,6 +43,7 @@ from newsmirror.extract.page import (
     is_widget_text,
     join_images,
     looks_like_html,
+    memo_search,
     parse_html,
     render_blocks,
 )
@@ -172,7 +173,8 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     related, tags = find_links(scope, url, blocks)
     tags = tags or list(meta.keywords)
     hints = blocks.hints
-    headings = tuple(b.text for b in blocks if _styled_as_heading(b, hints))
+    titled = memo_search(_TITLE_HINT)  # styled as a heading: a heading tag, or a class or id naming a title
+    headings = tuple(b.text for b in blocks if b.tag in _HEADING_TAGS or titled(hints.get(b.source, "")))
     emphasized = tuple(b.text for b in blocks if _emphasized(b) and b.text not in headings)
     title = choose_title(meta, headings, url, emphasized) or front.get("title", "")
     title_sq = squash(title)
@@ -333,11 +335,6 @@ def _heading_above(near: list[Block], headings: set[str], title: str) -> str:
 _TITLE_HINT = re.compile(r"title|headline|heading")
 # Inline tags that set a line apart as a heading in table layouts: `<b><font color=blue>標題</font></b>`.
 _EMPHASIS_TAGS = frozenset(("b", "strong", "font", "big"))
-
-
-def _styled_as_heading(b: Block, hints: dict) -> bool:
-    """A heading tag, or a class or id naming a title."""
-    return b.tag in _HEADING_TAGS or _TITLE_HINT.search(hints.get(b.source, "")) is not None
 
 
 def _emphasized(b: Block) -> bool:

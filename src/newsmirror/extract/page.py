@@ -32,6 +32,7 @@ __all__ = [
     "find_body",
     "join_url",
     "join_images",
+    "memo_search",
     "looks_like_html",
 ]
 
@@ -522,7 +523,7 @@ def join_images(blocks: list[Block], base_url: str | None) -> None:
             b.joined = True
 
 
-def _memo_search(pattern: re.Pattern[str]):
+def memo_search(pattern: re.Pattern[str]):
     """pattern.search(hint) is not None, remembered per distinct hint: a page repeats its classes."""
     memo: dict[str, bool] = {}
 
@@ -562,7 +563,7 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
         blocks = render_blocks(root)
     stats = blocks.stats
     hint_of = blocks.hint
-    strong_neg = _memo_search(_STRONG_NEG)
+    strong_neg = memo_search(_STRONG_NEG)
     scores: dict[etree._Element, float] = {}
     first_block: dict[etree._Element, int] = {}
     # Each paragraph-like block credits its ancestors, nearest most (readability's scheme).

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from lxml import etree
 
-from newsmirror.extract.page import Blocks, join_url, render_blocks
+from newsmirror.extract.page import Blocks, memo_search, join_url, render_blocks
 from newsmirror.models import RelatedLink
 
 __all__ = ["find_links", "find_related", "find_tags", "is_related_heading"]
@@ -121,11 +121,11 @@ def _scan(blocks: Blocks, *, related: bool = True, tags: bool = True,
     candidates as (element, the scope whose links are the tags), in page order."""
     picked: dict[etree._Element, None] = {}
     tag_scopes: list[tuple[etree._Element, etree._Element]] = []
-    search, box = _HEAD_WORDS.search, _BOX_HINT.search
+    search, box = _HEAD_WORDS.search, memo_search(_BOX_HINT)  # a page repeats its classes
     tag_hint, tag_head = _TAG_HINT.search, _TAG_HEAD.match
     for el, what, value in blocks.marks:
         if what == Blocks.HINT:  # never a link's: render_blocks leaves those out
-            if related and el.tag != "span" and box(value):
+            if related and box(value) and el.tag != "span":
                 picked[el] = None
             # Every tag-hint word holds one of these four: a substring test spares most regex calls.
             if tags and ("tag" in value or "keyword" in value or "label" in value or "topic" in value) \
