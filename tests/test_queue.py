@@ -193,8 +193,13 @@ def test_host_delay_spaces_page_requests_across_workers(http_server, pg_store_ur
     finally:
         stop(*workers)
     assert done.returncode == 0, done.stderr
-    times = sorted(r.at for r in http_server.requests if r.path.startswith("/p/") or r.path == "/robots.txt")
-    assert len(times) == 7  # robots.txt once per worker would be 8: the store keeps its answer for both
+    pages = [r.at for r in http_server.requests if r.path.startswith("/p/")]
+    robots = [r.at for r in http_server.requests if r.path == "/robots.txt"]
+    assert len(pages) == 6
+    # the store keeps robots.txt's answer for every worker, but two workers starting together may both ask
+    # before either has stored it: at most once per worker, never once per page
+    assert 1 <= len(robots) <= 2
+    times = sorted(pages + robots)
     # two workers, two slots, one host's delay: 6 gaps of 1.5 s (each worker pacing only itself would take
     # about half that); the span, not each gap, because a loaded machine delays single requests on their way
     assert times[-1] - times[0] >= 6 * 1.5 * 0.9
