@@ -16,6 +16,7 @@ from newsmirror.store import open_store  # noqa: E402
 
 CASES = Path(__file__).resolve().parent.parent / "data" / "stories" / "cases.jsonl"
 NEAR_MISSES = CASES.with_name("near_misses.jsonl")
+CHAINS = CASES.with_name("chains.jsonl")
 
 
 @pytest.fixture
@@ -43,6 +44,14 @@ def near_misses() -> list[dict]:
     """Our own texts: two leaders' talks and, two days later, the same two at a summit; an earthquake and,
     eight days later in the next month, another one off the same coast (tests/data/stories/near_misses.jsonl)."""
     return read_set(NEAR_MISSES)
+
+
+@pytest.fixture
+def chains() -> list[dict]:
+    """Our own texts: a port strike, a roundup naming it and a ferry running aground the same day, the ferry
+    accident's own report, the strike's end two days later, a fire at the same port a month later
+    (tests/data/stories/chains.jsonl)."""
+    return read_set(CHAINS)
 
 
 @pytest.fixture

@@ -103,16 +103,23 @@ def test_terms_read_as_arrays_weigh_as_term_by_term(aliases):
     texts = [("標題", BODY), ("", BODY * 40), ("プーチン", "プーチン大統領は述べた。푸틴 대통령이 말했다。" * 5 + BODY),
              ("EV", "Tesla EV sales rose in Q3 and the EV market " * 12 + "特斯拉電動車銷量" * 9),
              ("𠀀", "𠀀𠀁𠀂𠀃" * 20 + "中文" * 30), ("", "短"), ("", "")]
+    texts.append(("普京訪華", "俄羅斯總統蒲亭抵達北京，習近平在人民大會堂與普丁會談。" * 3 + BODY))  # entities
+    pattern, entity_idf = F._entities(aliases)
     for title, body in texts:
         t, b = story_text(title, body, aliases)
+        entities = Counter(pattern.findall(t)) + Counter(pattern.findall(b))
+        t, b = pattern.sub(F.ENTITY_MARK, t), pattern.sub(F.ENTITY_MARK, b)
         counts = Counter(_terms_one_by_one(t)) + Counter(_terms_one_by_one(b))
-        scored = [(-(F._TF[n] if n < 64 else 1.0 + math.log(n)) * F._idf(term), term) for term, n in counts.items()]
-        top = [(-w, term) for w, term in heapq.nsmallest(F.TOP_TERMS, scored)]
+        tf = {n: (F._TF[n] if n < 64 else 1.0 + math.log(n)) for n in set(counts.values()) | set(entities.values())}
+        scored = [(-tf[n] * F._idf(term), zlib.crc32(term.encode()) & ~1) for term, n in counts.items()]
+        scored += [(-tf[n] * entity_idf[e], zlib.crc32(e.encode()) | 1) for e, n in entities.items()]
+        top = [(-w, tid) for w, tid in heapq.nsmallest(F.TOP_TERMS, scored)]
         norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
         by_id: dict[int, int] = {}
-        for w, term in top:
-            tid = zlib.crc32(term.encode())
+        for w, tid in top:
             by_id[tid] = max(by_id.get(tid, 0), round(w / norm * 65535))
         got = compute_features(title, body, aliases)
         assert got.terms == tuple(sorted(by_id)), title
         assert got.weights == tuple(by_id[i] / 65535 for i in sorted(by_id)), title
+    assert F.entity_id(aliases.canonical("普京")) in got.terms  # the last text's names are terms of their own
+    assert sum(got.entities) >= 4 and F.entity_id(aliases.canonical("習近平")) in got.terms

@@ -58,6 +58,35 @@ def test_near_misses_start_stories_of_their_own(store, aliases, near_misses):
     assert set(copy_of.values()) == {None}  # every outlet wrote its own text
 
 
+def test_a_roundup_of_two_events_does_not_chain_them_into_one_story(store, aliases, chains):
+    """A ~ B ~ C: the roundup (B) joins the strike (A) it shares most with; the ferry accident (C) is like the
+    roundup's other paragraph but not like the strike story as a whole, so it starts a story of its own.
+    The strike's end two days later joins the strike; a fire at the same port a month later does not."""
+    from newsmirror.stories.cluster import CENTROID_SCORE, JOIN_SCORE, Grouper
+    from newsmirror.stories.features import Features, compute_features
+
+    ids = save_set(store, chains)
+    sync_stories(store, aliases)
+    story, copy_of = by_case(store, ids)
+    assert story["k2"] == story["k1"] == story["k4"] == "k1"  # roundup and follow-up join the strike
+    assert story["k3"] == "k3"  # the ferry: its own story, though linked to the roundup
+    assert story["k5"] == "k5"  # the same port a month later
+    assert set(copy_of.values()) == {None}
+    # the guard, not a weak link, keeps the ferry apart: its link to the roundup would let it join
+    grouper = Grouper(lambda since, until: [])
+    by_id = {a["id"]: a for a in chains}
+    for n, key in enumerate(("k1", "k2", "k3")):
+        feats = compute_features(by_id[key]["title"], by_id[key]["body"], aliases)
+        decision = grouper.place(n + 1, datetime.fromisoformat(by_id[key]["published"]),
+                                 Features.unpack(feats.pack()), feats.pack())
+    ferry = grouper.window.by_id[3]
+    roundup_link = sum(w * dict(zip(ferry.terms, ferry.weights)).get(t, 0.0)
+                       for t, w in zip(grouper.window.by_id[2].terms, grouper.window.by_id[2].weights))
+    assert roundup_link > JOIN_SCORE + 0.05
+    assert grouper.window.centroid_cosine(ferry, 1) < CENTROID_SCORE
+    assert decision.story == 3
+
+
 def test_story_reads_its_title_outlets_and_times(store, aliases, cases):
     ids = save_set(store, cases)
     sync_stories(store, aliases)
@@ -169,3 +198,21 @@ def test_lsh_buckets_find_what_a_dict_of_lists_finds_across_merges():
                 expected = {s for k in band_keys(probe).tolist() for s in reference.get(k, ())}
                 assert buckets.find(probe) == expected
     assert len(buckets) == 300 * 64
+
+
+def test_placements_of_an_older_feature_format_are_read_as_comparing_with_nothing(aliases, cases):
+    """After an upgrade the window may read features of an older format: they compare with nothing (until
+    `stories --rebuild`), where the current format's articles still find their copies."""
+    from newsmirror.models import StoryPlacement
+    from newsmirror.stories.cluster import Grouper
+    from newsmirror.stories.features import Features, compute_features
+
+    fire = next(a for a in cases if a["id"] == "u1")
+    published = datetime.fromisoformat(fire["published"])
+    packed = compute_features(fire["title"], fire["body"], aliases).pack()
+    stored = [StoryPlacement(1, 1, None, published, b"F1\x01\x00" + packed[4:]),  # an old format's bytes
+              StoryPlacement(2, 2, None, published, packed)]
+    grouper = Grouper(lambda since, until: [p for p in stored if since <= p.published < until])
+    decision = grouper.place(3, published + timedelta(hours=1), Features.unpack(packed), packed)
+    assert decision.copy_of == 2 and decision.story == 2
+    assert grouper.window.by_id[1].terms == () and grouper.window.by_id[1].signature is None

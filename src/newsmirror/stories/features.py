@@ -6,10 +6,17 @@
 2. A MinHash signature (rensa, NUM_PERM permutations) of the body's SHINGLE-token shingles, a token being
    one CJK character or one Latin word: two bodies with Jaccard similarity J agree in about J of the
    signature's slots, whatever their headlines. Near-duplicates are found with it (`dedup`).
-3. The body's and title's TOP_TERMS strongest terms (Han bigrams, Latin words), weighted (1 + ln tf) x idf
-   and scaled to unit length: the cosine of two articles' terms says how alike their subjects are
-   (`cluster`). The idf is a prior, the same on every machine and for every archive size: how common the
-   bigram is in jieba's dictionary (`chinese.bigram_counts`), so a term like 表示 weighs little and 普京 much.
+3. The body's and title's TOP_TERMS strongest terms (Han bigrams, Latin words, named entities), weighted
+   (1 + ln tf) x idf and scaled to unit length: the cosine of two articles' terms says how alike their
+   subjects are (`cluster`). The idf is a prior, the same on every machine and for every archive size: how
+   common the bigram is in jieba's dictionary (`chinese.bigram_counts`), so a term like 表示 weighs little
+   and 普京 much. A bigram the dictionary lacks is most often two words meeting (了和, 是在): its count is
+   at least what its two characters' frequencies predict if they met by chance (`_char_counts`), so only
+   the meeting of two rare characters weighs much.
+4. Named entities: a listed name (the alias groups' canonical spellings: people, places, organisations)
+   is one term of its own (`entity_terms`), not the two to four bigrams of its characters, so sharing
+   贝卢斯科尼 counts once, like sharing 普京. `cluster` weighs what two articles share besides their
+   entities apart: the same leader at another event is a near miss.
 
 Weights are stored as 16-bit fractions and used as stored, so an article placed now and one whose features
 were read back from the store compare exactly alike (`stories --rebuild` equals incremental placement).
@@ -30,8 +37,9 @@ from pathlib import Path
 import numpy as np
 
 from newsmirror.chinese import Aliases, fold
-from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS
-from newsmirror.chinese.tokens import bigram_counts, bigram_keys
+from newsmirror.chinese.aliases import _trie_pattern
+from newsmirror.chinese.chars import CJK_CLASS, WORD_CLASS, is_cjk
+from newsmirror.chinese.tokens import bigram_counts, bigram_key, bigram_keys, dictionary_words
 from newsmirror.furniture import without_credits, without_furniture
 
 __all__ = [
@@ -40,6 +48,8 @@ __all__ = [
     "TOP_TERMS",
     "Features",
     "compute_features",
+    "entity_id",
+    "FORMAT",
     "story_text",
 ]
 
@@ -51,14 +61,14 @@ TOP_TERMS = 32  # terms kept per article
 IDF_MASS = 1e7  # idf = ln(1 + IDF_MASS / (count + IDF_SMOOTH)): 普京 (186) 12.2 ... 表示 (19,380) 6.2
 IDF_SMOOTH = 50
 KANA_COUNT = 20_000  # a kana or Hangul bigram counts as common (jieba knows none: particles would weigh most)
-_FORMAT = b"F1"
+FORMAT = b"F2"  # F2: entity terms (flagged in the term id's lowest bit), chance-meeting idf of bigrams
 _HEADER = struct.Struct("<2sBB")  # format, has signature, number of terms
+ENTITY_MARK = "\u3000"  # what stands in a text where an entity was taken out (no bigram spans it)
 _WEIGHT_SCALE = 65535
 
 _WORDS = re.compile(f"[{WORD_CLASS}]{{2,}}")  # a Latin word or number of two or more characters
 _NOT_TOKEN = re.compile(f"[^{CJK_CLASS}{WORD_CLASS}\ue000-\uf8ff]+")  # what is neither a CJK character nor a word
 _LATIN = re.compile(f"[{WORD_CLASS}]+")  # what _RUNS reads as a word (CJK runs are read apart)
-_HAN_ONLY = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 _TF = [0.0] + [1.0 + math.log(n) for n in range(1, 64)]  # a term's weight for its count: 1 + ln tf
 STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
 
@@ -81,19 +91,24 @@ class Features:
     terms: tuple[int, ...]  # term ids (crc32 of the term), ascending
     weights: tuple[float, ...]  # as stored (16-bit fractions), unit length
 
+    @property
+    def entities(self) -> tuple[bool, ...]:
+        """Which terms are named entities (their ids are odd; other terms' ids are even)."""
+        return tuple(bool(t & 1) for t in self.terms)
+
     def pack(self) -> bytes:
         """The bytes the store keeps."""
         sig = self.signature.astype("<u4").tobytes() if self.signature is not None else b""
         quant = [round(w * _WEIGHT_SCALE) for w in self.weights]
-        return (_HEADER.pack(_FORMAT, self.signature is not None, len(self.terms)) + sig
+        return (_HEADER.pack(FORMAT, self.signature is not None, len(self.terms)) + sig
                 + np.asarray(self.terms, dtype="<u4").tobytes() + np.asarray(quant, dtype="<u2").tobytes())
 
     @classmethod
     def unpack(cls, data: bytes) -> Features:
         """Read back what `pack` wrote; ValueError for bytes of another format."""
         fmt, has_sig, n = _HEADER.unpack_from(data)
-        if fmt != _FORMAT:
-            raise ValueError(f"story features of format {fmt!r}, expected {_FORMAT!r}")
+        if fmt != FORMAT:
+            raise ValueError(f"story features of format {fmt!r}, expected {FORMAT!r}")
         at = _HEADER.size
         sig = None
         if has_sig:
@@ -102,6 +117,29 @@ class Features:
         terms = np.frombuffer(data, dtype="<u4", count=n, offset=at)
         quant = np.frombuffer(data, dtype="<u2", count=n, offset=at + 4 * n)
         return cls(sig, tuple(int(t) for t in terms), tuple(int(q) / _WEIGHT_SCALE for q in quant))
+
+
+def entity_id(name: str) -> int:
+    """The term id of a named entity (its canonical spelling): odd, where other terms' ids are even."""
+    return zlib.crc32(name.encode("utf-8")) | 1
+
+
+def _term_id(term: str) -> int:
+    return zlib.crc32(term.encode("utf-8")) & ~1
+
+
+_entity_cache: dict[int, tuple[Aliases, re.Pattern[str] | None, dict[str, float]]] = {}
+
+
+def _entities(aliases: Aliases) -> tuple[re.Pattern[str] | None, dict[str, float]]:
+    """A pattern finding the canonical CJK names of `aliases` (longest first) and each name's idf."""
+    got = _entity_cache.get(id(aliases))
+    if got is None or got[0] is not aliases:
+        names = sorted({c for c in (aliases.canonical(n) for n in aliases.names()) if len(c) >= 2 and is_cjk(c)})
+        counts = _word_counts()
+        idf = {n: _idf_of_count(counts.get(n, 0)) for n in names}
+        got = _entity_cache[id(aliases)] = (aliases, re.compile(_trie_pattern(names)) if names else None, idf)
+    return got[1], got[2]
 
 
 def story_text(title: str, body: str, aliases: Aliases) -> tuple[str, str]:
@@ -143,11 +181,11 @@ _idf_cache: dict[str, float] = {}
 def _idf(term: str) -> float:
     idf = _idf_cache.get(term)
     if idf is None:
-        if len(term) == 2 and not term.isascii() and not _HAN_ONLY.fullmatch(term):
-            count = KANA_COUNT  # kana or Hangul
+        if len(term) == 2 and not term.isascii():  # a bigram: as `_bigram_weights` weighs it
+            idf = float(_bigram_idf(np.array([bigram_key(term)], dtype=np.uint64))[0])
         else:
-            count = bigram_counts().get(term, 0)
-        idf = _idf_cache[term] = math.log(1.0 + IDF_MASS / (count + IDF_SMOOTH))
+            idf = math.log(1.0 + IDF_MASS / (bigram_counts().get(term, 0) + IDF_SMOOTH))
+        _idf_cache[term] = idf
         if len(_idf_cache) > 2_000_000:  # Latin words are unbounded: start over rather than grow
             _idf_cache.clear()
     return idf
@@ -158,6 +196,31 @@ def _idf_of_count(count: int) -> float:
 
 
 _tables: tuple[np.ndarray, np.ndarray, float, float] | None = None
+_words_table: dict[str, int] | None = None
+_chars_table: tuple[np.ndarray, float] | None = None
+
+
+def _word_counts() -> dict[str, int]:
+    """jieba's dictionary: word -> frequency (a name's prior, as a bigram's)."""
+    global _words_table
+    if _words_table is None:
+        _words_table = dict(dictionary_words())
+    return _words_table
+
+
+def _char_counts() -> tuple[np.ndarray, float]:
+    """How common each character is (indexed by code point, up to U+3134F): the summed frequencies of
+    jieba's words holding it; and the total. Two characters meet by chance count_a x count_b / total times."""
+    global _chars_table
+    if _chars_table is None:
+        counts = np.zeros(0x31350, dtype=np.float64)
+        for word, freq in _word_counts().items():
+            for ch in word:
+                code = ord(ch)
+                if code < len(counts):
+                    counts[code] += freq
+        _chars_table = (counts, float(counts.sum()) or 1.0)
+    return _chars_table
 
 
 def _idf_tables() -> tuple[np.ndarray, np.ndarray, float, float]:
@@ -186,37 +249,59 @@ def _bigram_weights(title: str, body: str) -> tuple[np.ndarray, np.ndarray]:
     keys, tf = np.unique(np.concatenate((bigram_keys(title), bigram_keys(body))), return_counts=True)
     if not len(keys):
         return keys, np.empty(0, dtype=np.float64)
-    known, idf_known, idf_unknown, idf_kana = _idf_tables()
-    at = np.searchsorted(known, keys)
-    at[at == len(known)] = 0
-    idf = np.where(known[at] == keys, idf_known[at], idf_unknown)
-    han = _is_han(keys >> np.uint64(21)) & _is_han(keys & np.uint64(0x1FFFFF))
-    idf = np.where(han, idf, idf_kana)
     weight = _TF_ARRAY[np.minimum(tf, 63)]
     for i in np.flatnonzero(tf >= 64).tolist():
         weight[i] = 1.0 + math.log(int(tf[i]))
-    return keys, -weight * idf
+    return keys, -weight * _bigram_idf(keys)
+
+
+def _bigram_idf(keys: np.ndarray) -> np.ndarray:
+    """The idf of each bigram key: from its dictionary count or, when higher, the count its characters'
+    frequencies predict (two common characters meeting); kana and Hangul bigrams count as common."""
+    known, idf_known, idf_unknown, idf_kana = _idf_tables()
+    at = np.searchsorted(known, keys)
+    at[at == len(known)] = 0
+    chars, total = _char_counts()
+    first = np.minimum(keys >> np.uint64(21), len(chars) - 1).astype(np.int64)
+    second = np.minimum(keys & np.uint64(0x1FFFFF), len(chars) - 1).astype(np.int64)
+    chance = chars[first] * chars[second] / total  # how often the two characters meet by chance
+    idf_chance = np.log(1.0 + IDF_MASS / (chance + IDF_SMOOTH))
+    idf = np.minimum(np.where(known[at] == keys, idf_known[at], idf_unknown), idf_chance)
+    han = _is_han(keys >> np.uint64(21)) & _is_han(keys & np.uint64(0x1FFFFF))
+    return np.where(han, idf, idf_kana)
 
 
 def compute_features(title: str, body: str, aliases: Aliases) -> Features:
     """An article's features from its title and body text (see the module docstring)."""
     title, body = story_text(title, body, aliases)
-    keys, negated = _bigram_weights(title, body)
+    pattern, entity_idf = _entities(aliases)
+    found: Counter[str] = Counter()
+    if pattern is not None:
+        def take(m: re.Match[str]) -> str:
+            found[m.group(0)] += 1
+            return ENTITY_MARK
+
+        title, body_terms = pattern.sub(take, title), pattern.sub(take, body)
+    else:
+        body_terms = body
+    keys, negated = _bigram_weights(title, body_terms)
     words = Counter(_words(title))
     words.update(_words(body))
-    scored = [(-(_TF[n] if n < 64 else 1.0 + math.log(n)) * _idf(w), w) for w, n in words.items()]
+    scored: list[tuple[float, str | int]] = [
+        (-(_TF[n] if n < 64 else 1.0 + math.log(n)) * _idf(w), _term_id(w)) for w, n in words.items()]
+    scored += [(-(_TF[n] if n < 64 else 1.0 + math.log(n)) * entity_idf[e], entity_id(e)) for e, n in found.items()]
     if len(keys) > TOP_TERMS:  # only the bigrams that can be among the strongest (ties kept) become strings
         # a bigram weaker than TOP_TERMS others is never among the strongest, whatever the words
         cut = np.partition(negated, TOP_TERMS - 1)[TOP_TERMS - 1]
         chosen = np.flatnonzero(negated <= cut)
     else:
         chosen = np.arange(len(keys))
-    scored += [(w, chr(k >> 21) + chr(k & 0x1FFFFF)) for w, k in zip(negated[chosen].tolist(), keys[chosen].tolist())]
+    scored += [(w, _term_id(chr(k >> 21) + chr(k & 0x1FFFFF)))
+               for w, k in zip(negated[chosen].tolist(), keys[chosen].tolist())]
     top = [(-w, t) for w, t in heapq.nsmallest(TOP_TERMS, scored)]
     norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
     by_id: dict[int, int] = {}
-    for w, t in top:
-        tid = zlib.crc32(t.encode("utf-8"))
+    for w, tid in top:
         by_id[tid] = max(by_id.get(tid, 0), round(w / norm * _WEIGHT_SCALE))
     ids = sorted(by_id)
     return Features(_signature(body), tuple(ids), tuple(by_id[i] / _WEIGHT_SCALE for i in ids))
