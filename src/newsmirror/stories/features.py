@@ -287,7 +287,7 @@ def compute_features(title: str, body: str, aliases: Aliases) -> Features:
     keys, negated = _bigram_weights(title, body_terms)
     words = Counter(_words(title))
     words.update(_words(body))
-    scored: list[tuple[float, str | int]] = [
+    scored: list[tuple[float, int]] = [
         (-(_TF[n] if n < 64 else 1.0 + math.log(n)) * _idf(w), _term_id(w)) for w, n in words.items()]
     scored += [(-(_TF[n] if n < 64 else 1.0 + math.log(n)) * entity_idf[e], entity_id(e)) for e, n in found.items()]
     if len(keys) > TOP_TERMS:  # only the bigrams that can be among the strongest (ties kept) become strings
