@@ -174,30 +174,31 @@ def test_a_thousand_copies_of_one_text_point_at_the_first(store, aliases, cases)
     assert len(story.articles) == 1000 and story.original.id == first
 
 
-def test_lsh_buckets_find_what_a_dict_of_lists_finds_across_merges():
-    """Buckets (sorted arrays plus recent additions) answer like band key -> list of signatures."""
+def test_the_term_index_finds_every_copy_comparing_all_signatures_finds(aliases):
+    """Copies are looked for among the articles sharing strong terms (COPY_COSINE): on generated articles
+    (wire reprints with another headline and spelling, script versions, updates) that finds a copy for
+    every article that comparing its signature with every earlier one finds."""
     import numpy as np
 
-    from newsmirror.stories.cluster import Buckets, band_keys
+    from newsmirror.demo.storygen import StoryGenerator
+    from newsmirror.stories.cluster import COPY_SIMILARITY, Grouper
+    from newsmirror.stories.features import NUM_PERM, Features, compute_features
 
-    rng = np.random.default_rng(7)
-    base = rng.integers(0, 2**32, size=(40, 128), dtype=np.uint64).astype(np.uint32)
-    buckets = Buckets()
-    buckets.MERGE = 64 * 25  # merge every 25 signatures
-    reference: dict[int, list[bytes]] = {}
-    sigs = []
-    for i in range(300):  # near copies of 40 texts: many shared bands
-        sig = base[i % 40].copy()
-        sig[rng.integers(0, 128, size=int(rng.integers(0, 100)))] = rng.integers(0, 2**32, dtype=np.uint64)
-        sigs.append(sig)
-        buckets.add(sig, sig.tobytes())
-        for key in band_keys(sig).tolist():
-            reference.setdefault(key, []).append(sig.tobytes())
-        if i % 17 == 0:
-            for probe in (sig, sigs[i // 2], rng.integers(0, 2**32, size=128, dtype=np.uint64).astype(np.uint32)):
-                expected = {s for k in band_keys(probe).tolist() for s in reference.get(k, ())}
-                assert buckets.find(probe) == expected
-    assert len(buckets) == 300 * 64
+    articles = list(StoryGenerator(seed=3).articles(500, per_day=400))
+    grouper = Grouper(lambda since, until: [])
+    sigs: list[np.ndarray] = []
+    found, expected = [], []
+    for a in articles:
+        packed = compute_features(a.item.title, a.text, aliases).pack()
+        feats = Features.unpack(packed)
+        decision = grouper.place(a.n, a.item.published, feats, packed)
+        found.append(decision.copy_of is not None)
+        expected.append(feats.signature is not None and any(
+            np.count_nonzero(s == feats.signature) / NUM_PERM >= COPY_SIMILARITY for s in sigs))
+        if feats.signature is not None:
+            sigs.append(feats.signature)
+    assert sum(expected) > 50  # the generator's copies are there
+    assert found == expected
 
 
 def test_placements_of_an_older_feature_format_are_read_as_comparing_with_nothing(aliases, cases):

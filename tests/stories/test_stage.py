@@ -124,3 +124,33 @@ def test_a_killed_regrouping_is_completed_by_the_next_run(store, aliases, tmp_pa
         assert placements(store) == placements(ref)
     finally:
         ref.close()
+
+
+def test_a_window_kept_between_syncs_forgets_a_deleted_source(store, aliases, cases):
+    """Syncs in one process keep the window of placed articles; deleting a source's articles (their
+    placements with them) makes the next sync read the store again, so nothing joins a deleted article."""
+    first = [a for a in cases if a["id"] in ("r1", "u3")]  # u3: another outlet's, published later
+    save_set(store, first)
+    sync_stories(store, aliases)
+    assert store.story_state()["seq"]
+    store.delete_source_articles("中央社")
+    assert store.story_state()["forgotten"] == "1"
+    ids = save_set(store, [a for a in cases if a["id"] == "r2"])  # a reprint of the deleted original
+    sync_stories(store, aliases)
+    [story] = store.stories(ids=[ids["r2"]])
+    assert [(a.id, a.copy_of) for a in story.articles] == [(ids["r2"], None)]
+
+
+def test_syncs_in_one_process_place_as_a_regrouping_does(store, aliases, cases, near_misses, chains):
+    """Article by article, each sync continuing with the window the last one kept: the same stories as
+    `--rebuild`, which reads everything from the store."""
+    from datetime import datetime
+
+    arts = sorted(cases + near_misses + chains, key=lambda a: datetime.fromisoformat(a["published"]))
+    for a in arts:
+        save_set(store, [a])
+        sync_stories(store, aliases)
+    incremental = {a.id: (s.id, a.copy_of) for s in store.stories() for a in s.articles}
+    rebuild_stories(store, aliases)
+    assert {a.id: (s.id, a.copy_of) for s in store.stories() for a in s.articles} == incremental
+    assert len(incremental) == len(arts)

@@ -39,7 +39,7 @@ class StoryTables:
     _read: Any
 
     def story_state(self) -> dict[str, str]:
-        """The stories stage's progress (keys `seq`, `rebuild`, `rebuild_seq`, `params`)."""
+        """The stories stage's progress (keys `seq`, `rebuild`, `rebuild_seq`, `params`, `forgotten`)."""
         return {k: v for k, v in self._read("SELECT key, value FROM story_state")}
 
     def story_entries(self, since: datetime, until: datetime) -> list[StoryPlacement]:
@@ -117,6 +117,10 @@ class StoryTables:
                     conn.execute("UPDATE story_articles SET copy_of = ? WHERE article_id = ?", (copies[0], other))
             conn.execute(f"DELETE FROM story_articles WHERE article_id IN ({marks})", chunk)
         _refresh_stories(conn, sorted(touched))
+        # a new `forgotten` value tells a process that keeps placements in memory (`sync_stories`) to read again
+        held = conn.execute("SELECT value FROM story_state WHERE key = 'forgotten'").fetchone()
+        conn.execute("DELETE FROM story_state WHERE key = 'forgotten'")
+        conn.execute("INSERT INTO story_state (key, value) VALUES ('forgotten', ?)", (str(int(held[0] if held else 0) + 1),))
 
     def stories(self, *, ids: Iterable[int] | None = None, since: datetime | None = None,
                 until: datetime | None = None, source: str | None = None, min_articles: int = 1,

@@ -3,24 +3,27 @@
 An article is compared with the articles published within WINDOW_DAYS of it (before or after), held in
 memory by `Window`, which reads them from the store a day at a time and drops those left behind:
 
-1. Copies. Articles whose MinHash signatures share a band (LSH: BANDS bands of ROWS slots, so pairs of
-   Jaccard 0.3 meet with probability 0.997, of 0.1 with 0.47, of 0.01 with 0.006) are candidates; the candidate agreeing in
-   the most slots, at least COPY_SIMILARITY of them, is the text this one copies. The article then points
-   at that text's original (`copy_of`: the earliest of the copies, so a copy group is flat) and joins its
-   story. An article published before the original it matches becomes the group's original.
-2. Stories. Otherwise the article's terms are matched against the window's (an inverted index): its link
-   to a story is the best cosine with one of the story's articles, times exp(-days apart / DECAY_DAYS).
-   A story linked by JOIN_SCORE or more is a candidate (a follow-up links to the article it follows), but
-   takes the article only if the article is also like the story as a whole: its cosine with the story's
-   core (the sum of the term vectors of the story's articles in the window, each term times the number
-   of articles holding it) is CENTROID_SCORE or more. So one article that bridges two events (A ~ B ~ C,
-   B a roundup of both) does not chain them into one story: C is like B's part that A does not share. Of the candidates that pass, the best linked takes it; else the article
-   starts a story of its own, whose id is its article id.
+1. Copies. The article's terms are matched against the window's (an inverted index, which step 2 uses
+   too): articles whose term cosine with it is COPY_COSINE or more are candidates, and their MinHash
+   signatures are compared with its own; the candidate agreeing in the most slots, at least
+   COPY_SIMILARITY of them, is the text this one copies. (A copy shares most of its strongest terms, so
+   the term index finds what LSH buckets over the signatures found, without their 64 keys an article.)
+   The article then points at that text's original (`copy_of`: the earliest of the copies, so a copy
+   group is flat) and joins its story. An article published before the original it matches becomes the
+   group's original.
+2. Stories. Otherwise its link to a story is the best cosine with one of the story's articles, times
+   exp(-days apart / DECAY_DAYS). A story linked by JOIN_SCORE or more is a candidate (a follow-up links
+   to the article it follows), but takes the article only if the article is also like the story as a
+   whole: its cosine with the story's core (the sum of the term vectors of the story's articles in the
+   window, each term times the number of articles holding it) is CENTROID_SCORE or more. So one article
+   that bridges two events (A ~ B ~ C, B a roundup of both) does not chain them into one story: C is like
+   B's part that A does not share. Of the candidates that pass, the best linked takes it; else the
+   article starts a story of its own, whose id is its article id.
 
-Every choice is deterministic: sums run in term-id order, centroids are kept in integers (the stored
-16-bit weights), ties go to the earliest article or the lowest
-story id, and nothing depends on the order entries were loaded into memory. So regrouping the archive
-in published order gives what incremental placement in published order gave.
+Every choice is deterministic: sums run in term-id order, story cores are kept in integers (the stored
+16-bit weights), ties go to the earliest article or the lowest story id, and nothing depends on the order
+entries were loaded into memory. So regrouping the archive in published order gives what incremental
+placement in published order gave.
 """
 
 from __future__ import annotations
@@ -37,12 +40,11 @@ from newsmirror.models import StoryPlacement
 from newsmirror.stories.features import _WEIGHT_SCALE, NUM_PERM, Features
 
 __all__ = [
-    "BANDS",
     "CENTROID_SCORE",
+    "COPY_COSINE",
     "COPY_SIMILARITY",
     "DECAY_DAYS",
     "JOIN_SCORE",
-    "ROWS",
     "WINDOW_DAYS",
     "Grouper",
     "Window",
@@ -60,74 +62,10 @@ JOIN_SCORE = 0.17
 CENTROID_SCORE = 0.16
 COPY_SIMILARITY = 0.3  # share of equal signature slots (estimated Jaccard) that makes a copy (set-a: copies
 # >= 0.45, other pairs <= 0.13)
-BANDS, ROWS = 64, 2  # LSH bands over the signature's 128 slots
+COPY_COSINE = 0.3  # term cosine above which an article is compared signature to signature: a copy shares most
+# of its strongest terms (copies: set-a >= 0.54, generated archives >= 0.50)
 DAY = 86400
 WINDOW = WINDOW_DAYS * DAY
-_BAND_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9][:ROWS], dtype=np.uint64)
-_BAND_IDS = (np.arange(BANDS, dtype=np.uint64) * np.uint64(0x27D4EB2F165667C5))
-
-
-def band_keys(signature: np.ndarray) -> np.ndarray:
-    """The LSH bucket keys of a signature (uint64[BANDS]): one 64-bit mix of each band's ROWS slots and its number."""
-    rows = signature[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
-    with np.errstate(over="ignore"):
-        return (rows * _BAND_MIX).sum(axis=1, dtype=np.uint64) ^ _BAND_IDS
-
-
-class Buckets:
-    """The LSH buckets: band key -> the signatures filed under it, as two sorted arrays plus a small dict
-    of the latest additions, merged into the arrays now and then.
-
-    A dict of lists held about 9 KiB per article (64 keys, each an int, a list and a dict slot): 90 MiB
-    for 10,000 articles in the window. The arrays hold 12 bytes a key."""
-
-    MERGE = 1 << 16  # keys held in the dict before they are merged into the arrays
-
-    def __init__(self) -> None:
-        self.sigs: list[bytes] = []  # signature number -> signature
-        self._keys = np.empty(0, dtype=np.uint64)  # ascending
-        self._nums = np.empty(0, dtype=np.int32)  # the signature number filed under each key
-        self._recent: dict[int, list[int]] = {}
-        self._recent_n = 0
-
-    def add(self, signature: np.ndarray, sig: bytes) -> None:
-        """File `sig` (the bytes of `signature`) under each of its band keys."""
-        num = len(self.sigs)
-        self.sigs.append(sig)
-        for key in band_keys(signature).tolist():
-            self._recent.setdefault(key, []).append(num)
-        self._recent_n += BANDS
-        if self._recent_n >= self.MERGE:
-            self._merge()
-
-    def _merge(self) -> None:
-        keys = np.fromiter((k for k, nums in self._recent.items() for _ in nums), dtype=np.uint64, count=self._recent_n)
-        nums = np.fromiter((n for ns in self._recent.values() for n in ns), dtype=np.int32, count=self._recent_n)
-        keys, nums = np.concatenate((self._keys, keys)), np.concatenate((self._nums, nums))
-        order = np.argsort(keys, kind="stable")
-        self._keys, self._nums = keys[order], nums[order]
-        self._recent, self._recent_n = {}, 0
-
-    def find(self, signature: np.ndarray) -> set[bytes]:
-        """Every signature filed under one of `signature`'s band keys."""
-        keys = band_keys(signature)
-        found: set[int] = set()
-        if len(self._keys):
-            lo = np.searchsorted(self._keys, keys, side="left")
-            hi = np.searchsorted(self._keys, keys, side="right")
-            for a, b in zip(lo[hi > lo].tolist(), hi[hi > lo].tolist()):
-                found.update(self._nums[a:b].tolist())
-        recent = self._recent
-        if recent:
-            for key in keys.tolist():
-                nums = recent.get(key)
-                if nums:
-                    found.update(nums)
-        return {self.sigs[n] for n in found}
-
-    def __len__(self) -> int:
-        """Keys filed."""
-        return len(self._keys) + self._recent_n
 
 
 class Entry:
@@ -202,13 +140,13 @@ class Window:
     by_id: dict[int, Entry] = field(default_factory=dict)
     by_day: dict[int, list[Entry]] = field(default_factory=dict)
     postings: dict[int, Postings] = field(default_factory=dict)
-    buckets: Buckets = field(default_factory=Buckets)  # band key -> signatures
-    twins: dict[bytes, list[Entry]] = field(default_factory=dict)  # signature -> the entries that have it
     pending: dict[int, StoryPlacement] = field(default_factory=dict)
     entries: list[Entry] = field(default_factory=list)  # by slot
     ts: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=np.int64))
     story: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=np.int64))
     alive: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=bool))
+    sigs: np.ndarray = field(default_factory=lambda: np.zeros((1024, NUM_PERM), dtype=np.uint32))
+    has_sig: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=bool))
     dead: int = 0
     sums: dict[int, dict[int, list[int]]] = field(default_factory=dict)  # story -> term -> [summed weight, articles]
     norms: dict[int, int] = field(default_factory=dict)  # story -> squared length of its core (cached)
@@ -246,21 +184,20 @@ class Window:
             size = 2 * len(self.ts)
             self.ts, self.story, self.alive = (np.resize(self.ts, size), np.resize(self.story, size),
                                                np.resize(self.alive, size))
+            self.has_sig = np.resize(self.has_sig, size)
+            sigs = np.zeros((size, NUM_PERM), dtype=np.uint32)
+            sigs[: len(self.sigs)] = self.sigs
+            self.sigs = sigs
         self.ts[slot], self.story[slot], self.alive[slot] = entry.ts, entry.story, True
+        self.has_sig[slot] = entry.signature is not None
+        if entry.signature is not None:
+            self.sigs[slot] = entry.signature
         self._add_to_centroid(entry, 1)
         for term, weight in zip(entry.terms, entry.weights):
             postings = self.postings.get(term)
             if postings is None:
                 postings = self.postings[term] = Postings()
             postings.append(slot, weight)
-        if entry.signature is not None:
-            sig = entry.signature.tobytes()
-            twins = self.twins.get(sig)
-            if twins is None:  # a signature new to the window: into the LSH buckets (a thousand copies: once)
-                self.twins[sig] = [entry]
-                self.buckets.add(entry.signature, sig)
-            else:
-                twins.append(entry)
 
     def _add_to_centroid(self, entry: Entry, sign: int) -> None:
         """Add (sign 1) or take away (-1) the entry's terms from its story's term sums and counts."""
@@ -327,9 +264,10 @@ class Window:
     def _compact(self) -> None:
         """Rebuild the slots and indexes from the live entries (dead ones are skipped until then)."""
         live = [e for e in self.entries if e.alive]
-        self.entries, self.postings, self.buckets, self.twins = [], {}, Buckets(), {}
+        self.entries, self.postings = [], {}
         self.sums, self.norms = {}, {}
         self.alive[:] = False
+        self.has_sig[:] = False
         self.dead = 0
         self.by_id, by_day = {}, self.by_day
         self.by_day = {}
@@ -366,7 +304,8 @@ class Grouper:
         if old is not None:
             window.remove(old)
         entry = Entry(article_id, ts, article_id, None, features, packed)
-        decision = self._as_copy(entry) or self._in_story(entry)
+        near, dots = self._neighbours(entry)
+        decision = self._as_copy(entry, near, dots) or self._in_story(entry, near, dots)
         entry.story, entry.copy_of = decision.story, decision.copy_of
         window.add(entry)
         window.pending[article_id] = entry.placement()
@@ -379,25 +318,40 @@ class Grouper:
         self.window.pending, self.repoints = {}, []
         return out, repoints
 
+    def _neighbours(self, entry: Entry) -> tuple[np.ndarray, np.ndarray]:
+        """The slots of the live entries within WINDOW_DAYS sharing a term with `entry`, and their cosines."""
+        window = self.window
+        slots, values = [], []
+        for term, weight in zip(entry.terms, entry.weights):
+            postings = window.postings.get(term)
+            if postings is not None:
+                slots.append(postings.slots[: postings.n])
+                values.append(postings.weights[: postings.n] * weight)
+        if not slots:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+        # one dot product per entry sharing a term: summed in the article's term order, always
+        dots = np.bincount(np.concatenate(slots), weights=np.concatenate(values), minlength=len(window.entries))
+        near = np.flatnonzero(dots)
+        near = near[window.alive[near]]
+        near = near[np.abs(window.ts[near] - entry.ts) <= WINDOW]
+        return near, dots[near]
+
     # --- copies ------------------------------------------------------------------------------
-    def _as_copy(self, entry: Entry) -> Decision | None:
+    def _as_copy(self, entry: Entry, near: np.ndarray, dots: np.ndarray) -> Decision | None:
         sig = entry.signature
-        if sig is None:
+        if sig is None or not len(near):
             return None
         window = self.window
-        sigs = window.buckets.find(sig)
-        cands: list[tuple[int, tuple[int, int], Entry]] = []  # (agreement, order, entry): the best of each signature
-        for other in sigs:
-            earliest = min((e for e in window.twins.get(other, ()) if e.alive and abs(e.ts - entry.ts) <= WINDOW),
-                           key=lambda e: e.order, default=None)
-            if earliest is not None:
-                cands.append((int(np.count_nonzero(earliest.signature == sig)), earliest.order, earliest))
-        if not cands:
+        cands = near[dots >= COPY_COSINE]
+        cands = cands[window.has_sig[cands]]
+        if not len(cands):
             return None
-        agree, _, cand = min(cands, key=lambda c: (-c[0], c[1]))  # the most agreeing, then the earliest
-        similarity = agree / NUM_PERM
+        agree = np.count_nonzero(window.sigs[cands] == sig, axis=1)
+        top = int(agree.max())
+        similarity = top / NUM_PERM
         if similarity < COPY_SIMILARITY:
             return None
+        cand = min((window.entries[s] for s in cands[agree == top].tolist()), key=lambda e: e.order)  # the earliest
         original = self.window.by_id.get(cand.copy_of) if cand.copy_of is not None else cand
         if original is not None and entry.order < original.order:
             self._make_original(entry, original)
@@ -413,22 +367,10 @@ class Grouper:
         self.repoints.append((original.id, entry.id))
 
     # --- stories -----------------------------------------------------------------------------
-    def _in_story(self, entry: Entry) -> Decision:
+    def _in_story(self, entry: Entry, near: np.ndarray, dots: np.ndarray) -> Decision:
         window = self.window
-        slots, values = [], []
-        for term, weight in zip(entry.terms, entry.weights):
-            postings = window.postings.get(term)
-            if postings is not None:
-                slots.append(postings.slots[: postings.n])
-                values.append(postings.weights[: postings.n] * weight)
-        if slots:
-            # one dot product per entry sharing a term: summed in the article's term order, always
-            dots = np.bincount(np.concatenate(slots), weights=np.concatenate(values), minlength=len(window.entries))
-            near = np.flatnonzero(dots)
-            near = near[window.alive[near]]
-            apart = np.abs(window.ts[near] - entry.ts)
-            near, apart = near[apart <= WINDOW], apart[apart <= WINDOW]
-            scores = dots[near] * np.exp(apart / (-DECAY_DAYS * DAY))
+        if len(near):
+            scores = dots * np.exp(np.abs(window.ts[near] - entry.ts) / (-DECAY_DAYS * DAY))
             strong = scores >= JOIN_SCORE
             if strong.any():
                 best: dict[int, float] = {}

@@ -10,6 +10,11 @@ in published order.
 same placements as incremental arrival in published order). Its position is saved with each batch: a
 regrouping that was killed continues where it stopped, from `stories --rebuild` or a plain sync.
 Articles that change while it runs are placed again by the sync that follows it.
+
+A process that syncs again and again (`run`, `fetch` in a loop) keeps its `Grouper`, the window of
+placed articles, from one sync to the next (`_KEPT`), so an arriving article is placed without reading two
+weeks of placements from the store first. The kept window is used only while the store's story state is
+what this process left (no other process placed, regrouped or deleted articles meanwhile).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from newsmirror.stories.features import Features, compute_features
 __all__ = ["BATCH", "StoryRun", "params_digest", "rebuild_stories", "sync_stories"]
 
 BATCH = 1000  # articles placed per transaction
+_KEPT: dict[str, tuple[dict[str, str], Grouper]] = {}  # one store -> (its story state, the window placed into it)
 
 
 @dataclass
@@ -96,6 +102,18 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
+def _store_key(store) -> str:
+    return f"{type(store).__name__}:{store.path}"
+
+
+def _kept_grouper(store, state: dict[str, str]) -> Grouper:
+    """The window this process kept after its last sync into `store`, if the store is as it left it."""
+    kept = _KEPT.pop(_store_key(store), None)
+    if kept is not None and kept[0] == state:
+        return kept[1]
+    return Grouper(store.story_entries)
+
+
 def sync_stories(store, aliases: Aliases, *, progress: Callable[[int], None] | None = None,
                  compute: Callable | None = None) -> StoryRun:
     """Place what the store created or changed since the last sync (finishing a killed regrouping first)."""
@@ -107,7 +125,7 @@ def sync_stories(store, aliases: Aliases, *, progress: Callable[[int], None] | N
     if state.get("params") not in (None, digest):
         run.note = "the alias list or settings changed since the stories were grouped: run 'newsmirror stories --rebuild'"
     seq = int(state.get("seq", "0"))
-    grouper = Grouper(store.story_entries)
+    grouper = _kept_grouper(store, state)
     changes = store.changes_since(seq)
     for batch in _batches(changes, BATCH):
         _place(grouper, [a for _, a in batch], aliases, run, compute)
@@ -116,8 +134,11 @@ def sync_stories(store, aliases: Aliases, *, progress: Callable[[int], None] | N
         store.save_placements(placements, repoints=repoints, state={"seq": new_seq, "params": state.get("params", digest)},
                               expect={"seq": state.get("seq")})
         state["seq"] = new_seq
+        state.setdefault("params", digest)
         if progress:
             progress(run.placed)
+    _KEPT.clear()  # one store kept: a process syncing many archives (tests) holds no stale windows
+    _KEPT[_store_key(store)] = (state, grouper)
     return run
 
 
@@ -125,6 +146,7 @@ def rebuild_stories(store, aliases: Aliases, *, progress: Callable[[int], None] 
                     compute: Callable | None = None) -> StoryRun:
     """Regroup the whole archive in published order (or continue a regrouping that was killed), then
     catch up with what changed meanwhile."""
+    _KEPT.pop(_store_key(store), None)
     state = store.story_state()
     if "rebuild" not in state:
         state = {"rebuild": "", "rebuild_seq": str(store.last_change()), "params": params_digest(aliases)}
