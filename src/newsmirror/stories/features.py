@@ -5,7 +5,7 @@
    (`Aliases.fold_names`: 蒲亭, 普亭, 普丁 and Putin all read 普京).
 2. A MinHash signature (rensa, NUM_PERM permutations) of the body's SHINGLE-token shingles, a token being
    one CJK character or one Latin word: two bodies with Jaccard similarity J agree in about J of the
-   signature's slots, whatever their headlines. Near-duplicates are found with it (`dedup`).
+   signature's slots, whatever their headlines. Near-duplicates are confirmed with it (`cluster`).
 3. The body's and title's TOP_TERMS strongest terms (Han bigrams, Latin words, named entities), weighted
    (1 + ln tf) x idf and scaled to unit length: the cosine of two articles' terms says how alike their
    subjects are (`cluster`). The idf is a prior, the same on every machine and for every archive size: how
@@ -197,7 +197,8 @@ def _idf_of_count(count: int) -> float:
 
 _tables: tuple[np.ndarray, np.ndarray, float, float] | None = None
 _words_table: dict[str, int] | None = None
-_chars_table: tuple[np.ndarray, float] | None = None
+_chars_table: tuple[np.ndarray, float, np.ndarray] | None = None
+_LAST_CODE = 0x3134F  # the last Han code point (CJK Extension H)
 
 
 def _word_counts() -> dict[str, int]:
@@ -208,18 +209,21 @@ def _word_counts() -> dict[str, int]:
     return _words_table
 
 
-def _char_counts() -> tuple[np.ndarray, float]:
-    """How common each character is (indexed by code point, up to U+3134F): the summed frequencies of
-    jieba's words holding it; and the total. Two characters meet by chance count_a x count_b / total times."""
+def _char_counts() -> tuple[np.ndarray, float, np.ndarray]:
+    """How common each character is (indexed by code point up to U+3134F; one more slot, 0, for any later
+    one): the summed frequencies of jieba's words holding it; the total; and which code points are Han.
+    Two characters meet by chance count_a x count_b / total times."""
     global _chars_table
     if _chars_table is None:
-        counts = np.zeros(0x31350, dtype=np.float64)
+        counts = np.zeros(_LAST_CODE + 2, dtype=np.float64)
         for word, freq in _word_counts().items():
             for ch in word:
                 code = ord(ch)
-                if code < len(counts):
+                if code <= _LAST_CODE:
                     counts[code] += freq
-        _chars_table = (counts, float(counts.sum()) or 1.0)
+        han = _is_han(np.arange(_LAST_CODE + 2, dtype=np.int64))
+        han[-1] = False
+        _chars_table = (counts, float(counts.sum()) or 1.0, han)
     return _chars_table
 
 
@@ -261,15 +265,14 @@ def _bigram_idf(keys: np.ndarray) -> np.ndarray:
     known, idf_known, idf_unknown, idf_kana = _idf_tables()
     at = np.searchsorted(known, keys)
     at[at == len(known)] = 0
-    chars, total = _char_counts()
-    first = np.minimum(keys >> np.uint64(21), len(chars) - 1).astype(np.int64)
-    second = np.minimum(keys & np.uint64(0x1FFFFF), len(chars) - 1).astype(np.int64)
+    chars, total, han_table = _char_counts()
+    last = len(chars) - 1  # holds 0 and not Han: where any later code point reads
+    first = np.minimum((keys >> np.uint64(21)).astype(np.int64), last)
+    second = np.minimum((keys & np.uint64(0x1FFFFF)).astype(np.int64), last)
     chance = chars[first] * chars[second] / total  # how often the two characters meet by chance
     idf_chance = np.log(1.0 + IDF_MASS / (chance + IDF_SMOOTH))
     idf = np.minimum(np.where(known[at] == keys, idf_known[at], idf_unknown), idf_chance)
-    han = _is_han(keys >> np.uint64(21)) & _is_han(keys & np.uint64(0x1FFFFF))
-    return np.where(han, idf, idf_kana)
-
+    return np.where(han_table[first] & han_table[second], idf, idf_kana)
 
 def compute_features(title: str, body: str, aliases: Aliases) -> Features:
     """An article's features from its title and body text (see the module docstring)."""
