@@ -160,6 +160,28 @@ def distinct_cjk(text: str) -> str:
     return out.tobytes().decode("utf-32-le", "surrogatepass")
 
 
+def _gram_layout(codes):
+    """The token text's code points for `codes` (a uint32 array of a folded text), where each input character's
+    output ends (cumulative), and which characters are CJK: the one layout `gram_text` and `index_text` share."""
+    import numpy as np
+
+    cjk, word = _char_classes(codes)
+    pair = np.zeros(len(codes), dtype=bool)
+    pair[:-1] = cjk[:-1] & cjk[1:]
+    word_end = word.copy()
+    word_end[:-1] &= ~word[1:]
+    sizes = cjk.astype(np.int64) * 2 + pair + word + word_end
+    ends = np.cumsum(sizes)
+    total = int(ends[-1]) if len(ends) else 0
+    starts = ends - sizes
+    out = np.full(total, 0x20, dtype="<u4")
+    kept = cjk | word
+    out[starts[kept]] = codes[kept]
+    where = np.flatnonzero(pair)
+    out[starts[where] + 1] = codes[where + 1]
+    return out, ends, cjk
+
+
 def gram_text(folded: str) -> str:
     """`grams(folded)` joined by spaces (what the index stores), built with array operations.
 
@@ -172,21 +194,9 @@ def gram_text(folded: str) -> str:
     if not folded:
         return ""
     codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    cjk, word = _char_classes(codes)
-    pair = np.zeros(len(codes), dtype=bool)
-    pair[:-1] = cjk[:-1] & cjk[1:]
-    word_end = word.copy()
-    word_end[:-1] &= ~word[1:]
-    sizes = cjk.astype(np.int64) * 2 + pair + word + word_end
-    ends = np.cumsum(sizes)
-    if not len(ends) or ends[-1] == 0:
+    out, _, _ = _gram_layout(codes)
+    if not len(out):
         return ""
-    starts = ends - sizes
-    out = np.full(int(ends[-1]), 0x20, dtype="<u4")
-    kept = cjk | word
-    out[starts[kept]] = codes[kept]
-    where = np.flatnonzero(pair)
-    out[starts[where] + 1] = codes[where + 1]
     return out.tobytes().decode("utf-32-le", "surrogatepass")[:-1]
 
 
@@ -200,19 +210,7 @@ def index_text(folded_title: str, folded_body: str):
     import numpy as np
 
     codes = np.frombuffer(f"{folded_title}\n{folded_body}".encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    cjk, word = _char_classes(codes)
-    pair = np.zeros(len(codes), dtype=bool)
-    pair[:-1] = cjk[:-1] & cjk[1:]
-    word_end = word.copy()
-    word_end[:-1] &= ~word[1:]
-    sizes = cjk.astype(np.int64) * 2 + pair + word + word_end
-    ends = np.cumsum(sizes)
-    starts = ends - sizes
-    out = np.full(int(ends[-1]), 0x20, dtype="<u4")
-    kept = cjk | word
-    out[starts[kept]] = codes[kept]
-    where = np.flatnonzero(pair)
-    out[starts[where] + 1] = codes[where + 1]
+    out, ends, cjk = _gram_layout(codes)
     text = out.tobytes().decode("utf-32-le", "surrogatepass")
     cut = int(ends[len(folded_title)])  # where the line break's (empty) output stands
     return text[:cut][:-1], text[cut:][:-1], np.unique(codes[cjk])
