@@ -165,17 +165,22 @@ def test_workers_store_what_an_in_process_fetch_stores_even_when_one_is_killed(h
     assert sum(1 for _ in archive.iter_records()) >= len(set(refs))
 
 
+def fetch_through_workers(settings: Settings, count: int) -> subprocess.CompletedProcess:
+    """`fetch --queue --per-host 2` with `count` worker processes running, stopped after."""
+    workers = [start_worker(settings, f"w{i}") for i in range(count)]
+    try:
+        return subprocess.run(cli(settings, "fetch", "--queue", "--per-host", "2"), capture_output=True, text=True,
+                              env=ENV, timeout=180)
+    finally:
+        stop(*workers)
+
+
 @pytest.mark.slow
 def test_per_host_limit_holds_across_workers(http_server, pg_store_url, tmp_path):
     pages = InFlight(0.4)
     sources = serve(http_server, feeds=3, items=8, pages=pages)
     queued = home(tmp_path, "queued", sources, pg_store_url)
-    workers = [start_worker(queued, f"w{i}") for i in range(3)]
-    try:
-        done = subprocess.run(cli(queued, "fetch", "--queue", "--per-host", "2"), capture_output=True, text=True,
-                              env=ENV, timeout=180)
-    finally:
-        stop(*workers)
+    done = fetch_through_workers(queued, 3)
     assert done.returncode == 0, done.stderr
     assert len({r.path for r in http_server.requests if r.path.startswith("/p/")}) == 12  # every page asked
     assert 1 <= pages.most <= 2  # one host: never more than --per-host pages in flight, over all workers
@@ -186,12 +191,7 @@ def test_host_delay_spaces_page_requests_across_workers(http_server, pg_store_ur
     sources = serve(http_server, feeds=2, items=6)
     queued = home(tmp_path, "queued", sources, pg_store_url)
     queued.config_file.write_text("[fetch]\nhost_delay = 1.5\n", encoding="utf-8")
-    workers = [start_worker(queued, f"w{i}") for i in range(2)]
-    try:
-        done = subprocess.run(cli(queued, "fetch", "--queue", "--per-host", "2"), capture_output=True, text=True,
-                              env=ENV, timeout=180)
-    finally:
-        stop(*workers)
+    done = fetch_through_workers(queued, 2)
     assert done.returncode == 0, done.stderr
     pages = [r.at for r in http_server.requests if r.path.startswith("/p/")]
     robots = [r.at for r in http_server.requests if r.path == "/robots.txt"]
