@@ -340,3 +340,29 @@ def test_a_burst_across_flushes_and_batches_keeps_every_article_apart(index, mak
     assert index.search("快訊", limit=100).total == 60 and index.search("改寫", limit=100).total == 6
     rids = [r for (r,) in index._db.execute("SELECT rid FROM docs")]
     assert len(set(rids)) == 60 and max(rids) - min(rids) < 80
+
+
+def test_a_burst_takes_the_first_free_rowids_past_stale_ones_and_another_writers(index, make_article, monkeypatch):
+    """The rowids of one 16-second slot are handed out in order, each the first one free: past live rows, past
+    stale ones (replaced articles), past those another writer of the same file took since this one last looked
+    (a remembered slot is only a place to start), read a few rowids at a time (RID_SCAN 5 here)."""
+    from newsmirror.index import fts
+
+    monkeypatch.setattr(fts, "RID_SCAN", 5)
+    index.add_many(make_article(i, f"快訊{i}", "同一時刻的快訊。", days_ago=3) for i in range(1, 13))
+
+    def rids() -> dict[int, int]:
+        return {a: r for r, a in index._db.execute("SELECT rid, id FROM docs")}
+
+    slot = rids()[1]
+    assert sorted(rids().values()) == list(range(slot, slot + 12))
+    index.add_many([make_article(3, "快訊3", "改寫後的快訊。", days_ago=3), make_article(7, "快訊7", "又改寫。", days_ago=3)])
+    assert (rids()[3], rids()[7]) == (slot + 12, slot + 13)  # 3's and 7's old rowids are stale: never given again
+    other = SearchIndex(index.path)
+    try:
+        other.add_many(make_article(i, f"快訊{i}", "另一個寫入者。", days_ago=3) for i in range(13, 16))
+    finally:
+        other.close()
+    index.add(make_article(16, "快訊16", "最後一則。", days_ago=3))
+    assert [rids()[i] for i in (13, 14, 15, 16)] == [slot + 14, slot + 15, slot + 16, slot + 17]
+    assert index.count() == 16 and index.search("快訊", limit=100).total == 16

@@ -122,6 +122,8 @@ EPOCH_DAYS = 30  # one-character tables cover the articles of the newest RECENT_
 RECENT_EPOCHS = 2
 DEFAULT_TZ = "Asia/Taipei"  # since:/until: days are this zone's days unless search(tz=...) says otherwise
 BATCH = 2000  # articles a write transaction takes
+RID_SCAN = 256  # rowids read at once while looking for a free one in a busy slot (`_free_rid`)
+NEXT_FREE_SLOTS = 4096  # busy slots whose next free rowid is remembered (then forgotten all at once)
 FLUSH_ROWS = 256  # prepared articles held before they are written in rowid order (~15 KiB each)
 _EPOCH_RIDS = EPOCH_DAYS * 86400 // RID_SECONDS
 # Function characters dropped when an unspaced query is split into words.
@@ -383,6 +385,7 @@ class SearchIndex:
         self._sources: dict[str, int] = dict(self._db.execute("SELECT name, sid FROM sources"))
         self._epochs: dict[int, int] = dict(self._db.execute("SELECT epoch, docs FROM char_epochs"))
         self._docs = self._meta_int("docs")
+        self._next_free: dict[int, int] = {}  # slot -> the rowid its last search ended at (see _free_rid)
 
     def _meta_int(self, key: str) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
@@ -404,26 +407,29 @@ class SearchIndex:
         """The rowid for an article published at `seconds`: its own, else the next one free.
 
         Free means neither a live article's nor a stale one's (stale rowids keep FTS entries), nor
-        one given to an article of this batch not yet written (`pending`)."""
+        one given to an article of this batch not yet written (`pending`). A rowid once taken stays
+        taken (a replaced or removed article's turns stale) until `rebuild`, so where the search for a
+        slot ended is remembered (`_next_free`) and the next article of that slot starts there: a
+        burst of N articles in one slot (feeds without dates all take the run's time) costs N steps,
+        not N squared (an index follower syncing 4,000 such articles spent 85% of its CPU here).
+        Rowids are read RID_SCAN at a time, live and stale together."""
         taken_here = pending.rids if pending is not None else {}
-        candidate = seconds // RID_SECONDS
+        slot = seconds // RID_SECONDS
+        candidate = self._next_free.get(slot, slot)
         while True:
-            if candidate in taken_here:
+            last = candidate + RID_SCAN - 1
+            taken = {r for (r,) in self._db.execute(
+                "SELECT rid FROM docs WHERE rid BETWEEN ?1 AND ?2"
+                " UNION ALL SELECT rid FROM stale WHERE rid BETWEEN ?1 AND ?2", (candidate, last))}
+            while candidate <= last and (candidate in taken or candidate in taken_here):
                 candidate += 1
-                continue
-            live, stale = self._db.execute(
-                "SELECT (SELECT 1 FROM docs WHERE rid=?1), (SELECT 1 FROM stale WHERE rid=?1)", (candidate,)
-            ).fetchone()
-            if live is None and stale is None:
-                return candidate
-            if live is None:
-                candidate += 1
-                continue
-            # skip the run of live articles' rowids that starts here (a burst of articles in one slot)
-            for (r,) in self._db.execute("SELECT rid FROM docs WHERE rid >= ? ORDER BY rid LIMIT 256", (candidate,)):
-                if r != candidate:
-                    break
-                candidate += 1
+            if candidate <= last:
+                break
+        if candidate != slot:
+            if len(self._next_free) >= NEXT_FREE_SLOTS:
+                self._next_free.clear()
+            self._next_free[slot] = candidate
+        return candidate
 
     def _retire(self, rid: int) -> None:
         """Drop an article's row and mark its rowid stale (its FTS entries stay until rebuild)."""
