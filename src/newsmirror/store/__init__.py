@@ -160,13 +160,16 @@ class Store(Protocol):
 
         The rule that makes this safe with many writers: change numbers become visible in
         increasing order, so every number a reader can see is safe to move past (no lower number
-        can appear later). SQLite has one writer at a time. PostgreSQL draws numbers from a
-        sequence at the end of each writing transaction, under a transaction-scoped advisory lock
-        held through its commit (store.postgres), so transactions commit their numbers in order;
-        numbers of rolled-back transactions are gaps, never filled."""
+        can appear later), and no number is handed out twice, not even after the article that
+        carried it was deleted. SQLite has one writer at a time and a counter row that never goes
+        down. PostgreSQL draws numbers from a sequence at the end of each writing transaction,
+        under a transaction-scoped advisory lock held through its commit (store.postgres), so
+        transactions commit their numbers in order; numbers of rolled-back transactions are gaps,
+        never filled."""
 
     def last_change(self) -> int:
-        """The newest change number (0 for an empty archive)."""
+        """The newest change number given out (0 for an empty archive); never goes down, and a deletion
+        raises it too (a number no article carries), so a purge counts as a change for publishing."""
 
     def day_counts(self, since: datetime, until: datetime, tz: str) -> dict[date, int]:
         """How many articles were published on each local day of zone `tz`, for since <= published < until."""

@@ -7,7 +7,8 @@ connection adapter that reads SQLite's SQL as PostgreSQL's: `?` and `?N` placeho
 two-argument `max(a, b)` (GREATEST), `lastrowid` (RETURNING id). What differs for real is here,
 next to nothing else: opening and migrating, transactions, and change numbers.
 
-Change numbers: SQLite has one writer at a time, so max+1 is safe there. Here many transactions
+Change numbers: SQLite has one writer at a time, so a counter raised in the transaction is safe
+there (`SQLiteStore._next_change`, the one hook both backends fill). Here many transactions
 write at once and commit in any order, so a number drawn early could become visible after a
 later one, and a reader that moved past the later one would never see it. So a write stamps a
 changed article with a negative placeholder, and just before COMMIT the transaction takes a
@@ -55,7 +56,6 @@ _REPLACE = re.compile(r"INSERT OR REPLACE INTO (\w+)\s*\(([^)]*)\)", re.I)
 _IGNORE = re.compile(r"INSERT OR IGNORE INTO", re.I)
 # SQLite's two-argument scalar max, e.g. max(last_seen, ?): PostgreSQL's GREATEST.
 _SCALAR_MAX = re.compile(r"\bmax\(([\w.]+),\s*(\?|[\w.]+)\)", re.I)
-_NEXT_SEQ = "(SELECT coalesce(max(change_seq), 0) + 1 FROM articles)"
 
 
 def pg_release(server_version: int) -> str:
@@ -93,11 +93,9 @@ PG_SCHEMA_VERSION = load_pg_migrations()[-1][0]
 class _Translated:
     """One SQLite statement read as PostgreSQL: the SQL, which argument feeds each placeholder, flags."""
 
-    __slots__ = ("sql", "order", "returning", "stamps")
+    __slots__ = ("sql", "order", "returning")
 
     def __init__(self, sql: str) -> None:
-        self.stamps = _NEXT_SEQ in sql
-        sql = sql.replace(_NEXT_SEQ, "(-nextval('change_placeholder'))")
         sql = _SCALAR_MAX.sub(r"GREATEST(\1, \2)", sql)
         if m := _REPLACE.search(sql):
             table, columns = m.group(1), [c.strip() for c in m.group(2).split(",")]
@@ -169,17 +167,15 @@ class _Connection:
 
     def __init__(self, pg: psycopg.Connection) -> None:
         self.pg = pg
-        self.stamped = False  # a statement of this transaction gave a row a change placeholder
+        self.stamped = False  # this transaction took a change number (`PostgresStore._next_change`)
 
     def execute(self, sql: str, params: Any = ()) -> _Cursor:
         t = _translate(sql)
-        self.stamped = self.stamped or t.stamps
         args = [params[i] for i in t.order] if t.order else None
         return _Cursor(self.pg.execute(t.sql, _adapt(args)), t.returning)
 
     def executemany(self, sql: str, rows: Any) -> None:
         t = _translate(sql)
-        self.stamped = self.stamped or t.stamps
         with self.pg.cursor() as cur:
             cur.executemany(t.sql, [_adapt([row[i] for i in t.order]) or [] for row in rows])
 
@@ -324,11 +320,20 @@ class PostgresStore(SQLiteStore):
         conn.execute("BEGIN")
         conn.stamped = False
 
+    def _next_change(self, conn: Any) -> int:
+        """A negative placeholder, numbered from the sequence by `_before_commit` (the module's docstring)."""
+        conn.stamped = True
+        return -int(conn.pg.execute("SELECT nextval('change_placeholder')").fetchone()[0])
+
     def _before_commit(self, conn: Any) -> None:
-        """Number the transaction's changes under a lock held through COMMIT (the module's docstring)."""
+        """Number the transaction's changes under a lock held through COMMIT (the module's docstring), and
+        raise the counter `last_change` reads to the last of them (a deletion alone takes one number)."""
         if conn.stamped:
-            conn.pg.execute("SELECT pg_advisory_xact_lock(%s)", (_CHANGE_LOCK,))
-            conn.pg.execute("UPDATE articles SET change_seq = nextval('change_seq') WHERE change_seq < 0")
+            pg = conn.pg
+            pg.execute("SELECT pg_advisory_xact_lock(%s)", (_CHANGE_LOCK,))
+            numbered = pg.execute("UPDATE articles SET change_seq = nextval('change_seq') WHERE change_seq < 0")
+            last = "currval('change_seq')" if numbered.rowcount else "nextval('change_seq')"
+            pg.execute(f"UPDATE change_counter SET last = {last}")
 
     def _now(self) -> str:
         return _ts(datetime.now(UTC))

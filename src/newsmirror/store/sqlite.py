@@ -13,7 +13,9 @@ this code raises StoreError.
 Layout: `articles` holds the key, metadata and the number of its current revision; the content
 (feed HTML and text, the body's sanitized HTML and text, the extracted record) lives only in
 `revisions`, joined on read by primary key. `change_seq` numbers every creation and change of
-the current body for `changes_since`; `article_urls` keeps other URLs an article was seen under.
+the current body for `changes_since`, from the one-row `change_counter` that never goes down (a
+number freed by deleting the newest articles is never handed out again; `_next_change` is the
+backends' one hook for it); `article_urls` keeps other URLs an article was seen under.
 
 Keys and revisions: an item is matched by canonical URL (also the URLs an article was seen under
 before), then by (source, GUID) when that GUID names exactly one article. A revision is kept only
@@ -270,7 +272,6 @@ def _row_to_schedule(row: tuple[Any, ...]) -> FeedSchedule:
                         reason=row[4], active_url=row[5], switched_at=_dt(row[6]), primary_retry=_dt(row[7]))
 
 
-_NEXT_SEQ = "(SELECT coalesce(max(change_seq), 0) + 1 FROM articles)"
 # Tables whose rows belong to one article (column article_id): deleted with it.
 _ARTICLE_TABLES = ("revisions", "folded_versions", "article_urls", "page_fetches")
 
@@ -495,6 +496,14 @@ class SQLiteStore(StoryTables):
     def _begin(self, conn: Any) -> None:
         """Start a write transaction: SQLite takes the write lock at once (no upgrade deadlock later)."""
         conn.execute("BEGIN IMMEDIATE")
+
+    def _next_change(self, conn: Any) -> int:
+        """The change number for an article this transaction creates or whose body it changes.
+
+        SQLite has one writer at a time: the counter row is raised at once, and never goes down
+        (deleting the newest articles frees no number for reuse). PostgreSQL returns a placeholder
+        that `_before_commit` replaces with the sequence's next number."""
+        return int(conn.execute("UPDATE change_counter SET last = last + 1 RETURNING last").fetchall()[0][0])
 
     def _before_commit(self, conn: Any) -> None:
         """The last step inside a write transaction (SQLite: none; PostgreSQL numbers its changes)."""
@@ -723,9 +732,10 @@ class SQLiteStore(StoryTables):
             cur = conn.execute(
                 "INSERT INTO articles (source, url, link, guid, feed_url, title, published, first_seen,"
                 " last_seen, authors, categories, revision, feed_hash, change_seq) VALUES"
-                f" (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, {_NEXT_SEQ})",
-                (item.source, key, item.link.strip() or key, item.guid, item.feed_url, item.title,
-                 published, seen, seen, _json_list(item.authors), _json_list(item.categories), fingerprint),
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                (item.source, key, item.link.strip() or key, item.guid, item.feed_url, item.title, published,
+                 seen, seen, _json_list(item.authors), _json_list(item.categories), fingerprint,
+                 self._next_change(conn)),
             )
             article_id = int(cur.lastrowid)  # type: ignore[arg-type]
             self._add_feed_revision(conn, article_id, 1, seen, item, html, text, raw_ref)
@@ -748,9 +758,9 @@ class SQLiteStore(StoryTables):
                     "UPDATE articles SET title = ?, last_seen = max(last_seen, ?),"
                     " authors = CASE WHEN ? = '[]' THEN authors ELSE ? END,"
                     " categories = CASE WHEN ? = '[]' THEN categories ELSE ? END,"
-                    f" revision = ?, feed_hash = ?, change_seq = {_NEXT_SEQ} WHERE id = ?",
+                    " revision = ?, feed_hash = ?, change_seq = ? WHERE id = ?",
                     (item.title, seen, *([_json_list(item.authors)] * 2), *([_json_list(item.categories)] * 2),
-                     revision, fingerprint, article_id),
+                     revision, fingerprint, self._next_change(conn), article_id),
                 )
                 self._add_feed_revision(conn, article_id, revision, seen, item, html, text, raw_ref)
                 return SaveOutcome(SaveStatus.REVISED, article_id, revision)
@@ -804,8 +814,8 @@ class SQLiteStore(StoryTables):
                 revision += 1
                 status = SaveStatus.REVISED
             conn.execute(
-                f"UPDATE articles SET revision = ?, last_seen = max(last_seen, ?), change_seq = {_NEXT_SEQ}"
-                " WHERE id = ?", (revision, seen, article_id),
+                "UPDATE articles SET revision = ?, last_seen = max(last_seen, ?), change_seq = ? WHERE id = ?",
+                (revision, seen, self._next_change(conn), article_id),
             )
         return SaveOutcome(status, article_id, revision)
 
@@ -857,7 +867,7 @@ class SQLiteStore(StoryTables):
                 self._set_page(conn, article_id, revision, html, text, page_key, seen, raw_ref, extracted_json)
                 status = SaveStatus.FILLED
             if revision == current_revision:  # the searchable body changed
-                conn.execute(f"UPDATE articles SET change_seq = {_NEXT_SEQ} WHERE id = ?", (article_id,))
+                conn.execute("UPDATE articles SET change_seq = ? WHERE id = ?", (self._next_change(conn), article_id))
         return SaveOutcome(status, article_id, current_revision)
 
     def delete_source_articles(self, source: str) -> list[int]:
@@ -870,6 +880,8 @@ class SQLiteStore(StoryTables):
                 conn.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT id FROM articles WHERE source = ?)",
                              (source,))
             conn.execute("DELETE FROM articles WHERE source = ?", (source,))
+            if ids:
+                self._next_change(conn)  # a number no article carries: last_change moves, followers see a change
         return ids
 
     # --- articles: reading -----------------------------------------------------------------
@@ -982,8 +994,8 @@ class SQLiteStore(StoryTables):
             after = rows[-1][-1]
 
     def last_change(self) -> int:
-        """The highest change number so far (0 for an empty archive)."""
-        return int(self._read("SELECT coalesce(max(change_seq), 0) FROM articles")[0][0])
+        """The highest change number given out so far (0 for an empty archive); it never goes down."""
+        return int(self._read("SELECT last FROM change_counter")[0][0])
 
     def day_counts(self, since: datetime, until: datetime, tz: str) -> dict[date, int]:
         """How many articles were published on each local day of zone `tz`, for since <= published < until.
