@@ -110,6 +110,7 @@ def _kept_grouper(store, state: dict[str, str]) -> Grouper:
     """The window this process kept after its last sync into `store`, if the store is as it left it."""
     kept = _KEPT.pop(_store_key(store), None)
     if kept is not None and kept[0] == state:
+        kept[1].window.load = store.story_entries  # days it has not read yet come from this store object
         return kept[1]
     return Grouper(store.story_entries)
 
