@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from httpserver import Reply
 from newsmirror.config import Settings, save_sources
 from newsmirror.fetch.http import FetchPolicy
 from newsmirror.fetch.warc import RawArchive
-from newsmirror.models import Source
+from newsmirror.models import FailureKind, PageStatus, Source
 from newsmirror.pipeline import fetch_sources
 from newsmirror.store import open_store
 
@@ -382,3 +383,26 @@ def test_prune_deletes_ended_jobs_and_reports_older_than_kept(pg_store_url, tmp_
     plain = home(tmp_path, "plain", [])
     done = subprocess.run(cli(plain, "worker", "--prune"), capture_output=True, text=True, env=ENV, timeout=60)
     assert done.returncode == 1 and done.stderr.count("\n") == 1 and "needs a PostgreSQL store" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_long_retry_after_stops_the_host_for_every_worker(http_server, pg_store_url, tmp_path):
+    """A page answered 429 with an hour's Retry-After: no worker asks that host for another page in the round
+    (each of the two slots may have had one request on its way), every page waits for a later round with
+    the hold as its next try, and the waiter names the failures."""
+    asked = InFlight(0.2)
+    sources = serve(http_server, feeds=1, items=24)  # 12 summary-only items: 12 page jobs after the feed's
+    for n in range(1, 24, 2):
+        http_server.add(f"/p/{n}.html", asked.route(Reply("busy", status=429, headers={"Retry-After": "3600"})))
+    queued = home(tmp_path, "queued", sources, pg_store_url)
+    started = datetime.now(UTC)
+    done = fetch_through_workers(queued, 3)
+    assert done.returncode == 1, done.stderr
+    assert "3600" in done.stderr or "wait" in done.stderr
+    pages = [r for r in http_server.requests if r.path.startswith("/p/")]
+    assert 1 <= len(pages) <= 2, [r.path for r in pages]  # without the shared hold each worker asks on its own
+    with open_store(pg_store_url) as store:
+        records = store.page_fetches()
+    assert len(records) == 12 and all(r.status is PageStatus.RETRYING for r in records)
+    assert all(r.kind is FailureKind.RATE_LIMITED for r in records), {r.kind for r in records}
+    assert all(r.next_try >= started + timedelta(seconds=3000) for r in records)  # not before the hold ends

@@ -342,9 +342,10 @@ async def _page_job(context, round: str, source: dict, article_id: int, link: st
     summary = FetchSummary()
     now = datetime.now(UTC)
     fetched = await fetch_page(w.fetcher, PageTask(src.name, article_id, link))
-    await release_slot(context.app, context.job.id)
     if fetched.error is not None and fetched.error.kind is FailureKind.RATE_LIMITED and fetched.error.retry_after:
-        await w.fetcher.pacer.store_hold(host_of(link), fetched.error.retry_after)  # every worker waits, not only this one
+        # every worker waits, not only this one; kept before the slot is given back, so the slot's next job sees it
+        await w.fetcher.pacer.store_hold(host_of(link), fetched.error.retry_after)
+    await release_slot(context.app, context.job.id)
     failure = finish_page(w.store, src, fetched, now, summary, Progress("fetch", quiet=True), outlets=w.outlets)
     if failure is not None:
         summary.failures.append(failure)
