@@ -14,6 +14,8 @@ Queue overhead per job is measured apart: N no-op jobs deferred and run through 
 database by one worker (procrastinate's own cost per job: insert, take, finish).
 
 Run by hand:  .venv/bin/python bench/workers.py [--feeds 200] [--items 20000] [--hosts 4] [--workers 3]
+With --profile DIR the queue's processes run under cProfile (CPU time: time.process_time), each writing
+DIR/<name>.prof, and the workers' CPU seconds per job are printed by step (the profiler adds its own cost).
 """
 
 from __future__ import annotations
@@ -128,9 +130,54 @@ def make_home(path: Path, sources: list[Source], store: str | None) -> Settings:
     return settings
 
 
-def cli(settings: Settings, *args: str) -> list[str]:
-    return [sys.executable, "-m", "newsmirror", "-q", "--home", str(settings.home), "--store",
-            settings.store_location, *args]
+def cli(settings: Settings, *args: str, profile: Path | None = None) -> list[str]:
+    """The newsmirror command line; with `profile`, run under cProfile writing that file (see `profiled`)."""
+    runner = [sys.executable, "-m", "newsmirror"] if profile is None else [
+        sys.executable, __file__, "--profiled", str(profile), "--"]
+    return [*runner, "-q", "--home", str(settings.home), "--store", settings.store_location, *args]
+
+
+def profiled(out: str, args: list[str]) -> None:
+    """Run newsmirror's CLI with `args` under cProfile counting CPU time; the stats go to `out` at exit
+    (a worker stopped with SIGTERM finishes its jobs and returns)."""
+    import cProfile
+
+    from newsmirror.cli import cli as newsmirror
+
+    prof = cProfile.Profile(time.process_time)
+    try:
+        prof.runcall(newsmirror.main, args=args, prog_name="newsmirror", standalone_mode=False)
+    finally:
+        prof.dump_stats(out)
+
+
+# What a worker's CPU time is spent on, by step: (label, function name as pstats keys it).
+_STEPS = (
+    ("feed: fetch (request, WARC)", "fetch_feed"),
+    ("feed: parse, store, record", "finish_feed"),
+    ("feed: defer its page jobs", "_defer_pages"),
+    ("page: fetch (request, WARC)", "fetch_page"),
+    ("page: extract, sanitize, store", "finish_page"),
+    ("give the host slot back", "release_slot"),
+    ("write the job's report", "report"),
+    ("procrastinate: take, finish, heartbeat", "run_worker_async"),
+)
+
+
+def print_profile(paths: list[Path], jobs: int) -> None:
+    """The workers' CPU seconds by step, in total and per job, then the functions that spend the most."""
+    import pstats
+
+    stats = pstats.Stats(*map(str, paths))
+    by_name: dict[str, float] = {}
+    for (_, _, name), (_, _, _, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
+        by_name[name] = max(by_name.get(name, 0.0), cumulative)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    print(f"# workers' CPU under cProfile: {total:.1f} s over {jobs} jobs, {total / jobs * 1000:.1f} ms a job")
+    for label, name in _STEPS:
+        secs = by_name.get(name, 0.0)
+        print(f"#   {label:40s} {secs:7.1f} s  {secs / jobs * 1000:6.2f} ms a job")
+    stats.sort_stats("tottime").print_stats(25)
 
 
 def cpu_of_children() -> float:
@@ -220,6 +267,7 @@ def main() -> None:
     ap.add_argument("--noop-jobs", type=int, default=1000)
     ap.add_argument("--latency", type=float, default=0.05, help="seconds each server takes to answer")
     ap.add_argument("--skip-local", action="store_true", help="no in-process fetch beside the queue")
+    ap.add_argument("--profile", type=Path, help="run the queue's processes under cProfile, stats in this folder")
     args = ap.parse_args()
     bindir = find_pg_bin()
     if bindir is None:
@@ -247,13 +295,17 @@ def main() -> None:
         url = server.fresh_url()
         open_store(url, migrate=True).close()
         queued = make_home(work / "queued", sources, url)
-        workers = [subprocess.Popen(cli(queued, "worker", "--concurrency", str(args.concurrency),
-                                        "--name", f"w{i}"), stderr=subprocess.DEVNULL)
+        prof = args.profile
+        if prof:
+            prof.mkdir(parents=True, exist_ok=True)
+        workers = [subprocess.Popen(cli(queued, "worker", "--concurrency", str(args.concurrency), "--name", f"w{i}",
+                                        profile=prof / f"w{i}.prof" if prof else None), stderr=subprocess.DEVNULL)
                    for i in range(args.workers)]
         cpu = cpu_of_children()
         watch = JobsDone(url)
         try:
-            secs, done = timed(cli(queued, "fetch", "--queue", "--per-host", str(args.per_host)))
+            secs, done = timed(cli(queued, "fetch", "--queue", "--per-host", str(args.per_host),
+                                   profile=prof / "waiter.prof" if prof else None))
         finally:
             jobs_done = watch.stop()
             for w in workers:
@@ -270,6 +322,8 @@ def main() -> None:
               f"(limit {args.per_host}); load {os.getloadavg()[0]:.1f}")
         if done.returncode:
             print(done.stderr[-2000:])
+        if prof:
+            print_profile([prof / f"w{i}.prof" for i in range(args.workers)], jobs)
         defer, run = asyncio.run(queue_overhead(url, args.noop_jobs))
         print(f"queue overhead per job (procrastinate, {args.noop_jobs} no-op jobs, one worker): defer "
               f"{defer * 1000:.2f} ms, take and finish {run * 1000:.2f} ms; load {os.getloadavg()[0]:.1f}")
@@ -280,4 +334,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--profiled"]:
+        profiled(sys.argv[2], sys.argv[4:])
+    else:
+        main()

@@ -67,7 +67,10 @@ __all__ = [
 QUEUE_MIN_SERVER = 130000  # PostgreSQL 13: the oldest server procrastinate 3 is tested on
 FEED_TASK = "newsmirror.feed"
 PAGE_TASK = "newsmirror.page"
-POLL_SECONDS = 0.25  # how often the waiter looks at the round's jobs, and an idle worker for a freed lock
+POLL_SECONDS = 0.25  # how often the waiter looks at the round's jobs
+# How often an idle worker looks for jobs nobody told it of: a new job and a freed slot (release_slot) wake it at
+# once (NOTIFY), so polling only covers a lost notification; each poll is a locking query on the database.
+WORKER_POLL_SECONDS = 1.0
 WATCH_SECONDS = 1.0  # how often a worker checks its database and looks for the jobs of dead workers
 LOST_AFTER = 3  # failed checks in a row after which a worker stops: its database stopped answering
 FORGET_HOSTS_AFTER = 600.0  # seconds a worker keeps a host given up (an in-process run: until it ends)
@@ -356,15 +359,30 @@ async def _page_job(context, round: str, source: dict, article_id: int, link: st
 
 async def _defer_pages(app, round_id: str, source: Source, pages: list[PageTask], per_host: int) -> int:
     """Defer one page job per page, in its host's slot; a page already waiting in the queue is not added twice."""
+    src = _source_to_json(source)
+    return await _defer(app, [
+        app.configure_task(PAGE_TASK, lock=slot_lock(page.link, per_host), queueing_lock=f"page {page.article_id}")
+        .make_new_job(round=round_id, source=src, article_id=page.article_id, link=page.link, per_host=per_host)
+        for page in pages])
+
+
+async def _defer(app, jobs: list) -> int:
+    """Defer procrastinate `jobs` in one statement (one round trip, not one each); when one of them is already
+    waiting in the queue (its queueing lock), nothing was added, and they are deferred one by one, skipping
+    those. Return how many were added."""
     from procrastinate.exceptions import AlreadyEnqueued
 
+    if not jobs:
+        return 0
+    try:
+        await app.job_manager.batch_defer_jobs_async(jobs)
+        return len(jobs)
+    except AlreadyEnqueued:
+        pass
     deferred = 0
-    for page in pages:
+    for job in jobs:
         try:
-            await app.configure_task(PAGE_TASK, lock=slot_lock(page.link, per_host),
-                                     queueing_lock=f"page {page.article_id}").defer_async(
-                round=round_id, source=_source_to_json(source), article_id=page.article_id, link=page.link,
-                per_host=per_host)
+            await app.job_manager.defer_job_async(job)
             deferred += 1
         except AlreadyEnqueued:
             continue
@@ -515,7 +533,7 @@ async def run_worker(settings: Settings, policy, *, concurrency: int = 4, name: 
             work = asyncio.create_task(app.run_worker_async(
                 concurrency=concurrency, name=name, wait=wait, delete_jobs="successful",
                 update_heartbeat_interval=max(stalled_after / 6, 0.1), stalled_worker_timeout=stalled_after,
-                fetch_job_polling_interval=POLL_SECONDS, shutdown_graceful_timeout=5, install_signal_handlers=True))
+                fetch_job_polling_interval=WORKER_POLL_SECONDS, shutdown_graceful_timeout=5, install_signal_handlers=True))
             watcher = asyncio.create_task(_watch(app, url, stalled_after, work, lost, fetcher))
             try:
                 await work
@@ -544,17 +562,11 @@ async def run_worker(settings: Settings, policy, *, concurrency: int = 4, name: 
 async def enqueue_round(app, sources: list[Source], per_host: int, round_id: str | None = None) -> str:
     """Defer one feed job per feed of `sources`; return the round's id. A feed still waiting in the queue
     from an earlier round is not queued twice (a queueing lock per feed)."""
-    from procrastinate.exceptions import AlreadyEnqueued
-
     round_id = round_id or uuid.uuid4().hex
-    for source in sources:
-        for url in source.feeds:
-            try:
-                await app.configure_task(FEED_TASK, lock=slot_lock(url, per_host),
-                                         queueing_lock=f"feed {url}").defer_async(
-                    round=round_id, source=_source_to_json(source), url=url, per_host=per_host)
-            except AlreadyEnqueued:
-                continue
+    await _defer(app, [
+        app.configure_task(FEED_TASK, lock=slot_lock(url, per_host), queueing_lock=f"feed {url}")
+        .make_new_job(round=round_id, source=_source_to_json(source), url=url, per_host=per_host)
+        for source in sources for url in source.feeds])
     return round_id
 
 

@@ -24,6 +24,7 @@ is changed on purpose, once, under an advisory lock.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
@@ -168,6 +169,16 @@ class _Connection:
     def __init__(self, pg: psycopg.Connection) -> None:
         self.pg = pg
         self.stamped = False  # this transaction took a change number (`PostgresStore._next_change`)
+        # Placeholders unique among the transactions open at once without asking the server: this session's
+        # backend pid (unique among live sessions) above a 24-bit count. None outlives its transaction (numbered
+        # before COMMIT, or rolled back with it), so a pid used again later, or the count wrapping, meets none.
+        self._pid = pg.info.backend_pid << 24
+        self._count = itertools.count(1)
+
+    def placeholder(self) -> int:
+        """The next negative change-number placeholder of this session (see __init__)."""
+        self.stamped = True
+        return -(self._pid | (next(self._count) & 0xFFFFFF))
 
     def execute(self, sql: str, params: Any = ()) -> _Cursor:
         t = _translate(sql)
@@ -322,8 +333,7 @@ class PostgresStore(SQLiteStore):
 
     def _next_change(self, conn: Any) -> int:
         """A negative placeholder, numbered from the sequence by `_before_commit` (the module's docstring)."""
-        conn.stamped = True
-        return -int(conn.pg.execute("SELECT nextval('change_placeholder')").fetchone()[0])
+        return int(conn.placeholder())
 
     def _before_commit(self, conn: Any) -> None:
         """Number the transaction's changes under a lock held through COMMIT (the module's docstring), and

@@ -11,3 +11,7 @@ CREATE TABLE change_counter (
 INSERT INTO change_counter (id, last)
     SELECT 1, GREATEST((SELECT coalesce(max(change_seq), 0) FROM articles),
                        (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM change_seq));
+
+-- Placeholders before a commit numbers its changes now come from the session itself (its backend pid and a
+-- count, store/postgres.py), not from a round trip to this sequence.
+DROP SEQUENCE IF EXISTS change_placeholder;
