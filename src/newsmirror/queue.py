@@ -333,7 +333,8 @@ async def _feed_job(context, round: str, source: dict, url: str, per_host: int) 
     progress = Progress("fetch", quiet=True)
     fetched = await fetch_feed(w.fetcher, w.store, src, url, now, summary)
     await release_slot(context.app, context.job.id)
-    pages = finish_feed(w.store, src, fetched, now, summary, progress)
+    with w.store.transaction(f"store feed {url}"):  # its items, its record, its pages' checks: one commit
+        pages = finish_feed(w.store, src, fetched, now, summary, progress)
     await _defer_pages(context.app, round, src, pages, per_host)
     await w.report(round, f"feed {url}", summary)
 
@@ -349,7 +350,8 @@ async def _page_job(context, round: str, source: dict, article_id: int, link: st
         # every worker waits, not only this one; kept before the slot is given back, so the slot's next job sees it
         await w.fetcher.pacer.store_hold(host_of(link), fetched.error.retry_after)
     await release_slot(context.app, context.job.id)
-    failure = finish_page(w.store, src, fetched, now, summary, Progress("fetch", quiet=True), outlets=w.outlets)
+    with w.store.transaction(f"store the page of article {article_id}"):  # its body and its record: one commit
+        failure = finish_page(w.store, src, fetched, now, summary, Progress("fetch", quiet=True), outlets=w.outlets)
     if failure is not None:
         summary.failures.append(failure)
     summary.notes += w.fetcher.robots.notes

@@ -372,3 +372,19 @@ def test_backup_is_a_consistent_copy(store, make_item, tmp_path):
         assert [a.url for a in copy.iter_articles()] == [a.url for a in store.iter_articles()]
     with pytest.raises(StoreError, match="already exists"):
         store.backup(dest)
+
+
+def test_a_transaction_keeps_all_of_its_writes_or_none(store, make_item):
+    """`Store.transaction` groups writes (a queue worker stores a page and its fetch record in one commit)."""
+    with pytest.raises(RuntimeError):
+        with store.transaction("save two items, then fail"):
+            store.save_item(make_item(1), html="<p>1</p>", text="1", seen_at=T0)
+            store.save_item(make_item(2), html="<p>2</p>", text="2", seen_at=T0)
+            raise RuntimeError("boom")
+    assert store.count_articles() == 0 and list(store.changes_since(0)) == []
+    with store.transaction("save two items"):
+        first = store.save_item(make_item(1), html="<p>1</p>", text="1", seen_at=T0)
+        store.save_item(make_item(2), html="<p>2</p>", text="2", seen_at=T0)
+        assert store.get_article(first.article_id) is not None  # the transaction reads its own writes
+    seqs = [seq for seq, _ in store.changes_since(0)]
+    assert store.count_articles() == 2 and len(seqs) == 2 and seqs == sorted(seqs) and seqs[-1] == store.last_change()

@@ -7,6 +7,7 @@ implementation from the location (a path means SQLite).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -130,6 +131,10 @@ class Store(Protocol):
 
     def delete_source_articles(self, source: str) -> list[int]:
         """Delete every article of `source` and everything kept about it; return their ids (one transaction)."""
+
+    def transaction(self, what: str) -> AbstractContextManager[None]:
+        """Run the writes inside the `with` block as one transaction: all or none, one commit (on PostgreSQL a
+        round trip and a flush saved per write). `what` names the work in an error message."""
 
     def get_article(self, article_id: int) -> StoredArticle | None:
         """One article with its current revision, or None."""

@@ -477,6 +477,12 @@ class SQLiteStore(StoryTables):
             finally:
                 self._depth = 0
 
+    @contextmanager
+    def transaction(self, what: str) -> Iterator[None]:
+        """The writes inside the `with` block as one transaction (the store methods' own join it)."""
+        with self._write(what):
+            yield
+
     def _read(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
