@@ -8,8 +8,8 @@ Each server counts the requests it is answering at once: the largest count per h
 --per-host. Both runs are whole processes timed from start to exit, each with its own archive: the
 in-process fetch on SQLite, the queue on a throwaway PostgreSQL cluster (Debian's postgresql, as the
 tests start it). Beside wall time, each side's CPU seconds (user + sys of newsmirror's processes: the
-fetch and its index follower; the waiter and the workers; PostgreSQL's server is not counted), which a
-loaded machine changes far less, and when the queue's last job ended (the waiter indexes after it).
+fetch and its index follower; the waiter and the workers) and, apart, the PostgreSQL server's (its
+processes' from /proc), which a loaded machine changes far less, and when the queue's last job ended (the waiter indexes after it).
 Queue overhead per job is measured apart: N no-op jobs deferred and run through the same
 database by one worker (procrastinate's own cost per job: insert, take, finish).
 
@@ -186,6 +186,37 @@ def cpu_of_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def cpu_of_server(server: PgServer) -> float:
+    """CPU seconds (user + sys) PostgreSQL has spent so far: the postmaster, its ended backends (reaped by it)
+    and its live ones, from /proc (0 where /proc is not Linux's)."""
+    try:
+        master = int((server.dir / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == master:
+            ticks += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime (ended backends)
+        elif ppid == master:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def commits(url: str) -> int:
+    """Transactions committed in the database so far (pg_stat_database): the queue's round trips that write."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_stat_force_next_flush()")  # this session's own count is not waited for
+        return int(conn.execute("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+                                ).fetchone()[0])
+
+
 def timed(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess]:
     started = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True)
@@ -301,7 +332,7 @@ def main() -> None:
         workers = [subprocess.Popen(cli(queued, "worker", "--concurrency", str(args.concurrency), "--name", f"w{i}",
                                         profile=prof / f"w{i}.prof" if prof else None), stderr=subprocess.DEVNULL)
                    for i in range(args.workers)]
-        cpu = cpu_of_children()
+        cpu, pg_cpu, committed = cpu_of_children(), cpu_of_server(server), commits(url)
         watch = JobsDone(url)
         try:
             secs, done = timed(cli(queued, "fetch", "--queue", "--per-host", str(args.per_host),
@@ -312,13 +343,15 @@ def main() -> None:
                 w.terminate()
             for w in workers:
                 w.wait()
-        cpu = cpu_of_children() - cpu
+        cpu, pg_cpu = cpu_of_children() - cpu, cpu_of_server(server) - pg_cpu
+        time.sleep(1.0)  # the servers' statistics of the ended sessions are flushed within a second
+        committed = commits(url) - committed
         n, full = count(url)
         jobs = len(sources) + full
         print(f"queue, {args.workers} workers x {args.concurrency} {secs:7.1f} s  {n / secs:7.1f} items/s  {n} articles, "
               f"{full} pages read, exit {done.returncode}; {jobs} jobs, the last done at {jobs_done or 0:.1f} s "
               f"(then the waiter indexes); CPU {cpu:.1f} s in newsmirror's processes ({n / cpu:.0f} items per "
-              f"CPU-second, PostgreSQL's own not counted); max in flight per host {max(h.most for h in hosts)} "
+              f"CPU-second), {pg_cpu:.1f} s in PostgreSQL's; {committed / jobs:.1f} commits a job; max in flight per host {max(h.most for h in hosts)} "
               f"(limit {args.per_host}); load {os.getloadavg()[0]:.1f}")
         if done.returncode:
             print(done.stderr[-2000:])

@@ -426,37 +426,54 @@ async def _watch(app, url: str, stalled_after: float, worker: asyncio.Task, lost
     from newsmirror.fetch.hosts import HostBook
 
     failures, since_retry, since_forget, since_prune = 0, 0.0, 0.0, PRUNE_EVERY  # prune once at the start
-    while True:
-        await asyncio.sleep(WATCH_SECONDS)
-        since_forget += WATCH_SECONDS
-        if since_forget >= FORGET_HOSTS_AFTER:
-            fetcher.hosts, since_forget = HostBook(), 0.0
-        try:
-            async with await psycopg.AsyncConnection.connect(url, connect_timeout=5) as conn:
-                await conn.execute("SELECT 1")
-        except psycopg.Error as exc:
-            failures += 1
-            if failures >= LOST_AFTER:
-                lost.append(_first_line(exc))
-                worker.cancel()
-                return
-            continue
-        failures = 0
-        since_prune += WATCH_SECONDS
-        if since_prune >= PRUNE_EVERY:
-            since_prune = 0.0
+    conn: psycopg.AsyncConnection | None = None  # kept between checks: a session a second costs the server a process
+    try:
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            since_forget += WATCH_SECONDS
+            if since_forget >= FORGET_HOSTS_AFTER:
+                fetcher.hosts, since_forget = HostBook(), 0.0
             try:
-                await prune_queue(app)
-            except (_connector_errors(), psycopg.Error):
-                pass  # the next check says whether the database is gone; pruning is tried again later
-        since_retry += WATCH_SECONDS
-        if since_retry < stalled_after / 3:
-            continue
-        since_retry = 0.0
+                async with asyncio.timeout(5):
+                    if conn is None:
+                        conn = await psycopg.AsyncConnection.connect(url, connect_timeout=5, autocommit=True)
+                    await conn.execute("SELECT 1")
+            except (psycopg.Error, TimeoutError) as exc:
+                await _drop(conn)
+                conn = None
+                failures += 1
+                if failures >= LOST_AFTER:
+                    lost.append(_first_line(exc) if isinstance(exc, psycopg.Error) else "no answer within 5 s")
+                    worker.cancel()
+                    return
+                continue
+            failures = 0
+            since_prune += WATCH_SECONDS
+            if since_prune >= PRUNE_EVERY:
+                since_prune = 0.0
+                try:
+                    await prune_queue(app)
+                except (_connector_errors(), psycopg.Error):
+                    pass  # the next check says whether the database is gone; pruning is tried again later
+            since_retry += WATCH_SECONDS
+            if since_retry < stalled_after / 3:
+                continue
+            since_retry = 0.0
+            try:
+                await requeue_stalled(app, stalled_after)
+            except _connector_errors():
+                continue
+    finally:
+        await _drop(conn)
+
+
+async def _drop(conn) -> None:
+    """Close a watch connection, quietly (its server may be gone)."""
+    if conn is not None:
         try:
-            await requeue_stalled(app, stalled_after)
-        except _connector_errors():
-            continue
+            await conn.close()
+        except Exception:  # noqa: BLE001 - closing what a dead server left must not hide why it is closed
+            pass
 
 
 async def prune_queue(app, keep_hours: float = KEEP_HOURS) -> tuple[int, int]:
