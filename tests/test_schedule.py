@@ -286,3 +286,21 @@ def test_an_extraction_regression_shows_in_the_rounds_log_line_and_in_sources_li
     alarms = [x for x in listed.stdout.splitlines() if x.startswith("ALARM")]
     assert alarms == ["ALARM 改版網: 0% of the last day's 6 pages extracted with byline and date, against 100% of 12 "
                       "the 7 days before; check its pages with 'newsmirror extract URL'"]
+
+
+def test_a_failed_index_or_stories_step_is_named_in_the_rounds_log_even_without_verbose(http_server, tmp_path):
+    """The articles are stored and the round goes on; its exit status is 1 and the log says which step failed
+    and how to repair it (not only with -v), instead of an exit status with no reason."""
+    base = http_server.url("")
+    http_server.add("/a.xml", Reply(rss([{"title": "標題", "link": f"{base}/n/1", "guid": "g1",
+                                          "description": "內文" * 120}]), content_type=RSS))
+    settings = _home(tmp_path, [Source(name="示範", feeds=(http_server.url("/a.xml"),), full_text="never")])
+    (settings.home / "index.sqlite").write_bytes(b"this is not a search index" * 100)
+    result = CliRunner().invoke(cli, ["--home", str(settings.home), "run", "--once"])
+    assert result.exit_code == 1, result.output
+    failed, line = result.stderr.splitlines()
+    assert failed.startswith("failed: search index: ") and "index.sqlite" in failed
+    assert failed.endswith("(run 'newsmirror index --rebuild')")
+    assert line.startswith("round: 1 sources due, 1 ok, 0 failed, 1 new")
+    with open_store(settings.db_path) as store:
+        assert store.count_articles() == 1

@@ -173,7 +173,10 @@ async def run_round(settings: Settings, sources: list[Source], config: HomeConfi
         # the index and the stories catch up from the store's change numbers (first: the site shows stories);
         # the steps behind the store publish: after a round that stored something, and again after one that
         # failed or was killed
+        before = len(summary.failures)
         index_into(settings, store, summary)
+        stages = summary.failures[before:]  # the index or the stories failed: said every round, not only with -v
+        report.lines += [f"failed: {f}" for f in stages]
         for step in await asyncio.to_thread(run_publish, settings, config, store, sources):
             if step.failed:
                 report.publish_failed += 1
@@ -185,7 +188,8 @@ async def run_round(settings: Settings, sources: list[Source], config: HomeConfi
         report.alarms = [a.line() for a in extraction_alarms(store, now) if a.source in {s.name for s in due}]
     finally:
         store.close()
-    report.failures = [f"failed: {f}" for f in summary.failures if not f.source.startswith("host ")]
+    report.failures = [f"failed: {f}" for f in summary.failures
+                       if not f.source.startswith("host ") and not any(f is g for g in stages)]
     report.errors = len(summary.failures) + report.publish_failed
     report.seconds = time.monotonic() - started
     return report
