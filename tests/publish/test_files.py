@@ -79,6 +79,39 @@ def test_a_crashed_build_is_tidied_by_the_next(tmp_path):
     assert not (tmp_path / ".newsmirror-t-journal").exists()
 
 
+def test_an_empty_folder_is_written_straight_and_a_file_cut_there_is_rewritten_next(tmp_path):
+    """A first build writes straight into its files (nothing to keep whole yet); one killed mid-file leaves
+    files behind, so the next build is not fresh: it compares bytes and rewrites the cut file."""
+    (tmp_path / ".newsmirror-other-manifest").write_text("", encoding="utf-8")  # another target's state only
+    with OutputFolder(tmp_path, "t") as out:
+        assert out.fresh
+        out.put("a/1.html", "一二三")
+        out.write_text("a/2.html", "四")
+        out.finish()
+    assert tree(tmp_path) == {"a/1.html": "一二三", "a/2.html": "四"}
+    assert (out.written, out.unchanged) == (2, 0)
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+    (tmp_path / "a" / "1.html").write_bytes("一二三".encode()[:4])  # what a kill in the middle of a write leaves
+    (tmp_path / "mine.txt").write_text("the user's", encoding="utf-8")
+    with OutputFolder(tmp_path / "x", "t") as other:  # an empty folder beside: fresh
+        assert other.fresh
+        other.finish()
+    with OutputFolder(tmp_path, "t") as again:
+        assert not again.fresh
+        again.put("a/1.html", "一二三")
+        again.put("a/2.html", "四")
+        again.finish()
+    assert (again.written, again.unchanged) == (1, 1)
+    assert tree(tmp_path) == {"a/1.html": "一二三", "a/2.html": "四", "mine.txt": "the user's"}
+    with OutputFolder(tmp_path, "t", incremental=True) as incremental:
+        assert not incremental.fresh
+
+
+def test_a_fresh_write_into_a_folder_that_is_gone_is_a_one_line_error(tmp_path):
+    with pytest.raises(PublishError, match=r"cannot write .*gone/1\.html: No such file"):
+        files.write_fresh(tmp_path / "gone" / "1.html", b"x")
+
+
 def test_seeded_files_are_written_once_and_never_overwritten_when_edited(tmp_path):
     def seed(data: bytes) -> OutputFolder:
         with OutputFolder(tmp_path, "t") as out:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 import sys
 from datetime import timedelta
@@ -202,8 +203,43 @@ def test_helper_processes_write_the_same_site(store, tmp_path):
     assert one.count("helper processes") == 0 and two.count("helper processes") == 2
     assert two.count("articles") == one.count("articles") == store.count_articles()
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert 0 <= two.count("article pages by helpers") <= store.count_articles()
     again = run_build("site", store, tmp_path / "two", BuildOptions(workers=2, store_location=db, full=True))
     assert (again.written, again.removed) == (0, 0)
+
+
+def test_each_article_page_is_claimed_by_exactly_one_process():
+    """Claims: processes asking about the same ids in different orders agree on one owner for each."""
+    import multiprocessing
+    import threading
+
+    from newsmirror.publish.pages import Claims
+
+    slots = Claims.shared(multiprocessing.get_context("spawn"))
+    ids = list(range(0, 200_000, 7))
+    owners: dict[int, list[int]] = {i: [] for i in ids}
+
+    def ask(me: int, order: list[int]) -> None:
+        claims = Claims(*slots, me)
+        for i in order:
+            if claims.mine(i):
+                owners[i].append(me)
+
+    orders = [ids, ids[::-1], random.Random(3).sample(ids, len(ids))]
+    threads = [threading.Thread(target=ask, args=(Claims.MAIN + k, order)) for k, order in enumerate(orders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(len(who) == 1 for who in owners.values())
+    same_chunk = [owners[i][0] for i in ids if i // Claims.CHUNK == ids[500] // Claims.CHUNK]
+    assert len(set(same_chunk)) == 1
+    # the first to reach a chunk takes all of it; one that falls behind finds the chunks ahead taken
+    slots = Claims.shared(multiprocessing.get_context("spawn"))
+    main, helper = Claims(*slots, Claims.MAIN), Claims(*slots, Claims.MAIN + 1)
+    assert all(helper.mine(i) for i in range(1000))
+    assert not any(main.mine(i) for i in range(1000 + Claims.CHUNK - 1000 % Claims.CHUNK))
+    assert main.mine(5000) and not helper.mine(5001) and main.mine(5000 + Claims.CHUNK * Claims.SLOTS)
 
 
 def test_a_revision_made_from_the_article_is_what_the_store_holds(store):

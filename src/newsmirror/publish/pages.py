@@ -28,6 +28,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import UTC, date, datetime
+from itertools import islice
+from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -51,6 +54,10 @@ __all__ = [
     "page_path",
     "story_path",
     "story_note",
+    "with_story_notes",
+    "Claims",
+    "start_helper",
+    "render_articles",
 ]
 
 PAGE_SIZE = 50  # articles per list page
@@ -260,6 +267,15 @@ class Site:
             "day_nav": day_nav, **(extra or {}),
         }, frame)
 
+    def day_page(self, day: date, entries: list[Entry], prev: str | None, next_: str | None) -> tuple[str, str]:
+        """(site path, HTML) of a day's page: its articles (oldest first in `entries`), links to the days beside."""
+        heading = f"{day.year} 年 {day.month:02d} 月 {day.day:02d} 日"
+        path = day_path(day)
+        return path, self.list_page(path, title=day.isoformat(), heading=heading, entries=list(reversed(entries)),
+                                    current="day", total=len(entries),
+                                    day_nav={"prev": prev, "next": next_, "tz": self.tz.key,
+                                             "month": (day.year, day.month)})
+
     def month_page(self, year: int, month: int, days: dict[str, int], *, prev: tuple[int, int] | None,
                    next_: tuple[int, int] | None) -> str:
         """A month: a calendar of its days with the number of articles of each."""
@@ -296,6 +312,17 @@ def story_note(store: Any, article_id: int) -> dict[str, Any] | None:
     return note(store, article_id)
 
 
+def with_story_notes(store: Any, articles: Iterable[Any], wanted: Callable[[Any], bool] | None = None,
+                     batch: int = 256) -> Iterator[tuple[Any, dict[str, Any] | None]]:
+    """Each article with its story note (None when not `wanted`, or not in a story of several): the placements
+    of a batch of articles are read in one query, not one query an article (a quarter of a helper's time)."""
+    it = iter(articles)
+    while chunk := list(islice(it, batch)):
+        placed = store.story_ids([a.id for a in chunk if wanted is None or wanted(a)])
+        for article in chunk:
+            yield article, story_note(store, article.id) if article.id in placed else None
+
+
 def revisions(store: Any, article: Any) -> list[Any]:
     """An article's revisions, oldest first; an article never revised is its own single revision (no query)."""
     if article.version > 1:
@@ -306,45 +333,109 @@ def revisions(store: Any, article: Any) -> list[Any]:
                            feed_html=article.feed_html, html=article.html, text=article.text)]
 
 
-def render_articles(location: str, out: str, tz: str, base_url: str, mine: tuple[int, ...], parts: int,
-                    since: datetime | None) -> tuple[int, int, int, int]:
-    """A helper process's share of a full build: the pages of the articles whose id % parts is in `mine`.
+class Claims:
+    """Which process renders which article's page in a full build, decided as it goes: the first process to
+    reach an article of a chunk of ids takes the whole chunk (one byte of shared memory a chunk; chunks share
+    2**16 slots, so memory stays flat), and a process that falls behind (a busier core, a slower disk) takes
+    fewer. Every process asks the same slots, so each page is rendered exactly once."""
 
-    Runs in its own process (spawned by publish.site), reading the archive at `location` itself;
-    returns (pages written, pages unchanged, articles, peak RSS in kB). The parent records the paths."""
+    MAIN = 1  # the build's own process; helper i is i + 2
+    CHUNK = 64  # ids a chunk
+    SLOTS = 1 << 16
+
+    def __init__(self, slots: Any, lock: Any, me: int) -> None:
+        self.slots, self.lock, self.me = slots, lock, me
+
+    @classmethod
+    def shared(cls, context: Any) -> tuple[Any, Any]:
+        """The shared slots and their lock, to hand to the helpers when they start (`initargs`)."""
+        return context.RawArray("B", cls.SLOTS), context.Lock()
+
+    def mine(self, article_id: int) -> bool:
+        """Whether this process renders the article's page (taking its chunk when no process has yet)."""
+        k = article_id // self.CHUNK % self.SLOTS
+        owner = self.slots[k]
+        if not owner:  # a taken slot never changes: only an empty one needs the lock
+            with self.lock:
+                owner = self.slots[k] or self.me
+                self.slots[k] = owner
+        return owner == self.me
+
+
+_helper_slots: tuple[Any, Any] | None = None
+
+
+def start_helper(slots: Any, lock: Any) -> None:
+    """A helper process's initializer: the claims it shares with the build (see Claims)."""
+    global _helper_slots
+    _helper_slots = (slots, lock)
+
+
+def render_articles(location: str, out: str, tz: str, base_url: str, me: int, fresh: bool = False,
+                    days: bool = False) -> tuple[int, int, int, int, float]:
+    """A helper process's share of a full build: the pages of the articles it claims (see Claims, `me` its
+    number there) and with `days` every day's page (the build records their paths and the days' counts).
+
+    Runs in its own process (spawned by publish.site), reading the archive at `location` itself; `fresh`:
+    the output folder was empty (files written straight, see publish.files). Returns (pages written, pages
+    unchanged, articles, peak RSS in kB, CPU seconds)."""
+    import os
     import resource
     from concurrent.futures import ThreadPoolExecutor
-    from pathlib import Path
 
-    from newsmirror.publish.files import write_if_changed
+    from newsmirror.publish.files import write_fresh, write_if_changed
     from newsmirror.store import open_store
 
-    site = Site(tz=ZoneInfo(tz), base_url=base_url)
-    root = Path(out)
-    made: set[Path] = set()
+    assert _helper_slots is not None, "start_helper first"
+    claims = Claims(*_helper_slots, me)
+    zone = ZoneInfo(tz)
+    site = Site(tz=zone, base_url=base_url)
+    made: set[str] = set()
     written = unchanged = articles = 0
-    store = open_store(location)
     pending: list[Any] = []
+
+    def write(path: str, html: str) -> None:
+        nonlocal written, unchanged, pending
+        folder = path.rpartition("/")[0]
+        if folder not in made:
+            os.makedirs(os.path.join(out, folder), exist_ok=True)
+            made.add(folder)
+        if fresh:  # straight into a new file: quicker here than handing it to a thread
+            written += write_fresh(os.path.join(out, path), html.encode("utf-8"))
+            unchanged += 1  # (counted as settled: unchanged - written is what was not written)
+            return
+        pending.append(pool.submit(write_if_changed, Path(out, path), html.encode("utf-8")))
+        if len(pending) >= 64:
+            for future in pending:
+                written += future.result()
+            unchanged += len(pending)
+            pending = []
+
+    day: date | None = None
+    day_entries: list[Entry] = []
+    prev_day: str | None = None
+    store = open_store(location)
     try:
         with ThreadPoolExecutor(4) as pool:
-            for article in store.iter_articles(since=since):
-                if article.id % parts not in mine:
-                    continue
-                path, html = site.article_page(article, revisions(store, article), story_note(store, article.id))
-                target = root / path
-                if target.parent not in made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(target.parent)
-                pending.append(pool.submit(write_if_changed, target, html.encode("utf-8")))
-                articles += 1
-                if len(pending) >= 64:
-                    for future in pending:
-                        written += future.result()
-                    unchanged += len(pending)
-                    pending = []
+            for article, note in with_story_notes(store, store.iter_articles(),
+                                                  wanted=lambda article: claims.mine(article.id)):
+                if days:  # a day is written once the next is known (its "next" link), as publish.site does
+                    this_day = local_day(article.published, zone)
+                    if this_day != day:
+                        if day is not None:
+                            write(*site.day_page(day, day_entries, prev_day, this_day.isoformat()))
+                            prev_day = day.isoformat()
+                        day, day_entries = this_day, []
+                    day_entries.append(Entry.of(article))
+                if claims.mine(article.id):
+                    write(*site.article_page(article, revisions(store, article), note))
+                    articles += 1
+            if day is not None:
+                write(*site.day_page(day, day_entries, prev_day, None))
             for future in pending:
                 written += future.result()
             unchanged += len(pending)
     finally:
         store.close()
-    return written, unchanged - written, articles, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return written, unchanged - written, articles, usage.ru_maxrss, usage.ru_utime + usage.ru_stime

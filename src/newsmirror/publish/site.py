@@ -39,6 +39,7 @@ from newsmirror.errors import PublishError
 from newsmirror.publish.files import OutputFolder, check_output_folder, write_if_changed
 from newsmirror.publish.pages import (
     PAGE_SIZE,
+    Claims,
     Entry,
     Site,
     article_path,
@@ -49,7 +50,9 @@ from newsmirror.publish.pages import (
     page_path,
     render_articles,
     revisions,
+    start_helper,
     story_note,
+    with_story_notes,
 )
 from newsmirror.publish.search import (
     RECENT_MAX,
@@ -72,9 +75,6 @@ STATE = ".newsmirror-site-state.json"
 _STATE_VERSION = 1
 _STATIC_FILES = ("site.css", "favicon.svg", "site.js", "search.js")
 _MAX_INCREMENTAL = 2000  # more changed articles than this: a full build is as quick and simpler
-# A helper renders 7 article pages for each 1 this process renders beside the list pages, the days and the search
-# index: the two then take about as long (measured on 10,000 articles, bench/site.py).
-_SHARE = 7
 
 
 def build(store: Store, out: Path, options: BuildOptions) -> BuildSummary:
@@ -185,7 +185,9 @@ def build_site(store: Store, out: Path, options: BuildOptions) -> BuildSummary:
     return BuildSummary("site", out, written=folder.written, unchanged=folder.unchanged, removed=folder.removed,
                         seconds=time.monotonic() - started,
                         counts=(("articles", builder.articles), ("pages", builder.pages),
-                                ("helper processes", builder.helpers), ("helper peak kB", builder.helper_rss)),
+                                ("helper processes", builder.helpers), ("helper peak kB", builder.helper_rss),
+                                ("helper CPU ms", round(builder.helper_cpu * 1000)),
+                                ("article pages by helpers", builder.helper_articles)),
                         note=mode)
 
 
@@ -257,7 +259,9 @@ class _Builder:
         self.pages = 0
         self.helpers = 0
         self.helper_rss = 0
-        self.parts = 1
+        self.helper_cpu = 0.0
+        self.helper_articles = 0
+        self.claims: Claims | None = None  # with helpers: which article pages this process renders
         self._progress_pending = 0
 
     # --- small helpers ----------------------------------------------------------------------------
@@ -281,19 +285,22 @@ class _Builder:
         start = datetime.combine(day, dtime(0), tzinfo=self.tz)
         return start, datetime.combine(day + timedelta(days=1), dtime(0), tzinfo=self.tz)
 
-    def article_page(self, article: Any, *, by_helper: bool = False) -> list[Any]:
-        """Write an article's page (or only record it, when a helper process writes it); its revisions."""
+    def article_page(self, article: Any, *, by_helper: bool = False, note: Any = ...) -> list[Any]:
+        """Write an article's page (or only record it, when a helper process writes it); its revisions.
+        `note`: its story note when already read (`pages.with_story_notes`)."""
         versions = revisions(self.store, article)
         if by_helper:
             self.folder.claim(article_path(article.id, local_day(article.published, self.tz)))
         else:
-            path, html = self.site.article_page(article, versions, story_note(self.store, article.id))
+            if note is ...:
+                note = story_note(self.store, article.id)
+            path, html = self.site.article_page(article, versions, note)
             self.write(path, html)
             self.articles += 1
         self.tick()
         return versions
 
-    def start_helpers(self, since: datetime | None) -> list[Any]:
+    def start_helpers(self) -> list[Any]:
         """Helper processes rendering the article pages of a large build in parallel (none for a small one)."""
         workers = self.options.workers
         if workers is None:  # a large build: one helper per core beside this process's own, at most three
@@ -303,11 +310,16 @@ class _Builder:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        self.parts = _SHARE * workers + 1  # ids by id % parts: residue 0 is this process's, _SHARE a helper's
+        # The first helper renders the day pages; this process the list pages, the months, the index, the feeds
+        # and the search index; article pages go to whichever process reaches them first (Claims), so the
+        # one that falls behind renders fewer and both finish together (bench/site.py).
+        context = multiprocessing.get_context("spawn")
+        slots = Claims.shared(context)
+        self.claims = Claims(*slots, Claims.MAIN)
+        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=start_helper, initargs=slots)
         return [self._pool.submit(render_articles, self.options.store_location, str(self.folder.root),
-                                  self.tz.key, self.options.base_url,
-                                  tuple(range(1 + _SHARE * i, 1 + _SHARE * (i + 1))), self.parts, since)
+                                  self.tz.key, self.options.base_url, Claims.MAIN + 1 + i, self.folder.fresh,
+                                  i == 0)
                 for i in range(workers)]
 
     def join_helpers(self, helpers: list[Any]) -> None:
@@ -316,10 +328,12 @@ class _Builder:
             return
         try:
             for future in helpers:
-                written, unchanged, articles, rss = future.result()
+                written, unchanged, articles, rss, cpu = future.result()
+                self.helper_cpu += cpu
                 self.folder.written += written
                 self.folder.unchanged += unchanged
                 self.articles += articles
+                self.helper_articles += articles
                 self.pages += articles
                 self.helper_rss = max(self.helper_rss, rss)
         except Exception as exc:  # a helper's PublishError (or a crash) ends the build with its message
@@ -347,13 +361,14 @@ class _Builder:
         j = i + 1 if i < len(keys) and keys[i] == key else i
         return prev, keys[j] if j < len(keys) else None
 
-    def day_page(self, day: date, entries: list[Entry], prev: str | None, next_: str | None) -> None:
-        heading = f"{day.year} 年 {day.month:02d} 月 {day.day:02d} 日"
-        html = self.site.list_page(day_path(day), title=day.isoformat(), heading=heading,
-                                   entries=list(reversed(entries)), current="day", total=len(entries),
-                                   day_nav={"prev": prev, "next": next_, "tz": self.tz.key,
-                                            "month": (day.year, day.month)})
-        self.write(day_path(day), html)
+    def day_page(self, day: date, entries: list[Entry], prev: str | None, next_: str | None, *,
+                 by_helper: bool = False) -> None:
+        """Write a day's page (or only record it, when a helper process writes it)."""
+        if by_helper:
+            self.folder.claim(day_path(day))
+            self.pages += 1
+            return
+        self.write(*self.site.day_page(day, entries, prev, next_))
 
     def _months(self) -> list[tuple[int, int, int]]:
         totals: dict[tuple[int, int], int] = {}
@@ -435,7 +450,7 @@ class _Builder:
         state.days = {}
         total = self.store.count_articles()
         state.bits = shard_bits(total)
-        helpers = self.start_helpers(None)
+        helpers = self.start_helpers()
         from newsmirror.publish.searchwriter import SearchWriter  # numpy: a full build only
 
         search = SearchWriter(self.folder, bits=state.bits, articles=total)
@@ -445,17 +460,22 @@ class _Builder:
         day_entries: list[Entry] = []
         prev_day: str | None = None
         max_id = 0
-        for article in self.store.iter_articles():
+        claims = self.claims
+
+        def mine(article: Any) -> bool:
+            return claims is None or claims.mine(article.id)
+
+        for article, note in with_story_notes(self.store, self.store.iter_articles(), wanted=mine):
             entry = Entry.of(article)
             this_day = local_day(article.published, self.tz)
             if this_day != day:
                 if day is not None:  # a day is written once the next is known (its "next" link)
                     state.days[day.isoformat()] = len(day_entries)
-                    self.day_page(day, day_entries, prev_day, this_day.isoformat())
+                    self.day_page(day, day_entries, prev_day, this_day.isoformat(), by_helper=bool(helpers))
                     prev_day = day.isoformat()
                 day, day_entries = this_day, []
             day_entries.append(entry)
-            versions = self.article_page(article, by_helper=bool(helpers) and article.id % self.parts != 0)
+            versions = self.article_page(article, by_helper=not mine(article), note=note)
             search.add(doc_entry(article, self.tz), self.texts(article, versions))
             everything.add(article, entry)
             pager = outlets.get(article.source)
@@ -465,7 +485,7 @@ class _Builder:
             max_id = max(max_id, article.id)
         if day is not None:
             state.days[day.isoformat()] = len(day_entries)
-            self.day_page(day, day_entries, prev_day, None)
+            self.day_page(day, day_entries, prev_day, None, by_helper=bool(helpers))
         everything.finish()
         for pager in outlets.values():
             pager.finish()
