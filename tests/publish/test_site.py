@@ -345,3 +345,27 @@ def test_no_folder_holds_more_than_a_thousand_files_on_a_day_of_1200_articles(tm
         assert (day / "index.html").read_text(encoding="utf-8").count("大日子第") == 1200
     finally:
         store.close()
+
+
+def test_list_pages_from_format_strings_are_the_templates_bytes(store):
+    """Site.list_page fills list.html's entries from format strings made from the template (ListEntries):
+    byte for byte what Jinja writes, for every shape of entry, XSS titles, outlets and gists included."""
+    from zoneinfo import ZoneInfo
+
+    from newsmirror.publish.pages import GIST, Entry, Site, page_path
+    from newsmirror.web.render import Gist
+
+    entries = [Entry.of(a) for a in store.iter_articles()]
+    entries += [Entry(e.id, "", e.source, e.published, 3, e.text) for e in entries[:3]]  # no title, revised
+    entries += [Entry(e.id, e.title, e.source, e.published, 1, Gist.of("", GIST)) for e in entries[:2]]  # no gist
+    entries += [Entry(e.id, e.title, e.source, e.published, 1, "a plain text, cut again") for e in entries[:2]]
+    assert any(e.title == sitearchive.XSS_TITLE for e in entries)
+    for tz in ("Asia/Taipei", "UTC"):
+        fast, slow = Site(tz=ZoneInfo(tz)), Site(tz=ZoneInfo(tz), fast_lists=False)
+        for k, show_source in ((0, True), (1, False), (1234, True)):
+            for part in (entries, entries[::-1], entries[:2]):
+                kwargs = dict(title="t", heading="<b>h</b>", entries=part, current="home", show_source=show_source,
+                              newer=page_path(k + 1), older=page_path(k - 1) if k else None, where="w")
+                html = fast.list_page(page_path(k, "聯合報" if k else None), **kwargs)
+                assert html == slow.list_page(page_path(k, "聯合報" if k else None), **kwargs)
+                assert html.count('<li>') >= len(part) and "<script>alert" not in html

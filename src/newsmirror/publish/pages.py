@@ -38,7 +38,9 @@ from zoneinfo import ZoneInfo
 from newsmirror.frontmatter import without_surrogates
 from newsmirror.furniture import gist
 from newsmirror.chinese import detect_script
-from newsmirror.web.render import Frame, Shells, article_context
+from markupsafe import escape
+
+from newsmirror.web.render import Frame, Gist, Shells, article_context
 
 __all__ = [
     "PAGE_SIZE",
@@ -83,7 +85,7 @@ class Entry:
     def of(cls, article: Any) -> Entry:
         """The list entry of a StoredArticle."""
         return cls(article.id, article.title, article.source, article.published, article.version,
-                   gist(article.text, GIST))
+                   Gist.of(article.text, GIST))
 
 
 # --- where pages live -----------------------------------------------------------------------------
@@ -219,6 +221,7 @@ class Site:
 
     tz: ZoneInfo
     base_url: str = ""  # e.g. https://mirror.example/news/ ; "" gives relative canonical links
+    fast_lists: bool = True  # list entries from format strings made from list.html (ListEntries); False: Jinja
 
     def frame(self, path: str, *, current: str | None = None, lang: str = "zh-Hant", description: str = "",
               kind: str = "website", scripts: tuple[str, ...] = ("site.js",)) -> Frame:
@@ -231,12 +234,15 @@ class Site:
                      script_links=SCRIPT_LINKS, current=current, meta=meta,
                      scripts=scripts, static_site=True)
 
-    def article_page(self, article: Any, versions: list[Any], note: dict[str, Any] | None = None) -> tuple[str, str]:
-        """(site path, HTML) of an article's page; `note` says what its story is (`stories.views.story_note`)."""
+    def article_page(self, article: Any, versions: list[Any], note: dict[str, Any] | None = None,
+                     description: str | None = None) -> tuple[str, str]:
+        """(site path, HTML) of an article's page; `note` says what its story is (`stories.views.story_note`);
+        `description` its gist when already cut (`Entry.text`)."""
         path = article_path(article.id, local_day(article.published, self.tz))
         context, lang = article_context(article, versions, detect=detect_script)
         context["story_note"] = note
-        description = gist(article.text or "", GIST)
+        if description is None:
+            description = gist(article.text or "", GIST)
         return path, render_html("article.html", context, self.frame(path, lang=lang, description=description,
                                                                      kind="article"))
 
@@ -262,10 +268,28 @@ class Site:
         assert isinstance(links, SiteLinks)
         paging = {"newer_url": links.to(newer) if newer else "", "older_url": links.to(older) if older else "",
                   "where": where, "total": total, "page": 1, "pages": None, "has_prev": False, "has_next": False}
-        return render_html("list.html", {
-            "title": title, "heading": heading, "articles": entries, "paging": paging, "show_source": show_source,
-            "day_nav": day_nav, **(extra or {}),
-        }, frame)
+        context = {"title": title, "heading": heading, "articles": entries, "paging": paging,
+                   "show_source": show_source, "day_nav": day_nav, **(extra or {})}
+        if len(entries) < 2 or not self.fast_lists:
+            return render_html("list.html", context, frame)
+
+        def one(entry: Entry) -> tuple[str, int, int]:  # this page with one entry, and where its entries are
+            page = render_html("list.html", {**context, "articles": [entry]}, frame)
+            start = page.find(_OL)
+            return page, start + len(_OL), page.find(_OL_END, start) if start >= 0 else -1
+
+        # The page with its first entry only, through the template, and the others from their shape's format
+        # string (ListEntries), each shape checked against the template: the same bytes in a third of the time.
+        def written(entry: Entry) -> str | None:  # the entry as the template writes it
+            page, start, end = one(entry)
+            return page[start:end] if end >= 0 else None
+
+        page, start, end = one(entries[0])
+        forms = _ENTRIES.forms(self.tz)
+        fast = [forms.render(e, links, show_source, written) for e in entries]
+        if end < 0 or None in fast or page[start:end] != fast[0]:
+            return render_html("list.html", context, frame)  # a shape the format strings do not know
+        return page[:start] + "".join(fast) + page[end:]  # type: ignore[arg-type]  # (no None: checked above)
 
     def day_page(self, day: date, entries: list[Entry], prev: str | None, next_: str | None) -> tuple[str, str]:
         """(site path, HTML) of a day's page: its articles (oldest first in `entries`), links to the days beside."""
@@ -300,6 +324,102 @@ class Site:
         return render_html("site_search.html", {"title": "搜尋"},
                            self.frame("search.html", current="search", description="搜尋封存的報導",
                                       scripts=("site.js", "search.js")))
+
+
+_OL, _OL_END = '<ol class="articles">\n', "</ol>"  # where list.html's entries are, one after the other
+
+
+class ListEntries:
+    """list.html's entries as plain format strings, one per shape of entry (outlet shown or not, revised or not,
+    with or without title and gist), made once by rendering the template itself with marker values; a list
+    page then fills one string per entry instead of running Jinja's loop (28 µs an entry, 30,000 entries a
+    10,000-article site). Each shape is checked against the template on its first entry; a shape whose
+    markers do not come back exactly once, or whose output differs, is never used (`render` gives None)."""
+
+    _HREF, _TITLE, _SRC_HREF, _SRC, _TIME, _REVS, _GIST = (f"\ue010{k}\ue010" for k in "ATSNDVG")
+    _ID, _REVISED = 987_654_321, 1_000_002  # marker id and version: their page link and count are unique text
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        from newsmirror.web.render import _show_time
+
+        self.tz = tz
+        self.show_time = _show_time(tz)
+        self._forms: dict[tuple[bool, bool, bool, bool], str | None] = {}
+        self._checked: set[tuple[bool, bool, bool, bool]] = set()  # shapes whose form gave the template's bytes
+
+    def _form(self, shape: tuple[bool, bool, bool, bool]) -> str | None:
+        show_source, revised, titled, gisted = shape
+        when = datetime(2001, 2, 3, 4, 5, tzinfo=UTC)
+        marker = Entry(self._ID, self._TITLE if titled else "", self._SRC, when, self._REVISED if revised else 1,
+                       Gist.of(self._GIST if gisted else "", GIST))
+        if gisted and marker.text != self._GIST:
+            return None
+        path = "index.html"
+        links = SiteLinks(path, self.tz)
+        frame = Frame(links=links, tz=self.tz, static_site=True)
+        paging = {"newer_url": "", "older_url": "", "where": "", "total": None, "page": 1, "pages": None,
+                  "has_prev": False, "has_next": False}
+        page = render_html("list.html", {"title": "", "heading": "", "articles": [marker], "show_source": show_source,
+                                         "paging": paging, "day_nav": None}, frame)
+        start, end = page.find(_OL), page.find(_OL_END)
+        if start < 0 or end < 0:
+            return None
+        text = page[start + len(_OL):end].replace("{", "{{").replace("}", "}}")
+        swaps = [(str(escape(links.article(marker))), self._HREF), (str(self.show_time(when)), self._TIME),
+                 (str(self._REVISED - 1), self._REVS)]
+        if show_source:
+            swaps.insert(0, (str(escape(links.source(self._SRC))), self._SRC_HREF))
+        for value, mark in swaps:
+            if (mark != self._REVS or revised) and text.count(value) != 1:
+                return None
+            text = text.replace(value, mark)
+        wanted = {self._HREF: 1, self._TITLE: int(titled), self._SRC_HREF: int(show_source),
+                  self._SRC: int(show_source), self._TIME: 1, self._REVS: int(revised), self._GIST: int(gisted)}
+        if any(text.count(mark) != n for mark, n in wanted.items()):
+            return None
+        for mark, name in ((self._HREF, "href"), (self._TITLE, "title"), (self._SRC_HREF, "src_href"),
+                           (self._SRC, "src"), (self._TIME, "time"), (self._REVS, "revs"), (self._GIST, "gist")):
+            text = text.replace(mark, "{" + name + "}")
+        return text
+
+    def render(self, e: Entry, links: SiteLinks, show_source: bool,
+               template: Callable[[Entry], str | None]) -> str | None:
+        """One entry as list.html writes it, or None when its shape has no form; `template(e)` is the entry as
+        the template writes it, asked once per shape to check the shape's form."""
+        if not isinstance(e.text, Gist) or e.text.chars != GIST:  # the template would cut it again
+            return None
+        shape = (show_source, e.version > 1, bool(e.title), bool(e.text))
+        if shape not in self._forms:
+            self._forms[shape] = self._form(shape)
+        form = self._forms[shape]
+        if form is None:
+            return None
+        html = self._fill(form, e, links)
+        if shape not in self._checked:
+            if template(e) != html:
+                self._forms[shape] = None
+                return None
+            self._checked.add(shape)
+        return html
+
+    def _fill(self, form: str, e: Entry, links: SiteLinks) -> str:
+        return form.format(href=escape(links.article(e)), title=escape(e.title), src_href=escape(links.source(e.source)),
+                           src=escape(e.source), time=self.show_time(e.published), revs=e.version - 1,
+                           gist=escape(e.text))
+
+
+class _ListEntriesByZone:
+    def __init__(self) -> None:
+        self._by_zone: dict[str, ListEntries] = {}
+
+    def forms(self, tz: ZoneInfo) -> ListEntries:
+        forms = self._by_zone.get(tz.key)
+        if forms is None:
+            forms = self._by_zone[tz.key] = ListEntries(tz)
+        return forms
+
+
+_ENTRIES = _ListEntriesByZone()
 
 
 def story_note(store: Any, article_id: int) -> dict[str, Any] | None:
@@ -428,7 +548,8 @@ def render_articles(location: str, out: str, tz: str, base_url: str, me: int, fr
                         day, day_entries = this_day, []
                     day_entries.append(Entry.of(article))
                 if claims.mine(article.id):
-                    write(*site.article_page(article, revisions(store, article), note))
+                    write(*site.article_page(article, revisions(store, article), note,
+                                             day_entries[-1].text if days else None))
                     articles += 1
             if day is not None:
                 write(*site.day_page(day, day_entries, prev_day, None))

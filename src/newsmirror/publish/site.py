@@ -285,16 +285,17 @@ class _Builder:
         start = datetime.combine(day, dtime(0), tzinfo=self.tz)
         return start, datetime.combine(day + timedelta(days=1), dtime(0), tzinfo=self.tz)
 
-    def article_page(self, article: Any, *, by_helper: bool = False, note: Any = ...) -> list[Any]:
+    def article_page(self, article: Any, *, by_helper: bool = False, note: Any = ...,
+                     description: str | None = None) -> list[Any]:
         """Write an article's page (or only record it, when a helper process writes it); its revisions.
-        `note`: its story note when already read (`pages.with_story_notes`)."""
+        `note`: its story note when already read (`pages.with_story_notes`); `description`: its gist when cut."""
         versions = revisions(self.store, article)
         if by_helper:
             self.folder.claim(article_path(article.id, local_day(article.published, self.tz)))
         else:
             if note is ...:
                 note = story_note(self.store, article.id)
-            path, html = self.site.article_page(article, versions, note)
+            path, html = self.site.article_page(article, versions, note, description)
             self.write(path, html)
             self.articles += 1
         self.tick()
@@ -475,7 +476,7 @@ class _Builder:
                     prev_day = day.isoformat()
                 day, day_entries = this_day, []
             day_entries.append(entry)
-            versions = self.article_page(article, by_helper=not mine(article), note=note)
+            versions = self.article_page(article, by_helper=not mine(article), note=note, description=entry.text)
             search.add(doc_entry(article, self.tz), self.texts(article, versions))
             everything.add(article, entry)
             pager = outlets.get(article.source)
