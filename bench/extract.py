@@ -17,7 +17,10 @@ is ~25% slower than its next). Before every round, trafilatura's LRU caches are 
 no round measures lines and dates memoized from an earlier round (worth ~5% to trafilatura;
 newsmirror keeps no cache across pages); then a full garbage collection. pages/s is the median of
 the --rounds timed rounds (default 3); "speed vs trafilatura" is the median of the per-round
-ratios (paired, so steadier than a ratio of medians). Scores come from the first pass's outputs.
+ratios (paired, so steadier than a ratio of medians). The same ratio is printed in CPU seconds too
+(time.process_time around each extractor's turns: what each extractor itself spent, without the time it
+waited for a core, so steadier than wall time when other processes load the machine), with the load
+average after each round. Scores come from the first pass's outputs.
 
 Measured figures, with the command and the machine, are kept in bench/README.md.
 """
@@ -29,6 +32,7 @@ import gc
 import gzip
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -125,10 +129,11 @@ def _median(xs: list[float]) -> float:
 
 
 def time_rounds(names: list[str], pages: list[tuple[str, bytes, str | None]], rounds: int, chunk: int,
-                warmup: int = 1) -> tuple[dict[str, list[float]], dict[str, list[tuple[str, dict]]]]:
-    """Seconds per extractor per timed round, interleaved in chunks, after `warmup` untimed rounds;
-    the first round's outputs (warm-up or timed) for scoring."""
+                warmup: int = 1) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, list[tuple[str, dict]]]]:
+    """Wall seconds and CPU seconds per extractor per timed round, interleaved in chunks, after `warmup`
+    untimed rounds; the first round's outputs (warm-up or timed) for scoring."""
     spent: dict[str, list[float]] = {n: [] for n in names}
+    cpu_spent: dict[str, list[float]] = {n: [] for n in names}
     outs: dict[str, list[tuple[str, dict]]] = {n: [] for n in names}
     for r in range(warmup + rounds):
         for name in names:
@@ -137,22 +142,26 @@ def time_rounds(names: list[str], pages: list[tuple[str, bytes, str | None]], ro
             safe(EXTRACTORS[name], WARM_PAGE, None)
         gc.collect()
         total = dict.fromkeys(names, 0.0)
+        cpu = dict.fromkeys(names, 0.0)
         for c, lo in enumerate(range(0, len(pages), chunk)):
             part = pages[lo: lo + chunk]
             order = names if (c + r) % 2 == 0 else names[::-1]
             for name in order:
                 fn = EXTRACTORS[name]
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 results = [safe(fn, html, url) for _key, html, url in part]
                 total[name] += time.perf_counter() - t0
+                cpu[name] += time.process_time() - c0
                 if r == 0:
                     outs[name].extend((key, res) for (key, _h, _u), res in zip(part, results))
         label = f"warm-up {r + 1}" if r < warmup else f"round {r - warmup + 1}"
-        print(f"{label}: " + ", ".join(f"{n} {total[n]:.2f}s" for n in names), file=sys.stderr)
+        print(f"{label}: " + ", ".join(f"{n} {total[n]:.2f}s ({cpu[n]:.2f} CPU-s)" for n in names)
+              + f", load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
         if r >= warmup:
             for name in names:
                 spent[name].append(total[name])
-    return spent, outs
+                cpu_spent[name].append(cpu[name])
+    return spent, cpu_spent, outs
 
 
 def peak_memory(fn: Callable[[bytes, str | None], dict], pages: list[tuple[str, bytes, str | None]]) -> float:
@@ -199,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         names.append(name)
     pages = corpus + aeb
     n = len(pages)
-    spent, outs = time_rounds(names, pages, max(1, args.rounds), max(1, args.chunk), max(0, args.warmup))
+    spent, cpu_spent, outs = time_rounds(names, pages, max(1, args.rounds), max(1, args.chunk), max(0, args.warmup))
     rows = []
     for name in names:
         mem = peak_memory(EXTRACTORS[name], pages)
@@ -234,6 +243,11 @@ def main(argv: list[str] | None = None) -> int:
         ratios = [t / m for m, t in zip(spent["newsmirror"], spent["trafilatura"])]
         print(f"\nspeed vs trafilatura: {_median(ratios):.2f}x (median of {len(ratios)} rounds: "
               + ", ".join(f"{r:.2f}x" for r in ratios) + ")")
+        cpu_ratios = [t / m for m, t in zip(cpu_spent["newsmirror"], cpu_spent["trafilatura"])]
+        print(f"in CPU seconds: {_median(cpu_ratios):.2f}x (median of {len(cpu_ratios)} rounds: "
+              + ", ".join(f"{r:.2f}x" for r in cpu_ratios) + "; newsmirror "
+              + f"{n / _median(cpu_spent['newsmirror']):.1f} pages per CPU-second, trafilatura "
+              + f"{n / _median(cpu_spent['trafilatura']):.1f})")
     print(f"\n{n} pages per round (corpus {len(corpus)}, AEB {len(aeb)}), {len(next(iter(spent.values()), []))} rounds; "
           f"outputs in {out_dir}", file=sys.stderr)
     return 0

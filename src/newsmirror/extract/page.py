@@ -916,19 +916,31 @@ def byline_elements(blocks: Blocks, lo: int, hi: int) -> tuple[list[str], list[s
     seen: set[etree._Element] = set()
     names: list[str] = []
     accounts: list[str] = []
+    # Blocks of one region share their ancestors and often their element: each element's answer is
+    # worked out once (its hints searched once per distinct hint), and so is each element's account box.
+    hints = blocks.hints
+    byline_hint, account_hint = memo_search(_BYLINE_HINT), memo_search(_ACCOUNT_HINT)
+    marked: dict[etree._Element, bool] = {}
+    inner_account: dict[etree._Element, etree._Element | None] = {}
     for b in blocks[max(0, lo):hi]:
         el, depth = b.source, 0
         found = None
         while el is not None and depth < 3 and el is not blocks.root and el not in seen:
-            hint = blocks.hints.get(el, "")
-            if _BYLINE_HINT.search(hint) or el.get("itemprop") in ("author", "creator") \
-                    or el.get("rel") == "author" or _ACCOUNT_HINT.search(hint):
+            is_marked = marked.get(el)
+            if is_marked is None:
+                hint = hints.get(el, "")
+                is_marked = marked[el] = byline_hint(hint) or el.get("itemprop") in ("author", "creator") \
+                    or el.get("rel") == "author" or account_hint(hint)
+            if is_marked:
                 found = el
                 break
             el, depth = el.getparent(), depth + 1
         if found is None and b.chars <= 120:  # an account's box inside the block's own line
-            found = next((d for d in b.source.iterdescendants() if _ACCOUNT_HINT.search(blocks.hints.get(d, ""))),
-                         None)
+            if b.source in inner_account:
+                found = inner_account[b.source]
+            else:
+                found = inner_account[b.source] = next(
+                    (d for d in b.source.iterdescendants() if account_hint(hints.get(d, ""))), None)
         if found is None or is_aside(blocks, b):
             continue
         seen.add(found)

@@ -86,20 +86,38 @@ def _links(scope: list[etree._Element], skip: etree._Element | None, limit: int)
     return out
 
 
-def _short_heading(el: etree._Element) -> etree._Element | None:
-    """The first non-link element with short text inside a box: the box's heading."""
+def _short_heading(el: etree._Element, stats: dict[etree._Element, tuple[int, int, int]]) -> etree._Element | None:
+    """The first non-link element with short text inside a box: the box's heading.
+
+    A box's first child may hold the whole box: its length is read from the walk's counts (`stats`,
+    render_blocks': non-space characters per subtree) before its text is joined, and a link above the
+    box is looked for once, not from every child up to the root."""
+    in_link = el.tag == "a" or any(p.tag == "a" for p in el.iterancestors())
     for child in el.iter():
         if child is el or not isinstance(child.tag, str):
             continue
-        if child.tag == "a" or any(p.tag == "a" for p in child.iterancestors()):
+        if child.tag == "a" or in_link or _under_link(child, el):
             continue
-        text = _text(child)
-        if not text:
+        st = stats.get(child)
+        if st is not None and st[0] > 24:
+            return None  # more than 24 non-space characters: no heading, and its squeezed text is longer still
+        text = "" if st is not None and st[0] == 0 else _short_text(child)
+        if text == "":
             continue
-        if len(text) <= 24 and not list(child.iter("a")):
+        if text is not None and next(child.iter("a"), None) is None:
             return child
         return None
     return None
+
+
+def _under_link(el: etree._Element, box: etree._Element) -> bool:
+    """True when an <a> holds el below `box`."""
+    for p in el.iterancestors():
+        if p is box:
+            return False
+        if p.tag == "a":
+            return True
+    return False
 
 
 def _mostly_links(scope: list[etree._Element]) -> bool:
@@ -168,13 +186,15 @@ def find_links(root: etree._Element, base_url: str | None = None, blocks: Blocks
                ) -> tuple[list[RelatedLink], list[str]]:
     """find_related and find_tags together: (related links, tags). Pass render_blocks(root) as
     `blocks` when it is at hand: the finders read the marks its walk left instead of walking again."""
-    candidates, tag_scopes = _scan(_marks(root, blocks))
-    return _related_groups(candidates, base_url), _tag_words(tag_scopes)
+    blocks = _marks(root, blocks)
+    candidates, tag_scopes = _scan(blocks)
+    return _related_groups(candidates, base_url, blocks.stats), _tag_words(tag_scopes)
 
 
 def find_related(root: etree._Element, base_url: str | None = None) -> list[RelatedLink]:
     """Related-link groups on the page, in page order, each link once."""
-    return _related_groups(_scan(render_blocks(root), tags=False)[0], base_url)
+    blocks = render_blocks(root)
+    return _related_groups(_scan(blocks, tags=False)[0], base_url, blocks.stats)
 
 
 def find_tags(root: etree._Element) -> list[str]:
@@ -182,8 +202,9 @@ def find_tags(root: etree._Element) -> list[str]:
     return _tag_words(_scan(render_blocks(root), related=False)[1])
 
 
-def _related_groups(candidates: list[etree._Element], base_url: str | None) -> list[RelatedLink]:
-    """The groups the candidates head or box, in page order, each link once."""
+def _related_groups(candidates: list[etree._Element], base_url: str | None,
+                    stats: dict[etree._Element, tuple[int, int, int]]) -> list[RelatedLink]:
+    """The groups the candidates head or box, in page order, each link once (`stats`: Blocks.stats)."""
     found: list[RelatedLink] = []
     seen: set[str] = set()
     done: set[etree._Element] = set()
@@ -202,7 +223,7 @@ def _related_groups(candidates: list[etree._Element], base_url: str | None) -> l
         cls, ident = el.get("class"), el.get("id")
         # A box whose class says related, headed by a short line.
         if (cls or ident) and el.tag not in ("a", "span") and _BOX_HINT.search(f"{cls} {ident}".lower()):
-            head = _short_heading(el)
+            head = _short_heading(el, stats)
             links = _links([el], head, 30) if head is not None else []
             if links and len(links) <= 30:
                 add(_group_name(_text(head)), links)
