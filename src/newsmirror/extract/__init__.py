@@ -162,7 +162,9 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     root = parse_html(text, repairs)
     if root is None:
         return _not_article(url, notes="no HTML element could be read")
-    cut = cut_tree(root)
+    # libxml2 makes one element per "<" at most, besides html, head, body and an implied <p> per run of text:
+    # a page with fewer "<" than half the limit is under it, and its nodes need no count.
+    cut = cut_tree(root) if 2 * text.count("<") + 3 > MAX_ELEMENTS else False
     meta = read_meta(root)
     url = url or meta.canonical or None
     clean_tree(root)
@@ -722,7 +724,7 @@ def _visible_date(title: str, head_lines: list[str], body_blocks: list[Block], b
         found = []
         yearless = []
         for line in lines:
-            if title_sq and squash(line) == title_sq:
+            if title_sq and len(line) >= len(title_sq) and squash(line) == title_sq:
                 continue  # a headline's "5月20日" is news, not the dateline
             try:
                 matches = find_dates(line, tz=zone, reference=reference)

@@ -112,6 +112,15 @@ def _first(pattern: re.Pattern[str], how: str = "match") -> Callable[[_Reading],
     return find
 
 
+def _holding(words: str, find: Callable[[_Reading], Iterable[re.Match[str]]],
+             ) -> Callable[[_Reading], Iterable[re.Match[str]]]:
+    """`find`, only in a window that holds one of `words` (a regex alternation of the words the rule's
+    pattern cannot match without): one scan for literal words spares most windows a pattern that is
+    tried at every position."""
+    present = re.compile(words).search
+    return lambda r: find(r) if present(r.work) else ()
+
+
 def _role_of(word: str, default: CreditRole = CreditRole.WRITER) -> CreditRole:
     """The role a role word gives (lexicon's [roles]: 評論員 a commentator, 編譯 a translator ...)."""
     for w, role in _LEX.roles.items():
@@ -504,6 +513,9 @@ def _only_places(text: str) -> bool:
 _ONE_NAME_RE = re.compile(_ONE_NAME)
 
 
+_BARE_NAMES_FIRST = _first(_BARE_NAMES)
+
+
 def _read_bare_names(m: re.Match[str], r: _Reading) -> None:
     if not r.byline or r.authors:
         return
@@ -520,13 +532,14 @@ RULES: tuple[Rule, ...] = (
     # `X 2022年03月23日 17:00`: the date printed after a byline's names is no name (before bare names)
     Rule("trailing date", _first(_TRAILING_DATE, "search"), _read_blank),
     # a byline element holding names only: `INGRID HOLM`, `劉佳穎蔡宗翰`, `Kimliyan(陸萱)、Uliu(李承遠)`
-    Rule("bare names", _first(_BARE_NAMES), _read_bare_names),
+    # (found only where it may be read: a byline element's line with no author read yet, as _read_bare_names asks)
+    Rule("bare names", lambda r: _BARE_NAMES_FIRST(r) if r.byline and not r.authors else (), _read_bare_names),
     # `（文/图 张三 李四）`: writers who also took the pictures (before the photo credit reads 图)
-    Rule("text and pictures", _every(_TEXT_AND_PICTURES, "文"), _read_text_and_pictures),
+    Rule("text and pictures", _every(_TEXT_AND_PICTURES, "圖图"), _read_text_and_pictures),
     # `責任編輯：X`, `（編輯：X）1120911`: editors first, so no later rule takes them for writers
-    Rule("editor", _every(_EDITOR), _read_editor),
+    Rule("editor", _holding(_LEX.role_pattern(CreditRole.EDITOR), _every(_EDITOR)), _read_editor),
     # `圖／路透`, `（圖片來源：X）`: a picture's credit, no author
-    Rule("photo credit", _every(_PHOTO), _read_photo),
+    Rule("photo credit", _holding(_LEX.alternation("photo_labels"), _every(_PHOTO)), _read_photo),
     # `（記者X攝）`, `新华社记者 X 摄`: a photographer, no author
     Rule("photographer", _every(_PHOTO_BY, "攝摄"), _read_photographer),
     # `来源：新华社`, `来源：中国新闻网 王帆`: the outlet (and a writer after it)
@@ -534,7 +547,7 @@ RULES: tuple[Rule, ...] = (
     # `（中央社記者X首爾11日專電）`, `新华社北京9月4日电（记者X、Y）`: an agency's dateline
     Rule("agency dateline", _every(_AGENCY_DATELINE, "電电"), _read_agency_dateline),
     # `李雨夢, BBC中文記者`
-    Rule("BBC byline", _every(_BBC, "B"), _read_bbc),
+    Rule("BBC byline", _holding("BBC", _every(_BBC)), _read_bbc),
     # `2014/03/19 18:58 …`: a date opening the line is no name
     Rule("leading date", _first(_LEADING_DATE), _read_blank),
     # `華視新聞 記者 X`: the outlet before a role
@@ -552,9 +565,10 @@ RULES: tuple[Rule, ...] = (
     # `作者张三`, `来源CSDN`: a label glued to its value
     Rule("glued label", _first(_GLUED_LABEL), _read_glued_label),
     # `作者：X`, `文／X`, `編譯：X`: a label, then the names
-    Rule("label", _every(_LABEL), _read_label),
+    Rule("label", _holding(_LEX.alternation("writer_labels", "translator_labels") + "|报道|報導", _every(_LABEL)),
+         _read_label),
     # `記者X`, `本报记者 X、Y`, `評論員 X Y`: a role word, then the names
-    Rule("reporter", _every(_REPORTER), _read_reporter),
+    Rule("reporter", _holding(_LEX.alternation("byline_roles"), _every(_REPORTER)), _read_reporter),
     # `…換新。(李小楠)`: a name closing the text
     Rule("closing name", _first(_CLOSING_NAME, "search"), _read_closing_name),
     # `By X`
@@ -564,7 +578,7 @@ RULES: tuple[Rule, ...] = (
     # `X 发自 北京`: the reporter and where they filed from
     Rule("filed from", _every(_FILED_FROM, "發发"), _read_filed_from),
     # `X／台北報導`, `竹内健一 东京报道`, `（X／台中報導）`: names before 報導
-    Rule("plain report", _first(_PLAIN_REPORT), _read_plain_report),
+    Rule("plain report", _holding(REPORT, _first(_PLAIN_REPORT)), _read_plain_report),
     # `X／綜合外電`, `X／台北`, `X/某报`: names, then a desk, a place or the outlet
     Rule("name and desk", _first(_NAME_SLASH), _read_name_slash),
 )

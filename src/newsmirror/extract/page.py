@@ -412,7 +412,7 @@ def render_blocks(root: etree._Element) -> Blocks:
     chars = link_chars = 0  # running totals over the text so far
     order = 0  # elements opened so far: the page-order number of the next one
     block_chars = block_links = 0  # totals when the current block began
-    split, isspace, caption_hint = str.split, str.isspace, _CAPTION_HINT.search
+    split, isspace, caption_hint = str.split, str.isspace, memo_search(_CAPTION_HINT)
     jobs_of = _TAG_JOBS.get
 
     def flush() -> None:
@@ -462,7 +462,7 @@ def render_blocks(root: etree._Element) -> Blocks:
                     hints[el] = hint
                     if not jobs & 4:  # a link's class names no box (related.py reads none)
                         mark((el, 0, hint))
-                    if jobs & 16 and caption_hint(hint) and len(el) <= 6:  # _CAPTION_CANDIDATE
+                    if jobs & 16 and len(el) <= 6 and caption_hint(hint):  # _CAPTION_CANDIDATE (memo per hint)
                         caps += 1
                         kind = 2
                 if jobs & 32:  # _IMAGE
@@ -563,7 +563,7 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
         blocks = render_blocks(root)
     stats = blocks.stats
     hint_of = blocks.hint
-    strong_neg = memo_search(_STRONG_NEG)
+    strong_neg, positive, always_neg = memo_search(_STRONG_NEG), memo_search(_POS_HINT), memo_search(_ALWAYS_NEG)
     scores: dict[etree._Element, float] = {}
     first_block: dict[etree._Element, int] = {}
     # Each paragraph-like block credits its ancestors, nearest most (readability's scheme).
@@ -690,7 +690,7 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
             drop = False
             if el.tag in _FURNITURE_TAGS and e_chars < best_chars * 0.5:
                 drop = True
-            elif hint and strong_neg(hint) and (not _POS_HINT.search(hint) or _ALWAYS_NEG.search(hint)) \
+            elif hint and strong_neg(hint) and (not positive(hint) or always_neg(hint)) \
                     and e_chars < best_chars * 0.3:
                 drop = True
             elif el.tag in ("ul", "ol", "dl", "table", "div", "section") and e_chars >= 20 \

@@ -143,7 +143,7 @@ def _scan(blocks: Blocks, *, related: bool = True, tags: bool = True,
     tag_hint, tag_head = _TAG_HINT.search, _TAG_HEAD.match
     for el, what, value in blocks.marks:
         if what == Blocks.HINT:  # never a link's: render_blocks leaves those out
-            if related and box(value) and el.tag != "span":
+            if related and el.tag != "span" and box(value):
                 picked[el] = None
             # Every tag-hint word holds one of these four: a substring test spares most regex calls.
             if tags and ("tag" in value or "keyword" in value or "label" in value or "topic" in value) \
