@@ -18,6 +18,7 @@ from feedtext import item, rss
 from httpserver import Reply
 from newsmirror.cli import cli
 from newsmirror.config import Settings, save_sources
+from newsmirror.errors import SearchError
 from newsmirror.models import Source
 from newsmirror.pipeline import fetch_sources
 from newsmirror.store import open_store
@@ -345,6 +346,39 @@ def test_index_follower_catches_up_and_ends_when_asked(http_server, tmp_path):
         assert index.count() == 12
     finally:
         index.close()
+
+
+def test_index_follower_syncs_once_a_batch_of_changes_has_gathered(http_server, tmp_path):
+    """The follower syncs while it runs only when `batch` changes wait (one FTS transaction each, not one
+    every 0.2 s for a few articles), and once more when asked to end."""
+    from newsmirror.pipeline import IndexFollower, open_index
+
+    base = http_server.url("")
+    http_server.add("/a.xml", Reply(rss([item(i, base) for i in range(12)]), content_type=RSS))
+    source = Source(name="示範社", feeds=(http_server.url("/a.xml"),), full_text="never")
+    settings = write_sources(tmp_path / "home", [source])
+    fetch_sources(settings, [source])
+
+    def indexed() -> int:
+        try:
+            index = open_index(settings, readonly=True)
+        except SearchError:  # the follower is still making the file
+            return 0
+        try:
+            return index.count()
+        finally:
+            index.close()
+
+    for batch, synced_while_running in ((12, True), (13, False)):
+        (settings.home / "index.sqlite").unlink()  # stored, not indexed
+        follower = IndexFollower(settings, batch=batch)
+        follower.start()
+        deadline = time.monotonic() + (60 if synced_while_running else 1.5)
+        while time.monotonic() < deadline and not ((settings.home / "index.sqlite").exists() and indexed()):
+            time.sleep(0.1)
+        assert (settings.home / "index.sqlite").exists() and bool(indexed()) is synced_while_running, batch
+        follower.stop()
+        assert indexed() == 12
 
 
 def test_as_they_come_hands_each_result_over_in_arrival_order_and_keeps_none():

@@ -180,3 +180,20 @@ def test_html_to_text_seed(seeds_dir):
     assert "（編輯：高照芬）1120911" in paragraphs[7]
     assert "金正恩愛女出席閱兵式 接班勢頭更顯 金正恩會見中國副總理" in text
     assert "<" not in text
+
+
+def test_relative_links_resolve_against_each_calls_own_base_across_threads():
+    """The cleaners are shared; each call's base URL is its own, also when threads sanitize at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def clean(n: int) -> tuple[int, str]:
+        return n, sanitize_html(f'<p><a href="x/{n}.html">第{n}則</a><img src="/i/{n}.jpg"></p>',
+                                base_url=f"https://s{n % 7}.example.tw/news/")
+
+    with ThreadPoolExecutor(8) as pool:
+        for n, out in pool.map(clean, range(400)):
+            assert f'href="https://s{n % 7}.example.tw/news/x/{n}.html"' in out
+            assert f'src="https://s{n % 7}.example.tw/i/{n}.jpg"' in out
+    assert 'href' not in sanitize_html('<a href="x/1.html">沒有基準</a>')  # no base: a relative link is dropped
+    assert sanitize_html('<a href="x.html" rel="tag">y</a>', base_url="https://a.example/", link_rel="tag") == \
+        '<a href="https://a.example/x.html" rel="tag">y</a>'

@@ -38,6 +38,7 @@ __all__ = [
     "index_into",
     "IndexFollower",
     "follow_index",
+    "FOLLOW_BATCH",
     "Failure",
     "ReextractSummary",
     "run_fetch",
@@ -242,15 +243,16 @@ class IndexFollower:
     indexes whatever is left, so nothing depends on the follower: if it fails or is killed, the
     work only moves back to the end of the run. It ends with its parent (stdin closes)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, batch: int | None = None) -> None:
         self.settings = settings
+        self.batch = FOLLOW_BATCH if batch is None else batch  # changes gathered before each sync
         self._process: subprocess.Popen | None = None
 
     def start(self) -> None:
         if self._process is not None:
             return
         code = (f"from newsmirror.pipeline import follow_index; "
-                f"follow_index({str(self.settings.home)!r}, {self.settings.store!r})")
+                f"follow_index({str(self.settings.home)!r}, {self.settings.store!r}, batch={self.batch!r})")
         try:
             self._process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -268,11 +270,15 @@ class IndexFollower:
         process.wait()
 
 
-def follow_index(home: str, store_url: str | None = None, interval: float = 0.2) -> None:
-    """The follower's body (see IndexFollower): sync the index every `interval` seconds until stdin
-    closes, then once more. The index is opened once (opening builds the alias table: tens of ms, paid
-    five times a second it was most of the follower's CPU). Errors end it quietly; the run's own
-    index_into reports them."""
+FOLLOW_BATCH = 400  # changes the follower lets gather before it syncs (one FTS transaction each)
+
+
+def follow_index(home: str, store_url: str | None = None, interval: float = 0.2, batch: int = FOLLOW_BATCH) -> None:
+    """The follower's body (see IndexFollower): every `interval` seconds, sync the index once `batch` changes
+    have gathered in the store, until stdin closes, then once more. A sync of a few articles each 0.2 s
+    was a small FTS5 transaction each (a segment to write and merge later): 1.17 against 0.93 ms an article
+    in batches of 200 (/tmp script, 4,000 bench items). The index is opened once (opening builds the alias
+    table: tens of ms). Errors end it quietly; the run's own index_into reports them."""
     import select
 
     from newsmirror.store import open_store
@@ -285,7 +291,8 @@ def follow_index(home: str, store_url: str | None = None, interval: float = 0.2)
             try:
                 while True:
                     stopping = bool(select.select([sys.stdin], [], [], interval)[0])
-                    index.sync(store)
+                    if stopping or store.last_change() - index.last_seq >= batch:
+                        index.sync(store)
                     if stopping:
                         return
             finally:

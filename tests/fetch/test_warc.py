@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import threading
+import zlib
 from datetime import datetime, UTC
 
 import pytest
@@ -58,6 +59,15 @@ def test_file_is_warc_1_1_with_one_gzip_member_per_record(tmp_path):
     for ref in refs:
         offset = int(ref.split(":")[1])
         assert data[offset : offset + 2] == b"\x1f\x8b"
+    # and each record is a whole member: the warcinfo, then a response and a request per ref, nothing more
+    members, rest = [], data
+    while rest:
+        member = zlib.decompressobj(zlib.MAX_WBITS + 16)
+        members.append(member.decompress(rest) + member.flush())
+        assert member.eof
+        rest = member.unused_data
+    assert [m.split(b"WARC-Type: ")[1].split(b"\r\n")[0] for m in members] == \
+        [b"warcinfo"] + [b"response", b"request"] * 3
 
 
 def test_content_encoding_is_recorded_as_undone(tmp_path):
