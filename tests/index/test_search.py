@@ -322,7 +322,11 @@ def test_the_common_mask_read_from_the_distinct_characters_is_the_texts():
     from newsmirror.index.fts import _common_mask
     from newsmirror.index.ranking import common_mask
 
-    for text in ["", "abc 123", "我们是中国人，这是一年来的大事。", "台風來了，是今年第一個。", "的" * 3 + "x"]:
+    from newsmirror.index.ranking import common_chars
+
+    every = "".join(sorted(common_chars()))
+    for text in ["", "abc 123", "我们是中国人，这是一年来的大事。", "台風來了，是今年第一個。", "的" * 3 + "x", every,
+                 every[::2] + "鬱龘", "龘" + every[-1], every[0]]:
         folded = fold(text)
         assert _common_mask(index_text("", folded)[2], folded) == common_mask(folded), text
 

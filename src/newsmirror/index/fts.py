@@ -274,31 +274,42 @@ def _spaced(codes) -> str:
 
 @lru_cache(maxsize=1)
 def _common_codes():
-    """The common characters' code points (sorted), the mask word of each and its bit there, or None when
-    one of them is not CJK (then the mask is read from the text itself: the CJK characters alone would
-    miss it). Read off `common_mask` of each character, so the layout stays the ranking module's."""
+    """The common characters' code points grouped by mask word (sorted within each), the bit of each in its
+    word, where each word's group starts, and the number of words; or None when one of them is not CJK
+    (then the mask is read from the text itself: the CJK characters alone would miss it) or a word has
+    none. Read off `common_mask` of each character, so the layout stays the ranking module's."""
     import numpy as np
 
     chars = sorted(common_chars())
     if not all(is_cjk(ch) for ch in chars):
         return None
     masks = [common_mask(ch) for ch in chars]
-    words = [next(i for i, v in enumerate(m) if v) for m in masks]
-    return (np.array([ord(ch) for ch in chars], dtype="<u4"), np.array(words),
-            np.array([m[w] for m, w in zip(masks, words)], dtype=np.uint64), len(masks[0]))
+    words = np.array([next(i for i, v in enumerate(m) if v) for m in masks])
+    codes = np.array([ord(ch) for ch in chars], dtype="<u4")
+    values = np.array([m[w] for m, w in zip(masks, words)], dtype=np.uint64)
+    order = np.lexsort((codes, words))
+    n_words = len(masks[0])
+    starts = np.searchsorted(words[order], np.arange(n_words))
+    if len(set(words.tolist())) != n_words:  # reduceat needs every word's group non-empty
+        return None
+    return codes[order], values[order], starts, n_words
 
 
 def _common_mask(chars, folded: str) -> tuple[int, ...]:
-    """`ranking.common_mask(folded)`, from the text's distinct CJK code points `chars` when it can."""
+    """`ranking.common_mask(folded)`, from the text's distinct CJK code points `chars` (sorted) when it can:
+    each common character looked up among them at once, the bits of those held or-ed together per word."""
     import numpy as np
 
     table = _common_codes()
     if table is None:
         return common_mask(folded)
-    codes, words, values, n_words = table
-    held = np.isin(codes, chars, assume_unique=True)
-    return tuple(int(np.bitwise_or.reduce(values[held & (words == w)], initial=np.uint64(0)))
-                 for w in range(n_words))
+    codes, values, starts, n_words = table
+    if not len(chars):
+        return (0,) * n_words
+    at = np.searchsorted(chars, codes)
+    np.minimum(at, len(chars) - 1, out=at)
+    held = np.where(chars[at] == codes, values, np.uint64(0))
+    return tuple(int(word) for word in np.bitwise_or.reduceat(held, starts))
 
 
 @dataclass
