@@ -13,6 +13,8 @@ ratio, and each run checks that every item reached the archive (newsboat's cache
 search index).
 
 `--profile` runs one more fetch in-process under cProfile and prints where the time goes.
+`--stages` runs one more, in a fresh process, one stage at a time (fetch and store, then the index sync,
+then the stories sync), and prints each stage's CPU seconds: what each costs, apart from the others.
 `--build` also times `build jekyll` on the archive (first build, then a no-change rebuild).
 
 Run by hand:  .venv/bin/python bench/ingest.py [--items 10000] [--feeds 50] [--runs 3] [--profile]
@@ -190,6 +192,39 @@ def profile_fetch(sources: list[Source], work: Path, top: int = 30) -> str:
     return out.getvalue()
 
 
+STAGES_CHILD = """
+import asyncio, json, sys, time
+from pathlib import Path
+from newsmirror.config import Settings, load_sources
+from newsmirror import pipeline
+from newsmirror.store import open_store
+from newsmirror.stories import sync_stories
+settings = Settings.from_home(Path(sys.argv[1]))
+sources = load_sources(settings.sources_file)
+cpu = {}
+t = time.process_time()
+summary = asyncio.run(pipeline.run_fetch(settings, sources, sync_index=False))
+cpu["fetch and store"] = time.process_time() - t
+store = open_store(settings.store_location)
+t = time.process_time()
+indexed = pipeline.update_index(settings)[0]
+cpu["index sync"] = time.process_time() - t
+t = time.process_time()
+sync_stories(store, pipeline._aliases(settings))
+cpu["stories sync"] = time.process_time() - t
+print(json.dumps({"new": summary.new, "indexed": indexed, "cpu": cpu}))
+"""
+
+
+def stages_in_child(sources: list[Source], work: Path) -> dict:
+    """One fetch in a fresh process, its stages one after the other: CPU seconds of each."""
+    settings = Settings.from_home(work)
+    settings.ensure_home()
+    save_sources(settings.sources_file, sources)
+    res = subprocess.run([sys.executable, "-c", STAGES_CHILD, str(work)], capture_output=True, text=True, check=True)
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
 def build_in_child(db: Path, out: Path) -> dict:
     res = subprocess.run([sys.executable, "-c", BUILD_CHILD, str(db), str(out)], capture_output=True, text=True,
                          check=True)
@@ -213,6 +248,7 @@ def main() -> None:
                     help="newsboat's reload-threads (its default is 1)")
     ap.add_argument("--fetch-args", default="", help="extra arguments for `newsmirror fetch`")
     ap.add_argument("--profile", action="store_true", help="also profile one fetch in-process")
+    ap.add_argument("--stages", action="store_true", help="also one fetch stage by stage: CPU of each")
     ap.add_argument("--build", action="store_true", help="also time build jekyll on the archive")
     ap.add_argument("--keep", type=Path, help="keep the homes and caches under this folder")
     args = ap.parse_args()
@@ -228,6 +264,8 @@ def main() -> None:
     boat: list[dict] = []
     ours: list[dict] = []
     extra = args.fetch_args.split()
+    load_before = os.getloadavg()
+    stages = None
     try:
         for i in range(args.runs):  # turns, so load spikes hit both alike
             if newsboat:
@@ -243,6 +281,8 @@ def main() -> None:
                   file=sys.stderr)
         if args.profile:
             profile = profile_fetch(sources, work / "home-profile")
+        if args.stages:
+            stages = stages_in_child(sources, work / "home-stages")
         build = rebuild = None
         if args.build:
             build = build_in_child(work / "home-0" / "archive.sqlite", work / "site")
@@ -254,7 +294,9 @@ def main() -> None:
 
     body = statistics.mean(len(b) for b in files.values()) / max(args.items / args.feeds, 1)
     print(f"ingest: {args.items} items over {args.feeds} feeds from 127.0.0.1 (about {body:.0f} bytes of XML per item),"
-          f" whole processes, medians of {args.runs} runs, {os.cpu_count()} cores\n")
+          f" whole processes, medians of {args.runs} runs, {os.cpu_count()} cores; load average"
+          f" {' '.join(f'{x:.1f}' for x in load_before)} at the start, {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+          f" at the end\n")
     print("| tool | wall | items/s | CPU (user+sys) | items per CPU-s | peak memory | items stored |")
     print("|---|---|---|---|---|---|---|")
     rows = []
@@ -274,6 +316,10 @@ def main() -> None:
     if build:
         print(f"build jekyll: first {build['seconds']:.2f} s ({build['articles']} articles, {build['maxrss_mb']:.0f} MiB),"
               f" no change {rebuild['seconds']:.2f} s")
+    if stages:
+        per = ", ".join(f"{name} {secs:.2f} CPU-s ({secs / args.items * 1000:.2f} ms an item)"
+                        for name, secs in stages["cpu"].items())
+        print(f"\nstages, one after the other in one process ({stages['new']} new, {stages['indexed']} indexed): {per}")
     if args.profile:
         print("\n" + profile)
 
