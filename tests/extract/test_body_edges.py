@@ -115,3 +115,25 @@ def test_reactions_and_the_comment_area_under_the_story_go():
 def test_a_story_that_ends_on_a_count_keeps_it():
     last = "這項工程的總預算，經過議會審查之後，最後核定為新台幣451億元。"
     assert extract_article(page([], [last])).text.split("\n\n") == STORY + [last]
+
+
+def test_text_in_the_box_that_holds_the_headline_wins_over_an_address_footer():
+    # The story is bare text in the headline's own column, between <br>s; the footer is a long address line
+    # right after it, in a layout box called `container` (a wrapper's name, no sign of text).
+    story = "<br>".join(STORY[:3])
+    html = ("<html><head><title>港口擴建動土</title></head><body>"
+            + "".join(f"<li><a href='/a/{i}'>往期新聞第{i}則</a></li>" for i in range(30))
+            + f"<div class='row'><div class='col-9'><p class='titulo'>港口擴建動土</p>{story}<br><br></div></div>"
+            "<div class='container'><div class='row'><div>範例市 - 統一編號：83.102.459/0001-23 - 海濱路1111號 - 郵政信箱421 - "
+            "電話：(047) 2106-8000</div></div></div></body></html>")
+    art = extract_article(html)
+    assert art.text.split("\n\n") == STORY[:3]
+
+
+def test_a_header_block_down_to_the_headlines_second_repeat_goes():
+    # headline, time, share label, a kicker, then the headline again over the text: none of it is the story
+    html = page([], []).replace(
+        "<div class='content'>", "<div class='content'><div>港口擴建動土</div><div>發布時間：2022-02-13 04:22</div>"
+        "<div>分享到：</div><img src='/pic/1.jpg'><p>五家企業</p><p>港口擴建動土</p>")
+    art = extract_article(html)
+    assert art.text.split("\n\n") == STORY

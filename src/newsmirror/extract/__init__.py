@@ -529,9 +529,12 @@ def _trim(blocks: list[Block], title: str, writer: str = "") -> tuple[list[Block
     from newsmirror.extract.bylines import parse_credits
 
     # A header block inside the text region (a separator, the publish time, a view count, the headline again):
-    # short lines, none a sentence, down to the headline's repeat among the first blocks all go to the head.
-    repeat = next((n for n, b in enumerate(kept[:12]) if title_sq and _is_title(b, title_sq)), None)
-    if repeat and all(b.chars <= 80 and not ends_sentence(b.text) for b in kept[:repeat] if b.text):
+    # short lines, none a sentence, down to the headline's last repeat among the first blocks all go to the head
+    # (the headline, the time, a share bar, a kicker, then the headline again over the text).
+    repeats = [n for n, b in enumerate(kept[:12]) if title_sq and _is_title(b, title_sq)]
+    repeat = next((n for n in reversed(repeats) if n and all(b.chars <= 80 and not ends_sentence(b.text)
+                                                             for b in kept[:n] if b.text)), None)
+    if repeat:
         head.extend(b.text for b in kept[:repeat] if b.text)
         lead_images.extend(i for b in kept[:repeat] for i in b.images)
         kept = kept[repeat:]

@@ -595,7 +595,7 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
     if title_index is not None:
         # The body starts soon after the headline: a newsroom convention worth a bonus.
         for el, fi in first_block.items():
-            if title_index < fi <= title_index + 15:
+            if title_index <= fi <= title_index + 15:
                 scores[el] += 15
     best = None
     best_score = float("-inf")
