@@ -379,13 +379,16 @@ def _is_promo(b: Block) -> bool:
     return False
 
 
-# Where the writer posted from, as mainland platforms print it (`发布于：湖南省`, `IP属地：北京`).
-_IP_PLACE = re.compile(r"^\s*(?:发布于|發布於|IP\s*属地|IP\s*屬地)\s*[:：]")
+# Where the writer posted from, as mainland platforms print it (lexicon `ip_place_labels`: `发布于：湖南省`, `IP属地：北京`,
+# `IP 屬地：X`).
+_IP_PLACE = re.compile(r"^\s*(?:" + lexicon().alternation("ip_place_labels").replace("IP", r"IP\s*") + r")\s*[:：]")
 _ROLE_ONLY = re.compile(r"\s*(?:文字|文|作者|撰文|記者|记者|攝影|摄影|編輯|编辑|責任編輯|责任编辑)\s*")
-# Byline fields printed as `label, value` lines under the headline.
-_BYLINE_FIELD = re.compile(r"^\s*(?:Author|Role|Reporting from|作者|職位|职位)\s*[,，]?\s", re.I)
-# Pictures of the site, not of the story: logos, icons, QR codes, placeholders (by file name).
-_SITE_IMAGE = re.compile(r"logo|icon|avatar|badge|qrcode|qr[-_]?code|erweima|spacer|blank\.|pixel\.|loading\.", re.I)
+# Byline fields printed as `label, value` lines under the headline (lexicon `byline_fields`: `Author, Jane Roe`).
+_BYLINE_FIELD = re.compile(r"^\s*(?:" + lexicon().alternation("byline_fields") + r")\s*[,，]?\s", re.I)
+# Pictures of the site, not of the story, by file name (lexicon `image_hints.site`: `logo.png`, `qr_code.jpg`).
+_SITE_IMAGE = re.compile(lexicon().pattern("image_hints.site"), re.I)
+
+
 def _story_image(url: str) -> bool:
     """False for a picture of the site (a logo, an icon, a QR code) or one served from an ad folder."""
     return not _SITE_IMAGE.search(url.rsplit("/", 1)[-1]) and not _AD_PATH.search(url)

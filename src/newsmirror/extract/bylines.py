@@ -586,8 +586,10 @@ RULES: tuple[Rule, ...] = (
 # Normalizing before the rules: Apple Daily's box-drawing slash (`【X╱台北報導】`); a bar after a role
 # (`文｜X`, `作者︱X`, `作者丨X`) read as a slash; a two-character name printed with a space inside to line
 # up with three-character names (`本报记者 王乐文 方 敏`) read as one name (`方敏`).
-_ROLE_BAR = re.compile(r"(記者|记者|编辑|編輯|文|文字|撰文|作者|攝影|摄影|来源|來源)"
-                       r"(?:[ \t\u3000]*[｜︱丨][ \t\u3000]*|[ \t\u3000]+\|[ \t\u3000]+)")
+# `文｜X`, `作者︱X`, `記者 | X`: a role word of lexicon `bar_roles`, then a full-width bar (spaces around it optional) or
+# an ASCII bar between spaces.
+_ROLE_BAR = re.compile("(" + _LEX.alternation("bar_roles") + r")(?:[ \t\u3000]*[｜︱丨][ \t\u3000]*|[ \t\u3000]+\|[ \t\u3000]+)")
+_SOURCE_LABEL_SET = frozenset(_LEX.words("source_labels"))
 _SPACED_NAME = re.compile(rf"(?<![{_H}])([{_H}])[ \u3000]([{_H}])(?![{_H}])")
 _PIPES = re.compile(r"\s*[|｜]\s*")
 # The head of a long paragraph that may be a dateline: one or two brackets (`【看中国5月18日讯】（看中国记者X综合
@@ -611,7 +613,7 @@ def _normalize(text: str) -> str:
     if " " in text or "\u3000" in text:
         text = _SPACED_NAME.sub(_join_spaced_name, text)
     if "|" in text or "｜" in text or "︱" in text or "丨" in text:
-        text = _ROLE_BAR.sub(lambda m: m.group(1) + ("：" if m.group(1) in ("来源", "來源") else "／"), text)
+        text = _ROLE_BAR.sub(lambda m: m.group(1) + ("：" if m.group(1) in _SOURCE_LABEL_SET else "／"), text)
     return text
 
 

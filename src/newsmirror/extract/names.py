@@ -75,10 +75,11 @@ _TRAILING_WORDS = re.compile(
 _LABEL_AFTER = re.compile("(?:" + _LEX.alternation("labels") + ")(?:[:：].*)?$")
 _DOMAIN = re.compile(r"\.(?:com|net|org|co|cn|tw|hk|sg|my|uk|info|news)\b", re.I)  # `Cleveland.com` is a site
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z.'\- ]{1,40}[A-Za-z.]")
-# `By X, CNN Editor-at-large`: job titles and desks after a name are not names.
+# `By X, CNN Editor-at-large`: job titles and desks after a name are not names (lexicon `latin_roles`, either case at
+# the start, and `latin_byline_labels`, capitalized only; a plural too: `Staff Writers`).
 _LATIN_ROLE = re.compile(
-    r"\b(?:[Ee]ditor|[Ww]riter|[Cc]orrespondent|[Rr]eporter|[Ss]taff|[Cc]olumnist|[Cc]ontributor|[Bb]ureau|"
-    r"[Dd]esk|Updated|Published|News|Business)s?\b"
+    r"\b(?:" + "|".join(f"[{w[0].upper()}{w[0]}]{re.escape(w[1:])}" for w in _LEX.words("latin_roles")) + "|"
+    + _LEX.alternation("latin_byline_labels") + r")s?\b"
 )
 
 
