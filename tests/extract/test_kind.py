@@ -53,3 +53,26 @@ def test_a_front_page_of_a_dozen_cards_is_not_an_article_even_typed_as_one():
             f"<body><h1>範例新聞網</h1><div class='list'>{cards}</div></body></html>")
     art = extract_article(html)
     assert art.kind == "not_article" and "12 linked headlines" in art.notes
+
+
+def _cards_page(cards: list[tuple[str, str]], before: str = "") -> str:
+    items = "".join(f"<li class='post'><h2><a href='/n/{i}'>{h}</a></h2><div>2023年7月{i + 1}日 11:00</div>"
+                    f"<p class='excerpt'>{summary}</p><a href='/n/{i}'>閱讀</a></li>" for i, (h, summary) in enumerate(cards))
+    return (f"<html><head><title>港口 | 範例新聞網</title></head><body><nav><a href='/'>首頁</a>/港口</nav>"
+            f"<h1>港口</h1><ul class='posts'>{before}{items}</ul></body></html>")
+
+
+TEASERS = [("港口擴建第一期工程動土", "港口擴建工程第一期今天動土，居民與官員一同出席，現場氣氛熱烈。"),
+           ("碼頭工人談擴建後的工作", "擴建之後碼頭的吞吐量將增加一倍，工人們說，輪班的方式也要跟著改變，大家都在等新的安排。")]
+
+
+def test_two_teasers_under_linked_headlines_are_a_list_whatever_the_address():
+    art = extract_article(_cards_page(TEASERS), "https://news.example.com/港口/")
+    assert art.kind == "not_article"
+    assert "2 linked headlines, each over a summary" in art.notes
+
+
+def test_a_short_story_with_two_linked_headlines_after_its_text_stays_an_article():
+    story = "<p>港口擴建工程第一期今天在海邊舉行動土儀式，居民與官員一同出席，現場氣氛熱烈而且秩序良好。</p>"
+    art = extract_article(_cards_page(TEASERS, before=story), "https://news.example.com/n/9")
+    assert art.kind == "article"

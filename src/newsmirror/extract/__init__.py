@@ -275,10 +275,15 @@ def _extract_html(text: str, url: str | None, *, tz: str | None, reference: date
     images = [i for b in lead for i in b.images] + lead_images + [i for b in body_blocks for i in b.images]
     images = [i for i in dict.fromkeys(images) if _story_image(i)] or [i for i in meta.images[:1] if _story_image(i)]
     # Headlines that are links, inside the region taken for the body: the cards of a section page.
-    teasers = sum(1 for b in body.blocks if b.tag in ("h2", "h3", "h4") and b.link_density > 0.8) if body else 0
+    linked_heads = [n for n, b in enumerate(body.blocks) if b.tag in ("h2", "h3", "h4") and b.link_density > 0.8] \
+        if body else []
+    teasers = len(linked_heads)
+    # The text region opens with a linked headline, before any paragraph of text: a card, not a story's related box.
+    first_text = next((n for n, b in enumerate(body.blocks) if b.chars >= 30 and not b.link_chars), None) if body else None
+    opens_with_card = bool(linked_heads) and first_text is not None and linked_heads[0] < first_text
     title_links = _links_named(scope, title) if 0 < len(squash(title)) <= 6 else 0  # a tag is short
     kind, notes = _kind(title, body_blocks, body_text, blocks, meta, teasers, dated=published is not None, url=url,
-                        title_links=title_links)
+                        title_links=title_links, opens_with_card=opens_with_card)
     if cut:
         repairs.append(f"page cut after its first {MAX_ELEMENTS:,} elements")
     if repairs:
@@ -846,7 +851,8 @@ _CARDS_PAGE = 12  # linked headlines in the text region that make it a list page
 
 
 def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Block], meta: PageMeta,
-          teasers: int = 0, *, dated: bool = False, url: str | None = None, title_links: int = 0) -> tuple[str, str]:
+          teasers: int = 0, *, dated: bool = False, url: str | None = None, title_links: int = 0,
+          opens_with_card: bool = False) -> tuple[str, str]:
     """Judge article vs not_article from evidence, with a note saying why when the evidence is thin.
 
     A page is not_article only on strong evidence (no text, a 404 title, a link-list page of cards);
@@ -875,10 +881,15 @@ def _kind(title: str, body_blocks: list[Block], body_text: str, blocks: list[Blo
     # with linked promos between its paragraphs holds a few; the most on the corpora's articles is 7).
     if teasers >= _CARDS_PAGE:
         return "not_article", f"{teasers} linked headlines inside the text region: a list of cards"
+    # A short list of cards: the text region opens with a linked headline, and every paragraph of it is a summary
+    # under a linked headline of its own (no more sentences than headlines, none long), on a page not typed or
+    # stamped as an article (a tag page of two teasers, whatever its address).
+    typed = meta.og_type == "article" or "article" in meta.ld_type.lower() or "posting" in meta.ld_type.lower()
+    if teasers >= 2 and opens_with_card and sentences <= teasers and longest < 200 and not (stamped or typed):
+        return "not_article", f"{teasers} linked headlines, each over a summary: the text region is a list of cards"
     # A tag, topic or search page: its address says it lists (`/tag/11882`, `/news/browse/變性手術`) or its
     # "headline" is a short name the page links elsewhere (a tag on the cards), the text under it is short,
     # and the page does not type itself as an article.
-    typed = meta.og_type == "article" or "article" in meta.ld_type.lower() or "posting" in meta.ld_type.lower()
     if chars < 600 and not typed:
         listing = next((u for u in (url, meta.canonical) if u and _LISTING_PATH.search(_path_of(u))), None)
         if listing:
