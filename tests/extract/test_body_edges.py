@@ -137,3 +137,46 @@ def test_a_header_block_down_to_the_headlines_second_repeat_goes():
         "<div>分享到：</div><img src='/pic/1.jpg'><p>五家企業</p><p>港口擴建動土</p>")
     art = extract_article(html)
     assert art.text.split("\n\n") == STORY
+
+
+def test_a_story_split_into_chunks_by_an_ad_is_read_whole_and_comments_alike_stay_out():
+    # the text in two boxes of one class, an ad between them; a reader's comment in a box of the same class
+    chunk = "".join(f"<p>{t}</p>" for t in STORY[:2])
+    rest = "".join(f"<p>{t}</p>" for t in STORY[2:] + LONGER)
+    comment = "<p>讀者留言：這個工程拖了很久，希望這次真的可以準時完工，不要再延期了，大家都在等。</p>" * 8
+    html = ("<html><head><title>港口擴建動土</title></head><body><h1>港口擴建動土</h1><article>"
+            f"<div class='chunks'><div class='grid'><div class='article__body'>{chunk}</div></div>"
+            "<div class='ad'>Advertisement</div>"
+            f"<div class='grid'><div class='article__body'>{rest}</div></div></div>"
+            f"<div id='comments'><div class='comment'><div class='article__body'>{comment}</div></div></div>"
+            "</article></body></html>")
+    art = extract_article(html)
+    assert art.text.split("\n\n") == STORY + LONGER
+
+
+LONGER = [f"擴建之後，碼頭的吞吐量將增加一倍，第{i}批貨輪已經排定靠港的日期，航運公司表示會增加班次，港務局也會調整作業時間。"
+          for i in range(1, 9)]
+
+
+def test_a_live_blogs_posts_each_in_a_deep_card_of_one_class_are_all_read():
+    posts = [STORY[:2], LONGER[:3], LONGER[3:5], STORY[2:4]]
+    cards = "".join(
+        f"<div class='item'><div class='wrap'><div class='card-live'><div class='card-live__area'><div class='card-live__content'><div class='rich'><div>"
+        f"<h2>第{n}則更新</h2><div class='post-text'>{''.join(f'<p>{t}</p>' for t in paras)}</div>"
+        "</div></div></div></div><div class='share'>分享</div></div></div></div>" for n, paras in enumerate(posts))
+    html = ("<html><head><title>港口擴建直播</title></head><body><h1>港口擴建直播</h1>"
+            f"<main><div class='live'><div class='posts'><div class='list'>{cards}</div></div></div></main></body></html>")
+    art = extract_article(html)
+    assert art.text.split("\n\n") == [t for paras in posts for t in paras]
+
+
+def test_a_list_of_teasers_with_read_more_links_gives_way_to_the_short_story_above_it():
+    teasers = "".join(
+        f"<li><div class='t'><a href='/n/{i}'>另一則新聞第{i}則的標題</a></div>"
+        f"<p>{LONGER[i % 8]}<a href='/n/{i}'>【詳細】</a></p><p>圖片頻道 2024-05-23 09:41:17</p></li>"
+        for i in range(12))
+    html = ("<html><head><title>港口擴建動土</title></head><body><h1>港口擴建動土</h1>"
+            f"<div class='main'>{''.join(f'<p>{t}</p>' for t in STORY[:2])}</div>"
+            f"<div class='name'>相關新聞</div><ul class='con'>{teasers}</ul></body></html>")
+    art = extract_article(html)
+    assert art.text.split("\n\n") == STORY[:2]

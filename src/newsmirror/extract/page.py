@@ -671,6 +671,22 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
                                                       and _PUNCT.search("".join(sib.itertext())) is not None)
             if ok:
                 members.add(sib)
+    # The story split into chunks by an ad or a promo, each chunk a box of the same tag and class as the winner's under
+    # one ancestor (`<div class="article__body">` twice): a chunk with text enough and few links is the story too.
+    # The chunks sit as deep under that ancestor as the winner; none is in a comment area.
+    cls = best.get("class")
+    if cls and not swapped:
+        top, depth = best, 0
+        while depth < 8 and top.getparent() is not None and top.getparent().tag not in ("body", "html"):
+            top, depth = top.getparent(), depth + 1
+        for twin in top.iter(best.tag):
+            if twin is best or twin in members or twin.get("class") != cls:
+                continue
+            st = stats.get(twin)
+            if st is None or st[0] == 0 or st[1] / st[0] >= 0.25 or final.get(twin, 0.0) < threshold \
+                    or strong_neg(hint_of(twin)) or _card_list(twin) or _under_comments(twin, under_memo):
+                continue
+            members.add(twin)
     inside: set[etree._Element] = set()
     excluded: set[etree._Element] = set()
     for m in members:
@@ -709,14 +725,19 @@ def find_body(root: etree._Element, blocks: list[Block], title_index: int | None
 
 
 def _card_headings(el: etree._Element) -> int:
-    """How many headings inside el are links (an <h3><a>headline</a></h3> card of a list)."""
+    """How many cards el holds: headings that are links (an <h3><a>headline</a></h3> card of a list), or else
+    links that read "more" after a summary (`【详细】`, `阅读全文`, `Read more`: lexicon `read_more`)."""
     n = 0
     for h in el.iter("h2", "h3", "h4"):
         text = "".join("".join(h.itertext()).split())
         linked = sum(len("".join("".join(a.itertext()).split())) for a in h.iter("a"))
         if text and linked >= 0.8 * len(text):
             n += 1
-    return n
+    return n or sum(1 for a in el.iter("a") if _READ_MORE.fullmatch(" ".join("".join(a.itertext()).split())))
+
+
+# A link that reads "more" and nothing else, in brackets or not (`【详细】`, `[阅读全文]`, `Read more »`).
+_READ_MORE = re.compile(r"[【\[（(]?(?:" + lexicon().alternation("read_more") + r")[】\]）)]?[>»›]*", re.I)
 
 
 def _card_list(el: etree._Element) -> bool:
