@@ -180,3 +180,11 @@ def test_a_list_of_teasers_with_read_more_links_gives_way_to_the_short_story_abo
             f"<div class='name'>相關新聞</div><ul class='con'>{teasers}</ul></body></html>")
     art = extract_article(html)
     assert art.text.split("\n\n") == STORY[:2]
+
+
+def test_an_expand_button_inside_the_story_is_no_end_and_a_related_box_still_is():
+    toggle = page([], []).replace(f"<p>{STORY[2]}</p>", f"<div class='read-more'>Read More</div><p>{STORY[2]}</p>")
+    assert extract_article(toggle).text.split("\n\n") == STORY
+    related = page([], ["Read more", "<a href='/n/1'>另一則新聞的標題，與港口無關的第一則</a>",
+                        "<a href='/n/2'>另一則新聞的標題，與港口無關的第二則</a>"])
+    assert extract_article(related).text.split("\n\n") == STORY

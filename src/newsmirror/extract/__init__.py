@@ -39,6 +39,7 @@ from newsmirror.extract.page import (
     is_ask,
     is_end_marker,
     is_post_end,
+    is_read_more,
     is_tail_junk,
     is_widget_text,
     join_images,
@@ -586,6 +587,8 @@ def _trim(blocks: list[Block], title: str, writer: str = "") -> tuple[list[Block
                 and sum(x.chars for x in out) >= total * 0.3:
             break  # the comment area's heading: readers' comments follow
         if out and b.text and is_end_marker(b.text):
+            if not b.link_chars and is_read_more(b.text) and _body_follows(kept[n + 1: n + 4]):
+                continue  # an expand button (`Read More`) inside the story, story paragraphs under it: it goes on
             done = sum(x.chars for x in out)
             if done >= total * 0.3 and _body_follows(kept[n + 1:]) and (
                     (b.link_chars and b.link_chars < b.chars)

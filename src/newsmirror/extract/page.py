@@ -34,6 +34,7 @@ __all__ = [
     "join_images",
     "memo_search",
     "looks_like_html",
+    "is_read_more",
 ]
 
 # Elements that never hold article text.
@@ -810,6 +811,11 @@ _COMMENTS = re.compile(lexicon().pattern("class_hints.comments"))
 def is_end_marker(text: str) -> bool:
     """True for a line that opens the related-links/editor/copyright area after a body."""
     return len(text) <= 40 and bool(_END_MARKER.match(text))
+
+
+def is_read_more(text: str) -> bool:
+    """True for a line reading "more" and nothing else (`Read More`, `【阅读全文】`: lexicon `read_more`)."""
+    return len(text) <= 20 and _READ_MORE.fullmatch(" ".join(text.split())) is not None
 
 
 def is_post_end(text: str) -> bool:
