@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsmirror.index.ranking import common_chars, common_mask
+from newsmirror.index import parse_query
+from newsmirror.index.ranking import at_least, common_chars, common_mask
 
 
 def tiers(results) -> list[tuple[int, int]]:
@@ -108,3 +109,33 @@ def test_five_units_need_three(index, make_article):
     assert tiers(res) == [(1, 5), (2, 4), (3, 3)]
     four = {h.id: h.score for h in index.search("颱風 停課 航班 學校").hits}
     assert res.hits[1].score == pytest.approx(four[2], rel=1e-6)  # counted once per unit, as in its own query
+
+
+def test_at_least_matches_the_articles_holding_that_many_units(index, make_article):
+    words = ["颱風", "停課", "航班", "學校"]
+    subsets = [[w for j, w in enumerate(words) if mask >> j & 1] for mask in range(1, 16)]
+    for n, held in enumerate(subsets, start=1):
+        index.add(make_article(n, f"消息{n}", "今天" + "，".join(held) + "。"))
+    plan = index.plan(parse_query(" ".join(words)))
+    rids = dict(index._db.execute("SELECT rid, id FROM docs"))
+    for m in range(1, 5):
+        want = {n for n, held in enumerate(subsets, start=1) if len(held) >= m}
+        for shares in (False, True):
+            expr = at_least(plan, m, shares=shares)
+            got = {rids[r] for (r,) in index._db.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expr,))}
+            assert got == want, (m, shares, expr)
+    # rows holding exactly `least` units: bm25 counts each once in both forms (the cheaper one ranks that tier)
+    three = index.plan(parse_query("颱風 停課 航班"))
+    scores = [dict(index._db.execute("SELECT rowid, bm25(fts, 1.0, 3.0, 0.0) FROM fts WHERE fts MATCH ?",
+                                     (at_least(three, 2, shares=shares),))) for shares in (False, True)]
+    exactly_two = {rid for rid, n in rids.items() if sum(w in subsets[n - 1] for w in words[:3]) == 2}
+    assert exactly_two and all(scores[0][r] == pytest.approx(scores[1][r], rel=1e-9) for r in exactly_two)
+    assert "OR" in at_least(plan, 2) and at_least(plan, 2).count('"') < at_least(plan, 2, shares=True).count('"')
+
+
+def test_a_word_spelled_like_a_source_token_is_not_matched_in_the_source_column(index, make_article):
+    index.add(make_article(1, "晶片消息", "新晶片今天發表。", source="中央社"))  # the index's source s1
+    index.add(make_article(2, "S1 晶片", "S1 晶片今天發表。", source="聯合報"))
+    assert [h.id for h in index.search("s1").hits] == [2]
+    assert [h.id for h in index.search("晶片 -s1").hits] == [1]
+    assert [h.id for h in index.search("s1 晶片 source:中央社").hits] == [1]  # one of two units, in its source
