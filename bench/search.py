@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import re
 import shutil
@@ -264,6 +265,7 @@ def run(args) -> None:
     queries = make_queries(gen, rng, args.queries)
     tri = None if args.no_trigram else sqlite3.connect(tri_path)
     segment("预热")  # load jieba before timing (the first long unspaced query would pay ~1 s once)
+    load_before = os.getloadavg()
     lat: dict[str, dict[str, list[float]]] = {}
     counts: dict[str, list[int]] = {}
     for kind, qs in queries.items():
@@ -310,6 +312,7 @@ def run(args) -> None:
         found_ours += len(ours_ids)
         missed += len(tri_ids - ours_ids)
 
+    load_after = os.getloadavg()
     if reuse:
         print(f"\n## Search benchmark: {args.n:,} articles (seed {args.seed}), the index of an earlier run "
               "(--reuse: snippets are the titles, no article text is read)\n")
@@ -319,6 +322,10 @@ def run(args) -> None:
         print(f"generating the articles: {gen_s:.0f} s (subtracted from build times)\n")
     if args.repeat > 1:
         print(f"each query timed {args.repeat} times, the fastest kept\n")
+    print(f"command: {' '.join(['.venv/bin/python', 'bench/search.py', *sys.argv[1:]])}; load average (1, 5, 15 min) "
+          f"before the timings {', '.join(f'{x:.1f}' for x in load_before)}, after them "
+          f"{', '.join(f'{x:.1f}' for x in load_after)} on {os.cpu_count()} cores; "
+          f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
     print("| | newsmirror (folded bigrams, FTS5) | SQLite trigram (FTS5) |")
     print("|---|---|---|")
     print((f"| build | {ours_build:,.0f} s = {args.n / ours_build:,.0f} articles/s "
