@@ -128,7 +128,6 @@ def child_ours(folder: Path, workers: int) -> dict:
     from newsmirror.models import FeedItem
     from newsmirror.store import open_store
     from newsmirror.stories import sync_stories
-    from newsmirror.stories.features import Features
     from newsmirror.stories.stage import _text
 
     aliases = load_aliases()
@@ -148,7 +147,7 @@ def child_ours(folder: Path, workers: int) -> dict:
             step = math.ceil(len(rows) / (workers * 4))
             packed = [p for part in pool.map(_features, [rows[i : i + step] for i in range(0, len(rows), step)])
                       for p in part]
-        return [(Features.unpack(p), p) for p in packed]
+        return packed
 
     total = store.count_articles()
     t0, c0 = time.perf_counter(), time.process_time()

@@ -63,7 +63,7 @@ def test_a_roundup_of_two_events_does_not_chain_them_into_one_story(store, alias
     roundup's other paragraph but not like the strike story as a whole, so it starts a story of its own.
     The strike's end two days later joins the strike; a fire at the same port a month later does not."""
     from newsmirror.stories.cluster import CENTROID_SCORE, JOIN_SCORE, Grouper
-    from newsmirror.stories.features import Features, compute_features
+    from newsmirror.stories.features import compute_features
 
     ids = save_set(store, chains)
     sync_stories(store, aliases)
@@ -77,8 +77,7 @@ def test_a_roundup_of_two_events_does_not_chain_them_into_one_story(store, alias
     by_id = {a["id"]: a for a in chains}
     for n, key in enumerate(("k1", "k2", "k3")):
         feats = compute_features(by_id[key]["title"], by_id[key]["body"], aliases)
-        decision = grouper.place(n + 1, datetime.fromisoformat(by_id[key]["published"]),
-                                 Features.unpack(feats.pack()), feats.pack())
+        decision = grouper.place(n + 1, datetime.fromisoformat(by_id[key]["published"]), feats.pack())
     ferry = grouper.window.by_id[3]
     roundup_link = sum(w * dict(zip(ferry.terms, ferry.weights)).get(t, 0.0)
                        for t, w in zip(grouper.window.by_id[2].terms, grouper.window.by_id[2].weights))
@@ -191,7 +190,7 @@ def test_the_term_index_finds_every_copy_comparing_all_signatures_finds(aliases)
     for a in articles:
         packed = compute_features(a.item.title, a.text, aliases).pack()
         feats = Features.unpack(packed)
-        decision = grouper.place(a.n, a.item.published, feats, packed)
+        decision = grouper.place(a.n, a.item.published, packed)
         found.append(decision.copy_of is not None)
         expected.append(feats.signature is not None and any(
             np.count_nonzero(s == feats.signature) / NUM_PERM >= COPY_SIMILARITY for s in sigs))
@@ -206,7 +205,7 @@ def test_placements_of_an_older_feature_format_are_read_as_comparing_with_nothin
     `stories --rebuild`), where the current format's articles still find their copies."""
     from newsmirror.models import StoryPlacement
     from newsmirror.stories.cluster import Grouper
-    from newsmirror.stories.features import Features, compute_features
+    from newsmirror.stories.features import compute_features
 
     fire = next(a for a in cases if a["id"] == "u1")
     published = datetime.fromisoformat(fire["published"])
@@ -214,6 +213,6 @@ def test_placements_of_an_older_feature_format_are_read_as_comparing_with_nothin
     stored = [StoryPlacement(1, 1, None, published, b"F1\x01\x00" + packed[4:]),  # an old format's bytes
               StoryPlacement(2, 2, None, published, packed)]
     grouper = Grouper(lambda since, until: [p for p in stored if since <= p.published < until])
-    decision = grouper.place(3, published + timedelta(hours=1), Features.unpack(packed), packed)
+    decision = grouper.place(3, published + timedelta(hours=1), packed)
     assert decision.copy_of == 2 and decision.story == 2
     assert grouper.window.by_id[1].terms == () and grouper.window.by_id[1].signature is None

@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from newsmirror.models import StoryPlacement
-from newsmirror.stories.features import _WEIGHT_SCALE, NUM_PERM, Features
+from newsmirror.stories.features import _WEIGHT_SCALE, NUM_PERM, unpack_arrays
 
 __all__ = [
     "CENTROID_SCORE",
@@ -66,24 +66,21 @@ COPY_COSINE = 0.3  # term cosine above which an article is compared signature to
 # of its strongest terms (copies: set-a >= 0.54, generated archives >= 0.50)
 DAY = 86400
 WINDOW = WINDOW_DAYS * DAY
+_COUNT_BITS = 32  # a story core's term: summed weight << _COUNT_BITS | articles holding it
+_COUNT_MASK = (1 << _COUNT_BITS) - 1
 
 
 class Entry:
-    """A placed article in memory: what comparing with it needs."""
+    """A placed article in memory: its placement and its stored features (the packed bytes only: the terms,
+    weights and signature are read from them when needed, so a window entry costs about 1 KiB)."""
 
-    __slots__ = ("id", "ts", "story", "copy_of", "signature", "terms", "weights", "quant", "features", "alive",
-                 "slot")
+    __slots__ = ("id", "ts", "story", "copy_of", "features", "alive", "slot")
 
-    def __init__(self, article_id: int, ts: int, story: int, copy_of: int | None, features: Features,
-                 packed: bytes) -> None:
+    def __init__(self, article_id: int, ts: int, story: int, copy_of: int | None, packed: bytes) -> None:
         self.id = article_id
         self.ts = ts
         self.story = story
         self.copy_of = copy_of
-        self.signature = features.signature
-        self.terms = features.terms
-        self.weights = features.weights
-        self.quant = tuple(round(w * _WEIGHT_SCALE) for w in features.weights)  # the stored integers
         self.features = packed
         self.alive = True
         self.slot = -1
@@ -92,18 +89,31 @@ class Entry:
     def order(self) -> tuple[int, int]:
         return (self.ts, self.id)
 
+    @property
+    def terms(self) -> tuple[int, ...]:
+        return tuple(_unpack(self.features)[1].tolist())
+
+    @property
+    def weights(self) -> tuple[float, ...]:
+        return tuple((_unpack(self.features)[2] / _WEIGHT_SCALE).tolist())
+
+    @property
+    def signature(self) -> np.ndarray | None:
+        return _unpack(self.features)[0]
+
     def placement(self) -> StoryPlacement:
         return StoryPlacement(self.id, self.story, self.copy_of, datetime.fromtimestamp(self.ts, UTC), self.features)
 
 
-_NOTHING = Features(None, (), ())
+_NOTHING: tuple[None, np.ndarray, np.ndarray] = (None, np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.uint16))
 
 
-def _unpack(packed: bytes) -> Features:
-    """Stored features; those of an older format (placed before an upgrade) compare with nothing until
-    `stories --rebuild` (which `sync_stories` asks for) computes them again."""
+def _unpack(packed: bytes) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Stored features as arrays (signature or None, term ids, 16-bit weights); those of an older format
+    (placed before an upgrade) compare with nothing until `stories --rebuild` (which `sync_stories` asks
+    for) computes them again."""
     try:
-        return Features.unpack(packed)
+        return unpack_arrays(packed)
     except (ValueError, struct.error):
         return _NOTHING
 
@@ -148,8 +158,9 @@ class Window:
     sigs: np.ndarray = field(default_factory=lambda: np.zeros((1024, NUM_PERM), dtype=np.uint32))
     has_sig: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=bool))
     dead: int = 0
-    sums: dict[int, dict[int, list[int]]] = field(default_factory=dict)  # story -> term -> [summed weight, articles]
-    norms: dict[int, int] = field(default_factory=dict)  # story -> squared length of its core (cached)
+    # story -> term -> its summed weight << _COUNT_BITS | the number of articles holding it (one int: small)
+    sums: dict[int, dict[int, int]] = field(default_factory=dict)
+    norms: dict[int, int] = field(default_factory=dict)  # story -> squared length of its core
 
     def ensure(self, ts: int) -> None:
         """Have in memory every placed article published within WINDOW_DAYS of `ts`."""
@@ -166,8 +177,7 @@ class Window:
             rows = {p.article_id: p for p in loaded}
             rows.update({i: p for i, p in self.pending.items() if day <= int(p.published.timestamp()) // DAY <= end})
             for p in sorted(rows.values(), key=lambda p: (p.published, p.article_id)):
-                self.add(Entry(p.article_id, int(p.published.timestamp()), p.story_id, p.copy_of,
-                               _unpack(p.features), p.features))
+                self.add(Entry(p.article_id, int(p.published.timestamp()), p.story_id, p.copy_of, p.features))
             self.days.update(range(day, end + 1))
             day = end + 1
 
@@ -189,55 +199,61 @@ class Window:
             sigs[: len(self.sigs)] = self.sigs
             self.sigs = sigs
         self.ts[slot], self.story[slot], self.alive[slot] = entry.ts, entry.story, True
-        self.has_sig[slot] = entry.signature is not None
-        if entry.signature is not None:
-            self.sigs[slot] = entry.signature
-        self._add_to_centroid(entry, 1)
-        for term, weight in zip(entry.terms, entry.weights):
+        sig, terms, quant = _unpack(entry.features)
+        self.has_sig[slot] = sig is not None
+        if sig is not None:
+            self.sigs[slot] = sig
+        term_list, quant_list = terms.tolist(), quant.tolist()
+        self._add_to_centroid(entry.story, term_list, quant_list, 1)
+        for term, weight in zip(term_list, (quant / _WEIGHT_SCALE).tolist()):
             postings = self.postings.get(term)
             if postings is None:
                 postings = self.postings[term] = Postings()
             postings.append(slot, weight)
 
-    def _add_to_centroid(self, entry: Entry, sign: int) -> None:
-        """Add (sign 1) or take away (-1) the entry's terms from its story's term sums and counts."""
-        sums = self.sums.get(entry.story)
+    def _add_to_centroid(self, story: int, terms: list[int], quant: list[int], sign: int) -> None:
+        """Add (sign 1) or take away (-1) an entry's terms from its story's term sums and counts, and keep
+        the squared length of the story's core up to date (exact integers: the same in any order)."""
+        sums = self.sums.get(story)
         if sums is None:
-            sums = self.sums[entry.story] = {}
-        for term, q in zip(entry.terms, entry.quant):
-            held = sums.get(term)
-            if held is None:
-                sums[term] = [q, 1]
+            sums = self.sums[story] = {}
+        norm = self.norms.get(story, 0)
+        for term, q in zip(terms, quant):
+            held = sums.get(term, 0)
+            now = held + sign * ((q << _COUNT_BITS) | 1)
+            norm += ((now >> _COUNT_BITS) * (now & _COUNT_MASK)) ** 2 - ((held >> _COUNT_BITS) * (held & _COUNT_MASK)) ** 2
+            if now & _COUNT_MASK:
+                sums[term] = now
             else:
-                held[0] += sign * q
-                held[1] += sign
-                if held[1] <= 0:
-                    del sums[term]
-        if not sums:
-            del self.sums[entry.story]
-        self.norms.pop(entry.story, None)
+                del sums[term]
+        if sums:
+            self.norms[story] = norm
+        else:
+            del self.sums[story]
+            self.norms.pop(story, None)
 
     def centroid_cosine(self, entry: Entry, story: int) -> float:
         """The cosine of the entry's terms with its story's core: each term's summed weight over the story's
         held articles times the number of them holding it (so what one article says alone weighs little)."""
+        _, terms, quant = _unpack(entry.features)
+        return self._centroid_cosine(terms.tolist(), quant.tolist(), story)
+
+    def _centroid_cosine(self, terms: list[int], quant: list[int], story: int) -> float:
         sums = self.sums.get(story)
-        if not sums:
-            return 0.0
-        norm = self.norms.get(story)
-        if norm is None:  # exact integers: the same whatever order the articles were added in
-            norm = self.norms[story] = sum((w * n) ** 2 for w, n in sums.values())
-        if norm <= 0:
+        norm = self.norms.get(story, 0)
+        if not sums or norm <= 0:
             return 0.0
         dot = 0
-        for term, q in zip(entry.terms, entry.quant):
+        for term, q in zip(terms, quant):
             held = sums.get(term)
             if held is not None:
-                dot += q * held[0] * held[1]
+                dot += q * (held >> _COUNT_BITS) * (held & _COUNT_MASK)
         return dot / (_WEIGHT_SCALE * math.sqrt(norm))
 
     def _kill(self, entry: Entry) -> None:
         if entry.alive:
-            self._add_to_centroid(entry, -1)
+            _, terms, quant = _unpack(entry.features)
+            self._add_to_centroid(entry.story, terms.tolist(), quant.tolist(), -1)
         entry.alive = False
         self.alive[entry.slot] = False
         self.dead += 1
@@ -295,17 +311,20 @@ class Grouper:
         self.window = Window(load)
         self.repoints: list[tuple[int, int]] = []  # (old original, new original) not yet in the store
 
-    def place(self, article_id: int, published: datetime, features: Features, packed: bytes) -> Decision:
-        """Place one article (again, if it was placed before); the placements it changed go to `pending`."""
+    def place(self, article_id: int, published: datetime, packed: bytes) -> Decision:
+        """Place one article (again, if it was placed before) by its packed features (`Features.pack`); the
+        placements it changed go to `pending`."""
         ts = int(published.timestamp())
         window = self.window
         window.ensure(ts)
         old = window.by_id.get(article_id)
         if old is not None:
             window.remove(old)
-        entry = Entry(article_id, ts, article_id, None, features, packed)
-        near, dots = self._neighbours(entry)
-        decision = self._as_copy(entry, near, dots) or self._in_story(entry, near, dots)
+        entry = Entry(article_id, ts, article_id, None, packed)
+        sig, terms, quant = _unpack(packed)
+        near, dots = self._neighbours(ts, terms.tolist(), (quant / _WEIGHT_SCALE).tolist())
+        decision = (self._as_copy(entry, sig, near, dots)
+                    or self._in_story(entry, terms.tolist(), quant.tolist(), near, dots))
         entry.story, entry.copy_of = decision.story, decision.copy_of
         window.add(entry)
         window.pending[article_id] = entry.placement()
@@ -318,11 +337,11 @@ class Grouper:
         self.window.pending, self.repoints = {}, []
         return out, repoints
 
-    def _neighbours(self, entry: Entry) -> tuple[np.ndarray, np.ndarray]:
-        """The slots of the live entries within WINDOW_DAYS sharing a term with `entry`, and their cosines."""
+    def _neighbours(self, ts: int, terms: list[int], weights: list[float]) -> tuple[np.ndarray, np.ndarray]:
+        """The slots of the live entries within WINDOW_DAYS of `ts` sharing a term, and their cosines."""
         window = self.window
         slots, values = [], []
-        for term, weight in zip(entry.terms, entry.weights):
+        for term, weight in zip(terms, weights):
             postings = window.postings.get(term)
             if postings is not None:
                 slots.append(postings.slots[: postings.n])
@@ -333,12 +352,11 @@ class Grouper:
         dots = np.bincount(np.concatenate(slots), weights=np.concatenate(values), minlength=len(window.entries))
         near = np.flatnonzero(dots)
         near = near[window.alive[near]]
-        near = near[np.abs(window.ts[near] - entry.ts) <= WINDOW]
+        near = near[np.abs(window.ts[near] - ts) <= WINDOW]
         return near, dots[near]
 
     # --- copies ------------------------------------------------------------------------------
-    def _as_copy(self, entry: Entry, near: np.ndarray, dots: np.ndarray) -> Decision | None:
-        sig = entry.signature
+    def _as_copy(self, entry: Entry, sig: np.ndarray | None, near: np.ndarray, dots: np.ndarray) -> Decision | None:
         if sig is None or not len(near):
             return None
         window = self.window
@@ -367,17 +385,19 @@ class Grouper:
         self.repoints.append((original.id, entry.id))
 
     # --- stories -----------------------------------------------------------------------------
-    def _in_story(self, entry: Entry, near: np.ndarray, dots: np.ndarray) -> Decision:
+    def _in_story(self, entry: Entry, terms: list[int], quant: list[int], near: np.ndarray,
+                  dots: np.ndarray) -> Decision:
         window = self.window
         if len(near):
             scores = dots * np.exp(np.abs(window.ts[near] - entry.ts) / (-DECAY_DAYS * DAY))
             strong = scores >= JOIN_SCORE
             if strong.any():
-                best: dict[int, float] = {}
-                for story, score in zip(window.story[near[strong]].tolist(), scores[strong].tolist()):
-                    if score > best.get(story, 0.0):
-                        best[story] = score
-                for story, score in sorted(best.items(), key=lambda s: (-s[1], s[0])):  # best linked first
-                    if window.centroid_cosine(entry, story) >= CENTROID_SCORE:
-                        return Decision(story, None, score)
+                stories, scores = window.story[near[strong]], scores[strong]
+                while len(scores):  # the best linked story first (ties: the lowest id), until one takes it
+                    best = scores.max()
+                    story = int(stories[scores == best].min())
+                    if window._centroid_cosine(terms, quant, story) >= CENTROID_SCORE:
+                        return Decision(story, None, float(best))
+                    others = stories != story
+                    stories, scores = stories[others], scores[others]
         return Decision(entry.id, None, 0.0)

@@ -51,6 +51,7 @@ __all__ = [
     "entity_id",
     "FORMAT",
     "story_text",
+    "unpack_arrays",
 ]
 
 NUM_PERM = 128  # MinHash permutations: a Jaccard estimate within about +-0.04 around 0.5
@@ -106,17 +107,24 @@ class Features:
     @classmethod
     def unpack(cls, data: bytes) -> Features:
         """Read back what `pack` wrote; ValueError for bytes of another format."""
-        fmt, has_sig, n = _HEADER.unpack_from(data)
-        if fmt != FORMAT:
-            raise ValueError(f"story features of format {fmt!r}, expected {FORMAT!r}")
-        at = _HEADER.size
-        sig = None
-        if has_sig:
-            sig = np.frombuffer(data, dtype="<u4", count=NUM_PERM, offset=at).astype(np.uint32)
-            at += 4 * NUM_PERM
-        terms = np.frombuffer(data, dtype="<u4", count=n, offset=at)
-        quant = np.frombuffer(data, dtype="<u2", count=n, offset=at + 4 * n)
-        return cls(sig, tuple(int(t) for t in terms), tuple(int(q) / _WEIGHT_SCALE for q in quant))
+        sig, terms, quant = unpack_arrays(data)
+        return cls(None if sig is None else sig.astype(np.uint32), tuple(terms.tolist()),
+                   tuple(q / _WEIGHT_SCALE for q in quant.tolist()))
+
+
+def unpack_arrays(data: bytes) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """What `Features.pack` wrote, as read-only arrays over `data` (signature or None, term ids, 16-bit
+    weights): no copy, for the placements a window holds. ValueError for bytes of another format."""
+    fmt, has_sig, n = _HEADER.unpack_from(data)
+    if fmt != FORMAT:
+        raise ValueError(f"story features of format {fmt!r}, expected {FORMAT!r}")
+    at = _HEADER.size
+    sig = None
+    if has_sig:
+        sig = np.frombuffer(data, dtype="<u4", count=NUM_PERM, offset=at)
+        at += 4 * NUM_PERM
+    return (sig, np.frombuffer(data, dtype="<u4", count=n, offset=at),
+            np.frombuffer(data, dtype="<u2", count=n, offset=at + 4 * n))
 
 
 def entity_id(name: str) -> int:

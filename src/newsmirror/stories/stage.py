@@ -28,7 +28,7 @@ from newsmirror.chinese import Aliases
 from newsmirror.models import StoredArticle
 from newsmirror.stories import cluster, features
 from newsmirror.stories.cluster import Grouper
-from newsmirror.stories.features import Features, compute_features
+from newsmirror.stories.features import compute_features
 
 __all__ = ["BATCH", "StoryRun", "params_digest", "rebuild_stories", "sync_stories"]
 
@@ -69,18 +69,18 @@ def _text(article: StoredArticle) -> str:
     return article.text or article.summary or ""
 
 
-def _compute(article: StoredArticle, aliases: Aliases) -> tuple[Features, bytes]:
-    feats = compute_features(article.title, _text(article), aliases)
-    packed = feats.pack()
-    return Features.unpack(packed), packed  # as stored: placing now and after a restart compare alike
+def _compute(article: StoredArticle, aliases: Aliases) -> bytes:
+    """The article's packed features: placing reads them as stored, so placing now and after a restart
+    compare alike."""
+    return compute_features(article.title, _text(article), aliases).pack()
 
 
 def _place(grouper: Grouper, articles: list[StoredArticle], aliases: Aliases, run: StoryRun,
            compute: Callable | None) -> None:
     articles = sorted(articles, key=lambda a: (a.published, a.id))
     computed = compute(articles) if compute else [_compute(a, aliases) for a in articles]
-    for article, (feats, packed) in zip(articles, computed):
-        decision = grouper.place(article.id, article.published, feats, packed)
+    for article, packed in zip(articles, computed):
+        decision = grouper.place(article.id, article.published, packed)
         run.placed += 1
         if decision.copy_of is not None:
             run.copies += 1
