@@ -6,7 +6,8 @@ For each size N (default 100,000 and 1,000,000 articles):
     words, wire reprints, script versions and updates; Traditional and Simplified), the first N saved
     into a real SQLite archive with `Store.save_items`;
   - newsmirror: `sync_stories` over the archive in a fresh process, features computed by --workers
-    helper processes (the `compute` hook), placements written to the store a batch at a time; then
+    helper processes (`sync_stories(workers=)`: the next batch's while one is placed), placements
+    written to the store a batch at a time; then
     ARRIVALS more articles arrive one by one: each is saved, its features computed and it is placed
     and its placement saved (time per article; the first, which reads the window from the store, apart);
   - datasketch, naively: one `MinHashLSH(threshold=COPY_SIMILARITY, num_perm=128)` over every article
@@ -101,53 +102,23 @@ def _save(store, batch: list) -> None:
 
 # --- newsmirror (a child process) -----------------------------------------------------------------
 
-_ALIASES = None
-
-
-def _init_helper() -> None:
-    global _ALIASES
-    from newsmirror.chinese import load_aliases
-    from newsmirror.stories.features import compute_features
-
-    _ALIASES = load_aliases()
-    compute_features("暖身", "暖身的文字", _ALIASES)  # tables loaded before the clock matters
-
-
-def _features(rows: list[tuple[str, str]]) -> list[bytes]:
-    from newsmirror.stories.features import compute_features
-
-    return [compute_features(title, text, _ALIASES).pack() for title, text in rows]
-
-
 def child_ours(folder: Path, workers: int) -> dict:
     """Group the archive with sync_stories (features in `workers` helpers), then place ARRIVALS one by one."""
-    from concurrent.futures import ProcessPoolExecutor
     from datetime import datetime
 
     from newsmirror.chinese import load_aliases
     from newsmirror.models import FeedItem
     from newsmirror.store import open_store
     from newsmirror.stories import sync_stories
-    from newsmirror.stories.stage import _text
+    from newsmirror.stories.features import compute_features
 
     aliases = load_aliases()
-    _init_helper()
+    compute_features("暖身", "暖身的文字", aliases)  # tables loaded before the clock matters
     for name in ("archive.sqlite", "archive.sqlite-wal", "archive.sqlite-shm"):  # a fresh copy each run
         (folder / ("run-" + name)).unlink(missing_ok=True)
         if (folder / name).exists():
             shutil.copyfile(folder / name, folder / ("run-" + name))
     store = open_store(folder / "run-archive.sqlite")
-    pool = ProcessPoolExecutor(workers, initializer=_init_helper) if workers > 1 else None
-
-    def compute(articles):
-        rows = [(a.title, _text(a)) for a in articles]
-        if pool is None:
-            packed = _features(rows)
-        else:
-            step = math.ceil(len(rows) / (workers * 4))
-            packed = [p for part in pool.map(_features, [rows[i : i + step] for i in range(0, len(rows), step)])
-                      for p in part]
-        return packed
 
     total = store.count_articles()
     t0, c0 = time.perf_counter(), time.process_time()
@@ -160,11 +131,9 @@ def child_ours(folder: Path, workers: int) -> dict:
             print(f"\r  newsmirror: {done:,} of {total:,} placed ({done / (now - t0):,.0f}/s)", end="",
                   file=sys.stderr, flush=True)
 
-    run = sync_stories(store, aliases, compute=compute, progress=progress)
+    run = sync_stories(store, aliases, workers=workers, progress=progress)
     group_wall = time.perf_counter() - t0
     print(file=sys.stderr)
-    if pool is not None:
-        pool.shutdown()
 
     # arrivals: each saved, then placed by `sync_stories` (features, placement, placement saved), one by one,
     # as `run` does between fetches: the window kept from the sync above is used, nothing read again

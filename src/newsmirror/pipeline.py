@@ -14,6 +14,7 @@ catches up from the store's change numbers, so it may lag but never loses an art
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator, Mapping
@@ -340,7 +341,8 @@ def update_stories(settings: Settings, *, rebuild: bool = False, progress: Progr
             progress.total = store.count_articles()
         report = lambda n: progress.advance(n - progress.done)  # noqa: E731
         work = rebuild_stories if rebuild else sync_stories
-        return work(store, _aliases(settings), progress=report)
+        # features in helper processes when a catch-up has full batches (fetch's own sync stays in-process)
+        return work(store, _aliases(settings), progress=report, workers=min(os.cpu_count() or 1, 4))
     finally:
         store.close()
         progress.finish()

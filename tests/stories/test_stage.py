@@ -175,3 +175,26 @@ def test_syncs_in_one_process_place_as_a_regrouping_does(store, aliases, cases, 
     rebuild_stories(store, aliases)
     assert {a.id: (s.id, a.copy_of) for s in store.stories() for a in s.articles} == incremental
     assert len(incremental) == len(arts)
+
+
+def test_features_in_helper_processes_place_as_this_process_does(store, aliases, tmp_path, monkeypatch):
+    """A catch-up with full batches computes features in helper processes, the next batch's while one is
+    placed: the same placements as computing them in this process, batch after batch."""
+    from newsmirror.stories import stage
+
+    _generated_archive(store, 120)
+    reference = tmp_path / "reference.sqlite"
+    store.backup(reference)
+    monkeypatch.setattr(stage, "BATCH", 32)  # four full batches: the helpers start at the first
+    run = sync_stories(store, aliases, workers=2)
+    assert run.placed == 120 and run.copies > 0
+    from newsmirror.store import open_store
+
+    ref = open_store(reference)
+    try:
+        sync_stories(ref, aliases, workers=1)
+        assert placements(store) == placements(ref)
+        rebuild_stories(ref, aliases, workers=2)
+        assert placements(ref) == placements(store)
+    finally:
+        ref.close()

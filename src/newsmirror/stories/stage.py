@@ -4,7 +4,8 @@
 (`Store.changes_since`), a batch at a time; each batch's placements and the change number they reach
 are saved in one transaction, so a crash never loses a placement (the next run places the batch again)
 and a restart, or another machine, continues from the store alone. Within a batch articles are placed
-in published order.
+in published order. With `workers` > 1 a catch-up or regrouping computes features in helper processes,
+the next batch's while this one is placed; placing stays one article at a time, in order, in this process.
 
 `rebuild_stories` forgets every placement and places the whole archive again in published order (the
 same placements as incremental arrival in published order). Its position is saved with each batch: a
@@ -20,9 +21,16 @@ what this process left (no other process placed, regrouped or deleted articles m
 from __future__ import annotations
 
 import hashlib
+import math
+import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from newsmirror.chinese import Aliases
 from newsmirror.models import StoredArticle
@@ -69,16 +77,63 @@ def _text(article: StoredArticle) -> str:
     return article.text or article.summary or ""
 
 
-def _compute(article: StoredArticle, aliases: Aliases) -> bytes:
-    """The article's packed features: placing reads them as stored, so placing now and after a restart
-    compare alike."""
-    return compute_features(article.title, _text(article), aliases).pack()
+def _pack_rows(rows: list[tuple[str, str]], aliases: Aliases | None = None) -> list[bytes]:
+    """The packed features of (title, text) rows: placing reads them as stored, so placing now and after a
+    restart compare alike."""
+    aliases = aliases or _HELPER_ALIASES
+    assert aliases is not None, "a helper process starts with _start_helper"
+    return [compute_features(title, text, aliases).pack() for title, text in rows]
 
 
-def _place(grouper: Grouper, articles: list[StoredArticle], aliases: Aliases, run: StoryRun,
-           compute: Callable | None) -> None:
-    articles = sorted(articles, key=lambda a: (a.published, a.id))
-    computed = compute(articles) if compute else [_compute(a, aliases) for a in articles]
+_HELPER_ALIASES: Aliases | None = None  # the alias list of a helper process (set by _start_helper)
+
+
+def _start_helper(aliases: Aliases, parent: int) -> None:
+    global _HELPER_ALIASES
+    _HELPER_ALIASES = aliases
+    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+    compute_features("暖身", "暖身的文字", aliases)  # its tables read once, before the first batch
+
+
+def _end_with(parent: int) -> None:
+    """A helper's watch: it ends when the process that started it is gone (killed, it never says so)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+class _Features:
+    """Computes batches' features: in this process, or with `workers` helper processes started at the
+    first full batch (a catch-up or a regrouping), the next batch's features while this one is placed."""
+
+    def __init__(self, aliases: Aliases, workers: int) -> None:
+        self.aliases = aliases
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+
+    def submit(self, articles: list[StoredArticle]) -> Callable[[], list[bytes]]:
+        """Start computing the features of `articles`; the returned call gives them, in order."""
+        rows = [(a.title, _text(a)) for a in articles]
+        if self.pool is None and self.workers > 1 and len(rows) >= BATCH:
+            # forked helpers share this process's loaded tables (read once, counted once in PSS); with other
+            # threads running a fork could copy a held lock, so then they start afresh
+            method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
+                                            initializer=_start_helper, initargs=(self.aliases, os.getpid()))
+        if self.pool is None:
+            return lambda: _pack_rows(rows, self.aliases)
+        step = max(1, math.ceil(len(rows) / (self.workers * 4)))
+        parts = [self.pool.submit(_pack_rows, rows[i : i + step]) for i in range(0, len(rows), step)]
+        return lambda: [packed for part in parts for packed in part.result()]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
+
+def _place(grouper: Grouper, articles: list[StoredArticle], computed: list[bytes], run: StoryRun) -> None:
+    """Place `articles` (in published order) by their packed features."""
     for article, packed in zip(articles, computed):
         decision = grouper.place(article.id, article.published, packed)
         run.placed += 1
@@ -89,6 +144,24 @@ def _place(grouper: Grouper, articles: list[StoredArticle], aliases: Aliases, ru
         else:
             run.new_stories += 1
         grouper.window.forget_before(int(article.published.timestamp()))
+
+
+def _ahead(batches: Iterable[list], features: _Features,
+           article: Callable[[Any], StoredArticle]) -> Iterator[tuple[list, list[StoredArticle], list[bytes]]]:
+    """Each batch with its articles in published order and their features; the next batch's features
+    are started before this batch is handed out (with helpers: computed while this one is placed)."""
+    waiting = None
+    try:
+        for batch in batches:
+            articles = sorted((article(item) for item in batch), key=lambda a: (a.published, a.id))
+            job = features.submit(articles)
+            if waiting is not None:
+                yield waiting[0], waiting[1], waiting[2]()
+            waiting = (batch, articles, job)
+        if waiting is not None:
+            yield waiting[0], waiting[1], waiting[2]()
+    finally:
+        features.close()
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
@@ -116,11 +189,13 @@ def _kept_grouper(store, state: dict[str, str]) -> Grouper:
 
 
 def sync_stories(store, aliases: Aliases, *, progress: Callable[[int], None] | None = None,
-                 compute: Callable | None = None) -> StoryRun:
-    """Place what the store created or changed since the last sync (finishing a killed regrouping first)."""
+                 workers: int = 1) -> StoryRun:
+    """Place what the store created or changed since the last sync (finishing a killed regrouping first).
+
+    `workers` > 1 computes features in that many helper processes once a full batch waits (a catch-up)."""
     state = store.story_state()
     if "rebuild" in state:
-        return rebuild_stories(store, aliases, progress=progress, compute=compute)
+        return rebuild_stories(store, aliases, progress=progress, workers=workers)
     run = StoryRun()
     digest = params_digest(aliases)
     if state.get("params") not in (None, digest):
@@ -128,8 +203,8 @@ def sync_stories(store, aliases: Aliases, *, progress: Callable[[int], None] | N
     seq = int(state.get("seq", "0"))
     grouper = _kept_grouper(store, state)
     changes = store.changes_since(seq)
-    for batch in _batches(changes, BATCH):
-        _place(grouper, [a for _, a in batch], aliases, run, compute)
+    for batch, articles, computed in _ahead(_batches(changes, BATCH), _Features(aliases, workers), lambda c: c[1]):
+        _place(grouper, articles, computed, run)
         placements, repoints = grouper.take_pending()
         new_seq = str(batch[-1][0])
         store.save_placements(placements, repoints=repoints, state={"seq": new_seq, "params": state.get("params", digest)},
@@ -144,9 +219,9 @@ def sync_stories(store, aliases: Aliases, *, progress: Callable[[int], None] | N
 
 
 def rebuild_stories(store, aliases: Aliases, *, progress: Callable[[int], None] | None = None,
-                    compute: Callable | None = None) -> StoryRun:
+                    workers: int = 1) -> StoryRun:
     """Regroup the whole archive in published order (or continue a regrouping that was killed), then
-    catch up with what changed meanwhile."""
+    catch up with what changed meanwhile (features in `workers` helper processes when > 1)."""
     _KEPT.pop(_store_key(store), None)
     state = store.story_state()
     if "rebuild" not in state:
@@ -162,8 +237,8 @@ def rebuild_stories(store, aliases: Aliases, *, progress: Callable[[int], None] 
     articles = store.iter_articles(since=after[0] if after else None)
     if after is not None:
         articles = (a for a in articles if (a.published, a.id) > after)
-    for batch in _batches(articles, BATCH):
-        _place(grouper, batch, aliases, run, compute)
+    for batch, _, computed in _ahead(_batches(articles, BATCH), _Features(aliases, workers), lambda a: a):
+        _place(grouper, batch, computed, run)
         placements, repoints = grouper.take_pending()
         last = batch[-1]
         new_cursor = f"{last.published.isoformat()}|{last.id}"
@@ -174,7 +249,7 @@ def rebuild_stories(store, aliases: Aliases, *, progress: Callable[[int], None] 
             progress(run.placed)
     store.save_placements([], state={"rebuild": None, "rebuild_seq": None, "seq": state["rebuild_seq"]},
                           expect={"rebuild": cursor})
-    after_run = sync_stories(store, aliases, progress=progress, compute=compute)
+    after_run = sync_stories(store, aliases, progress=progress, workers=workers)
     run.placed += after_run.placed
     run.copies += after_run.copies
     run.joined += after_run.joined
