@@ -198,3 +198,22 @@ def test_features_in_helper_processes_place_as_this_process_does(store, aliases,
         assert placements(ref) == placements(store)
     finally:
         ref.close()
+
+
+def test_a_window_kept_between_syncs_reads_the_archive_opened_again(aliases, cases, tmp_path):
+    """A scheduler opens the archive afresh each round: the window kept from the last round reads the days
+    it lacks from the store opened now, not from the closed one."""
+    from newsmirror.store import open_store
+
+    path = tmp_path / "archive.sqlite"
+    first = open_store(path)
+    save_set(first, [a for a in cases if a["id"] == "r1"])
+    sync_stories(first, aliases)
+    first.close()
+    again = open_store(path)
+    try:
+        later = dict(next(a for a in cases if a["id"] == "r2"), published="2025-04-02T08:00:00+08:00")
+        save_set(again, [later])  # weeks later: the window reads days it never held
+        assert sync_stories(again, aliases).placed == 1
+    finally:
+        again.close()
