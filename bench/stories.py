@@ -165,6 +165,97 @@ def child_ours(folder: Path, workers: int) -> dict:
             "arrivals": times, "arrivals_cpu": cpu, "placed": placed, "main_cpu": time.process_time() - c0}
 
 
+# --- placing alone, in memory (a child process) -------------------------------------------------------
+
+def _pack_generated(rows: list[tuple[str, str]]) -> list[bytes]:
+    from newsmirror.stories.stage import _pack_rows
+
+    return _pack_rows(rows)
+
+
+def child_placing(folder: Path, n: int, per_day: float, workers: int) -> dict:
+    """N generated articles placed one by one by a `Grouper` whose store holds nothing (everything it
+    knows it placed itself): the placing stage's time per article and its memory as the archive grows.
+    Features are computed by `workers` helpers ahead of placing, as `sync_stories(workers=)` does."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    import numpy as np
+
+    from newsmirror.chinese import load_aliases
+    from newsmirror.demo.storygen import StoryGenerator
+    from newsmirror.stories.cluster import Grouper
+    from newsmirror.stories.stage import _start_helper
+
+    aliases = load_aliases()
+    _start_helper(aliases, os.getppid())
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_start_helper,
+                               initargs=(aliases, os.getpid()))
+    gen = StoryGenerator(seed=SEED).articles(n, per_day=per_day)
+    truth = np.zeros((n + 1, 2), dtype=np.int64)  # story, original (0: none), by the generator's number
+    got = np.zeros((n + 1, 2), dtype=np.int64)
+    cpu = np.zeros(n, dtype=np.float64)
+    wall = np.zeros(n, dtype=np.float64)
+    grouper = Grouper(lambda since, until: [])
+    curve = []
+    step = 2000
+
+    def chunk():
+        rows, meta = [], []
+        for a in gen:
+            rows.append((a.item.title, a.text))
+            meta.append((a.n, a.item.published, a.story, a.copy_of))
+            if len(rows) == step:
+                break
+        parts = [pool.submit(_pack_generated, rows[i : i + step // (2 * workers)])
+                 for i in range(0, len(rows), step // (2 * workers))]
+        return meta, parts
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    done = 0
+    ahead = chunk()
+    while ahead[0]:
+        meta, parts = ahead
+        packed = [p for part in parts for p in part.result()]
+        ahead = chunk()  # the next chunk's features while this one is placed
+        for (k, published, story, copy_of), features in zip(meta, packed):
+            original = copy_of or 0
+            while original and truth[original, 1]:
+                original = truth[original, 1]
+            truth[k] = (story, original)
+            t, c = time.perf_counter(), time.process_time()
+            d = grouper.place(k, published, features)
+            grouper.window.forget_before(int(published.timestamp()))
+            cpu[done], wall[done] = time.process_time() - c, time.perf_counter() - t
+            got[k] = (d.story, d.copy_of or 0)
+            done += 1
+        for p in grouper.take_pending()[0]:  # placements another article changed (a new original)
+            got[p.article_id] = (p.story_id, p.copy_of or 0)
+        if done % 50_000 < step or not ahead[0]:
+            rss = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+            curve.append((done, round(rss), len(grouper.window), len(grouper.window.postings),
+                          round(done / (time.perf_counter() - t0))))
+            print(f"\r  placing: {done:,} of {n:,} ({curve[-1][4]:,}/s; main {curve[-1][1]:,} MiB,"
+                  f" window {curve[-1][2]:,})", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    pool.shutdown()
+    np.save(folder / "placing-truth.npy", truth)  # scored by the parent: no dicts of a million here
+    np.save(folder / "placing-got.npy", got)
+    return {"articles": done, "wall": time.perf_counter() - t0, "main_cpu": time.process_time() - c0,
+            "place_cpu": float(cpu.sum()), "p50": float(np.percentile(wall, 50)), "p99": p99(wall.tolist()),
+            "cpu_p99": p99(cpu.tolist()), "max": float(wall.max()), "curve": curve}
+
+
+def score_placing(folder: Path) -> tuple[float, float]:
+    """Story B-cubed F1 and copy pairs F1 of an in-memory placing run against the generator's truth."""
+    import numpy as np
+
+    truth, got = np.load(folder / "placing-truth.npy"), np.load(folder / "placing-got.npy")
+    ids = range(1, len(truth))
+    return (bcubed_f1({i: int(truth[i, 0]) for i in ids}, {i: int(got[i, 0]) for i in ids}),
+            copy_pairs_f1({i: int(truth[i, 1]) or None for i in ids}, {i: int(got[i, 1]) or None for i in ids}))
+
+
 # --- datasketch, naively (a child process) ------------------------------------------------------
 
 def child_datasketch(folder: Path, cap: int) -> dict:
@@ -281,6 +372,29 @@ def measure(tool: str, folder: Path, args) -> tuple[dict, dict]:
     return res, json.loads(out.read_text())
 
 
+def measure_placing(n: int, args) -> None:
+    """The in-memory placing run of n articles, printed with its memory curve and quality."""
+    folder = args.work / f"placing-{n}-{int(args.per_day)}-{SEED}"
+    folder.mkdir(parents=True, exist_ok=True)
+    load = os.getloadavg()[0]
+    cmd = [sys.executable, __file__, "--child", "placing", "--folder", str(folder), "--workers", str(args.workers),
+           "--articles", str(n), "--per-day", str(args.per_day)]
+    res = run_measured(cmd)
+    if res["code"] != 0:
+        raise SystemExit(f"placing failed ({res['code']}):\n{res['stderr'][-3000:]}")
+    sys.stderr.write(res["stderr"])
+    out = json.loads((folder / "result-placing.json").read_text())
+    story_f1, copy_f1 = score_placing(folder)
+    print(f"placing     {out['articles']:>9,} articles  {out['articles'] / out['wall']:>7,.0f}/s wall"
+          f"  {out['articles'] / res['cpu']:>7,.0f}/s per CPU-second (generating, features, placing; {res['cpu']:,.0f}"
+          f" CPU-s), placing alone {out['articles'] / out['place_cpu']:,.0f}/CPU-s  peak {res['peak_mib']:,.0f} MiB"
+          f"  place p50 {out['p50'] * 1e3:.2f} ms p99 {out['p99'] * 1e3:.2f} ms, CPU p99 {out['cpu_p99'] * 1e3:.2f} ms"
+          f" (max {out['max'] * 1e3:.0f} ms)  story B3 F1 {story_f1:.3f}  copy F1 {copy_f1:.3f}  [load {load:.1f}]",
+          flush=True)
+    print("  growth (articles placed: main process RSS MiB, window articles, terms indexed, articles/s so far): "
+          + "; ".join(f"{d:,}: {m:,} MiB, {w:,}, {t:,}, {r:,}/s" for d, m, w, t, r in out["curve"]), flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -289,12 +403,16 @@ def main() -> None:
     ap.add_argument("--peer-articles", type=int, default=100_000, help="datasketch stops after this many")
     ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "newsmirror-bench")
     ap.add_argument("--setup-only", action="store_true", help="generate and save the archives, measure nothing")
-    ap.add_argument("--child", choices=["newsmirror", "datasketch"], help=argparse.SUPPRESS)
+    ap.add_argument("--in-memory", action="store_true",
+                    help="placing alone: generated articles placed in memory, no archive (1M in one run)")
+    ap.add_argument("--child", choices=["newsmirror", "datasketch", "placing"], help=argparse.SUPPRESS)
     ap.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
 
     if args.child:
-        if args.child == "newsmirror":
+        if args.child == "placing":
+            result = child_placing(args.folder, args.articles[0], args.per_day, args.workers)
+        elif args.child == "newsmirror":
             result = child_ours(args.folder, args.workers)
         else:
             result = child_datasketch(args.folder, args.peer_articles)
@@ -304,6 +422,9 @@ def main() -> None:
     print(f"# bench/stories.py {' '.join(sys.argv[1:])}; load average {os.getloadavg()[0]:.1f} "
           f"{os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}; {os.cpu_count()} cores", flush=True)
     for n in args.articles:
+        if args.in_memory:
+            measure_placing(n, args)
+            continue
         folder = archive_path(args.work, n, args.per_day)
         t = time.perf_counter()
         make_archive(folder, n, args.per_day)

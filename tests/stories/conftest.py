@@ -17,6 +17,7 @@ from newsmirror.store import open_store  # noqa: E402
 CASES = Path(__file__).resolve().parent.parent / "data" / "stories" / "cases.jsonl"
 NEAR_MISSES = CASES.with_name("near_misses.jsonl")
 CHAINS = CASES.with_name("chains.jsonl")
+FOLLOWUPS = CASES.with_name("followups.jsonl")
 
 
 @pytest.fixture
@@ -52,6 +53,13 @@ def chains() -> list[dict]:
     accident's own report, the strike's end two days later, a fire at the same port a month later
     (tests/data/stories/chains.jsonl)."""
     return read_set(CHAINS)
+
+
+@pytest.fixture
+def followups() -> list[dict]:
+    """Our own texts: a landslide on a coast highway (two outlets) and, four and a half days later, the road
+    reopening (tests/data/stories/followups.jsonl)."""
+    return read_set(FOLLOWUPS)
 
 
 @pytest.fixture

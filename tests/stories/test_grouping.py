@@ -86,6 +86,29 @@ def test_a_roundup_of_two_events_does_not_chain_them_into_one_story(store, alias
     assert decision.story == 3
 
 
+def test_a_follow_up_days_later_joins_its_story(store, aliases, followups, near_misses):
+    """The road reopening four and a half days after the landslide shares the event's own words, not only
+    names: it joins, though days faded a link of all its terms alike below JOIN_SCORE. The earthquake off
+    the same coast eight days later, more alike still, stays apart."""
+    import math
+
+    from newsmirror.stories.cluster import DECAY_DAYS, JOIN_SCORE
+    from newsmirror.stories.features import Features, compute_features
+
+    ids = save_set(store, followups + near_misses)
+    sync_stories(store, aliases)
+    story, copy_of = by_case(store, ids)
+    assert story["f1"] == story["f2"] == story["f3"] == "f1"
+    assert story["p3"] == "p3" and story["p1"] == story["p2"] == "p1"
+    assert set(copy_of.values()) == {None}
+    by_id = {a["id"]: a for a in followups}
+    f1, f3 = (Features.unpack(compute_features(by_id[k]["title"], by_id[k]["body"], aliases).pack())
+              for k in ("f1", "f3"))
+    cosine = sum(w * dict(zip(f1.terms, f1.weights)).get(t, 0.0) for t, w in zip(f3.terms, f3.weights))
+    days = (datetime.fromisoformat(by_id["f3"]["published"]) - datetime.fromisoformat(by_id["f1"]["published"]))
+    assert cosine * math.exp(-days.total_seconds() / 86400 / DECAY_DAYS) < JOIN_SCORE  # a fade of all terms
+
+
 def test_story_reads_its_title_outlets_and_times(store, aliases, cases):
     ids = save_set(store, cases)
     sync_stories(store, aliases)

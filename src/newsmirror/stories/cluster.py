@@ -11,8 +11,13 @@ memory by `Window`, which reads them from the store a day at a time and drops th
    The article then points at that text's original (`copy_of`: the earliest of the copies, so a copy
    group is flat) and joins its story. An article published before the original it matches becomes the
    group's original.
-2. Stories. Otherwise its link to a story is the best cosine with one of the story's articles, times
-   exp(-days apart / DECAY_DAYS). A story linked by JOIN_SCORE or more is a candidate (a follow-up links
+2. Stories. Otherwise its link to a story is its best link to one of the story's articles: their cosine
+   times exp(-days apart / DECAY_DAYS), or, when what the two share besides named entities (the event's
+   own words: a strike's wages and cranes, a landslide's road) makes a cosine of EVENT_COSINE or more,
+   that part times exp(-(days apart / EVENT_DAYS)^2) if more: little faded over the first days, when
+   follow-ups come, then quickly, so the same place in another week or month stays apart; sharing names
+   alone (the same leader at another event) keeps the faster fade. A story linked by JOIN_SCORE or
+   more is a candidate (a follow-up links
    to the article it follows), but takes the article only if the article is also like the story as a
    whole: its cosine with the story's core (the sum of the term vectors of the story's articles in the
    window, each term times the number of articles holding it) is CENTROID_SCORE or more. So one article
@@ -44,6 +49,8 @@ __all__ = [
     "COPY_COSINE",
     "COPY_SIMILARITY",
     "DECAY_DAYS",
+    "EVENT_COSINE",
+    "EVENT_DAYS",
     "JOIN_SCORE",
     "WINDOW_DAYS",
     "Grouper",
@@ -52,9 +59,17 @@ __all__ = [
 
 WINDOW_DAYS = 14  # articles further apart are never copies nor one story's neighbours
 DECAY_DAYS = 5.0  # a story's pull halves in about 3.5 days
+# the fade of what two articles share besides names, when that makes a cosine of EVENT_COSINE or more: 0.92
+# of it after 2 days, 0.65 after 4.6 (our landslide's follow-up, 0.29 alike, joins), 0.25 after 8.3 (an
+# earthquake off the same coast in the next month, 0.47 alike, stays apart), 0.02 at 14 days. Below 0.25,
+# chance links between generated events a few days apart would join (story B-cubed 0.988 -> 0.977 on 20,000
+# generated articles without the floor, 0.987 with it); names-only near misses (set-a) share < 0.04
+EVENT_DAYS = 7.0
+EVENT_COSINE = 0.25
 # decayed cosine needed to join a story: midway in the gap between the weakest link a follow-up joins by and
 # the strongest near miss (the same leader or place at another event), on set-a (0.189 / 0.152) and on our own
-# texts (tests/data/stories: 0.327 / 0.099), so neither side sits at the edge
+# texts (tests/data/stories: 0.187, the landslide's follow-up by the event fade / 0.115), so neither side sits
+# at the edge
 JOIN_SCORE = 0.17
 # cosine with a story's centroid needed to join it (undecayed): set-a's follow-ups have >= 0.20 with their
 # story's centroid, our own texts' >= 0.33; on generated archives (bench/stories.py) it turns away bridges
@@ -322,9 +337,9 @@ class Grouper:
             window.remove(old)
         entry = Entry(article_id, ts, article_id, None, packed)
         sig, terms, quant = _unpack(packed)
-        near, dots = self._neighbours(ts, terms.tolist(), (quant / _WEIGHT_SCALE).tolist())
+        near, dots, entity = self._neighbours(ts, terms.tolist(), (quant / _WEIGHT_SCALE).tolist())
         decision = (self._as_copy(entry, sig, near, dots)
-                    or self._in_story(entry, terms.tolist(), quant.tolist(), near, dots))
+                    or self._in_story(entry, terms.tolist(), quant.tolist(), near, dots, entity))
         entry.story, entry.copy_of = decision.story, decision.copy_of
         window.add(entry)
         window.pending[article_id] = entry.placement()
@@ -337,23 +352,31 @@ class Grouper:
         self.window.pending, self.repoints = {}, []
         return out, repoints
 
-    def _neighbours(self, ts: int, terms: list[int], weights: list[float]) -> tuple[np.ndarray, np.ndarray]:
-        """The slots of the live entries within WINDOW_DAYS of `ts` sharing a term, and their cosines."""
+    def _neighbours(self, ts: int, terms: list[int],
+                    weights: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The slots of the live entries within WINDOW_DAYS of `ts` sharing a term, their cosines, and the
+        part of each cosine that named entities make."""
         window = self.window
-        slots, values = [], []
+        slots, values, names = [], [], []
         for term, weight in zip(terms, weights):
             postings = window.postings.get(term)
             if postings is not None:
                 slots.append(postings.slots[: postings.n])
                 values.append(postings.weights[: postings.n] * weight)
+                names.append(bool(term & 1))  # an entity's term id is odd
         if not slots:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64), np.empty(0, dtype=np.float64)
         # one dot product per entry sharing a term: summed in the article's term order, always
-        dots = np.bincount(np.concatenate(slots), weights=np.concatenate(values), minlength=len(window.entries))
+        size = len(window.entries)
+        dots = np.bincount(np.concatenate(slots), weights=np.concatenate(values), minlength=size)
         near = np.flatnonzero(dots)
         near = near[window.alive[near]]
         near = near[np.abs(window.ts[near] - ts) <= WINDOW]
-        return near, dots[near]
+        if any(names):
+            entity = np.bincount(np.concatenate([s for s, e in zip(slots, names) if e]),
+                                 weights=np.concatenate([v for v, e in zip(values, names) if e]), minlength=size)
+            return near, dots[near], entity[near]
+        return near, dots[near], np.zeros(len(near), dtype=np.float64)
 
     # --- copies ------------------------------------------------------------------------------
     def _as_copy(self, entry: Entry, sig: np.ndarray | None, near: np.ndarray, dots: np.ndarray) -> Decision | None:
@@ -386,10 +409,13 @@ class Grouper:
 
     # --- stories -----------------------------------------------------------------------------
     def _in_story(self, entry: Entry, terms: list[int], quant: list[int], near: np.ndarray,
-                  dots: np.ndarray) -> Decision:
+                  dots: np.ndarray, entity: np.ndarray) -> Decision:
         window = self.window
         if len(near):
-            scores = dots * np.exp(np.abs(window.ts[near] - entry.ts) / (-DECAY_DAYS * DAY))
+            days = np.abs(window.ts[near] - entry.ts) / DAY
+            event = dots - entity  # what they share besides names
+            scores = np.maximum(dots * np.exp(-days / DECAY_DAYS),
+                                np.where(event >= EVENT_COSINE, event * np.exp(-np.square(days / EVENT_DAYS)), 0.0))
             strong = scores >= JOIN_SCORE
             if strong.any():
                 stories, scores = window.story[near[strong]], scores[strong]

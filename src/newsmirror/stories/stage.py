@@ -68,8 +68,8 @@ def params_digest(aliases: Aliases) -> str:
     for group in sorted(sorted(g) for g in set(aliases.groups.values())):
         h.update("\x1f".join(group).encode() + b"\x1e")
     h.update(repr((features.NUM_PERM, features.SHINGLE, features.TOP_TERMS, features.IDF_MASS, cluster.WINDOW_DAYS,
-                   cluster.DECAY_DAYS, cluster.JOIN_SCORE, cluster.COPY_SIMILARITY, cluster.CENTROID_SCORE,
-                   features.FORMAT)).encode())
+                   cluster.DECAY_DAYS, cluster.EVENT_DAYS, cluster.EVENT_COSINE, cluster.JOIN_SCORE,
+                   cluster.COPY_SIMILARITY, cluster.CENTROID_SCORE, features.FORMAT)).encode())
     return h.hexdigest()
 
 
