@@ -236,7 +236,8 @@ class Window:
         for term, q in zip(terms, quant):
             held = sums.get(term, 0)
             now = held + sign * ((q << _COUNT_BITS) | 1)
-            norm += ((now >> _COUNT_BITS) * (now & _COUNT_MASK)) ** 2 - ((held >> _COUNT_BITS) * (held & _COUNT_MASK)) ** 2
+            norm += (((now >> _COUNT_BITS) * (now & _COUNT_MASK)) ** 2
+                     - ((held >> _COUNT_BITS) * (held & _COUNT_MASK)) ** 2)
             if now & _COUNT_MASK:
                 sums[term] = now
             else:
