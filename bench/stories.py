@@ -233,7 +233,7 @@ def child_placing(folder: Path, n: int, per_day: float, workers: int) -> dict:
             got[p.article_id] = (p.story_id, p.copy_of or 0)
         if done % 50_000 < step or not ahead[0]:
             rss = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-            curve.append((done, round(rss), len(grouper.window), len(grouper.window.postings),
+            curve.append((done, round(rss), len(grouper.window), len(grouper.window.index),
                           round(done / (time.perf_counter() - t0))))
             print(f"\r  placing: {done:,} of {n:,} ({curve[-1][4]:,}/s; main {curve[-1][1]:,} MiB,"
                   f" window {curve[-1][2]:,})", end="", file=sys.stderr, flush=True)
@@ -391,7 +391,7 @@ def measure_placing(n: int, args) -> None:
           f"  place p50 {out['p50'] * 1e3:.2f} ms p99 {out['p99'] * 1e3:.2f} ms, CPU p99 {out['cpu_p99'] * 1e3:.2f} ms"
           f" (max {out['max'] * 1e3:.0f} ms)  story B3 F1 {story_f1:.3f}  copy F1 {copy_f1:.3f}  [load {load:.1f}]",
           flush=True)
-    print("  growth (articles placed: main process RSS MiB, window articles, terms indexed, articles/s so far): "
+    print("  growth (articles placed: main process RSS MiB, window articles, postings indexed, articles/s so far): "
           + "; ".join(f"{d:,}: {m:,} MiB, {w:,}, {t:,}, {r:,}/s" for d, m, w, t, r in out["curve"]), flush=True)
 
 

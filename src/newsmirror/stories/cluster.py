@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 import struct
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -83,6 +84,7 @@ DAY = 86400
 WINDOW = WINDOW_DAYS * DAY
 _COUNT_BITS = 32  # a story core's term: summed weight << _COUNT_BITS | articles holding it
 _COUNT_MASK = (1 << _COUNT_BITS) - 1
+MERGE_POSTINGS = 65_536  # recent postings (about 2,000 articles') merged into the window's sorted term arrays
 
 
 class Entry:
@@ -133,23 +135,86 @@ def _unpack(packed: bytes) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
         return _NOTHING
 
 
-class Postings:
-    """One term's entries: their slots and weights, in growing arrays (numpy sums them without a Python loop)."""
+class TermIndex:
+    """The window's term postings (term -> slot and 16-bit weight of each entry holding it): most in three
+    arrays sorted by term (10 bytes a posting), the latest in a small dict merged into them every
+    MERGE_POSTINGS postings, when the postings of entries no longer alive are dropped. (A pair of growing
+    arrays per term cost about 500 bytes a term, and most terms are held by one or two articles.)"""
 
-    __slots__ = ("slots", "weights", "n")
+    __slots__ = ("keys", "slots", "quant", "recent", "n_recent")
 
     def __init__(self) -> None:
-        self.slots = np.empty(8, dtype=np.int64)
-        self.weights = np.empty(8, dtype=np.float64)
-        self.n = 0
+        self.keys = np.empty(0, dtype=np.uint32)
+        self.slots = np.empty(0, dtype=np.int64)
+        self.quant = np.empty(0, dtype=np.uint16)
+        self.recent: dict[int, array] = {}  # term -> slot, weight, slot, weight ... (int64) since the last merge
+        self.n_recent = 0
 
-    def append(self, slot: int, weight: float) -> None:
-        if self.n == len(self.slots):
-            self.slots = np.resize(self.slots, 2 * self.n)
-            self.weights = np.resize(self.weights, 2 * self.n)
-        self.slots[self.n] = slot
-        self.weights[self.n] = weight
-        self.n += 1
+    def __len__(self) -> int:
+        return len(self.keys) + self.n_recent
+
+    def add(self, slot: int, terms: list[int], quant: list[int], alive: np.ndarray, merge: bool = True) -> None:
+        """Index the entry in `slot` under its terms; `alive` says which slots are kept at a merge."""
+        recent = self.recent
+        for term, q in zip(terms, quant):
+            held = recent.get(term)
+            if held is None:
+                recent[term] = array("q", (slot, q))
+            else:
+                held.append(slot)
+                held.append(q)
+        self.n_recent += len(terms)
+        if merge and self.n_recent >= MERGE_POSTINGS:
+            self.merge(alive)
+
+    def merge(self, alive: np.ndarray) -> None:
+        """Move the recent postings into the sorted arrays, dropping those of slots not alive."""
+        n = self.n_recent
+        keys = np.empty(n, dtype=np.uint32)
+        pairs = np.empty(2 * n, dtype=np.int64)
+        at = 0
+        for term, held in self.recent.items():
+            k = len(held) // 2
+            keys[at : at + k] = term
+            pairs[2 * at : 2 * (at + k)] = np.frombuffer(held, dtype=np.int64)
+            at += k
+        order = np.argsort(keys, kind="stable")  # the recent ones sorted, then put in place: no sort of all
+        keys, slots, quant = keys[order], pairs[0::2][order], pairs[1::2][order].astype(np.uint16)
+        live = alive[self.slots]
+        main_keys = self.keys[live]
+        where = np.searchsorted(main_keys, keys, "right")
+        self.keys = np.insert(main_keys, where, keys)
+        self.slots = np.insert(self.slots[live], where, slots)
+        self.quant = np.insert(self.quant[live], where, quant)
+        self.recent, self.n_recent = {}, 0
+
+    def gather(self, terms: list[int], weights: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every posting of the terms: its slot, its weight times the term's, and whether the term is a named
+        entity (odd id). An entry's postings are all in the arrays or all recent, each in term order."""
+        wanted = np.asarray(terms, dtype=np.uint32)
+        lo = np.searchsorted(self.keys, wanted, "left")
+        counts = np.searchsorted(self.keys, wanted, "right") - lo
+        total = int(counts.sum())
+        # the positions lo[i] .. lo[i] + counts[i] - 1 of every term, in one array
+        at = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts - lo, counts)
+        term_weight = np.asarray(weights, dtype=np.float64)
+        entity = (wanted & 1).astype(bool)  # an entity's term id is odd
+        slots, quant = [self.slots[at]], [self.quant[at]]
+        scale, names = [np.repeat(term_weight, counts)], [np.repeat(entity, counts)]
+        if self.recent:
+            for term, weight, name in zip(terms, weights, entity.tolist()):
+                held = self.recent.get(term)
+                if held is not None:
+                    pairs = np.frombuffer(held, dtype=np.int64)
+                    slots.append(pairs[0::2])
+                    quant.append(pairs[1::2])
+                    scale.append(np.full(len(pairs) // 2, weight))
+                    names.append(np.full(len(pairs) // 2, name))
+        if len(slots) == 1:
+            return slots[0], quant[0] / _WEIGHT_SCALE * scale[0], names[0]
+        # the stored weight as `Features.unpack` reads it, times the term's
+        return (np.concatenate(slots), np.concatenate(quant) / _WEIGHT_SCALE * np.concatenate(scale),
+                np.concatenate(names))
 
 
 @dataclass
@@ -164,7 +229,7 @@ class Window:
     days: set[int] = field(default_factory=set)
     by_id: dict[int, Entry] = field(default_factory=dict)
     by_day: dict[int, list[Entry]] = field(default_factory=dict)
-    postings: dict[int, Postings] = field(default_factory=dict)
+    index: TermIndex = field(default_factory=TermIndex)
     pending: dict[int, StoryPlacement] = field(default_factory=dict)
     entries: list[Entry] = field(default_factory=list)  # by slot
     ts: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=np.int64))
@@ -176,6 +241,7 @@ class Window:
     # story -> term -> its summed weight << _COUNT_BITS | the number of articles holding it (one int: small)
     sums: dict[int, dict[int, int]] = field(default_factory=dict)
     norms: dict[int, int] = field(default_factory=dict)  # story -> squared length of its core
+    compacting: bool = False
 
     def ensure(self, ts: int) -> None:
         """Have in memory every placed article published within WINDOW_DAYS of `ts`."""
@@ -220,11 +286,7 @@ class Window:
             self.sigs[slot] = sig
         term_list, quant_list = terms.tolist(), quant.tolist()
         self._add_to_centroid(entry.story, term_list, quant_list, 1)
-        for term, weight in zip(term_list, (quant / _WEIGHT_SCALE).tolist()):
-            postings = self.postings.get(term)
-            if postings is None:
-                postings = self.postings[term] = Postings()
-            postings.append(slot, weight)
+        self.index.add(slot, term_list, quant_list, self.alive, merge=not self.compacting)
 
     def _add_to_centroid(self, story: int, terms: list[int], quant: list[int], sign: int) -> None:
         """Add (sign 1) or take away (-1) an entry's terms from its story's term sums and counts, and keep
@@ -296,15 +358,20 @@ class Window:
     def _compact(self) -> None:
         """Rebuild the slots and indexes from the live entries (dead ones are skipped until then)."""
         live = [e for e in self.entries if e.alive]
-        self.entries, self.postings = [], {}
+        self.entries, self.index = [], TermIndex()
         self.sums, self.norms = {}, {}
         self.alive[:] = False
         self.has_sig[:] = False
         self.dead = 0
         self.by_id, by_day = {}, self.by_day
         self.by_day = {}
-        for entry in live:
-            self.add(entry)
+        self.compacting = True
+        try:
+            for entry in live:
+                self.add(entry)
+        finally:
+            self.compacting = False
+        self.index.merge(self.alive)
         del by_day
 
     def __len__(self) -> int:
@@ -358,24 +425,17 @@ class Grouper:
         """The slots of the live entries within WINDOW_DAYS of `ts` sharing a term, their cosines, and the
         part of each cosine that named entities make."""
         window = self.window
-        slots, values, names = [], [], []
-        for term, weight in zip(terms, weights):
-            postings = window.postings.get(term)
-            if postings is not None:
-                slots.append(postings.slots[: postings.n])
-                values.append(postings.weights[: postings.n] * weight)
-                names.append(bool(term & 1))  # an entity's term id is odd
-        if not slots:
+        slots, values, names = window.index.gather(terms, weights)
+        if not len(slots):
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64), np.empty(0, dtype=np.float64)
         # one dot product per entry sharing a term: summed in the article's term order, always
         size = len(window.entries)
-        dots = np.bincount(np.concatenate(slots), weights=np.concatenate(values), minlength=size)
+        dots = np.bincount(slots, weights=values, minlength=size)
         near = np.flatnonzero(dots)
         near = near[window.alive[near]]
         near = near[np.abs(window.ts[near] - ts) <= WINDOW]
-        if any(names):
-            entity = np.bincount(np.concatenate([s for s, e in zip(slots, names) if e]),
-                                 weights=np.concatenate([v for v, e in zip(values, names) if e]), minlength=size)
+        if names.any():
+            entity = np.bincount(slots[names], weights=values[names], minlength=size)
             return near, dots[near], entity[near]
         return near, dots[near], np.zeros(len(near), dtype=np.float64)
 
