@@ -422,14 +422,17 @@ class _ListEntriesByZone:
 _ENTRIES = _ListEntriesByZone()
 
 
-def story_note(store: Any, article_id: int) -> dict[str, Any] | None:
+def story_note(store: Any, article_id: int, story_id: int | None = None) -> dict[str, Any] | None:
     """`stories.views.story_note`, imported only for an article placed in a story: the stories package loads
-    numpy with it, which a one-article rebuild of an archive without stories need not pay."""
-    if store.story_ids([article_id]).get(article_id) is None:
-        return None
+    numpy with it, which a one-article rebuild of an archive without stories need not pay. `story_id`: the
+    article's story when already read."""
+    if story_id is None:
+        story_id = store.story_ids([article_id]).get(article_id)
+        if story_id is None:
+            return None
     from newsmirror.stories.views import story_note as note
 
-    return note(store, article_id)
+    return note(store, article_id, story_id)
 
 
 def with_story_notes(store: Any, articles: Iterable[Any], wanted: Callable[[Any], bool] | None = None,
@@ -440,7 +443,8 @@ def with_story_notes(store: Any, articles: Iterable[Any], wanted: Callable[[Any]
     while chunk := list(islice(it, batch)):
         placed = store.story_ids([a.id for a in chunk if wanted is None or wanted(a)])
         for article in chunk:
-            yield article, story_note(store, article.id) if article.id in placed else None
+            story = placed.get(article.id)
+            yield article, story_note(store, article.id, story) if story is not None else None
 
 
 def revisions(store: Any, article: Any) -> list[Any]:

@@ -94,10 +94,12 @@ def outlet_firsts(story: Story) -> list[tuple[str, StoryArticle, int]]:
     return [(name, firsts[name], counts[name]) for name in firsts]
 
 
-def story_note(store, article_id: int) -> dict[str, Any] | None:
+def story_note(store, article_id: int, story_id: int | None = None) -> dict[str, Any] | None:
     """What an article's page says about its story: the story (its size, outlets, first report) and the
-    original this article copies; None when the article is its story's only one (or not placed yet)."""
-    story_id = store.story_ids([article_id]).get(article_id)
+    original this article copies; None when the article is its story's only one (or not placed yet).
+    `story_id`: the article's story when the caller already read it (`Store.story_ids`)."""
+    if story_id is None:
+        story_id = store.story_ids([article_id]).get(article_id)
     stories = store.stories(ids=[story_id], min_articles=2) if story_id is not None else []
     if not stories:
         return None
