@@ -26,7 +26,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
@@ -285,7 +285,7 @@ class Site:
             return page[start:end] if end >= 0 else None
 
         page, start, end = one(entries[0])
-        forms = _ENTRIES.forms(self.tz)
+        forms = _entry_forms(self.tz)
         fast = [forms.render(e, links, show_source, written) for e in entries]
         if end < 0 or None in fast or page[start:end] != fast[0]:
             return render_html("list.html", context, frame)  # a shape the format strings do not know
@@ -408,18 +408,10 @@ class ListEntries:
                            gist=escape(e.text))
 
 
-class _ListEntriesByZone:
-    def __init__(self) -> None:
-        self._by_zone: dict[str, ListEntries] = {}
-
-    def forms(self, tz: ZoneInfo) -> ListEntries:
-        forms = self._by_zone.get(tz.key)
-        if forms is None:
-            forms = self._by_zone[tz.key] = ListEntries(tz)
-        return forms
-
-
-_ENTRIES = _ListEntriesByZone()
+@cache
+def _entry_forms(tz: ZoneInfo) -> ListEntries:
+    """The list entries' format strings of one zone, made once per process."""
+    return ListEntries(tz)
 
 
 def story_note(store: Any, article_id: int, story_id: int | None = None) -> dict[str, Any] | None:
