@@ -73,7 +73,7 @@ _LINK_REL = "noopener noreferrer"
 def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
     """Second pass over attributes nh3 allowed: tighten URLs, classes and sizes.
 
-    nh3 calls this after its scheme check and before resolving relative URLs (`_resolver`)."""
+    nh3 calls this after its scheme check and before resolving relative URLs (`_resolve`)."""
     if attr == "class":
         tokens = [t for t in value.split() if _CLASS_TOKEN.match(t)][:16]
         return " ".join(tokens) or None
@@ -84,7 +84,7 @@ def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
         if value.startswith("#"):
             return value if _FRAGMENT.match(value) else None
         scheme = _scheme(value)
-        return value if scheme in _URL_SCHEMES or not scheme else None  # relative: see _resolver
+        return value if scheme in _URL_SCHEMES or not scheme else None  # relative: see _resolve
     if attr == "src":
         value = value.strip()
         scheme = _scheme(value)
@@ -122,11 +122,6 @@ def _resolve(url: str, base_url: str | None) -> str | None:
     return absolute if _scheme(absolute) in _URL_SCHEMES else None
 
 
-def _resolver(base_url: str | None) -> Callable[[str], str | None]:
-    """nh3 callback for relative URLs: absolute against base_url, or dropped without one."""
-    return lambda url: _resolve(url, base_url)
-
-
 _BASE = threading.local()  # the base URL of the sanitize_html call running in this thread
 
 
@@ -157,7 +152,7 @@ def safe_image_url(url: str, base_url: str | None = None) -> str | None:
     value = _filter_attribute("img", "src", url)
     if value is None:
         return None
-    return value if _scheme(value) else _resolver(base_url)(value)
+    return value if _scheme(value) else _resolve(value, base_url)
 
 
 def escape_text(text: str) -> str:
@@ -185,7 +180,7 @@ def sanitize_html(html: str, *, base_url: str | None = None, link_rel: str | Non
     html = _without_surrogates(html)
     cleaner = _CLEANERS.get(link_rel)
     if cleaner is None:
-        return _cleaner(link_rel, _resolver(base_url)).clean(html)
+        return _cleaner(link_rel, lambda url: _resolve(url, base_url)).clean(html)
     previous, _BASE.url = getattr(_BASE, "url", None), base_url
     try:
         return cleaner.clean(html)
